@@ -1,0 +1,99 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+export const siteRole = pgEnum('site_role', ['member', 'moderator', 'admin']);
+export const userStatus = pgEnum('user_status', ['active', 'silenced', 'suspended']);
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    handle: text('handle').notNull(),
+    displayName: text('display_name').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash'),
+    role: siteRole('role').notNull().default('member'),
+    trustLevel: integer('trust_level').notNull().default(0),
+    status: userStatus('status').notNull().default('active'),
+    statusUntil: timestamp('status_until', { withTimezone: true }),
+    title: text('title').notNull().default(''),
+    specialty: text('specialty').notNull().default(''),
+    institution: text('institution').notNull().default(''),
+    bioSource: text('bio_source').notNull().default(''),
+    bioHtml: text('bio_html').notNull().default(''),
+    renderVersion: integer('render_version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_handle_lower_idx').on(sql`lower(${t.handle})`),
+    uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`),
+  ],
+);
+
+/** Lucia's session table, plus an absolute expiry lucia does not model itself. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    absoluteExpiresAt: timestamp('absolute_expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    userAgent: text('user_agent').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Bearer tokens for scripts; only a SHA-256 of the token is stored. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_idx').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+/** One-time sign-in links (first admin bootstrap); only a hash of the token is stored. */
+export const signInLinks = pgTable('sign_in_links', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+/** Failed sign-ins, kept in the database so the per-account limit holds across processes. */
+export const signInFailures = pgTable(
+  'sign_in_failures',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    accountKey: text('account_key').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sign_in_failures_key_at_idx').on(t.accountKey, t.at)],
+);
+
+/** @fastify/session's store: visitor state (CSRF secret, flash messages), never content. */
+export const visitorSessions = pgTable(
+  'visitor_sessions',
+  {
+    sid: text('sid').primaryKey(),
+    data: jsonb('data').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('visitor_sessions_expires_idx').on(t.expiresAt)],
+);

@@ -1,0 +1,81 @@
+import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { users } from './accounts.ts';
+import { boards } from './spaces.ts';
+
+export const threads = pgTable(
+  'threads',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    boardId: bigint('board_id', { mode: 'number' })
+      .notNull()
+      .references(() => boards.id),
+    authorId: text('author_id')
+      .notNull()
+      .references(() => users.id),
+    title: text('title').notNull(),
+    slug: text('slug').notNull(),
+    pinned: boolean('pinned').notNull().default(false),
+    locked: boolean('locked').notNull().default(false),
+    /** Highest post number handed out; numbers are never reused, so permalinks stay stable. */
+    postCount: integer('post_count').notNull().default(0),
+    lastPostAt: timestamp('last_post_at', { withTimezone: true }).notNull().defaultNow(),
+    lastPostAuthorId: text('last_post_author_id').references(() => users.id),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('threads_board_activity_idx').on(t.boardId, t.pinned.desc(), t.lastPostAt.desc(), t.id.desc()),
+    index('threads_activity_idx').on(t.lastPostAt.desc(), t.id.desc()),
+    uniqueIndex('threads_author_idempotency_idx').on(t.authorId, t.idempotencyKey),
+  ],
+);
+
+export const posts = pgTable(
+  'posts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    threadId: bigint('thread_id', { mode: 'number' })
+      .notNull()
+      .references(() => threads.id),
+    number: integer('number').notNull(),
+    authorId: text('author_id')
+      .notNull()
+      .references(() => users.id),
+    bodySource: text('body_source').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    renderVersion: integer('render_version').notNull(),
+    /** Bumped on every edit; an edit names the revision it started from so a stale save is refused. */
+    revision: integer('revision').notNull().default(1),
+    replyToPostId: bigint('reply_to_post_id', { mode: 'number' }),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    editedAt: timestamp('edited_at', { withTimezone: true }),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('posts_thread_number_idx').on(t.threadId, t.number),
+    index('posts_author_created_idx').on(t.authorId, t.createdAt.desc()),
+    uniqueIndex('posts_author_idempotency_idx').on(t.authorId, t.idempotencyKey),
+  ],
+);
+
+/** Every earlier version of a post (and of the thread title, for a thread's first post). */
+export const postRevisions = pgTable(
+  'post_revisions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    postId: bigint('post_id', { mode: 'number' })
+      .notNull()
+      .references(() => posts.id),
+    revision: integer('revision').notNull(),
+    title: text('title'),
+    bodySource: text('body_source').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    editorId: text('editor_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('post_revisions_post_revision_idx').on(t.postId, t.revision)],
+);

@@ -1,0 +1,3 @@
+export * from './accounts.ts';
+export * from './spaces.ts';
+export * from './forum.ts';

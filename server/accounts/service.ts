@@ -1,0 +1,230 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { generateIdFromEntropySize } from 'lucia';
+import type { Database } from '../../db/client.ts';
+import { renderMarkdown } from '../content/render-markdown.ts';
+import { Forbidden, Invalid, NotFound, throwIfInvalid, TooManyRequests, Unauthenticated } from '../errors.ts';
+import type { MemberViewer } from '../policy/index.ts';
+import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import * as q from './queries.ts';
+import { checkEmail, checkHandle, checkProfile, LIMITS, type ProfileInput } from './rules.ts';
+import { normaliseText } from '../text/normalise.ts';
+import type { SessionCookie, SessionManager } from './sessions.ts';
+
+export interface RegisterInput {
+  handle: string;
+  displayName: string;
+  email: string;
+  password: string;
+}
+
+export interface AccountsOptions {
+  signInFailuresPerAccount: number;
+  signInFailureWindowMinutes: number;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function userToViewer(user: q.UserRow): MemberViewer {
+  return {
+    kind: 'member',
+    id: user.id,
+    handle: user.handle,
+    displayName: user.displayName,
+    role: user.role,
+    status: user.status,
+    trustLevel: user.trustLevel,
+  };
+}
+
+function isSuspended(user: q.UserRow): boolean {
+  return user.status === 'suspended' && (user.statusUntil === null || user.statusUntil.getTime() > Date.now());
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;
+
+export function createAccountsService(db: Database, sessions: SessionManager, options: AccountsOptions) {
+  const failureWindow = () => new Date(Date.now() - options.signInFailureWindowMinutes * 60_000);
+
+  async function createApiToken(viewer: MemberViewer, name: string) {
+    const clean = normaliseText(name);
+    if (clean.length === 0 || clean.length > LIMITS.tokenName) {
+      throw new Invalid(`Name the token (1–${LIMITS.tokenName} characters) so you can recognise it later.`, { name: 'Required' });
+    }
+    const token = `rnd_${randomBytes(32).toString('base64url')}`;
+    const row = await q.insertApiToken(db, viewer.id, clean, hashToken(token));
+    return { ...row, token };
+  }
+
+  /** One message for every failure, so a stranger cannot tell which part was wrong. */
+  async function authenticate(login: string, password: string): Promise<q.UserRow> {
+    const accountKey = login.trim().toLowerCase();
+    const refused = new Invalid('That sign-in did not work. Check your handle or e-mail and your password.', {
+      login: ' ',
+      password: ' ',
+    });
+    if (accountKey.length === 0 || password.length === 0 || password.length > 1024) throw refused;
+    if ((await q.countRecentSignInFailures(db, accountKey, failureWindow())) >= options.signInFailuresPerAccount) {
+      throw new TooManyRequests(
+        `Too many failed sign-ins for this account. Wait ${options.signInFailureWindowMinutes} minutes and try again.`,
+      );
+    }
+    const user = await q.findUserByLogin(db, accountKey);
+    const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+    if (!user || !user.passwordHash || !ok) {
+      await q.recordSignInFailure(db, accountKey);
+      throw refused;
+    }
+    if (isSuspended(user)) {
+      throw new Forbidden(
+        user.statusUntil ? `Your account is suspended until ${user.statusUntil.toUTCString()}.` : 'Your account is suspended.',
+      );
+    }
+    await q.clearSignInFailures(db, accountKey);
+    return user;
+  }
+
+  return {
+    sessions,
+
+    async register(input: RegisterInput, userAgent: string): Promise<{ user: q.UserRow; cookie: SessionCookie }> {
+      const handle = input.handle.trim();
+      const email = input.email.trim();
+      const displayName = normaliseText(input.displayName);
+      const fields: Record<string, string> = {};
+      checkHandle(handle, fields);
+      checkEmail(email, fields);
+      if (displayName.length === 0) fields.displayName = 'Enter the name other members will see.';
+      if (displayName.length > LIMITS.displayName) fields.displayName = `Use at most ${LIMITS.displayName} characters.`;
+      const weak = passwordProblem(input.password, [handle, email.split('@')[0] ?? '']);
+      if (weak) fields.password = weak;
+      throwIfInvalid(fields);
+      const taken = await q.handleOrEmailTaken(db, handle, email);
+      if (taken.handle) fields.handle = 'That handle is taken; choose another.';
+      // Saying an e-mail is registered tells a stranger who is a member; the cost is accepted because
+      // registration is rate-limited and there is no other way to tell a member they already have an account.
+      if (taken.email) fields.email = 'An account with that e-mail address exists; sign in instead.';
+      throwIfInvalid(fields);
+      const passwordHash = await hashPassword(input.password);
+      const user = await q.insertUser(db, { id: generateIdFromEntropySize(10), handle, email, displayName, passwordHash });
+      const cookie = await sessions.create(user.id, userAgent);
+      return { user, cookie };
+    },
+
+    async signIn(login: string, password: string, userAgent: string): Promise<{ user: q.UserRow; cookie: SessionCookie }> {
+      const user = await authenticate(login, password);
+      return { user, cookie: await sessions.create(user.id, userAgent) };
+    },
+
+    /** Resolves a session cookie to its user; suspended users are signed out on their next request. */
+    async resumeSession(sessionId: string) {
+      const valid = await sessions.validate(sessionId);
+      if (!valid) return null;
+      if (isSuspended(valid.user)) {
+        await sessions.invalidateAll(valid.user.id);
+        return null;
+      }
+      return valid;
+    },
+
+    async viewerFromApiToken(token: string): Promise<MemberViewer | null> {
+      const user = await q.findUserByApiToken(db, hashToken(token));
+      if (!user || isSuspended(user)) return null;
+      return userToViewer(user);
+    },
+
+    async changePassword(viewer: MemberViewer, currentSessionId: string | null, current: string, next: string): Promise<void> {
+      const user = await q.findUserById(db, viewer.id);
+      if (!user) throw new Unauthenticated();
+      if (!user.passwordHash || !(await verifyPassword(user.passwordHash, current))) {
+        throw new Invalid('Your current password is not right.', { currentPassword: 'Your current password is not right.' });
+      }
+      const weak = passwordProblem(next, [user.handle, user.email.split('@')[0] ?? '']);
+      if (weak) throw new Invalid(weak, { newPassword: weak });
+      const passwordHash = await hashPassword(next);
+      await db.transaction(async (tx) => {
+        await q.updateUser(tx, viewer.id, { passwordHash });
+        // A changed password ends every other session: the usual reason to change it is a suspected leak.
+        await q.deleteSessionsOfUser(tx, viewer.id, currentSessionId ?? undefined);
+      });
+    },
+
+    signOutEverywhere: (viewer: MemberViewer) => sessions.invalidateAll(viewer.id),
+
+    async updateProfile(viewer: MemberViewer, raw: ProfileInput): Promise<void> {
+      const input: ProfileInput = {
+        displayName: normaliseText(raw.displayName),
+        title: normaliseText(raw.title),
+        specialty: normaliseText(raw.specialty),
+        institution: normaliseText(raw.institution),
+        bio: raw.bio.normalize('NFC').trim(),
+      };
+      throwIfInvalid(checkProfile(input));
+      await q.updateUser(db, viewer.id, {
+        displayName: input.displayName,
+        title: input.title,
+        specialty: input.specialty,
+        institution: input.institution,
+        bioSource: input.bio,
+        bioHtml: renderMarkdown(input.bio),
+      });
+    },
+
+    findUser: (id: string) => q.findUserById(db, id),
+    findUserByHandle: (handle: string) => q.findUserByHandle(db, handle),
+    listSessions: (viewer: MemberViewer) => q.listSessionsOfUser(db, viewer.id),
+
+    createApiToken,
+    listApiTokens: (viewer: MemberViewer) => q.listApiTokens(db, viewer.id),
+
+    async revokeApiToken(viewer: MemberViewer, id: number): Promise<void> {
+      if (!(await q.deleteApiToken(db, viewer.id, id))) throw new NotFound('No such token.');
+    },
+
+    /** Credentials in, token out: for scripts. Same rate limits and messages as the sign-in form. */
+    async exchangeCredentialsForToken(login: string, password: string, name: string, userAgent: string) {
+      const user = await authenticate(login, password);
+      return createApiToken(userToViewer(user), name);
+    },
+
+    /** First-admin bootstrap: no default password, only a one-time link printed to the operator. */
+    async createAdminWithSignInLink(handle: string, email: string, displayName: string, publicUrl: string) {
+      const fields: Record<string, string> = {};
+      checkHandle(handle, fields);
+      checkEmail(email, fields);
+      throwIfInvalid(fields, Object.values(fields).join(' '));
+      const existing = await q.findUserByHandle(db, handle);
+      const user =
+        existing ??
+        (await q.insertUser(db, { id: generateIdFromEntropySize(10), handle, email, displayName: displayName || handle, role: 'admin' }));
+      if (existing) await q.updateUser(db, existing.id, { role: 'admin' });
+      const token = randomBytes(32).toString('base64url');
+      await q.insertSignInLink(db, user.id, hashToken(token), new Date(Date.now() + 60 * 60_000));
+      return { user, url: `${publicUrl}/auth/link/${token}` };
+    },
+
+    async signInWithLink(token: string, userAgent: string): Promise<{ user: q.UserRow; cookie: SessionCookie }> {
+      const userId = await q.consumeSignInLink(db, hashToken(token));
+      const user = userId ? await q.findUserById(db, userId) : undefined;
+      if (!user) throw new NotFound('This sign-in link is not valid: it was used already or it expired.');
+      const cookie = await sessions.create(user.id, userAgent);
+      return { user, cookie };
+    },
+
+    /** Sets a password for an account that has none yet (the admin after a sign-in link). */
+    async setInitialPassword(viewer: MemberViewer, password: string): Promise<void> {
+      const user = await q.findUserById(db, viewer.id);
+      if (!user) throw new Unauthenticated();
+      if (user.passwordHash) throw new Forbidden('This account already has a password; change it with your current one.');
+      const weak = passwordProblem(password, [user.handle, user.email.split('@')[0] ?? '']);
+      if (weak) throw new Invalid(weak, { newPassword: weak });
+      await q.updateUser(db, viewer.id, { passwordHash: await hashPassword(password) });
+    },
+
+    async pruneExpired(): Promise<void> {
+      await q.deleteExpiredSessions(db);
+      await q.pruneSignInFailures(db, failureWindow());
+    },
+  };
+}

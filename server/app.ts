@@ -1,0 +1,109 @@
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { DatabaseHandle } from '../db/client.ts';
+import { registerWeb, renderErrorPage } from '../web/register.tsx';
+import { accountsApi } from './accounts/routes.ts';
+import { createAccountsService } from './accounts/service.ts';
+import { createSessionManager } from './accounts/sessions.ts';
+import type { Config } from './config.ts';
+import { forumApi } from './forum/routes.ts';
+import { createForumService } from './forum/service.ts';
+import { bodyParsers } from './plugins/body-parsers.ts';
+import { errorHandling } from './plugins/errors.ts';
+import { routeAccess } from './plugins/route-access.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
+import { viewerPlugin } from './plugins/viewer.ts';
+import { visitorSession } from './plugins/visitor-session.ts';
+import './plugins/types.ts';
+import { spacesApi } from './spaces/routes.ts';
+import { createSpacesService } from './spaces/service.ts';
+
+export interface Services {
+  accounts: ReturnType<typeof createAccountsService>;
+  spaces: ReturnType<typeof createSpacesService>;
+  forum: ReturnType<typeof createForumService>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    config: Config;
+  }
+}
+
+export type App = FastifyInstance;
+
+/** Builds the whole app from a config and a database; tests build it too, and it never listens here. */
+export async function buildApp(config: Config, database: DatabaseHandle) {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: 1_048_576,
+    trustProxy: config.env === 'production',
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const db = database.db;
+  const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
+  const accounts = createAccountsService(db, sessions, config.rateLimits);
+  const spaces = createSpacesService(db);
+  const forum = createForumService(db, spaces);
+  app.decorate('services', { accounts, spaces, forum });
+  app.decorate('config', config);
+
+  await app.register(routeAccess, { assetPrefix: '/static/' });
+  await app.register(errorHandling, { renderPage: renderErrorPage });
+  await app.register(bodyParsers);
+  await app.register(securityHeaders, { hsts: config.secureCookies });
+  await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
+  await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Rounds API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    // Page routes carry schemas for form validation; only the JSON API belongs in the document.
+    transform: ({ schema, url }) => ({ schema: url.startsWith('/api/v1') ? schema : { ...schema, hide: true }, url }),
+  });
+
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL('../web/static', import.meta.url)),
+    prefix: '/static/',
+    maxAge: config.env === 'production' ? '1d' : 0,
+    decorateReply: false,
+  });
+
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await database.ping();
+      return { ready: true };
+    } catch {
+      return reply.status(503).send({ ready: false });
+    }
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(accountsApi);
+      await api.register(spacesApi);
+      await api.register(forumApi);
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(registerWeb);
+
+  return app;
+}

@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+
+/** Everything the process reads from its environment, parsed once at start-up. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** PostgreSQL URL; undefined means the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  /** Where PGlite keeps its files; 'memory://' for an in-memory database (tests). */
+  dataDir: string;
+  sessionSecret: string;
+  /** Public origin used in links printed to the console (e.g. one-time sign-in links). */
+  publicUrl: string;
+  /** Secure cookies need HTTPS; production assumes a TLS-terminating proxy in front. */
+  secureCookies: boolean;
+  logLevel: string;
+  /** Rate limits are real in every mode; tests may lower or raise them explicitly. */
+  rateLimits: RateLimitConfig;
+  session: { idleDays: number; absoluteDays: number };
+}
+
+export interface RateLimitConfig {
+  signInPerIpPerMinute: number;
+  registerPerIpPerHour: number;
+  signInFailuresPerAccount: number;
+  signInFailureWindowMinutes: number;
+}
+
+export class ConfigError extends Error {}
+
+const DEV_SECRET = 'development-only-secret-not-for-production-use-0123456789';
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const rawEnv = source.NODE_ENV ?? 'development';
+  if (rawEnv !== 'development' && rawEnv !== 'production' && rawEnv !== 'test') {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${rawEnv}"`);
+  }
+  const env = rawEnv;
+  const port = integer('PORT', source.PORT, 3000, 0, 65535);
+  const host = source.HOST || (env === 'production' ? '0.0.0.0' : '127.0.0.1');
+
+  const databaseUrl = source.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql:// (leave it unset for the embedded database)');
+  }
+
+  let sessionSecret = source.SESSION_SECRET ?? '';
+  if (env === 'production') {
+    if (sessionSecret.length < 32) {
+      throw new ConfigError('SESSION_SECRET must be set to at least 32 random characters in production (e.g. `openssl rand -hex 32`)');
+    }
+  } else if (sessionSecret === '') {
+    sessionSecret = DEV_SECRET;
+  } else if (sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
+  }
+
+  const publicUrl = (source.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, '');
+  return {
+    env,
+    host,
+    port,
+    databaseUrl,
+    dataDir: source.DATA_DIR === 'memory://' ? 'memory://' : resolve(source.DATA_DIR || 'data'),
+    sessionSecret,
+    publicUrl,
+    secureCookies: env === 'production' && source.INSECURE_COOKIES !== '1',
+    logLevel: source.LOG_LEVEL || (env === 'test' ? 'silent' : 'info'),
+    rateLimits: {
+      signInPerIpPerMinute: integer('RATE_SIGNIN_PER_IP_PER_MINUTE', source.RATE_SIGNIN_PER_IP_PER_MINUTE, 20, 1, 100000),
+      registerPerIpPerHour: integer('RATE_REGISTER_PER_IP_PER_HOUR', source.RATE_REGISTER_PER_IP_PER_HOUR, 10, 1, 100000),
+      signInFailuresPerAccount: integer('RATE_SIGNIN_FAILURES_PER_ACCOUNT', source.RATE_SIGNIN_FAILURES_PER_ACCOUNT, 10, 1, 1000),
+      signInFailureWindowMinutes: 15,
+    },
+    session: {
+      idleDays: integer('SESSION_IDLE_DAYS', source.SESSION_IDLE_DAYS, 14, 1, 365),
+      absoluteDays: integer('SESSION_ABSOLUTE_DAYS', source.SESSION_ABSOLUTE_DAYS, 90, 1, 3650),
+    },
+  };
+}

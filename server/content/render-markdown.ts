@@ -1,0 +1,232 @@
+import { Parser } from 'htmlparser2';
+import MarkdownIt, { type MarkdownIt as MarkdownParser } from 'markdown-it';
+import sanitizeHtml from 'sanitize-html';
+import type { SafeHtml } from './safe-html.ts';
+
+/**
+ * Stored beside every rendered row. Bump it whenever a change here could alter
+ * the HTML produced for the same source (allow-list, markdown-it options,
+ * heading shift…): the re-render script rewrites rows with an older version,
+ * so stored HTML never outlives the rules that made it safe.
+ */
+export const CONTENT_PIPELINE_VERSION = 1;
+
+const LINK_SCHEMES: readonly string[] = ['http', 'https', 'mailto'];
+
+// Browsers drop ASCII whitespace and C0 controls inside a scheme
+// ("java\tscript:"); other invisible or space characters are removed too, to
+// err on the strict side before the scheme is judged.
+// eslint-disable-next-line no-control-regex
+const IGNORED_URL_CHARS = /[\s\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
+// Anything before a colon that precedes the first "/", "?" or "#" counts as a
+// scheme, even text a browser would read as a relative path ("{{x}}javascript:"):
+// rejecting a few odd relative links is cheaper than guessing a parser right.
+const SCHEME = /^([^/?#]*?):/;
+
+/**
+ * A link destination we keep: http, https, mailto, or relative ("/t/1", "#top").
+ * markdown-it applies it first (a refused destination stays literal text, so
+ * the reader sees what the author typed), the sanitizer again on every href.
+ */
+function isAllowedDestination(url: string): boolean {
+  const compact = url.replace(IGNORED_URL_CHARS, '');
+  // "//host" and "/\host" are network paths: they leave the site like an
+  // absolute URL but dodge the scheme check, so treat them as not allowed.
+  if (/^[\\/]{2}/.test(compact)) return false;
+  const scheme = SCHEME.exec(compact)?.[1]?.toLowerCase();
+  return scheme === undefined || LINK_SCHEMES.includes(scheme);
+}
+
+// Images are fetched by every reader's browser without a click: over plain
+// http they are mixed content and a tracking channel, so only https loads.
+// (Relative images are refused too until the site hosts uploads.)
+function isHttpsUrl(url: string): boolean {
+  return /^https:\/\/[^/\\]/i.test(url.replace(IGNORED_URL_CHARS, ''));
+}
+
+function createMarkdownParser(): MarkdownParser {
+  const md = new MarkdownIt({
+    // Raw HTML off: whatever a member types in angle brackets is shown as text.
+    // The sanitizer below is the second wall, not the first.
+    html: false,
+    linkify: true,
+    typographer: false,
+    breaks: false,
+  });
+  md.validateLink = isAllowedDestination;
+
+  // The page owns its <h1> (the thread or entry title); a post's "#" must not
+  // outrank it, so every heading moves down one level, capped at h6.
+  md.core.ruler.push('demote_headings', (state) => {
+    for (const token of state.tokens) {
+      if (token.type === 'heading_open' || token.type === 'heading_close') {
+        const level = Number(token.tag.slice(1));
+        token.tag = `h${Math.min(level + 1, 6)}`;
+      }
+    }
+  });
+
+  // A non-https image becomes its alt text rather than a broken <img>: the
+  // reader keeps the author's description and nothing is fetched.
+  const renderImage = md.renderer.rules.image;
+  md.renderer.rules.image = (tokens, idx, options, env, renderer) => {
+    const token = tokens[idx];
+    if (token === undefined || renderImage === undefined) return '';
+    const src = String(token.attrGet('src') ?? '');
+    if (isHttpsUrl(src)) return renderImage(tokens, idx, options, env, renderer);
+    return md.utils.escapeHtml(renderer.renderInlineAsText(token.children ?? [], options, env));
+  };
+
+  return md;
+}
+
+const TABLE_ALIGNMENT = /^text-align:\s*(left|center|right);?$/i;
+
+/**
+ * markdown-it writes table alignment as inline `style`; no style attribute is
+ * ever allowed (CSS can load URLs and restyle the page), so the alignment is
+ * carried over as one of three fixed classes instead.
+ */
+function alignmentToClass(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const align = TABLE_ALIGNMENT.exec(attribs.style ?? '')?.[1]?.toLowerCase();
+  return { tagName, attribs: align === undefined ? {} : { class: `align-${align}` } };
+}
+
+/**
+ * User links are not endorsements (nofollow ugc) and must not get a handle on
+ * this window (noopener). No target: the reader decides where a link opens.
+ * The href is checked here as well as by sanitize-html's scheme list, whose
+ * whitespace stripping covers ASCII only: the sanitizer must hold on its own
+ * should raw HTML ever reach it.
+ */
+function linkWithRel(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const kept = dropAttributeUnless(attribs, 'href', isAllowedDestination);
+  return { tagName, attribs: { ...kept, rel: 'nofollow ugc noopener' } };
+}
+
+// sanitize-html passes scheme-less srcs; an image must be https, full stop.
+function httpsOnlyImage(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  return { tagName, attribs: dropAttributeUnless(attribs, 'src', isHttpsUrl) };
+}
+
+// Keeps attribute order, so output stays stable for stored-HTML comparisons.
+function dropAttributeUnless(
+  attribs: sanitizeHtml.Attributes,
+  name: string,
+  isAcceptable: (value: string) => boolean,
+): sanitizeHtml.Attributes {
+  return Object.fromEntries(
+    Object.entries(attribs).filter(([key, value]) => key !== name || isAcceptable(value)),
+  );
+}
+
+const ALIGN_CLASSES = ['align-left', 'align-center', 'align-right'];
+
+/**
+ * The allow-list: only what markdown-it's default syntax can produce (plus
+ * sup/sub/kbd for future plugins), each with only the attributes it needs.
+ * No id or name (DOM clobbering), no style, no target, no event handlers.
+ */
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p', 'br', 'hr',
+    // h1 is absent on purpose: headings are demoted above.
+    'h2', 'h3', 'h4', 'h5', 'h6',
+    'strong', 'em', 's', 'del', 'code', 'pre', 'blockquote', 'sup', 'sub', 'kbd',
+    'ul', 'ol', 'li',
+    'a', 'img',
+    'table', 'thead', 'tbody', 'tr', 'th', 'td',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    img: ['src', 'alt', 'title'],
+    ol: ['start'],
+  },
+  allowedClasses: {
+    // markdown-it puts the fence's info word here; anything beyond a plain
+    // language name is dropped so the class cannot carry hostile markup.
+    code: [/^language-[a-z0-9][a-z0-9_+#.-]{0,31}$/i],
+    th: ALIGN_CLASSES,
+    td: ALIGN_CLASSES,
+  },
+  allowedSchemes: [...LINK_SCHEMES],
+  allowedSchemesByTag: { img: ['https'] },
+  allowedSchemesAppliedToAttributes: ['href', 'src'],
+  allowProtocolRelative: false,
+  allowedIframeHostnames: [],
+  allowVulnerableTags: false,
+  disallowedTagsMode: 'discard',
+  transformTags: {
+    a: linkWithRel,
+    img: httpsOnlyImage,
+    th: alignmentToClass,
+    td: alignmentToClass,
+  },
+  // An image whose src failed the scheme check is an empty box: drop it.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+};
+
+const markdown = createMarkdownParser();
+
+/** Renders a member's Markdown to HTML that views may print unescaped. */
+export function renderMarkdown(source: string): SafeHtml {
+  const html = sanitizeHtml(markdown.render(source), SANITIZE_OPTIONS);
+  // The one place a fresh SafeHtml is minted: the string has just passed the
+  // sanitizer above. (Stored rows are re-branded with trustedSafeHtml.)
+  return html as SafeHtml;
+}
+
+// Closing one of these ends a run of text; a space keeps "end.</p><p>Next"
+// from gluing into "end.Next" in the excerpt.
+const TEXT_BREAKING_TAGS = new Set([
+  'p', 'br', 'hr', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'blockquote',
+  'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
+]);
+
+function renderedText(html: string): string {
+  const parts: string[] = [];
+  const parser = new Parser(
+    {
+      ontext: (text) => parts.push(text),
+      onopentag: (name) => {
+        if (TEXT_BREAKING_TAGS.has(name)) parts.push(' ');
+      },
+      onclosetag: (name) => {
+        if (TEXT_BREAKING_TAGS.has(name)) parts.push(' ');
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  return parts.join('');
+}
+
+const TRAILING_JOINERS = /[\s,;:.\-–—]+$/u;
+
+function truncateOnWordBoundary(text: string, maxChars: number): string {
+  // Counted in code points so an emoji is never split in half.
+  const chars = Array.from(text);
+  if (chars.length <= maxChars) return text;
+  const room = maxChars - 1; // one character is the ellipsis
+  let cut = chars.slice(0, room).join('');
+  if (!/\s/.test(chars[room] ?? '')) {
+    const lastSpace = cut.lastIndexOf(' ');
+    // A single word longer than the room is cut mid-word rather than emptied.
+    if (lastSpace > 0) cut = cut.slice(0, lastSpace);
+  }
+  return `${cut.replace(TRAILING_JOINERS, '')}…`;
+}
+
+/**
+ * Plain text of the rendered Markdown for previews and meta descriptions:
+ * no markup, entities decoded, whitespace collapsed, at most `maxChars`
+ * characters cut on a word boundary with "…". It is text, not HTML: the view
+ * layer escapes it like any other string.
+ */
+export function renderPlainExcerpt(source: string, maxChars: number): string {
+  if (!Number.isInteger(maxChars) || maxChars < 1) {
+    throw new RangeError(`maxChars must be a positive integer, got ${maxChars}`);
+  }
+  const text = renderedText(renderMarkdown(source)).replace(/\s+/g, ' ').trim();
+  return truncateOnWordBoundary(text, maxChars);
+}

@@ -1,0 +1,264 @@
+import { and, asc, between, desc, eq, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/client.ts';
+import { boards, postRevisions, posts, spaces, threads, users } from '../../db/schema/index.ts';
+import { postVisible, spaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
+
+export type ThreadRow = typeof threads.$inferSelect;
+export type PostRow = typeof posts.$inferSelect;
+
+const author = alias(users, 'author');
+const lastAuthor = alias(users, 'last_author');
+const parent = alias(posts, 'parent');
+const parentAuthor = alias(users, 'parent_author');
+
+const authorColumns = { handle: author.handle, displayName: author.displayName, title: author.title };
+
+const threadListColumns = {
+  id: threads.id,
+  title: threads.title,
+  slug: threads.slug,
+  pinned: threads.pinned,
+  locked: threads.locked,
+  postCount: threads.postCount,
+  createdAt: threads.createdAt,
+  lastPostAt: threads.lastPostAt,
+  authorHandle: author.handle,
+  authorName: author.displayName,
+  lastAuthorHandle: lastAuthor.handle,
+  lastAuthorName: lastAuthor.displayName,
+  boardId: threads.boardId,
+};
+
+export type ThreadListRow = Awaited<ReturnType<typeof listBoardThreads>>[number];
+
+/** One page of a board, pinned first, then by latest activity. */
+export async function listBoardThreads(db: Executor, viewer: Viewer, boardId: number, limit: number, offset: number) {
+  return db
+    .select(threadListColumns)
+    .from(threads)
+    .innerJoin(author, eq(author.id, threads.authorId))
+    .leftJoin(lastAuthor, eq(lastAuthor.id, threads.lastPostAuthorId))
+    .where(and(eq(threads.boardId, boardId), threadVisible(viewer)))
+    .orderBy(desc(threads.pinned), desc(threads.lastPostAt), desc(threads.id))
+    .limit(limit)
+    .offset(offset);
+}
+
+export async function countBoardThreads(db: Executor, viewer: Viewer, boardId: number): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(threads)
+    .where(and(eq(threads.boardId, boardId), threadVisible(viewer)));
+  return row?.n ?? 0;
+}
+
+/** Latest activity across every board the viewer may read. */
+export async function listLatestThreads(db: Executor, viewer: Viewer, limit: number) {
+  return db
+    .select({ ...threadListColumns, boardName: boards.name, boardSlug: boards.slug, spaceSlug: spaces.slug })
+    .from(threads)
+    .innerJoin(author, eq(author.id, threads.authorId))
+    .leftJoin(lastAuthor, eq(lastAuthor.id, threads.lastPostAuthorId))
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(isNull(threads.deletedAt), spaceVisible(viewer), isNull(boards.archivedAt), isNull(spaces.archivedAt)))
+    .orderBy(desc(threads.lastPostAt), desc(threads.id))
+    .limit(limit);
+}
+
+export async function findVisibleThread(db: Executor, viewer: Viewer, id: number) {
+  const [row] = await db
+    .select({ thread: threads, board: boards, space: spaces })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(eq(threads.id, id), isNull(threads.deletedAt), spaceVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+/** Locks the thread row so concurrent replies get distinct, gap-free post numbers. */
+export async function lockVisibleThread(db: Executor, viewer: Viewer, id: number) {
+  const [row] = await db
+    .select({ thread: threads, boardArchived: sql<boolean>`${boards.archivedAt} is not null or ${spaces.archivedAt} is not null` })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(eq(threads.id, id), isNull(threads.deletedAt), spaceVisible(viewer)))
+    .for('update', { of: threads });
+  return row;
+}
+
+const postColumns = {
+  id: posts.id,
+  threadId: posts.threadId,
+  number: posts.number,
+  authorId: posts.authorId,
+  bodySource: posts.bodySource,
+  bodyHtml: posts.bodyHtml,
+  revision: posts.revision,
+  createdAt: posts.createdAt,
+  editedAt: posts.editedAt,
+  deletedAt: posts.deletedAt,
+  replyToPostId: posts.replyToPostId,
+  author: authorColumns,
+  replyToNumber: parent.number,
+  replyToHandle: parentAuthor.handle,
+};
+
+export type PostListRow = Awaited<ReturnType<typeof listThreadPosts>>[number];
+
+/** Posts numbered `from`..`to` of a thread: numbers are stable, so a page is a range, not an OFFSET. */
+export async function listThreadPosts(db: Executor, viewer: Viewer, threadId: number, from: number, to: number) {
+  return db
+    .select(postColumns)
+    .from(posts)
+    .innerJoin(author, eq(author.id, posts.authorId))
+    .leftJoin(parent, eq(parent.id, posts.replyToPostId))
+    .leftJoin(parentAuthor, eq(parentAuthor.id, parent.authorId))
+    .where(and(eq(posts.threadId, threadId), between(posts.number, from, to), postVisible(viewer)))
+    .orderBy(asc(posts.number));
+}
+
+export async function findVisiblePost(db: Executor, viewer: Viewer, postId: number) {
+  const [row] = await db
+    .select({ ...postColumns, threadTitle: threads.title, threadSlug: threads.slug, threadLocked: threads.locked })
+    .from(posts)
+    .innerJoin(author, eq(author.id, posts.authorId))
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .leftJoin(parent, eq(parent.id, posts.replyToPostId))
+    .leftJoin(parentAuthor, eq(parentAuthor.id, parent.authorId))
+    .where(and(eq(posts.id, postId), postVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+export async function findVisiblePostByNumber(db: Executor, viewer: Viewer, threadId: number, number: number) {
+  const [row] = await db
+    .select({ id: posts.id })
+    .from(posts)
+    .where(and(eq(posts.threadId, threadId), eq(posts.number, number), postVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+/** A member's recent posts that this viewer may read, newest first. */
+export async function listPostsByAuthor(db: Executor, viewer: Viewer, authorId: string, limit: number) {
+  return db
+    .select({
+      id: posts.id,
+      number: posts.number,
+      bodySource: posts.bodySource,
+      createdAt: posts.createdAt,
+      threadId: threads.id,
+      threadTitle: threads.title,
+      threadSlug: threads.slug,
+    })
+    .from(posts)
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .where(and(eq(posts.authorId, authorId), isNull(posts.deletedAt), postVisible(viewer)))
+    .orderBy(desc(posts.createdAt))
+    .limit(limit);
+}
+
+export async function listRevisions(db: Executor, viewer: Viewer, postId: number) {
+  return db
+    .select({
+      revision: postRevisions.revision,
+      title: postRevisions.title,
+      bodySource: postRevisions.bodySource,
+      bodyHtml: postRevisions.bodyHtml,
+      createdAt: postRevisions.createdAt,
+    })
+    .from(postRevisions)
+    .innerJoin(posts, eq(posts.id, postRevisions.postId))
+    .where(and(eq(postRevisions.postId, postId), postVisible(viewer)))
+    .orderBy(desc(postRevisions.revision));
+}
+
+// Writes. Callers have read their target through a visibility predicate first.
+
+export async function findThreadByIdempotencyKey(db: Executor, authorId: string, key: string) {
+  const [row] = await db
+    .select({ id: threads.id, slug: threads.slug })
+    .from(threads)
+    .where(and(eq(threads.authorId, authorId), eq(threads.idempotencyKey, key)))
+    .limit(1);
+  return row;
+}
+
+export async function findPostByIdempotencyKey(db: Executor, authorId: string, key: string) {
+  const [row] = await db
+    .select({ id: posts.id, threadId: posts.threadId, number: posts.number })
+    .from(posts)
+    .where(and(eq(posts.authorId, authorId), eq(posts.idempotencyKey, key)))
+    .limit(1);
+  return row;
+}
+
+export async function insertThread(db: Executor, values: typeof threads.$inferInsert): Promise<ThreadRow> {
+  const [row] = await db.insert(threads).values(values).returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+export async function insertPost(db: Executor, values: typeof posts.$inferInsert): Promise<PostRow> {
+  const [row] = await db.insert(posts).values(values).returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+export async function recordThreadActivity(db: Executor, threadId: number, postNumber: number, authorId: string, at: Date): Promise<void> {
+  await db
+    .update(threads)
+    .set({ postCount: postNumber, lastPostAt: at, lastPostAuthorId: authorId })
+    .where(eq(threads.id, threadId));
+}
+
+export async function recordBoardActivity(db: Executor, boardId: number, newThreads: number, at: Date): Promise<void> {
+  await db
+    .update(boards)
+    .set({
+      threadCount: sql`${boards.threadCount} + ${newThreads}`,
+      postCount: sql`${boards.postCount} + 1`,
+      lastPostAt: at,
+    })
+    .where(eq(boards.id, boardId));
+}
+
+export async function insertRevision(db: Executor, values: typeof postRevisions.$inferInsert): Promise<void> {
+  await db.insert(postRevisions).values(values);
+}
+
+/** Compare-and-set on the revision: a save based on an older revision updates nothing. */
+export async function updatePostBody(
+  db: Executor,
+  postId: number,
+  baseRevision: number,
+  values: { bodySource: string; bodyHtml: string; renderVersion: number },
+): Promise<boolean> {
+  const rows = await db
+    .update(posts)
+    .set({ ...values, revision: baseRevision + 1, editedAt: new Date() })
+    .where(and(eq(posts.id, postId), eq(posts.revision, baseRevision), isNull(posts.deletedAt)))
+    .returning({ id: posts.id });
+  return rows.length > 0;
+}
+
+export async function updateThreadTitle(db: Executor, threadId: number, title: string, slug: string): Promise<void> {
+  await db.update(threads).set({ title, slug }).where(eq(threads.id, threadId));
+}
+
+export async function softDeletePost(db: Executor, postId: number): Promise<boolean> {
+  const rows = await db
+    .update(posts)
+    .set({ deletedAt: new Date() })
+    .where(and(eq(posts.id, postId), isNull(posts.deletedAt)))
+    .returning({ id: posts.id });
+  return rows.length > 0;
+}
+
+export async function setThreadFlags(db: Executor, threadId: number, values: { pinned?: boolean; locked?: boolean }): Promise<void> {
+  await db.update(threads).set(values).where(eq(threads.id, threadId));
+}

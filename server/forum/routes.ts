@@ -1,0 +1,215 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { renderMarkdown } from '../content/render-markdown.ts';
+import { errorResponses, Id, IdParams, Ok, PageQuery } from '../api/schemas.ts';
+import { requireMember } from '../policy/index.ts';
+import { presentSpace, SpaceOut } from '../spaces/presenters.ts';
+import { PostOut, presentPost, presentThreadSummary, threadUrl, ThreadSummaryOut } from './presenters.ts';
+import { FORUM_LIMITS } from './rules.ts';
+
+// Bodies are capped a little above the real limits so the service can answer with its own, clearer message.
+const Title = Type.String({ maxLength: FORUM_LIMITS.titleMax * 4 });
+const Body = Type.String({ maxLength: FORUM_LIMITS.bodyMax * 2 });
+const IdempotencyKey = Type.Optional(Type.String({ maxLength: FORUM_LIMITS.idempotencyKey }));
+const PostRefOut = Type.Object({ threadId: Type.Integer(), postId: Type.Integer(), number: Type.Integer(), url: Type.String() });
+
+const refUrl = (ref: { threadId: number; slug: string; number: number }) => `${threadUrl(ref.threadId, ref.slug)}#p${ref.number}`;
+
+export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
+  const { forum, spaces } = app.services;
+
+  app.get(
+    '/latest',
+    { config: { access: 'public' }, schema: { tags: ['forum'], summary: 'Latest activity you can read', response: { 200: Type.Array(ThreadSummaryOut) } } },
+    async (request) => (await forum.latest(request.viewer, 30)).map(presentThreadSummary),
+  );
+
+  app.get(
+    '/boards/:id/threads',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['forum'],
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: Type.Object({ page: Type.Integer(), pages: Type.Integer(), total: Type.Integer(), threads: Type.Array(ThreadSummaryOut) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const board = await spaces.boardById(request.viewer, request.params.id);
+      const result = await forum.boardPage(request.viewer, board, request.query.page ?? 1);
+      return { page: result.page, pages: result.pages, total: result.total, threads: result.threads.map(presentThreadSummary) };
+    },
+  );
+
+  app.post(
+    '/boards/:id/threads',
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['forum'],
+        summary: 'Start a thread',
+        params: IdParams,
+        body: Type.Object({ title: Title, body: Body, idempotencyKey: IdempotencyKey }),
+        response: { 201: PostRefOut, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const ref = await forum.createThread(requireMember(request.viewer), { boardId: request.params.id, ...request.body });
+      return reply.status(201).send({ threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref) });
+    },
+  );
+
+  app.get(
+    '/threads/:id',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['forum'],
+        params: IdParams,
+        querystring: PageQuery,
+        response: {
+          200: Type.Object({
+            id: Type.Integer(),
+            title: Type.String(),
+            url: Type.String(),
+            pinned: Type.Boolean(),
+            locked: Type.Boolean(),
+            postCount: Type.Integer(),
+            board: Type.Object({ id: Type.Integer(), name: Type.String() }),
+            space: SpaceOut,
+            page: Type.Integer(),
+            pages: Type.Integer(),
+            posts: Type.Array(PostOut),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const result = await forum.threadPage(request.viewer, request.params.id, request.query.page ?? 1);
+      const { thread } = result;
+      return {
+        id: thread.id,
+        title: thread.title,
+        url: threadUrl(thread.id, thread.slug),
+        pinned: thread.pinned,
+        locked: thread.locked,
+        postCount: thread.postCount,
+        board: { id: result.board.id, name: result.board.name },
+        space: presentSpace(result.space),
+        page: result.page,
+        pages: result.pages,
+        posts: result.posts.map((p) => presentPost(p, thread.slug)),
+      };
+    },
+  );
+
+  app.patch(
+    '/threads/:id',
+    {
+      config: { access: 'moderator' },
+      schema: {
+        tags: ['forum'],
+        summary: 'Pin or lock a thread',
+        params: IdParams,
+        body: Type.Object({ pinned: Type.Optional(Type.Boolean()), locked: Type.Optional(Type.Boolean()) }),
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await forum.setThreadState(requireMember(request.viewer), request.params.id, request.body);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/threads/:id/posts',
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['forum'],
+        summary: 'Reply in a thread',
+        params: IdParams,
+        body: Type.Object({ body: Body, replyToPostId: Type.Optional(Id), idempotencyKey: IdempotencyKey }),
+        response: { 201: PostRefOut, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const ref = await forum.reply(requireMember(request.viewer), request.params.id, request.body);
+      return reply.status(201).send({ threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref) });
+    },
+  );
+
+  app.get(
+    '/posts/:id',
+    { config: { access: 'public' }, schema: { tags: ['forum'], params: IdParams, response: { 200: PostOut, ...errorResponses } } },
+    async (request) => {
+      const post = await forum.post(request.viewer, request.params.id);
+      return presentPost(post, post.threadSlug);
+    },
+  );
+
+  app.patch(
+    '/posts/:id',
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['forum'],
+        summary: 'Edit your post (refused with 409 if it changed since baseRevision)',
+        params: IdParams,
+        body: Type.Object({ body: Body, title: Type.Optional(Title), baseRevision: Type.Integer({ minimum: 1 }) }),
+        response: { 200: PostRefOut, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const ref = await forum.edit(requireMember(request.viewer), request.params.id, request.body);
+      return { threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref) };
+    },
+  );
+
+  app.delete(
+    '/posts/:id',
+    { config: { access: 'member' }, schema: { tags: ['forum'], summary: 'Remove your post', params: IdParams, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      await forum.remove(requireMember(request.viewer), request.params.id);
+      return { ok: true };
+    },
+  );
+
+  app.get(
+    '/posts/:id/revisions',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['forum'],
+        params: IdParams,
+        response: {
+          200: Type.Array(Type.Object({ revision: Type.Integer(), title: Type.Union([Type.String(), Type.Null()]), body: Type.String(), bodyHtml: Type.String(), createdAt: Type.String() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { history } = await forum.revisions(request.viewer, request.params.id);
+      return history.map((r) => ({ revision: r.revision, title: r.title, body: r.bodySource, bodyHtml: r.bodyHtml, createdAt: r.createdAt.toISOString() }));
+    },
+  );
+
+  app.get(
+    '/posts/:id/quote',
+    {
+      config: { access: 'member' },
+      schema: { tags: ['forum'], summary: 'Markdown that quotes a post', params: IdParams, response: { 200: Type.Object({ markdown: Type.String() }), ...errorResponses } },
+    },
+    async (request) => ({ markdown: (await forum.quote(request.viewer, request.params.id)).markdown }),
+  );
+
+  app.post(
+    '/preview',
+    {
+      config: { access: 'member' },
+      schema: { tags: ['forum'], summary: 'Render Markdown as it would be posted', body: Type.Object({ body: Body }), response: { 200: Type.Object({ html: Type.String() }), ...errorResponses } },
+    },
+    async (request) => ({ html: renderMarkdown(request.body.body) }),
+  );
+};

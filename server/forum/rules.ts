@@ -1,0 +1,26 @@
+import { Invalid } from '../errors.ts';
+
+export const FORUM_LIMITS = { titleMin: 3, titleMax: 200, bodyMax: 50_000, idempotencyKey: 64 } as const;
+export const POSTS_PER_PAGE = 30;
+export const THREADS_PER_PAGE = 30;
+
+export function cleanTitle(raw: string, fields: Record<string, string>): string {
+  const title = raw.normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (title.length < FORUM_LIMITS.titleMin) fields.title = `Give the thread a title of at least ${FORUM_LIMITS.titleMin} characters.`;
+  else if (title.length > FORUM_LIMITS.titleMax) fields.title = `Keep the title under ${FORUM_LIMITS.titleMax} characters (it has ${title.length}).`;
+  return title;
+}
+
+export function cleanBody(raw: string, fields: Record<string, string>): string {
+  // Keep the author's line breaks and indentation; Markdown depends on them.
+  const body = raw.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\s+$/, '');
+  if (body.trim().length === 0) fields.body = 'Write something before posting.';
+  else if (body.length > FORUM_LIMITS.bodyMax) fields.body = `Keep the post under ${FORUM_LIMITS.bodyMax.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')}).`;
+  return body;
+}
+
+export function checkIdempotencyKey(key: string | undefined): string | null {
+  if (key === undefined || key === '') return null;
+  if (key.length > FORUM_LIMITS.idempotencyKey || !/^[A-Za-z0-9_-]+$/.test(key)) throw new Invalid('The form was damaged; reload the page and try again.');
+  return key;
+}

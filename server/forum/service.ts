@@ -1,0 +1,278 @@
+import type { Database } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
+import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
+import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
+import type { SpacesService } from '../spaces/service.ts';
+import { slugFrom } from '../text/slug.ts';
+import * as q from './queries.ts';
+import { checkIdempotencyKey, cleanBody, cleanTitle, POSTS_PER_PAGE, THREADS_PER_PAGE } from './rules.ts';
+
+export interface NewThreadInput {
+  boardId: number;
+  title: string;
+  body: string;
+  idempotencyKey?: string;
+}
+
+export interface ReplyInput {
+  body: string;
+  replyToPostId?: number;
+  idempotencyKey?: string;
+}
+
+export interface EditInput {
+  body: string;
+  title?: string;
+  /** The revision the author started editing from. */
+  baseRevision: number;
+}
+
+export interface PostRef {
+  threadId: number;
+  slug: string;
+  number: number;
+  postId: number;
+}
+
+function pageCount(total: number, perPage: number): number {
+  return Math.max(1, Math.ceil(total / perPage));
+}
+
+/** The Markdown a quote of `post` starts with; the link brings readers back to the original. */
+export function quoteMarkdown(post: { number: number; bodySource: string; author: { handle: string } }, threadId: number, slug: string): string {
+  const quoted = post.bodySource
+    .split('\n')
+    .map((line) => `> ${line}`.trimEnd())
+    .join('\n');
+  return `> **@${post.author.handle}** [wrote](/t/${threadId}/${slug}#p${post.number}):\n>\n${quoted}\n\n`;
+}
+
+export type ForumService = ReturnType<typeof createForumService>;
+
+export function createForumService(db: Database, spaces: SpacesService) {
+  async function recover<T>(work: () => Promise<T>, existing: () => Promise<T | undefined>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      // Two submissions of one form raced: the loser returns what the winner created.
+      if (isUniqueViolation(error)) {
+        const found = await existing();
+        if (found) return found;
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async boardPage(viewer: Viewer, board: { id: number }, page: number) {
+      const total = await q.countBoardThreads(db, viewer, board.id);
+      const pages = pageCount(total, THREADS_PER_PAGE);
+      if (page > pages) throw new NotFound('That page of the board does not exist.');
+      const threads = await q.listBoardThreads(db, viewer, board.id, THREADS_PER_PAGE, (page - 1) * THREADS_PER_PAGE);
+      return { threads, page, pages, total };
+    },
+
+    latest: (viewer: Viewer, limit = 20) => q.listLatestThreads(db, viewer, limit),
+
+    async threadPage(viewer: Viewer, threadId: number, page: number) {
+      const found = await q.findVisibleThread(db, viewer, threadId);
+      if (!found) throw new NotFound();
+      const pages = pageCount(found.thread.postCount, POSTS_PER_PAGE);
+      if (page > pages) throw new NotFound('That page of the thread does not exist.');
+      const from = (page - 1) * POSTS_PER_PAGE + 1;
+      const posts = await q.listThreadPosts(db, viewer, threadId, from, from + POSTS_PER_PAGE - 1);
+      return { ...found, posts, page, pages };
+    },
+
+    async thread(viewer: Viewer, threadId: number) {
+      const found = await q.findVisibleThread(db, viewer, threadId);
+      if (!found) throw new NotFound();
+      return found;
+    },
+
+    async post(viewer: Viewer, postId: number) {
+      const post = await q.findVisiblePost(db, viewer, postId);
+      if (!post) throw new NotFound();
+      return post;
+    },
+
+    /** Where post number `number` of a thread lives, for permalinks. */
+    async locatePost(viewer: Viewer, threadId: number, number: number) {
+      const found = await q.findVisiblePostByNumber(db, viewer, threadId, number);
+      if (!found) throw new NotFound();
+      return { page: Math.ceil(number / POSTS_PER_PAGE) };
+    },
+
+    async quote(viewer: Viewer, postId: number): Promise<{ markdown: string; threadId: number }> {
+      const post = await q.findVisiblePost(db, viewer, postId);
+      if (!post || post.deletedAt) throw new NotFound('That post cannot be quoted.');
+      return { markdown: quoteMarkdown(post, post.threadId, post.threadSlug), threadId: post.threadId };
+    },
+
+    async revisions(viewer: Viewer, postId: number) {
+      const post = await q.findVisiblePost(db, viewer, postId);
+      if (!post) throw new NotFound();
+      // A removed post's history would bring back what its author took down.
+      const history = post.deletedAt ? [] : await q.listRevisions(db, viewer, postId);
+      return { post, history };
+    },
+
+    postsByAuthor: (viewer: Viewer, authorId: string, limit = 20) => q.listPostsByAuthor(db, viewer, authorId, limit),
+
+    async createThread(viewer: MemberViewer, input: NewThreadInput): Promise<PostRef> {
+      const board = await spaces.boardById(viewer, input.boardId);
+      authorize(viewer, { kind: 'thread.create', boardArchived: board.archivedAt !== null || board.space.archivedAt !== null });
+      const fields: Record<string, string> = {};
+      const title = cleanTitle(input.title, fields);
+      const body = cleanBody(input.body, fields);
+      throwIfInvalid(fields);
+      const key = checkIdempotencyKey(input.idempotencyKey);
+      const existing = async () => {
+        const found = key ? await q.findThreadByIdempotencyKey(db, viewer.id, key) : undefined;
+        return found ? { threadId: found.id, slug: found.slug, number: 1, postId: 0 } : undefined;
+      };
+      const already = await existing();
+      if (already) return already;
+      const bodyHtml = renderMarkdown(body);
+      return recover(
+        () =>
+          db.transaction(async (tx) => {
+            const now = new Date();
+            const thread = await q.insertThread(tx, {
+              boardId: board.id,
+              authorId: viewer.id,
+              title,
+              slug: slugFrom(title),
+              idempotencyKey: key,
+              postCount: 1,
+              lastPostAt: now,
+              lastPostAuthorId: viewer.id,
+              createdAt: now,
+            });
+            const post = await q.insertPost(tx, {
+              threadId: thread.id,
+              number: 1,
+              authorId: viewer.id,
+              bodySource: body,
+              bodyHtml,
+              renderVersion: CONTENT_PIPELINE_VERSION,
+              createdAt: now,
+            });
+            await q.recordBoardActivity(tx, board.id, 1, now);
+            return { threadId: thread.id, slug: thread.slug, number: 1, postId: post.id };
+          }),
+        existing,
+      );
+    },
+
+    async reply(viewer: MemberViewer, threadId: number, input: ReplyInput): Promise<PostRef> {
+      const fields: Record<string, string> = {};
+      const body = cleanBody(input.body, fields);
+      throwIfInvalid(fields);
+      const key = checkIdempotencyKey(input.idempotencyKey);
+      const existing = async () => {
+        const found = key ? await q.findPostByIdempotencyKey(db, viewer.id, key) : undefined;
+        if (!found) return undefined;
+        const thread = await q.findVisibleThread(db, viewer, found.threadId);
+        return thread ? { threadId: found.threadId, slug: thread.thread.slug, number: found.number, postId: found.id } : undefined;
+      };
+      const already = await existing();
+      if (already) return already;
+      const bodyHtml = renderMarkdown(body);
+      return recover(
+        () =>
+          db.transaction(async (tx) => {
+            const locked = await q.lockVisibleThread(tx, viewer, threadId);
+            if (!locked) throw new NotFound();
+            const { thread } = locked;
+            authorize(viewer, {
+              kind: 'post.reply',
+              thread: { locked: thread.locked, boardArchived: locked.boardArchived, authorId: thread.authorId },
+            });
+            if (input.replyToPostId !== undefined) {
+              const target = await q.findVisiblePost(tx, viewer, input.replyToPostId);
+              if (!target || target.threadId !== threadId) throw new Invalid('The post you replied to is not in this thread.');
+            }
+            const now = new Date();
+            const number = thread.postCount + 1;
+            const post = await q.insertPost(tx, {
+              threadId,
+              number,
+              authorId: viewer.id,
+              bodySource: body,
+              bodyHtml,
+              renderVersion: CONTENT_PIPELINE_VERSION,
+              replyToPostId: input.replyToPostId ?? null,
+              idempotencyKey: key,
+              createdAt: now,
+            });
+            await q.recordThreadActivity(tx, threadId, number, viewer.id, now);
+            await q.recordBoardActivity(tx, thread.boardId, 0, now);
+            return { threadId, slug: thread.slug, number, postId: post.id };
+          }),
+        existing,
+      );
+    },
+
+    async edit(viewer: MemberViewer, postId: number, input: EditInput): Promise<PostRef> {
+      const post = await q.findVisiblePost(db, viewer, postId);
+      if (!post) throw new NotFound();
+      authorize(viewer, {
+        kind: 'post.edit',
+        post: { authorId: post.authorId, deleted: post.deletedAt !== null, threadLocked: post.threadLocked },
+      });
+      const fields: Record<string, string> = {};
+      const body = cleanBody(input.body, fields);
+      const title = post.number === 1 && input.title !== undefined ? cleanTitle(input.title, fields) : undefined;
+      throwIfInvalid(fields);
+      const stale = new Conflict(
+        'Someone saved a newer version of this post while you were editing. Your text is kept below; compare it with the current version and save again.',
+      );
+      if (input.baseRevision !== post.revision) throw stale;
+      const titleChanged = title !== undefined && title !== post.threadTitle;
+      if (body === post.bodySource && !titleChanged) return { threadId: post.threadId, slug: post.threadSlug, number: post.number, postId };
+      const slug = titleChanged ? slugFrom(title) : post.threadSlug;
+      try {
+        await db.transaction(async (tx) => {
+          await q.insertRevision(tx, {
+            postId,
+            revision: post.revision,
+            title: post.number === 1 ? post.threadTitle : null,
+            bodySource: post.bodySource,
+            bodyHtml: post.bodyHtml,
+            editorId: viewer.id,
+          });
+          const saved = await q.updatePostBody(tx, postId, input.baseRevision, {
+            bodySource: body,
+            bodyHtml: renderMarkdown(body),
+            renderVersion: CONTENT_PIPELINE_VERSION,
+          });
+          if (!saved) throw stale;
+          if (titleChanged) await q.updateThreadTitle(tx, post.threadId, title, slug);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw stale;
+        throw error;
+      }
+      return { threadId: post.threadId, slug, number: post.number, postId };
+    },
+
+    async remove(viewer: MemberViewer, postId: number): Promise<PostRef> {
+      const post = await q.findVisiblePost(db, viewer, postId);
+      if (!post) throw new NotFound();
+      authorize(viewer, {
+        kind: 'post.delete',
+        post: { authorId: post.authorId, deleted: post.deletedAt !== null, threadLocked: post.threadLocked },
+      });
+      await q.softDeletePost(db, postId);
+      return { threadId: post.threadId, slug: post.threadSlug, number: post.number, postId };
+    },
+
+    async setThreadState(viewer: MemberViewer, threadId: number, state: { pinned?: boolean; locked?: boolean }): Promise<void> {
+      authorize(viewer, { kind: 'thread.moderate' });
+      if (!(await q.findVisibleThread(db, viewer, threadId))) throw new NotFound();
+      await q.setThreadFlags(db, threadId, state);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Forbidden, Unauthenticated } from '../errors.ts';
+import { isAdmin, isSiteStaff } from '../policy/index.ts';
+import type { Access } from './types.ts';
+
+const ACCESS: readonly Access[] = ['public', 'member', 'moderator', 'admin'];
+
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/');
+}
+
+/**
+ * Every route declares who may call it; registering one that does not stops the app from booting,
+ * so a forgotten check cannot ship. The declared access is enforced here, before any handler.
+ */
+export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefix: string }) => {
+  app.addHook('onRoute', (route) => {
+    // @fastify/static cannot pass route config; its files are public assets by definition.
+    if (route.url.startsWith(options.assetPrefix)) route.config = { ...route.config, access: 'public' };
+    const access = (route.config as { access?: unknown } | undefined)?.access;
+    if (!ACCESS.includes(access as Access)) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access: ${ACCESS.join(' | ')})`);
+    }
+  });
+
+  app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined || access === 'public') return;
+    const viewer = request.viewer;
+    if (viewer.kind === 'anonymous') {
+      if (!isApiRequest(request) && request.method === 'GET') {
+        return reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`, 303);
+      }
+      throw new Unauthenticated();
+    }
+    if (access === 'moderator' && !isSiteStaff(viewer)) throw new Forbidden('Only moderators can open this.');
+    if (access === 'admin' && !isAdmin(viewer)) throw new Forbidden('Only administrators can open this.');
+  });
+});

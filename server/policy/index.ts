@@ -1,0 +1,3 @@
+export * from './viewer.ts';
+export * from './visibility.ts';
+export * from './can.ts';

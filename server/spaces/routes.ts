@@ -1,0 +1,105 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errorResponses, IdParams, Ok } from '../api/schemas.ts';
+import { presentBoard, presentSpace, presentSpaceWithBoards, BoardOut, SpaceOut, SpaceWithBoards } from './presenters.ts';
+import { SPACE_LIMITS } from './service.ts';
+
+const NameBody = Type.Object({
+  name: Type.String({ maxLength: SPACE_LIMITS.name * 2 }),
+  description: Type.String({ maxLength: SPACE_LIMITS.description * 2, default: '' }),
+});
+const ChangeBody = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: SPACE_LIMITS.name * 2 })),
+  description: Type.Optional(Type.String({ maxLength: SPACE_LIMITS.description * 2 })),
+  archived: Type.Optional(Type.Boolean()),
+});
+const MoveBody = Type.Object({ direction: Type.Union([Type.Literal('up'), Type.Literal('down')]) });
+
+export const spacesApi: FastifyPluginAsyncTypebox = async (app) => {
+  const { spaces } = app.services;
+
+  app.get(
+    '/spaces',
+    { config: { access: 'public' }, schema: { tags: ['spaces'], summary: 'Spaces and boards you can read', response: { 200: Type.Array(SpaceWithBoards) } } },
+    async (request) => (await spaces.directory(request.viewer)).map(presentSpaceWithBoards),
+  );
+
+  app.get(
+    '/spaces/:slug',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['spaces'], params: Type.Object({ slug: Type.String({ maxLength: 100 }) }), response: { 200: SpaceWithBoards, ...errorResponses } },
+    },
+    async (request) => presentSpaceWithBoards(await spaces.spaceBySlug(request.viewer, request.params.slug)),
+  );
+
+  app.post(
+    '/spaces',
+    { config: { access: 'admin' }, schema: { tags: ['spaces'], body: NameBody, response: { 201: SpaceOut, ...errorResponses } } },
+    async (request, reply) => reply.status(201).send(presentSpace(await spaces.createSpace(request.viewer, request.body))),
+  );
+
+  app.patch(
+    '/spaces/:id',
+    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: ChangeBody, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      const { name, description, archived } = request.body;
+      if (name !== undefined || description !== undefined) {
+        const current = await spaces.spaceById(request.viewer, request.params.id);
+        await spaces.renameSpace(request.viewer, request.params.id, { name: name ?? current.name, description: description ?? current.description });
+      }
+      if (archived !== undefined) await spaces.setSpaceArchived(request.viewer, request.params.id, archived);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/spaces/:id/move',
+    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: MoveBody, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      await spaces.moveSpace(request.viewer, request.params.id, request.body.direction);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/spaces/:id/boards',
+    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: NameBody, response: { 201: BoardOut, ...errorResponses } } },
+    async (request, reply) => {
+      const board = await spaces.createBoard(request.viewer, request.params.id, request.body);
+      const space = await spaces.spaceById(request.viewer, request.params.id);
+      return reply.status(201).send(presentBoard(board, space.slug));
+    },
+  );
+
+  app.get(
+    '/boards/:id',
+    { config: { access: 'public' }, schema: { tags: ['spaces'], params: IdParams, response: { 200: Type.Object({ ...BoardOut.properties, space: SpaceOut }), ...errorResponses } } },
+    async (request) => {
+      const board = await spaces.boardById(request.viewer, request.params.id);
+      return { ...presentBoard(board, board.space.slug), space: presentSpace(board.space) };
+    },
+  );
+
+  app.patch(
+    '/boards/:id',
+    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: ChangeBody, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      const { name, description, archived } = request.body;
+      if (name !== undefined || description !== undefined) {
+        const current = await spaces.boardById(request.viewer, request.params.id);
+        await spaces.renameBoard(request.viewer, request.params.id, { name: name ?? current.name, description: description ?? current.description });
+      }
+      if (archived !== undefined) await spaces.setBoardArchived(request.viewer, request.params.id, archived);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/boards/:id/move',
+    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: MoveBody, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      await spaces.moveBoard(request.viewer, request.params.id, request.body.direction);
+      return { ok: true };
+    },
+  );
+};

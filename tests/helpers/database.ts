@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createDatabase, type DatabaseHandle } from '../../db/client.ts';
+
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite by default, or — when
+ * DATABASE_URL is set — a new database on that PostgreSQL server, dropped again on close.
+ */
+export async function freshDatabase(): Promise<DatabaseHandle> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const handle = createDatabase({ databaseUrl: undefined, dataDir: 'memory://' });
+    await handle.migrate();
+    return handle;
+  }
+  const name = `rounds_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const handle = createDatabase({ databaseUrl: target.toString(), dataDir: 'memory://', poolSize: 5 });
+  await handle.migrate();
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { describe, expect, test } from 'vitest';
+import {
+  CONTENT_PIPELINE_VERSION,
+  renderMarkdown,
+  renderPlainExcerpt,
+} from '../../server/content/render-markdown.ts';
+
+const render = (source: string): string => renderMarkdown(source).trim();
+
+describe('renderMarkdown', () => {
+  test('headings are demoted one level so a post never outranks the page h1', () => {
+    expect(render('# One')).toBe('<h2>One</h2>');
+    expect(render('## Two')).toBe('<h3>Two</h3>');
+    expect(render('##### Five')).toBe('<h6>Five</h6>');
+    expect(render('###### Six')).toBe('<h6>Six</h6>');
+  });
+
+  test('paragraphs, emphasis, strikethrough and horizontal rules render', () => {
+    expect(render('Some *em*, **strong** and ~~gone~~.\n\n---')).toBe(
+      '<p>Some <em>em</em>, <strong>strong</strong> and <s>gone</s>.</p>\n<hr />',
+    );
+  });
+
+  test('a single newline stays a soft break; two trailing spaces make a br', () => {
+    expect(render('one\ntwo')).toBe('<p>one\ntwo</p>');
+    expect(render('one  \ntwo')).toBe('<p>one<br />\ntwo</p>');
+  });
+
+  test('bullet and ordered lists render, keeping an ordered list start number', () => {
+    expect(render('- a\n- b')).toBe('<ul>\n<li>a</li>\n<li>b</li>\n</ul>');
+    expect(render('3. c\n4. d')).toBe('<ol start="3">\n<li>c</li>\n<li>d</li>\n</ol>');
+  });
+
+  test('a fenced code block keeps its language as a language-* class and escapes its body', () => {
+    expect(render('```ts\nconst a = 1 < 2 && "x";\n```')).toBe(
+      '<pre><code class="language-ts">const a = 1 &lt; 2 &amp;&amp; "x";\n</code></pre>',
+    );
+  });
+
+  test('a fence info string that is not a plain language name gets no class', () => {
+    expect(render('```js"onmouseover=alert(1)\nx\n```')).toBe('<pre><code>x\n</code></pre>');
+  });
+
+  test('inline code is escaped', () => {
+    expect(render('use `<b>` here')).toBe('<p>use <code>&lt;b&gt;</code> here</p>');
+  });
+
+  test('tables render with alignment as classes, never as style attributes', () => {
+    const html = render('| l | c | r | n |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |');
+    expect(html).toContain('<table>');
+    expect(html).toContain('<th class="align-left">l</th>');
+    expect(html).toContain('<th class="align-center">c</th>');
+    expect(html).toContain('<td class="align-right">3</td>');
+    expect(html).toContain('<td>4</td>');
+    expect(html).not.toContain('style');
+  });
+
+  test('a quote is a plain Markdown blockquote', () => {
+    expect(render('> said before\n> and more')).toBe(
+      '<blockquote>\n<p>said before\nand more</p>\n</blockquote>',
+    );
+  });
+
+  test('bare URLs and e-mail addresses become links (linkify)', () => {
+    expect(render('see https://example.com/a?b=1 or write to me@example.org')).toBe(
+      '<p>see <a href="https://example.com/a?b=1" rel="nofollow ugc noopener">https://example.com/a?b=1</a>' +
+        ' or write to <a href="mailto:me@example.org" rel="nofollow ugc noopener">me@example.org</a></p>',
+    );
+  });
+
+  test('every link gets rel="nofollow ugc noopener" and no target', () => {
+    const html = render('[site](https://example.com "Example") [here](/t/1) [top](#top) [mail](mailto:a@b.c)');
+    expect(html).toBe(
+      '<p><a href="https://example.com" title="Example" rel="nofollow ugc noopener">site</a>' +
+        ' <a href="/t/1" rel="nofollow ugc noopener">here</a>' +
+        ' <a href="#top" rel="nofollow ugc noopener">top</a>' +
+        ' <a href="mailto:a@b.c" rel="nofollow ugc noopener">mail</a></p>',
+    );
+    expect(html).not.toContain('target');
+  });
+
+  test('links with other schemes or protocol-relative URLs stay literal text', () => {
+    expect(render('[x](javascript:alert(1))')).toBe('<p>[x](javascript:alert(1))</p>');
+    expect(render('[x](ftp://example.com)')).toBe('<p>[x](ftp://example.com)</p>');
+    expect(render('[x](//evil.example)')).toBe('<p>[x](//evil.example)</p>');
+    expect(render('[x](data:text/html;base64,PHNjcmlwdD4=)')).not.toContain('<a');
+  });
+
+  test('an https image is kept with its alt and title', () => {
+    expect(render('![a *chart*](https://example.com/c.png "Q3")')).toBe(
+      '<p><img src="https://example.com/c.png" alt="a chart" title="Q3" /></p>',
+    );
+  });
+
+  test('a non-https image is dropped and its alt text is shown instead', () => {
+    expect(render('![plain <http>](http://example.com/c.png)')).toBe('<p>plain &lt;http&gt;</p>');
+    expect(render('![local](/uploads/c.png)')).toBe('<p>local</p>');
+    // These two fail markdown-it's link check first, so they stay literal text.
+    expect(render('![pixel](//tracker.example/p.gif)')).not.toContain('<img');
+    expect(render('![d](data:image/png;base64,iVBORw0KGgo=)')).not.toContain('<img');
+  });
+
+  test('raw HTML typed by a member is shown as text, not markup', () => {
+    expect(render('<b>hi</b>')).toBe('<p>&lt;b&gt;hi&lt;/b&gt;</p>');
+    expect(render('<script>alert(1)</script>')).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>');
+    expect(render('<div onclick="x()">\nblock\n</div>')).not.toContain('<div');
+  });
+
+  test('the pipeline version is a positive integer to store beside rendered HTML', () => {
+    expect(Number.isInteger(CONTENT_PIPELINE_VERSION)).toBe(true);
+    expect(CONTENT_PIPELINE_VERSION).toBeGreaterThan(0);
+  });
+});
+
+describe('renderPlainExcerpt', () => {
+  test('returns the rendered text without markup, entities decoded, whitespace collapsed', () => {
+    const source = '# Title\n\nSome *emphasis* & <b>typed tags</b>.\n\n- one\n- two\n\n```\ncode\n```';
+    expect(renderPlainExcerpt(source, 200)).toBe('Title Some emphasis & <b>typed tags</b>. one two code');
+  });
+
+  test('separate blocks do not run their words together', () => {
+    expect(renderPlainExcerpt('First.\n\nSecond.', 100)).toBe('First. Second.');
+  });
+
+  test('text that fits is returned whole, without an ellipsis', () => {
+    expect(renderPlainExcerpt('short and sweet', 15)).toBe('short and sweet');
+  });
+
+  test('long text is cut on a word boundary and ends with an ellipsis within maxChars', () => {
+    const excerpt = renderPlainExcerpt('The quick brown fox jumps over the lazy dog', 20);
+    expect(excerpt).toBe('The quick brown fox…');
+    expect(Array.from(excerpt).length).toBeLessThanOrEqual(20);
+  });
+
+  test('a cut landing right after punctuation drops the dangling punctuation', () => {
+    expect(renderPlainExcerpt('Hello, wonderful world', 10)).toBe('Hello…');
+  });
+
+  test('a single word longer than the limit is cut mid-word', () => {
+    expect(renderPlainExcerpt('Pneumonoultramicroscopicsilicovolcanoconiosis', 10)).toBe('Pneumonou…');
+  });
+
+  test('an emoji is never split in half', () => {
+    const excerpt = renderPlainExcerpt('😀😀😀😀😀😀', 4);
+    expect(excerpt).toBe('😀😀😀…');
+  });
+
+  test('images and links contribute their visible text only', () => {
+    expect(renderPlainExcerpt('See [the docs](https://example.com) ![chart](https://example.com/c.png)', 100)).toBe(
+      'See the docs',
+    );
+  });
+
+  test('a non-positive maxChars is a programming error', () => {
+    expect(() => renderPlainExcerpt('x', 0)).toThrow(RangeError);
+    expect(() => renderPlainExcerpt('x', 1.5)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { renderMarkdown } from '../../server/content/render-markdown.ts';
+import { Conflict, Invalid } from '../../server/errors.ts';
+import { FORUM_LIMITS } from '../../server/forum/rules.ts';
+import { requireMember } from '../../server/policy/index.ts';
+import { pageContext } from '../context.ts';
+import { sendPage } from '../render.tsx';
+import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
+import type { ComposerState } from '../views/forum/composer.tsx';
+import { BoardPage, ComposePage, HomePage, RevisionsPage, SpacePage, ThreadPage } from '../views/forum/pages.tsx';
+
+const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 }) });
+const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) });
+const Slug = Type.String({ maxLength: 200 });
+// Generous caps: the service gives the precise message, and the form keeps the text.
+const ComposerBody = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: FORUM_LIMITS.titleMax * 4 })),
+  body: Type.String({ maxLength: FORUM_LIMITS.bodyMax * 2 }),
+  idempotencyKey: Type.Optional(Type.String({ maxLength: 100 })),
+  intent: Type.Optional(Type.String({ maxLength: 20 })),
+  replyTo: Type.Optional(Type.String({ maxLength: 20 })),
+  baseRevision: Type.Optional(Type.String({ maxLength: 20 })),
+  _csrf: Type.Optional(Type.String()),
+});
+
+const freshComposer = (body = ''): ComposerState => ({ body, idempotencyKey: randomUUID(), errors: {} });
+
+/** Form errors are re-rendered with what the person typed; anything else goes to the error handler. */
+function formProblem(error: unknown): { status: number; message: string; fields: Record<string, string> } {
+  if (error instanceof Invalid) return { status: 422, message: error.message, fields: error.fields };
+  if (error instanceof Conflict) return { status: 409, message: error.message, fields: {} };
+  throw error;
+}
+
+function positiveInt(raw: string | undefined): number | undefined {
+  if (!raw || !/^\d{1,15}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n > 0 ? n : undefined;
+}
+
+export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
+  const { forum, spaces } = app.services;
+
+  app.get('/', { config: { access: 'public' } }, async (request, reply) => {
+    const [directory, latest] = await Promise.all([spaces.directory(request.viewer), forum.latest(request.viewer, 20)]);
+    return sendPage(reply, <HomePage ctx={pageContext(request, reply)} directory={directory} latest={latest} />);
+  });
+
+  app.get('/s/:space', { config: { access: 'public' }, schema: { params: Type.Object({ space: Slug }) } }, async (request, reply) => {
+    const space = await spaces.spaceBySlug(request.viewer, request.params.space);
+    return sendPage(reply, <SpacePage ctx={pageContext(request, reply)} space={space} />);
+  });
+
+  app.get(
+    '/s/:space/:board',
+    { config: { access: 'public' }, schema: { params: Type.Object({ space: Slug, board: Slug }), querystring: Page } },
+    async (request, reply) => {
+      const board = await spaces.boardBySlugs(request.viewer, request.params.space, request.params.board);
+      const result = await forum.boardPage(request.viewer, board, request.query.page ?? 1);
+      return sendPage(reply, <BoardPage ctx={pageContext(request, reply)} space={board.space} board={board} threads={result.threads} page={result.page} pages={result.pages} />);
+    },
+  );
+
+  async function renderNewThread(request: FastifyRequest, reply: FastifyReply, spaceSlug: string, boardSlug: string, state: ComposerState, status = 200) {
+    const board = await spaces.boardBySlugs(request.viewer, spaceSlug, boardSlug);
+    return sendPage(
+      reply,
+      <ComposePage
+        ctx={pageContext(request, reply)}
+        title={`New thread in ${board.name}`}
+        crumbs={[{ label: 'Home', href: '/' }, { label: board.space.name, href: spaceHref(board.space.slug) }, { label: board.name, href: boardHref(board.space.slug, board.slug) }, { label: 'New thread' }]}
+        action={`${boardHref(board.space.slug, board.slug)}/new`}
+        state={state}
+        withTitle
+        submitLabel="Start thread"
+      />,
+      status,
+    );
+  }
+
+  app.get('/s/:space/:board/new', { config: { access: 'member' }, schema: { params: Type.Object({ space: Slug, board: Slug }) } }, async (request, reply) =>
+    renderNewThread(request, reply, request.params.space, request.params.board, { ...freshComposer(), title: '' }),
+  );
+
+  app.post(
+    '/s/:space/:board/new',
+    { config: { access: 'member' }, schema: { params: Type.Object({ space: Slug, board: Slug }), body: ComposerBody } },
+    async (request, reply) => {
+      const viewer = requireMember(request.viewer);
+      const { title = '', body, idempotencyKey = randomUUID(), intent } = request.body;
+      const state: ComposerState = { title, body, idempotencyKey, errors: {} };
+      if (intent === 'preview') return renderNewThread(request, reply, request.params.space, request.params.board, { ...state, preview: renderMarkdown(body) });
+      const board = await spaces.boardBySlugs(viewer, request.params.space, request.params.board);
+      try {
+        const ref = await forum.createThread(viewer, { boardId: board.id, title, body, idempotencyKey });
+        return reply.redirect(threadHref(ref.threadId, ref.slug), 303);
+      } catch (error) {
+        const problem = formProblem(error);
+        return renderNewThread(request, reply, request.params.space, request.params.board, { ...state, errors: problem.fields, message: problem.message }, problem.status);
+      }
+    },
+  );
+
+  app.get('/t/:id', { config: { access: 'public' }, schema: { params: IdParam } }, async (request, reply) => {
+    const { thread } = await forum.thread(request.viewer, request.params.id);
+    return reply.redirect(threadHref(thread.id, thread.slug), 301);
+  });
+
+  app.get(
+    '/t/:id/:slug',
+    { config: { access: 'public' }, schema: { params: Type.Object({ id: IdParam.properties.id, slug: Slug }), querystring: Page } },
+    async (request, reply) => {
+      const page = request.query.page ?? 1;
+      const result = await forum.threadPage(request.viewer, request.params.id, page);
+      // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
+      if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
+      return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} composer={freshComposer()} />);
+    },
+  );
+
+  async function renderReply(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    threadId: number,
+    replyToPostId: number | undefined,
+    state: ComposerState,
+    status = 200,
+  ) {
+    const { thread, board, space } = await forum.thread(request.viewer, threadId);
+    const parent = replyToPostId ? await forum.post(request.viewer, replyToPostId) : undefined;
+    const replyTo = parent && parent.threadId === thread.id && !parent.deletedAt ? parent : undefined;
+    return sendPage(
+      reply,
+      <ComposePage
+        ctx={pageContext(request, reply)}
+        title={`Reply: ${thread.title}`}
+        crumbs={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title, href: threadHref(thread.id, thread.slug) }, { label: 'Reply' }]}
+        action={`/t/${thread.id}/reply`}
+        state={{ ...state, hidden: replyTo ? { replyTo: String(replyTo.id) } : {} }}
+        withTitle={false}
+        submitLabel="Post reply"
+        context={replyTo ? { author: `@${replyTo.author.handle} (#${replyTo.number})`, html: replyTo.bodyHtml } : undefined}
+      />,
+      status,
+    );
+  }
+
+  app.get(
+    '/t/:id/reply',
+    { config: { access: 'member' }, schema: { params: IdParam, querystring: Type.Object({ to: Type.Optional(IdParam.properties.id), quote: Type.Optional(Type.String({ maxLength: 5 })) }) } },
+    async (request, reply) => {
+      const { to, quote } = request.query;
+      // A quote is built from a post the viewer can read (the policy decides), never from client text.
+      const body = to && quote ? (await forum.quote(request.viewer, to)).markdown : '';
+      return renderReply(request, reply, request.params.id, to, freshComposer(body));
+    },
+  );
+
+  app.post('/t/:id/reply', { config: { access: 'member' }, schema: { params: IdParam, body: ComposerBody } }, async (request, reply) => {
+    const viewer = requireMember(request.viewer);
+    const { body, idempotencyKey = randomUUID(), intent } = request.body;
+    const replyToPostId = positiveInt(request.body.replyTo);
+    const state: ComposerState = { body, idempotencyKey, errors: {} };
+    if (intent === 'preview') return renderReply(request, reply, request.params.id, replyToPostId, { ...state, preview: renderMarkdown(body) });
+    try {
+      const ref = await forum.reply(viewer, request.params.id, { body, idempotencyKey, ...(replyToPostId ? { replyToPostId } : {}) });
+      return reply.redirect(postHref(ref.threadId, ref.slug, ref.number), 303);
+    } catch (error) {
+      const problem = formProblem(error);
+      return renderReply(request, reply, request.params.id, replyToPostId, { ...state, errors: problem.fields, message: problem.message }, problem.status);
+    }
+  });
+
+  app.post(
+    '/t/:id/moderate',
+    {
+      config: { access: 'moderator' },
+      schema: { params: IdParam, body: Type.Object({ pinned: Type.Optional(Type.Boolean()), locked: Type.Optional(Type.Boolean()), _csrf: Type.Optional(Type.String()) }) },
+    },
+    async (request, reply) => {
+      const viewer = requireMember(request.viewer);
+      const { pinned, locked } = request.body;
+      await forum.setThreadState(viewer, request.params.id, { ...(pinned === undefined ? {} : { pinned }), ...(locked === undefined ? {} : { locked }) });
+      const { thread } = await forum.thread(viewer, request.params.id);
+      request.flash('success', pinned !== undefined ? (pinned ? 'Thread pinned.' : 'Thread unpinned.') : locked ? 'Thread locked.' : 'Thread unlocked.');
+      return reply.redirect(threadHref(thread.id, thread.slug), 303);
+    },
+  );
+
+  app.get('/p/:id', { config: { access: 'public' }, schema: { params: IdParam } }, async (request, reply) => {
+    const post = await forum.post(request.viewer, request.params.id);
+    return reply.redirect(postHref(post.threadId, post.threadSlug, post.number), 301);
+  });
+
+  async function renderEdit(request: FastifyRequest, reply: FastifyReply, postId: number, state: ComposerState | undefined, status = 200) {
+    const post = await forum.post(request.viewer, postId);
+    const initial: ComposerState = state ?? { body: post.bodySource, idempotencyKey: randomUUID(), errors: {}, ...(post.number === 1 ? { title: post.threadTitle } : {}) };
+    return sendPage(
+      reply,
+      <ComposePage
+        ctx={pageContext(request, reply)}
+        title={`Edit post #${post.number}`}
+        crumbs={[{ label: 'Home', href: '/' }, { label: post.threadTitle, href: postHref(post.threadId, post.threadSlug, post.number) }, { label: 'Edit' }]}
+        action={`/p/${post.id}/edit`}
+        state={{ ...initial, hidden: { baseRevision: state?.hidden?.baseRevision ?? String(post.revision) } }}
+        withTitle={post.number === 1}
+        submitLabel="Save changes"
+      />,
+      status,
+    );
+  }
+
+  app.get('/p/:id/edit', { config: { access: 'member' }, schema: { params: IdParam } }, async (request, reply) => renderEdit(request, reply, request.params.id, undefined));
+
+  app.post('/p/:id/edit', { config: { access: 'member' }, schema: { params: IdParam, body: ComposerBody } }, async (request, reply) => {
+    const viewer = requireMember(request.viewer);
+    const { body, title, intent, idempotencyKey = randomUUID() } = request.body;
+    const baseRevision = positiveInt(request.body.baseRevision) ?? 0;
+    const state: ComposerState = { body, idempotencyKey, errors: {}, hidden: { baseRevision: String(baseRevision) }, ...(title !== undefined ? { title } : {}) };
+    if (intent === 'preview') return renderEdit(request, reply, request.params.id, { ...state, preview: renderMarkdown(body) });
+    try {
+      const ref = await forum.edit(viewer, request.params.id, { body, baseRevision, ...(title !== undefined ? { title } : {}) });
+      request.flash('success', 'Your changes are saved.');
+      return reply.redirect(postHref(ref.threadId, ref.slug, ref.number), 303);
+    } catch (error) {
+      const problem = formProblem(error);
+      return renderEdit(request, reply, request.params.id, { ...state, errors: problem.fields, message: problem.message }, problem.status);
+    }
+  });
+
+  app.post('/p/:id/delete', { config: { access: 'member' }, schema: { params: IdParam } }, async (request, reply) => {
+    const ref = await forum.remove(requireMember(request.viewer), request.params.id);
+    request.flash('success', 'Your post was removed. A note stays in its place so replies still make sense.');
+    return reply.redirect(postHref(ref.threadId, ref.slug, ref.number), 303);
+  });
+
+  app.get('/p/:id/revisions', { config: { access: 'public' }, schema: { params: IdParam } }, async (request, reply) => {
+    const { post, history } = await forum.revisions(request.viewer, request.params.id);
+    return sendPage(reply, <RevisionsPage ctx={pageContext(request, reply)} post={post} history={history} />);
+  });
+
+  /** Live preview for the composer (JavaScript on); same pipeline as posting. */
+  app.post('/preview', { config: { access: 'member' }, schema: { body: Type.Object({ body: Type.String({ maxLength: FORUM_LIMITS.bodyMax * 2 }), _csrf: Type.Optional(Type.String()) }) } }, async (request) => ({
+    html: renderMarkdown(request.body.body),
+  }));
+};

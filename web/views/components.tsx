@@ -1,0 +1,147 @@
+import type { ComponentChildren } from 'preact';
+import type { PageContext } from '../context.ts';
+
+export function CsrfField({ ctx }: { ctx: PageContext }) {
+  return <input type="hidden" name="_csrf" value={ctx.csrfToken} />;
+}
+
+/** A POST button that works without JavaScript (a one-button form). */
+export function PostButton(props: { ctx: PageContext; action: string; label: string; class?: string; confirm?: string; fields?: Record<string, string> }) {
+  return (
+    <form method="post" action={props.action} class="inline-form" data-confirm={props.confirm}>
+      <CsrfField ctx={props.ctx} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={props.class ?? 'button-link'}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+export function Time({ at }: { at: Date }) {
+  const iso = at.toISOString();
+  return (
+    <time datetime={iso} title={iso.replace('T', ' ').slice(0, 16) + ' UTC'}>
+      {relative(at)}
+    </time>
+  );
+}
+
+export function relative(at: Date, now = Date.now()): string {
+  const seconds = Math.round((now - at.getTime()) / 1000);
+  if (seconds < 60) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 30) return `${days} d ago`;
+  return at.toISOString().slice(0, 10);
+}
+
+export interface FieldProps {
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  type?: string;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  maxLength?: number;
+  minLength?: number;
+  multiline?: boolean;
+  rows?: number;
+  autofocus?: boolean;
+}
+
+/** A labelled input whose error is tied to it for screen readers and which keeps what was typed. */
+export function Field(p: FieldProps) {
+  const id = `f-${p.name}`;
+  const describedBy = [p.hint ? `${id}-hint` : '', p.error?.trim() ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id,
+    name: p.name,
+    required: p.required,
+    'aria-invalid': p.error ? ('true' as const) : undefined,
+    'aria-describedby': describedBy,
+    maxLength: p.maxLength,
+    minLength: p.minLength,
+    autoComplete: p.autocomplete,
+    autoFocus: p.autofocus,
+  };
+  return (
+    <div class={p.error ? 'field has-error' : 'field'}>
+      <label for={id}>{p.label}</label>
+      {p.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {p.hint}
+        </p>
+      )}
+      {p.multiline ? <textarea {...common} rows={p.rows ?? 8} value={p.value ?? ''} /> : <input {...common} type={p.type ?? 'text'} value={p.value ?? ''} />}
+      {p.error?.trim() && (
+        <p class="field-error" id={`${id}-error`}>
+          {p.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function ErrorSummary({ message }: { message?: string | undefined }) {
+  if (!message) return null;
+  return (
+    <div class="notice notice-error" role="alert" tabIndex={-1}>
+      {message}
+    </div>
+  );
+}
+
+export function Pagination({ page, pages, href }: { page: number; pages: number; href: (page: number) => string }) {
+  if (pages <= 1) return null;
+  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  return (
+    <nav class="pagination" aria-label="Pages">
+      {page > 1 && (
+        <a href={href(page - 1)} rel="prev">
+          ← Previous
+        </a>
+      )}
+      {shown.map((n, i) => (
+        <>
+          {i > 0 && n - shown[i - 1]! > 1 && <span class="gap">…</span>}
+          {n === page ? (
+            <span aria-current="page" class="current">
+              {n}
+            </span>
+          ) : (
+            <a href={href(n)}>{n}</a>
+          )}
+        </>
+      ))}
+      {page < pages && (
+        <a href={href(page + 1)} rel="next">
+          Next →
+        </a>
+      )}
+    </nav>
+  );
+}
+
+export function Breadcrumbs({ items }: { items: { label: string; href?: string }[] }) {
+  return (
+    <nav aria-label="Breadcrumb" class="breadcrumbs">
+      <ol>
+        {items.map((item) => (
+          <li>{item.href ? <a href={item.href}>{item.label}</a> : <span aria-current="page">{item.label}</span>}</li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+export function Badge({ children, kind }: { children: ComponentChildren; kind?: string }) {
+  return <span class={`badge${kind ? ` badge-${kind}` : ''}`}>{children}</span>;
+}

@@ -1,0 +1,60 @@
+import type { SafeHtml } from '../../../server/content/safe-html.ts';
+import { FORUM_LIMITS } from '../../../server/forum/rules.ts';
+import type { PageContext } from '../../context.ts';
+import { CsrfField, ErrorSummary, Field } from '../components.tsx';
+import { RenderedContent } from '../safe-html.tsx';
+
+export interface ComposerState {
+  title?: string;
+  body: string;
+  idempotencyKey: string;
+  errors: Record<string, string>;
+  message?: string;
+  preview?: SafeHtml;
+  hidden?: Record<string, string>;
+}
+
+/**
+ * The one editor for threads, replies and edits. Preview works without JavaScript (a second
+ * submit button re-renders this form with the rendered Markdown); app.js makes it live.
+ */
+export function Composer(props: { ctx: PageContext; action: string; state: ComposerState; withTitle: boolean; submitLabel: string; heading?: string }) {
+  const { state } = props;
+  return (
+    <form method="post" action={props.action} class="composer" data-composer>
+      {props.heading && <h2>{props.heading}</h2>}
+      <ErrorSummary message={state.message} />
+      <CsrfField ctx={props.ctx} />
+      <input type="hidden" name="idempotencyKey" value={state.idempotencyKey} />
+      {Object.entries(state.hidden ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      {props.withTitle && (
+        <Field name="title" label="Title" value={state.title ?? ''} error={state.errors.title} required maxLength={FORUM_LIMITS.titleMax} minLength={FORUM_LIMITS.titleMin} />
+      )}
+      <Field
+        name="body"
+        label="Message"
+        value={state.body}
+        error={state.errors.body}
+        multiline
+        rows={10}
+        required
+        maxLength={FORUM_LIMITS.bodyMax}
+        hint="Markdown: **bold**, _italic_, > quote, - list, `code`, [link](https://…). Raw HTML is shown as text."
+      />
+      <div class="composer-actions">
+        <button type="submit" name="intent" value="post" class="button">
+          {props.submitLabel}
+        </button>
+        <button type="submit" name="intent" value="preview" class="button button-secondary" formnovalidate>
+          Preview
+        </button>
+      </div>
+      <section class="preview" aria-live="polite" data-preview hidden={state.preview === undefined}>
+        <h3 class="preview-label">Preview</h3>
+        {state.preview !== undefined && <RenderedContent html={state.preview} />}
+      </section>
+    </form>
+  );
+}

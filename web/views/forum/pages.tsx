@@ -1,0 +1,288 @@
+import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
+import type { BoardRow, SpaceRow } from '../../../server/spaces/queries.ts';
+import type { PostListRow, ThreadListRow } from '../../../server/forum/queries.ts';
+import type { ThreadRow } from '../../../server/forum/queries.ts';
+import { isSiteStaff } from '../../../server/policy/index.ts';
+import type { PageContext } from '../../context.ts';
+import { boardHref, postHref, profileHref, spaceHref, threadHref } from '../../urls.ts';
+import { Badge, Breadcrumbs, Pagination, PostButton, Time } from '../components.tsx';
+import { Layout } from '../layout.tsx';
+import { RenderedContent } from '../safe-html.tsx';
+import { Composer, type ComposerState } from './composer.tsx';
+import { ThreadList } from './thread-list.tsx';
+
+type SpaceWithBoards = SpaceRow & { boards: BoardRow[] };
+type LatestRow = ThreadListRow & { boardName: string; boardSlug: string; spaceSlug: string };
+
+function LevelLabel({ space }: { space: SpaceRow }) {
+  const labels = { public: 'Public', members: 'Members only', confidential: 'Confidential' } as const;
+  return <Badge kind={`level-${space.level}`}>{labels[space.level]}</Badge>;
+}
+
+function BoardCards({ space, boards }: { space: SpaceRow; boards: BoardRow[] }) {
+  if (boards.length === 0) return <p class="empty">No boards here yet.</p>;
+  return (
+    <ul class="board-list">
+      {boards.map((b) => (
+        <li class="board-card">
+          <a class="board-name" href={boardHref(space.slug, b.slug)}>
+            {b.name}
+          </a>
+          {b.description && <p class="board-description">{b.description}</p>}
+          <p class="board-stats">
+            {b.threadCount} {b.threadCount === 1 ? 'thread' : 'threads'} · {b.postCount} {b.postCount === 1 ? 'post' : 'posts'}
+            {b.lastPostAt && (
+              <>
+                {' '}
+                · last post <Time at={b.lastPostAt} />
+              </>
+            )}
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function HomePage({ ctx, directory, latest }: { ctx: PageContext; directory: SpaceWithBoards[]; latest: LatestRow[] }) {
+  return (
+    <Layout ctx={ctx} title="Rounds" description="A moderated forum and blogs for professional peer groups.">
+      <div class="home-grid">
+        <section aria-labelledby="spaces-heading">
+          <h1 id="spaces-heading">Spaces</h1>
+          {directory.length === 0 && <p class="empty">No spaces yet. An administrator can create the first one under Admin.</p>}
+          {directory.map((space) => (
+            <section class="space-block" aria-labelledby={`space-${space.id}`}>
+              <div class="space-head">
+                <h2 id={`space-${space.id}`}>
+                  <a href={spaceHref(space.slug)}>{space.name}</a>
+                </h2>
+                <LevelLabel space={space} />
+              </div>
+              {space.description && <p class="space-description">{space.description}</p>}
+              <BoardCards space={space} boards={space.boards} />
+            </section>
+          ))}
+        </section>
+        <section aria-labelledby="latest-heading" class="latest">
+          <h2 id="latest-heading">Latest</h2>
+          <ThreadList threads={latest} showBoard empty="Nothing posted yet." />
+        </section>
+      </div>
+    </Layout>
+  );
+}
+
+export function SpacePage({ ctx, space }: { ctx: PageContext; space: SpaceWithBoards }) {
+  return (
+    <Layout ctx={ctx} title={space.name} description={space.description} noindex={space.level !== 'public'}>
+      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name }]} />
+      <div class="page-head">
+        <h1>{space.name}</h1>
+        <LevelLabel space={space} />
+      </div>
+      {space.description && <p class="lead">{space.description}</p>}
+      <BoardCards space={space} boards={space.boards} />
+    </Layout>
+  );
+}
+
+export function BoardPage(props: { ctx: PageContext; space: SpaceRow; board: BoardRow; threads: ThreadListRow[]; page: number; pages: number }) {
+  const { ctx, space, board } = props;
+  const archived = board.archivedAt !== null || space.archivedAt !== null;
+  return (
+    <Layout ctx={ctx} title={props.page > 1 ? `${board.name} (page ${props.page})` : board.name} description={board.description} noindex={space.level !== 'public'}>
+      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name }]} />
+      <div class="page-head">
+        <div>
+          <h1>{board.name}</h1>
+          {board.description && <p class="lead">{board.description}</p>}
+        </div>
+        {archived ? (
+          <Badge kind="locked">Archived — read only</Badge>
+        ) : ctx.viewer.kind === 'member' ? (
+          <a class="button" href={`${boardHref(space.slug, board.slug)}/new`}>
+            New thread
+          </a>
+        ) : (
+          <a class="button button-secondary" href={`/signin?next=${encodeURIComponent(`${boardHref(space.slug, board.slug)}/new`)}`}>
+            Sign in to post
+          </a>
+        )}
+      </div>
+      <ThreadList threads={props.threads} empty="No threads yet. Start the first one." />
+      <Pagination page={props.page} pages={props.pages} href={(n) => boardHref(space.slug, board.slug, n)} />
+    </Layout>
+  );
+}
+
+function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRow; canReply: boolean }) {
+  const { ctx, post, thread } = props;
+  const removed = post.deletedAt !== null;
+  const mine = ctx.viewer.kind === 'member' && ctx.viewer.id === post.authorId;
+  return (
+    <article class={removed ? 'post removed' : 'post'} id={`p${post.number}`} aria-labelledby={`p${post.number}-author`}>
+      <header class="post-head">
+        <div class="post-author" id={`p${post.number}-author`}>
+          <a href={profileHref(post.author.handle)} class="author-name">
+            {post.author.displayName}
+          </a>
+          <span class="handle">@{post.author.handle}</span>
+          {post.author.title && <span class="author-title">{post.author.title}</span>}
+        </div>
+        <div class="post-meta">
+          {post.replyToNumber && post.replyToHandle && (
+            <a class="reply-to" href={postHref(thread.id, thread.slug, post.replyToNumber)}>
+              ↩ in reply to @{post.replyToHandle} #{post.replyToNumber}
+            </a>
+          )}
+          <a class="permalink" href={postHref(thread.id, thread.slug, post.number)} aria-label={`Post ${post.number}, permalink`}>
+            #{post.number}
+          </a>
+          <Time at={post.createdAt} />
+          {post.editedAt && !removed && (
+            <a class="edited" href={`/p/${post.id}/revisions`} title="See every version">
+              edited
+            </a>
+          )}
+        </div>
+      </header>
+      {removed ? <p class="removed-note">Post removed by author.</p> : <RenderedContent html={trustedSafeHtml(post.bodyHtml)} />}
+      {!removed && ctx.viewer.kind === 'member' && (
+        <footer class="post-actions">
+          {props.canReply && (
+            <>
+              <a href={`/t/${thread.id}/reply?to=${post.id}`}>Reply</a>
+              <a href={`/t/${thread.id}/reply?to=${post.id}&quote=1`}>Quote</a>
+            </>
+          )}
+          {mine && !thread.locked && (
+            <>
+              <a href={`/p/${post.id}/edit`}>Edit</a>
+              <PostButton ctx={ctx} action={`/p/${post.id}/delete`} label="Delete" confirm="Remove this post? A note that you removed it stays in its place." />
+            </>
+          )}
+        </footer>
+      )}
+    </article>
+  );
+}
+
+export interface ThreadPageProps {
+  ctx: PageContext;
+  space: SpaceRow;
+  board: BoardRow;
+  thread: ThreadRow;
+  posts: PostListRow[];
+  page: number;
+  pages: number;
+  composer: ComposerState;
+}
+
+export function ThreadPage(props: ThreadPageProps) {
+  const { ctx, space, board, thread } = props;
+  const archived = board.archivedAt !== null || space.archivedAt !== null;
+  const staff = isSiteStaff(ctx.viewer);
+  const canReply = ctx.viewer.kind === 'member' && !archived && (!thread.locked || staff);
+  const first = props.posts[0];
+  return (
+    <Layout
+      ctx={ctx}
+      title={props.page > 1 ? `${thread.title} (page ${props.page})` : thread.title}
+      description={first && first.number === 1 && !first.deletedAt ? first.bodySource.slice(0, 160) : undefined}
+      noindex={space.level !== 'public'}
+    >
+      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title }]} />
+      <div class="page-head thread-head">
+        <h1>{thread.title}</h1>
+        <div class="thread-flags">
+          {thread.pinned && <Badge kind="pinned">Pinned</Badge>}
+          {thread.locked && <Badge kind="locked">Locked</Badge>}
+        </div>
+      </div>
+      {staff && (
+        <div class="mod-tools" aria-label="Moderator tools">
+          <PostButton ctx={ctx} action={`/t/${thread.id}/moderate`} label={thread.pinned ? 'Unpin' : 'Pin'} fields={{ pinned: thread.pinned ? 'false' : 'true' }} class="button button-small button-secondary" />
+          <PostButton ctx={ctx} action={`/t/${thread.id}/moderate`} label={thread.locked ? 'Unlock' : 'Lock'} fields={{ locked: thread.locked ? 'false' : 'true' }} class="button button-small button-secondary" />
+        </div>
+      )}
+      <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
+      <div class="posts">
+        {props.posts.map((post) => (
+          <PostCard ctx={ctx} post={post} thread={thread} canReply={canReply} />
+        ))}
+      </div>
+      <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
+      {thread.locked && !staff ? (
+        <p class="notice notice-info" role="status">
+          This thread is locked: it takes no new replies.
+        </p>
+      ) : archived ? (
+        <p class="notice notice-info">This board is archived: it can be read but takes no new replies.</p>
+      ) : ctx.viewer.kind === 'member' ? (
+        <div id="reply">
+          <Composer ctx={ctx} action={`/t/${thread.id}/reply`} state={props.composer} withTitle={false} submitLabel="Post reply" heading="Reply" />
+        </div>
+      ) : (
+        <p class="notice notice-info">
+          <a href={`/signin?next=${encodeURIComponent(threadHref(thread.id, thread.slug, props.page))}`}>Sign in</a> or <a href="/register">join</a> to reply.
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+export function ComposePage(props: {
+  ctx: PageContext;
+  title: string;
+  crumbs: { label: string; href?: string }[];
+  action: string;
+  state: ComposerState;
+  withTitle: boolean;
+  submitLabel: string;
+  context?: { author: string; html: string } | undefined;
+  status?: number;
+}) {
+  return (
+    <Layout ctx={props.ctx} title={props.title} noindex>
+      <Breadcrumbs items={props.crumbs} />
+      <h1>{props.title}</h1>
+      {props.context && (
+        <aside class="replying-to">
+          <p class="hint">Replying to {props.context.author}:</p>
+          <RenderedContent html={trustedSafeHtml(props.context.html)} />
+        </aside>
+      )}
+      <Composer ctx={props.ctx} action={props.action} state={props.state} withTitle={props.withTitle} submitLabel={props.submitLabel} />
+    </Layout>
+  );
+}
+
+export function RevisionsPage(props: {
+  ctx: PageContext;
+  post: { id: number; number: number; threadId: number; threadSlug: string; threadTitle: string; bodyHtml: string; revision: number; editedAt: Date | null; createdAt: Date };
+  history: { revision: number; title: string | null; bodyHtml: string; createdAt: Date }[];
+}) {
+  const { ctx, post } = props;
+  return (
+    <Layout ctx={ctx} title={`Versions of post #${post.number}`} noindex>
+      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: post.threadTitle, href: postHref(post.threadId, post.threadSlug, post.number) }, { label: 'Versions' }]} />
+      <h1>Versions of post #{post.number}</h1>
+      <section class="revision current">
+        <h2>
+          Current (version {post.revision}) · <Time at={post.editedAt ?? post.createdAt} />
+        </h2>
+        <RenderedContent html={trustedSafeHtml(post.bodyHtml)} />
+      </section>
+      {props.history.map((r) => (
+        <section class="revision">
+          <h2>
+            Version {r.revision} · <Time at={r.createdAt} />
+          </h2>
+          {r.title && <p class="revision-title">Title: {r.title}</p>}
+          <RenderedContent html={trustedSafeHtml(r.bodyHtml)} />
+        </section>
+      ))}
+    </Layout>
+  );
+}

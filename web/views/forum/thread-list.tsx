@@ -1,0 +1,51 @@
+import type { ThreadListRow } from '../../../server/forum/queries.ts';
+import { boardHref, profileHref, threadHref } from '../../urls.ts';
+import { Badge, Time } from '../components.tsx';
+
+type Row = ThreadListRow & { boardName?: string; boardSlug?: string; spaceSlug?: string };
+
+export function ThreadList({ threads, showBoard = false, empty }: { threads: Row[]; showBoard?: boolean; empty: string }) {
+  if (threads.length === 0) return <p class="empty">{empty}</p>;
+  return (
+    <ol class="thread-list">
+      {threads.map((t) => {
+        const replies = Math.max(0, t.postCount - 1);
+        return (
+          <li class={t.pinned ? 'thread-row pinned' : 'thread-row'}>
+            <div class="thread-main">
+              <a class="thread-title" href={threadHref(t.id, t.slug)}>
+                {t.title}
+              </a>
+              <div class="thread-meta">
+                {t.pinned && <Badge kind="pinned">Pinned</Badge>}
+                {t.locked && <Badge kind="locked">Locked</Badge>}
+                {showBoard && t.boardName && t.spaceSlug && t.boardSlug && (
+                  <a class="board-chip" href={boardHref(t.spaceSlug, t.boardSlug)}>
+                    {t.boardName}
+                  </a>
+                )}
+                <span>
+                  by <a href={profileHref(t.authorHandle)}>{t.authorName}</a>
+                </span>
+              </div>
+            </div>
+            <div class="thread-stats">
+              <span class="replies" aria-label={`${replies} ${replies === 1 ? 'reply' : 'replies'}`}>
+                <strong>{replies}</strong> {replies === 1 ? 'reply' : 'replies'}
+              </span>
+              <span class="last-post">
+                {t.lastAuthorHandle && t.lastAuthorName ? (
+                  <>
+                    <a href={profileHref(t.lastAuthorHandle)}>{t.lastAuthorName}</a> · <Time at={t.lastPostAt} />
+                  </>
+                ) : (
+                  <Time at={t.lastPostAt} />
+                )}
+              </span>
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
