@@ -54,7 +54,7 @@ export const accountsApi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { login, password, name } = request.body;
-      const created = await accounts.exchangeCredentialsForToken(login, password, name, request.headers['user-agent'] ?? '');
+      const created = await accounts.exchangeCredentialsForToken(login, password, name);
       return reply.status(201).send({ id: created.id, name: created.name, token: created.token });
     },
   );

@@ -183,7 +183,7 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
     },
 
     /** Credentials in, token out: for scripts. Same rate limits and messages as the sign-in form. */
-    async exchangeCredentialsForToken(login: string, password: string, name: string, userAgent: string) {
+    async exchangeCredentialsForToken(login: string, password: string, name: string) {
       const user = await authenticate(login, password);
       return createApiToken(userToViewer(user), name);
     },

@@ -271,6 +271,7 @@ export function createForumService(db: Database, spaces: SpacesService) {
 
     async setThreadState(viewer: MemberViewer, threadId: number, state: { pinned?: boolean; locked?: boolean }): Promise<void> {
       authorize(viewer, { kind: 'thread.moderate' });
+      if (state.pinned === undefined && state.locked === undefined) throw new Invalid('Say whether to pin or lock the thread.');
       if (!(await q.findVisibleThread(db, viewer, threadId))) throw new NotFound();
       await q.setThreadFlags(db, threadId, state);
     },

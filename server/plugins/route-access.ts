@@ -14,7 +14,22 @@ export function isApiRequest(request: FastifyRequest): boolean {
  * Every route declares who may call it; registering one that does not stops the app from booting,
  * so a forgotten check cannot ship. The declared access is enforced here, before any handler.
  */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its declared access: for the route-access test and for audits. */
+    declaredRoutes: DeclaredRoute[];
+  }
+}
+
 export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefix: string }) => {
+  const declared: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
     // @fastify/static cannot pass route config; its files are public assets by definition.
     if (route.url.startsWith(options.assetPrefix)) route.config = { ...route.config, access: 'public' };
@@ -22,6 +37,7 @@ export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefi
     if (!ACCESS.includes(access as Access)) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access: ${ACCESS.join(' | ')})`);
     }
+    for (const method of [route.method].flat()) declared.push({ method, url: route.url, access: access as Access });
   });
 
   app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {

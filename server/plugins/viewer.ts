@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { AccountsService } from '../accounts/service.ts';
 import { userToViewer } from '../accounts/service.ts';
 import { Unauthenticated } from '../errors.ts';
-import { ANONYMOUS, type Viewer } from '../policy/index.ts';
+import { ANONYMOUS } from '../policy/index.ts';
 import { isApiRequest } from './route-access.ts';
 
 /**
@@ -13,7 +13,7 @@ import { isApiRequest } from './route-access.ts';
 export const viewerPlugin = fp(async (app: FastifyInstance, options: { accounts: AccountsService; secureCookies: boolean }) => {
   const { accounts } = options;
   // Fastify forbids shared objects as decorator defaults; every request gets its viewer below.
-  app.decorateRequest('viewer', null as unknown as Viewer);
+  app.decorateRequest('viewer', null as never);
   app.decorateRequest('authSessionId', null);
   app.decorateRequest('viaToken', false);
 

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Parser } from 'htmlparser2';
 import { describe, expect, test } from 'vitest';
 import { renderMarkdown } from '../../server/content/render-markdown.ts';
 import {
-  CORPUS_FILES,
   committedCorporaDir,
   loadAllVectors,
   loadCorpus,

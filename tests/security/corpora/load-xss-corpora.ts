@@ -17,10 +17,8 @@ export interface NumberedVector {
 export const CORPUS_FILES = ['xss-vectors.json', 'markdown-xss-vectors.json'] as const;
 export type CorpusFile = (typeof CORPUS_FILES)[number];
 
-// Tests read the committed copy so they run on a clone with nothing beside it;
-// the shared original (../shared next to the repo, as on CI) is only compared.
+// Tests read the committed copy so they run on a clone with nothing beside it.
 export const committedCorporaDir = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(committedCorporaDir, '../../..');
 
 function isXssVector(value: unknown): value is XssVector {
   if (typeof value !== 'object' || value === null) return false;

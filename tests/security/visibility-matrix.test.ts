@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, PASSWORD, type TestMember } from '../helpers/factories.ts';
+
+/*
+ * Every kind of viewer against every route that can name or list content, for each
+ * confidentiality level. Outsiders must get 404 (never 403) and must not find a trace of the
+ * content in any list. Confidential spaces are made by setting the level directly until the
+ * product can create them; the guarantee under test is the visibility policy's.
+ */
+
+type Level = 'public' | 'members' | 'confidential';
+type ViewerKind = 'anonymous' | 'outsider' | 'spaceMember' | 'invited' | 'removed' | 'banned' | 'siteModerator' | 'siteAdmin';
+
+const LEVELS: Level[] = ['public', 'members', 'confidential'];
+const VIEWERS: ViewerKind[] = ['anonymous', 'outsider', 'spaceMember', 'invited', 'removed', 'banned', 'siteModerator', 'siteAdmin'];
+
+function mayRead(level: Level, viewer: ViewerKind): boolean {
+  if (level === 'public') return true;
+  if (level === 'members') return viewer !== 'anonymous';
+  return viewer === 'spaceMember';
+}
+
+interface Fixture {
+  spaceSlug: string;
+  boardSlug: string;
+  boardId: number;
+  threadId: number;
+  threadSlug: string;
+  firstPostId: number;
+  replyId: number;
+  marker: string;
+}
+
+let app: TestApp;
+let author: TestMember;
+const fixtures = {} as Record<Level, Fixture>;
+const viewers = {} as Record<Exclude<ViewerKind, 'anonymous'>, TestMember>;
+const cookies = {} as Record<Exclude<ViewerKind, 'anonymous'>, string>;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  const operator = await createMember(app, { role: 'admin' });
+  author = await createMember(app);
+  viewers.outsider = await createMember(app);
+  viewers.spaceMember = await createMember(app);
+  viewers.invited = await createMember(app);
+  viewers.removed = await createMember(app);
+  viewers.banned = await createMember(app);
+  viewers.siteModerator = await createMember(app, { role: 'moderator' });
+  viewers.siteAdmin = await createMember(app, { role: 'admin' });
+
+  for (const level of LEVELS) {
+    const { space, board } = await createSpaceWithBoard(app, operator, { level, name: `Zq${level}name` });
+    await addSpaceMember(app, space.id, author);
+    await addSpaceMember(app, space.id, viewers.spaceMember);
+    await addSpaceMember(app, space.id, viewers.invited, 'invited');
+    await addSpaceMember(app, space.id, viewers.removed, 'removed');
+    await addSpaceMember(app, space.id, viewers.banned, 'banned');
+    const marker = `ZQX${level.toUpperCase()}MARKER`;
+    const thread = await app.services.forum.createThread(author.viewer, { boardId: board.id, title: `Title ${marker}`, body: `Body ${marker} opening` });
+    const firstPostId = (await app.services.forum.threadPage(author.viewer, thread.threadId, 1)).posts[0]!.id;
+    await app.services.forum.edit(author.viewer, firstPostId, { body: `Body ${marker} edited`, baseRevision: 1 });
+    const reply = await app.services.forum.reply(viewers.spaceMember.viewer, thread.threadId, { body: `Reply ${marker}`, replyToPostId: firstPostId });
+    fixtures[level] = { spaceSlug: space.slug, boardSlug: board.slug, boardId: board.id, threadId: thread.threadId, threadSlug: thread.slug, firstPostId, replyId: reply.postId, marker };
+  }
+  for (const [kind, member] of Object.entries(viewers)) {
+    const { cookie } = await app.services.accounts.signIn(member.handle, PASSWORD, 'vitest');
+    cookies[kind as keyof typeof cookies] = `${cookie.name}=${cookie.value}`;
+  }
+});
+afterAll(async () => app.close());
+
+function headersFor(viewer: ViewerKind, api: boolean): Record<string, string> {
+  if (viewer === 'anonymous') return {};
+  return api ? viewers[viewer].auth : { cookie: cookies[viewer] };
+}
+
+async function get(viewer: ViewerKind, url: string, method: 'GET' | 'HEAD' = 'GET') {
+  return app.inject({ method, url, headers: headersFor(viewer, url.startsWith('/api/')) });
+}
+
+describe.each(LEVELS)('a %s space', (level) => {
+  describe.each(VIEWERS)('seen by %s', (viewer) => {
+    const allowed = mayRead(level, viewer);
+
+    test(allowed ? 'every page and API route about its content answers' : 'every page and API route about its content answers 404', async () => {
+      const f = fixtures[level];
+      const urls = [
+        `/s/${f.spaceSlug}`,
+        `/s/${f.spaceSlug}/${f.boardSlug}`,
+        `/t/${f.threadId}/${f.threadSlug}`,
+        `/t/${f.threadId}/${f.threadSlug}?page=1`,
+        `/p/${f.firstPostId}/revisions`,
+        `/api/v1/spaces/${f.spaceSlug}`,
+        `/api/v1/boards/${f.boardId}`,
+        `/api/v1/boards/${f.boardId}/threads`,
+        `/api/v1/threads/${f.threadId}`,
+        `/api/v1/posts/${f.firstPostId}`,
+        `/api/v1/posts/${f.replyId}`,
+        `/api/v1/posts/${f.firstPostId}/revisions`,
+      ];
+      for (const url of urls) {
+        for (const method of ['GET', 'HEAD'] as const) {
+          const res = await get(viewer, url, method);
+          expect(res.statusCode, `${method} ${url}`).toBe(allowed ? 200 : 404);
+          if (!allowed) expect(res.body, `${method} ${url}`).not.toContain(f.marker);
+        }
+      }
+      for (const url of [`/t/${f.threadId}`, `/p/${f.firstPostId}`]) {
+        expect((await get(viewer, url)).statusCode, url).toBe(allowed ? 301 : 404);
+      }
+    });
+
+    test(allowed ? 'lists, profiles and counts include it' : 'no list, profile or count reveals it', async () => {
+      const f = fixtures[level];
+      for (const url of ['/', '/api/v1/latest', '/api/v1/spaces', `/u/${author.handle}`, `/api/v1/users/${author.handle}`, `/u/${viewers.spaceMember.handle}`]) {
+        const res = await get(viewer, url);
+        expect(res.statusCode, url).toBe(200);
+        if (allowed) {
+          if (url !== '/api/v1/spaces' && !url.startsWith('/u/')) expect(res.body, url).toContain(f.marker);
+        } else {
+          expect(res.body, url).not.toContain(f.marker);
+          expect(res.body, url).not.toContain(`Zq${level}name`);
+        }
+      }
+    });
+
+    if (viewer !== 'anonymous') {
+      test(allowed ? 'members who can read may quote and reply' : 'writing into it, quoting or replying is a 404, and nothing is written', async () => {
+        const f = fixtures[level];
+        const auth = viewers[viewer].auth;
+        const attempts = [
+          app.inject({ method: 'GET', url: `/api/v1/posts/${f.firstPostId}/quote`, headers: auth }),
+          app.inject({ method: 'POST', url: `/api/v1/threads/${f.threadId}/posts`, headers: auth, payload: { body: `probe by ${viewer}` } }),
+          app.inject({ method: 'POST', url: `/api/v1/boards/${f.boardId}/threads`, headers: auth, payload: { title: `probe by ${viewer}`, body: 'x' } }),
+          app.inject({ method: 'PATCH', url: `/api/v1/posts/${f.firstPostId}`, headers: auth, payload: { body: 'overwrite', baseRevision: 2 } }),
+          app.inject({ method: 'DELETE', url: `/api/v1/posts/${f.firstPostId}`, headers: auth }),
+          app.inject({ method: 'GET', url: `/t/${f.threadId}/reply?to=${f.firstPostId}&quote=1`, headers: { cookie: cookies[viewer] } }),
+        ];
+        const [quote, replyRes, threadRes, edit, remove, replyPage] = await Promise.all(attempts);
+        if (allowed) {
+          expect(quote!.statusCode).toBe(200);
+          expect(quote!.json().markdown).toContain(f.marker);
+          expect(replyRes!.statusCode).toBe(201);
+          expect(threadRes!.statusCode).toBe(201);
+          // Readers are not authors: the policy says 403 once the post is visible.
+          expect(edit!.statusCode).toBe(403);
+          expect(remove!.statusCode).toBe(403);
+          expect(replyPage!.statusCode).toBe(200);
+        } else {
+          for (const res of [quote, replyRes, threadRes, edit, remove, replyPage]) {
+            expect(res!.statusCode, res!.body.slice(0, 120)).toBe(404);
+            expect(res!.body).not.toContain(f.marker);
+          }
+          const thread = await app.services.forum.threadPage(author.viewer, f.threadId, 1);
+          expect(thread.posts.map((p) => p.bodySource).join('\n')).not.toContain(`probe by ${viewer}`);
+        }
+      });
+    }
+  });
+});
+
+describe('response headers that keep private pages private', () => {
+  test('pages a member sees are never cached and never send a Referer elsewhere', async () => {
+    const f = fixtures.members;
+    const res = await get('spaceMember', `/t/${f.threadId}/${f.threadSlug}`);
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.headers['referrer-policy']).toBe('same-origin');
+    expect(res.body).toContain('<meta name="robots" content="noindex, nofollow"/>');
+  });
+
+  test('public pages for anonymous visitors may be indexed', async () => {
+    const f = fixtures.public;
+    const res = await get('anonymous', `/t/${f.threadId}/${f.threadSlug}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('noindex');
+    expect(res.headers['referrer-policy']).toBe('same-origin');
+  });
+
+  test('a members-only space is marked noindex even for crawlers that sign in', async () => {
+    const f = fixtures.members;
+    const res = await get('outsider', `/s/${f.spaceSlug}`);
+    expect(res.body).toContain('noindex');
+  });
+});
+
+describe('access follows membership on every request', () => {
+  test('a member removed from a confidential space loses access at once', async () => {
+    const f = fixtures.confidential;
+    const member = await createMember(app);
+    const { db } = app.database;
+    const { spaceMembers } = await import('../../db/schema/index.ts');
+    const { and, eq } = await import('drizzle-orm');
+    const space = (await app.services.spaces.spaceBySlug(author.viewer, f.spaceSlug));
+    await addSpaceMember(app, space.id, member);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/threads/${f.threadId}`, headers: member.auth })).statusCode).toBe(200);
+    await db.update(spaceMembers).set({ status: 'removed' }).where(and(eq(spaceMembers.spaceId, space.id), eq(spaceMembers.userId, member.viewer.id)));
+    expect((await app.inject({ method: 'GET', url: `/api/v1/threads/${f.threadId}`, headers: member.auth })).statusCode).toBe(404);
+  });
+});
