@@ -55,3 +55,12 @@ export async function addSpaceMember(app: TestApp, spaceId: number, member: Test
 export async function createThread(app: TestApp, author: TestMember, boardId: number, title = `Thread ${unique()}`, body = 'Opening post body') {
   return app.services.forum.createThread(author.viewer, { boardId, title, body });
 }
+
+/** A browser agent already signed in as `member` (session cookie set the way sign-in sets it). */
+export async function signedInAgent(app: TestApp, member: TestMember) {
+  const { Agent } = await import('./browser-session.ts');
+  const agent = new Agent(app);
+  const { cookie } = await app.services.accounts.signIn(member.handle, PASSWORD, 'vitest');
+  agent.cookies.set(cookie.name, cookie.value);
+  return agent;
+}
