@@ -1,0 +1,15 @@
+# Production image: the same `node --import tsx server/main.ts` as `npm start`, on PostgreSQL.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY db ./db
+COPY server ./server
+COPY web ./web
+COPY scripts ./scripts
+COPY tsconfig.json drizzle.config.ts ./
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+CMD ["node", "--import", "tsx", "server/main.ts"]
