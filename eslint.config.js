@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // Only query modules, the policy, db/, scripts/ and tests/ may read the schema: every other
@@ -40,6 +41,6 @@ export default tseslint.config(
   },
   {
     files: ['web/static/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', location: 'readonly', URLSearchParams: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', confirm: 'readonly', history: 'readonly', HTMLElement: 'readonly', HTMLFormElement: 'readonly', HTMLTextAreaElement: 'readonly', FormData: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: globals.browser },
   },
 );

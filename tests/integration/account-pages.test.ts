@@ -345,7 +345,11 @@ describe('one-time sign-in links', () => {
     const path = new URL(url).pathname;
 
     const agent = new Agent(app);
-    const res = await agent.get(path);
+    // Opening the link (as a mail scanner would) spends nothing; the button does.
+    expect((await new Agent(app).get(path)).statusCode).toBe(200);
+    const page = await agent.get(path);
+    expect(page.body).toContain('Sign in with your one-time link');
+    const res = await agent.postForm(path, {});
     expect(res.statusCode).toBe(303);
     expect(locationOf(res)).toMatch(/^\/settings/);
     const settings = await agent.get('/settings');
@@ -354,9 +358,12 @@ describe('one-time sign-in links', () => {
     expect(settings.body).toContain('Set a password');
     expect(settings.body).not.toContain('name="currentPassword"');
 
-    const again = await new Agent(app).get(path);
-    expect(again.statusCode).toBe(404);
-    expect((await new Agent(app).get('/auth/link/not-a-real-token')).statusCode).toBe(404);
+    const other = new Agent(app);
+    await other.get(path);
+    expect((await other.postForm(path, {})).statusCode).toBe(404);
+    const stranger = new Agent(app);
+    await stranger.get('/auth/link/not-a-real-token');
+    expect((await stranger.postForm('/auth/link/not-a-real-token', {})).statusCode).toBe(404);
 
     const set = await agent.postForm('/settings/password', { newPassword: 'Granite-river-31-echo' });
     expect(set.statusCode).toBe(303);

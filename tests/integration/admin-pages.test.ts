@@ -12,7 +12,9 @@ beforeAll(async () => {
   app = await createTestApp();
   const { url } = await app.services.accounts.createAdminWithSignInLink('siteadmin', 'siteadmin@example.org', 'Site Admin', 'http://localhost');
   admin = new Agent(app);
-  expect((await admin.get(new URL(url).pathname)).statusCode).toBe(303);
+  const path = new URL(url).pathname;
+  await admin.get(path);
+  expect((await admin.postForm(path, {})).statusCode).toBe(303);
   member = new Agent(app);
   const joined = await member.submit('/register', '/register', { handle: 'plainmember', displayName: 'Plain Member', email: 'plain@example.org', password: 'Velvet-lantern-42-orbit' });
   expect(joined.statusCode).toBe(303);

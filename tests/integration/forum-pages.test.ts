@@ -201,3 +201,14 @@ describe('reading', () => {
     expect(res.body).not.toMatch(/\son[a-z]+="/);
   });
 });
+
+describe('cheap anonymous reading', () => {
+  test('an anonymous reader gets no cookie and causes no session write', async () => {
+    const thread = await createThread(app, alice, board.id, 'Read without a trace');
+    for (const url of ['/', `/s/${space.slug}`, boardUrl(), `/t/${thread.threadId}/${thread.slug}`]) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['set-cookie'], url).toBeUndefined();
+    }
+  });
+});

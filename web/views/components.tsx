@@ -43,6 +43,8 @@ export function relative(at: Date, now = Date.now()): string {
 
 export interface FieldProps {
   name: string;
+  /** Needed when one page has several forms with the same field names. */
+  id?: string;
   label: string;
   value?: string;
   error?: string;
@@ -59,7 +61,7 @@ export interface FieldProps {
 
 /** A labelled input whose error is tied to it for screen readers and which keeps what was typed. */
 export function Field(p: FieldProps) {
-  const id = `f-${p.name}`;
+  const id = p.id ?? `f-${p.name}`;
   const describedBy = [p.hint ? `${id}-hint` : '', p.error?.trim() ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   const common = {
     id,

@@ -52,7 +52,7 @@ export function Layout({ ctx, title, description, noindex, children }: LayoutPro
                 </>
               ) : (
                 <>
-                  <a href={`/signin?next=${encodeURIComponent(ctx.path)}`}>Sign in</a>
+                  <a href={/^\/(signin|register|auth\/)/.test(ctx.path) ? '/signin' : `/signin?next=${encodeURIComponent(ctx.path)}`}>Sign in</a>
                   <a href="/register" class="button button-small">
                     Join
                   </a>

@@ -1,0 +1,78 @@
+import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
+import type { PageContext } from '../../context.ts';
+import { Badge, Time } from '../components.tsx';
+import { Layout } from '../layout.tsx';
+import { RenderedContent } from '../safe-html.tsx';
+
+export interface ProfileView {
+  handle: string;
+  displayName: string;
+  title: string;
+  specialty: string;
+  institution: string;
+  role: 'member' | 'moderator' | 'admin';
+  joinedAt: Date;
+  /** The stored bio, rendered by the content pipeline when it was saved; empty when there is none. */
+  bioHtml: string;
+}
+
+export interface RecentPost {
+  href: string;
+  threadTitle: string;
+  number: number;
+  createdAt: Date;
+  excerpt: string;
+}
+
+const MONTH_YEAR = new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+export function ProfilePage({ ctx, profile, posts }: { ctx: PageContext; profile: ProfileView; posts: RecentPost[] }) {
+  const own = ctx.viewer.kind === 'member' && ctx.viewer.handle === profile.handle;
+  const facts = [profile.title, profile.specialty, profile.institution].filter((f) => f !== '');
+  return (
+    <Layout ctx={ctx} title={`${profile.displayName} (@${profile.handle})`}>
+      <article class="profile" aria-labelledby="profile-name">
+        <header class="page-head profile-head">
+          <div>
+            <h1 id="profile-name">{profile.displayName}</h1>
+            <p class="handle">@{profile.handle}</p>
+          </div>
+          {profile.role !== 'member' && <Badge kind={`role-${profile.role}`}>{profile.role === 'admin' ? 'Administrator' : 'Moderator'}</Badge>}
+        </header>
+        {facts.length > 0 && <p class="lead">{facts.join(' · ')}</p>}
+        <p class="hint">
+          Member since <time datetime={profile.joinedAt.toISOString()}>{MONTH_YEAR.format(profile.joinedAt)}</time>
+        </p>
+        {own && (
+          <p>
+            <a href="/settings#profile">Edit your profile</a>
+          </p>
+        )}
+        {profile.bioHtml !== '' && (
+          <section aria-labelledby="bio-heading">
+            <h2 id="bio-heading">About</h2>
+            <RenderedContent html={trustedSafeHtml(profile.bioHtml)} />
+          </section>
+        )}
+        <section aria-labelledby="posts-heading">
+          <h2 id="posts-heading">Recent posts</h2>
+          {posts.length === 0 ? (
+            <p class="empty">No posts you can see yet.</p>
+          ) : (
+            <ol class="recent-posts">
+              {posts.map((p) => (
+                <li>
+                  <a href={p.href}>
+                    {p.threadTitle} #{p.number}
+                  </a>{' '}
+                  <Time at={p.createdAt} />
+                  {p.excerpt && <p class="excerpt">{p.excerpt}</p>}
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+      </article>
+    </Layout>
+  );
+}

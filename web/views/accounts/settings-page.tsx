@@ -1,0 +1,248 @@
+import { PASSWORD_MIN } from '../../../server/accounts/passwords.ts';
+import { LIMITS } from '../../../server/accounts/rules.ts';
+import type { PageContext } from '../../context.ts';
+import { profileHref } from '../../urls.ts';
+import { Badge, CsrfField, ErrorSummary, Field, Time } from '../components.tsx';
+import { Layout } from '../layout.tsx';
+
+export interface ProfileValues {
+  displayName: string;
+  title: string;
+  specialty: string;
+  institution: string;
+  bio: string;
+}
+
+export interface FormProblem {
+  message: string;
+  errors: Record<string, string>;
+}
+
+/** One section's state at a time: the form that was sent keeps its values and shows its errors. */
+export interface SettingsState {
+  profile: ProfileValues;
+  profileProblem?: FormProblem;
+  passwordProblem?: FormProblem;
+  tokenName: string;
+  tokenProblem?: FormProblem;
+  /** The new API token, shown on this one response and never again. */
+  createdToken?: { name: string; token: string };
+}
+
+/** A session as the settings page lists it; the id (a bearer secret) is deliberately absent. */
+export interface SessionSummary {
+  createdAt: Date;
+  userAgent: string;
+  current: boolean;
+}
+
+export interface TokenSummary {
+  id: number;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface SettingsPageProps {
+  ctx: PageContext;
+  account: { handle: string; email: string; hasPassword: boolean };
+  sessions: SessionSummary[];
+  tokens: TokenSummary[];
+  state: SettingsState;
+}
+
+export function SettingsPage(props: SettingsPageProps) {
+  const { ctx, account } = props;
+  return (
+    <Layout ctx={ctx} title="Settings" noindex>
+      <div class="page-head">
+        <h1>Settings</h1>
+        <a href={profileHref(account.handle)}>View your public profile</a>
+      </div>
+      <nav class="settings-nav" aria-label="Settings sections">
+        <ul>
+          <li>
+            <a href="#profile">Profile</a>
+          </li>
+          <li>
+            <a href="#password">Password</a>
+          </li>
+          <li>
+            <a href="#sessions">Sessions</a>
+          </li>
+          <li>
+            <a href="#tokens">API tokens</a>
+          </li>
+        </ul>
+      </nav>
+      <p class="hint">
+        Signed in as @{account.handle} with {account.email}. Your e-mail address is never shown to other members.
+      </p>
+      <ProfileSection ctx={ctx} values={props.state.profile} problem={props.state.profileProblem} />
+      <PasswordSection ctx={ctx} account={account} problem={props.state.passwordProblem} />
+      <SessionsSection ctx={ctx} sessions={props.sessions} />
+      <TokensSection ctx={ctx} tokens={props.tokens} name={props.state.tokenName} problem={props.state.tokenProblem} created={props.state.createdToken} />
+    </Layout>
+  );
+}
+
+function ProfileSection({ ctx, values, problem }: { ctx: PageContext; values: ProfileValues; problem: FormProblem | undefined }) {
+  const errors = problem?.errors ?? {};
+  return (
+    <section class="settings-section" id="profile" aria-labelledby="profile-heading">
+      <h2 id="profile-heading">Profile</h2>
+      <p class="hint">Everything in this section is shown on your public profile.</p>
+      <form method="post" action="/settings/profile">
+        <ErrorSummary message={problem?.message} />
+        <CsrfField ctx={ctx} />
+        <Field name="displayName" label="Display name" value={values.displayName} error={errors.displayName} autocomplete="name" required maxLength={LIMITS.displayName} />
+        <Field name="title" label="Title" value={values.title} error={errors.title} hint="For example: Consultant, Registrar, Nurse practitioner." autocomplete="organization-title" maxLength={LIMITS.title} />
+        <Field name="specialty" label="Specialty" value={values.specialty} error={errors.specialty} maxLength={LIMITS.specialty} />
+        <Field name="institution" label="Institution" value={values.institution} error={errors.institution} autocomplete="organization" maxLength={LIMITS.institution} />
+        <Field
+          name="bio"
+          label="Bio"
+          value={values.bio}
+          error={errors.bio}
+          multiline
+          rows={6}
+          maxLength={LIMITS.bio}
+          hint="Markdown: **bold**, _italic_, - list, [link](https://…). Raw HTML is shown as text."
+        />
+        <button type="submit" class="button">
+          Save profile
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function PasswordSection({ ctx, account, problem }: { ctx: PageContext; account: SettingsPageProps['account']; problem: FormProblem | undefined }) {
+  const errors = problem?.errors ?? {};
+  return (
+    <section class="settings-section" id="password" aria-labelledby="password-heading">
+      <h2 id="password-heading">{account.hasPassword ? 'Change your password' : 'Set a password'}</h2>
+      {account.hasPassword ? (
+        <p class="hint">Changing it signs you out on every other device.</p>
+      ) : (
+        <p class="notice notice-info">Your account has no password yet. Set one so you can sign in again once this session ends.</p>
+      )}
+      <form method="post" action="/settings/password">
+        <ErrorSummary message={problem?.message} />
+        <CsrfField ctx={ctx} />
+        {/* Lets password managers file the new password under the right account. */}
+        <input type="text" name="username" value={account.handle} autoComplete="username" hidden readOnly />
+        {account.hasPassword && (
+          <Field name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" required />
+        )}
+        <Field
+          name="newPassword"
+          label="New password"
+          type="password"
+          error={errors.newPassword}
+          hint={`At least ${PASSWORD_MIN} characters.`}
+          autocomplete="new-password"
+          required
+          minLength={PASSWORD_MIN}
+        />
+        <button type="submit" class="button">
+          {account.hasPassword ? 'Change password' : 'Set password'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function SessionsSection({ ctx, sessions }: { ctx: PageContext; sessions: SessionSummary[] }) {
+  return (
+    <section class="settings-section" id="sessions" aria-labelledby="sessions-heading">
+      <h2 id="sessions-heading">Sessions</h2>
+      <p class="hint">Where your account is signed in now. Signing out everywhere does not revoke API tokens; revoke those below.</p>
+      {sessions.length === 0 ? (
+        <p class="empty">No active sessions.</p>
+      ) : (
+        <ul class="session-list">
+          {sessions.map((s) => (
+            <li>
+              <span class="session-agent">{s.userAgent.trim() || 'Unknown browser'}</span>{' '}
+              {s.current && <Badge kind="current">This browser</Badge>}
+              <br />
+              <span class="hint">
+                Signed in <Time at={s.createdAt} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form method="post" action="/settings/sign-out-everywhere" class="inline-form" data-confirm="Sign out on every device, including this one?">
+        <CsrfField ctx={ctx} />
+        <button type="submit" class="button button-secondary">
+          Sign out everywhere
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function TokensSection(props: { ctx: PageContext; tokens: TokenSummary[]; name: string; problem: FormProblem | undefined; created: SettingsState['createdToken'] }) {
+  const { ctx, tokens, problem, created } = props;
+  return (
+    <section class="settings-section" id="tokens" aria-labelledby="tokens-heading">
+      <h2 id="tokens-heading">API tokens</h2>
+      <p class="hint">
+        For scripts using the JSON API (<code>Authorization: Bearer …</code>). A token acts as you; revoke any you no longer use.
+      </p>
+      {created && (
+        <div class="notice notice-success" role="status">
+          <p>
+            Token “{created.name}” created. Copy it now: it is shown only this once.
+          </p>
+          <label for="new-token">New token</label>
+          <input id="new-token" class="token-value" type="text" value={created.token} readOnly autoComplete="off" spellcheck={false} />
+        </div>
+      )}
+      {tokens.length === 0 ? (
+        <p class="empty">No API tokens.</p>
+      ) : (
+        <table class="token-table" aria-labelledby="tokens-heading">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr>
+                <th scope="row">{t.name}</th>
+                <td>
+                  <Time at={t.createdAt} />
+                </td>
+                <td>{t.lastUsedAt ? <Time at={t.lastUsedAt} /> : 'Never'}</td>
+                <td>
+                  <form method="post" action={`/settings/tokens/${t.id}/revoke`} class="inline-form" data-confirm={`Revoke the token “${t.name}”? Scripts using it stop working.`}>
+                    <CsrfField ctx={ctx} />
+                    <button type="submit" class="button button-small button-secondary" aria-label={`Revoke token ${t.name}`}>
+                      Revoke
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form method="post" action="/settings/tokens">
+        <h3>New token</h3>
+        <ErrorSummary message={problem?.message} />
+        <CsrfField ctx={ctx} />
+        <Field name="name" label="Token name" value={props.name} error={problem?.errors.name} hint="What it is for, e.g. “weekly export script”." required maxLength={LIMITS.tokenName} autocomplete="off" />
+        <button type="submit" class="button">
+          Create token
+        </button>
+      </form>
+    </section>
+  );
+}
