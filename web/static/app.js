@@ -1,0 +1,137 @@
+// Rounds — progressive enhancement only. Every page works without this file.
+// Plain ES2020, no dependencies, no inline handlers (the CSP forbids inline script).
+'use strict';
+
+(() => {
+  const POSTS_PER_PAGE = 30; // server/forum/rules.ts
+  const PREVIEW_DELAY_MS = 400;
+  const RESUBMIT_LOCK_MS = 4000;
+
+  // (c) A permalink "#pN" whose post is not on this page: go to the page of the thread that holds
+  // it, so links keep working after a thread grows past a page.
+  function followPostPermalink() {
+    const match = /^#p([1-9]\d{0,8})$/.exec(window.location.hash);
+    if (!match) return;
+    const id = `p${match[1]}`;
+    if (document.getElementById(id)) return;
+    const page = Math.ceil(Number(match[1]) / POSTS_PER_PAGE);
+    const params = new URLSearchParams(window.location.search);
+    // Already on the page that should hold it: the post is gone or hidden, so stay (no loop).
+    if (Number(params.get('page') || '1') === page) return;
+    if (page > 1) params.set('page', String(page));
+    else params.delete('page');
+    const query = params.toString();
+    window.location.replace(`${window.location.pathname}${query ? `?${query}` : ''}#${id}`);
+  }
+
+  // (a) Live preview for form[data-composer]. The server renders with the same sanitizing pipeline
+  // as posting, so its HTML is inserted as it comes.
+  function enhanceComposer(form) {
+    const textarea = form.querySelector('textarea[name="body"]');
+    const section = form.querySelector('[data-preview]');
+    const csrfInput = form.querySelector('input[name="_csrf"]');
+    if (!textarea || !section || !csrfInput) return;
+
+    let timer = 0;
+    let sequence = 0;
+    let lastSent = null;
+
+    const contentArea = () => {
+      let area = section.querySelector('.prose');
+      if (!area) {
+        area = document.createElement('div');
+        area.className = 'prose';
+        section.appendChild(area);
+      }
+      return area;
+    };
+
+    const render = async () => {
+      const text = textarea.value;
+      if (text === lastSent) return;
+      lastSent = text;
+      const mine = ++sequence;
+      const token = csrfInput.value;
+      try {
+        const response = await fetch('/preview', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: {
+            accept: 'application/json',
+            'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+            'x-csrf-token': token,
+          },
+          body: new URLSearchParams({ body: text, _csrf: token }).toString(),
+        });
+        if (!response.ok) throw new Error(`preview failed: ${response.status}`);
+        const data = await response.json();
+        // A slow answer to an older request must not replace a newer preview.
+        if (mine !== sequence || !data || typeof data.html !== 'string') return;
+        contentArea().innerHTML = data.html;
+        section.hidden = false;
+      } catch {
+        // Do nothing: the Preview button (rendered by the server) still works. Allow a retry.
+        if (mine === sequence) lastSent = null;
+      }
+    };
+
+    textarea.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(render, PREVIEW_DELAY_MS);
+    });
+  }
+
+  // (b) Forms with data-confirm ask before they are sent.
+  function confirmBeforeSubmit(event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const question = form.getAttribute('data-confirm');
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }
+
+  // (d) After a form is sent, its submit buttons rest for a few seconds (no double posts; the
+  // server de-duplicates as well).
+  function lockAfterSubmit(event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+    const buttons = Array.from(form.elements).filter(
+      (el) => (el instanceof HTMLButtonElement || el instanceof HTMLInputElement) && el.type === 'submit' && !el.disabled,
+    );
+    // Disabling inside the submit event would drop the clicked button's name=value (intent=preview)
+    // from the request; one tick later the form data is already built.
+    window.setTimeout(() => {
+      for (const button of buttons) {
+        button.disabled = true;
+        button.setAttribute('data-resting', '');
+      }
+    }, 0);
+    window.setTimeout(release, RESUBMIT_LOCK_MS, buttons);
+  }
+
+  function release(buttons) {
+    for (const button of buttons) {
+      if (!button.hasAttribute('data-resting')) continue;
+      button.disabled = false;
+      button.removeAttribute('data-resting');
+    }
+  }
+
+  followPostPermalink();
+  window.addEventListener('hashchange', followPostPermalink);
+
+  // Capture phase, so the question is asked before anything else sees the submit.
+  document.addEventListener('submit', confirmBeforeSubmit, true);
+  document.addEventListener('submit', lockAfterSubmit);
+
+  // The Back button can restore a page from the cache with its buttons still resting.
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) release(document.querySelectorAll('[data-resting]'));
+  });
+
+  const start = () => document.querySelectorAll('form[data-composer]').forEach(enhanceComposer);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

@@ -95,7 +95,8 @@ export function Field(p: FieldProps) {
 export function ErrorSummary({ message }: { message?: string | undefined }) {
   if (!message) return null;
   return (
-    <div class="notice notice-error" role="alert" tabIndex={-1}>
+    // Focus moves here when a form comes back refused, so a screen reader says why at once.
+    <div class="notice notice-error" role="alert" tabIndex={-1} autoFocus>
       {message}
     </div>
   );

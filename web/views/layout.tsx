@@ -11,6 +11,11 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
+function current(path: string, href: string): 'page' | undefined {
+  const bare = path.split(/[?#]/)[0];
+  return bare === href ? 'page' : undefined;
+}
+
 export function Layout({ ctx, title, description, noindex, children }: LayoutProps) {
   const viewer = ctx.viewer;
   return (
@@ -22,6 +27,7 @@ export function Layout({ ctx, title, description, noindex, children }: LayoutPro
         <title>{title === 'Rounds' ? title : `${title} · Rounds`}</title>
         {description && <meta name="description" content={description} />}
         {(noindex || viewer.kind === 'member') && <meta name="robots" content="noindex, nofollow" />}
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/app.js" defer />
       </head>
@@ -40,9 +46,17 @@ export function Layout({ ctx, title, description, noindex, children }: LayoutPro
             <nav class="site-nav" aria-label="Account">
               {viewer.kind === 'member' ? (
                 <>
-                  {viewer.role === 'admin' && <a href="/admin">Admin</a>}
-                  <a href={`/u/${viewer.handle}`}>{viewer.displayName}</a>
-                  <a href="/settings">Settings</a>
+                  {viewer.role === 'admin' && (
+                    <a href="/admin" aria-current={current(ctx.path, '/admin')}>
+                      Admin
+                    </a>
+                  )}
+                  <a href={`/u/${viewer.handle}`} aria-current={current(ctx.path, `/u/${viewer.handle}`)}>
+                    {viewer.displayName}
+                  </a>
+                  <a href="/settings" aria-current={current(ctx.path, '/settings')}>
+                    Settings
+                  </a>
                   <form method="post" action="/signout" class="inline-form">
                     <CsrfField ctx={ctx} />
                     <button type="submit" class="button-link">

@@ -32,7 +32,7 @@ export function RegisterPage({ ctx, state }: { ctx: PageContext; state: Register
             required
             maxLength={30}
             minLength={3}
-            autofocus
+            autofocus={!state.message}
           />
           <Field name="displayName" label="Display name" value={state.displayName} error={state.errors.displayName} autocomplete="name" required maxLength={LIMITS.displayName} />
           <Field name="email" label="E-mail" type="email" value={state.email} error={state.errors.email} autocomplete="email" required maxLength={LIMITS.email} />
@@ -76,7 +76,7 @@ export function SignInPage({ ctx, state }: { ctx: PageContext; state: SignInStat
           <ErrorSummary message={state.message} />
           <CsrfField ctx={ctx} />
           {state.next !== '/' && <input type="hidden" name="next" value={state.next} />}
-          <Field name="login" label="Handle or e-mail" value={state.login} error={mark} autocomplete="username" required maxLength={LIMITS.email} autofocus />
+          <Field name="login" label="Handle or e-mail" value={state.login} error={mark} autocomplete="username" required maxLength={LIMITS.email} autofocus={!state.message} />
           <Field name="password" label="Password" type="password" error={mark} autocomplete="current-password" required />
           <button type="submit" class="button">
             Sign in

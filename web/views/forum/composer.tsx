@@ -51,7 +51,7 @@ export function Composer(props: { ctx: PageContext; action: string; state: Compo
           Preview
         </button>
       </div>
-      <section class="preview" aria-live="polite" data-preview hidden={state.preview === undefined}>
+      <section class="preview" data-preview hidden={state.preview === undefined}>
         <h3 class="preview-label">Preview</h3>
         {state.preview !== undefined && <RenderedContent html={state.preview} />}
       </section>

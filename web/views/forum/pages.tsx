@@ -52,7 +52,7 @@ export function HomePage({ ctx, directory, latest }: { ctx: PageContext; directo
           <h1 id="spaces-heading">Spaces</h1>
           {directory.length === 0 && <p class="empty">No spaces yet. An administrator can create the first one under Admin.</p>}
           {directory.map((space) => (
-            <section class="space-block" aria-labelledby={`space-${space.id}`}>
+            <div class="space-block">
               <div class="space-head">
                 <h2 id={`space-${space.id}`}>
                   <a href={spaceHref(space.slug)}>{space.name}</a>
@@ -61,7 +61,7 @@ export function HomePage({ ctx, directory, latest }: { ctx: PageContext; directo
               </div>
               {space.description && <p class="space-description">{space.description}</p>}
               <BoardCards space={space} boards={space.boards} />
-            </section>
+            </div>
           ))}
         </section>
         <section aria-labelledby="latest-heading" class="latest">
@@ -201,7 +201,7 @@ export function ThreadPage(props: ThreadPageProps) {
         </div>
       </div>
       {staff && (
-        <div class="mod-tools" aria-label="Moderator tools">
+        <div class="mod-tools" role="group" aria-label="Moderator tools">
           <PostButton ctx={ctx} action={`/t/${thread.id}/moderate`} label={thread.pinned ? 'Unpin' : 'Pin'} fields={{ pinned: thread.pinned ? 'false' : 'true' }} class="button button-small button-secondary" />
           <PostButton ctx={ctx} action={`/t/${thread.id}/moderate`} label={thread.locked ? 'Unlock' : 'Lock'} fields={{ locked: thread.locked ? 'false' : 'true' }} class="button button-small button-secondary" />
         </div>

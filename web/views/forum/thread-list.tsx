@@ -30,7 +30,7 @@ export function ThreadList({ threads, showBoard = false, empty }: { threads: Row
               </div>
             </div>
             <div class="thread-stats">
-              <span class="replies" aria-label={`${replies} ${replies === 1 ? 'reply' : 'replies'}`}>
+              <span class="replies">
                 <strong>{replies}</strong> {replies === 1 ? 'reply' : 'replies'}
               </span>
               <span class="last-post">
