@@ -44,7 +44,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   const { forum, spaces } = app.services;
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
-    const [directory, latest] = await Promise.all([spaces.directory(request.viewer), forum.latest(request.viewer, 20)]);
+    const [directory, latest] = await Promise.all([spaces.directory(request.viewer), forum.latest(request.viewer, 12)]);
     return sendPage(reply, <HomePage ctx={pageContext(request, reply)} directory={directory} latest={latest} />);
   });
 
