@@ -55,7 +55,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   const db = database.db;
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
   const accounts = createAccountsService(db, sessions, config.rateLimits);
-  const spaces = createSpacesService(db);
+  const spaces = createSpacesService(db, config.privateSpaces);
   const forum = createForumService(db, spaces);
   app.decorate('services', { accounts, spaces, forum });
   app.decorate('config', config);

@@ -18,6 +18,8 @@ export interface Config {
   /** Rate limits are real in every mode; tests may lower or raise them explicitly. */
   rateLimits: RateLimitConfig;
   session: { idleDays: number; absoluteDays: number };
+  /** Who may create members-only and confidential spaces (public ones are always admins'). */
+  privateSpaces: { creators: 'admins' | 'trusted'; minTrust: number };
 }
 
 export interface RateLimitConfig {
@@ -37,6 +39,12 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function privateSpaceCreators(raw: string | undefined): 'admins' | 'trusted' {
+  if (raw === undefined || raw === '' || raw === 'trusted') return 'trusted';
+  if (raw === 'admins') return 'admins';
+  throw new ConfigError(`PRIVATE_SPACE_CREATORS must be "trusted" or "admins", got "${raw}"`);
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -80,6 +88,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       registerPerIpPerHour: integer('RATE_REGISTER_PER_IP_PER_HOUR', source.RATE_REGISTER_PER_IP_PER_HOUR, 10, 1, 100000),
       signInFailuresPerAccount: integer('RATE_SIGNIN_FAILURES_PER_ACCOUNT', source.RATE_SIGNIN_FAILURES_PER_ACCOUNT, 10, 1, 1000),
       signInFailureWindowMinutes: 15,
+    },
+    privateSpaces: {
+      creators: privateSpaceCreators(source.PRIVATE_SPACE_CREATORS),
+      minTrust: integer('PRIVATE_SPACE_MIN_TRUST', source.PRIVATE_SPACE_MIN_TRUST, 0, 0, 4),
     },
     session: {
       idleDays: integer('SESSION_IDLE_DAYS', source.SESSION_IDLE_DAYS, 14, 1, 365),

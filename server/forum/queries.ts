@@ -1,8 +1,8 @@
-import { and, asc, between, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { boards, postRevisions, posts, spaces, threads, users } from '../../db/schema/index.ts';
-import { postVisible, spaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
+import { postVisible, spaceContentVisible, threadVisible, type Viewer } from '../policy/index.ts';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
@@ -62,7 +62,7 @@ export async function listLatestThreads(db: Executor, viewer: Viewer, limit: num
     .leftJoin(lastAuthor, eq(lastAuthor.id, threads.lastPostAuthorId))
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(isNull(threads.deletedAt), spaceVisible(viewer), isNull(boards.archivedAt), isNull(spaces.archivedAt)))
+    .where(and(isNull(threads.deletedAt), spaceContentVisible(viewer), isNull(boards.archivedAt), isNull(spaces.archivedAt)))
     .orderBy(desc(threads.lastPostAt), desc(threads.id))
     .limit(limit);
 }
@@ -73,7 +73,7 @@ export async function findVisibleThread(db: Executor, viewer: Viewer, id: number
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(eq(threads.id, id), isNull(threads.deletedAt), spaceVisible(viewer)))
+    .where(and(eq(threads.id, id), isNull(threads.deletedAt), spaceContentVisible(viewer)))
     .limit(1);
   return row;
 }
@@ -81,11 +81,11 @@ export async function findVisibleThread(db: Executor, viewer: Viewer, id: number
 /** Locks the thread row so concurrent replies get distinct, gap-free post numbers. */
 export async function lockVisibleThread(db: Executor, viewer: Viewer, id: number) {
   const [row] = await db
-    .select({ thread: threads, boardArchived: sql<boolean>`${boards.archivedAt} is not null or ${spaces.archivedAt} is not null` })
+    .select({ thread: threads, space: spaces, boardArchived: sql<boolean>`${boards.archivedAt} is not null or ${spaces.archivedAt} is not null` })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(eq(threads.id, id), isNull(threads.deletedAt), spaceVisible(viewer)))
+    .where(and(eq(threads.id, id), isNull(threads.deletedAt), spaceContentVisible(viewer)))
     .for('update', { of: threads });
   return row;
 }
@@ -261,4 +261,15 @@ export async function softDeletePost(db: Executor, postId: number): Promise<bool
 
 export async function setThreadFlags(db: Executor, threadId: number, values: { pinned?: boolean; locked?: boolean }): Promise<void> {
   await db.update(threads).set(values).where(eq(threads.id, threadId));
+}
+
+/** The space and level of each thread the viewer can read, for cross-space quoting rules. */
+export async function findVisibleThreadSpaces(db: Executor, viewer: Viewer, threadIds: number[]) {
+  if (threadIds.length === 0) return [];
+  return db
+    .select({ threadId: threads.id, spaceId: spaces.id, level: spaces.level })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(inArray(threads.id, threadIds), isNull(threads.deletedAt), spaceContentVisible(viewer)));
 }

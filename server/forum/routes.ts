@@ -199,9 +199,15 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
     '/posts/:id/quote',
     {
       config: { access: 'member' },
-      schema: { tags: ['forum'], summary: 'Markdown that quotes a post', params: IdParams, response: { 200: Type.Object({ markdown: Type.String() }), ...errorResponses } },
+      schema: {
+        tags: ['forum'],
+        summary: 'Markdown that quotes a post (into: the thread it will be posted in; confidential posts stay in their space)',
+        params: IdParams,
+        querystring: Type.Object({ into: Type.Optional(Id) }),
+        response: { 200: Type.Object({ markdown: Type.String() }), ...errorResponses },
+      },
     },
-    async (request) => ({ markdown: (await forum.quote(request.viewer, request.params.id)).markdown }),
+    async (request) => ({ markdown: (await forum.quote(request.viewer, request.params.id, request.query.into)).markdown }),
   );
 
   app.post(

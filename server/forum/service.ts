@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
-import type { SpacesService } from '../spaces/service.ts';
+import { spaceFacts, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
 import { checkIdempotencyKey, cleanBody, cleanTitle, POSTS_PER_PAGE, THREADS_PER_PAGE } from './rules.ts';
@@ -48,9 +48,24 @@ export function quoteMarkdown(post: { number: number; bodySource: string; author
   return `> **@${post.author.handle}** [wrote](/t/${threadId}/${slug}#p${post.number}):\n>\n${quoted}\n\n`;
 }
 
+/** Threads whose posts a body quotes, from the header `quoteMarkdown` writes (`[wrote](/t/<id>/…#p<n>)`). */
+export function quotedThreadIds(body: string): number[] {
+  const ids = new Set<number>();
+  for (const match of body.matchAll(/^>.*\]\(\/t\/(\d{1,15})\/[^)\s]*#p\d+\)/gm)) ids.add(Number(match[1]));
+  return [...ids];
+}
+
+const CONFIDENTIAL_QUOTE = 'This quotes a post from a confidential space. What is said there stays there, so it cannot be quoted elsewhere.';
+
 export type ForumService = ReturnType<typeof createForumService>;
 
 export function createForumService(db: Database, spaces: SpacesService) {
+  /** Refuses a body that quotes a confidential post into a different space. */
+  async function checkQuotes(exec: Database, viewer: Viewer, body: string, targetSpaceId: number): Promise<void> {
+    const sources = await q.findVisibleThreadSpaces(exec, viewer, quotedThreadIds(body));
+    if (sources.some((s) => s.level === 'confidential' && s.spaceId !== targetSpaceId)) throw new Invalid(CONFIDENTIAL_QUOTE, { body: CONFIDENTIAL_QUOTE });
+  }
+
   async function recover<T>(work: () => Promise<T>, existing: () => Promise<T | undefined>): Promise<T> {
     try {
       return await work();
@@ -104,9 +119,15 @@ export function createForumService(db: Database, spaces: SpacesService) {
       return { page: Math.ceil(number / POSTS_PER_PAGE) };
     },
 
-    async quote(viewer: Viewer, postId: number): Promise<{ markdown: string; threadId: number }> {
+    /** Markdown quoting a post, for a reply in `intoThreadId` (a confidential post stays in its space). */
+    async quote(viewer: Viewer, postId: number, intoThreadId?: number): Promise<{ markdown: string; threadId: number }> {
       const post = await q.findVisiblePost(db, viewer, postId);
       if (!post || post.deletedAt) throw new NotFound('That post cannot be quoted.');
+      if (intoThreadId !== undefined && intoThreadId !== post.threadId) {
+        const [from, into] = await Promise.all([q.findVisibleThreadSpaces(db, viewer, [post.threadId]), q.findVisibleThread(db, viewer, intoThreadId)]);
+        if (!into) throw new NotFound();
+        if (from[0]?.level === 'confidential' && from[0].spaceId !== into.space.id) throw new Invalid(CONFIDENTIAL_QUOTE);
+      }
       return { markdown: quoteMarkdown(post, post.threadId, post.threadSlug), threadId: post.threadId };
     },
 
@@ -123,10 +144,12 @@ export function createForumService(db: Database, spaces: SpacesService) {
     async createThread(viewer: MemberViewer, input: NewThreadInput): Promise<PostRef> {
       const board = await spaces.boardById(viewer, input.boardId);
       authorize(viewer, { kind: 'thread.create', boardArchived: board.archivedAt !== null || board.space.archivedAt !== null });
+      authorize(viewer, { kind: 'space.post', space: await spaceFacts(db, viewer, board.space) });
       const fields: Record<string, string> = {};
       const title = cleanTitle(input.title, fields);
       const body = cleanBody(input.body, fields);
       throwIfInvalid(fields);
+      await checkQuotes(db, viewer, body, board.spaceId);
       const key = checkIdempotencyKey(input.idempotencyKey);
       const existing = async () => {
         const found = key ? await q.findThreadByIdempotencyKey(db, viewer.id, key) : undefined;
@@ -190,6 +213,8 @@ export function createForumService(db: Database, spaces: SpacesService) {
               kind: 'post.reply',
               thread: { locked: thread.locked, boardArchived: locked.boardArchived, authorId: thread.authorId },
             });
+            authorize(viewer, { kind: 'space.post', space: await spaceFacts(tx, viewer, locked.space) });
+            await checkQuotes(tx, viewer, body, locked.space.id);
             if (input.replyToPostId !== undefined) {
               const target = await q.findVisiblePost(tx, viewer, input.replyToPostId);
               if (!target || target.threadId !== threadId) throw new Invalid('The post you replied to is not in this thread.');
@@ -231,6 +256,8 @@ export function createForumService(db: Database, spaces: SpacesService) {
       );
       if (input.baseRevision !== post.revision) throw stale;
       const titleChanged = title !== undefined && title !== post.threadTitle;
+      const place = await q.findVisibleThreadSpaces(db, viewer, [post.threadId]);
+      if (place[0]) await checkQuotes(db, viewer, body, place[0].spaceId);
       if (body === post.bodySource && !titleChanged) return { threadId: post.threadId, slug: post.threadSlug, number: post.number, postId };
       const slug = titleChanged ? slugFrom(title) : post.threadSlug;
       try {

@@ -18,13 +18,38 @@ export interface PostFacts {
   threadLocked: boolean;
 }
 
+export interface MembershipFacts {
+  role: 'owner' | 'moderator' | 'member';
+  status: 'active' | 'invited' | 'requested' | 'removed' | 'banned';
+}
+
+export interface SpaceFacts {
+  level: 'public' | 'members' | 'confidential';
+  joinPolicy: 'open' | 'request' | 'invite';
+  archived: boolean;
+  /** The viewer's membership, or null when they have none. */
+  membership: MembershipFacts | null;
+}
+
+/** Who may create members-only and confidential spaces: a site setting. */
+export interface PrivateSpaceSetting {
+  creators: 'admins' | 'trusted';
+  minTrust: number;
+}
+
 export type Action =
   | { kind: 'thread.create'; boardArchived: boolean }
   | { kind: 'post.reply'; thread: ThreadFacts }
   | { kind: 'post.edit'; post: PostFacts }
   | { kind: 'post.delete'; post: PostFacts }
   | { kind: 'thread.moderate' }
-  | { kind: 'site.manage' };
+  | { kind: 'site.manage' }
+  | { kind: 'space.create'; level: SpaceFacts['level']; setting: PrivateSpaceSetting }
+  | { kind: 'space.post'; space: SpaceFacts }
+  | { kind: 'space.join'; space: SpaceFacts }
+  | { kind: 'space.manageMembers'; space: SpaceFacts }
+  | { kind: 'space.govern'; space: SpaceFacts }
+  | { kind: 'space.structure'; space: SpaceFacts };
 
 export interface Decision {
   allowed: boolean;
@@ -58,6 +83,43 @@ export function can(viewer: Viewer, action: Action): Decision {
       return staff ? yes : no('Only moderators can do that.');
     case 'site.manage':
       return viewer.role === 'admin' ? yes : no('Only administrators can do that.');
+    case 'space.create':
+      if (viewer.role === 'admin') return yes;
+      if (action.level === 'public') return no('Only administrators create public spaces.');
+      if (action.setting.creators === 'admins') return no('On this site only administrators create private spaces.');
+      if (viewer.trustLevel < action.setting.minTrust) return no('You can create a private space once you have taken part here a little longer.');
+      return writer;
+    case 'space.post': {
+      const m = action.space.membership;
+      if (action.space.archived) return no('This space is archived: it can be read but takes no new posts.');
+      if (m?.status === 'banned') return no('You were banned from this space, so you cannot post here.');
+      if (action.space.level === 'confidential' || action.space.joinPolicy !== 'open') {
+        if (m?.status !== 'active') return no('Only members of this space can post here. Join it first.');
+      }
+      return writer;
+    }
+    case 'space.join': {
+      const m = action.space.membership;
+      if (m?.status === 'active') return no('You are already a member of this space.');
+      if (m?.status === 'banned') return no('You were banned from this space.');
+      if (action.space.joinPolicy === 'invite') return no('This space is by invitation only.');
+      return yes;
+    }
+    case 'space.manageMembers': {
+      const m = action.space.membership;
+      return m?.status === 'active' && (m.role === 'owner' || m.role === 'moderator') ? yes : no('Only the owners and moderators of this space can do that.');
+    }
+    case 'space.govern': {
+      const m = action.space.membership;
+      return m?.status === 'active' && m.role === 'owner' ? yes : no('Only the owners of this space can do that.');
+    }
+    case 'space.structure': {
+      const m = action.space.membership;
+      if (m?.status === 'active' && m.role === 'owner') return yes;
+      // Site admins run the public and members-only areas; a confidential space is its owners' alone.
+      if (viewer.role === 'admin' && action.space.level !== 'confidential') return yes;
+      return no('Only the owners of this space (or site administrators, outside confidential spaces) can change it.');
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import type { Viewer } from './viewer.ts';
  * unless they are members of it.
  */
 
-/** Spaces the viewer may read, by confidentiality level. */
+/** The space itself (its name, description, rules): confidential spaces only for active members. */
 export function spaceVisible(viewer: Viewer): SQL {
   if (viewer.kind === 'anonymous') return sql`${spaces.level} = 'public'`;
   return sql`(${spaces.level} in ('public', 'members') or exists (
@@ -22,15 +22,29 @@ export function spaceVisible(viewer: Viewer): SQL {
       and ${spaceMembers.status} = 'active'))`;
 }
 
+/**
+ * The space's content (boards, threads, posts): as above, and in a confidential space only once
+ * the member has accepted the current version of its ground rules.
+ */
+export function spaceContentVisible(viewer: Viewer): SQL {
+  if (viewer.kind === 'anonymous') return sql`${spaces.level} = 'public'`;
+  return sql`(${spaces.level} in ('public', 'members') or exists (
+    select 1 from ${spaceMembers}
+    where ${spaceMembers.spaceId} = ${spaces.id}
+      and ${spaceMembers.userId} = ${viewer.id}
+      and ${spaceMembers.status} = 'active'
+      and ${spaceMembers.rulesAcceptedVersion} >= ${spaces.rulesVersion}))`;
+}
+
 export function boardVisible(viewer: Viewer): SQL {
-  return sql`exists (select 1 from ${spaces} where ${spaces.id} = ${boards.spaceId} and ${spaceVisible(viewer)})`;
+  return sql`exists (select 1 from ${spaces} where ${spaces.id} = ${boards.spaceId} and ${spaceContentVisible(viewer)})`;
 }
 
 export function threadVisible(viewer: Viewer): SQL {
   return and(
     isNull(threads.deletedAt),
     sql`exists (select 1 from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId}
-      where ${boards.id} = ${threads.boardId} and ${spaceVisible(viewer)})`,
+      where ${boards.id} = ${threads.boardId} and ${spaceContentVisible(viewer)})`,
   ) as SQL;
 }
 

@@ -1,7 +1,8 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
-import { boards, spaces } from '../../db/schema/index.ts';
-import { boardVisible, spaceVisible, type Viewer } from '../policy/index.ts';
+import { boards, levelChanges, rulesAcceptances, spaceInvitations, spaceLog, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
+import { boardVisible, spaceContentVisible, spaceVisible, type Viewer } from '../policy/index.ts';
 
 export type SpaceRow = typeof spaces.$inferSelect;
 export type BoardRow = typeof boards.$inferSelect;
@@ -56,7 +57,7 @@ export async function findVisibleBoardById(db: Executor, viewer: Viewer, id: num
     .select({ board: boards, space: spaces })
     .from(boards)
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(eq(boards.id, id), spaceVisible(viewer)))
+    .where(and(eq(boards.id, id), spaceContentVisible(viewer)))
     .limit(1);
   return row ? { ...row.board, space: row.space } : undefined;
 }
@@ -115,4 +116,215 @@ export async function setSpaceOrder(db: Executor, orderedIds: number[]): Promise
 
 export async function setBoardOrder(db: Executor, orderedIds: number[]): Promise<void> {
   for (const [position, id] of orderedIds.entries()) await db.update(boards).set({ position }).where(eq(boards.id, id));
+}
+
+// Membership. These rows hold no content; they are the facts the policy decides from.
+
+export type MembershipRow = typeof spaceMembers.$inferSelect;
+
+export async function findMembership(db: Executor, spaceId: number, userId: string): Promise<MembershipRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(spaceMembers)
+    .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)))
+    .limit(1);
+  return row;
+}
+
+export async function upsertMembership(db: Executor, values: typeof spaceMembers.$inferInsert): Promise<void> {
+  const { spaceId: _s, userId: _u, ...rest } = values;
+  await db
+    .insert(spaceMembers)
+    .values(values)
+    .onConflictDoUpdate({ target: [spaceMembers.spaceId, spaceMembers.userId], set: { ...rest, updatedAt: new Date() } });
+}
+
+export async function updateMembership(db: Executor, spaceId: number, userId: string, values: Partial<typeof spaceMembers.$inferInsert>): Promise<void> {
+  await db
+    .update(spaceMembers)
+    .set({ ...values, updatedAt: new Date() })
+    .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+}
+
+/** Members of a space the viewer can see, with their public names. */
+export async function listMembers(db: Executor, viewer: Viewer, spaceId: number) {
+  return db
+    .select({
+      userId: users.id,
+      handle: users.handle,
+      displayName: users.displayName,
+      role: spaceMembers.role,
+      status: spaceMembers.status,
+      requestMessage: spaceMembers.requestMessage,
+      rulesAcceptedVersion: spaceMembers.rulesAcceptedVersion,
+      since: spaceMembers.createdAt,
+    })
+    .from(spaceMembers)
+    .innerJoin(users, eq(users.id, spaceMembers.userId))
+    .innerJoin(spaces, eq(spaces.id, spaceMembers.spaceId))
+    .where(and(eq(spaceMembers.spaceId, spaceId), spaceVisible(viewer)))
+    .orderBy(asc(spaceMembers.role), asc(users.displayName));
+}
+
+export async function listOwnerIds(db: Executor, spaceId: number): Promise<string[]> {
+  const rows = await db
+    .select({ userId: spaceMembers.userId })
+    .from(spaceMembers)
+    .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.role, 'owner'), eq(spaceMembers.status, 'active')));
+  return rows.map((r) => r.userId);
+}
+
+export async function insertLog(db: Executor, values: typeof spaceLog.$inferInsert): Promise<void> {
+  await db.insert(spaceLog).values(values);
+}
+
+const actor = alias(users, 'actor');
+const subject = alias(users, 'subject');
+
+export async function listLog(db: Executor, viewer: Viewer, spaceId: number, limit: number) {
+  return db
+    .select({
+      id: spaceLog.id,
+      action: spaceLog.action,
+      detail: spaceLog.detail,
+      createdAt: spaceLog.createdAt,
+      actorHandle: actor.handle,
+      subjectHandle: subject.handle,
+    })
+    .from(spaceLog)
+    .innerJoin(spaces, eq(spaces.id, spaceLog.spaceId))
+    .leftJoin(actor, eq(actor.id, spaceLog.actorId))
+    .leftJoin(subject, eq(subject.id, spaceLog.subjectId))
+    .where(and(eq(spaceLog.spaceId, spaceId), spaceVisible(viewer)))
+    .orderBy(desc(spaceLog.id))
+    .limit(limit);
+}
+
+export async function insertAcceptance(db: Executor, spaceId: number, userId: string, version: number): Promise<void> {
+  await db.insert(rulesAcceptances).values({ spaceId, userId, version }).onConflictDoNothing();
+}
+
+// Invitations
+
+export async function insertInvitation(db: Executor, values: typeof spaceInvitations.$inferInsert) {
+  const [row] = await db.insert(spaceInvitations).values(values).returning({ id: spaceInvitations.id, expiresAt: spaceInvitations.expiresAt });
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+export async function listOpenInvitations(db: Executor, spaceId: number) {
+  return db
+    .select({ id: spaceInvitations.id, createdAt: spaceInvitations.createdAt, expiresAt: spaceInvitations.expiresAt, createdBy: users.handle })
+    .from(spaceInvitations)
+    .innerJoin(users, eq(users.id, spaceInvitations.createdBy))
+    .where(and(eq(spaceInvitations.spaceId, spaceId), isNull(spaceInvitations.usedAt), isNull(spaceInvitations.revokedAt), gt(spaceInvitations.expiresAt, new Date())))
+    .orderBy(desc(spaceInvitations.id));
+}
+
+export async function revokeInvitation(db: Executor, spaceId: number, id: number): Promise<boolean> {
+  const rows = await db
+    .update(spaceInvitations)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(spaceInvitations.spaceId, spaceId), eq(spaceInvitations.id, id), isNull(spaceInvitations.usedAt)))
+    .returning({ id: spaceInvitations.id });
+  return rows.length > 0;
+}
+
+/** Marks the link used by `userId` in one statement, so it admits exactly one person. */
+export async function consumeInvitation(db: Executor, tokenHash: string, userId: string): Promise<number | undefined> {
+  const [row] = await db
+    .update(spaceInvitations)
+    .set({ usedAt: new Date(), usedBy: userId })
+    .where(and(eq(spaceInvitations.tokenHash, tokenHash), isNull(spaceInvitations.usedAt), isNull(spaceInvitations.revokedAt), gt(spaceInvitations.expiresAt, new Date())))
+    .returning({ spaceId: spaceInvitations.spaceId });
+  return row?.spaceId;
+}
+
+/**
+ * What the holder of a valid invitation link may learn before joining: the space's name,
+ * description and ground rules, never its content.
+ */
+export async function findSpaceByInvitation(db: Executor, tokenHash: string) {
+  const [row] = await db
+    .select({ id: spaces.id, slug: spaces.slug, name: spaces.name, description: spaces.description, level: spaces.level, rulesHtml: spaces.rulesHtml })
+    .from(spaceInvitations)
+    .innerJoin(spaces, eq(spaces.id, spaceInvitations.spaceId))
+    .where(and(eq(spaceInvitations.tokenHash, tokenHash), isNull(spaceInvitations.usedAt), isNull(spaceInvitations.revokedAt), gt(spaceInvitations.expiresAt, new Date())))
+    .limit(1);
+  return row;
+}
+
+/** A member's own pending invitations by handle: the invitee may learn the space's name. */
+export async function listInvitationsForUser(db: Executor, userId: string) {
+  return db
+    .select({ id: spaces.id, slug: spaces.slug, name: spaces.name, description: spaces.description, level: spaces.level, rulesHtml: spaces.rulesHtml })
+    .from(spaceMembers)
+    .innerJoin(spaces, eq(spaces.id, spaceMembers.spaceId))
+    .where(and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'invited'), isNull(spaces.archivedAt)))
+    .orderBy(asc(spaces.name));
+}
+
+/** Site governance: every space by name, level and member count, and nothing more. */
+export async function listSpacesForGovernance(db: Executor) {
+  return db
+    .select({
+      id: spaces.id,
+      name: spaces.name,
+      level: spaces.level,
+      archived: sql<boolean>`${spaces.archivedAt} is not null`,
+      memberCount: sql<number>`(select count(*)::int from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaces.id} and ${spaceMembers.status} = 'active')`,
+    })
+    .from(spaces)
+    .orderBy(asc(spaces.position), asc(spaces.id));
+}
+
+/**
+ * For an active member who has not yet accepted the current ground rules: the space a board or
+ * thread belongs to, so the page can send them to the rules instead of a 404.
+ */
+export async function findRulesGate(db: Executor, viewer: Viewer, target: { boardId?: number; threadId?: number }) {
+  if (viewer.kind === 'anonymous') return undefined;
+  const boardId = target.threadId !== undefined ? sql`(select ${threads.boardId} from ${threads} where ${threads.id} = ${target.threadId})` : sql`${target.boardId ?? 0}`;
+  const [row] = await db
+    .select({ slug: spaces.slug })
+    .from(spaces)
+    .innerJoin(boards, eq(boards.spaceId, spaces.id))
+    .innerJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.userId, viewer.id)))
+    .where(and(sql`${boards.id} = ${boardId}`, spaceVisible(viewer), eq(spaceMembers.status, 'active'), lt(spaceMembers.rulesAcceptedVersion, spaces.rulesVersion)))
+    .limit(1);
+  return row;
+}
+
+// Level changes
+
+export type LevelChangeRow = typeof levelChanges.$inferSelect;
+
+export async function findPendingLevelChange(db: Executor, spaceId: number): Promise<LevelChangeRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(levelChanges)
+    .where(and(eq(levelChanges.spaceId, spaceId), eq(levelChanges.status, 'pending')))
+    .limit(1);
+  return row;
+}
+
+export async function insertLevelChange(db: Executor, values: typeof levelChanges.$inferInsert): Promise<LevelChangeRow> {
+  const [row] = await db.insert(levelChanges).values(values).returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+export async function updateLevelChange(db: Executor, id: number, values: Partial<typeof levelChanges.$inferInsert>): Promise<void> {
+  await db.update(levelChanges).set(values).where(eq(levelChanges.id, id));
+}
+
+/** Applies every lowering whose week of notice has passed; returns the spaces changed. */
+export async function applyDueLevelChanges(db: Executor, now: Date): Promise<{ spaceId: number; toLevel: string }[]> {
+  const due = await db
+    .update(levelChanges)
+    .set({ status: 'applied' })
+    .where(and(eq(levelChanges.status, 'pending'), lt(levelChanges.effectiveAt, now)))
+    .returning({ spaceId: levelChanges.spaceId, toLevel: levelChanges.toLevel });
+  for (const change of due) await db.update(spaces).set({ level: change.toLevel }).where(eq(spaces.id, change.spaceId));
+  return due;
 }

@@ -1,15 +1,26 @@
 import type { Database } from '../../db/client.ts';
+import { renderMarkdown } from '../content/render-markdown.ts';
+import { Invalid, NotFound, throwIfInvalid } from '../errors.ts';
+import { authorize, can, type MemberViewer, type PrivateSpaceSetting, type SpaceFacts, type Viewer } from '../policy/index.ts';
 import { normaliseText } from '../text/normalise.ts';
-import { NotFound, throwIfInvalid } from '../errors.ts';
-import { authorize, type Viewer } from '../policy/index.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
 
-export const SPACE_LIMITS = { name: 80, description: 500 } as const;
+export const SPACE_LIMITS = { name: 80, description: 500, rules: 10_000 } as const;
+export const LEVELS = ['public', 'members', 'confidential'] as const;
+export const JOIN_POLICIES = ['open', 'request', 'invite'] as const;
+export type Level = (typeof LEVELS)[number];
+export type JoinPolicy = (typeof JOIN_POLICIES)[number];
 
 export interface NameInput {
   name: string;
   description: string;
+}
+
+export interface NewSpaceInput extends NameInput {
+  level?: Level;
+  joinPolicy?: JoinPolicy;
+  rules?: string;
 }
 
 function checkName(input: NameInput): NameInput {
@@ -21,6 +32,12 @@ function checkName(input: NameInput): NameInput {
   if (description.length > SPACE_LIMITS.description) fields.description = `Use at most ${SPACE_LIMITS.description} characters.`;
   throwIfInvalid(fields);
   return { name, description };
+}
+
+export function checkRules(raw: string): string {
+  const rules = raw.normalize('NFC').replace(/\r\n?/g, '\n').trim();
+  if (rules.length > SPACE_LIMITS.rules) throw new Invalid(`Keep the ground rules under ${SPACE_LIMITS.rules.toLocaleString('en')} characters.`, { rules: 'Too long' });
+  return rules;
 }
 
 async function uniqueSlug(base: string, taken: (slug: string) => Promise<boolean>): Promise<string> {
@@ -40,38 +57,59 @@ function move<T extends { id: number }>(items: T[], id: number, direction: 'up' 
   return ids;
 }
 
+/** The facts `can()` decides space actions from: the space and the viewer's membership in it. */
+export async function spaceFacts(db: Database, viewer: Viewer, space: q.SpaceRow): Promise<SpaceFacts> {
+  const membership = viewer.kind === 'member' ? await q.findMembership(db, space.id, viewer.id) : undefined;
+  return {
+    level: space.level,
+    joinPolicy: space.joinPolicy,
+    archived: space.archivedAt !== null,
+    membership: membership ? { role: membership.role, status: membership.status } : null,
+  };
+}
+
 export type SpacesService = ReturnType<typeof createSpacesService>;
 
-export function createSpacesService(db: Database) {
-  async function spaceForManager(viewer: Viewer, spaceId: number) {
-    authorize(viewer, { kind: 'site.manage' });
+export function createSpacesService(db: Database, setting: PrivateSpaceSetting) {
+  async function spaceForStructure(viewer: Viewer, spaceId: number) {
     const space = await q.findVisibleSpaceById(db, viewer, spaceId);
     if (!space) throw new NotFound('No such space.');
+    authorize(viewer, { kind: 'space.structure', space: await spaceFacts(db, viewer, space) });
     return space;
   }
 
-  async function boardForManager(viewer: Viewer, boardId: number) {
-    authorize(viewer, { kind: 'site.manage' });
+  async function boardForStructure(viewer: Viewer, boardId: number) {
     const board = await q.findVisibleBoardById(db, viewer, boardId);
     if (!board) throw new NotFound('No such board.');
+    authorize(viewer, { kind: 'space.structure', space: await spaceFacts(db, viewer, board.space) });
     return board;
   }
 
   return {
     /** Spaces with their boards, as a visitor browsing the site sees them. */
     async directory(viewer: Viewer, options: { includeArchived: boolean } = { includeArchived: false }) {
-      const [spaces, boards] = await Promise.all([
-        q.listVisibleSpaces(db, viewer, options),
-        q.listVisibleBoards(db, viewer, options),
-      ]);
+      const [spaces, boards] = await Promise.all([q.listVisibleSpaces(db, viewer, options), q.listVisibleBoards(db, viewer, options)]);
       return spaces.map((space) => ({ ...space, boards: boards.filter((b) => b.spaceId === space.id) }));
     },
 
+    /** A space page: boards only once its content is readable (confidential: rules accepted). */
     async spaceBySlug(viewer: Viewer, slug: string) {
       const space = await q.findVisibleSpaceBySlug(db, viewer, slug);
       if (!space) throw new NotFound();
-      const boards = await q.listVisibleBoards(db, viewer, { spaceId: space.id, includeArchived: false });
-      return { ...space, boards };
+      const [boards, facts, pendingChange] = await Promise.all([
+        q.listVisibleBoards(db, viewer, { spaceId: space.id, includeArchived: false }),
+        spaceFacts(db, viewer, space),
+        q.findPendingLevelChange(db, space.id),
+      ]);
+      const membership = viewer.kind === 'member' ? await q.findMembership(db, space.id, viewer.id) : undefined;
+      const rulesPending = space.level === 'confidential' && membership !== undefined && membership.rulesAcceptedVersion < space.rulesVersion;
+      return { ...space, boards, facts, rulesPending, pendingChange: pendingChange ?? null };
+    },
+
+    async spaceById(viewer: Viewer, id: number) {
+      const space = await q.findVisibleSpaceById(db, viewer, id);
+      if (!space) throw new NotFound();
+      return space;
     },
 
     async boardBySlugs(viewer: Viewer, spaceSlug: string, boardSlug: string) {
@@ -81,68 +119,110 @@ export function createSpacesService(db: Database) {
       return { ...board, space };
     },
 
-    async spaceById(viewer: Viewer, id: number) {
-      const space = await q.findVisibleSpaceById(db, viewer, id);
-      if (!space) throw new NotFound();
-      return space;
-    },
-
     async boardById(viewer: Viewer, id: number) {
       const board = await q.findVisibleBoardById(db, viewer, id);
       if (!board) throw new NotFound();
       return board;
     },
 
-    async createSpace(viewer: Viewer, input: NameInput) {
+    /** Where an active member who has not accepted the current rules should go instead of a 404. */
+    async rulesGate(viewer: Viewer, target: { boardId?: number; threadId?: number; spaceSlug?: string }): Promise<string | null> {
+      if (target.spaceSlug !== undefined) {
+        const space = await q.findVisibleSpaceBySlug(db, viewer, target.spaceSlug);
+        if (!space || viewer.kind !== 'member' || space.level !== 'confidential') return null;
+        const m = await q.findMembership(db, space.id, viewer.id);
+        return m?.status === 'active' && m.rulesAcceptedVersion < space.rulesVersion ? space.slug : null;
+      }
+      return (await q.findRulesGate(db, viewer, target))?.slug ?? null;
+    },
+
+    /** Site governance: admins see that every space exists, its level and size, nothing more. */
+    async governance(viewer: Viewer) {
       authorize(viewer, { kind: 'site.manage' });
+      return q.listSpacesForGovernance(db);
+    },
+
+    async createSpace(viewer: Viewer, input: NewSpaceInput) {
+      const level = input.level ?? 'public';
+      const joinPolicy = input.joinPolicy ?? (level === 'confidential' ? 'invite' : 'open');
+      authorize(viewer, { kind: 'space.create', level, setting });
       const clean = checkName(input);
+      if (level === 'confidential' && joinPolicy === 'open') {
+        throw new Invalid('A confidential space cannot be open to anyone: choose "by request" or "by invitation".', { joinPolicy: 'Not for confidential spaces' });
+      }
+      const rules = checkRules(input.rules ?? '');
       const slug = await uniqueSlug(slugFrom(clean.name, 'space'), (s) => q.slugTaken(db, s));
-      return q.insertSpace(db, { ...clean, slug, position: await q.nextSpacePosition(db) });
+      return db.transaction(async (tx) => {
+        const space = await q.insertSpace(tx, {
+          ...clean,
+          slug,
+          level,
+          joinPolicy,
+          rulesSource: rules,
+          rulesHtml: renderMarkdown(rules),
+          rulesVersion: rules ? 1 : 0,
+          position: await q.nextSpacePosition(tx),
+        });
+        if (viewer.kind === 'member') {
+          // The creator owns the space and, having written its rules, has accepted them.
+          await q.upsertMembership(tx, { spaceId: space.id, userId: viewer.id, role: 'owner', status: 'active', rulesAcceptedVersion: space.rulesVersion });
+          if (space.rulesVersion > 0) await q.insertAcceptance(tx, space.id, viewer.id, space.rulesVersion);
+          await q.insertLog(tx, { spaceId: space.id, actorId: viewer.id, subjectId: viewer.id, action: 'created', detail: `level ${level}, join policy ${joinPolicy}` });
+        }
+        return space;
+      });
     },
 
     async renameSpace(viewer: Viewer, spaceId: number, input: NameInput) {
-      await spaceForManager(viewer, spaceId);
+      await spaceForStructure(viewer, spaceId);
       // The slug stays: links people saved keep working after a rename.
       await q.updateSpace(db, spaceId, checkName(input));
     },
 
     async setSpaceArchived(viewer: Viewer, spaceId: number, archived: boolean) {
-      await spaceForManager(viewer, spaceId);
+      await spaceForStructure(viewer, spaceId);
       await q.updateSpace(db, spaceId, { archivedAt: archived ? new Date() : null });
     },
 
     async moveSpace(viewer: Viewer, spaceId: number, direction: 'up' | 'down') {
-      await spaceForManager(viewer, spaceId);
+      authorize(viewer, { kind: 'site.manage' });
+      await spaceForStructure(viewer, spaceId);
       await db.transaction(async (tx) => {
-        const order = move(await q.listVisibleSpaces(tx, viewer, { includeArchived: true }), spaceId, direction);
+        // Governance order covers every space, so hidden ones keep their places too.
+        const order = move(await q.listSpacesForGovernance(tx), spaceId, direction);
         if (order) await q.setSpaceOrder(tx, order);
       });
     },
 
     async createBoard(viewer: Viewer, spaceId: number, input: NameInput) {
-      await spaceForManager(viewer, spaceId);
+      await spaceForStructure(viewer, spaceId);
       const clean = checkName(input);
       const slug = await uniqueSlug(slugFrom(clean.name, 'board'), (s) => q.boardSlugTaken(db, spaceId, s));
       return q.insertBoard(db, { ...clean, slug, spaceId, position: await q.nextBoardPosition(db, spaceId) });
     },
 
     async renameBoard(viewer: Viewer, boardId: number, input: NameInput) {
-      await boardForManager(viewer, boardId);
+      await boardForStructure(viewer, boardId);
       await q.updateBoard(db, boardId, checkName(input));
     },
 
     async setBoardArchived(viewer: Viewer, boardId: number, archived: boolean) {
-      await boardForManager(viewer, boardId);
+      await boardForStructure(viewer, boardId);
       await q.updateBoard(db, boardId, { archivedAt: archived ? new Date() : null });
     },
 
     async moveBoard(viewer: Viewer, boardId: number, direction: 'up' | 'down') {
-      const board = await boardForManager(viewer, boardId);
+      const board = await boardForStructure(viewer, boardId);
       await db.transaction(async (tx) => {
         const siblings = await q.listVisibleBoards(tx, viewer, { spaceId: board.spaceId, includeArchived: true });
         const order = move(siblings, boardId, direction);
         if (order) await q.setBoardOrder(tx, order);
       });
+    },
+
+    /** Whether the viewer may post in a space, for forms and buttons (the services check again). */
+    async postingDecision(viewer: MemberViewer, space: q.SpaceRow) {
+      return can(viewer, { kind: 'space.post', space: await spaceFacts(db, viewer, space) });
     },
   };
 }

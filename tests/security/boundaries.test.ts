@@ -14,7 +14,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions'];
-const PREDICATES = /\b(spaceVisible|boardVisible|threadVisible|postVisible)\(viewer\)/;
+const PREDICATES = /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|postVisible)\(viewer\)/;
 
 /**
  * Query functions that read content tables without a visibility predicate, each for a stated
@@ -27,6 +27,9 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   nextBoardPosition: 'returns a number for ordering, no content',
   findThreadByIdempotencyKey: "the caller's own submission, by its own key: id and slug only",
   findPostByIdempotencyKey: "the caller's own submission, by its own key: ids only",
+  listSpacesForGovernance: 'admins may see that a space exists, its level and member count (DESIGN §3), and nothing more',
+  findSpaceByInvitation: "the holder of a valid invitation link may read the space's name and ground rules before joining",
+  listInvitationsForUser: "an invitee may read the names of the spaces they are invited to",
 };
 
 describe('module boundaries', () => {
@@ -51,7 +54,7 @@ describe('module boundaries', () => {
       for (const fn of functions) {
         const name = fn.slice(0, fn.indexOf('('));
         const body = fn.slice(0, fn.search(/\n}\n|\n}$/) + 2);
-        const reads = [...body.matchAll(/\.from\((\w+)\)/g)].map((m) => m[1]!).filter((t) => CONTENT_TABLES.includes(t));
+        const reads = [...body.matchAll(/\.(?:from|innerJoin|leftJoin)\((\w+)\b/g)].map((m) => m[1]!).filter((t) => CONTENT_TABLES.includes(t));
         if (reads.length === 0 || name in UNSCOPED_BY_DESIGN) continue;
         if (!/\bviewer: Viewer\b/.test(body) || !PREDICATES.test(body)) problems.push(`${file}: ${name} reads ${reads.join(', ')} without a visibility predicate`);
       }

@@ -153,7 +153,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { to, quote } = request.query;
       // A quote is built from a post the viewer can read (the policy decides), never from client text.
-      const body = to && quote ? (await forum.quote(request.viewer, to)).markdown : '';
+      const body = to && quote ? (await forum.quote(request.viewer, to, request.params.id)).markdown : '';
       return renderReply(request, reply, request.params.id, to, freshComposer(body));
     },
   );

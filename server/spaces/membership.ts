@@ -1,0 +1,294 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../../db/client.ts';
+import { findUserByHandle } from '../accounts/queries.ts';
+import { renderMarkdown } from '../content/render-markdown.ts';
+import { Conflict, Invalid, NotFound } from '../errors.ts';
+import { authorize, type MemberViewer } from '../policy/index.ts';
+import * as q from './queries.ts';
+import { checkRules, spaceFacts, type Level } from './service.ts';
+
+const STRICTNESS: Record<Level, number> = { public: 0, members: 1, confidential: 2 };
+export const LOWERING_NOTICE_DAYS = 7;
+const INVITATION_DAYS = 7;
+const REQUEST_MESSAGE_MAX = 500;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export type MembershipService = ReturnType<typeof createMembershipService>;
+
+/**
+ * Joining, leaving, inviting, moderating membership, ground rules and confidentiality levels.
+ * Every change is one transaction with its line in the space's own log.
+ */
+export function createMembershipService(db: Database) {
+  async function visibleSpace(viewer: MemberViewer, spaceId: number) {
+    const space = await q.findVisibleSpaceById(db, viewer, spaceId);
+    if (!space) throw new NotFound();
+    return { space, facts: await spaceFacts(db, viewer, space) };
+  }
+
+  async function asManager(viewer: MemberViewer, spaceId: number) {
+    const found = await visibleSpace(viewer, spaceId);
+    authorize(viewer, { kind: 'space.manageMembers', space: found.facts });
+    return found;
+  }
+
+  async function asOwner(viewer: MemberViewer, spaceId: number) {
+    const found = await visibleSpace(viewer, spaceId);
+    authorize(viewer, { kind: 'space.govern', space: found.facts });
+    return found;
+  }
+
+  async function target(spaceId: number, handle: string) {
+    const user = await findUserByHandle(db, handle.trim().replace(/^@/, ''));
+    if (!user) throw new Invalid(`There is no member @${handle.replace(/^@/, '')}.`, { handle: 'No such member' });
+    return { user, membership: await q.findMembership(db, spaceId, user.id) };
+  }
+
+  return {
+    /** What a manager sees: members by status, the open invitation links, the log. */
+    async roster(viewer: MemberViewer, spaceId: number) {
+      const { space, facts } = await asManager(viewer, spaceId);
+      const [members, invitations, log, pendingChange, ownerIds] = await Promise.all([
+        q.listMembers(db, viewer, spaceId),
+        q.listOpenInvitations(db, spaceId),
+        q.listLog(db, viewer, spaceId, 100),
+        q.findPendingLevelChange(db, spaceId),
+        q.listOwnerIds(db, spaceId),
+      ]);
+      return { space, facts, members, invitations, log, pendingChange: pendingChange ?? null, ownerIds };
+    },
+
+    async join(viewer: MemberViewer, spaceId: number, message = '') {
+      const { space, facts } = await visibleSpace(viewer, spaceId);
+      authorize(viewer, { kind: 'space.join', space: facts });
+      const requestMessage = message.normalize('NFC').trim();
+      if (requestMessage.length > REQUEST_MESSAGE_MAX) throw new Invalid(`Keep the message under ${REQUEST_MESSAGE_MAX} characters.`, { message: 'Too long' });
+      const status = space.joinPolicy === 'open' ? 'active' : 'requested';
+      await db.transaction(async (tx) => {
+        await q.upsertMembership(tx, { spaceId, userId: viewer.id, role: 'member', status, requestMessage });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: status === 'active' ? 'joined' : 'requested', detail: requestMessage });
+      });
+      return status;
+    },
+
+    async leave(viewer: MemberViewer, spaceId: number) {
+      const membership = await q.findMembership(db, spaceId, viewer.id);
+      if (!membership || (membership.status !== 'active' && membership.status !== 'requested' && membership.status !== 'invited')) throw new NotFound();
+      if (membership.role === 'owner' && membership.status === 'active' && (await q.listOwnerIds(db, spaceId)).length === 1) {
+        throw new Conflict('You are the only owner: hand the space to another member before you leave.');
+      }
+      await db.transaction(async (tx) => {
+        await q.updateMembership(tx, spaceId, viewer.id, { status: 'removed', role: 'member' });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: membership.status === 'invited' ? 'declined' : 'left' });
+      });
+    },
+
+    async inviteByHandle(viewer: MemberViewer, spaceId: number, handle: string) {
+      await asManager(viewer, spaceId);
+      const { user, membership } = await target(spaceId, handle);
+      if (membership?.status === 'active') throw new Invalid(`@${user.handle} is already a member.`, { handle: 'Already a member' });
+      if (membership?.status === 'banned') throw new Invalid(`@${user.handle} is banned from this space; lift the ban first.`, { handle: 'Banned' });
+      await db.transaction(async (tx) => {
+        // A pending request is approved by inviting its author.
+        const status = membership?.status === 'requested' ? 'active' : 'invited';
+        await q.upsertMembership(tx, { spaceId, userId: user.id, role: 'member', status });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: status === 'active' ? 'approved' : 'invited' });
+      });
+      return user;
+    },
+
+    /** A single-use link valid for a week; the token is returned once and stored only as a hash. */
+    async createInvitationLink(viewer: MemberViewer, spaceId: number) {
+      await asManager(viewer, spaceId);
+      const token = randomBytes(24).toString('base64url');
+      const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
+      return db.transaction(async (tx) => {
+        const row = await q.insertInvitation(tx, { spaceId, tokenHash: hashToken(token), createdBy: viewer.id, expiresAt });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'invitation link created', detail: `expires ${expiresAt.toISOString().slice(0, 10)}` });
+        return { ...row, token };
+      });
+    },
+
+    async revokeInvitationLink(viewer: MemberViewer, spaceId: number, invitationId: number) {
+      await asManager(viewer, spaceId);
+      await db.transaction(async (tx) => {
+        if (!(await q.revokeInvitation(tx, spaceId, invitationId))) throw new NotFound('That invitation link is no longer open.');
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'invitation link revoked' });
+      });
+    },
+
+    /** What the holder of a link may see before accepting: the space's name and rules. */
+    async invitationPreview(token: string) {
+      const space = await q.findSpaceByInvitation(db, hashToken(token));
+      if (!space) throw new NotFound('This invitation link is not valid: it was used, revoked, or it expired.');
+      return space;
+    },
+
+    async acceptInvitationLink(viewer: MemberViewer, token: string) {
+      return db.transaction(async (tx) => {
+        const preview = await q.findSpaceByInvitation(tx, hashToken(token));
+        if (!preview) throw new NotFound('This invitation link is not valid: it was used, revoked, or it expired.');
+        const existing = await q.findMembership(tx, preview.id, viewer.id);
+        if (existing?.status === 'banned') throw new NotFound('This invitation link is not valid for you.');
+        if (existing?.status === 'active') return preview;
+        const spaceId = await q.consumeInvitation(tx, hashToken(token), viewer.id);
+        if (spaceId === undefined) throw new NotFound('This invitation link is not valid: it was used, revoked, or it expired.');
+        await q.upsertMembership(tx, { spaceId, userId: viewer.id, role: 'member', status: 'active' });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: 'joined by invitation link' });
+        return preview;
+      });
+    },
+
+    myInvitations: (viewer: MemberViewer) => q.listInvitationsForUser(db, viewer.id),
+
+    async acceptInvitation(viewer: MemberViewer, spaceId: number) {
+      const membership = await q.findMembership(db, spaceId, viewer.id);
+      if (membership?.status !== 'invited') throw new NotFound('There is no open invitation to that space.');
+      await db.transaction(async (tx) => {
+        await q.updateMembership(tx, spaceId, viewer.id, { status: 'active' });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: 'accepted invitation' });
+      });
+    },
+
+    async decide(viewer: MemberViewer, spaceId: number, handle: string, decision: 'approve' | 'refuse' | 'remove' | 'ban' | 'unban') {
+      await asManager(viewer, spaceId);
+      const { user, membership } = await target(spaceId, handle);
+      if (!membership) throw new NotFound(`@${user.handle} has no membership here.`);
+      const allowed: Record<typeof decision, string[]> = {
+        approve: ['requested'],
+        refuse: ['requested'],
+        remove: ['active', 'invited'],
+        ban: ['active', 'invited', 'requested', 'removed'],
+        unban: ['banned'],
+      };
+      if (!allowed[decision].includes(membership.status)) throw new Conflict(`That does not apply: @${user.handle} is ${membership.status}.`);
+      if (membership.role === 'owner' && (decision === 'remove' || decision === 'ban')) throw new Conflict('An owner cannot be removed or banned; they can hand over ownership and leave.');
+      if (user.id === viewer.id) throw new Conflict('You cannot do that to yourself.');
+      const status = { approve: 'active', refuse: 'removed', remove: 'removed', ban: 'banned', unban: 'removed' } as const;
+      await db.transaction(async (tx) => {
+        await q.updateMembership(tx, spaceId, user.id, { status: status[decision], role: 'member' });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: { approve: 'approved', refuse: 'refused', remove: 'removed', ban: 'banned', unban: 'unbanned' }[decision] });
+      });
+    },
+
+    async setRole(viewer: MemberViewer, spaceId: number, handle: string, role: 'moderator' | 'member' | 'owner') {
+      await asOwner(viewer, spaceId);
+      const { user, membership } = await target(spaceId, handle);
+      if (membership?.status !== 'active') throw new Conflict(`@${user.handle} is not an active member.`);
+      if (membership.role === 'owner' && role !== 'owner' && (await q.listOwnerIds(db, spaceId)).length === 1) {
+        throw new Conflict('A space needs an owner: make someone else owner first.');
+      }
+      await db.transaction(async (tx) => {
+        await q.updateMembership(tx, spaceId, user.id, { role });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: `role set to ${role}` });
+      });
+    },
+
+    /** Hands the space to another active member; the previous owner stays on as a moderator. */
+    async transferOwnership(viewer: MemberViewer, spaceId: number, handle: string) {
+      await asOwner(viewer, spaceId);
+      const { user, membership } = await target(spaceId, handle);
+      if (membership?.status !== 'active') throw new Conflict(`@${user.handle} is not an active member.`);
+      if (user.id === viewer.id) throw new Conflict('You already own this space.');
+      await db.transaction(async (tx) => {
+        await q.updateMembership(tx, spaceId, user.id, { role: 'owner' });
+        await q.updateMembership(tx, spaceId, viewer.id, { role: 'moderator' });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: 'ownership transferred' });
+      });
+    },
+
+    async updateRules(viewer: MemberViewer, spaceId: number, markdown: string) {
+      const { space } = await asOwner(viewer, spaceId);
+      const rules = checkRules(markdown);
+      if (rules === space.rulesSource) return space.rulesVersion;
+      const version = space.rulesVersion + 1;
+      await db.transaction(async (tx) => {
+        await q.updateSpace(tx, spaceId, { rulesSource: rules, rulesHtml: renderMarkdown(rules), rulesVersion: version });
+        await q.updateMembership(tx, spaceId, viewer.id, { rulesAcceptedVersion: version });
+        await q.insertAcceptance(tx, spaceId, viewer.id, version);
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'ground rules changed', detail: `version ${version}` });
+      });
+      return version;
+    },
+
+    async acceptRules(viewer: MemberViewer, spaceId: number, version: number) {
+      const { space } = await visibleSpace(viewer, spaceId);
+      const membership = await q.findMembership(db, spaceId, viewer.id);
+      if (membership?.status !== 'active') throw new NotFound();
+      // Accepting names the version read, so rules changed while the page was open are read again.
+      if (version !== space.rulesVersion) throw new Conflict('The ground rules changed while you were reading them. Please read the new version.');
+      await db.transaction(async (tx) => {
+        await q.updateMembership(tx, spaceId, viewer.id, { rulesAcceptedVersion: version });
+        await q.insertAcceptance(tx, spaceId, viewer.id, version);
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: 'accepted ground rules', detail: `version ${version}` });
+      });
+    },
+
+    /**
+     * Raising takes effect at once. Lowering is a proposal every owner must confirm; it applies a
+     * week after the last confirmation, announced on every page of the space meanwhile.
+     */
+    async changeLevel(viewer: MemberViewer, spaceId: number, to: Level) {
+      const { space } = await asOwner(viewer, spaceId);
+      if (to === space.level) throw new Conflict(`The space is already ${to}.`);
+      if (STRICTNESS[to] > STRICTNESS[space.level]) {
+        await db.transaction(async (tx) => {
+          await q.updateSpace(tx, spaceId, { level: to, ...(to === 'confidential' && space.joinPolicy === 'open' ? { joinPolicy: 'request' as const } : {}) });
+          const pending = await q.findPendingLevelChange(tx, spaceId);
+          if (pending) await q.updateLevelChange(tx, pending.id, { status: 'cancelled' });
+          await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'level raised', detail: `${space.level} → ${to}` });
+        });
+        return { applied: true as const };
+      }
+      if (await q.findPendingLevelChange(db, spaceId)) throw new Conflict('A change of level is already proposed; confirm or cancel it first.');
+      return db.transaction(async (tx) => {
+        const change = await q.insertLevelChange(tx, { spaceId, fromLevel: space.level, toLevel: to, proposedBy: viewer.id, confirmedBy: [viewer.id] });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'lowering proposed', detail: `${space.level} → ${to}` });
+        await settleIfConfirmed(tx, change.id, spaceId, [viewer.id]);
+        return { applied: false as const };
+      });
+    },
+
+    async confirmLowering(viewer: MemberViewer, spaceId: number) {
+      await asOwner(viewer, spaceId);
+      const pending = await q.findPendingLevelChange(db, spaceId);
+      if (!pending) throw new NotFound('No change of level is waiting for confirmation.');
+      if (pending.confirmedBy.includes(viewer.id)) throw new Conflict('You have already confirmed this change.');
+      await db.transaction(async (tx) => {
+        const confirmedBy = [...pending.confirmedBy, viewer.id];
+        await q.updateLevelChange(tx, pending.id, { confirmedBy });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'lowering confirmed', detail: `${pending.fromLevel} → ${pending.toLevel}` });
+        await settleIfConfirmed(tx, pending.id, spaceId, confirmedBy);
+      });
+    },
+
+    async cancelLowering(viewer: MemberViewer, spaceId: number) {
+      await asOwner(viewer, spaceId);
+      const pending = await q.findPendingLevelChange(db, spaceId);
+      if (!pending) throw new NotFound('No change of level is pending.');
+      await db.transaction(async (tx) => {
+        await q.updateLevelChange(tx, pending.id, { status: 'cancelled' });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'lowering cancelled' });
+      });
+    },
+
+    /** Run periodically: applies lowerings whose notice has run out. */
+    async applyDueLevelChanges(now = new Date()) {
+      return db.transaction(async (tx) => {
+        const applied = await q.applyDueLevelChanges(tx, now);
+        for (const change of applied) await q.insertLog(tx, { spaceId: change.spaceId, action: 'level lowered', detail: `now ${change.toLevel}` });
+        return applied;
+      });
+    },
+  };
+
+  async function settleIfConfirmed(tx: Database, changeId: number, spaceId: number, confirmedBy: string[]) {
+    const owners = await q.listOwnerIds(tx, spaceId);
+    if (owners.every((id) => confirmedBy.includes(id))) {
+      const effectiveAt = new Date(Date.now() + LOWERING_NOTICE_DAYS * 86_400_000);
+      await q.updateLevelChange(tx, changeId, { effectiveAt });
+      await q.insertLog(tx, { spaceId, action: 'lowering scheduled', detail: `applies ${effectiveAt.toISOString().slice(0, 10)}` });
+    }
+  }
+}
