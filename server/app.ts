@@ -13,6 +13,7 @@ import { createSessionManager } from './accounts/sessions.ts';
 import type { Config } from './config.ts';
 import { forumApi } from './forum/routes.ts';
 import { createForumService } from './forum/service.ts';
+import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
 import { routeAccess } from './plugins/route-access.ts';
@@ -20,6 +21,8 @@ import { securityHeaders } from './plugins/security-headers.ts';
 import { viewerPlugin } from './plugins/viewer.ts';
 import { visitorSession } from './plugins/visitor-session.ts';
 import './plugins/types.ts';
+import { membershipApi } from './spaces/membership-routes.ts';
+import { createMembershipService } from './spaces/membership.ts';
 import { spacesApi } from './spaces/routes.ts';
 import { createSpacesService } from './spaces/service.ts';
 
@@ -27,6 +30,7 @@ export interface Services {
   accounts: ReturnType<typeof createAccountsService>;
   spaces: ReturnType<typeof createSpacesService>;
   forum: ReturnType<typeof createForumService>;
+  membership: ReturnType<typeof createMembershipService>;
 }
 
 declare module 'fastify' {
@@ -57,7 +61,8 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   const accounts = createAccountsService(db, sessions, config.rateLimits);
   const spaces = createSpacesService(db, config.privateSpaces);
   const forum = createForumService(db, spaces);
-  app.decorate('services', { accounts, spaces, forum });
+  const membership = createMembershipService(db);
+  app.decorate('services', { accounts, spaces, forum, membership });
   app.decorate('config', config);
 
   await app.register(routeAccess, { assetPrefix: '/static/' });
@@ -66,6 +71,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   await app.register(securityHeaders, { hsts: config.secureCookies });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxPages: 2000 });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -99,6 +105,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
     async (api) => {
       await api.register(accountsApi);
       await api.register(spacesApi);
+      await api.register(membershipApi);
       await api.register(forumApi);
     },
     { prefix: '/api/v1' },

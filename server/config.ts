@@ -18,6 +18,8 @@ export interface Config {
   /** Rate limits are real in every mode; tests may lower or raise them explicitly. */
   rateLimits: RateLimitConfig;
   session: { idleDays: number; absoluteDays: number };
+  /** How long anonymous visitors' pages (public by construction) may be served from memory; 0 turns it off. */
+  anonymousCacheMs: number;
   /** Who may create members-only and confidential spaces (public ones are always admins'). */
   privateSpaces: { creators: 'admins' | 'trusted'; minTrust: number };
 }
@@ -89,6 +91,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signInFailuresPerAccount: integer('RATE_SIGNIN_FAILURES_PER_ACCOUNT', source.RATE_SIGNIN_FAILURES_PER_ACCOUNT, 10, 1, 1000),
       signInFailureWindowMinutes: 15,
     },
+    anonymousCacheMs: integer('ANON_CACHE_MS', source.ANON_CACHE_MS, env === 'test' ? 0 : 2000, 0, 60_000),
     privateSpaces: {
       creators: privateSpaceCreators(source.PRIVATE_SPACE_CREATORS),
       minTrust: integer('PRIVATE_SPACE_MIN_TRUST', source.PRIVATE_SPACE_MIN_TRUST, 0, 0, 4),

@@ -21,6 +21,12 @@ async function main(): Promise<void> {
     app.services.accounts.pruneExpired().catch((error: unknown) => app.log.warn({ err: error }, 'pruning expired sessions failed'));
   }, 3_600_000);
   pruner.unref();
+  // Lowered confidentiality levels apply when their week of notice ends, also across restarts.
+  const levelChanges = () =>
+    app.services.membership.applyDueLevelChanges().catch((error: unknown) => app.log.warn({ err: error }, 'applying level changes failed'));
+  await levelChanges();
+  const leveller = setInterval(levelChanges, 60_000);
+  leveller.unref();
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -28,6 +34,7 @@ async function main(): Promise<void> {
     closing = true;
     app.log.info(`${signal} received: finishing in-flight requests`);
     clearInterval(pruner);
+    clearInterval(leveller);
     await app.close();
     await database.close();
     process.exit(0);

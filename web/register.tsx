@@ -5,12 +5,14 @@ import { renderDocument } from './render.tsx';
 import { accountPages } from './routes/accounts.tsx';
 import { adminPages } from './routes/admin.tsx';
 import { forumPages } from './routes/forum.tsx';
+import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText } from './views/error-page.tsx';
 
 const KEEP = ['title', 'body', 'bio', 'description', 'name'];
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   await app.register(forumPages);
+  await app.register(spacePages);
   await app.register(accountPages);
   await app.register(adminPages);
 }

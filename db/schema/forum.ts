@@ -25,8 +25,8 @@ export const threads = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
-    index('threads_board_activity_idx').on(t.boardId, t.pinned.desc(), t.lastPostAt.desc(), t.id.desc()),
-    index('threads_activity_idx').on(t.lastPostAt.desc(), t.id.desc()),
+    index('threads_board_activity_idx').on(t.boardId, t.pinned.desc().nullsFirst(), t.lastPostAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('threads_activity_idx').on(t.lastPostAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     uniqueIndex('threads_author_idempotency_idx').on(t.authorId, t.idempotencyKey),
   ],
 );
@@ -55,7 +55,7 @@ export const posts = pgTable(
   },
   (t) => [
     uniqueIndex('posts_thread_number_idx').on(t.threadId, t.number),
-    index('posts_author_created_idx').on(t.authorId, t.createdAt.desc()),
+    index('posts_author_created_idx').on(t.authorId, t.createdAt.desc().nullsFirst()),
     uniqueIndex('posts_author_idempotency_idx').on(t.authorId, t.idempotencyKey),
   ],
 );

@@ -106,12 +106,17 @@ export async function deleteApiTokensOfUser(db: Executor, userId: string): Promi
 
 export async function findUserByApiToken(db: Executor, tokenHash: string): Promise<UserRow | undefined> {
   const [row] = await db
-    .update(apiTokens)
-    .set({ lastUsedAt: new Date() })
+    .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, tokenHash))
-    .returning({ userId: apiTokens.userId });
+    .limit(1);
   if (!row) return undefined;
-  return findUserById(db, row.userId);
+  // "Last used" to the minute is enough, and a write on every API call would serialise a busy script.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.tokenId));
+  }
+  return row.user;
 }
 
 // One-time sign-in links

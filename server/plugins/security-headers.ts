@@ -30,8 +30,13 @@ export const securityHeaders = fp(async (app: FastifyInstance, options: { hsts: 
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/static/')) return payload;
-    if (!reply.hasHeader('cache-control')) {
-      reply.header('cache-control', request.viewer.kind === 'member' ? 'private, no-store' : 'no-cache');
+    if (request.viewer.kind === 'member') {
+      // Whatever a signed-in member sees may be members-only or confidential: never cached by
+      // anyone, never indexed. Anonymous responses can only carry public content.
+      reply.header('cache-control', 'private, no-store');
+      reply.header('x-robots-tag', 'noindex, nofollow');
+    } else if (!reply.hasHeader('cache-control')) {
+      reply.header('cache-control', 'no-cache');
     }
     reply.header('vary', 'Cookie, Authorization');
     return payload;

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { findUserByHandle } from '../accounts/queries.ts';
 import { renderMarkdown } from '../content/render-markdown.ts';
-import { Conflict, Invalid, NotFound } from '../errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { authorize, type MemberViewer } from '../policy/index.ts';
 import * as q from './queries.ts';
 import { checkRules, spaceFacts, type Level } from './service.ts';
@@ -64,7 +64,7 @@ export function createMembershipService(db: Database) {
       authorize(viewer, { kind: 'space.join', space: facts });
       const requestMessage = message.normalize('NFC').trim();
       if (requestMessage.length > REQUEST_MESSAGE_MAX) throw new Invalid(`Keep the message under ${REQUEST_MESSAGE_MAX} characters.`, { message: 'Too long' });
-      const status = space.joinPolicy === 'open' ? 'active' : 'requested';
+      const status: 'active' | 'requested' = space.joinPolicy === 'open' ? 'active' : 'requested';
       await db.transaction(async (tx) => {
         await q.upsertMembership(tx, { spaceId, userId: viewer.id, role: 'member', status, requestMessage });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: status === 'active' ? 'joined' : 'requested', detail: requestMessage });
@@ -81,6 +81,7 @@ export function createMembershipService(db: Database) {
       await db.transaction(async (tx) => {
         await q.updateMembership(tx, spaceId, viewer.id, { status: 'removed', role: 'member' });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: membership.status === 'invited' ? 'declined' : 'left' });
+        if (membership.role === 'owner') await resettle(tx, spaceId);
       });
     },
 
@@ -164,6 +165,8 @@ export function createMembershipService(db: Database) {
       };
       if (!allowed[decision].includes(membership.status)) throw new Conflict(`That does not apply: @${user.handle} is ${membership.status}.`);
       if (membership.role === 'owner' && (decision === 'remove' || decision === 'ban')) throw new Conflict('An owner cannot be removed or banned; they can hand over ownership and leave.');
+      const { facts } = await visibleSpace(viewer, spaceId);
+      if (membership.role === 'moderator' && facts.membership?.role !== 'owner') throw new Forbidden('Only owners can remove or ban a moderator of this space.');
       if (user.id === viewer.id) throw new Conflict('You cannot do that to yourself.');
       const status = { approve: 'active', refuse: 'removed', remove: 'removed', ban: 'banned', unban: 'removed' } as const;
       await db.transaction(async (tx) => {
@@ -182,6 +185,7 @@ export function createMembershipService(db: Database) {
       await db.transaction(async (tx) => {
         await q.updateMembership(tx, spaceId, user.id, { role });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: `role set to ${role}` });
+        await resettle(tx, spaceId);
       });
     },
 
@@ -195,6 +199,7 @@ export function createMembershipService(db: Database) {
         await q.updateMembership(tx, spaceId, user.id, { role: 'owner' });
         await q.updateMembership(tx, spaceId, viewer.id, { role: 'moderator' });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: 'ownership transferred' });
+        await resettle(tx, spaceId);
       });
     },
 
@@ -232,6 +237,8 @@ export function createMembershipService(db: Database) {
     async changeLevel(viewer: MemberViewer, spaceId: number, to: Level) {
       const { space } = await asOwner(viewer, spaceId);
       if (to === space.level) throw new Conflict(`The space is already ${to}.`);
+      // Public spaces are the site's to make, as at creation.
+      if (to === 'public' && viewer.role !== 'admin') throw new Forbidden('Only site administrators make a space public.');
       if (STRICTNESS[to] > STRICTNESS[space.level]) {
         await db.transaction(async (tx) => {
           await q.updateSpace(tx, spaceId, { level: to, ...(to === 'confidential' && space.joinPolicy === 'open' ? { joinPolicy: 'request' as const } : {}) });
@@ -282,6 +289,12 @@ export function createMembershipService(db: Database) {
       });
     },
   };
+
+  /** When the set of owners changes, a pending lowering may now have every confirmation it needs. */
+  async function resettle(tx: Database, spaceId: number) {
+    const pending = await q.findPendingLevelChange(tx, spaceId);
+    if (pending && !pending.effectiveAt) await settleIfConfirmed(tx, pending.id, spaceId, pending.confirmedBy);
+  }
 
   async function settleIfConfirmed(tx: Database, changeId: number, spaceId: number, confirmedBy: string[]) {
     const owners = await q.listOwnerIds(tx, spaceId);

@@ -225,7 +225,7 @@ export async function revokeInvitation(db: Executor, spaceId: number, id: number
   const rows = await db
     .update(spaceInvitations)
     .set({ revokedAt: new Date() })
-    .where(and(eq(spaceInvitations.spaceId, spaceId), eq(spaceInvitations.id, id), isNull(spaceInvitations.usedAt)))
+    .where(and(eq(spaceInvitations.spaceId, spaceId), eq(spaceInvitations.id, id), isNull(spaceInvitations.usedAt), isNull(spaceInvitations.revokedAt)))
     .returning({ id: spaceInvitations.id });
   return rows.length > 0;
 }

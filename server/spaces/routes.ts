@@ -1,6 +1,18 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams, Ok } from '../api/schemas.ts';
-import { presentBoard, presentSpace, presentSpaceWithBoards, BoardOut, SpaceOut, SpaceWithBoards } from './presenters.ts';
+import { requireMember } from '../policy/index.ts';
+import {
+  presentBoard,
+  presentPendingLevelChange,
+  presentSpace,
+  presentSpaceWithBoards,
+  BoardOut,
+  JoinPolicyOut,
+  LevelOut,
+  SpaceDetail,
+  SpaceOut,
+  SpaceWithBoards,
+} from './presenters.ts';
 import { SPACE_LIMITS } from './service.ts';
 
 const NameBody = Type.Object({
@@ -11,6 +23,12 @@ const ChangeBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: SPACE_LIMITS.name * 2 })),
   description: Type.Optional(Type.String({ maxLength: SPACE_LIMITS.description * 2 })),
   archived: Type.Optional(Type.Boolean()),
+});
+const NewSpaceBody = Type.Object({
+  ...NameBody.properties,
+  level: Type.Optional(LevelOut),
+  joinPolicy: Type.Optional(JoinPolicyOut),
+  rules: Type.Optional(Type.String({ maxLength: SPACE_LIMITS.rules * 2 })),
 });
 const MoveBody = Type.Object({ direction: Type.Union([Type.Literal('up'), Type.Literal('down')]) });
 
@@ -27,20 +45,37 @@ export const spacesApi: FastifyPluginAsyncTypebox = async (app) => {
     '/spaces/:slug',
     {
       config: { access: 'public' },
-      schema: { tags: ['spaces'], params: Type.Object({ slug: Type.String({ maxLength: 100 }) }), response: { 200: SpaceWithBoards, ...errorResponses } },
+      schema: { tags: ['spaces'], params: Type.Object({ slug: Type.String({ maxLength: 100 }) }), response: { 200: SpaceDetail, ...errorResponses } },
     },
-    async (request) => presentSpaceWithBoards(await spaces.spaceBySlug(request.viewer, request.params.slug)),
+    async (request) => {
+      const space = await spaces.spaceBySlug(request.viewer, request.params.slug);
+      // A coming lowering is announced to the space's own members (the notice they are owed).
+      const member = space.facts.membership?.status === 'active';
+      return {
+        ...presentSpaceWithBoards(space),
+        rulesPending: space.rulesPending,
+        pendingLevelChange: member && space.pendingChange ? presentPendingLevelChange(space.pendingChange, space.ownerCount) : null,
+      };
+    },
   );
 
   app.post(
     '/spaces',
-    { config: { access: 'admin' }, schema: { tags: ['spaces'], body: NameBody, response: { 201: SpaceOut, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(presentSpace(await spaces.createSpace(request.viewer, request.body))),
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['spaces'],
+        summary: 'Create a space; you become its owner (public spaces: administrators only)',
+        body: NewSpaceBody,
+        response: { 201: SpaceOut, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(presentSpace(await spaces.createSpace(requireMember(request.viewer), request.body))),
   );
 
   app.patch(
     '/spaces/:id',
-    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: ChangeBody, response: { 200: Ok, ...errorResponses } } },
+    { config: { access: 'member' }, schema: { tags: ['spaces'], summary: 'Owners of the space, or site administrators outside confidential spaces', params: IdParams, body: ChangeBody, response: { 200: Ok, ...errorResponses } } },
     async (request) => {
       const { name, description, archived } = request.body;
       if (name !== undefined || description !== undefined) {
@@ -63,7 +98,7 @@ export const spacesApi: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/spaces/:id/boards',
-    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: NameBody, response: { 201: BoardOut, ...errorResponses } } },
+    { config: { access: 'member' }, schema: { tags: ['spaces'], summary: 'Owners of the space, or site administrators outside confidential spaces', params: IdParams, body: NameBody, response: { 201: BoardOut, ...errorResponses } } },
     async (request, reply) => {
       const board = await spaces.createBoard(request.viewer, request.params.id, request.body);
       const space = await spaces.spaceById(request.viewer, request.params.id);
@@ -82,7 +117,7 @@ export const spacesApi: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch(
     '/boards/:id',
-    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: ChangeBody, response: { 200: Ok, ...errorResponses } } },
+    { config: { access: 'member' }, schema: { tags: ['spaces'], summary: 'Owners of the space, or site administrators outside confidential spaces', params: IdParams, body: ChangeBody, response: { 200: Ok, ...errorResponses } } },
     async (request) => {
       const { name, description, archived } = request.body;
       if (name !== undefined || description !== undefined) {
@@ -96,7 +131,7 @@ export const spacesApi: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/boards/:id/move',
-    { config: { access: 'admin' }, schema: { tags: ['spaces'], params: IdParams, body: MoveBody, response: { 200: Ok, ...errorResponses } } },
+    { config: { access: 'member' }, schema: { tags: ['spaces'], summary: 'Owners of the space, or site administrators outside confidential spaces', params: IdParams, body: MoveBody, response: { 200: Ok, ...errorResponses } } },
     async (request) => {
       await spaces.moveBoard(request.viewer, request.params.id, request.body.direction);
       return { ok: true };

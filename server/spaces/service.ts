@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.ts';
 import { renderMarkdown } from '../content/render-markdown.ts';
 import { Invalid, NotFound, throwIfInvalid } from '../errors.ts';
-import { authorize, can, type MemberViewer, type PrivateSpaceSetting, type SpaceFacts, type Viewer } from '../policy/index.ts';
+import { authorize, can, type PrivateSpaceSetting, type SpaceFacts, type Viewer } from '../policy/index.ts';
 import { normaliseText } from '../text/normalise.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
@@ -103,7 +103,9 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
       ]);
       const membership = viewer.kind === 'member' ? await q.findMembership(db, space.id, viewer.id) : undefined;
       const rulesPending = space.level === 'confidential' && membership !== undefined && membership.rulesAcceptedVersion < space.rulesVersion;
-      return { ...space, boards, facts, rulesPending, pendingChange: pendingChange ?? null };
+      // A lowering waits for every owner: how many there are, for "2 of 3 owners confirmed".
+      const ownerCount = pendingChange ? (await q.listOwnerIds(db, space.id)).length : 0;
+      return { ...space, boards, facts, rulesPending, pendingChange: pendingChange ?? null, ownerCount };
     },
 
     async spaceById(viewer: Viewer, id: number) {
@@ -220,9 +222,20 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
       });
     },
 
-    /** Whether the viewer may post in a space, for forms and buttons (the services check again). */
-    async postingDecision(viewer: MemberViewer, space: q.SpaceRow) {
-      return can(viewer, { kind: 'space.post', space: await spaceFacts(db, viewer, space) });
+    /**
+     * What every page of a space shows besides its content: a coming change of level, and whether
+     * the viewer may post (for buttons; the services decide again on every write).
+     */
+    async pageFacts(viewer: Viewer, space: q.SpaceRow) {
+      const [pending, facts] = await Promise.all([
+        // Public is the lowest level, so only private spaces can have a lowering pending.
+        space.level === 'public' ? undefined : q.findPendingLevelChange(db, space.id),
+        viewer.kind === 'member' ? spaceFacts(db, viewer, space) : undefined,
+      ]);
+      return {
+        pending: pending ? { toLevel: pending.toLevel, effectiveAt: pending.effectiveAt } : null,
+        canPost: facts !== undefined && can(viewer, { kind: 'space.post', space: facts }).allowed,
+      };
     },
   };
 }

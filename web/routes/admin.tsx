@@ -23,8 +23,8 @@ export const adminPages: FastifyPluginAsyncTypebox = async (app) => {
   const { spaces } = app.services;
 
   async function renderAdmin(request: FastifyRequest, reply: FastifyReply, problem?: AdminProblem, status = 200) {
-    const directory = await spaces.directory(request.viewer, { includeArchived: true });
-    return sendPage(reply, <AdminPage ctx={pageContext(request, reply)} directory={directory} problem={problem} />, status);
+    const [directory, governance] = await Promise.all([spaces.directory(request.viewer, { includeArchived: true }), spaces.governance(request.viewer)]);
+    return sendPage(reply, <AdminPage ctx={pageContext(request, reply)} directory={directory} governance={governance} problem={problem} />, status);
   }
 
   /** Runs a name change; a refusal re-renders the page with the typed values next to the form that sent them. */

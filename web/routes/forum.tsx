@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { renderMarkdown } from '../../server/content/render-markdown.ts';
-import { Conflict, Invalid } from '../../server/errors.ts';
+import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { FORUM_LIMITS } from '../../server/forum/rules.ts';
 import { requireMember } from '../../server/policy/index.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
 import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
 import type { ComposerState } from '../views/forum/composer.tsx';
-import { BoardPage, ComposePage, HomePage, RevisionsPage, SpacePage, ThreadPage } from '../views/forum/pages.tsx';
+import { BoardPage, ComposePage, HomePage, RevisionsPage, ThreadPage } from '../views/forum/pages.tsx';
 
 const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 }) });
 const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) });
@@ -44,23 +44,39 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   const { forum, spaces } = app.services;
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
-    const [directory, latest] = await Promise.all([spaces.directory(request.viewer), forum.latest(request.viewer, 12)]);
-    return sendPage(reply, <HomePage ctx={pageContext(request, reply)} directory={directory} latest={latest} />);
+    const viewer = request.viewer;
+    const [directory, latest, invitations] = await Promise.all([
+      spaces.directory(viewer),
+      forum.latest(viewer, 12),
+      viewer.kind === 'member' ? app.services.membership.myInvitations(viewer) : [],
+    ]);
+    return sendPage(reply, <HomePage ctx={pageContext(request, reply)} directory={directory} latest={latest} invitations={invitations.length} />);
   });
 
-  app.get('/s/:space', { config: { access: 'public' }, schema: { params: Type.Object({ space: Slug }) } }, async (request, reply) => {
-    const space = await spaces.spaceBySlug(request.viewer, request.params.space);
-    return sendPage(reply, <SpacePage ctx={pageContext(request, reply)} space={space} />);
-  });
+  /**
+   * A member of a confidential space who has not accepted its current ground rules gets the rules
+   * instead of a 404. Everyone else keeps getting the 404: existence stays confidential.
+   */
+  async function rulesFirst<T>(request: FastifyRequest, reply: FastifyReply, target: { spaceSlug?: string; threadId?: number }, work: () => Promise<T>) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof NotFound)) throw error;
+      const slug = await spaces.rulesGate(request.viewer, target);
+      if (!slug) throw error;
+      return reply.redirect(`/s/${slug}/rules?next=${encodeURIComponent(request.url)}`, 303);
+    }
+  }
 
   app.get(
     '/s/:space/:board',
     { config: { access: 'public' }, schema: { params: Type.Object({ space: Slug, board: Slug }), querystring: Page } },
-    async (request, reply) => {
-      const board = await spaces.boardBySlugs(request.viewer, request.params.space, request.params.board);
-      const result = await forum.boardPage(request.viewer, board, request.query.page ?? 1);
-      return sendPage(reply, <BoardPage ctx={pageContext(request, reply)} space={board.space} board={board} threads={result.threads} page={result.page} pages={result.pages} />);
-    },
+    async (request, reply) =>
+      rulesFirst(request, reply, { spaceSlug: request.params.space }, async () => {
+        const board = await spaces.boardBySlugs(request.viewer, request.params.space, request.params.board);
+        const [result, facts] = await Promise.all([forum.boardPage(request.viewer, board, request.query.page ?? 1), spaces.pageFacts(request.viewer, board.space)]);
+        return sendPage(reply, <BoardPage ctx={pageContext(request, reply)} space={board.space} board={board} threads={result.threads} page={result.page} pages={result.pages} {...facts} />);
+      }),
   );
 
   async function renderNewThread(request: FastifyRequest, reply: FastifyReply, spaceSlug: string, boardSlug: string, state: ComposerState, status = 200) {
@@ -111,13 +127,15 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/t/:id/:slug',
     { config: { access: 'public' }, schema: { params: Type.Object({ id: IdParam.properties.id, slug: Slug }), querystring: Page } },
-    async (request, reply) => {
-      const page = request.query.page ?? 1;
-      const result = await forum.threadPage(request.viewer, request.params.id, page);
-      // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
-      if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
-      return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} composer={freshComposer()} />);
-    },
+    async (request, reply) =>
+      rulesFirst(request, reply, { threadId: request.params.id }, async () => {
+        const page = request.query.page ?? 1;
+        const result = await forum.threadPage(request.viewer, request.params.id, page);
+        // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
+        if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
+        const facts = await spaces.pageFacts(request.viewer, result.space);
+        return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} composer={freshComposer()} />);
+      }),
   );
 
   async function renderReply(

@@ -4,6 +4,7 @@ import type { PageContext } from '../../context.ts';
 import { boardHref, spaceHref } from '../../urls.ts';
 import { Badge, CsrfField, ErrorSummary, Field } from '../components.tsx';
 import { Layout } from '../layout.tsx';
+import { LevelLabel } from '../spaces/space-banner.tsx';
 
 type SpaceWithBoards = SpaceRow & { boards: BoardRow[] };
 
@@ -20,7 +21,17 @@ export interface AdminProblem {
 
 const LEVELS = { public: 'Public', members: 'Members only', confidential: 'Confidential' } as const;
 
-export function AdminPage({ ctx, directory, problem }: { ctx: PageContext; directory: SpaceWithBoards[]; problem?: AdminProblem | undefined }) {
+export interface GovernanceRow {
+  id: number;
+  name: string;
+  level: SpaceRow['level'];
+  archived: boolean;
+  memberCount: number;
+}
+
+export function AdminPage({ ctx, directory, governance, problem }: { ctx: PageContext; directory: SpaceWithBoards[]; governance: GovernanceRow[]; problem?: AdminProblem | undefined }) {
+  const managed = new Set(directory.map((s) => s.id));
+  const hidden = governance.filter((g) => !managed.has(g.id));
   const problemFor = (form: AdminFormKey) => (problem?.form === form ? problem : undefined);
   return (
     <Layout ctx={ctx} title="Admin" noindex>
@@ -41,6 +52,35 @@ export function AdminPage({ ctx, directory, problem }: { ctx: PageContext; direc
           <SpaceBlock ctx={ctx} space={space} first={index === 0} last={index === directory.length - 1} problemFor={problemFor} />
         ))}
       </section>
+      {hidden.length > 0 && (
+        <section aria-labelledby="governance-heading" class="settings-section">
+          <h2 id="governance-heading">Confidential spaces you are not a member of</h2>
+          <p class="hint">For governance you see that they exist, their level and size — never their content. Their owners run them.</p>
+          <table class="token-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Level</th>
+                <th scope="col">Members</th>
+              </tr>
+            </thead>
+            <tbody>
+              {hidden.map((g) => (
+                <tr>
+                  <td>
+                    {g.name}
+                    {g.archived && ' (archived)'}
+                  </td>
+                  <td>
+                    <LevelLabel level={g.level} />
+                  </td>
+                  <td>{g.memberCount}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
     </Layout>
   );
 }

@@ -10,16 +10,12 @@ import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
 import { Composer, type ComposerState } from './composer.tsx';
 import { ThreadList } from './thread-list.tsx';
+import { LevelLabel, SpaceBanner, type PendingLowering } from '../spaces/space-banner.tsx';
 
 type SpaceWithBoards = SpaceRow & { boards: BoardRow[] };
 type LatestRow = ThreadListRow & { boardName: string; boardSlug: string; spaceSlug: string };
 
-function LevelLabel({ space }: { space: SpaceRow }) {
-  const labels = { public: 'Public', members: 'Members only', confidential: 'Confidential' } as const;
-  return <Badge kind={`level-${space.level}`}>{labels[space.level]}</Badge>;
-}
-
-function BoardCards({ space, boards }: { space: SpaceRow; boards: BoardRow[] }) {
+export function BoardCards({ space, boards }: { space: SpaceRow; boards: BoardRow[] }) {
   if (boards.length === 0) return <p class="empty">No boards here yet.</p>;
   return (
     <ul class="board-list">
@@ -44,12 +40,24 @@ function BoardCards({ space, boards }: { space: SpaceRow; boards: BoardRow[] }) 
   );
 }
 
-export function HomePage({ ctx, directory, latest }: { ctx: PageContext; directory: SpaceWithBoards[]; latest: LatestRow[] }) {
+export function HomePage({ ctx, directory, latest, invitations }: { ctx: PageContext; directory: SpaceWithBoards[]; latest: LatestRow[]; invitations: number }) {
   return (
     <Layout ctx={ctx} title="Rounds" description="A moderated forum and blogs for professional peer groups.">
+      {invitations > 0 && (
+        <p class="notice notice-info" role="status">
+          You have {invitations === 1 ? 'an invitation' : `${invitations} invitations`} to join a space. <a href="/invitations">See {invitations === 1 ? 'it' : 'them'}</a>.
+        </p>
+      )}
       <div class="home-grid">
         <section aria-labelledby="spaces-heading">
-          <h1 id="spaces-heading">Spaces</h1>
+          <div class="page-head">
+            <h1 id="spaces-heading">Spaces</h1>
+            {ctx.viewer.kind === 'member' && (
+              <a class="button button-secondary button-small" href="/spaces/new">
+                Create a space
+              </a>
+            )}
+          </div>
           {directory.length === 0 && <p class="empty">No spaces yet. An administrator can create the first one under Admin.</p>}
           {directory.map((space) => (
             <div class="space-block">
@@ -57,7 +65,7 @@ export function HomePage({ ctx, directory, latest }: { ctx: PageContext; directo
                 <h2 id={`space-${space.id}`}>
                   <a href={spaceHref(space.slug)}>{space.name}</a>
                 </h2>
-                <LevelLabel space={space} />
+                <LevelLabel level={space.level} />
               </div>
               {space.description && <p class="space-description">{space.description}</p>}
               <BoardCards space={space} boards={space.boards} />
@@ -73,26 +81,13 @@ export function HomePage({ ctx, directory, latest }: { ctx: PageContext; directo
   );
 }
 
-export function SpacePage({ ctx, space }: { ctx: PageContext; space: SpaceWithBoards }) {
-  return (
-    <Layout ctx={ctx} title={space.name} description={space.description} noindex={space.level !== 'public'}>
-      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name }]} />
-      <div class="page-head">
-        <h1>{space.name}</h1>
-        <LevelLabel space={space} />
-      </div>
-      {space.description && <p class="lead">{space.description}</p>}
-      <BoardCards space={space} boards={space.boards} />
-    </Layout>
-  );
-}
-
-export function BoardPage(props: { ctx: PageContext; space: SpaceRow; board: BoardRow; threads: ThreadListRow[]; page: number; pages: number }) {
+export function BoardPage(props: { ctx: PageContext; space: SpaceRow; board: BoardRow; threads: ThreadListRow[]; page: number; pages: number; pending: PendingLowering | null; canPost: boolean }) {
   const { ctx, space, board } = props;
   const archived = board.archivedAt !== null || space.archivedAt !== null;
   return (
     <Layout ctx={ctx} title={props.page > 1 ? `${board.name} (page ${props.page})` : board.name} description={board.description} noindex={space.level !== 'public'}>
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name }]} />
+      <SpaceBanner space={space} pending={props.pending} />
       <div class="page-head">
         <div>
           <h1>{board.name}</h1>
@@ -101,9 +96,15 @@ export function BoardPage(props: { ctx: PageContext; space: SpaceRow; board: Boa
         {archived ? (
           <Badge kind="locked">Archived — read only</Badge>
         ) : ctx.viewer.kind === 'member' ? (
-          <a class="button" href={`${boardHref(space.slug, board.slug)}/new`}>
-            New thread
-          </a>
+          props.canPost ? (
+            <a class="button" href={`${boardHref(space.slug, board.slug)}/new`}>
+              New thread
+            </a>
+          ) : (
+            <a class="button button-secondary" href={spaceHref(space.slug)}>
+              Join the space to post
+            </a>
+          )
         ) : (
           <a class="button button-secondary" href={`/signin?next=${encodeURIComponent(`${boardHref(space.slug, board.slug)}/new`)}`}>
             Sign in to post
@@ -177,13 +178,15 @@ export interface ThreadPageProps {
   page: number;
   pages: number;
   composer: ComposerState;
+  pending: PendingLowering | null;
+  canPost: boolean;
 }
 
 export function ThreadPage(props: ThreadPageProps) {
   const { ctx, space, board, thread } = props;
   const archived = board.archivedAt !== null || space.archivedAt !== null;
   const staff = isSiteStaff(ctx.viewer);
-  const canReply = ctx.viewer.kind === 'member' && !archived && (!thread.locked || staff);
+  const canReply = ctx.viewer.kind === 'member' && props.canPost && !archived && (!thread.locked || staff);
   const first = props.posts[0];
   return (
     <Layout
@@ -193,6 +196,7 @@ export function ThreadPage(props: ThreadPageProps) {
       noindex={space.level !== 'public'}
     >
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title }]} />
+      <SpaceBanner space={space} pending={props.pending} />
       <div class="page-head thread-head">
         <h1>{thread.title}</h1>
         <div class="thread-flags">
@@ -219,6 +223,10 @@ export function ThreadPage(props: ThreadPageProps) {
         </p>
       ) : archived ? (
         <p class="notice notice-info">This board is archived: it can be read but takes no new replies.</p>
+      ) : ctx.viewer.kind === 'member' && !props.canPost ? (
+        <p class="notice notice-info">
+          Only members of this space can reply. <a href={spaceHref(space.slug)}>Join the space</a> to take part.
+        </p>
       ) : ctx.viewer.kind === 'member' ? (
         <div id="reply">
           <Composer ctx={ctx} action={`/t/${thread.id}/reply`} state={props.composer} withTitle={false} submitLabel="Post reply" heading="Reply" />

@@ -1,0 +1,658 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Database } from '../db/client.ts';
+import * as schema from '../db/schema/index.ts';
+import { hashPassword } from '../server/accounts/passwords.ts';
+import { loadConfig, type Config } from '../server/config.ts';
+import { CONTENT_PIPELINE_VERSION } from '../server/content/render-markdown.ts';
+import { createForumService } from '../server/forum/service.ts';
+import { ANONYMOUS } from '../server/policy/index.ts';
+import { createSpacesService } from '../server/spaces/service.ts';
+import {
+  CommandError,
+  countOption,
+  formatCount,
+  formatSeconds,
+  openDatabase,
+  parseOptions,
+  queryRows,
+  redactUrl,
+  runCommand,
+} from './operator-command.ts';
+
+/*
+ * `npm run bench -- [--quick] [--posts N] [--threads N] [--duration S] [--connections N]`
+ *
+ * Load-tests a real server process on PostgreSQL with autocannon and compares each page with a
+ * ceiling (a bare Fastify route running `select 1` on a pool of the same size), then EXPLAINs the
+ * SQL behind the read pages. Seeds the database with seed-large.ts first when it is empty.
+ * Writes the results into docs/benchmark.md between the bench markers.
+ */
+
+const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only thread,board,home,reply] [--no-doc]
+  DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)`;
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DOC = fileURLToPath(new URL('../docs/benchmark.md', import.meta.url));
+const DOC_START = '<!-- bench:start (written by `npm run bench`; edit outside these markers) -->';
+const DOC_END = '<!-- bench:end -->';
+const APP_POOL_SIZE = 10; // db/client.ts's default; the ceiling uses the same
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  ceilingShare: number | null;
+  /** CPU time the measured server process spent per answered request: steadier than req/s on a shared machine. */
+  cpuMsPerRequest: number | null;
+}
+
+// ── processes ────────────────────────────────────────────────────────────────
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startProcess(name: string, script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && code !== null && signal === null) console.error(`${name} exited with code ${code}:\n${output}`);
+  });
+  children.push(child);
+  return { child, output: () => output };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitFor(url: string, what: string, proc: { child: ChildProcess; output: () => string }): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new CommandError(`${what} stopped before it was ready:\n${proc.output()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new CommandError(`${what} was not ready at ${url} within 60 s:\n${proc.output()}`);
+}
+
+/** Peak resident memory (VmHWM) of a process, in MiB, from /proc. */
+function peakRssMiB(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'unknown';
+  }
+}
+
+function gitRevision(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown revision';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? ' with uncommitted changes' : ''}`;
+}
+
+// ── database ─────────────────────────────────────────────────────────────────
+
+async function ensureDatabaseExists(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) throw new CommandError('DATABASE_URL must name a database, e.g. postgres://postgres@127.0.0.1:5432/rounds_bench');
+  const adminUrl = new URL(url);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new CommandError(`could not connect to PostgreSQL at ${redactUrl(adminUrl.toString())}: ${(error as Error).message}`);
+  }
+  try {
+    const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount) return false;
+    await admin.query(`create database ${admin.escapeIdentifier(name)}`);
+    return true;
+  } finally {
+    await admin.end();
+  }
+}
+
+function runSeedLarge(env: NodeJS.ProcessEnv, posts: number, threads: number): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/seed-large.ts', '--posts', String(posts), '--threads', String(threads)], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.push(child);
+    child.on('exit', (code) => (code === 0 ? resolve(Date.now() - started) : reject(new CommandError(`seed-large failed (exit ${code})`))));
+  });
+}
+
+// ── EXPLAIN ──────────────────────────────────────────────────────────────────
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+function planNodes(node: PlanNode, depth = 0, out: string[] = []): string[] {
+  const on = node['Relation Name'] ? ` on ${node['Relation Name']}` : '';
+  const using = node['Index Name'] ? ` using ${node['Index Name']}` : '';
+  out.push(`${'  '.repeat(depth)}${node['Node Type']}${on}${using}`);
+  for (const child of node.Plans ?? []) planNodes(child, depth + 1, out);
+  return out;
+}
+
+interface SeqScan {
+  relation: string;
+  /** Rows the scan read (returned and filtered out), over all loops. */
+  rowsRead: number;
+}
+
+/** A Seq Scan reading this many rows or more is a finding; below it (the 100-row boards table) it is the right plan. */
+const SEQ_SCAN_CONCERN = 1000;
+
+function seqScans(node: PlanNode, out: SeqScan[] = []): SeqScan[] {
+  const relation = node['Relation Name'] ?? '';
+  if (node['Node Type'] === 'Seq Scan' && ['threads', 'posts', 'boards'].includes(relation)) {
+    const loops = node['Actual Loops'] ?? 1;
+    out.push({ relation, rowsRead: Math.round(((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * loops) });
+  }
+  for (const child of node.Plans ?? []) seqScans(child, out);
+  return out;
+}
+
+function describeSeqScans(scans: SeqScan[]): string {
+  return scans
+    .map((s) => `Seq Scan on ${s.relation} (${formatCount(s.rowsRead)} rows read${s.rowsRead >= SEQ_SCAN_CONCERN ? ' ⚠' : ', small: fine'})`)
+    .join('; ');
+}
+
+interface Explained {
+  page: string;
+  statement: string;
+  ms: number;
+  planningMs: number;
+  nodes: string[];
+  seqScans: SeqScan[];
+}
+
+/**
+ * Runs the same service calls as the page routes (web/routes/forum.tsx) on a drizzle instance
+ * whose logger records every statement, then EXPLAIN ANALYZEs each one with its parameters.
+ */
+async function explainPages(
+  url: string,
+  setting: Config['privateSpaces'],
+  targets: { threadId: number; spaceSlug: string; boardSlug: string },
+): Promise<Explained[]> {
+  const captured: { query: string; params: unknown[] }[] = [];
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const db = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Database;
+  const spaces = createSpacesService(db, setting);
+  const forum = createForumService(db, spaces);
+  const pages: [string, () => Promise<unknown>][] = [
+    ['thread page', () => forum.threadPage(ANONYMOUS, targets.threadId, 1)],
+    [
+      'board page',
+      async () => {
+        const board = await spaces.boardBySlugs(ANONYMOUS, targets.spaceSlug, targets.boardSlug);
+        return forum.boardPage(ANONYMOUS, board, 1);
+      },
+    ],
+    ['home page', () => Promise.all([spaces.directory(ANONYMOUS), forum.latest(ANONYMOUS, 12)])],
+  ];
+  const results: Explained[] = [];
+  try {
+    for (const [page, run] of pages) {
+      captured.length = 0;
+      await run();
+      for (const { query, params } of [...captured]) {
+        const result = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number; 'Planning Time': number }] }>(
+          `explain (analyze, buffers, format json) ${query}`,
+          params,
+        );
+        const plan = result.rows[0]?.['QUERY PLAN'][0];
+        if (!plan) continue;
+        results.push({
+          page,
+          statement: query.replace(/\s+/g, ' ').slice(0, 110),
+          ms: plan['Execution Time'],
+          planningMs: plan['Planning Time'],
+          nodes: planNodes(plan.Plan),
+          seqScans: seqScans(plan.Plan),
+        });
+      }
+    }
+  } finally {
+    await pool.end();
+  }
+  return results;
+}
+
+// ── load ─────────────────────────────────────────────────────────────────────
+
+/**
+ * Waits until the server answers /readyz quickly three times in a row: requests abandoned by the
+ * previous run (autocannon closes its sockets, the handlers still finish) must not load the next.
+ */
+async function settle(appUrl: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let quick = 0;
+  while (quick < 3 && Date.now() < deadline) {
+    const started = Date.now();
+    try {
+      await fetch(`${appUrl}/readyz`, { signal: AbortSignal.timeout(5000) });
+      quick = Date.now() - started < 50 ? quick + 1 : 0;
+    } catch {
+      quick = 0;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks are 1/100 s). */
+function cpuTimeMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+interface Measured {
+  result: autocannon.Result;
+  cpuMsPerRequest: number | null;
+}
+
+async function measure(
+  name: string,
+  options: autocannon.Options,
+  warmupSeconds: number,
+  appUrl: string,
+  pid: number | undefined,
+): Promise<Measured> {
+  await settle(appUrl);
+  process.stdout.write(`  ${name}: warming up… `);
+  await autocannon({ ...options, duration: warmupSeconds });
+  await settle(appUrl);
+  process.stdout.write('measuring… ');
+  const cpuBefore = cpuTimeMs(pid);
+  const result = await autocannon(options);
+  // Abandoned requests still finish after the run; their CPU belongs to it too.
+  await settle(appUrl);
+  const cpuAfter = cpuTimeMs(pid);
+  const answered = result.requests.total;
+  const cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null && answered > 0 ? (cpuAfter - cpuBefore) / answered : null;
+  console.log(
+    `${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/request` +
+      (result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''),
+  );
+  return { result, cpuMsPerRequest };
+}
+
+function toRow(name: string, { result, cpuMsPerRequest }: Measured, ceiling: number | null): Row {
+  return {
+    cpuMsPerRequest,
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    ceilingShare: ceiling ? (100 * result.requests.average) / ceiling : null,
+  };
+}
+
+function table(rows: Row[]): string {
+  const header = '| name | requests/s | p50 ms | p99 ms | non-2xx | errors | % of ceiling | server CPU ms/req |';
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.name} | ${formatCount(Math.round(r.rps))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.ceilingShare === null ? '100%' : `${r.ceilingShare.toFixed(0)}%`} | ${r.cpuMsPerRequest?.toFixed(2) ?? '?'} |`,
+  );
+  return [header, rule, ...lines].join('\n');
+}
+
+function writeDoc(section: string): void {
+  mkdirSync(fileURLToPath(new URL('../docs', import.meta.url)), { recursive: true });
+  const block = `${DOC_START}\n${section.trim()}\n${DOC_END}`;
+  if (!existsSync(DOC)) {
+    writeFileSync(DOC, `# Benchmark\n\n${block}\n`);
+    return;
+  }
+  const current = readFileSync(DOC, 'utf8');
+  const start = current.indexOf(DOC_START);
+  const end = current.indexOf(DOC_END);
+  const next = start >= 0 && end > start ? `${current.slice(0, start)}${block}${current.slice(end + DOC_END.length)}` : `${current.trimEnd()}\n\n${block}\n`;
+  writeFileSync(DOC, next);
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────
+
+runCommand(async () => {
+  const { values, flags } = parseOptions(
+    process.argv.slice(2),
+    { values: ['posts', 'threads', 'duration', 'connections', 'only'], flags: ['quick', 'no-doc'] },
+    USAGE,
+  );
+  const only = values.get('only')?.split(',');
+  const known = ['thread', 'board', 'home', 'reply'];
+  if (only?.some((key) => !known.includes(key))) throw new CommandError(`--only takes a comma-separated list of ${known.join(', ')}.\n${USAGE}`, 2);
+  const quick = flags.has('quick');
+  const posts = countOption(values, 'posts', quick ? 50_000 : 1_000_000, 1, 50_000_000, USAGE);
+  const threads = countOption(values, 'threads', quick ? 5_000 : Math.max(1, Math.round(posts / 10)), 1, 5_000_000, USAGE);
+  const duration = countOption(values, 'duration', 10, 1, 600, USAGE);
+  const connections = countOption(values, 'connections', 50, 1, 1000, USAGE);
+  const databaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/rounds_bench';
+  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl });
+  const url = config.databaseUrl ?? databaseUrl;
+  const started = Date.now();
+  const loadBefore = loadAverage();
+
+  console.log(`Benchmark on ${redactUrl(url)} — ${connections} connections, ${duration} s per run (load average ${loadBefore})`);
+  if (Number(loadBefore.split(' ')[0]) > 1) {
+    console.warn(`warning: the machine is busy (1-minute load average ${loadBefore.split(' ')[0]} on ${cpus().length} cores): figures will be low and noisy.`);
+  }
+  if (await ensureDatabaseExists(url)) console.log(`Created database ${new URL(url).pathname.slice(1)}.`);
+
+  const database = await openDatabase(config, { poolSize: 2 });
+  let seededMs: number | null = null;
+  try {
+    await database.migrate();
+    const { db } = database;
+    const [existing] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from threads`);
+    if (!existing?.n) {
+      console.log(`Database is empty: seeding ${formatCount(posts)} posts / ${formatCount(threads)} threads with seed-large…`);
+      seededMs = await runSeedLarge({ ...process.env, DATABASE_URL: url }, posts, threads);
+    }
+    const [size] = await queryRows<{ posts: number; threads: number; boards: number; users: number; bytes: string }>(
+      db,
+      sql`select (select count(*) from posts)::int as posts, (select count(*) from threads)::int as threads,
+                 (select count(*) from boards)::int as boards, (select count(*) from users)::int as users,
+                 pg_size_pretty(pg_database_size(current_database())) as bytes`,
+    );
+    if (!size) throw new Error('no size row');
+    if (seededMs === null && Math.abs(size.posts - posts) > posts * 0.05) {
+      console.log(`note: using the existing data (${formatCount(size.posts)} posts); drop the database to benchmark ${formatCount(posts)}.`);
+    }
+    console.log(`Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes}).`);
+
+    // Targets: threads with a full first page, the busiest board, and threads open for replies.
+    const threadTargets = await queryRows<{ id: number; slug: string }>(
+      db,
+      sql`select t.id::int as id, t.slug from threads t join boards b on b.id = t.board_id join spaces s on s.id = b.space_id
+          where t.post_count >= 30 and t.deleted_at is null and s.level = 'public' and b.archived_at is null and s.archived_at is null
+          order by md5(t.id::text) limit 100`,
+    );
+    const [board] = await queryRows<{ space: string; board: string }>(
+      db,
+      sql`select s.slug as space, b.slug as board from boards b join spaces s on s.id = b.space_id
+          where s.level = 'public' and b.archived_at is null and s.archived_at is null order by b.thread_count desc limit 1`,
+    );
+    const replyTargets = await queryRows<{ id: number }>(
+      db,
+      sql`select t.id::int as id from threads t join boards b on b.id = t.board_id join spaces s on s.id = b.space_id
+          where not t.locked and t.deleted_at is null and s.level = 'public' and b.archived_at is null and s.archived_at is null
+          order by md5(t.id::text) limit 1000`,
+    );
+    if (threadTargets.length === 0 || !board || replyTargets.length === 0) {
+      throw new CommandError('the database has no public thread with 30+ posts to benchmark; drop it and let the bench seed it.');
+    }
+
+    // Writers: bench-only members with a fresh password each run; one token per writer.
+    const writerCount = connections * 2;
+    const writerPassword = randomBytes(16).toString('base64url');
+    const writerHash = await hashPassword(writerPassword);
+    await db.execute(sql`
+      insert into users (id, handle, display_name, email, password_hash, role, trust_level, render_version)
+      select 'bench-writer-' || g, 'bench-writer-' || g, 'Bench writer ' || g, 'bench-writer-' || g || '@example.org', ${writerHash}, 'member', 2, ${CONTENT_PIPELINE_VERSION}
+      from generate_series(1, ${writerCount}) g
+      on conflict (id) do update set password_hash = excluded.password_hash, status = 'active'`);
+    await db.execute(sql`delete from api_tokens where user_id like 'bench-writer-%'`);
+
+    // Processes: the ceiling and the app, each on its own free port.
+    const baseEnv: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'DATA_DIR') baseEnv[key] = value;
+    const ceilingPort = await freePort();
+    const ceiling = startProcess('ceiling', 'scripts/bench-ceiling.ts', { ...baseEnv, DATABASE_URL: url, PORT: String(ceilingPort) });
+    const appPort = await freePort();
+    const app = startProcess('server', 'server/main.ts', {
+      ...baseEnv,
+      NODE_ENV: 'production',
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      INSECURE_COOKIES: '1',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(appPort),
+      DATABASE_URL: url,
+      // The bench signs in its writers from one address; the limit protects real sign-in forms.
+      RATE_SIGNIN_PER_IP_PER_MINUTE: String(Math.max(100, writerCount * 2)),
+    });
+    const ceilingUrl = `http://127.0.0.1:${ceilingPort}`;
+    const appUrl = `http://127.0.0.1:${appPort}`;
+    await waitFor(`${ceilingUrl}/`, 'the ceiling process', ceiling);
+    await waitFor(`${appUrl}/readyz`, 'the server', app);
+    console.log(`Server ready at ${appUrl} (pid ${app.child.pid}); ceiling at ${ceilingUrl}.`);
+
+    // One look at each page before loading it: a benchmark of error pages is worthless.
+    const threadPaths = threadTargets.map((t) => `/t/${t.id}/${t.slug}`);
+    const boardPath = `/s/${board.space}/${board.board}`;
+    const sample = async (path: string) => {
+      const response = await fetch(`${appUrl}${path}`);
+      const text = await response.text();
+      if (response.status !== 200) throw new CommandError(`GET ${path} answered ${response.status}; not benchmarking an error page.`);
+      const cookie = response.headers.get('set-cookie');
+      return { bytes: Buffer.byteLength(text), posts: (text.match(/<article class="post"/g) ?? []).length, cookie };
+    };
+    const threadSample = await sample(threadPaths[0] ?? '/');
+    const boardSample = await sample(boardPath);
+    const homeSample = await sample('/');
+    console.log(
+      `Pages: thread ${Math.round(threadSample.bytes / 1024)} KB with ${threadSample.posts} posts, board ${Math.round(boardSample.bytes / 1024)} KB, home ${Math.round(homeSample.bytes / 1024)} KB` +
+        (threadSample.cookie || boardSample.cookie || homeSample.cookie ? ' — note: an anonymous page set a cookie' : ''),
+    );
+
+    const tokens: string[] = [];
+    for (let i = 1; i <= writerCount; i++) {
+      const response = await fetch(`${appUrl}/api/v1/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: `bench-writer-${i}`, password: writerPassword, name: 'bench' }),
+      });
+      const body = (await response.json()) as { token?: string };
+      if (response.status !== 201 || !body.token) throw new CommandError(`POST /api/v1/auth/token for bench-writer-${i} answered ${response.status}: ${JSON.stringify(body)}`);
+      tokens.push(body.token);
+    }
+
+    // Load.
+    const base = { connections, duration, timeout: 10 } as const;
+    const warmup = Math.min(3, duration);
+    let nextThread = 0;
+    let nextReply = 0;
+    let nextToken = 0;
+    const replyBody = (n: number) =>
+      JSON.stringify({
+        body: `Benchmark reply ${n}. Agree with the plan above:\n\n- review at the morning round\n- escalate if there is **no improvement** at 6 hours\n\nWe audited this last year; happy to share the figures.`,
+      });
+    const runs: { key: string; name: string; label: string; options: autocannon.Options }[] = [
+      {
+        key: 'thread',
+        name: 'thread page, 30 posts (anonymous)',
+        label: 'thread page',
+        options: {
+          ...base,
+          url: appUrl,
+          requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: threadPaths[nextThread++ % threadPaths.length] ?? '/' }) }],
+        },
+      },
+      // One hot thread read by everyone at once: what the anonymous micro-cache (ANON_CACHE_MS) is for.
+      { key: 'hot', name: 'thread page, one hot thread (anonymous, micro-cached)', label: 'hot thread', options: { ...base, url: `${appUrl}${threadPaths[0] ?? '/'}` } },
+      { key: 'board', name: 'board page (busiest board, anonymous)', label: 'board page', options: { ...base, url: `${appUrl}${boardPath}` } },
+      { key: 'home', name: 'home page (anonymous)', label: 'home page', options: { ...base, url: `${appUrl}/` } },
+      {
+        key: 'reply',
+        name: 'reply POST via JSON API (Bearer)',
+        label: 'reply POST',
+        options: {
+          ...base,
+          url: appUrl,
+          requests: [
+            {
+              method: 'POST',
+              setupRequest: (req) => ({
+                ...req,
+                path: `/api/v1/threads/${replyTargets[nextReply++ % replyTargets.length]?.id ?? 1}/posts`,
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[nextToken++ % tokens.length]}` },
+                body: replyBody(nextReply),
+              }),
+            },
+          ],
+        },
+      },
+    ];
+    const rows: Row[] = [];
+    console.log('Running:');
+    const ceilingResult = await measure('ceiling (select 1)', { ...base, url: `${ceilingUrl}/` }, warmup, appUrl, ceiling.child.pid);
+    const ceilingRps = ceilingResult.result.requests.average;
+    rows.push(toRow('ceiling: bare Fastify + `select 1`', ceilingResult, null));
+    for (const run of runs) {
+      if (only && !only.includes(run.key)) continue;
+      rows.push(toRow(run.name, await measure(run.label, run.options, warmup, appUrl, app.child.pid), ceilingRps));
+    }
+
+    const rssApp = peakRssMiB(app.child.pid);
+    const rssCeiling = peakRssMiB(ceiling.child.pid);
+    await stopProcess(app.child);
+    await stopProcess(ceiling.child);
+    const loadAfter = loadAverage();
+
+    console.log('');
+    console.log(table(rows));
+    console.log('');
+    console.log(`Server peak RSS (VmHWM): ${rssApp ?? '?'} MiB (ceiling process: ${rssCeiling ?? '?'} MiB). Load average before ${loadBefore}, after ${loadAfter}.`);
+
+    const threadRow = rows.find((r) => r.name.startsWith('thread page'));
+    const belowTarget = threadRow && ((threadRow.ceilingShare ?? 0) < 40 || threadRow.p99 >= 50);
+    if (belowTarget) console.log(`warning: the thread page is below target (${threadRow.ceilingShare?.toFixed(0)}% of ceiling, p99 ${threadRow.p99} ms; target ≥ 40% and p99 < 50 ms).`);
+
+    // EXPLAIN after the load, on the same data.
+    const first = threadTargets[0];
+    const explained = first ? await explainPages(url, config.privateSpaces, { threadId: first.id, spaceSlug: board.space, boardSlug: board.board }) : [];
+    console.log('');
+    console.log('EXPLAIN ANALYZE of the SQL behind the pages (anonymous viewer):');
+    for (const e of explained) {
+      console.log(`  [${e.page}] execution ${e.ms.toFixed(2)} ms, planning ${e.planningMs.toFixed(2)} ms  ${e.statement}…`);
+      for (const node of e.nodes) console.log(`      ${node}`);
+      if (e.seqScans.length > 0) console.log(`      ${describeSeqScans(e.seqScans)}`);
+    }
+    const concerning = explained.filter((e) => e.seqScans.some((s) => s.rowsRead >= SEQ_SCAN_CONCERN));
+    console.log(
+      concerning.length === 0
+        ? `No Seq Scan reading ${formatCount(SEQ_SCAN_CONCERN)}+ rows of threads, posts or boards.`
+        : `Seq Scans reading ${formatCount(SEQ_SCAN_CONCERN)}+ rows in ${concerning.length} statement(s): ${concerning.map((e) => e.page).join(', ')}.`,
+    );
+
+    const failed = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
+    if (failed.length > 0) {
+      throw new CommandError(`${failed.map((r) => r.name).join(', ')}: non-2xx responses or errors during the run; figures not written to docs/benchmark.md.`);
+    }
+
+    if (only) console.log('(--only: a partial run; docs/benchmark.md left as it was.)');
+    if (!flags.has('no-doc') && !only) {
+      const [version] = await queryRows<{ v: string }>(db, sql`select current_setting('server_version') as v`);
+      const cpu = cpus()[0]?.model ?? 'unknown CPU';
+      const when = new Date().toISOString().replace('T', ' ').slice(0, 16);
+      const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+      const explainSummary = explained
+        .map(
+          (e) =>
+            `- ${e.page}: execution ${e.ms.toFixed(2)} ms, planning ${e.planningMs.toFixed(2)} ms — \`${e.statement.slice(0, 60)}…\`` +
+            (e.seqScans.length ? ` — ${e.seqScans.some((s) => s.rowsRead >= SEQ_SCAN_CONCERN) ? '**' : ''}${describeSeqScans(e.seqScans)}${e.seqScans.some((s) => s.rowsRead >= SEQ_SCAN_CONCERN) ? '**' : ''}` : ''),
+        )
+        .join('\n');
+      writeDoc(`
+### Latest run — ${when} UTC
+
+- Code: ${gitRevision()}
+- Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM; Node ${process.version}; PostgreSQL ${version?.v ?? '?'} on the same machine
+- Load average before / after: ${loadBefore} / ${loadAfter} (load generator, server, ceiling and PostgreSQL share the cores)
+- Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes})${seededMs === null ? '' : `; seeded by seed-large in ${formatSeconds(seededMs)}`}
+- Command: \`${command}\` — ${connections} connections, ${duration} s per run after a ${warmup} s warm-up; app pool ${APP_POOL_SIZE} connections, ceiling pool ${APP_POOL_SIZE}
+- Pages: thread ${Math.round(threadSample.bytes / 1024)} KB (${threadSample.posts} posts, rotating over ${threadPaths.length} threads), board \`${boardPath}\` ${Math.round(boardSample.bytes / 1024)} KB, home ${Math.round(homeSample.bytes / 1024)} KB; replies spread over ${replyTargets.length} threads by ${tokens.length} token holders
+
+${table(rows)}
+
+Server peak RSS (VmHWM): ${rssApp ?? '?'} MiB.
+
+EXPLAIN ANALYZE (anonymous viewer), per statement:
+
+${explainSummary}
+`);
+      console.log(`\nWrote the results to ${DOC}.`);
+    }
+    console.log(`Benchmark finished in ${formatSeconds(Date.now() - started)}.`);
+  } finally {
+    await database.close();
+    for (const child of children) await stopProcess(child);
+  }
+});

@@ -1,0 +1,132 @@
+import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
+import type { SpaceFacts } from '../../../server/policy/index.ts';
+import type { BoardRow, SpaceRow } from '../../../server/spaces/queries.ts';
+import type { PageContext } from '../../context.ts';
+import { spaceHref } from '../../urls.ts';
+import { Breadcrumbs, CsrfField, ErrorSummary, Field, PostButton } from '../components.tsx';
+import { BoardCards } from '../forum/pages.tsx';
+import { Layout } from '../layout.tsx';
+import { RenderedContent } from '../safe-html.tsx';
+import { LevelLabel, SpaceBanner, type PendingLowering } from './space-banner.tsx';
+
+const POLICY = { open: 'Anyone who can see it may join.', request: 'Members join by request, approved by its owners or moderators.', invite: 'Members join by invitation only.' } as const;
+
+export interface SpacePageProps {
+  ctx: PageContext;
+  space: SpaceRow & { boards: BoardRow[]; facts: SpaceFacts; rulesPending: boolean };
+  pending: PendingLowering | null;
+  join?: { message?: string; error?: string };
+}
+
+export function SpacePage({ ctx, space, pending, join }: SpacePageProps) {
+  const m = space.facts.membership;
+  const active = m?.status === 'active';
+  const manager = active && (m.role === 'owner' || m.role === 'moderator');
+  return (
+    <Layout ctx={ctx} title={space.name} description={space.description} noindex={space.level !== 'public'}>
+      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name }]} />
+      <SpaceBanner space={space} pending={pending} />
+      <div class="page-head">
+        <div>
+          <h1>{space.name}</h1>
+          {space.description && <p class="lead">{space.description}</p>}
+          <p class="hint">
+            <LevelLabel level={space.level} /> {POLICY[space.joinPolicy]}
+            {m && active && ` You are ${m.role === 'member' ? 'a member' : `an ${m.role}`} of this space.`}
+          </p>
+        </div>
+        <div class="page-actions">
+          {manager && (
+            <a class="button button-secondary" href={`${spaceHref(space.slug)}/manage`}>
+              Manage members
+            </a>
+          )}
+          {space.rulesVersion > 0 && !space.rulesPending && (
+            <a class="button button-secondary" href={`${spaceHref(space.slug)}/rules`}>
+              Ground rules
+            </a>
+          )}
+        </div>
+      </div>
+
+      {space.rulesPending ? (
+        <RulesToAccept ctx={ctx} space={space} next={spaceHref(space.slug)} />
+      ) : (
+        <BoardCards space={space} boards={space.boards} />
+      )}
+
+      {ctx.viewer.kind === 'member' && (
+        <section class="membership-box" aria-labelledby="membership-heading">
+          <h2 id="membership-heading">Membership</h2>
+          {active ? (
+            <PostButton ctx={ctx} action={`${spaceHref(space.slug)}/leave`} label="Leave this space" class="button button-secondary button-small" confirm="Leave this space? You will need to join again to read or post here." />
+          ) : m?.status === 'requested' ? (
+            <p>Your request to join is waiting for the owners or moderators.</p>
+          ) : m?.status === 'invited' ? (
+            <p>
+              You are invited. <a href="/invitations">Accept the invitation</a>.
+            </p>
+          ) : m?.status === 'banned' ? (
+            <p>You were banned from this space.</p>
+          ) : space.joinPolicy === 'open' ? (
+            <PostButton ctx={ctx} action={`${spaceHref(space.slug)}/join`} label="Join this space" class="button" />
+          ) : space.joinPolicy === 'request' ? (
+            <form method="post" action={`${spaceHref(space.slug)}/join`} class="join-form">
+              <ErrorSummary message={join?.error} />
+              <CsrfField ctx={ctx} />
+              <Field name="message" label="A short note to the owners (optional)" value={join?.message ?? ''} maxLength={500} multiline rows={3} />
+              <button type="submit" class="button">
+                Ask to join
+              </button>
+            </form>
+          ) : (
+            <p>This space takes members by invitation only.</p>
+          )}
+        </section>
+      )}
+    </Layout>
+  );
+}
+
+/** The ground rules with the button that accepts exactly the version shown. */
+export function RulesToAccept({ ctx, space, next }: { ctx: PageContext; space: SpaceRow; next: string }) {
+  return (
+    <section class="rules-gate" aria-labelledby="rules-heading">
+      <h2 id="rules-heading">Ground rules (version {space.rulesVersion})</h2>
+      <p>Before you read anything in this space, please read its ground rules and accept them. Your acceptance is recorded.</p>
+      <div class="rules-text">
+        <RenderedContent html={trustedSafeHtml(space.rulesHtml)} />
+      </div>
+      <form method="post" action={`${spaceHref(space.slug)}/rules/accept`} class="inline-form">
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="version" value={String(space.rulesVersion)} />
+        <input type="hidden" name="next" value={next} />
+        <button type="submit" class="button">
+          I have read and accept these ground rules
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function RulesPage({ ctx, space, mustAccept, next }: { ctx: PageContext; space: SpaceRow; mustAccept: boolean; next: string }) {
+  return (
+    <Layout ctx={ctx} title={`Ground rules · ${space.name}`} noindex>
+      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: 'Ground rules' }]} />
+      <SpaceBanner space={space} />
+      <h1>Ground rules of {space.name}</h1>
+      {mustAccept ? (
+        <RulesToAccept ctx={ctx} space={space} next={next} />
+      ) : space.rulesVersion === 0 ? (
+        <p class="empty">This space has no written ground rules.</p>
+      ) : (
+        <>
+          <p class="hint">Version {space.rulesVersion}. You have accepted it.</p>
+          <div class="rules-text">
+            <RenderedContent html={trustedSafeHtml(space.rulesHtml)} />
+          </div>
+        </>
+      )}
+    </Layout>
+  );
+}
