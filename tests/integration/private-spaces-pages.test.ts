@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { decodeHtml, locationOf } from '../helpers/browser-session.ts';
+import { createMember, signedInAgent, type TestMember } from '../helpers/factories.ts';
+
+let app: TestApp;
+let owner: TestMember;
+let guest: TestMember;
+let outsider: TestMember;
+let admin: TestMember;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  owner = await createMember(app);
+  guest = await createMember(app);
+  outsider = await createMember(app);
+  admin = await createMember(app, { role: 'admin' });
+});
+afterAll(async () => app.close());
+
+async function createConfidentialSpace(name: string, rules = 'We meet every three weeks.\n\nEverything said here **stays here**.') {
+  const agent = await signedInAgent(app, owner);
+  const res = await agent.submit('/spaces/new', '/spaces/new', { name, description: 'Eight colleagues', level: 'confidential', joinPolicy: 'invite', rules });
+  expect(res.statusCode, res.body.slice(0, 300)).toBe(303);
+  const slug = /^\/s\/([^/]+)\/manage$/.exec(locationOf(res))![1]!;
+  const space = await app.services.spaces.spaceBySlug(owner.viewer, slug);
+  const board = await app.services.spaces.createBoard(owner.viewer, space.id, { name: `Meetings of ${name}`, description: '' });
+  const thread = await app.services.forum.createThread(owner.viewer, { boardId: board.id, title: 'Notes from our first meeting', body: 'Confidential notes' });
+  return { agent, slug, space, board, thread };
+}
+
+describe('creating a private space from its page', () => {
+  test('the creator owns it; a refused form keeps what was typed', async () => {
+    const agent = await signedInAgent(app, owner);
+    const refused = await agent.submit('/spaces/new', '/spaces/new', { name: 'Open secret', description: 'x', level: 'confidential', joinPolicy: 'open', rules: 'Rule one' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('value="Open secret"');
+    expect(decodeHtml(refused.body)).toContain('cannot be open to anyone');
+    const { slug } = await createConfidentialSpace('Cardiology mentoring circle');
+    const manage = await agent.get(`/s/${slug}/manage`);
+    expect(manage.statusCode).toBe(200);
+    expect(manage.body).toContain('Manage Cardiology mentoring circle');
+    expect(manage.body).toMatch(/created/);
+  });
+
+  test('members cannot create public spaces; the form does not offer it', async () => {
+    const agent = await signedInAgent(app, guest);
+    const page = await agent.get('/spaces/new');
+    expect(page.body).not.toContain('value="public"');
+    const res = await agent.postForm('/spaces/new', { name: 'Sneaky public', description: '', level: 'public', joinPolicy: 'open', rules: '' });
+    expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('joining by invitation and the ground rules', () => {
+  test('an invitation link admits one person, who must accept the rules before reading', async () => {
+    const { agent, slug, board, thread } = await createConfidentialSpace('Surgery peer group');
+    const made = await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/links`, {});
+    expect(made.statusCode).toBe(201);
+    const link = decodeHtml(/id="new-link"[^>]*value="([^"]+)"/.exec(made.body)?.[1] ?? '');
+    const path = new URL(link).pathname;
+
+    const visitor = await app.inject({ method: 'GET', url: path });
+    expect(visitor.statusCode).toBe(200);
+    expect(visitor.body).toContain('You are invited to Surgery peer group');
+    expect(visitor.body).not.toContain('Notes from our first meeting');
+
+    const guestAgent = await signedInAgent(app, guest);
+    const joined = await guestAgent.submit(path, path, {});
+    expect(joined.statusCode).toBe(303);
+
+    // Content is gated behind the rules: the board and the thread send the member to them.
+    const boardPage = await guestAgent.get(`/s/${slug}/${board.slug}`);
+    expect(boardPage.statusCode).toBe(303);
+    expect(locationOf(boardPage)).toMatch(new RegExp(`^/s/${slug}/rules\\?next=`));
+    const threadPage = await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`);
+    expect(locationOf(threadPage)).toMatch(new RegExp(`^/s/${slug}/rules`));
+    const api = await app.inject({ method: 'GET', url: `/api/v1/threads/${thread.threadId}`, headers: guest.auth });
+    expect(api.statusCode).toBe(404);
+
+    const rules = await guestAgent.get(locationOf(threadPage));
+    expect(rules.body).toContain('<strong>stays here</strong>');
+    const accepted = await guestAgent.postForm(`/s/${slug}/rules/accept`, { version: '1', next: `/t/${thread.threadId}/${thread.slug}` });
+    expect(locationOf(accepted)).toBe(`/t/${thread.threadId}/${thread.slug}`);
+    const reading = await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`);
+    expect(reading.statusCode).toBe(200);
+    expect(reading.body).toContain('Confidential notes');
+    expect(reading.body).toContain('What is said here stays here.');
+    expect(reading.headers['x-robots-tag']).toBe('noindex, nofollow');
+    expect(reading.headers['cache-control']).toBe('private, no-store');
+
+    const second = await signedInAgent(app, outsider);
+    await second.get(path);
+    expect((await second.postForm(path, {})).statusCode).toBe(404);
+    expect((await second.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(404);
+  });
+
+  test('changed rules must be accepted again before reading on', async () => {
+    const { agent, slug, space, thread } = await createConfidentialSpace('Rules change group');
+    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
+    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    await app.services.membership.acceptRules(guest.viewer, space.id, 1);
+    const guestAgent = await signedInAgent(app, guest);
+    expect((await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(200);
+    const saved = await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/rules`, { rules: 'New rule: no screenshots.' });
+    expect(saved.statusCode).toBe(303);
+    const gated = await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`);
+    expect(gated.statusCode).toBe(303);
+    const stale = await guestAgent.postForm(`/s/${slug}/rules/accept`, { version: '1' });
+    expect(locationOf(stale)).toBe(`/s/${slug}/rules`);
+    expect((await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(303);
+  });
+
+  test('an invitation by handle shows on the home page and in /invitations', async () => {
+    const { agent, slug, space } = await createConfidentialSpace('Invite by handle group');
+    const invited = await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/invite`, { handle: outsider.handle });
+    expect(invited.statusCode).toBe(303);
+    const outsiderAgent = await signedInAgent(app, outsider);
+    expect((await outsiderAgent.get('/')).body).toContain('an invitation');
+    const list = await outsiderAgent.get('/invitations');
+    expect(list.body).toContain('Invite by handle group');
+    expect((await outsiderAgent.get(`/s/${slug}`)).statusCode).toBe(404);
+    const accepted = await outsiderAgent.postForm(`/invitations/${space.id}/accept`, {});
+    expect(locationOf(accepted)).toBe(`/s/${slug}`);
+    expect((await outsiderAgent.get(`/s/${slug}`)).statusCode).toBe(200);
+  });
+
+  test('a refused manage form shows its message beside the form and keeps the handle', async () => {
+    const { agent, slug } = await createConfidentialSpace('Typo group');
+    const res = await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/invite`, { handle: 'nobody-by-that-name' });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('There is no member @nobody-by-that-name.');
+    expect(res.body).toContain('value="nobody-by-that-name"');
+  });
+
+  test('removing a member ends their access on their next request', async () => {
+    const { agent, slug, space, thread } = await createConfidentialSpace('Removal group');
+    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
+    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    await app.services.membership.acceptRules(guest.viewer, space.id, 1);
+    const guestAgent = await signedInAgent(app, guest);
+    expect((await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(200);
+    await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/decide`, { handle: guest.handle, decision: 'remove' });
+    expect((await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(404);
+    expect((await guestAgent.get(`/s/${slug}`)).statusCode).toBe(404);
+  });
+});
+
+describe('members-only spaces with join policies', () => {
+  test('a member asks to join, a moderator approves, then they can post', async () => {
+    const space = await app.services.spaces.createSpace(owner.viewer, { name: 'Residency directors', description: '', level: 'members', joinPolicy: 'request' });
+    const board = await app.services.spaces.createBoard(owner.viewer, space.id, { name: 'Curriculum', description: '' });
+    const thread = await app.services.forum.createThread(owner.viewer, { boardId: board.id, title: 'Milestones review', body: 'Thoughts?' });
+    const guestAgent = await signedInAgent(app, guest);
+    const reading = await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`);
+    expect(reading.statusCode).toBe(200);
+    expect(reading.body).toContain('Only members of this space can reply.');
+    expect(reading.body).toContain('Members only');
+    const asked = await guestAgent.submit(`/s/${space.slug}`, `/s/${space.slug}/join`, { message: 'PD at a community program' });
+    expect(asked.statusCode).toBe(303);
+    const ownerAgent = await signedInAgent(app, owner);
+    const manage = await ownerAgent.get(`/s/${space.slug}/manage`);
+    expect(manage.body).toContain('PD at a community program');
+    await ownerAgent.postForm(`/s/${space.slug}/manage/decide`, { handle: guest.handle, decision: 'approve' });
+    const after = await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`);
+    expect(after.body).toContain('Post reply');
+  });
+});
+
+describe('lowering a level', () => {
+  test('needs every owner, then gives a week of notice on every page of the space', async () => {
+    const { agent, slug, space, board } = await createConfidentialSpace('Lowering group');
+    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
+    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    await app.services.membership.setRole(owner.viewer, space.id, guest.handle, 'owner');
+    await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/level`, { level: 'members' });
+    expect((await app.services.spaces.spaceBySlug(owner.viewer, slug)).level).toBe('confidential');
+    const guestAgent = await signedInAgent(app, guest);
+    await guestAgent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/level/confirm`, {});
+    const boardPage = await agent.get(`/s/${slug}/${board.slug}`);
+    expect(boardPage.body).toMatch(/Notice: on <time[^>]*>\d{4}-\d\d-\d\d<\/time> this space becomes <strong>Members only<\/strong>/);
+    await app.services.membership.applyDueLevelChanges(new Date(Date.now() + 8 * 86_400_000));
+    expect((await app.services.spaces.spaceBySlug(owner.viewer, slug)).level).toBe('members');
+  });
+});
+
+describe('site administrators', () => {
+  test('see a confidential space’s name, level and size on /admin, and nothing inside it', async () => {
+    const { slug, thread } = await createConfidentialSpace('Governance check group');
+    const adminAgent = await signedInAgent(app, admin);
+    const page = await adminAgent.get('/admin');
+    expect(page.body).toContain('Confidential spaces you are not a member of');
+    expect(page.body).toContain('Governance check group');
+    expect(page.body).not.toContain('Meetings of Governance check group');
+    expect((await adminAgent.get(`/s/${slug}`)).statusCode).toBe(404);
+    expect((await adminAgent.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(404);
+    expect((await adminAgent.get(`/s/${slug}/manage`)).statusCode).toBe(404);
+  });
+});
+
+describe('rules that protect the members of a space from its own officers', () => {
+  test('only site administrators make a space public', async () => {
+    const { space } = await createConfidentialSpace('Stays private group');
+    await expect(app.services.membership.changeLevel(owner.viewer, space.id, 'public')).rejects.toThrow(/Only site administrators/);
+    const page = await (await signedInAgent(app, owner)).get(`/s/${space.slug}/manage`);
+    expect(page.body).not.toContain('lowering to Public');
+  });
+
+  test('a space moderator cannot remove or ban another moderator', async () => {
+    const { space } = await createConfidentialSpace('Two moderators group');
+    for (const m of [guest, outsider]) {
+      await app.services.membership.inviteByHandle(owner.viewer, space.id, m.handle);
+      await app.services.membership.acceptInvitation(m.viewer, space.id);
+      await app.services.membership.setRole(owner.viewer, space.id, m.handle, 'moderator');
+    }
+    await expect(app.services.membership.decide(guest.viewer, space.id, outsider.handle, 'ban')).rejects.toThrow(/Only owners/);
+  });
+
+  test('a revoked invitation link cannot be revoked again', async () => {
+    const { space } = await createConfidentialSpace('Revoke twice group');
+    const link = await app.services.membership.createInvitationLink(owner.viewer, space.id);
+    await app.services.membership.revokeInvitationLink(owner.viewer, space.id, link.id);
+    await expect(app.services.membership.revokeInvitationLink(owner.viewer, space.id, link.id)).rejects.toThrow(/no longer open/);
+  });
+
+  test('a pending lowering is scheduled when the owner who had not confirmed steps down', async () => {
+    const { space } = await createConfidentialSpace('Stepping down group');
+    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
+    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    await app.services.membership.setRole(owner.viewer, space.id, guest.handle, 'owner');
+    await app.services.membership.changeLevel(owner.viewer, space.id, 'members');
+    const roster = () => app.services.membership.roster(owner.viewer, space.id);
+    expect((await roster()).pendingChange?.effectiveAt).toBeNull();
+    await app.services.membership.setRole(owner.viewer, space.id, guest.handle, 'moderator');
+    expect((await roster()).pendingChange?.effectiveAt).toBeInstanceOf(Date);
+  });
+});
