@@ -28,7 +28,6 @@ export const SpaceOut = Type.Object({
   /** 0 while the space has no ground rules. */
   rulesVersion: Type.Integer(),
   rulesHtml: Type.String(),
-  position: Type.Integer(),
   archived: Type.Boolean(),
   url: Type.String(),
 });
@@ -78,7 +77,6 @@ export function presentSpace(space: SpaceRow) {
     joinPolicy: space.joinPolicy,
     rulesVersion: space.rulesVersion,
     rulesHtml: space.rulesHtml,
-    position: space.position,
     archived: space.archivedAt !== null,
     url: `/s/${space.slug}`,
   };

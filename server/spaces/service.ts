@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { renderMarkdown } from '../content/render-markdown.ts';
 import { Invalid, NotFound, throwIfInvalid } from '../errors.ts';
@@ -153,7 +154,10 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
         throw new Invalid('A confidential space cannot be open to anyone: choose "by request" or "by invitation".', { joinPolicy: 'Not for confidential spaces' });
       }
       const rules = checkRules(input.rules ?? '');
-      const slug = await uniqueSlug(slugFrom(clean.name, 'space'), (s) => q.slugTaken(db, s));
+      // A private space's address gets a random tail: a guessable one would tell whoever picks the
+      // same name ("secret-circle-2") that a hidden space exists.
+      const base = slugFrom(clean.name, 'space');
+      const slug = await uniqueSlug(level === 'public' ? base : `${base.slice(0, 50)}-${randomBytes(4).toString('hex')}`, (s) => q.slugTaken(db, s));
       return db.transaction(async (tx) => {
         const space = await q.insertSpace(tx, {
           ...clean,

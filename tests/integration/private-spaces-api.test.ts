@@ -585,3 +585,23 @@ describe('quotes stay in their space', () => {
     expect((await api(quoter, 'POST', `/threads/${publicThreadId}/posts`, { body: header })).statusCode).toBe(422);
   });
 });
+
+describe('no existence oracle on the write side', () => {
+  test('creating a space named like a hidden one reveals nothing about it', async () => {
+    const app2 = await createTestApp();
+    try {
+      const insider = await createMember(app2);
+      const prober = await createMember(app2);
+      const hidden = await app2.inject({ method: 'POST', url: '/api/v1/spaces', headers: insider.auth, payload: { name: 'Secret Circle', level: 'confidential', joinPolicy: 'invite' } });
+      expect(hidden.statusCode).toBe(201);
+      const probe = await app2.inject({ method: 'POST', url: '/api/v1/spaces', headers: prober.auth, payload: { name: 'Secret Circle', level: 'members', joinPolicy: 'open' } });
+      expect(probe.statusCode).toBe(201);
+      const body = probe.json();
+      expect(body.slug).toMatch(/^secret-circle-[0-9a-f]{8}$/);
+      expect(body.slug).not.toBe(hidden.json().slug);
+      expect(body).not.toHaveProperty('position');
+    } finally {
+      await app2.close();
+    }
+  });
+});
