@@ -49,14 +49,15 @@ export function createMembershipService(db: Database) {
     /** What a manager sees: members by status, the open invitation links, the log. */
     async roster(viewer: MemberViewer, spaceId: number) {
       const { space, facts } = await asManager(viewer, spaceId);
-      const [members, invitations, log, pendingChange, ownerIds] = await Promise.all([
+      const [members, invitations, log, pendingChange, ownerIds, boards] = await Promise.all([
         q.listMembers(db, viewer, spaceId),
         q.listOpenInvitations(db, spaceId),
         q.listLog(db, viewer, spaceId, 100),
         q.findPendingLevelChange(db, spaceId),
         q.listOwnerIds(db, spaceId),
+        q.listVisibleBoards(db, viewer, { spaceId, includeArchived: true }),
       ]);
-      return { space, facts, members, invitations, log, pendingChange: pendingChange ?? null, ownerIds };
+      return { space, facts, members, invitations, log, pendingChange: pendingChange ?? null, ownerIds, boards };
     },
 
     async join(viewer: MemberViewer, spaceId: number, message = '') {

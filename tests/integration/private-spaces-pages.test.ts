@@ -235,3 +235,24 @@ describe('rules that protect the members of a space from its own officers', () =
     expect((await roster()).pendingChange?.effectiveAt).toBeInstanceOf(Date);
   });
 });
+
+describe('owners shape their own space', () => {
+  test('an owner adds and archives boards from the manage page; members cannot', async () => {
+    const { agent, slug, space } = await createConfidentialSpace('Board shaping group');
+    const added = await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/boards`, { name: 'Reading list', description: 'Papers to discuss' });
+    expect(added.statusCode).toBe(303);
+    const page = await agent.get(`/s/${slug}/manage`);
+    expect(page.body).toContain('Reading list');
+    const boardId = (await app.services.spaces.spaceBySlug(owner.viewer, slug)).boards.find((b) => b.name === 'Reading list')!.id;
+    expect(page.body).toContain(`/manage/boards/${boardId}/archive`);
+    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
+    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    const member = await signedInAgent(app, guest);
+    await member.get(`/s/${slug}`);
+    expect((await member.postForm(`/s/${slug}/manage/boards`, { name: 'Not mine to add' })).statusCode).toBe(403);
+    expect((await agent.postForm(`/s/${slug}/manage/boards/${boardId}/archive`, { archived: 'true' })).statusCode).toBe(303);
+    const directory = await app.services.spaces.spaceBySlug(owner.viewer, slug);
+    expect(directory.boards.map((b) => b.name)).not.toContain('Reading list');
+    expect(directory.boards.map((b) => b.name)).not.toContain('Not mine to add');
+  });
+});

@@ -168,6 +168,27 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
     return `@${body.handle} now owns this space; you are a moderator.`;
   });
 
+  manageAction<{ name: string; description?: string }>(
+    'boards',
+    Type.Object({ name: Type.String({ maxLength: 400 }), description: Type.Optional(Type.String({ maxLength: 2000 })), ...Csrf }),
+    'boards',
+    async (viewer, spaceId, body) => {
+      const board = await spaces.createBoard(viewer, spaceId, { name: body.name, description: body.description ?? '' });
+      return `Board ${board.name} added.`;
+    },
+  );
+
+  manageAction<{ archived: boolean }>(
+    'boards/:id/archive',
+    Type.Object({ archived: Type.Boolean(), ...Csrf }),
+    'boards',
+    async (viewer, _spaceId, body, params) => {
+      await spaces.setBoardArchived(viewer, params.id as number, body.archived);
+      return body.archived ? 'Board archived: it stays readable and takes no new posts.' : 'Board back in use.';
+    },
+    Type.Object({ space: Slug, id: IdParam }),
+  );
+
   manageAction<{ rules: string }>('rules', Type.Object({ rules: Type.String({ maxLength: 20_000 }), ...Csrf }), 'rules', async (viewer, spaceId, body) => {
     const version = await membership.updateRules(viewer, spaceId, body.rules);
     return `Ground rules saved as version ${version}.`;

@@ -138,6 +138,33 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
       </section>
 
       {owner && (
+        <section class="settings-section" aria-labelledby="boards-heading">
+          <h2 id="boards-heading">Boards</h2>
+          {roster.boards.length === 0 && <p class="empty">No boards yet: add one so members have somewhere to post.</p>}
+          <ul class="member-list">
+            {roster.boards.map((b) => (
+              <li class="member-row">
+                <span>
+                  <a href={`${spaceHref(space.slug)}/${b.slug}`}>{b.name}</a>
+                  {b.archivedAt && <Badge>archived</Badge>}
+                </span>
+                <PostButton ctx={ctx} action={`${base}/boards/${b.id}/archive`} fields={{ archived: b.archivedAt ? 'false' : 'true' }} label={b.archivedAt ? 'Unarchive' : 'Archive'} class="button button-small button-secondary" />
+              </li>
+            ))}
+          </ul>
+          <form method="post" action={`${base}/boards`} class="admin-form">
+            <ErrorSummary message={problem('boards')?.message} />
+            <CsrfField ctx={ctx} />
+            <Field id="board-name" name="name" label="New board name" value={problem('boards')?.values.name ?? ''} required maxLength={80} />
+            <Field id="board-description" name="description" label="Description" value={problem('boards')?.values.description ?? ''} maxLength={500} />
+            <button type="submit" class="button button-small">
+              Add board
+            </button>
+          </form>
+        </section>
+      )}
+
+      {owner && (
         <section class="settings-section" aria-labelledby="rules-heading">
           <h2 id="rules-heading">Ground rules</h2>
           <p class="hint">
