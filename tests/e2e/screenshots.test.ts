@@ -1,0 +1,306 @@
+import type { BrowserContext, Cookie } from 'playwright-core';
+import { afterAll, beforeAll, test } from 'vitest';
+import { newContext, openPage, saveScreenshot, sessionCookies, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { createMember, createSpaceWithBoard, type TestMember } from '../helpers/factories.ts';
+
+/*
+ * Every main page in a small, believable community, on a desktop and a phone, light and dark:
+ * a screenshot to look at, and the checks a page must pass before it is finished (DESIGN.md §4.9):
+ * the right status, one h1, a label for every control, alt text on images, no sideways scrolling.
+ */
+
+let harness: BrowserHarness;
+const seeded = {} as {
+  spaceSlug: string;
+  boardPath: string;
+  threadPath: string;
+  threadTitle: string;
+  memberHandle: string;
+  memberName: string;
+  cookies: Record<'member' | 'admin', Cookie[]>;
+};
+
+/** A stand-in image host: the posts link real-looking https images, and nothing leaves the machine. */
+const IMAGE_HOST = 'https://images.rounds-demo.example';
+const ECG_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="160" viewBox="0 0 640 160">
+<rect width="640" height="160" fill="#fff6f6"/><path d="M0 80h60l10-50 12 100 10-60h70l10-50 12 100 10-60h70l10-50 12 100 10-60h70l10-50 12 100 10-60h70l10-50 12 100 10-60h60" fill="none" stroke="#b42318" stroke-width="2"/></svg>`;
+
+async function profile(member: TestMember, displayName: string, title: string, specialty: string, institution: string, bio = '') {
+  await harness.app.services.accounts.updateProfile(member.viewer, { displayName, title, specialty, institution, bio });
+  member.viewer = { ...member.viewer, displayName };
+}
+
+async function seedCommunity() {
+  const { app } = harness;
+  const { spaces, forum } = app.services;
+
+  // Members are independent of each other (and password hashing runs off the main thread).
+  const [admin, amara, jonas, priya] = await Promise.all([
+    createMember(app, { role: 'admin', handle: 'rounds_admin' }),
+    createMember(app, { handle: 'amara_okafor' }),
+    createMember(app, { handle: 'jonas_weber' }),
+    createMember(app, { handle: 'priya_raman' }),
+  ]);
+  await Promise.all([
+    profile(admin, 'Rounds Admin', 'Site administrator', '', 'St Brigid’s Teaching Hospital'),
+    profile(
+      amara,
+      'Dr Amara Okafor',
+      'Consultant',
+      'Emergency medicine',
+      'St Brigid’s Teaching Hospital',
+      'Emergency physician with an interest in **resuscitation** and teaching.\n\n- ALS instructor\n- Simulation lead',
+    ),
+    profile(jonas, 'Dr Jonas Weber', 'Registrar', 'Cardiology', 'Northgate University Hospital'),
+    profile(priya, 'Priya Raman', 'Advanced nurse practitioner', 'Acute care', 'St Brigid’s Teaching Hospital'),
+  ]);
+
+  // Spaces and boards, one after another: their order on the page is the order they were made.
+  const em = await spaces.createSpace(admin.viewer, { name: 'Emergency Medicine', description: 'Cases, protocols and rota talk for the emergency department team.' });
+  const cases = await spaces.createBoard(admin.viewer, em.id, { name: 'Case discussions', description: 'De-identified cases and what we learned from them.' });
+  const protocols = await spaces.createBoard(admin.viewer, em.id, { name: 'Protocols & guidelines', description: 'Local pathways, with the evidence behind them.' });
+  const edu = await spaces.createSpace(admin.viewer, { name: 'Medical Education', description: 'Teaching, assessment and everything in between.' });
+  const teaching = await spaces.createBoard(admin.viewer, edu.id, { name: 'Teaching rounds', description: 'Session plans and what worked.' });
+  const lounge = await createSpaceWithBoard(app, admin, { level: 'members', name: 'Residents’ Lounge' });
+  await spaces.renameSpace(admin.viewer, lounge.space.id, { name: 'Residents’ Lounge', description: 'For residents only: rota, leave and life outside the hospital.' });
+  await spaces.renameBoard(admin.viewer, lounge.board.id, { name: 'Rota swaps', description: 'Swaps, cover and leave.' });
+
+  // A pinned thread.
+  const rules = await forum.createThread(admin.viewer, {
+    boardId: cases.id,
+    title: 'Read first: how we write up cases here',
+    body: 'Before you post a case:\n\n1. Remove names, dates of birth and record numbers.\n2. Round ages and change details that do not matter clinically.\n3. Say what you are asking.\n\nThank you for keeping this space safe for everyone.',
+  });
+  await forum.setThreadState(admin.viewer, rules.threadId, { pinned: true });
+
+  // The rich thread: table, image, code block, quote, reply-to, an edited and a removed post.
+  const title = 'Broad-complex tachycardia in a 34-year-old: VT or SVT with aberrancy?';
+  const bct = await forum.createThread(amara.viewer, {
+    boardId: cases.id,
+    title,
+    body: [
+      'Stable 34-year-old, palpitations for two hours, BP 118/74. No structural heart disease known.',
+      '',
+      '| Finding | Value |',
+      '| --- | --- |',
+      '| Rate | 184/min |',
+      '| QRS width | 168 ms |',
+      '| Axis | −75° |',
+      '| AV dissociation | Capture beat in II |',
+      '',
+      `![Rhythm strip, lead II, showing a broad-complex tachycardia](${IMAGE_HOST}/ecg-lead-ii.svg)`,
+      '',
+      'We treated it as **VT** and gave amiodarone. Would you have done the same?',
+    ].join('\n'),
+  });
+  const jonasReply = await forum.reply(jonas.viewer, bct.threadId, {
+    body: 'Capture beats are close to diagnostic. Our ECG note template for these:\n\n```text\nQRS width    168 ms   (> 140 ms favours VT)\nAxis         -75 deg  (extreme axis favours VT)\nAV dissoc.   yes      (capture beat in II)\nVerdict      VT until proven otherwise\n```\n\nSynchronised DC cardioversion is also reasonable if it does not respond.',
+  });
+  const quote = await forum.quote(priya.viewer, bct.postId);
+  await forum.reply(priya.viewer, bct.threadId, {
+    body: `${quote.markdown}How long did the amiodarone infusion take to work? We see a lot of hypotension with the loading dose.`,
+    replyToPostId: bct.postId,
+  });
+  const toEdit = await forum.reply(jonas.viewer, bct.threadId, { body: 'Worth repeating the ECG in sinus rhythm to look for pre-excitation.' });
+  const current = await forum.post(jonas.viewer, toEdit.postId);
+  await forum.edit(jonas.viewer, toEdit.postId, {
+    body: 'Worth repeating the ECG in sinus rhythm to look for pre-excitation and a Brugada pattern. _Edited: added Brugada._',
+    baseRevision: current.revision,
+  });
+  const removed = await forum.reply(priya.viewer, bct.threadId, { body: 'Posted in the wrong thread, sorry.' });
+  await forum.remove(priya.viewer, removed.postId);
+  await forum.reply(amara.viewer, bct.threadId, {
+    body: 'Thanks both. It settled after about 20 minutes; the repeat ECG was normal and cardiology saw her the next day.',
+    replyToPostId: jonasReply.postId,
+  });
+
+  // A locked thread in the members-only space, and a little more elsewhere.
+  const rota = await forum.createThread(priya.viewer, {
+    boardId: lounge.board.id,
+    title: 'Christmas cover 2024 (closed)',
+    body: 'All shifts are covered, thank you! Locking this so the rota stays as agreed.',
+  });
+  await forum.setThreadState(admin.viewer, rota.threadId, { locked: true });
+  const sepsis = await forum.createThread(jonas.viewer, {
+    boardId: protocols.id,
+    title: 'Updated sepsis pathway (v3.2)',
+    body: 'The main change: **lactate at triage** for anyone with a NEWS2 of 5 or more.',
+  });
+  await forum.reply(amara.viewer, sepsis.threadId, { body: 'Good change. Can we get the point-of-care analyser moved to majors?' });
+  const abg = await forum.createThread(amara.viewer, { boardId: teaching.id, title: 'Ideas for teaching ABG interpretation', body: 'What has worked for your students? I start from _five questions_.' });
+  await forum.reply(priya.viewer, abg.threadId, { body: 'Real gases from the shift (anonymised), one a day, ten minutes at handover.' });
+
+  const thread = await forum.thread(amara.viewer, bct.threadId);
+  const [member, adminCookies] = await Promise.all([sessionCookies(harness, amara), sessionCookies(harness, admin)]);
+  Object.assign(seeded, {
+    spaceSlug: em.slug,
+    boardPath: `/s/${em.slug}/${cases.slug}`,
+    threadPath: `/t/${thread.thread.id}/${thread.thread.slug}`,
+    threadTitle: title,
+    memberHandle: amara.handle,
+    memberName: 'Dr Amara Okafor',
+    cookies: { member, admin: adminCookies },
+  });
+}
+
+// Generous: a fresh database, a browser and the seed take a while on a busy two-core machine.
+beforeAll(async () => {
+  harness = await startBrowserHarness();
+  await seedCommunity();
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+type As = 'visitor' | 'member' | 'admin';
+interface PageSpec {
+  name: string;
+  as: As;
+  path: () => string;
+  status: number;
+  h1: () => string;
+}
+
+const PAGES: PageSpec[] = [
+  { name: 'home', as: 'member', path: () => '/', status: 200, h1: () => 'Spaces' },
+  { name: 'space', as: 'member', path: () => `/s/${seeded.spaceSlug}`, status: 200, h1: () => 'Emergency Medicine' },
+  { name: 'board', as: 'member', path: () => seeded.boardPath, status: 200, h1: () => 'Case discussions' },
+  { name: 'thread', as: 'member', path: () => seeded.threadPath, status: 200, h1: () => seeded.threadTitle },
+  { name: 'new-thread', as: 'member', path: () => `${seeded.boardPath}/new`, status: 200, h1: () => 'New thread in Case discussions' },
+  { name: 'signin', as: 'visitor', path: () => '/signin', status: 200, h1: () => 'Sign in' },
+  { name: 'register', as: 'visitor', path: () => '/register', status: 200, h1: () => 'Join Rounds' },
+  { name: 'settings', as: 'member', path: () => '/settings', status: 200, h1: () => 'Settings' },
+  { name: 'profile', as: 'visitor', path: () => `/u/${seeded.memberHandle}`, status: 200, h1: () => seeded.memberName },
+  { name: 'admin', as: 'admin', path: () => '/admin', status: 200, h1: () => 'Spaces and boards' },
+  { name: 'not-found', as: 'visitor', path: () => `/s/${seeded.spaceSlug}/no-such-board`, status: 404, h1: () => 'Page not found' },
+];
+
+const VARIANTS = [
+  { device: 'desktop', viewport: { width: 1280, height: 900 }, scheme: 'light' },
+  { device: 'desktop', viewport: { width: 1280, height: 900 }, scheme: 'dark' },
+  { device: 'phone', viewport: { width: 390, height: 844 }, scheme: 'light' },
+  { device: 'phone', viewport: { width: 390, height: 844 }, scheme: 'dark' },
+] as const;
+
+/** Form controls a person can reach that have no accessible name from a label or ARIA. */
+function unlabelledControls(): string[] {
+  const skipped = new Set(['hidden', 'submit', 'button', 'reset']);
+  const named = (el: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement) => {
+    if (Array.from(el.labels ?? []).some((label) => (label.textContent ?? '').trim() !== '')) return true;
+    if ((el.getAttribute('aria-label') ?? '').trim() !== '') return true;
+    const ids = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean);
+    return ids.some((id) => (document.getElementById(id)?.textContent ?? '').trim() !== '');
+  };
+  return Array.from(document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input, textarea, select'))
+    .filter((el) => !(el instanceof HTMLInputElement && skipped.has(el.type)))
+    // Not rendered, so not in the accessibility tree: the settings page's hidden username
+    // field, which exists only for password managers.
+    .filter((el) => el.closest('[hidden]') === null)
+    .filter((el) => !named(el))
+    .map((el) => el.outerHTML.slice(0, 160));
+}
+
+function imagesWithoutAlt(): string[] {
+  return Array.from(document.querySelectorAll('img'))
+    .filter((img) => !img.hasAttribute('alt'))
+    .map((img) => img.outerHTML.slice(0, 160));
+}
+
+/** Relative luminance of the body's background, 0 (black) to 1 (white). */
+function backgroundLuminance(): number {
+  let element: Element | null = document.body;
+  let colour = 'rgba(0, 0, 0, 0)';
+  while (element && /^rgba\(.*, 0\)$|^transparent$/.test(colour)) {
+    colour = getComputedStyle(element).backgroundColor;
+    element = element.parentElement;
+  }
+  const [r, g, b] = (colour.match(/[\d.]+/g) ?? ['255', '255', '255']).slice(0, 3).map((c) => {
+    const v = Number(c) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+type Variant = (typeof VARIANTS)[number];
+const variantName = (v: Variant) => `${v.device}-${v.scheme}`;
+const contexts = new Map<string, BrowserContext>();
+
+beforeAll(async () => {
+  const made = VARIANTS.flatMap((variant) =>
+    (['visitor', 'member', 'admin'] as const).map(async (as) => {
+      const phone = variant.device === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {};
+      const context = await newContext(harness, { viewport: variant.viewport, colorScheme: variant.scheme, ...phone });
+      // Only the app and the stand-in image host answer; anything else would be a leak to the web.
+      await context.route(
+        (url) => url.origin !== harness.baseUrl,
+        (route) => (route.request().url().startsWith(`${IMAGE_HOST}/`) ? route.fulfill({ contentType: 'image/svg+xml', body: ECG_SVG }) : route.abort('blockedbyclient')),
+      );
+      if (as !== 'visitor') await context.addCookies(seeded.cookies[as]);
+      contexts.set(`${variantName(variant)}/${as}`, context);
+    }),
+  );
+  await Promise.all(made);
+});
+
+afterAll(async () => {
+  await Promise.all([...contexts.values()].map((c) => c.close()));
+});
+
+const contextFor = (variant: Variant, as: As) => contexts.get(`${variantName(variant)}/${as}`)!;
+
+// Pages are independent, so a few load at once (vitest's maxConcurrency): the two cores are kept
+// busy between the app rendering and Chromium painting.
+const CASES = VARIANTS.flatMap((variant) => PAGES.map((spec) => ({ variant, spec, label: `${spec.name}, ${variant.device}, ${variant.scheme}` })));
+
+test.concurrent.for(CASES)('$label', async ({ variant, spec }, { expect }) => {
+  const { device, scheme } = variant;
+  const where = `${spec.name} (${device}, ${scheme}, as ${spec.as})`;
+  const { page, problems } = await openPage(contextFor(variant, spec.as));
+  try {
+    const url = `${harness.baseUrl}${spec.path()}`;
+    if (spec.status !== 200) problems.expectFailedLoad(url);
+    const response = await page.goto(url, { waitUntil: 'load' });
+    expect.soft(response?.status(), `${where}: status`).toBe(spec.status);
+
+    const h1s = await page.locator('h1').allTextContents();
+    expect.soft(h1s.map((t) => t.trim()), `${where}: exactly one h1, the page's own`).toEqual([spec.h1()]);
+    expect.soft(await page.evaluate(unlabelledControls), `${where}: form controls without a label`).toEqual([]);
+    expect.soft(await page.evaluate(imagesWithoutAlt), `${where}: images without alt`).toEqual([]);
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+    expect.soft(widths.scroll, `${where}: page scrolls sideways (${widths.scroll}px of content in a ${widths.inner}px window)`).toBeLessThanOrEqual(widths.inner);
+    // The screenshot really is in the scheme its name says.
+    const luminance = await page.evaluate(backgroundLuminance);
+    if (scheme === 'dark') expect.soft(luminance, `${where}: dark background`).toBeLessThan(0.2);
+    else expect.soft(luminance, `${where}: light background`).toBeGreaterThan(0.6);
+
+    await saveScreenshot(page, `${spec.name}-${device}-${scheme}`);
+    expect.soft(problems.list, `${where}: browser errors`).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the seeded community has what the screenshots claim to show', async ({ expect }) => {
+  const { page, problems } = await openPage(contextFor(VARIANTS[0], 'member'));
+  try {
+    await page.goto(seeded.threadPath);
+    const image = page.locator('article#p1 img');
+    expect(await image.getAttribute('alt')).toBe('Rhythm strip, lead II, showing a broad-complex tachycardia');
+    expect(await image.evaluate(async (img: HTMLImageElement) => (await img.decode(), img.naturalWidth))).toBe(640);
+    expect(await page.locator('article#p1 table tr').count()).toBe(5);
+    expect(await page.locator('article#p2 pre code').textContent()).toContain('VT until proven otherwise');
+    expect(await page.locator('article#p3 blockquote a').getAttribute('href')).toBe(`${seeded.threadPath}#p1`);
+    expect(await page.locator('article#p4 .edited').textContent()).toBe('edited');
+    expect(await page.locator('article#p5 .removed-note').textContent()).toBe('Post removed by author.');
+    expect(await page.locator('article#p6 .reply-to').textContent()).toContain('in reply to @jonas_weber #2');
+    await page.goto(seeded.boardPath);
+    expect(await page.locator('.thread-row.pinned .thread-title').textContent()).toBe('Read first: how we write up cases here');
+    await page.goto('/');
+    expect(await page.locator('.thread-row', { hasText: 'Christmas cover 2024' }).locator('.badge-locked').textContent()).toBe('Locked');
+    expect(await page.locator('.space-head', { hasText: 'Residents’ Lounge' }).textContent()).toContain('Members only');
+    expect(problems.list).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});
