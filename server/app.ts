@@ -69,9 +69,9 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   await app.register(errorHandling, { renderPage: renderErrorPage });
   await app.register(bodyParsers);
   await app.register(securityHeaders, { hsts: config.secureCookies });
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxPages: 2000 });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
-  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxPages: 2000 });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {

@@ -21,15 +21,16 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   if (options.ttlMs <= 0) return;
   const cache = new LRUCache<string, CachedPage>({ max: options.maxPages, ttl: options.ttlMs });
 
+  // No cookie and no credentials means no session and no viewer: anonymous, whatever the route.
   const cacheable = (request: FastifyRequest) =>
     request.method === 'GET' &&
     !request.url.startsWith('/api/') &&
     !request.url.startsWith('/static/') &&
     request.headers.cookie === undefined &&
-    request.headers.authorization === undefined &&
-    request.viewer.kind === 'anonymous';
+    request.headers.authorization === undefined;
 
-  app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
+  // The first hook of all, so a hit skips the visitor session, the viewer lookup and rendering.
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!cacheable(request)) return;
     const hit = cache.get(request.url);
     if (!hit) return;
@@ -40,6 +41,9 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (!cacheable(request) || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
     if (reply.getHeader('x-cache') === 'hit' || reply.hasHeader('set-cookie')) return payload;
+    // This hook runs before the session plugin sets its cookie: a session that changed (a CSRF
+    // secret for a form) means the page is this visitor's own.
+    if (request.session?.isModified()) return payload;
     const type = String(reply.getHeader('content-type') ?? '');
     if (!type.startsWith('text/html')) return payload;
     const headers: Record<string, string> = {};

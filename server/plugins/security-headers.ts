@@ -30,7 +30,8 @@ export const securityHeaders = fp(async (app: FastifyInstance, options: { hsts: 
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/static/')) return payload;
-    if (request.viewer.kind === 'member') {
+    // A page answered from the anonymous cache never met the viewer hook: it is anonymous.
+    if (request.viewer?.kind === 'member') {
       // Whatever a signed-in member sees may be members-only or confidential: never cached by
       // anyone, never indexed. Anonymous responses can only carry public content.
       reply.header('cache-control', 'private, no-store');
