@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
+import { findHandlesOutsideSpace } from '../spaces/queries.ts';
 import { spaceFacts, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
@@ -33,6 +34,15 @@ export interface PostRef {
   slug: string;
   number: number;
   postId: number;
+  /** Said to the author after posting, e.g. about mentions of people who cannot read the space. */
+  warnings?: string[];
+}
+
+/** `@handle` mentions in a body, outside code spans and links' own text is not distinguished. */
+export function mentionedHandles(body: string): string[] {
+  const found = new Set<string>();
+  for (const match of body.matchAll(/(?:^|[^\w@/.])@([a-z0-9][a-z0-9_-]{2,29})\b/gi)) found.add(match[1]!.toLowerCase());
+  return [...found];
 }
 
 function pageCount(total: number, perPage: number): number {
@@ -60,6 +70,16 @@ const CONFIDENTIAL_QUOTE = 'This quotes a post from a confidential space. What i
 export type ForumService = ReturnType<typeof createForumService>;
 
 export function createForumService(db: Database, spaces: SpacesService) {
+  /**
+   * Mentioning someone outside a confidential space notifies nobody (they could not read it);
+   * the author is told, so they do not count on that person having seen it.
+   */
+  async function mentionWarnings(space: { id: number; level: string }, body: string): Promise<string[]> {
+    if (space.level !== 'confidential') return [];
+    const outside = await findHandlesOutsideSpace(db, space.id, mentionedHandles(body));
+    return outside.map((handle) => `@${handle} is not a member of this confidential space: they cannot read your post and were not notified.`);
+  }
+
   /** Refuses a body that quotes a confidential post into a different space. */
   async function checkQuotes(exec: Database, viewer: Viewer, body: string, targetSpaceId: number): Promise<void> {
     const sources = await q.findVisibleThreadSpaces(exec, viewer, quotedThreadIds(body));
@@ -158,7 +178,7 @@ export function createForumService(db: Database, spaces: SpacesService) {
       const already = await existing();
       if (already) return already;
       const bodyHtml = renderMarkdown(body);
-      return recover(
+      const created = await recover(
         () =>
           db.transaction(async (tx) => {
             const now = new Date();
@@ -187,6 +207,7 @@ export function createForumService(db: Database, spaces: SpacesService) {
           }),
         existing,
       );
+      return { ...created, warnings: await mentionWarnings(board.space, body) };
     },
 
     async reply(viewer: MemberViewer, threadId: number, input: ReplyInput): Promise<PostRef> {
@@ -203,7 +224,7 @@ export function createForumService(db: Database, spaces: SpacesService) {
       const already = await existing();
       if (already) return already;
       const bodyHtml = renderMarkdown(body);
-      return recover(
+      const posted = await recover(
         () =>
           db.transaction(async (tx) => {
             const locked = await q.lockVisibleThread(tx, viewer, threadId);
@@ -238,6 +259,9 @@ export function createForumService(db: Database, spaces: SpacesService) {
           }),
         existing,
       );
+      if (mentionedHandles(body).length === 0) return posted;
+      const [place] = await q.findVisibleThreadSpaces(db, viewer, [threadId]);
+      return { ...posted, warnings: place ? await mentionWarnings({ id: place.spaceId, level: place.level }, body) : [] };
     },
 
     async edit(viewer: MemberViewer, postId: number, input: EditInput): Promise<PostRef> {

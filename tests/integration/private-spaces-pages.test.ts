@@ -256,3 +256,30 @@ describe('owners shape their own space', () => {
     expect(directory.boards.map((b) => b.name)).not.toContain('Not mine to add');
   });
 });
+
+describe('mentions inside a confidential space', () => {
+  test('mentioning someone outside it warns the author and tells them nobody was notified', async () => {
+    const { space, thread } = await createConfidentialSpace('Mentions group');
+    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
+    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/v1/threads/${thread.threadId}/posts`,
+      headers: owner.auth,
+      payload: { body: `Thanks @${guest.handle}; maybe @${outsider.handle} knows, or @nobody-here.` },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().warnings).toEqual([`@${outsider.handle} is not a member of this confidential space: they cannot read your post and were not notified.`]);
+    const agent = await signedInAgent(app, owner);
+    const posted = await agent.submit(`/t/${thread.threadId}/${thread.slug}`, `/t/${thread.threadId}/reply`, { body: `Asking @${outsider.handle} too`, intent: 'post' });
+    const page = await agent.open(locationOf(posted));
+    expect(page.body).toContain(`@${outsider.handle} is not a member of this confidential space`);
+  });
+
+  test('mentions in public spaces carry no warning', async () => {
+    const space = await app.services.spaces.createSpace(admin.viewer, { name: 'Open mentions', description: '' });
+    const board = await app.services.spaces.createBoard(admin.viewer, space.id, { name: 'General', description: '' });
+    const ref = await app.services.forum.createThread(owner.viewer, { boardId: board.id, title: 'Hello all', body: `Hi @${outsider.handle}` });
+    expect(ref.warnings).toEqual([]);
+  });
+});

@@ -111,6 +111,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       const board = await spaces.boardBySlugs(viewer, request.params.space, request.params.board);
       try {
         const ref = await forum.createThread(viewer, { boardId: board.id, title, body, idempotencyKey });
+        for (const warning of ref.warnings ?? []) request.flash('info', warning);
         return reply.redirect(threadHref(ref.threadId, ref.slug), 303);
       } catch (error) {
         const problem = formProblem(error);
@@ -184,6 +185,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     if (intent === 'preview') return renderReply(request, reply, request.params.id, replyToPostId, { ...state, preview: renderMarkdown(body) });
     try {
       const ref = await forum.reply(viewer, request.params.id, { body, idempotencyKey, ...(replyToPostId ? { replyToPostId } : {}) });
+      for (const warning of ref.warnings ?? []) request.flash('info', warning);
       return reply.redirect(postHref(ref.threadId, ref.slug, ref.number), 303);
     } catch (error) {
       const problem = formProblem(error);
