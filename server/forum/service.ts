@@ -38,7 +38,7 @@ export interface PostRef {
   warnings?: string[];
 }
 
-/** `@handle` mentions in a body, outside code spans and links' own text is not distinguished. */
+/** The `@handle` mentions in a body (lower-cased). Mentions inside code are counted too: a warning too many is harmless. */
 export function mentionedHandles(body: string): string[] {
   const found = new Set<string>();
   for (const match of body.matchAll(/(?:^|[^\w@/.])@([a-z0-9][a-z0-9_-]{2,29})\b/gi)) found.add(match[1]!.toLowerCase());

@@ -75,21 +75,7 @@ export class Agent {
   }
 
   private remember(res: LightMyRequestResponse): LightMyRequestResponse {
-    const raw = res.headers['set-cookie'];
-    for (const line of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
-      const [pair = '', ...attributes] = line.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at).trim();
-      const value = pair.slice(at + 1).trim();
-      const expired = attributes.some((a) => {
-        const [key = '', val = ''] = a.split('=').map((s) => s.trim());
-        if (key.toLowerCase() === 'max-age') return Number(val) <= 0;
-        if (key.toLowerCase() === 'expires') return new Date(val).getTime() <= Date.now();
-        return false;
-      });
-      if (expired || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    storeCookies(this.cookies, res.headers['set-cookie']);
     const type = res.headers['content-type'];
     if (typeof type === 'string' && type.startsWith('text/html')) {
       const token = csrfTokenIn(res.body);
@@ -103,4 +89,22 @@ export function locationOf(res: LightMyRequestResponse): string {
   const location = res.headers.location;
   if (typeof location !== 'string') throw new Error(`expected a redirect, got ${res.statusCode}`);
   return location;
+}
+
+/** Applies a response's Set-Cookie lines to a cookie jar, honouring deletions and expiry. */
+export function storeCookies(jar: Map<string, string>, setCookie: string | string[] | number | undefined): void {
+  for (const line of setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [String(setCookie)]) {
+    const [pair = '', ...attributes] = line.split(';');
+    const at = pair.indexOf('=');
+    const name = pair.slice(0, at).trim();
+    const value = pair.slice(at + 1).trim();
+    const expired = attributes.some((a) => {
+      const [key = '', val = ''] = a.split('=').map((s) => s.trim());
+      if (key.toLowerCase() === 'max-age') return Number(val) <= 0;
+      if (key.toLowerCase() === 'expires') return new Date(val).getTime() <= Date.now();
+      return false;
+    });
+    if (expired || value === '') jar.delete(name);
+    else jar.set(name, value);
+  }
 }

@@ -1,3 +1,4 @@
+import { storeCookies } from './browser-session.ts';
 import type { TestApp } from './app.ts';
 
 /*
@@ -28,21 +29,7 @@ export function fetcherFor(app: TestApp, fixed: Record<string, string> = {}, coo
   return async (method, url) => {
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const res = await app.inject({ method, url, headers: { 'user-agent': 'sweep-crawler', ...fixed, ...(cookie ? { cookie } : {}) } });
-    const setCookie = res.headers['set-cookie'];
-    for (const line of setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]) {
-      const [pair = '', ...attributes] = line.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at).trim();
-      const value = pair.slice(at + 1).trim();
-      const expired = attributes.some((a) => {
-        const [key = '', val = ''] = a.split('=').map((s) => s.trim());
-        if (key.toLowerCase() === 'max-age') return Number(val) <= 0;
-        if (key.toLowerCase() === 'expires') return new Date(val).getTime() <= Date.now();
-        return false;
-      });
-      if (expired || value === '') jar.delete(name);
-      else jar.set(name, value);
-    }
+    storeCookies(jar, res.headers['set-cookie']);
     const headers = Object.entries(res.headers)
       .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`)
       .join('\n');
@@ -106,7 +93,7 @@ export interface CrawlOptions {
   /** Origins that also count as this site (absolute links the site prints, e.g. its public URL). */
   origins: string[];
   /** Paths never to request (sign-out, say). */
-  skip: (path: string) => boolean;
+  exclude: (path: string) => boolean;
   onExchange: (exchange: Exchange) => void;
 }
 
@@ -122,7 +109,7 @@ export async function crawl(fetch: Fetcher, starts: string[], options: CrawlOpti
   const seen = new Set<string>();
   const queue: string[] = [];
   const enqueue = (path: string | undefined) => {
-    if (path === undefined || seen.has(path) || options.skip(path.split('?')[0]!)) return;
+    if (path === undefined || seen.has(path) || options.exclude(path.split('?')[0]!)) return;
     seen.add(path);
     queue.push(path);
   };

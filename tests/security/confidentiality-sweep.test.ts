@@ -292,7 +292,7 @@ async function crawlAs(viewer: ViewerKind, leaks: Leak[], found: Set<Label>) {
   const result = await crawl(fetch, starts, {
     max: MAX_CRAWL,
     origins: [app.config.publicUrl],
-    skip: (path) => path === '/signout',
+    exclude: (path) => path === '/signout',
     onExchange: (exchange) => {
       statuses.set(exchange.status, (statuses.get(exchange.status) ?? 0) + 1);
       inspect(viewer, 'crawl', exchange, leaks, found);
@@ -506,7 +506,7 @@ describe('after a space’s level changes', () => {
       for (const match of text.matchAll(pattern)) seen.push(`${match[0]} in ${exchange.method} ${exchange.url}`);
     };
     const starts = ['/', '/invitations', ...[...seed.handles].map((h) => `/u/${h}`)];
-    await crawl(fetch, starts, { max: MAX_CRAWL, origins: [app.config.publicUrl], skip: (p) => p === '/signout', onExchange: (e) => note(e, false) });
+    await crawl(fetch, starts, { max: MAX_CRAWL, origins: [app.config.publicUrl], exclude: (p) => p === '/signout', onExchange: (e) => note(e, false) });
     await inParallel(openApiPaths.flatMap((path) => fillPath(path, known)), async (url) => note(await api('GET', url), true));
     const statuses: Record<string, number> = {};
     for (const url of urls) {

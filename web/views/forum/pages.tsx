@@ -285,7 +285,7 @@ export function RevisionsPage(props: {
       {props.history.map((r) => (
         <section class="revision">
           <h2>
-            Version {r.revision} · <Time at={r.createdAt} />
+            Version {r.revision} · replaced <Time at={r.createdAt} />
           </h2>
           {r.title && <p class="revision-title">Title: {r.title}</p>}
           <RenderedContent html={trustedSafeHtml(r.bodyHtml)} />
