@@ -8,7 +8,7 @@ import { Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticate
 import { requireMember } from '../../server/policy/index.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
-import { postHref, profileHref } from '../urls.ts';
+import { localPath, postHref, profileHref } from '../urls.ts';
 import { RegisterPage, SignInLinkPage, SignInPage, type RegisterState } from '../views/accounts/auth-pages.tsx';
 import { ProfilePage } from '../views/accounts/profile-page.tsx';
 import { SettingsPage, type FormProblem, type ProfileValues, type SettingsState } from '../views/accounts/settings-page.tsx';
@@ -19,17 +19,6 @@ const Csrf = { _csrf: Type.Optional(Type.String()) };
 const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 }) });
 const NextPath = Type.Optional(Type.String({ maxLength: 2000 }));
 
-/**
- * Where to send someone after signing in: a path on this site, or home. One leading slash only —
- * `//host`, `/\host` and anything a browser strips before reading (controls, whitespace) could
- * turn a local path into another site.
- */
-export function localPath(raw: string | undefined): string {
-  if (!raw || !/^\/(?![/\\])/.test(raw)) return '/';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(raw)) return '/';
-  return raw;
-}
 
 /** Form errors are re-rendered with what the person typed; anything else goes to the error handler. */
 function formProblem(error: unknown): FormProblem & { status: number } {

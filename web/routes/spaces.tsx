@@ -5,7 +5,7 @@ import { can, requireMember } from '../../server/policy/index.ts';
 import { JOIN_POLICIES, LEVELS, type JoinPolicy, type Level } from '../../server/spaces/service.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
-import { spaceHref } from '../urls.ts';
+import { localPath, spaceHref } from '../urls.ts';
 import { ManagePage, type ManageState } from '../views/spaces/manage-page.tsx';
 import { InvitationsPage, InviteLinkPage, NewSpacePage, type NewSpaceState } from '../views/spaces/other-pages.tsx';
 import { RulesPage, SpacePage } from '../views/spaces/space-page.tsx';
@@ -16,10 +16,6 @@ const Handle = Type.String({ maxLength: 100 });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
 const IdParam = Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 });
 
-/** Only a path on this site, so a crafted `next` cannot send a member elsewhere. */
-function localNext(next: string | undefined, fallback: string): string {
-  return next && /^\/(?![/\\])[^\s]*$/.test(next) ? next : fallback;
-}
 
 function isFormProblem(error: unknown): error is Invalid | Conflict {
   return error instanceof Invalid || error instanceof Conflict;
@@ -60,7 +56,7 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/s/:space/rules', { config: { access: 'public' }, schema: { params: SpaceParams, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } }, async (request, reply) => {
     const space = await spaces.spaceBySlug(request.viewer, request.params.space);
-    const next = localNext(request.query.next, spaceHref(space.slug));
+    const next = localPath(request.query.next, spaceHref(space.slug));
     return sendPage(reply, <RulesPage ctx={pageContext(request, reply)} space={space} mustAccept={space.rulesPending} next={next} />);
   });
 
@@ -78,7 +74,7 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
         return reply.redirect(`${spaceHref(space.slug)}/rules`, 303);
       }
       request.flash('success', 'Thank you. Your acceptance of the ground rules is recorded.');
-      return reply.redirect(localNext(request.body.next, spaceHref(space.slug)), 303);
+      return reply.redirect(localPath(request.body.next, spaceHref(space.slug)), 303);
     },
   );
 
