@@ -18,6 +18,13 @@ beforeAll(async () => {
 });
 afterAll(async () => app.close());
 
+/** Brings a member into the owner's space the way an invitation does, optionally past its rules. */
+async function admit(spaceId: number, member: TestMember, options: { acceptRules?: boolean } = {}) {
+  await app.services.membership.inviteByHandle(owner.viewer, spaceId, member.handle);
+  await app.services.membership.acceptInvitation(member.viewer, spaceId);
+  if (options.acceptRules) await app.services.membership.acceptRules(member.viewer, spaceId, 1);
+}
+
 async function createConfidentialSpace(name: string, rules = 'We meet every three weeks.\n\nEverything said here **stays here**.') {
   const agent = await signedInAgent(app, owner);
   const res = await agent.submit('/spaces/new', '/spaces/new', { name, description: 'Eight colleagues', level: 'confidential', joinPolicy: 'invite', rules });
@@ -97,9 +104,7 @@ describe('joining by invitation and the ground rules', () => {
 
   test('changed rules must be accepted again before reading on', async () => {
     const { agent, slug, space, thread } = await createConfidentialSpace('Rules change group');
-    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
-    await app.services.membership.acceptInvitation(guest.viewer, space.id);
-    await app.services.membership.acceptRules(guest.viewer, space.id, 1);
+    await admit(space.id, guest, { acceptRules: true });
     const guestAgent = await signedInAgent(app, guest);
     expect((await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(200);
     const saved = await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/rules`, { rules: 'New rule: no screenshots.' });
@@ -135,9 +140,7 @@ describe('joining by invitation and the ground rules', () => {
 
   test('removing a member ends their access on their next request', async () => {
     const { agent, slug, space, thread } = await createConfidentialSpace('Removal group');
-    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
-    await app.services.membership.acceptInvitation(guest.viewer, space.id);
-    await app.services.membership.acceptRules(guest.viewer, space.id, 1);
+    await admit(space.id, guest, { acceptRules: true });
     const guestAgent = await signedInAgent(app, guest);
     expect((await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(200);
     await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/decide`, { handle: guest.handle, decision: 'remove' });
@@ -170,8 +173,7 @@ describe('members-only spaces with join policies', () => {
 describe('lowering a level', () => {
   test('needs every owner, then gives a week of notice on every page of the space', async () => {
     const { agent, slug, space, board } = await createConfidentialSpace('Lowering group');
-    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
-    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    await admit(space.id, guest);
     await app.services.membership.setRole(owner.viewer, space.id, guest.handle, 'owner');
     await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/level`, { level: 'members' });
     expect((await app.services.spaces.spaceBySlug(owner.viewer, slug)).level).toBe('confidential');
@@ -209,8 +211,7 @@ describe('rules that protect the members of a space from its own officers', () =
   test('a space moderator cannot remove or ban another moderator', async () => {
     const { space } = await createConfidentialSpace('Two moderators group');
     for (const m of [guest, outsider]) {
-      await app.services.membership.inviteByHandle(owner.viewer, space.id, m.handle);
-      await app.services.membership.acceptInvitation(m.viewer, space.id);
+      await admit(space.id, m);
       await app.services.membership.setRole(owner.viewer, space.id, m.handle, 'moderator');
     }
     await expect(app.services.membership.decide(guest.viewer, space.id, outsider.handle, 'ban')).rejects.toThrow(/Only owners/);
@@ -225,8 +226,7 @@ describe('rules that protect the members of a space from its own officers', () =
 
   test('a pending lowering is scheduled when the owner who had not confirmed steps down', async () => {
     const { space } = await createConfidentialSpace('Stepping down group');
-    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
-    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    await admit(space.id, guest);
     await app.services.membership.setRole(owner.viewer, space.id, guest.handle, 'owner');
     await app.services.membership.changeLevel(owner.viewer, space.id, 'members');
     const roster = () => app.services.membership.roster(owner.viewer, space.id);
@@ -245,8 +245,7 @@ describe('owners shape their own space', () => {
     expect(page.body).toContain('Reading list');
     const boardId = (await app.services.spaces.spaceBySlug(owner.viewer, slug)).boards.find((b) => b.name === 'Reading list')!.id;
     expect(page.body).toContain(`/manage/boards/${boardId}/archive`);
-    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
-    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    await admit(space.id, guest);
     const member = await signedInAgent(app, guest);
     await member.get(`/s/${slug}`);
     expect((await member.postForm(`/s/${slug}/manage/boards`, { name: 'Not mine to add' })).statusCode).toBe(403);
@@ -260,8 +259,7 @@ describe('owners shape their own space', () => {
 describe('mentions inside a confidential space', () => {
   test('mentioning someone outside it warns the author and tells them nobody was notified', async () => {
     const { space, thread } = await createConfidentialSpace('Mentions group');
-    await app.services.membership.inviteByHandle(owner.viewer, space.id, guest.handle);
-    await app.services.membership.acceptInvitation(guest.viewer, space.id);
+    await admit(space.id, guest);
     const res = await app.inject({
       method: 'POST',
       url: `/api/v1/threads/${thread.threadId}/posts`,
