@@ -13,6 +13,8 @@ import { createSessionManager } from './accounts/sessions.ts';
 import type { Config } from './config.ts';
 import { forumApi } from './forum/routes.ts';
 import { createForumService } from './forum/service.ts';
+import { moderationApi } from './moderation/routes.ts';
+import { createModerationService } from './moderation/service.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
@@ -31,6 +33,7 @@ export interface Services {
   spaces: ReturnType<typeof createSpacesService>;
   forum: ReturnType<typeof createForumService>;
   membership: ReturnType<typeof createMembershipService>;
+  moderation: ReturnType<typeof createModerationService>;
 }
 
 declare module 'fastify' {
@@ -62,10 +65,11 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   const spaces = createSpacesService(db, config.privateSpaces);
   const forum = createForumService(db, spaces);
   const membership = createMembershipService(db);
-  app.decorate('services', { accounts, spaces, forum, membership });
+  const moderation = createModerationService(db);
+  app.decorate('services', { accounts, spaces, forum, membership, moderation });
   app.decorate('config', config);
 
-  await app.register(routeAccess, { assetPrefix: '/static/' });
+  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
   await app.register(errorHandling, { renderPage: renderErrorPage });
   await app.register(bodyParsers);
   await app.register(securityHeaders, { hsts: config.secureCookies });
@@ -107,6 +111,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
       await api.register(spacesApi);
       await api.register(membershipApi);
       await api.register(forumApi);
+      await api.register(moderationApi);
     },
     { prefix: '/api/v1' },
   );

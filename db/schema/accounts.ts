@@ -24,6 +24,11 @@ export const users = pgTable(
     bioSource: text('bio_source').notNull().default(''),
     bioHtml: text('bio_html').notNull().default(''),
     renderVersion: integer('render_version').notNull().default(1),
+    /** Flag accuracy: this member's flags that moderators upheld or rejected; it weighs their next flags. */
+    flagsAgreed: integer('flags_agreed').notNull().default(0),
+    flagsDisagreed: integer('flags_disagreed').notNull().default(0),
+    /** The reason for the current silence or suspension, shown to the member. */
+    statusReason: text('status_reason').notNull().default(''),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

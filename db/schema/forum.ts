@@ -1,6 +1,14 @@
-import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 import { boards } from './spaces.ts';
+
+/**
+ * Where a post (or thread) stands with moderation. `held`: a newcomer's post waiting for approval;
+ * `hidden`: taken down pending review or by a moderator. Both are readable only by the author and
+ * by the moderators of the place (see policy/visibility.ts).
+ */
+export const contentStatus = pgEnum('content_status', ['published', 'held', 'hidden']);
 
 export const threads = pgTable(
   'threads',
@@ -21,6 +29,8 @@ export const threads = pgTable(
     lastPostAt: timestamp('last_post_at', { withTimezone: true }).notNull().defaultNow(),
     lastPostAuthorId: text('last_post_author_id').references(() => users.id),
     idempotencyKey: text('idempotency_key'),
+    /** Follows its first post: a held or hidden opening post holds or hides the whole thread. */
+    status: contentStatus('status').notNull().default('published'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
@@ -52,11 +62,18 @@ export const posts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    status: contentStatus('status').notNull().default('published'),
+    /** Said to the author while the post is held or hidden, in plain words. */
+    moderationNote: text('moderation_note').notNull().default(''),
+    /** A removal by a moderator shows a different tombstone from one by the author. */
+    removedByModerator: boolean('removed_by_moderator').notNull().default(false),
   },
   (t) => [
     uniqueIndex('posts_thread_number_idx').on(t.threadId, t.number),
     index('posts_author_created_idx').on(t.authorId, t.createdAt.desc().nullsFirst()),
     uniqueIndex('posts_author_idempotency_idx').on(t.authorId, t.idempotencyKey),
+    // Only the few posts waiting on moderation are indexed: "my posts under review" stays cheap.
+    index('posts_author_unpublished_idx').on(t.authorId).where(sql`${t.status} <> 'published'`),
   ],
 );
 

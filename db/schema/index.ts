@@ -1,3 +1,4 @@
 export * from './accounts.ts';
 export * from './spaces.ts';
 export * from './forum.ts';
+export * from './moderation.ts';

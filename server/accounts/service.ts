@@ -33,7 +33,8 @@ export function userToViewer(user: q.UserRow): MemberViewer {
     handle: user.handle,
     displayName: user.displayName,
     role: user.role,
-    status: user.status,
+    // A silence or suspension with an end date is over once that date has passed.
+    status: user.statusUntil !== null && user.statusUntil.getTime() <= Date.now() ? 'active' : user.status,
     trustLevel: user.trustLevel,
   };
 }

@@ -2,7 +2,7 @@ import { and, asc, between, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { boards, postRevisions, posts, spaces, threads, users } from '../../db/schema/index.ts';
-import { postVisible, spaceContentVisible, threadVisible, type Viewer } from '../policy/index.ts';
+import { postVisible, threadInSpaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
@@ -62,7 +62,7 @@ export async function listLatestThreads(db: Executor, viewer: Viewer, limit: num
     .leftJoin(lastAuthor, eq(lastAuthor.id, threads.lastPostAuthorId))
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(isNull(threads.deletedAt), spaceContentVisible(viewer), isNull(boards.archivedAt), isNull(spaces.archivedAt)))
+    .where(and(threadInSpaceVisible(viewer), isNull(boards.archivedAt), isNull(spaces.archivedAt)))
     .orderBy(desc(threads.lastPostAt), desc(threads.id))
     .limit(limit);
 }
@@ -73,7 +73,7 @@ export async function findVisibleThread(db: Executor, viewer: Viewer, id: number
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(eq(threads.id, id), isNull(threads.deletedAt), spaceContentVisible(viewer)))
+    .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .limit(1);
   return row;
 }
@@ -85,7 +85,7 @@ export async function lockVisibleThread(db: Executor, viewer: Viewer, id: number
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(eq(threads.id, id), isNull(threads.deletedAt), spaceContentVisible(viewer)))
+    .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .for('update', { of: threads });
   return row;
 }
@@ -101,6 +101,9 @@ const postColumns = {
   createdAt: posts.createdAt,
   editedAt: posts.editedAt,
   deletedAt: posts.deletedAt,
+  status: posts.status,
+  moderationNote: posts.moderationNote,
+  removedByModerator: posts.removedByModerator,
   replyToPostId: posts.replyToPostId,
   author: authorColumns,
   replyToNumber: parent.number,
@@ -216,6 +219,10 @@ export async function recordThreadActivity(db: Executor, threadId: number, postN
     .where(eq(threads.id, threadId));
 }
 
+export async function recordPostNumber(db: Executor, threadId: number, postNumber: number): Promise<void> {
+  await db.update(threads).set({ postCount: postNumber }).where(eq(threads.id, threadId));
+}
+
 export async function recordBoardActivity(db: Executor, boardId: number, newThreads: number, at: Date): Promise<void> {
   await db
     .update(boards)
@@ -271,5 +278,5 @@ export async function findVisibleThreadSpaces(db: Executor, viewer: Viewer, thre
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(inArray(threads.id, threadIds), isNull(threads.deletedAt), spaceContentVisible(viewer)));
+    .where(and(inArray(threads.id, threadIds), threadInSpaceVisible(viewer)));
 }

@@ -3,6 +3,8 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
+import { admitPost, queueHeldPost } from '../moderation/admission.ts';
+import { viewerModeratesSpace } from '../moderation/queries.ts';
 import { findHandlesOutsideSpace } from '../spaces/queries.ts';
 import { spaceFacts, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
@@ -36,6 +38,8 @@ export interface PostRef {
   postId: number;
   /** Said to the author after posting, e.g. about mentions of people who cannot read the space. */
   warnings?: string[];
+  /** Set when the post waits for a moderator's approval; says why, for the author. */
+  held?: string;
 }
 
 /** The `@handle` mentions in a body (lower-cased). Mentions inside code are counted too: a warning too many is harmless. */
@@ -177,7 +181,8 @@ export function createForumService(db: Database, spaces: SpacesService) {
       };
       const already = await existing();
       if (already) return already;
-      const bodyHtml = renderMarkdown(body);
+      const admission = await admitPost(db, viewer, { body, moderates: await viewerModeratesSpace(db, viewer, board.spaceId) });
+      const bodyHtml = renderMarkdown(admission.body);
       const created = await recover(
         () =>
           db.transaction(async (tx) => {
@@ -191,23 +196,28 @@ export function createForumService(db: Database, spaces: SpacesService) {
               postCount: 1,
               lastPostAt: now,
               lastPostAuthorId: viewer.id,
+              status: admission.status,
               createdAt: now,
             });
             const post = await q.insertPost(tx, {
               threadId: thread.id,
               number: 1,
               authorId: viewer.id,
-              bodySource: body,
+              bodySource: admission.body,
               bodyHtml,
               renderVersion: CONTENT_PIPELINE_VERSION,
+              status: admission.status,
+              moderationNote: admission.note,
               createdAt: now,
             });
+            if (admission.status === 'held') await queueHeldPost(tx, { id: post.id, authorId: viewer.id, spaceId: board.spaceId, note: admission.note });
             await q.recordBoardActivity(tx, board.id, 1, now);
             return { threadId: thread.id, slug: thread.slug, number: 1, postId: post.id };
           }),
         existing,
       );
-      return { ...created, warnings: await mentionWarnings(board.space, body) };
+      const held = admission.status === 'held' ? { held: admission.note } : {};
+      return { ...created, ...held, warnings: await mentionWarnings(board.space, body) };
     },
 
     async reply(viewer: MemberViewer, threadId: number, input: ReplyInput): Promise<PostRef> {
@@ -223,7 +233,10 @@ export function createForumService(db: Database, spaces: SpacesService) {
       };
       const already = await existing();
       if (already) return already;
-      const bodyHtml = renderMarkdown(body);
+      const place = await q.findVisibleThreadSpaces(db, viewer, [threadId]);
+      if (!place[0]) throw new NotFound();
+      const admission = await admitPost(db, viewer, { body, moderates: await viewerModeratesSpace(db, viewer, place[0].spaceId) });
+      const bodyHtml = renderMarkdown(admission.body);
       const posted = await recover(
         () =>
           db.transaction(async (tx) => {
@@ -246,22 +259,30 @@ export function createForumService(db: Database, spaces: SpacesService) {
               threadId,
               number,
               authorId: viewer.id,
-              bodySource: body,
+              bodySource: admission.body,
               bodyHtml,
               renderVersion: CONTENT_PIPELINE_VERSION,
               replyToPostId: input.replyToPostId ?? null,
               idempotencyKey: key,
+              status: admission.status,
+              moderationNote: admission.note,
               createdAt: now,
             });
-            await q.recordThreadActivity(tx, threadId, number, viewer.id, now);
-            await q.recordBoardActivity(tx, thread.boardId, 0, now);
+            if (admission.status === 'held') {
+              // The number is taken (numbers never change), but the thread shows no new activity until approval.
+              await q.recordPostNumber(tx, threadId, number);
+              await queueHeldPost(tx, { id: post.id, authorId: viewer.id, spaceId: locked.space.id, note: admission.note });
+            } else {
+              await q.recordThreadActivity(tx, threadId, number, viewer.id, now);
+              await q.recordBoardActivity(tx, thread.boardId, 0, now);
+            }
             return { threadId, slug: thread.slug, number, postId: post.id };
           }),
         existing,
       );
-      if (mentionedHandles(body).length === 0) return posted;
-      const [place] = await q.findVisibleThreadSpaces(db, viewer, [threadId]);
-      return { ...posted, warnings: place ? await mentionWarnings({ id: place.spaceId, level: place.level }, body) : [] };
+      const held = admission.status === 'held' ? { held: admission.note } : {};
+      if (mentionedHandles(body).length === 0) return { ...posted, ...held };
+      return { ...posted, ...held, warnings: await mentionWarnings({ id: place[0].spaceId, level: place[0].level }, body) };
     },
 
     async edit(viewer: MemberViewer, postId: number, input: EditInput): Promise<PostRef> {

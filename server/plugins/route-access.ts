@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Forbidden, Unauthenticated } from '../errors.ts';
-import { isAdmin, isSiteStaff } from '../policy/index.ts';
+import { Forbidden, NotFound, Unauthenticated } from '../errors.ts';
+import { isAdmin, isSiteStaff, type MemberViewer } from '../policy/index.ts';
 import type { Access } from './types.ts';
 
 const ACCESS: readonly Access[] = ['public', 'member', 'moderator', 'admin'];
@@ -27,7 +27,11 @@ declare module 'fastify' {
   }
 }
 
-export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefix: string }) => {
+/**
+ * `moderator`: site moderators and admins, and the owners and moderators of any space (their queue
+ * holds their own spaces' items). Others get a 404: moderator screens are not advertised.
+ */
+export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefix: string; moderatesAnything: (viewer: MemberViewer) => Promise<boolean> }) => {
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
@@ -50,7 +54,7 @@ export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefi
       }
       throw new Unauthenticated();
     }
-    if (access === 'moderator' && !isSiteStaff(viewer)) throw new Forbidden('Only moderators can open this.');
+    if (access === 'moderator' && !isSiteStaff(viewer) && !(await options.moderatesAnything(viewer))) throw new NotFound();
     if (access === 'admin' && !isAdmin(viewer)) throw new Forbidden('Only administrators can open this.');
   });
 });

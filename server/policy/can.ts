@@ -43,6 +43,8 @@ export type Action =
   | { kind: 'post.edit'; post: PostFacts }
   | { kind: 'post.delete'; post: PostFacts }
   | { kind: 'thread.moderate' }
+  | { kind: 'content.flag' }
+  | { kind: 'user.sanction' }
   | { kind: 'site.manage' }
   | { kind: 'space.create'; level: SpaceFacts['level']; setting: PrivateSpaceSetting }
   | { kind: 'space.post'; space: SpaceFacts }
@@ -81,6 +83,11 @@ export function can(viewer: Viewer, action: Action): Decision {
       return writer;
     case 'thread.moderate':
       return staff ? yes : no('Only moderators can do that.');
+    case 'content.flag':
+      // Silenced members can still tell moderators about a problem; suspended ones are signed out.
+      return viewer.status === 'suspended' ? no('Your account is suspended.') : yes;
+    case 'user.sanction':
+      return staff ? yes : no('Only site moderators can sanction a member.');
     case 'site.manage':
       return viewer.role === 'admin' ? yes : no('Only administrators can do that.');
     case 'space.create':

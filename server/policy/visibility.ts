@@ -1,5 +1,5 @@
-import { and, isNull, sql, type SQL } from 'drizzle-orm';
-import { boards, posts, spaceMembers, spaces, threads } from '../../db/schema/index.ts';
+import { and, isNull, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { boards, moderationLog, posts, reviewItems, spaceMembers, spaces, threads } from '../../db/schema/index.ts';
 import type { Viewer } from './viewer.ts';
 
 /*
@@ -36,6 +36,39 @@ export function spaceContentVisible(viewer: Viewer): SQL {
       and ${spaceMembers.rulesAcceptedVersion} >= ${spaces.rulesVersion}))`;
 }
 
+
+/**
+ * Whether the viewer moderates the space `spaceId` refers to: its active owners and moderators,
+ * and site moderators and admins for every space that is not confidential (there they are
+ * outsiders like anyone else).
+ */
+export function moderatesSpace(viewer: Viewer, spaceId: AnyColumn | SQL): SQL {
+  if (viewer.kind === 'anonymous') return sql`false`;
+  const ownModerator = sql`exists (select 1 from ${spaceMembers}
+    where ${spaceMembers.spaceId} = ${spaceId}
+      and ${spaceMembers.userId} = ${viewer.id}
+      and ${spaceMembers.status} = 'active'
+      and ${spaceMembers.role} in ('owner', 'moderator'))`;
+  if (viewer.role === 'member') return ownModerator;
+  // Aliased: callers often have `spaces` in scope already.
+  return sql`(${ownModerator} or exists (select 1 from ${spaces} as moderated_space
+    where moderated_space.id = ${spaceId} and moderated_space.level <> 'confidential'))`;
+}
+
+/**
+ * A thread's moderation state, for queries that have joined its board's `spaces` row: held and
+ * hidden threads are seen by their author and the space's moderators only.
+ */
+function threadStateVisible(viewer: Viewer): SQL {
+  if (viewer.kind === 'anonymous') return sql`${threads.status} = 'published'`;
+  return sql`(${threads.status} = 'published' or ${threads.authorId} = ${viewer.id} or ${moderatesSpace(viewer, spaces.id)})`;
+}
+
+/** For queries that join a thread to its board and space: existence, space access and moderation state. */
+export function threadInSpaceVisible(viewer: Viewer): SQL {
+  return and(isNull(threads.deletedAt), spaceContentVisible(viewer), threadStateVisible(viewer)) as SQL;
+}
+
 export function boardVisible(viewer: Viewer): SQL {
   return sql`exists (select 1 from ${spaces} where ${spaces.id} = ${boards.spaceId} and ${spaceContentVisible(viewer)})`;
 }
@@ -44,11 +77,43 @@ export function threadVisible(viewer: Viewer): SQL {
   return and(
     isNull(threads.deletedAt),
     sql`exists (select 1 from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId}
-      where ${boards.id} = ${threads.boardId} and ${spaceContentVisible(viewer)})`,
+      where ${boards.id} = ${threads.boardId} and ${spaceContentVisible(viewer)} and ${threadStateVisible(viewer)})`,
   ) as SQL;
 }
 
-/** A post is readable when its thread is; a removed post stays in place as a tombstone. */
+/**
+ * A post is readable when its thread is and it is published — or the viewer wrote it or
+ * moderates its space (held and hidden posts). A removed post stays in place as a tombstone.
+ */
 export function postVisible(viewer: Viewer): SQL {
-  return sql`exists (select 1 from ${threads} where ${threads.id} = ${posts.threadId} and ${threadVisible(viewer)})`;
+  const state =
+    viewer.kind === 'anonymous'
+      ? sql`${posts.status} = 'published'`
+      : sql`(${posts.status} = 'published' or ${posts.authorId} = ${viewer.id} or ${moderatesSpace(viewer, spaces.id)})`;
+  return sql`exists (select 1 from ${threads} join ${boards} on ${boards.id} = ${threads.boardId} join ${spaces} on ${spaces.id} = ${boards.spaceId}
+    where ${threads.id} = ${posts.threadId} and ${threadInSpaceVisible(viewer)} and ${state})`;
+}
+
+/**
+ * A review item, for moderators: items in a space go to whoever moderates it (so a confidential
+ * space's items reach its own moderators only); site-wide items (profiles) to site staff.
+ */
+export function reviewItemVisible(viewer: Viewer): SQL {
+  return moderatesPlace(viewer, reviewItems.spaceId);
+}
+
+/** A line of the moderation log, for moderators: the same rule as review items. */
+export function moderationLogVisible(viewer: Viewer): SQL {
+  return moderatesPlace(viewer, moderationLog.spaceId);
+}
+
+/** The public transparency page: actions on content in public spaces only, never on people or private places. */
+export function moderationLogPublic(): SQL {
+  return sql`exists (select 1 from ${spaces} as public_space where public_space.id = ${moderationLog.spaceId} and public_space.level = 'public')`;
+}
+
+function moderatesPlace(viewer: Viewer, spaceId: AnyColumn): SQL {
+  if (viewer.kind === 'anonymous') return sql`false`;
+  const siteStaff = viewer.role === 'moderator' || viewer.role === 'admin';
+  return sql`((${spaceId} is null and ${siteStaff ? sql`true` : sql`false`}) or ${moderatesSpace(viewer, spaceId)})`;
 }

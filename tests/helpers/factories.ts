@@ -18,18 +18,24 @@ export interface TestMember {
   auth: { authorization: string };
 }
 
-/** A registered member with an API token; `role` is set directly, as an operator would. */
-export async function createMember(app: TestApp, options: { role?: 'member' | 'moderator' | 'admin'; handle?: string } = {}): Promise<TestMember> {
+/**
+ * A registered member with an API token; `role` and `trustLevel` are set directly, as an operator
+ * would. Members start at trust level 1 (past the newcomer limits) unless a test asks for 0.
+ */
+export async function createMember(
+  app: TestApp,
+  options: { role?: 'member' | 'moderator' | 'admin'; handle?: string; trustLevel?: number } = {},
+): Promise<TestMember> {
   const handle = options.handle ?? `m${unique()}`.slice(0, 30);
   const { user, cookie } = await app.services.accounts.register(
     { handle, displayName: `Dr ${handle}`, email: `${handle}@example.org`, password: PASSWORD },
     'vitest',
   );
   await app.services.accounts.sessions.invalidate(cookie.value);
-  if (options.role && options.role !== 'member') {
-    await app.database.db.update(users).set({ role: options.role }).where(eq(users.id, user.id));
-  }
-  const viewer = userToViewer({ ...user, role: options.role ?? 'member' });
+  const role = options.role ?? 'member';
+  const trustLevel = options.trustLevel ?? 1;
+  await app.database.db.update(users).set({ role, trustLevel }).where(eq(users.id, user.id));
+  const viewer = userToViewer({ ...user, role, trustLevel });
   const created = await app.services.accounts.createApiToken(viewer, 'tests');
   return { viewer, handle, token: created.token, auth: { authorization: `Bearer ${created.token}` } };
 }
@@ -52,7 +58,7 @@ export async function addSpaceMember(app: TestApp, spaceId: number, member: Test
   await app.database.db.insert(spaceMembers).values({ spaceId, userId: member.viewer.id, status });
 }
 
-export async function createThread(app: TestApp, author: TestMember, boardId: number, title = `Thread ${unique()}`, body = 'Opening post body') {
+export async function createThread(app: TestApp, author: TestMember, boardId: number, title = `Thread ${unique()}`, body = `Opening post body (${unique()})`) {
   return app.services.forum.createThread(author.viewer, { boardId, title, body });
 }
 

@@ -13,8 +13,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions'];
-const PREDICATES = /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|postVisible)\(viewer\)/;
+const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog'];
+const PREDICATES = /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|reviewItemVisible|moderationLogVisible)\(viewer\)/;
 
 /**
  * Query functions that read content tables without a visibility predicate, each for a stated
@@ -30,6 +30,14 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   listSpacesForGovernance: 'admins may see that a space exists, its level and member count (DESIGN §3), and nothing more',
   findSpaceByInvitation: "the holder of a valid invitation link may read the space's name and ground rules before joining",
   listInvitationsForUser: "an invitee may read the names of the spaces they are invited to",
+  openItemForPost: 'a write: locks the review item a flag or held post attaches to; returned to the service, never to a client',
+  openItemForProfile: 'a write: locks the review item a profile flag attaches to; returned to the service, never to a client',
+  findOwnOpenFlag: "the caller's own flag, by their own id: id, reason and date only",
+  countOpenFlagsOfItem: 'a count, inside a flag withdrawal that already owns the flag',
+  countUpheldFlagsAgainst: "a count for a member's own trust level, never shown to others",
+  countPublishedPostsBy: "a count for a member's own trust level and pre-moderation",
+  listOwnPostTimesSince: "timestamps of the caller's own posts, for their rate limit",
+  ownDuplicateExists: "whether the caller's own recent posts hold the same text",
 };
 
 describe('module boundaries', () => {

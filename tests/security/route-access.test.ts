@@ -33,7 +33,7 @@ afterAll(async () => app.close());
 describe('every route declares its access', () => {
   test('an app with a route that declares no access refuses to boot', async () => {
     const bare = Fastify();
-    await bare.register(routeAccess, { assetPrefix: '/static/' });
+    await bare.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: async () => false });
     expect(() => bare.get('/forgotten', async () => 'oops')).toThrow(/GET \/forgotten declares no access/);
   });
 
@@ -60,12 +60,12 @@ describe('walking every route', () => {
     }
   });
 
-  test('members are refused moderator and admin routes, by token and by browser session', async () => {
+  test('members are refused moderator routes (404: not advertised) and admin routes (403), by token and by browser session', async () => {
     for (const route of app.declaredRoutes.filter((r) => (r.access === 'moderator' || r.access === 'admin') && r.method !== 'HEAD')) {
       const url = fill(route.url);
       const headers = url.startsWith('/api/') ? member.auth : await browserSession(member);
       const res = await app.inject({ method: route.method as 'GET', url, headers });
-      expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
+      expect(res.statusCode, `${route.method} ${route.url}`).toBe(route.access === 'moderator' ? 404 : 403);
     }
   });
 

@@ -133,8 +133,8 @@ describe.each(LEVELS)('a %s space', (level) => {
         const auth = viewers[viewer].auth;
         const attempts = [
           app.inject({ method: 'GET', url: `/api/v1/posts/${f.firstPostId}/quote`, headers: auth }),
-          app.inject({ method: 'POST', url: `/api/v1/threads/${f.threadId}/posts`, headers: auth, payload: { body: `probe by ${viewer}` } }),
-          app.inject({ method: 'POST', url: `/api/v1/boards/${f.boardId}/threads`, headers: auth, payload: { title: `probe by ${viewer}`, body: 'x' } }),
+          app.inject({ method: 'POST', url: `/api/v1/threads/${f.threadId}/posts`, headers: auth, payload: { body: `probe by ${viewer} in ${level}` } }),
+          app.inject({ method: 'POST', url: `/api/v1/boards/${f.boardId}/threads`, headers: auth, payload: { title: `probe by ${viewer}`, body: `x in ${level}` } }),
           app.inject({ method: 'PATCH', url: `/api/v1/posts/${f.firstPostId}`, headers: auth, payload: { body: 'overwrite', baseRevision: 2 } }),
           app.inject({ method: 'DELETE', url: `/api/v1/posts/${f.firstPostId}`, headers: auth }),
           app.inject({ method: 'GET', url: `/t/${f.threadId}/reply?to=${f.firstPostId}&quote=1`, headers: { cookie: cookies[viewer] } }),

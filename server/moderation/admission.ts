@@ -1,0 +1,120 @@
+import type { Executor } from '../../db/client.ts';
+import { Invalid, TooManyRequests } from '../errors.ts';
+import type { MemberViewer } from '../policy/index.ts';
+import * as q from './queries.ts';
+import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings, type WatchedWord } from './settings.ts';
+
+/*
+ * Admission: what happens to a new post before it is written. Rate limits and duplicates refuse it
+ * (the form keeps the text); watched words block, hold or rewrite it; a newcomer's first posts are
+ * held for approval. Everything is counted from the database, so limits hold across processes.
+ */
+
+export interface Admission {
+  status: 'published' | 'held';
+  body: string;
+  /** Why a held post waits, in words for its author. */
+  note: string;
+}
+
+export async function loadModerationSettings(db: Executor): Promise<ModerationSettings> {
+  return parseModerationSettings(await q.readSetting(db, MODERATION_SETTINGS_KEY));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A watched word matches as a whole word (or phrase), ignoring case. */
+export function watchedWordPattern(word: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(word.trim())}(?![\\p{L}\\p{N}_])`, 'giu');
+}
+
+export function applyWatchedWords(body: string, words: WatchedWord[]): { body: string; blocked: string[]; held: string[] } {
+  const blocked: string[] = [];
+  const held: string[] = [];
+  let text = body;
+  for (const entry of words) {
+    const pattern = watchedWordPattern(entry.word);
+    if (!pattern.test(text)) continue;
+    pattern.lastIndex = 0;
+    if (entry.action === 'block') blocked.push(entry.word);
+    else if (entry.action === 'hold') held.push(entry.word);
+    else text = text.replace(pattern, entry.replacement);
+  }
+  return { body: text, blocked, held };
+}
+
+function countLinks(body: string): number {
+  return (body.match(/https?:\/\/|\]\(/gi) ?? []).length;
+}
+
+function countMentions(body: string): number {
+  return new Set(body.match(/(?:^|[^\w@/.])@[a-z0-9][a-z0-9_-]{2,29}\b/gi) ?? []).size;
+}
+
+function seconds(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  return s < 120 ? `${s} s` : `${Math.ceil(s / 60)} min`;
+}
+
+/**
+ * Decides a new post's fate. `moderates`: the author moderates the place (never held or limited
+ * by the newcomer rules there). Throws `Invalid` or `TooManyRequests` with a message for the author.
+ */
+export async function admitPost(db: Executor, viewer: MemberViewer, input: { body: string; moderates: boolean }): Promise<Admission> {
+  const settings = await loadModerationSettings(db);
+  const staff = input.moderates || viewer.role !== 'member';
+  const newcomer = viewer.trustLevel === 0 && !staff;
+
+  if (!staff) {
+    const limit = newcomer ? settings.newMemberPostsPerHour : settings.memberPostsPerHour;
+    const hourAgo = new Date(Date.now() - 60 * 60_000);
+    const recent = await q.listOwnPostTimesSince(db, viewer.id, hourAgo);
+    if (recent.length >= limit) {
+      const freesAt = recent[recent.length - limit]!.createdAt.getTime() + 60 * 60_000;
+      throw new TooManyRequests(
+        `You have posted ${recent.length} times in the last hour${newcomer ? ', the limit for new members' : ''}. You can post again in ${seconds(freesAt - Date.now())}.`,
+      );
+    }
+    const window = settings.duplicateWindowMinutes * 60_000;
+    if (window > 0 && (await q.ownDuplicateExists(db, viewer.id, input.body, new Date(Date.now() - window)))) {
+      throw new Invalid('You posted exactly this text a few minutes ago. Edit the earlier post instead, or change this one.', {
+        body: 'The same text was already posted.',
+      });
+    }
+  }
+  if (newcomer) {
+    if (countLinks(input.body) > settings.newMemberLinksPerPost) {
+      const message = `New members can include up to ${settings.newMemberLinksPerPost} links in a post.`;
+      throw new Invalid(message, { body: message });
+    }
+    if (countMentions(input.body) > settings.newMemberMentionsPerPost) {
+      const message = `New members can mention up to ${settings.newMemberMentionsPerPost} people in a post.`;
+      throw new Invalid(message, { body: message });
+    }
+  }
+
+  const watched = staff ? { body: input.body, blocked: [], held: [] } : applyWatchedWords(input.body, settings.watchedWords);
+  if (watched.blocked.length > 0) {
+    const message = `This site does not accept posts containing “${watched.blocked.join('”, “')}”. Please rephrase.`;
+    throw new Invalid(message, { body: message });
+  }
+  if (watched.held.length > 0) {
+    return { status: 'held', body: watched.body, note: 'Your post contains words this site reviews before publishing. A moderator will look at it soon.' };
+  }
+  if (newcomer && settings.holdFirstPosts > 0 && (await q.countPublishedPostsBy(db, viewer.id)) < settings.holdFirstPosts) {
+    return {
+      status: 'held',
+      body: watched.body,
+      note: `Welcome! A new member's first ${settings.holdFirstPosts === 1 ? 'post is' : `${settings.holdFirstPosts} posts are`} checked by a moderator before everyone sees ${settings.holdFirstPosts === 1 ? 'it' : 'them'}. Yours is waiting for approval.`,
+    };
+  }
+  return { status: 'published', body: watched.body, note: '' };
+}
+
+/** Puts a held post in its space's queue and the log, in the transaction that wrote it. */
+export async function queueHeldPost(db: Executor, post: { id: number; authorId: string; spaceId: number; note: string }): Promise<void> {
+  const item = await q.openItemForPost(db, { kind: 'held_post', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId });
+  await q.insertLog(db, { actorId: null, action: 'hold', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId, itemId: item.id, reason: post.note });
+}

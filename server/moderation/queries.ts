@@ -1,0 +1,623 @@
+import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/client.ts';
+import { boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
+import {
+  moderatesSpace,
+  moderationLogPublic,
+  moderationLogVisible,
+  postVisible,
+  reviewItemVisible,
+  threadVisible,
+  type Viewer,
+} from '../policy/index.ts';
+
+export type ReviewItemRow = typeof reviewItems.$inferSelect;
+export type FlagReason = (typeof flags.$inferSelect)['reason'];
+export type ReviewKind = ReviewItemRow['kind'];
+
+const subject = alias(users, 'subject');
+const actor = alias(users, 'actor');
+const decider = alias(users, 'decider');
+
+/** A post as moderation needs it: where it lives and whether this viewer moderates that place. */
+export async function findPostForModeration(db: Executor, viewer: Viewer, postId: number) {
+  const [row] = await db
+    .select({
+      id: posts.id,
+      threadId: posts.threadId,
+      number: posts.number,
+      authorId: posts.authorId,
+      status: posts.status,
+      revision: posts.revision,
+      deletedAt: posts.deletedAt,
+      bodySource: posts.bodySource,
+      bodyHtml: posts.bodyHtml,
+      threadTitle: threads.title,
+      threadSlug: threads.slug,
+      spaceId: spaces.id,
+      spaceLevel: spaces.level,
+      moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}`,
+    })
+    .from(posts)
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(eq(posts.id, postId), postVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+export type ModerationPost = NonNullable<Awaited<ReturnType<typeof findPostForModeration>>>;
+
+/** Whether the viewer moderates a space, by id (for items without a post). */
+export async function viewerModeratesSpace(db: Executor, viewer: Viewer, spaceId: number): Promise<boolean> {
+  const [row] = await db.select({ yes: sql<boolean>`${moderatesSpace(viewer, sql`${spaceId}::bigint`)}` }).from(sql`(select 1) as one`);
+  return row?.yes === true;
+}
+
+export async function moderatesAnySpace(db: Executor, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql`1` })
+    .from(spaceMembers)
+    .where(and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'active'), inArray(spaceMembers.role, ['owner', 'moderator'])))
+    .limit(1);
+  return row !== undefined;
+}
+
+// Review items.
+
+/** The open item of `kind` for a post, created if there is none; locked for the rest of the transaction. */
+export async function openItemForPost(
+  db: Executor,
+  values: { kind: ReviewKind; postId: number; subjectId: string; spaceId: number; excludedModeratorId?: string | null; authorNote?: string },
+): Promise<ReviewItemRow> {
+  await db
+    .insert(reviewItems)
+    .values({ ...values, status: 'open' })
+    .onConflictDoNothing({ target: [reviewItems.kind, reviewItems.postId], where: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is not null` });
+  const [row] = await db
+    .select()
+    .from(reviewItems)
+    .where(and(eq(reviewItems.kind, values.kind), eq(reviewItems.postId, values.postId), eq(reviewItems.status, 'open')))
+    .for('update');
+  if (!row) throw new Error('review item vanished inside its transaction');
+  return row;
+}
+
+/** The open item about a member's profile, created if there is none; locked. */
+export async function openItemForProfile(db: Executor, subjectId: string): Promise<ReviewItemRow> {
+  await db
+    .insert(reviewItems)
+    .values({ kind: 'flagged', subjectId, status: 'open' })
+    .onConflictDoNothing({ target: [reviewItems.kind, reviewItems.subjectId], where: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is null` });
+  const [row] = await db
+    .select()
+    .from(reviewItems)
+    .where(and(eq(reviewItems.kind, 'flagged'), eq(reviewItems.subjectId, subjectId), sql`${reviewItems.postId} is null`, eq(reviewItems.status, 'open')))
+    .for('update');
+  if (!row) throw new Error('review item vanished inside its transaction');
+  return row;
+}
+
+export async function addToItemScore(db: Executor, itemId: number, weight: number, flagDelta: number): Promise<ReviewItemRow> {
+  const [row] = await db
+    .update(reviewItems)
+    .set({ score: sql`greatest(0, ${reviewItems.score} + ${weight})`, flagCount: sql`${reviewItems.flagCount} + ${flagDelta}`, updatedAt: new Date() })
+    .where(eq(reviewItems.id, itemId))
+    .returning();
+  if (!row) throw new Error('review item vanished inside its transaction');
+  return row;
+}
+
+export async function markAutoHidden(db: Executor, itemId: number): Promise<void> {
+  await db.update(reviewItems).set({ autoHidden: true }).where(eq(reviewItems.id, itemId));
+}
+
+/** A review item this viewer moderates, locked when `lock` (decisions). */
+export async function findVisibleItem(db: Executor, viewer: Viewer, itemId: number, lock = false) {
+  const query = db.select().from(reviewItems).where(and(eq(reviewItems.id, itemId), reviewItemVisible(viewer))).limit(1);
+  const [row] = lock ? await query.for('update') : await query;
+  return row;
+}
+
+/** Compare-and-set: only an open item is decided, so a second moderator's click changes nothing. */
+export async function decideItem(
+  db: Executor,
+  itemId: number,
+  values: { decision: string; decisionReason: string; decidedById: string; targetRevision: number | null },
+): Promise<boolean> {
+  const rows = await db
+    .update(reviewItems)
+    .set({ ...values, status: 'decided', decidedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(reviewItems.id, itemId), eq(reviewItems.status, 'open')))
+    .returning({ id: reviewItems.id });
+  return rows.length > 0;
+}
+
+/** Items about a post, newest first: appeals and review requests look at what came before. */
+export async function listItemsForPost(db: Executor, viewer: Viewer, postId: number) {
+  return db
+    .select({
+      id: reviewItems.id,
+      kind: reviewItems.kind,
+      status: reviewItems.status,
+      decision: reviewItems.decision,
+      decisionReason: reviewItems.decisionReason,
+      decidedById: reviewItems.decidedById,
+      targetRevision: reviewItems.targetRevision,
+      createdAt: reviewItems.createdAt,
+    })
+    .from(reviewItems)
+    .innerJoin(posts, eq(posts.id, reviewItems.postId))
+    .where(and(eq(reviewItems.postId, postId), postVisible(viewer)))
+    .orderBy(desc(reviewItems.id));
+}
+
+export interface QueueFilter {
+  sort: 'priority' | 'age';
+  kind?: ReviewKind;
+  reason?: FlagReason;
+  spaceId?: number;
+  status: 'open' | 'decided';
+  /** Keyset cursor: the last row of the previous page. */
+  after?: { score: number; createdAt: Date; id: number };
+  limit: number;
+}
+
+/** One page of the queue: only items in places this viewer moderates, with their targets in brief. */
+export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilter) {
+  const conditions: (SQL | undefined)[] = [eq(reviewItems.status, filter.status), reviewItemVisible(viewer)];
+  if (filter.kind) conditions.push(eq(reviewItems.kind, filter.kind));
+  if (filter.spaceId !== undefined) conditions.push(eq(reviewItems.spaceId, filter.spaceId));
+  if (filter.reason) {
+    conditions.push(sql`exists (select 1 from ${flags} where ${flags.itemId} = ${reviewItems.id} and ${flags.reason} = ${filter.reason})`);
+  }
+  const after = filter.after;
+  if (after && filter.sort === 'priority') {
+    conditions.push(or(lt(reviewItems.score, after.score), and(eq(reviewItems.score, after.score), lt(reviewItems.id, after.id))));
+  } else if (after) {
+    conditions.push(or(gt(reviewItems.createdAt, after.createdAt), and(eq(reviewItems.createdAt, after.createdAt), gt(reviewItems.id, after.id))));
+  }
+  const order = filter.sort === 'priority' ? [desc(reviewItems.score), desc(reviewItems.id)] : [asc(reviewItems.createdAt), asc(reviewItems.id)];
+  return db
+    .select({
+      id: reviewItems.id,
+      kind: reviewItems.kind,
+      status: reviewItems.status,
+      score: reviewItems.score,
+      flagCount: reviewItems.flagCount,
+      autoHidden: reviewItems.autoHidden,
+      createdAt: reviewItems.createdAt,
+      updatedAt: reviewItems.updatedAt,
+      decision: reviewItems.decision,
+      decidedAt: reviewItems.decidedAt,
+      postId: reviewItems.postId,
+      spaceId: reviewItems.spaceId,
+      authorNote: reviewItems.authorNote,
+      subjectHandle: subject.handle,
+      subjectName: subject.displayName,
+      postNumber: posts.number,
+      postStatus: posts.status,
+      postSource: posts.bodySource,
+      threadId: threads.id,
+      threadTitle: threads.title,
+      threadSlug: threads.slug,
+      spaceName: spaces.name,
+      spaceLevel: spaces.level,
+      reasons: sql<Record<string, number> | null>`(select json_object_agg(r.reason, r.n) from (
+        select ${flags.reason} as reason, count(*)::int as n from ${flags}
+        where ${flags.itemId} = ${reviewItems.id} and ${flags.status} <> 'withdrawn' group by ${flags.reason}) r)`,
+    })
+    .from(reviewItems)
+    .innerJoin(subject, eq(subject.id, reviewItems.subjectId))
+    .leftJoin(posts, eq(posts.id, reviewItems.postId))
+    .leftJoin(threads, eq(threads.id, posts.threadId))
+    .leftJoin(spaces, eq(spaces.id, reviewItems.spaceId))
+    .where(and(...conditions))
+    .orderBy(...order)
+    .limit(filter.limit);
+}
+
+export type QueueRow = Awaited<ReturnType<typeof listQueue>>[number];
+
+/** How many open items wait in places this viewer does not moderate but whose existence site staff may know (confidential spaces). */
+export async function countOpenItemsElsewhere(db: Executor, viewer: Viewer): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(reviewItems)
+    .innerJoin(spaces, eq(spaces.id, reviewItems.spaceId))
+    .where(and(eq(reviewItems.status, 'open'), eq(spaces.level, 'confidential'), sql`not ${reviewItemVisible(viewer)}`));
+  return row?.n ?? 0;
+}
+
+/** Open items in the queue this viewer works, for the badge on the header link. */
+export async function countOpenItems(db: Executor, viewer: Viewer): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(reviewItems)
+    .where(and(eq(reviewItems.status, 'open'), reviewItemVisible(viewer)));
+  return row?.n ?? 0;
+}
+
+/** The flags on an item the viewer moderates, with their flaggers. */
+export async function listFlagsOfItem(db: Executor, viewer: Viewer, itemId: number) {
+  return db
+    .select({
+      id: flags.id,
+      reason: flags.reason,
+      note: flags.note,
+      weight: flags.weight,
+      status: flags.status,
+      createdAt: flags.createdAt,
+      flaggerHandle: users.handle,
+      flaggerName: users.displayName,
+      flaggerTrust: users.trustLevel,
+    })
+    .from(flags)
+    .innerJoin(reviewItems, eq(reviewItems.id, flags.itemId))
+    .innerJoin(users, eq(users.id, flags.flaggerId))
+    .where(and(eq(flags.itemId, itemId), reviewItemVisible(viewer)))
+    .orderBy(asc(flags.id));
+}
+
+// Flags.
+
+export async function insertFlag(db: Executor, values: typeof flags.$inferInsert) {
+  const [row] = await db.insert(flags).values(values).returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+/** The viewer's own open flag on a post, if any (a member sees that they flagged it and may withdraw). */
+export async function findOwnOpenFlag(db: Executor, flaggerId: string, target: { postId: number } | { subjectId: string }) {
+  const where =
+    'postId' in target
+      ? and(eq(flags.flaggerId, flaggerId), eq(flags.postId, target.postId), eq(flags.status, 'open'))
+      : and(eq(flags.flaggerId, flaggerId), eq(flags.subjectId, target.subjectId), sql`${flags.postId} is null`, eq(flags.status, 'open'));
+  const [row] = await db.select({ id: flags.id, reason: flags.reason, createdAt: flags.createdAt }).from(flags).where(where).limit(1);
+  return row;
+}
+
+/** Withdraws the flagger's own open flag; returns it so its weight comes off the item. */
+export async function withdrawOwnFlag(db: Executor, flaggerId: string, flagId: number) {
+  const [row] = await db
+    .update(flags)
+    .set({ status: 'withdrawn', resolvedAt: new Date() })
+    .where(and(eq(flags.id, flagId), eq(flags.flaggerId, flaggerId), eq(flags.status, 'open')))
+    .returning({ itemId: flags.itemId, weight: flags.weight });
+  return row;
+}
+
+export async function countOpenFlagsOfItem(db: Executor, itemId: number): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(flags).where(and(eq(flags.itemId, itemId), eq(flags.status, 'open')));
+  return row?.n ?? 0;
+}
+
+/** Closes an item's open flags with the decision's verdict; returns the flaggers so their accuracy moves. */
+export async function resolveFlags(db: Executor, itemId: number, status: 'agreed' | 'disagreed' | 'dismissed') {
+  return db
+    .update(flags)
+    .set({ status, resolvedAt: new Date() })
+    .where(and(eq(flags.itemId, itemId), eq(flags.status, 'open')))
+    .returning({ flaggerId: flags.flaggerId });
+}
+
+export async function recordFlagOutcomes(db: Executor, flaggerIds: string[], agreed: boolean): Promise<void> {
+  if (flaggerIds.length === 0) return;
+  const set = agreed ? { flagsAgreed: sql`${users.flagsAgreed} + 1` } : { flagsDisagreed: sql`${users.flagsDisagreed} + 1` };
+  await db.update(users).set(set).where(inArray(users.id, flaggerIds));
+}
+
+// Content state changes. Callers have read the post through a predicate first.
+
+export async function setPostState(db: Executor, postId: number, status: 'published' | 'held' | 'hidden', note: string): Promise<void> {
+  await db.update(posts).set({ status, moderationNote: note }).where(eq(posts.id, postId));
+  // A thread follows its first post.
+  await db
+    .update(threads)
+    .set({ status })
+    .where(and(eq(threads.id, sql`(select ${posts.threadId} from ${posts} where ${posts.id} = ${postId} and ${posts.number} = 1)`)));
+}
+
+export async function removePostByModerator(db: Executor, postId: number): Promise<void> {
+  const [row] = await db
+    .update(posts)
+    .set({ deletedAt: new Date(), removedByModerator: true, status: 'published', moderationNote: '' })
+    .where(eq(posts.id, postId))
+    .returning({ threadId: posts.threadId, number: posts.number });
+  // Removing an opening post removes its thread: there is nothing left to reply to.
+  if (row?.number === 1) await db.update(threads).set({ deletedAt: new Date() }).where(eq(threads.id, row.threadId));
+}
+
+/** Every live post by a member, for "delete everything a spammer posted". */
+export async function listLivePostIdsByAuthor(db: Executor, viewer: Viewer, authorId: string) {
+  return db
+    .select({ id: posts.id })
+    .from(posts)
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(eq(posts.authorId, authorId), sql`${posts.deletedAt} is null`, postVisible(viewer), moderatesSpace(viewer, spaces.id)));
+}
+
+export async function updatePostBodyByModerator(
+  db: Executor,
+  post: { id: number; revision: number; bodySource: string; bodyHtml: string },
+  editorId: string,
+  values: { bodySource: string; bodyHtml: string; renderVersion: number },
+): Promise<boolean> {
+  await db.insert(postRevisions).values({ postId: post.id, revision: post.revision, bodySource: post.bodySource, bodyHtml: post.bodyHtml, editorId });
+  const rows = await db
+    .update(posts)
+    .set({ ...values, revision: post.revision + 1, editedAt: new Date() })
+    .where(and(eq(posts.id, post.id), eq(posts.revision, post.revision)))
+    .returning({ id: posts.id });
+  return rows.length > 0;
+}
+
+// Members: history, sanctions, trust.
+
+export async function findMemberByHandle(db: Executor, handle: string) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      handle: users.handle,
+      displayName: users.displayName,
+      role: users.role,
+      status: users.status,
+      statusUntil: users.statusUntil,
+      statusReason: users.statusReason,
+      trustLevel: users.trustLevel,
+      flagsAgreed: users.flagsAgreed,
+      flagsDisagreed: users.flagsDisagreed,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .where(sql`lower(${users.handle}) = ${handle.toLowerCase()}`)
+    .limit(1);
+  return row;
+}
+
+export async function findMemberById(db: Executor, id: string) {
+  const [row] = await db
+    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role, status: users.status, statusUntil: users.statusUntil, statusReason: users.statusReason, trustLevel: users.trustLevel, flagsAgreed: users.flagsAgreed, flagsDisagreed: users.flagsDisagreed, createdAt: users.createdAt })
+    .from(users)
+    .where(eq(users.id, id));
+  return row;
+}
+
+export async function findFlaggerFacts(db: Executor, userId: string) {
+  const [row] = await db
+    .select({ trustLevel: users.trustLevel, flagsAgreed: users.flagsAgreed, flagsDisagreed: users.flagsDisagreed })
+    .from(users)
+    .where(eq(users.id, userId));
+  return row;
+}
+
+export async function insertSanction(db: Executor, values: typeof sanctions.$inferInsert): Promise<void> {
+  await db.insert(sanctions).values(values);
+}
+
+export async function setMemberStatus(
+  db: Executor,
+  userId: string,
+  values: { status: 'active' | 'silenced' | 'suspended'; statusUntil: Date | null; statusReason: string },
+): Promise<void> {
+  await db.update(users).set({ ...values, updatedAt: new Date() }).where(eq(users.id, userId));
+}
+
+/** A member's sanctions, newest first: moderators see the history, the member sees their own. */
+export async function listSanctions(db: Executor, userId: string, limit = 20) {
+  return db
+    .select({
+      id: sanctions.id,
+      kind: sanctions.kind,
+      reason: sanctions.reason,
+      until: sanctions.until,
+      createdAt: sanctions.createdAt,
+      moderatorHandle: users.handle,
+    })
+    .from(sanctions)
+    .innerJoin(users, eq(users.id, sanctions.moderatorId))
+    .where(eq(sanctions.userId, userId))
+    .orderBy(desc(sanctions.id))
+    .limit(limit);
+}
+
+/** Flags upheld against a member's content since `since`: a mark against their trust. */
+export async function countUpheldFlagsAgainst(db: Executor, userId: string, since: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(flags)
+    .where(and(eq(flags.subjectId, userId), eq(flags.status, 'agreed'), gt(flags.resolvedAt, since)));
+  return row?.n ?? 0;
+}
+
+export async function countPublishedPostsBy(db: Executor, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(posts)
+    .where(and(eq(posts.authorId, userId), eq(posts.status, 'published'), sql`${posts.deletedAt} is null`));
+  return row?.n ?? 0;
+}
+
+/** Posts a member made since `since`, oldest first (rate limits say when the next one is allowed). */
+export async function listOwnPostTimesSince(db: Executor, userId: string, since: Date) {
+  return db
+    .select({ createdAt: posts.createdAt })
+    .from(posts)
+    .where(and(eq(posts.authorId, userId), gt(posts.createdAt, since)))
+    .orderBy(asc(posts.createdAt));
+}
+
+/** Whether the member posted exactly this text recently (a double post or a spam run). */
+export async function ownDuplicateExists(db: Executor, userId: string, bodySource: string, since: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ id: posts.id })
+    .from(posts)
+    .where(and(eq(posts.authorId, userId), gt(posts.createdAt, since), eq(posts.bodySource, bodySource), sql`${posts.deletedAt} is null`))
+    .limit(1);
+  return row !== undefined;
+}
+
+export async function setTrustLevel(db: Executor, userId: string, trustLevel: number): Promise<void> {
+  await db.update(users).set({ trustLevel }).where(eq(users.id, userId));
+}
+
+/** The author's own held and hidden posts, with what moderation said about them. */
+export async function listOwnPostsUnderModeration(db: Executor, viewer: Viewer & { id: string }) {
+  return db
+    .select({
+      postId: posts.id,
+      number: posts.number,
+      status: posts.status,
+      moderationNote: posts.moderationNote,
+      revision: posts.revision,
+      createdAt: posts.createdAt,
+      threadId: threads.id,
+      threadTitle: threads.title,
+      threadSlug: threads.slug,
+    })
+    .from(posts)
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .where(and(eq(posts.authorId, viewer.id), ne(posts.status, 'published'), sql`${posts.deletedAt} is null`, postVisible(viewer)))
+    .orderBy(desc(posts.id))
+    .limit(100);
+}
+
+// The log.
+
+export async function insertLog(db: Executor, values: typeof moderationLog.$inferInsert): Promise<void> {
+  await db.insert(moderationLog).values(values);
+}
+
+export interface LogFilter {
+  action?: string;
+  actorHandle?: string;
+  subjectHandle?: string;
+  before?: number;
+  limit: number;
+}
+
+/** The moderation log for moderators: lines about places this viewer moderates. */
+export async function listLog(db: Executor, viewer: Viewer, filter: LogFilter) {
+  const conditions: (SQL | undefined)[] = [moderationLogVisible(viewer)];
+  if (filter.action) conditions.push(eq(moderationLog.action, filter.action));
+  if (filter.actorHandle) conditions.push(sql`lower(${actor.handle}) = ${filter.actorHandle.toLowerCase()}`);
+  if (filter.subjectHandle) conditions.push(sql`lower(${subject.handle}) = ${filter.subjectHandle.toLowerCase()}`);
+  if (filter.before !== undefined) conditions.push(lt(moderationLog.id, filter.before));
+  return db
+    .select({
+      id: moderationLog.id,
+      action: moderationLog.action,
+      reason: moderationLog.reason,
+      detail: moderationLog.detail,
+      createdAt: moderationLog.createdAt,
+      postId: moderationLog.postId,
+      itemId: moderationLog.itemId,
+      actorHandle: actor.handle,
+      subjectHandle: subject.handle,
+      spaceName: spaces.name,
+    })
+    .from(moderationLog)
+    .leftJoin(actor, eq(actor.id, moderationLog.actorId))
+    .leftJoin(subject, eq(subject.id, moderationLog.subjectId))
+    .leftJoin(spaces, eq(spaces.id, moderationLog.spaceId))
+    .where(and(...conditions))
+    .orderBy(desc(moderationLog.id))
+    .limit(filter.limit);
+}
+
+/**
+ * The public transparency log: actions on content in public spaces, with the reason. Thread titles
+ * only while the thread is still readable by `viewer` (the anonymous visitor); never the author.
+ */
+export async function listPublicLog(db: Executor, viewer: Viewer, filter: { before?: number; limit: number }) {
+  return db
+    .select({
+      id: moderationLog.id,
+      action: moderationLog.action,
+      reason: moderationLog.reason,
+      createdAt: moderationLog.createdAt,
+      actorHandle: actor.handle,
+      automatic: sql<boolean>`${moderationLog.actorId} is null`,
+      threadId: threads.id,
+      threadTitle: threads.title,
+      threadSlug: threads.slug,
+      postNumber: posts.number,
+    })
+    .from(moderationLog)
+    .leftJoin(actor, eq(actor.id, moderationLog.actorId))
+    .leftJoin(posts, eq(posts.id, moderationLog.postId))
+    .leftJoin(threads, and(eq(threads.id, posts.threadId), threadVisible(viewer)))
+    .where(and(moderationLogPublic(), filter.before !== undefined ? lt(moderationLog.id, filter.before) : undefined))
+    .orderBy(desc(moderationLog.id))
+    .limit(filter.limit);
+}
+
+// Context for a decision.
+
+/** The posts around the target, as the moderator may read them. */
+export async function listPostsAround(db: Executor, viewer: Viewer, threadId: number, number: number, span: number) {
+  return db
+    .select({
+      id: posts.id,
+      number: posts.number,
+      status: posts.status,
+      bodyHtml: posts.bodyHtml,
+      deletedAt: posts.deletedAt,
+      createdAt: posts.createdAt,
+      authorHandle: users.handle,
+      authorName: users.displayName,
+    })
+    .from(posts)
+    .innerJoin(users, eq(users.id, posts.authorId))
+    .where(and(eq(posts.threadId, threadId), sql`${posts.number} between ${number - span} and ${number + span}`, postVisible(viewer)))
+    .orderBy(asc(posts.number));
+}
+
+export async function listPostRevisions(db: Executor, viewer: Viewer, postId: number) {
+  return db
+    .select({ revision: postRevisions.revision, bodyHtml: postRevisions.bodyHtml, createdAt: postRevisions.createdAt, editorHandle: users.handle })
+    .from(postRevisions)
+    .innerJoin(posts, eq(posts.id, postRevisions.postId))
+    .innerJoin(users, eq(users.id, postRevisions.editorId))
+    .where(and(eq(postRevisions.postId, postId), postVisible(viewer)))
+    .orderBy(desc(postRevisions.revision));
+}
+
+export async function findDecider(db: Executor, viewer: Viewer, itemId: number) {
+  const [row] = await db
+    .select({ handle: decider.handle })
+    .from(reviewItems)
+    .innerJoin(decider, eq(decider.id, reviewItems.decidedById))
+    .where(and(eq(reviewItems.id, itemId), reviewItemVisible(viewer)));
+  return row;
+}
+
+/** Closes every open item about a member in places this moderator moderates (a spammer's purge). */
+export async function closeOpenItemsAbout(db: Executor, viewer: Viewer, subjectId: string, moderatorId: string, reason: string): Promise<void> {
+  const open = await db
+    .select({ id: reviewItems.id })
+    .from(reviewItems)
+    .where(and(eq(reviewItems.subjectId, subjectId), eq(reviewItems.status, 'open'), reviewItemVisible(viewer)));
+  for (const { id } of open) {
+    await resolveFlags(db, id, 'agreed');
+    await decideItem(db, id, { decision: 'delete', decisionReason: reason, decidedById: moderatorId, targetRevision: null });
+  }
+}
+
+// Settings.
+
+export async function readSetting(db: Executor, key: string): Promise<unknown> {
+  const [row] = await db.select({ value: siteSettings.value }).from(siteSettings).where(eq(siteSettings.key, key));
+  return row?.value;
+}
+
+export async function writeSetting(db: Executor, key: string, value: unknown, updatedById: string): Promise<void> {
+  await db
+    .insert(siteSettings)
+    .values({ key, value, updatedById })
+    .onConflictDoUpdate({ target: siteSettings.key, set: { value, updatedById, updatedAt: new Date() } });
+}
