@@ -27,6 +27,12 @@ export const PostOut = Type.Object({
   body: Type.Union([Type.String(), Type.Null()]),
   bodyHtml: Type.Union([Type.String(), Type.Null()]),
   removed: Type.Boolean(),
+  /** Who removed it, when removed: the author or a moderator. */
+  removedBy: Type.Union([Type.Literal('author'), Type.Literal('moderator'), Type.Null()]),
+  /** `held` and `hidden` posts reach only their author and the place's moderators. */
+  status: Type.Union([Type.Literal('published'), Type.Literal('held'), Type.Literal('hidden')]),
+  /** What moderation says to the author about a held or hidden post, in plain words. */
+  moderationNote: Type.String(),
   revision: Type.Integer(),
   edited: Type.Boolean(),
   createdAt: Type.String(),
@@ -63,6 +69,9 @@ export function presentPost(p: PostListRow, threadSlug: string) {
     body: removed ? null : p.bodySource,
     bodyHtml: removed ? null : p.bodyHtml,
     removed,
+    removedBy: removed ? (p.removedByModerator ? ('moderator' as const) : ('author' as const)) : null,
+    status: p.status,
+    moderationNote: p.moderationNote,
     revision: p.revision,
     edited: p.editedAt !== null,
     createdAt: p.createdAt.toISOString(),
