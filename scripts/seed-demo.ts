@@ -52,10 +52,10 @@ runCommand(async () => {
         { handle: member.handle, displayName: member.displayName, email: member.email, password },
         'seed-demo',
       );
-      await accounts.sessions.invalidate(cookie.value);
+      if (cookie) await accounts.sessions.invalidate(cookie.value);
       await db
         .update(users)
-        .set({ role: member.role ?? 'member', trustLevel: 2, createdAt: new Date(Date.now() - (90 - index * 3) * DAY) })
+        .set({ role: member.role ?? 'member', trustLevel: 2, approvalPending: false, createdAt: new Date(Date.now() - (90 - index * 3) * DAY) })
         .where(eq(users.id, user.id));
       const viewer = { ...userToViewer(user), role: member.role ?? 'member', trustLevel: 2 } satisfies MemberViewer;
       await accounts.updateProfile(viewer, {

@@ -1,7 +1,7 @@
 CREATE TYPE "public"."content_status" AS ENUM('published', 'held', 'hidden');--> statement-breakpoint
 CREATE TYPE "public"."flag_reason" AS ENUM('spam', 'abusive', 'off_topic', 'misinformation', 'confidentiality', 'other');--> statement-breakpoint
 CREATE TYPE "public"."flag_status" AS ENUM('open', 'agreed', 'disagreed', 'dismissed', 'withdrawn');--> statement-breakpoint
-CREATE TYPE "public"."review_kind" AS ENUM('flagged', 'held_post', 'review_request', 'appeal');--> statement-breakpoint
+CREATE TYPE "public"."review_kind" AS ENUM('flagged', 'held_post', 'review_request', 'appeal', 'registration');--> statement-breakpoint
 CREATE TYPE "public"."review_status" AS ENUM('open', 'decided');--> statement-breakpoint
 CREATE TYPE "public"."sanction_kind" AS ENUM('warn', 'silence', 'suspend');--> statement-breakpoint
 CREATE TABLE "flags" (
@@ -72,6 +72,7 @@ CREATE TABLE "site_settings" (
 --> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "flags_agreed" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "flags_disagreed" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "users" ADD COLUMN "approval_pending" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "status_reason" text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE "posts" ADD COLUMN "status" "content_status" DEFAULT 'published' NOT NULL;--> statement-breakpoint
 ALTER TABLE "posts" ADD COLUMN "moderation_note" text DEFAULT '' NOT NULL;--> statement-breakpoint

@@ -9,9 +9,10 @@ export const flagStatus = pgEnum('flag_status', ['open', 'agreed', 'disagreed', 
 /**
  * What a review item asks of a moderator. `flagged`: members reported it; `held_post`: a newcomer's
  * post waiting for approval; `review_request`: an author edited a hidden post and asks to have it
- * back; `appeal`: an author's one appeal, which goes to a different moderator.
+ * back; `appeal`: an author's one appeal, which goes to a different moderator; `registration`: a
+ * new account waiting for approval (when the site holds registrations).
  */
-export const reviewKind = pgEnum('review_kind', ['flagged', 'held_post', 'review_request', 'appeal']);
+export const reviewKind = pgEnum('review_kind', ['flagged', 'held_post', 'review_request', 'appeal', 'registration']);
 export const reviewStatus = pgEnum('review_status', ['open', 'decided']);
 export const sanctionKind = pgEnum('sanction_kind', ['warn', 'silence', 'suspend']);
 

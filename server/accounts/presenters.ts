@@ -20,6 +20,8 @@ export const OwnAccount = Type.Object({
   email: Type.String(),
   bio: Type.String(),
   hasPassword: Type.Boolean(),
+  /** True while the account waits for a moderator's approval (the site holds registrations). */
+  approvalPending: Type.Boolean(),
 });
 
 export function presentProfile(user: UserRow) {
@@ -36,5 +38,5 @@ export function presentProfile(user: UserRow) {
 }
 
 export function presentOwnAccount(user: UserRow) {
-  return { ...presentProfile(user), email: user.email, bio: user.bioSource, hasPassword: user.passwordHash !== null };
+  return { ...presentProfile(user), email: user.email, bio: user.bioSource, hasPassword: user.passwordHash !== null, approvalPending: user.approvalPending };
 }

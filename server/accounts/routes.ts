@@ -31,7 +31,7 @@ export const accountsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { user, cookie } = await accounts.register(request.body, request.headers['user-agent'] ?? '');
       // The API works with tokens; the browser session made by registering is not needed here.
-      await accounts.sessions.invalidate(cookie.value);
+      if (cookie) await accounts.sessions.invalidate(cookie.value);
       return reply.status(201).send(presentOwnAccount(user));
     },
   );

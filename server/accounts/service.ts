@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.ts';
 import { renderMarkdown } from '../content/render-markdown.ts';
 import { Forbidden, Invalid, NotFound, throwIfInvalid, TooManyRequests, Unauthenticated } from '../errors.ts';
 import type { MemberViewer } from '../policy/index.ts';
+import { loadModerationSettings, queueRegistration } from '../moderation/admission.ts';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import * as q from './queries.ts';
 import { checkEmail, checkHandle, checkProfile, LIMITS, type ProfileInput } from './rules.ts';
@@ -77,9 +78,12 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
       await q.recordSignInFailure(db, accountKey);
       throw refused;
     }
+    if (user.approvalPending) {
+      throw new Forbidden('Your registration is waiting for a moderator’s approval. You can sign in as soon as it is approved.');
+    }
     if (isSuspended(user)) {
       throw new Forbidden(
-        user.statusUntil ? `Your account is suspended until ${user.statusUntil.toUTCString()}.` : 'Your account is suspended.',
+        `${user.statusUntil ? `Your account is suspended until ${user.statusUntil.toUTCString()}.` : 'Your account is suspended.'}${user.statusReason ? ` Reason: ${user.statusReason}` : ''}`,
       );
     }
     await q.clearSignInFailures(db, accountKey);
@@ -89,7 +93,8 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
   return {
     sessions,
 
-    async register(input: RegisterInput, userAgent: string): Promise<{ user: q.UserRow; cookie: SessionCookie }> {
+    /** A new account, signed in at once — or, when the site holds registrations, waiting for approval (no cookie). */
+    async register(input: RegisterInput, userAgent: string): Promise<{ user: q.UserRow; cookie: SessionCookie | null }> {
       const handle = input.handle.trim();
       const email = input.email.trim();
       const displayName = normaliseText(input.displayName);
@@ -108,6 +113,15 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
       if (taken.email) fields.email = 'An account with that e-mail address exists; sign in instead.';
       throwIfInvalid(fields);
       const passwordHash = await hashPassword(input.password);
+      const { holdRegistrations } = await loadModerationSettings(db);
+      if (holdRegistrations) {
+        const user = await db.transaction(async (tx) => {
+          const created = await q.insertUser(tx, { id: generateIdFromEntropySize(10), handle, email, displayName, passwordHash, approvalPending: true });
+          await queueRegistration(tx, created.id);
+          return created;
+        });
+        return { user, cookie: null };
+      }
       const user = await q.insertUser(db, { id: generateIdFromEntropySize(10), handle, email, displayName, passwordHash });
       const cookie = await sessions.create(user.id, userAgent);
       return { user, cookie };

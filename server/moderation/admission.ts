@@ -118,3 +118,9 @@ export async function queueHeldPost(db: Executor, post: { id: number; authorId: 
   const item = await q.openItemForPost(db, { kind: 'held_post', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId });
   await q.insertLog(db, { actorId: null, action: 'hold', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId, itemId: item.id, reason: post.note });
 }
+
+/** Puts a new account in the site's queue, in the transaction that created it. */
+export async function queueRegistration(db: Executor, userId: string): Promise<void> {
+  const item = await q.openItemForMember(db, 'registration', userId);
+  await q.insertLog(db, { actorId: null, action: 'hold_registration', subjectId: userId, itemId: item.id, reason: 'The site holds new registrations for approval.' });
+}

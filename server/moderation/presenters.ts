@@ -174,3 +174,24 @@ export function presentPublicLogLine(row: Awaited<ReturnType<ModerationService['
     createdAt: row.createdAt.toISOString(),
   };
 }
+
+export const MembershipRequestOut = Type.Object({
+  space: Type.Object({ id: Type.Integer(), name: Type.String(), url: Type.String() }),
+  handle: Type.String(),
+  displayName: Type.String(),
+  message: Type.String(),
+  requestedAt: Type.String(),
+  /** Requests are decided on the space's members page. */
+  decideAt: Type.String(),
+});
+
+export function presentMembershipRequest(row: Awaited<ReturnType<ModerationService['queue']>>['membershipRequests'][number]) {
+  return {
+    space: { id: row.spaceId, name: row.spaceName, url: `/s/${row.spaceSlug}` },
+    handle: row.handle,
+    displayName: row.displayName,
+    message: row.message,
+    requestedAt: row.requestedAt.toISOString(),
+    decideAt: `/s/${row.spaceSlug}/manage`,
+  };
+}

@@ -8,6 +8,7 @@ import {
   moderationLogVisible,
   postVisible,
   reviewItemVisible,
+  spaceVisible,
   threadVisible,
   type Viewer,
 } from '../policy/index.ts';
@@ -85,16 +86,16 @@ export async function openItemForPost(
   return row;
 }
 
-/** The open item about a member's profile, created if there is none; locked. */
-export async function openItemForProfile(db: Executor, subjectId: string): Promise<ReviewItemRow> {
+/** The open item of `kind` about a member (profile flags, registrations), created if there is none; locked. */
+export async function openItemForMember(db: Executor, kind: 'flagged' | 'registration', subjectId: string): Promise<ReviewItemRow> {
   await db
     .insert(reviewItems)
-    .values({ kind: 'flagged', subjectId, status: 'open' })
+    .values({ kind, subjectId, status: 'open' })
     .onConflictDoNothing({ target: [reviewItems.kind, reviewItems.subjectId], where: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is null` });
   const [row] = await db
     .select()
     .from(reviewItems)
-    .where(and(eq(reviewItems.kind, 'flagged'), eq(reviewItems.subjectId, subjectId), sql`${reviewItems.postId} is null`, eq(reviewItems.status, 'open')))
+    .where(and(eq(reviewItems.kind, kind), eq(reviewItems.subjectId, subjectId), sql`${reviewItems.postId} is null`, eq(reviewItems.status, 'open')))
     .for('update');
   if (!row) throw new Error('review item vanished inside its transaction');
   return row;
@@ -220,6 +221,37 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
 }
 
 export type QueueRow = Awaited<ReturnType<typeof listQueue>>[number];
+
+/**
+ * Requests to join spaces this viewer moderates: they sit in the same queue, and are decided on
+ * the space's members page (one place for membership rules).
+ */
+export async function listMembershipRequests(db: Executor, viewer: Viewer, limit: number) {
+  return db
+    .select({
+      spaceId: spaces.id,
+      spaceName: spaces.name,
+      spaceSlug: spaces.slug,
+      handle: users.handle,
+      displayName: users.displayName,
+      message: spaceMembers.requestMessage,
+      requestedAt: spaceMembers.updatedAt,
+    })
+    .from(spaceMembers)
+    .innerJoin(spaces, eq(spaces.id, spaceMembers.spaceId))
+    .innerJoin(users, eq(users.id, spaceMembers.userId))
+    .where(
+      and(
+        eq(spaceMembers.status, 'requested'),
+        spaceVisible(viewer),
+        // The space's own owners and moderators decide who joins, not site staff.
+        sql`exists (select 1 from ${spaceMembers} as mine where mine.space_id = ${spaces.id}
+          and mine.user_id = ${viewer.kind === 'member' ? viewer.id : ''} and mine.status = 'active' and mine.role in ('owner', 'moderator'))`,
+      ),
+    )
+    .orderBy(asc(spaceMembers.updatedAt))
+    .limit(limit);
+}
 
 /** How many open items wait in places this viewer does not moderate but whose existence site staff may know (confidential spaces). */
 export async function countOpenItemsElsewhere(db: Executor, viewer: Viewer): Promise<number> {
@@ -459,6 +491,10 @@ export async function ownDuplicateExists(db: Executor, userId: string, bodySourc
     .where(and(eq(posts.authorId, userId), gt(posts.createdAt, since), eq(posts.bodySource, bodySource), sql`${posts.deletedAt} is null`))
     .limit(1);
   return row !== undefined;
+}
+
+export async function setApprovalPending(db: Executor, userId: string, pending: boolean): Promise<void> {
+  await db.update(users).set({ approvalPending: pending }).where(eq(users.id, userId));
 }
 
 export async function setTrustLevel(db: Executor, userId: string, trustLevel: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, Id, IdParams, Ok } from '../api/schemas.ts';
 import { requireMember } from '../policy/index.ts';
-import { ItemDetailOut, LogLineOut, presentItemDetail, presentLogLine, presentPublicLogLine, presentQueueItem, PublicLogLineOut, QueueItemOut } from './presenters.ts';
+import { ItemDetailOut, LogLineOut, MembershipRequestOut, presentMembershipRequest, presentItemDetail, presentLogLine, presentPublicLogLine, presentQueueItem, PublicLogLineOut, QueueItemOut } from './presenters.ts';
 import { DECISIONS, FLAG_REASONS } from './service.ts';
 import { ModerationSettings } from './settings.ts';
 
@@ -103,12 +103,25 @@ export const moderationApi: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['moderation'],
         summary: 'The review queue: items in places you moderate',
         querystring: QueueQuery,
-        response: { 200: Type.Object({ items: Type.Array(QueueItemOut), next: Type.Union([Type.String(), Type.Null()]), elsewhere: Type.Integer() }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            items: Type.Array(QueueItemOut),
+            next: Type.Union([Type.String(), Type.Null()]),
+            elsewhere: Type.Integer(),
+            membershipRequests: Type.Array(MembershipRequestOut),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       const result = await moderation.queue(requireMember(request.viewer), queueFilter(request.query));
-      return { items: result.items.map(presentQueueItem), next: formatCursor(result.next), elsewhere: result.elsewhere };
+      return {
+        items: result.items.map(presentQueueItem),
+        next: formatCursor(result.next),
+        elsewhere: result.elsewhere,
+        membershipRequests: result.membershipRequests.map(presentMembershipRequest),
+      };
     },
   );
 

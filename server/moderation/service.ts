@@ -28,6 +28,7 @@ export const DECISIONS = {
   held_post: ['approve', 'reject'],
   review_request: ['restore', 'keep_hidden', 'delete'],
   appeal: ['restore', 'keep_hidden', 'delete'],
+  registration: ['approve', 'reject'],
 } as const;
 export type Decision = (typeof DECISIONS)[keyof typeof DECISIONS][number];
 
@@ -181,7 +182,7 @@ export function createModerationService(db: Database) {
       const weight = flagWeight({ trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: isSiteStaff(viewer) }, settings.autoHideScore);
       try {
         return await db.transaction(async (tx) => {
-          const item = await q.openItemForProfile(tx, member.id);
+          const item = await q.openItemForMember(tx, 'flagged', member.id);
           const flag = await q.insertFlag(tx, { itemId: item.id, subjectId: member.id, flaggerId: viewer.id, reason: input.reason, note, weight });
           await q.addToItemScore(tx, item.id, weight, 1);
           return { flagId: flag.id };
@@ -215,8 +216,11 @@ export function createModerationService(db: Database) {
       const items = rows.slice(0, QUEUE_PAGE);
       const last = items[items.length - 1];
       const next = rows.length > QUEUE_PAGE && last ? { score: last.score, createdAt: last.createdAt, id: last.id } : null;
-      const elsewhere = isSiteStaff(viewer) ? await q.countOpenItemsElsewhere(db, viewer) : 0;
-      return { items, next, elsewhere };
+      const [elsewhere, membershipRequests] = await Promise.all([
+        isSiteStaff(viewer) ? q.countOpenItemsElsewhere(db, viewer) : 0,
+        filter.after || filter.status === 'decided' ? [] : q.listMembershipRequests(db, viewer, 50),
+      ]);
+      return { items, next, elsewhere, membershipRequests };
     },
 
     openItemCount: (viewer: MemberViewer) => q.countOpenItems(db, viewer),
@@ -261,7 +265,14 @@ export function createModerationService(db: Database) {
           q.insertLog(tx, { actorId: viewer.id, action, postId: item.postId, subjectId: item.subjectId, spaceId: item.spaceId, itemId: item.id, reason, detail });
 
         let revision = post?.revision ?? null;
-        switch (input.decision) {
+        if (item.kind === 'registration') {
+          if (input.decision === 'approve') await q.setApprovalPending(tx, item.subjectId, false);
+          else {
+            await q.setApprovalPending(tx, item.subjectId, false);
+            await q.setMemberStatus(tx, item.subjectId, { status: 'suspended', statusUntil: null, statusReason: `Registration not approved: ${reason}` });
+          }
+          await log(input.decision === 'approve' ? 'approve_registration' : 'reject_registration');
+        } else switch (input.decision) {
           case 'keep':
           case 'dismiss': {
             const verdict = input.decision === 'keep' ? 'disagreed' : 'dismissed';

@@ -17,6 +17,8 @@ export type WatchedWord = Static<typeof WatchedWord>;
 export const ModerationSettings = Type.Object({
   /** A new member's (trust level 0) first N posts wait for approval; 0 turns pre-moderation off. */
   holdFirstPosts: Type.Integer({ minimum: 0, maximum: 50, default: 0 }),
+  /** New accounts wait for a site moderator's approval before they can sign in. */
+  holdRegistrations: Type.Boolean({ default: false }),
   /** Flag weight at which content is hidden before review; a moderator's flag alone reaches it. */
   autoHideScore: Type.Number({ minimum: 1, maximum: 100, default: 3 }),
   /** Whether the public transparency page names the moderator who acted. */

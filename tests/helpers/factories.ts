@@ -31,6 +31,7 @@ export async function createMember(
     { handle, displayName: `Dr ${handle}`, email: `${handle}@example.org`, password: PASSWORD },
     'vitest',
   );
+  if (!cookie) throw new Error('test members are registered while the site does not hold registrations');
   await app.services.accounts.sessions.invalidate(cookie.value);
   const role = options.role ?? 'member';
   const trustLevel = options.trustLevel ?? 1;

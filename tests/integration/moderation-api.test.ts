@@ -272,7 +272,7 @@ describe('sanctions', () => {
     await ok(siteMod, 'POST', `/users/${target.handle}/sanctions`, { kind: 'suspend', days: 7, reason: 'Harassment of a colleague' }, 201);
     expect((await api(target, 'GET', '/me')).statusCode).toBe(401);
     expect(await app.services.accounts.resumeSession(cookie.value)).toBeNull();
-    await expect(app.services.accounts.signIn(target.handle, PASSWORD, 'vitest')).rejects.toThrow(/suspended until/);
+    await expect(app.services.accounts.signIn(target.handle, PASSWORD, 'vitest')).rejects.toThrow(/suspended until .*Reason: Harassment of a colleague/);
     await ok(siteMod, 'POST', `/users/${target.handle}/sanctions`, { kind: 'warn', reason: 'x' }, 201);
     await app.services.moderation.liftSanction(siteMod.viewer, target.handle, 'Appeal accepted');
     expect((await api(target, 'GET', '/me')).statusCode).toBe(200);
@@ -374,6 +374,50 @@ describe('newcomers', () => {
     const again = await api(member, 'POST', `/boards/${boardId}/threads`, { title: 'Heparin again', body: 'Is anyone else seeing shortages of heparin?' });
     expect(again.statusCode).toBe(422);
     expect(again.json().error.message).toMatch(/exactly this text/);
+  });
+});
+
+describe('registrations and membership requests', () => {
+  test('when the site holds registrations, a new account waits in the site queue and cannot sign in until approved', async () => {
+    await setSettings({ holdRegistrations: true });
+    try {
+      const handle = `pending${++counter}`;
+      const res = await api(null, 'POST', '/auth/register', { handle, displayName: 'Dr Pending', email: `${handle}@example.org`, password: PASSWORD });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json().approvalPending).toBe(true);
+      await expect(app.services.accounts.signIn(handle, PASSWORD, 'vitest')).rejects.toThrow(/waiting for a moderator’s approval/);
+      const item = (await queue(siteMod, '?kind=registration')).items.find((i) => (i as unknown as { subject: { handle: string } }).subject.handle === handle);
+      expect(item).toBeDefined();
+      await ok(siteMod, 'POST', `/mod/queue/${item!.id}/decision`, { decision: 'approve' });
+      await app.services.accounts.signIn(handle, PASSWORD, 'vitest');
+    } finally {
+      await setSettings({ holdRegistrations: false });
+    }
+  });
+
+  test('a rejected registration cannot sign in, and is told why', async () => {
+    await setSettings({ holdRegistrations: true });
+    try {
+      const handle = `rejected${++counter}`;
+      await ok(null, 'POST', '/auth/register', { handle, displayName: 'Dr Spam', email: `${handle}@example.org`, password: PASSWORD }, 201);
+      const item = (await queue(siteMod, '?kind=registration')).items.find((i) => (i as unknown as { subject: { handle: string } }).subject.handle === handle);
+      await ok(siteMod, 'POST', `/mod/queue/${item!.id}/decision`, { decision: 'reject', reason: 'Not a clinician' });
+      await expect(app.services.accounts.signIn(handle, PASSWORD, 'vitest')).rejects.toThrow(/suspended\. Reason: Registration not approved: Not a clinician/);
+    } finally {
+      await setSettings({ holdRegistrations: false });
+    }
+  });
+
+  test('requests to join a space reach that space’s owners in their queue, not the site’s moderators', async () => {
+    const owner = await createMember(app);
+    const space = await ok<{ id: number }>(owner, 'POST', '/spaces', { name: `Journal club ${++counter}`, description: 'Monthly', level: 'members', joinPolicy: 'request' }, 201);
+    const applicant = await createMember(app);
+    await ok(applicant, 'POST', `/spaces/${space.id}/join`, { message: 'I run the ICU journal club at my hospital' });
+    type WithRequests = { membershipRequests: { handle: string; message: string; decideAt: string }[] };
+    const ownerQueue = (await queue(owner)) as unknown as WithRequests;
+    expect(ownerQueue.membershipRequests).toEqual([expect.objectContaining({ handle: applicant.handle, message: 'I run the ICU journal club at my hospital' })]);
+    const siteQueue = (await queue(siteMod)) as unknown as WithRequests;
+    expect(siteQueue.membershipRequests.some((r) => r.handle === applicant.handle)).toBe(false);
   });
 });
 

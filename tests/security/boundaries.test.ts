@@ -31,7 +31,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   findSpaceByInvitation: "the holder of a valid invitation link may read the space's name and ground rules before joining",
   listInvitationsForUser: "an invitee may read the names of the spaces they are invited to",
   openItemForPost: 'a write: locks the review item a flag or held post attaches to; returned to the service, never to a client',
-  openItemForProfile: 'a write: locks the review item a profile flag attaches to; returned to the service, never to a client',
+  openItemForMember: 'a write: locks the review item a profile flag or registration attaches to; returned to the service, never to a client',
   findOwnOpenFlag: "the caller's own flag, by their own id: id, reason and date only",
   countOpenFlagsOfItem: 'a count, inside a flag withdrawal that already owns the flag',
   countUpheldFlagsAgainst: "a count for a member's own trust level, never shown to others",

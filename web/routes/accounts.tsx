@@ -85,6 +85,10 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
       const { handle, displayName, email, password } = request.body;
       try {
         const { user, cookie } = await accounts.register({ handle, displayName, email, password }, userAgent(request));
+        if (!cookie) {
+          request.flash('success', `Thank you, ${user.displayName}. A moderator approves new accounts here; you can sign in as soon as yours is approved.`);
+          return reply.redirect('/', 303);
+        }
         await startSession(request, reply, cookie);
         request.flash('success', `Welcome to Rounds, ${user.displayName}. Your account is ready.`);
         return reply.redirect('/', 303);
