@@ -2,6 +2,27 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FlashMessage } from '../server/plugins/types.ts';
 import type { Viewer } from '../server/policy/index.ts';
 
+/**
+ * What the page header says about the signed-in viewer beyond who they are: the review queue's
+ * open count for those who moderate something, and why a silenced member cannot post. Looked up
+ * once per page by a hook in web/register.tsx, for signed-in viewers only.
+ */
+export interface Chrome {
+  /** Open items in the viewer's queue; null when they moderate nothing. */
+  queueCount: number | null;
+  silenced: { reason: string; until: Date | null } | null;
+}
+
+const chromes = new WeakMap<FastifyRequest, Chrome>();
+
+export function setChrome(request: FastifyRequest, chrome: Chrome): void {
+  chromes.set(request, chrome);
+}
+
+export function chromeOf(request: FastifyRequest): Chrome | undefined {
+  return chromes.get(request);
+}
+
 /** What every page needs besides its own data. */
 export interface PageContext {
   viewer: Viewer;
@@ -9,6 +30,7 @@ export interface PageContext {
   readonly csrfToken: string;
   flash: FlashMessage[];
   path: string;
+  chrome?: Chrome | undefined;
 }
 
 export function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
@@ -24,5 +46,6 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
     // Reading the session is free when the visitor has none; only a visitor with one can have flash.
     flash: request.session.flash?.length ? request.takeFlash() : [],
     path: request.url,
+    chrome: chromeOf(request),
   };
 }

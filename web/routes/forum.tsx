@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { renderMarkdown } from '../../server/content/render-markdown.ts';
 import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { FORUM_LIMITS } from '../../server/forum/rules.ts';
-import { requireMember } from '../../server/policy/index.ts';
+import type { PostRef } from '../../server/forum/service.ts';
+import { requireMember, type Viewer } from '../../server/policy/index.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
 import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
@@ -41,7 +42,7 @@ function positiveInt(raw: string | undefined): number | undefined {
 }
 
 export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
-  const { forum, spaces } = app.services;
+  const { forum, spaces, moderation } = app.services;
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
     const viewer = request.viewer;
@@ -111,7 +112,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       const board = await spaces.boardBySlugs(viewer, request.params.space, request.params.board);
       try {
         const ref = await forum.createThread(viewer, { boardId: board.id, title, body, idempotencyKey });
-        for (const warning of ref.warnings ?? []) request.flash('info', warning);
+        flashPosted(request, ref);
         return reply.redirect(threadHref(ref.threadId, ref.slug), 303);
       } catch (error) {
         const problem = formProblem(error);
@@ -119,6 +120,25 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
   );
+
+  /** The viewer's open flags on the posts shown, so each says "You flagged this" with a Withdraw button. */
+  async function ownFlagsOn(viewer: Viewer, shown: { id: number; authorId: string; deletedAt: Date | null }[]): Promise<Map<number, number>> {
+    const flags = new Map<number, number>();
+    if (viewer.kind !== 'member') return flags;
+    const candidates = shown.filter((p) => p.authorId !== viewer.id && p.deletedAt === null);
+    const found = await Promise.all(candidates.map((p) => moderation.ownFlagOnPost(viewer, p.id)));
+    candidates.forEach((p, i) => {
+      const flag = found[i];
+      if (flag) flags.set(p.id, flag.id);
+    });
+    return flags;
+  }
+
+  /** Said to the author after posting: a held post waits for a moderator before others see it. */
+  function flashPosted(request: FastifyRequest, ref: PostRef) {
+    if (ref.held) request.flash('info', `Your post is waiting for approval: only you and the moderators can see it for now. ${ref.held}`);
+    for (const warning of ref.warnings ?? []) request.flash('info', warning);
+  }
 
   app.get('/t/:id', { config: { access: 'public' }, schema: { params: IdParam } }, async (request, reply) => {
     const { thread } = await forum.thread(request.viewer, request.params.id);
@@ -134,8 +154,8 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         const result = await forum.threadPage(request.viewer, request.params.id, page);
         // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
         if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
-        const facts = await spaces.pageFacts(request.viewer, result.space);
-        return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} composer={freshComposer()} />);
+        const [facts, ownFlags] = await Promise.all([spaces.pageFacts(request.viewer, result.space), ownFlagsOn(request.viewer, result.posts)]);
+        return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} ownFlags={ownFlags} composer={freshComposer()} />);
       }),
   );
 
@@ -185,7 +205,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     if (intent === 'preview') return renderReply(request, reply, request.params.id, replyToPostId, { ...state, preview: renderMarkdown(body) });
     try {
       const ref = await forum.reply(viewer, request.params.id, { body, idempotencyKey, ...(replyToPostId ? { replyToPostId } : {}) });
-      for (const warning of ref.warnings ?? []) request.flash('info', warning);
+      flashPosted(request, ref);
       return reply.redirect(postHref(ref.threadId, ref.slug, ref.number), 303);
     } catch (error) {
       const problem = formProblem(error);

@@ -119,6 +119,63 @@
     }
   }
 
+  // (e) Keyboard shortcuts for moderators. Never while typing in a field, never with a modifier.
+  function typing(event) {
+    const el = event.target;
+    if (event.altKey || event.ctrlKey || event.metaKey) return true;
+    return el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  // The queue: j / k move between items, Enter opens the current one (it is a focused link).
+  function enhanceQueue(list) {
+    const items = Array.from(list.querySelectorAll('[data-queue-item]'));
+    if (items.length === 0) return;
+    let current = -1;
+    const move = (to) => {
+      if (current >= 0) items[current].classList.remove('is-current');
+      current = Math.max(0, Math.min(items.length - 1, to));
+      const item = items[current];
+      item.classList.add('is-current');
+      const link = item.querySelector('[data-queue-link]');
+      if (link) link.focus();
+      item.scrollIntoView({ block: 'nearest' });
+    };
+    // Starting from wherever focus is (a click, a Tab) keeps j/k from jumping back to the top.
+    list.addEventListener('focusin', (event) => {
+      const index = items.findIndex((item) => item.contains(event.target));
+      if (index < 0 || index === current) return;
+      if (current >= 0) items[current].classList.remove('is-current');
+      current = index;
+      items[current].classList.add('is-current');
+    });
+    document.addEventListener('keydown', (event) => {
+      if (typing(event)) return;
+      if (event.key === 'j') {
+        event.preventDefault();
+        move(current + 1);
+      } else if (event.key === 'k') {
+        event.preventDefault();
+        move(current < 0 ? 0 : current - 1);
+      }
+    });
+  }
+
+  // A decision form: the digit shown beside a decision chooses it and moves to the reason.
+  function enhanceDecisionForm(form) {
+    const reason = form.querySelector('textarea[name="reason"]');
+    document.addEventListener('keydown', (event) => {
+      if (typing(event) || !/^[1-9]$/.test(event.key)) return;
+      const radio = form.querySelector(`input[type="radio"][data-key="${event.key}"]`);
+      if (!radio) return;
+      event.preventDefault();
+      radio.checked = true;
+      radio.dispatchEvent(new Event('change', { bubbles: true }));
+      const body = form.querySelector('details.edit-keep');
+      if (body && radio.value === 'edit_keep') body.open = true;
+      if (reason) reason.focus();
+    });
+  }
+
   followPostPermalink();
   window.addEventListener('hashchange', followPostPermalink);
 
@@ -131,7 +188,11 @@
     if (event.persisted) release(document.querySelectorAll('[data-resting]'));
   });
 
-  const start = () => document.querySelectorAll('form[data-composer]').forEach(enhanceComposer);
+  const start = () => {
+    document.querySelectorAll('form[data-composer]').forEach(enhanceComposer);
+    document.querySelectorAll('[data-queue]').forEach(enhanceQueue);
+    document.querySelectorAll('form[data-decision-form]').forEach(enhanceDecisionForm);
+  };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 })();

@@ -20,11 +20,13 @@ export function PostButton(props: { ctx: PageContext; action: string; label: str
   );
 }
 
-export function Time({ at }: { at: Date }) {
+/** A moment, said relatively ("3 h ago"), or as a date and time when `absolute` (e.g. when a sanction ends). */
+export function Time({ at, absolute }: { at: Date; absolute?: boolean }) {
   const iso = at.toISOString();
+  const exact = iso.replace('T', ' ').slice(0, 16) + ' UTC';
   return (
-    <time datetime={iso} title={iso.replace('T', ' ').slice(0, 16) + ' UTC'}>
-      {relative(at)}
+    <time datetime={iso} title={exact}>
+      {absolute ? exact : relative(at)}
     </time>
   );
 }

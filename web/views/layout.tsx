@@ -1,6 +1,17 @@
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../context.ts';
-import { CsrfField } from './components.tsx';
+import { CsrfField, Time } from './components.tsx';
+
+/** Shown on every page to a silenced member: they can read, not post, and why. */
+function SilencedNotice({ silenced }: { silenced: { reason: string; until: Date | null } }) {
+  return (
+    <div class="notice notice-warning silenced-notice" role="status">
+      <strong>Your account is silenced{silenced.until ? <> until <Time at={silenced.until} absolute /></> : ''}.</strong> You can read everything you could
+      before, but you cannot post, reply or edit for now.
+      {silenced.reason && <> Reason given by the moderators: “{silenced.reason}”</>} <a href="/me/moderation">Details</a>
+    </div>
+  );
+}
 
 export interface LayoutProps {
   ctx: PageContext;
@@ -46,6 +57,15 @@ export function Layout({ ctx, title, description, noindex, children }: LayoutPro
             <nav class="site-nav" aria-label="Account">
               {viewer.kind === 'member' ? (
                 <>
+                  {ctx.chrome?.queueCount != null && (
+                    <a href="/mod/queue" class="queue-link" aria-current={current(ctx.path, '/mod/queue')}>
+                      Review queue{' '}
+                      <span class={ctx.chrome.queueCount > 0 ? 'count count-busy' : 'count'}>
+                        {ctx.chrome.queueCount}
+                        <span class="sr-only"> open {ctx.chrome.queueCount === 1 ? 'item' : 'items'}</span>
+                      </span>
+                    </a>
+                  )}
                   {viewer.role === 'admin' && (
                     <a href="/admin" aria-current={current(ctx.path, '/admin')}>
                       Admin
@@ -76,6 +96,7 @@ export function Layout({ ctx, title, description, noindex, children }: LayoutPro
           </div>
         </header>
         <main id="main" class="wrap" tabIndex={-1}>
+          {ctx.chrome?.silenced && <SilencedNotice silenced={ctx.chrome.silenced} />}
           {ctx.flash.map((f) => (
             <div class={`notice notice-${f.kind}`} role={f.kind === 'error' ? 'alert' : 'status'}>
               {f.text}
@@ -86,6 +107,9 @@ export function Layout({ ctx, title, description, noindex, children }: LayoutPro
         <footer class="site-footer">
           <div class="wrap">
             <p>Rounds — a forum for professional peer groups. What is said in a confidential space stays there.</p>
+            <p>
+              <a href="/moderation">Moderation log</a>: what moderators did to public posts, and why.
+            </p>
           </div>
         </footer>
       </body>

@@ -1,4 +1,5 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
+import { isSiteStaff } from '../../../server/policy/index.ts';
 import type { PageContext } from '../../context.ts';
 import { Badge, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
@@ -46,6 +47,14 @@ export function ProfilePage({ ctx, profile, posts }: { ctx: PageContext; profile
         {own && (
           <p>
             <a href="/settings#profile">Edit your profile</a>
+          </p>
+        )}
+        {!own && ctx.viewer.kind === 'member' && (
+          <p class="profile-actions">
+            <a class="flag-link" href={`/u/${profile.handle}/flag`}>
+              Flag this profile
+            </a>
+            {isSiteStaff(ctx.viewer) && profile.role === 'member' && <a href={`/u/${profile.handle}/moderate`}>Moderate: record, warn, silence, suspend</a>}
           </p>
         )}
         {profile.bioHtml !== '' && (

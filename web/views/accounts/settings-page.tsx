@@ -73,6 +73,9 @@ export function SettingsPage(props: SettingsPageProps) {
           <li>
             <a href="#tokens">API tokens</a>
           </li>
+          <li>
+            <a href="/me/moderation">Your posts under review</a>
+          </li>
         </ul>
       </nav>
       <p class="hint">

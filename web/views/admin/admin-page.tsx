@@ -37,6 +37,9 @@ export function AdminPage({ ctx, directory, governance, problem }: { ctx: PageCo
     <Layout ctx={ctx} title="Admin" noindex>
       <div class="page-head">
         <h1>Spaces and boards</h1>
+        <a class="button button-secondary button-small" href="/admin/moderation">
+          Moderation settings
+        </a>
       </div>
       <p class="lead">
         Archived spaces and boards leave the home page and take no new posts; what was written stays readable at its address.

@@ -117,12 +117,46 @@ export function BoardPage(props: { ctx: PageContext; space: SpaceRow; board: Boa
   );
 }
 
-function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRow; canReply: boolean }) {
+/** What a held or hidden post says: to its author, why and what they can do; to moderators, a badge. */
+function ModerationNotice({ post, mine, spaceId }: { post: PostListRow; mine: boolean; spaceId: number }) {
+  if (post.deletedAt !== null || post.status === 'published') return null;
+  const held = post.status === 'held';
+  if (!mine) {
+    return (
+      <p class="mod-state" role="note">
+        <Badge kind={held ? 'held' : 'hidden'}>{held ? 'Held for approval' : 'Hidden'}</Badge>{' '}
+        {held ? 'Only its author and moderators see this post.' : 'Members do not see this post.'}{' '}
+        <a href={`/mod/queue?space=${spaceId}`}>Open the review queue</a>
+      </p>
+    );
+  }
+  return (
+    <div class={held ? 'author-notice notice notice-info' : 'author-notice notice notice-warning'} role="note" aria-label={held ? 'Your post awaits approval' : 'Your post is hidden'}>
+      <p class="author-notice-title">
+        <strong>{held ? 'Waiting for approval: only you and the moderators can see this post.' : 'Hidden: other members cannot see this post.'}</strong>
+      </p>
+      {post.moderationNote && <p>{post.moderationNote}</p>}
+      <p class="author-notice-actions">
+        <a href={`/p/${post.id}/edit`}>Edit the post</a>
+        {!held && (
+          <>
+            <a href={`/p/${post.id}/review`}>Ask for another review</a>
+            <a href={`/p/${post.id}/appeal`}>Appeal the decision</a>
+          </>
+        )}
+        <a href="/me/moderation">All your posts under review</a>
+      </p>
+    </div>
+  );
+}
+
+function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRow; spaceId: number; canReply: boolean; ownFlag: number | undefined }) {
   const { ctx, post, thread } = props;
   const removed = post.deletedAt !== null;
   const mine = ctx.viewer.kind === 'member' && ctx.viewer.id === post.authorId;
+  const classes = ['post', removed ? 'removed' : '', !removed && post.status !== 'published' ? `post-${post.status}` : ''].filter(Boolean).join(' ');
   return (
-    <article class={removed ? 'post removed' : 'post'} id={`p${post.number}`} aria-labelledby={`p${post.number}-author`}>
+    <article class={classes} id={`p${post.number}`} aria-labelledby={`p${post.number}-author`}>
       <header class="post-head">
         <div class="post-author" id={`p${post.number}-author`}>
           <a href={profileHref(post.author.handle)} class="author-name">
@@ -148,10 +182,15 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
           )}
         </div>
       </header>
-      {removed ? <p class="removed-note">Post removed by author.</p> : <RenderedContent html={trustedSafeHtml(post.bodyHtml)} />}
+      <ModerationNotice post={post} mine={mine} spaceId={props.spaceId} />
+      {removed ? (
+        <p class="removed-note">{post.removedByModerator ? 'Post removed by a moderator.' : 'Post removed by author.'}</p>
+      ) : (
+        <RenderedContent html={trustedSafeHtml(post.bodyHtml)} />
+      )}
       {!removed && ctx.viewer.kind === 'member' && (
         <footer class="post-actions">
-          {props.canReply && (
+          {props.canReply && post.status === 'published' && (
             <>
               <a href={`/t/${thread.id}/reply?to=${post.id}`}>Reply</a>
               <a href={`/t/${thread.id}/reply?to=${post.id}&quote=1`}>Quote</a>
@@ -162,6 +201,23 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
               <a href={`/p/${post.id}/edit`}>Edit</a>
               <PostButton ctx={ctx} action={`/p/${post.id}/delete`} label="Delete" confirm="Remove this post? A note that you removed it stays in its place." />
             </>
+          )}
+          {!mine && post.status === 'published' && props.ownFlag === undefined && (
+            <a class="flag-link" href={`/p/${post.id}/flag`} aria-label={`Flag post ${post.number} for moderators`}>
+              Flag
+            </a>
+          )}
+          {!mine && props.ownFlag !== undefined && (
+            <span class="own-flag">
+              <span class="own-flag-text">You flagged this</span>
+              <PostButton
+                ctx={ctx}
+                action={`/flags/${props.ownFlag}/withdraw`}
+                fields={{ next: postHref(thread.id, thread.slug, post.number) }}
+                label="Withdraw"
+                confirm="Withdraw your flag on this post?"
+              />
+            </span>
           )}
         </footer>
       )}
@@ -180,6 +236,8 @@ export interface ThreadPageProps {
   composer: ComposerState;
   pending: PendingLowering | null;
   canPost: boolean;
+  /** The viewer's open flags on posts of this page: post id → flag id. */
+  ownFlags?: Map<number, number>;
 }
 
 export function ThreadPage(props: ThreadPageProps) {
@@ -213,7 +271,7 @@ export function ThreadPage(props: ThreadPageProps) {
       <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
       <div class="posts">
         {props.posts.map((post) => (
-          <PostCard ctx={ctx} post={post} thread={thread} canReply={canReply} />
+          <PostCard ctx={ctx} post={post} thread={thread} spaceId={space.id} canReply={canReply} ownFlag={props.ownFlags?.get(post.id)} />
         ))}
       </div>
       <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />

@@ -1,0 +1,471 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { decodeHtml, locationOf, type Agent } from '../helpers/browser-session.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
+
+/*
+ * The moderation pages (issue 4) through the browser's forms, JavaScript off: flagging and
+ * withdrawing, the author's notices and ways back, the queue, items and decisions, the log, the
+ * public transparency page, settings and sanctions — and who may see which.
+ */
+
+let app: TestApp;
+let admin: TestMember;
+let siteMod: TestMember;
+let otherMod: TestMember;
+let alice: TestMember;
+let bob: TestMember;
+let carol: TestMember;
+let confOwner: TestMember;
+let board: { id: number; slug: string };
+let confBoard: { id: number; slug: string };
+let confSpaceName: string;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  [admin, siteMod, otherMod, alice, bob, carol, confOwner] = await Promise.all([
+    createMember(app, { role: 'admin' }),
+    createMember(app, { role: 'moderator' }),
+    createMember(app, { role: 'moderator' }),
+    createMember(app),
+    createMember(app),
+    createMember(app),
+    createMember(app),
+  ]);
+  ({ board } = await createSpaceWithBoard(app, admin, { name: 'Open Ward' }));
+  confSpaceName = 'Balint CONFIDENTIALMARK circle';
+  const conf = await createSpaceWithBoard(app, admin, { level: 'confidential', name: confSpaceName });
+  confBoard = conf.board;
+  await addSpaceMember(app, conf.space.id, confOwner);
+  await addSpaceMember(app, conf.space.id, bob);
+  const { spaceMembers } = await import('../../db/schema/index.ts');
+  const { and, eq, inArray } = await import('drizzle-orm');
+  await app.database.db
+    .update(spaceMembers)
+    .set({ role: 'owner', rulesAcceptedVersion: 100 })
+    .where(and(eq(spaceMembers.spaceId, conf.space.id), eq(spaceMembers.userId, confOwner.viewer.id)));
+  await app.database.db
+    .update(spaceMembers)
+    .set({ rulesAcceptedVersion: 100 })
+    .where(and(eq(spaceMembers.spaceId, conf.space.id), inArray(spaceMembers.userId, [bob.viewer.id])));
+});
+afterAll(async () => app.close());
+
+let counter = 0;
+/** Bodies differ, so the duplicate-post rule never refuses a test's setup. */
+const unique = (text: string) => `${text} (${++counter})`;
+
+const threadUrl = (ref: { threadId: number; slug: string }) => `/t/${ref.threadId}/${ref.slug}`;
+
+async function hiddenPostOf(author: TestMember, reason = 'Patient details are identifiable.') {
+  const thread = await createThread(app, author, board.id, `Hidden thread ${Math.random().toString(36).slice(2, 8)}`, unique('A perfectly fine opening.'));
+  const reply = await app.services.forum.reply(author.viewer, thread.threadId, { body: `Mrs X, 43, bed 12 — ${Math.random()}` });
+  await app.services.moderation.flagPost(carol.viewer, reply.postId, { reason: 'confidentiality' });
+  const { items } = await app.services.moderation.queue(siteMod.viewer, { sort: 'priority', status: 'open' });
+  const item = items.find((i) => i.postId === reply.postId)!;
+  await app.services.moderation.decide(siteMod.viewer, item.id, { decision: 'hide', reason });
+  return { thread, reply, itemId: item.id };
+}
+
+describe('flagging a post', () => {
+  test('members see Flag on other people’s posts, never on their own; visitors never', async () => {
+    const thread = await createThread(app, alice, board.id, 'Flag links', 'Opening by Alice.');
+    await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Reply by Bob.' });
+    const asAlice = await (await signedInAgent(app, alice)).get(threadUrl(thread));
+    const flags = [...asAlice.body.matchAll(/href="\/p\/(\d+)\/flag"/g)].map((m) => Number(m[1]));
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).not.toBe(thread.postId);
+    const anonymous = await app.inject({ method: 'GET', url: threadUrl(thread) });
+    expect(anonymous.body).not.toContain('/flag"');
+  });
+
+  test('a refused flag keeps the note typed; a good one shows "You flagged this" and can be withdrawn', async () => {
+    const thread = await createThread(app, alice, board.id, 'Flag me', 'Take 40 mg of everything.');
+    const agent = await signedInAgent(app, bob);
+    const form = await agent.get(`/p/${thread.postId}/flag`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('name="_csrf"');
+    expect(form.body).toContain('Misinformation (clinically unsafe or false)');
+
+    const noReason = await agent.postForm(`/p/${thread.postId}/flag`, { note: 'The dose is ten times too high.' });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.body).toContain('Choose what is wrong');
+    expect(noReason.body).toContain('The dose is ten times too high.');
+
+    const otherEmpty = await agent.postForm(`/p/${thread.postId}/flag`, { reason: 'other', note: '  ' });
+    expect(otherEmpty.statusCode).toBe(422);
+    expect(decodeHtml(otherEmpty.body)).toContain('“something else” needs a few words');
+    expect(otherEmpty.body).toMatch(/value="other"[^>]*checked|checked[^>]*value="other"/);
+
+    const sent = await agent.postForm(`/p/${thread.postId}/flag`, { reason: 'misinformation', note: 'The dose is ten times too high.' });
+    expect(sent.statusCode).toBe(303);
+    const page = await agent.open(locationOf(sent));
+    expect(page.body).toContain('A moderator will look at the post.');
+    expect(page.body).toContain('You flagged this');
+    expect(page.body).not.toContain(`href="/p/${thread.postId}/flag"`);
+    const flag = await app.services.moderation.ownFlagOnPost(bob.viewer, thread.postId);
+    expect(flag).toBeDefined();
+
+    const again = await agent.postForm(`/p/${thread.postId}/flag`, { reason: 'spam', note: 'twice' });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already flagged');
+
+    await agent.get(threadUrl(thread));
+    const withdrawn = await agent.postForm(`/flags/${flag!.id}/withdraw`, { next: `${threadUrl(thread)}#p1` });
+    expect(withdrawn.statusCode).toBe(303);
+    const after = await agent.open(locationOf(withdrawn));
+    expect(after.body).toContain('Your flag is withdrawn.');
+    expect(after.body).toContain(`href="/p/${thread.postId}/flag"`);
+    expect(await app.services.moderation.ownFlagOnPost(bob.viewer, thread.postId)).toBeUndefined();
+  });
+
+  test('a member flags a profile from the profile page', async () => {
+    const agent = await signedInAgent(app, bob);
+    const profile = await agent.get(`/u/${carol.handle}`);
+    expect(profile.body).toContain(`href="/u/${carol.handle}/flag"`);
+    expect(profile.body).not.toContain(`/u/${carol.handle}/moderate`);
+    await agent.get(`/u/${carol.handle}/flag`);
+    const sent = await agent.postForm(`/u/${carol.handle}/flag`, { reason: 'spam', note: 'Sells supplements in every bio line.' });
+    expect(sent.statusCode).toBe(303);
+    expect(locationOf(sent)).toBe(`/u/${carol.handle}`);
+    const queue = await (await signedInAgent(app, siteMod)).get('/mod/queue?kind=flagged');
+    expect(queue.body).toContain(`profile of Dr ${carol.handle}`);
+  });
+});
+
+describe('who may open the moderator pages', () => {
+  test('a member gets 404 from /mod pages and sees no Review queue link', async () => {
+    const agent = await signedInAgent(app, alice);
+    for (const url of ['/mod/queue', '/mod/queue/1', '/mod/log', `/u/${bob.handle}/moderate`]) expect((await agent.get(url)).statusCode, url).toBe(404);
+    expect((await agent.get('/')).body).not.toContain('Review queue');
+  });
+
+  test('moderators see the Review queue link with the open count', async () => {
+    const page = await (await signedInAgent(app, siteMod)).get('/');
+    expect(page.body).toMatch(/href="\/mod\/queue"[^>]*>Review queue <span class="count[^"]*">\d+/);
+  });
+});
+
+describe('deciding, and what the author sees', () => {
+  test('hide needs a reason; the author sees it, asks for another review after editing, and the post comes back', async () => {
+    const thread = await createThread(app, alice, board.id, 'Ward round notes', unique('Opening.'));
+    const reply = await app.services.forum.reply(alice.viewer, thread.threadId, { body: 'Bed 12, Mrs Jones, born 1961-04-02.' });
+    await app.services.moderation.flagPost(bob.viewer, reply.postId, { reason: 'confidentiality', note: 'Names a patient.' });
+    const { items } = await app.services.moderation.queue(siteMod.viewer, { sort: 'priority', status: 'open' });
+    const itemId = items.find((i) => i.postId === reply.postId)!.id;
+
+    const mod = await signedInAgent(app, siteMod);
+    const item = await mod.get(`/mod/queue/${itemId}`);
+    expect(item.statusCode).toBe(200);
+    expect(item.body).toContain('Names a patient.');
+    expect(item.body).toContain(`@${bob.handle}`);
+    expect(item.body).toContain('Bed 12, Mrs Jones');
+    expect(item.body).toContain('value="edit_keep"');
+    expect(decodeHtml(item.body)).toContain('Bed 12, Mrs Jones, born 1961-04-02.</textarea>');
+
+    const noReason = await mod.postForm(`/mod/queue/${itemId}`, { decision: 'hide', reason: '' });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.body).toContain('Give the author a reason');
+
+    const hidden = await mod.postForm(`/mod/queue/${itemId}`, { decision: 'hide', reason: 'It names a patient and a date of birth.' });
+    expect(hidden.statusCode).toBe(303);
+    expect(locationOf(hidden)).toMatch(/^\/mod\/queue(\/\d+)?$/);
+
+    // Other members no longer see it; the moderator sees a badge; the author sees why and what to do.
+    expect((await (await signedInAgent(app, carol)).get(threadUrl(thread))).body).not.toContain('Mrs Jones');
+    const modView = await mod.get(threadUrl(thread));
+    expect(modView.body).toContain('Mrs Jones');
+    expect(modView.body).toContain('badge-hidden');
+    const author = await signedInAgent(app, alice);
+    const notice = await author.get(threadUrl(thread));
+    expect(notice.body).toContain('Hidden: other members cannot see this post.');
+    expect(notice.body).toContain('It names a patient and a date of birth.');
+    expect(notice.body).toContain(`href="/p/${reply.postId}/review"`);
+    expect(notice.body).toContain(`href="/p/${reply.postId}/appeal"`);
+
+    // Asking again without editing is refused, keeping the note.
+    await author.get(`/p/${reply.postId}/review`);
+    const early = await author.postForm(`/p/${reply.postId}/review`, { note: 'I removed nothing yet' });
+    expect(early.statusCode).toBe(422);
+    expect(early.body).toContain('Edit the post first');
+    expect(early.body).toContain('I removed nothing yet');
+
+    await author.get(`/p/${reply.postId}/edit`);
+    const edited = await author.postForm(`/p/${reply.postId}/edit`, { body: 'Bed 12: a woman in her sixties.', baseRevision: '1', intent: 'post' });
+    expect(edited.statusCode).toBe(303);
+    await author.get(`/p/${reply.postId}/review`);
+    const asked = await author.postForm(`/p/${reply.postId}/review`, { note: 'Removed the name and date of birth.' });
+    expect(asked.statusCode).toBe(303);
+
+    const queue = await mod.get('/mod/queue?kind=review_request');
+    expect(queue.body).toContain('Removed the name and date of birth.');
+    const reviewId = Number(new RegExp(`href="/mod/queue/(\\d+)"[^>]*data-queue-link[^>]*>Review request: Ward round notes`).exec(queue.body)?.[1]);
+    const reviewPage = await mod.get(`/mod/queue/${reviewId}`);
+    expect(reviewPage.body).toContain('Earlier versions');
+    expect(reviewPage.body).toContain('value="restore"');
+    const restored = await mod.postForm(`/mod/queue/${reviewId}`, { decision: 'restore', reason: 'Thanks for fixing it.' });
+    expect(restored.statusCode).toBe(303);
+    expect((await (await signedInAgent(app, carol)).get(threadUrl(thread))).body).toContain('a woman in her sixties');
+  });
+
+  test('an appeal needs a note and can be made once', async () => {
+    const { reply } = await hiddenPostOf(alice);
+    const author = await signedInAgent(app, alice);
+    const form = await author.get(`/p/${reply.postId}/appeal`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('Patient details are identifiable.');
+    const empty = await author.postForm(`/p/${reply.postId}/appeal`, { note: '' });
+    expect(empty.statusCode).toBe(422);
+    const sent = await author.postForm(`/p/${reply.postId}/appeal`, { note: 'There is no name in it, only a bed number.' });
+    expect(sent.statusCode).toBe(303);
+    await author.get(`/p/${reply.postId}/appeal`);
+    const twice = await author.postForm(`/p/${reply.postId}/appeal`, { note: 'Again, please.' });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.body).toContain('Again, please.');
+    // Someone else's post has no appeal page.
+    expect((await (await signedInAgent(app, bob)).get(`/p/${reply.postId}/appeal`)).statusCode).toBe(404);
+    // The moderator who hid it cannot decide the appeal.
+    const queue = await (await signedInAgent(app, siteMod)).get('/mod/queue?kind=appeal');
+    const appealId = Number(/href="\/mod\/queue\/(\d+)"[^>]*data-queue-link/.exec(queue.body)?.[1]);
+    expect((await (await signedInAgent(app, siteMod)).get(`/mod/queue/${appealId}`)).body).toContain('another moderator decides it');
+    expect((await (await signedInAgent(app, otherMod)).get(`/mod/queue/${appealId}`)).body).toContain('value="keep_hidden"');
+  });
+
+  test('/me/moderation lists the member’s hidden posts with the note, and settings link to it', async () => {
+    await hiddenPostOf(alice, 'Unique reason for the list page.');
+    const agent = await signedInAgent(app, alice);
+    const page = await agent.get('/me/moderation');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Your posts under review');
+    expect(page.body).toContain('Unique reason for the list page.');
+    expect((await agent.get('/settings')).body).toContain('href="/me/moderation"');
+  });
+
+  test('a second moderator deciding the same item gets a clear conflict and keeps what was typed', async () => {
+    const thread = await createThread(app, alice, board.id, 'Race condition', 'Buy cheap pills at example.test');
+    await app.services.moderation.flagPost(bob.viewer, thread.postId, { reason: 'spam' });
+    const { items } = await app.services.moderation.queue(siteMod.viewer, { sort: 'priority', status: 'open' });
+    const itemId = items.find((i) => i.postId === thread.postId)!.id;
+    const first = await signedInAgent(app, siteMod);
+    const second = await signedInAgent(app, otherMod);
+    await first.get(`/mod/queue/${itemId}`);
+    await second.get(`/mod/queue/${itemId}`);
+    expect((await first.postForm(`/mod/queue/${itemId}`, { decision: 'delete', reason: 'Advertising.' })).statusCode).toBe(303);
+    const late = await second.postForm(`/mod/queue/${itemId}`, { decision: 'hide', reason: 'My carefully written reason.' });
+    expect(late.statusCode).toBe(409);
+    expect(late.body).toContain('Another moderator got there first.');
+    expect(late.body).toContain(`@${siteMod.handle}`);
+    expect(late.body).toContain('My carefully written reason.');
+    // A moderator's removal leaves its own tombstone.
+    const tomb = await app.inject({ method: 'GET', url: threadUrl(thread) });
+    expect(tomb.statusCode).toBe(404); // the opening post took its thread with it
+  });
+
+  test('a reply removed by a moderator says so in its place', async () => {
+    const thread = await createThread(app, alice, board.id, 'Tombstones', unique('Opening.'));
+    const reply = await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Spam spam spam' });
+    await app.services.moderation.flagPost(carol.viewer, reply.postId, { reason: 'spam' });
+    const { items } = await app.services.moderation.queue(siteMod.viewer, { sort: 'priority', status: 'open' });
+    await app.services.moderation.decide(siteMod.viewer, items.find((i) => i.postId === reply.postId)!.id, { decision: 'delete', reason: 'Spam.' });
+    const page = await app.inject({ method: 'GET', url: threadUrl(thread) });
+    expect(page.body).toContain('Post removed by a moderator.');
+    expect(page.body).not.toContain('Spam spam spam');
+  });
+
+  test('a held post: the author is told after posting, the moderator approves it from the queue', async () => {
+    const newcomer = await createMember(app, { trustLevel: 0 });
+    await app.services.moderation.updateSettings(admin.viewer, { ...(await app.services.moderation.settings()), holdFirstPosts: 1 });
+    try {
+      const thread = await createThread(app, alice, board.id, 'Welcome thread', 'Say hello.');
+      const agent = await signedInAgent(app, newcomer);
+      await agent.get(threadUrl(thread));
+      const posted = await agent.postForm(`/t/${thread.threadId}/reply`, { body: 'Hello from a new member!', intent: 'post' });
+      expect(posted.statusCode).toBe(303);
+      const page = await agent.open(locationOf(posted));
+      expect(page.body).toContain('Your post is waiting for approval');
+      expect(page.body).toContain('Waiting for approval: only you and the moderators can see this post.');
+      expect((await app.inject({ method: 'GET', url: threadUrl(thread) })).body).not.toContain('Hello from a new member!');
+      const mod = await signedInAgent(app, siteMod);
+      const queue = await mod.get('/mod/queue?kind=held_post');
+      const itemId = Number(/href="\/mod\/queue\/(\d+)"[^>]*data-queue-link/.exec(queue.body)?.[1]);
+      const item = await mod.get(`/mod/queue/${itemId}`);
+      expect(item.body).toContain('value="approve"');
+      expect(item.body).not.toContain('value="hide"');
+      expect((await mod.postForm(`/mod/queue/${itemId}`, { decision: 'approve' })).statusCode).toBe(303);
+      expect((await app.inject({ method: 'GET', url: threadUrl(thread) })).body).toContain('Hello from a new member!');
+    } finally {
+      await app.services.moderation.updateSettings(admin.viewer, { ...(await app.services.moderation.settings()), holdFirstPosts: 0 });
+    }
+  });
+});
+
+describe('the queue', () => {
+  test('filters by reason and kind, pages with Next page links, and shows the keyboard shortcuts', async () => {
+    const thread = await createThread(app, carol, board.id, 'Many flags', unique('Opening.'));
+    const ids: number[] = [];
+    for (let i = 0; i < 27; i++) ids.push((await app.services.forum.reply(carol.viewer, thread.threadId, { body: `Off-topic aside number ${i}` })).postId);
+    for (const id of ids) await app.services.moderation.flagPost(alice.viewer, id, { reason: 'off_topic' });
+    const mod = await signedInAgent(app, siteMod);
+    const first = await mod.get('/mod/queue?reason=off_topic&sort=age');
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('<kbd>j</kbd>');
+    expect(first.body).toContain('data-queue');
+    const rows = (body: string) => [...body.matchAll(/Off-topic aside number (\d+)/g)].map((m) => Number(m[1]));
+    expect(rows(first.body)).toHaveLength(25);
+    expect(rows(first.body)[0]).toBe(0);
+    const next = /href="(\/mod\/queue\?[^"]*after=[^"]+)"[^>]*rel="next"/.exec(first.body)?.[1];
+    expect(next).toBeDefined();
+    expect(decodeHtml(next!)).toContain('reason=off_topic');
+    const second = await mod.get(decodeHtml(next!));
+    expect(rows(second.body)).toEqual([25, 26]);
+    expect(second.body).toContain('First page');
+    const spam = await mod.get('/mod/queue?reason=spam');
+    expect(rows(spam.body)).toHaveLength(0);
+    const held = await mod.get('/mod/queue?kind=held_post&reason=');
+    expect(held.statusCode).toBe(200);
+    expect(rows(held.body)).toHaveLength(0);
+    // Junk in the query string is ignored, not an error.
+    expect((await mod.get('/mod/queue?kind=bogus&space=abc&after=zzz&sort=sideways')).statusCode).toBe(200);
+    // Decided items are listed under status=decided.
+    expect((await mod.get('/mod/queue?status=decided')).body).toContain('Decided:');
+  });
+
+  test('a confidential space’s moderator sees its items; a site moderator sees only how many wait there', async () => {
+    const thread = await createThread(app, confOwner, confBoard.id, 'CONFIDENTIALMARK thread', 'CONFIDENTIALMARK opening');
+    const reply = await app.services.forum.reply(confOwner.viewer, thread.threadId, { body: 'CONFIDENTIALMARK reply' });
+    await app.services.moderation.flagPost(bob.viewer, reply.postId, { reason: 'abusive', note: 'CONFIDENTIALMARK note' });
+    const owner = await signedInAgent(app, confOwner);
+    const ownQueue = await owner.get('/mod/queue');
+    expect(ownQueue.statusCode).toBe(200);
+    expect(ownQueue.body).toContain('CONFIDENTIALMARK reply');
+    expect((await owner.get('/')).body).toContain('Review queue');
+    const itemId = Number(/href="\/mod\/queue\/(\d+)"[^>]*data-queue-link/.exec(ownQueue.body)?.[1]);
+    expect((await owner.get(`/mod/queue/${itemId}`)).body).toContain('CONFIDENTIALMARK note');
+
+    // (The admin made the space, so is its member; a site moderator is an outsider.)
+    for (const staff of [siteMod, otherMod]) {
+      const agent = await signedInAgent(app, staff);
+      const queue = await agent.get('/mod/queue');
+      expect(queue.body).not.toContain('CONFIDENTIALMARK');
+      expect(queue.body).toMatch(/more items? waits? in confidential spaces/);
+      expect((await agent.get(`/mod/queue/${itemId}`)).statusCode).toBe(404);
+      expect((await agent.get('/mod/log')).body).not.toContain('CONFIDENTIALMARK');
+    }
+  });
+});
+
+describe('the logs', () => {
+  test('the moderators’ log filters by action and member, and pages to older lines', async () => {
+    await hiddenPostOf(bob, 'Log line reason, findable.');
+    const mod = await signedInAgent(app, siteMod);
+    const log = await mod.get('/mod/log');
+    expect(log.statusCode).toBe(200);
+    expect(log.body).toContain('Log line reason, findable.');
+    const hides = await mod.get(`/mod/log?action=hide&subject=${bob.handle}`);
+    expect(hides.body).toContain('Log line reason, findable.');
+    expect(hides.body.match(/class="log-line"/g)).toHaveLength(1);
+    const none = await mod.get('/mod/log?action=purge&actor=nobody-at-all');
+    expect(none.body).toContain('No log lines match these filters.');
+    const older = await mod.get('/mod/log?before=1');
+    expect(older.statusCode).toBe(200);
+    expect(older.body).toContain('Newest');
+  });
+
+  test('the public page lists actions on public posts with reasons, no private content, and names moderators only when the setting says so', async () => {
+    await hiddenPostOf(alice, 'Public reason for the transparency page.');
+    const page = await app.inject({ method: 'GET', url: '/moderation' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Public reason for the transparency page.');
+    expect(page.body).not.toContain('CONFIDENTIALMARK');
+    expect(page.body).not.toContain(`@${siteMod.handle}`);
+    expect(page.body).not.toContain('Removed the name and date of birth.'); // an author's note to moderators
+    expect((await app.inject({ method: 'GET', url: '/' })).body).toContain('href="/moderation"');
+
+    const adminAgent = await signedInAgent(app, admin);
+    const form = await adminAgent.get('/admin/moderation');
+    const current = Object.fromEntries(
+      [...form.body.matchAll(/<input[^>]*name="(\w+)"[^>]*type="number"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const saved = await adminAgent.postForm('/admin/moderation', { ...current, nameModeratorsPublicly: 'true', watchedWords: '' });
+    expect(saved.statusCode).toBe(303);
+    expect((await app.inject({ method: 'GET', url: '/moderation' })).body).toContain(`@${siteMod.handle}`);
+    await app.services.moderation.updateSettings(admin.viewer, { ...(await app.services.moderation.settings()), nameModeratorsPublicly: false });
+  });
+});
+
+describe('admin and staff forms', () => {
+  test('the settings form refuses bad values keeping what was typed, and saves watched words', async () => {
+    const agent = await signedInAgent(app, admin);
+    expect((await agent.get('/admin')).body).toContain('href="/admin/moderation"');
+    const form = await agent.get('/admin/moderation');
+    expect(form.statusCode).toBe(200);
+    const base = Object.fromEntries([...form.body.matchAll(/<input[^>]*name="(\w+)"[^>]*type="number"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    expect(Object.keys(base)).toContain('autoHideScore');
+    const bad = await agent.postForm('/admin/moderation', { ...base, holdFirstPosts: '999', watchedWords: 'casino => block\nthis line is wrong' });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('from 0 to 50');
+    expect(bad.body).toContain('value="999"');
+    expect(bad.body).toContain('Line 2');
+    expect(decodeHtml(bad.body)).toContain('casino => block\nthis line is wrong</textarea>');
+    expect((await app.services.moderation.settings()).holdFirstPosts).toBe(0);
+
+    const good = await agent.postForm('/admin/moderation', { ...base, holdFirstPosts: '2', watchedWords: 'casino => block\ncheap meds => hold\nidiot => replace:colleague' });
+    expect(good.statusCode).toBe(303);
+    const settings = await app.services.moderation.settings();
+    expect(settings.holdFirstPosts).toBe(2);
+    expect(settings.watchedWords).toEqual([
+      { word: 'casino', action: 'block', replacement: '' },
+      { word: 'cheap meds', action: 'hold', replacement: '' },
+      { word: 'idiot', action: 'replace', replacement: 'colleague' },
+    ]);
+    expect(decodeHtml((await agent.get('/admin/moderation')).body)).toContain('idiot => replace:colleague');
+    await app.services.moderation.updateSettings(admin.viewer, { ...settings, holdFirstPosts: 0, watchedWords: [] });
+    // Moderators who are not admins cannot open it.
+    expect((await (await signedInAgent(app, siteMod)).get('/admin/moderation')).statusCode).toBe(403);
+  });
+
+  test('site staff silence a member from the profile; the member sees why on every page; staff lift it', async () => {
+    const target = await createMember(app);
+    const mod: Agent = await signedInAgent(app, siteMod);
+    expect((await mod.get(`/u/${target.handle}`)).body).toContain(`href="/u/${target.handle}/moderate"`);
+    const page = await mod.get(`/u/${target.handle}/moderate`);
+    expect(page.statusCode).toBe(200);
+    const refused = await mod.postForm(`/u/${target.handle}/sanction`, { kind: 'silence', days: '0', reason: 'Kept reason text' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('from 1 to 3650');
+    expect(refused.body).toContain('Kept reason text');
+    const noReason = await mod.postForm(`/u/${target.handle}/sanction`, { kind: 'silence', days: '3', reason: '' });
+    expect(noReason.statusCode).toBe(422);
+    const silenced = await mod.postForm(`/u/${target.handle}/sanction`, { kind: 'silence', days: '3', reason: 'Three personal attacks this week.' });
+    expect(silenced.statusCode).toBe(303);
+
+    const member = await signedInAgent(app, target);
+    const home = await member.get('/');
+    expect(home.body).toContain('Your account is silenced');
+    expect(home.body).toContain('Three personal attacks this week.');
+    const mine = await member.get('/me/moderation');
+    expect(mine.body).toContain('Silenced');
+    expect(mine.body).toContain('Three personal attacks this week.');
+
+    await mod.get(`/u/${target.handle}/moderate`);
+    const lifted = await mod.postForm(`/u/${target.handle}/lift`, { reason: 'Apologised.' });
+    expect(lifted.statusCode).toBe(303);
+    expect((await member.get('/')).body).not.toContain('Your account is silenced');
+    // A space owner may open the queue but not sanction accounts.
+    const owner = await signedInAgent(app, confOwner);
+    expect((await owner.get(`/u/${target.handle}/moderate`)).statusCode).toBe(403);
+  });
+
+  test('purging a spammer removes their posts and suspends them', async () => {
+    const spammer = await createMember(app);
+    const thread = await createThread(app, spammer, board.id, 'Cheap watches', 'Visit example.test');
+    const mod = await signedInAgent(app, siteMod);
+    await mod.get(`/u/${spammer.handle}/moderate`);
+    const empty = await mod.postForm(`/u/${spammer.handle}/purge`, { reason: '' });
+    expect(empty.statusCode).toBe(422);
+    const purged = await mod.postForm(`/u/${spammer.handle}/purge`, { reason: 'Spam account.' });
+    expect(purged.statusCode).toBe(303);
+    expect((await mod.open(locationOf(purged))).body).toContain('Removed 1 post');
+    expect((await app.inject({ method: 'GET', url: threadUrl(thread) })).statusCode).toBe(404);
+  });
+});
