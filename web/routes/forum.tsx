@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { renderMarkdown } from '../../server/content/render-markdown.ts';
 import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { FORUM_LIMITS } from '../../server/forum/rules.ts';
+import { threadPageVersion } from '../../server/forum/service.ts';
 import { requireMember } from '../../server/policy/index.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
@@ -42,6 +43,7 @@ function positiveInt(raw: string | undefined): number | undefined {
 
 export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   const { forum, spaces } = app.services;
+  app.anonymousPages.versionCheck('thread', (id) => forum.anonymousThreadVersion(id));
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
     const viewer = request.viewer;
@@ -135,6 +137,8 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
         if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
         const facts = await spaces.pageFacts(request.viewer, result.space);
+        // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
+        if (request.viewer.kind === 'anonymous') reply.pageVersion = { kind: 'thread', id: result.thread.id, version: threadPageVersion(result) };
         return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} composer={freshComposer()} />);
       }),
   );
