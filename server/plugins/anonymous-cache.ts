@@ -67,10 +67,11 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 }
 
 function compress(body: Buffer, encoding: 'br' | 'gzip'): Buffer {
-  // Brotli quality 5 and gzip level 6: ~0.4 and ~0.1 ms for a 28 KB page, 85 % smaller; done once per stored page.
+  // A 28 KB thread page: brotli quality 5 makes 4.1 KB in ~0.4 ms, gzip level 1 5.1 KB in ~0.1 ms
+  // (level 6 saves another 0.4 KB for twice the time). Each is made once per stored page.
   return encoding === 'br'
     ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-    : gzipSync(body, { level: 6 });
+    : gzipSync(body, { level: 1 });
 }
 
 const pageBytes = (page: CachedPage) => page.variants.identity.length + (page.variants.br?.length ?? 0) + (page.variants.gzip?.length ?? 0) + 512;
@@ -184,8 +185,9 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     reply.header('x-cache', 'miss');
     reply.header('etag', page.etag);
     reply.header('vary', 'Accept-Encoding');
-    // gzip costs a third of brotli's CPU; a page rendered on a miss may never be asked for again,
-    // so brotli waits for the first hit that wants it.
+    // A miss is compressed for the client that asked (5x fewer bytes on its network) with gzip, a
+    // quarter of brotli's CPU: a page rendered on a miss may never be asked for again, so brotli
+    // waits for the first hit that wants it.
     const encoding = negotiateEncoding(request.headers['accept-encoding'], ['gzip', 'br']);
     if (encoding === 'identity') return identity;
     reply.header('content-encoding', encoding);
