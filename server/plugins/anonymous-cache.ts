@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -9,6 +10,8 @@ export interface PageVersion {
   kind: string;
   id: number;
   version: string;
+  /** How long the page stays right even at the same version, e.g. while it prints "5 min ago"; default: no limit. */
+  maxAgeMs?: number;
 }
 
 /** Reads the current version of one kind of page for anonymous visitors; undefined when they may not read it. */
@@ -107,6 +110,47 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   app.decorateReply('pageVersion', null);
   if (!cache) return;
 
+  /*
+   * One rendering per URL at a time. When a page is missing or out of date, the first request
+   * renders it and the others wait for it, then check the new page's version themselves (so a
+   * change committed after the renderer read its data is still noticed). Without this, a reply to
+   * a thread that 50 connections are reading means 50 renderings of the same page at once.
+   */
+  const rendering = new Map<string, { done: Promise<void>; release: () => void }>();
+  const renderer = new WeakMap<FastifyRequest, string>();
+  function claim(request: FastifyRequest, url: string): void {
+    let release = () => {};
+    const done = new Promise<void>((resolve) => (release = resolve));
+    rendering.set(url, { done, release });
+    renderer.set(request, url);
+  }
+  function releaseClaim(request: FastifyRequest): void {
+    const url = renderer.get(request);
+    if (url === undefined) return;
+    renderer.delete(request);
+    const claimed = rendering.get(url);
+    rendering.delete(url);
+    claimed?.release();
+  }
+  // A renderer that never answers (a hung handler) must not hold the others for long.
+  const waitFor = (done: Promise<void>) => Promise.race([done, sleep(5000, undefined, { ref: false })]);
+
+  /** A stored page, checked against its current version; undefined when missing, out of date or uncheckable. */
+  async function current(url: string): Promise<CachedPage | undefined> {
+    const page = cache?.get(url);
+    if (!page?.version) return page;
+    const check = checks.get(page.version.kind);
+    let now: string | undefined;
+    try {
+      now = check ? await check(page.version.id) : undefined;
+    } catch {
+      return undefined; // The database is unwell: let the route answer (and report) it.
+    }
+    if (now === page.version.version) return page;
+    if (cache?.peek(url) === page) cache.delete(url);
+    return undefined;
+  }
+
   // No cookie and no credentials means no session and no viewer: anonymous, whatever the route.
   const cacheable = (request: FastifyRequest) =>
     request.method === 'GET' &&
@@ -139,20 +183,14 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!cacheable(request)) return;
     const url = request.url;
-    const hit = cache.get(url);
-    if (!hit) return;
-    if (hit.version) {
-      const check = checks.get(hit.version.kind);
-      let current: string | undefined;
-      try {
-        current = check ? await check(hit.version.id) : undefined;
-      } catch {
-        return; // The database is unwell: let the route answer (and report) it.
-      }
-      if (current !== hit.version.version) {
-        if (cache.peek(url) === hit) cache.delete(url);
-        return;
-      }
+    // Claimed without an await in between, so exactly one request renders.
+    let hit = cache.has(url) ? await current(url) : undefined;
+    if (!hit) {
+      const pending = rendering.get(url);
+      if (!pending) return claim(request, url);
+      await waitFor(pending.done);
+      hit = await current(url);
+      if (!hit) return;
     }
     reply.headers(hit.headers);
     reply.header('x-cache', 'hit');
@@ -181,7 +219,9 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
       version: reply.pageVersion,
     };
     const url = request.url;
-    cache.set(url, page, page.version ? { ttl: 0 } : { ttl: options.ttlMs });
+    const maxAge = page.version ? (page.version.maxAgeMs ?? Infinity) : options.ttlMs;
+    if (maxAge >= 1) cache.set(url, page, { ttl: maxAge === Infinity ? 0 : Math.floor(maxAge) });
+    releaseClaim(request);
     reply.header('x-cache', 'miss');
     reply.header('etag', page.etag);
     reply.header('vary', 'Accept-Encoding');
@@ -193,4 +233,8 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     reply.header('content-encoding', encoding);
     return body(url, page, encoding);
   });
+
+  // Whatever the renderer's answer was (an error, a redirect, a page with a cookie), the waiting end.
+  app.addHook('onResponse', async (request: FastifyRequest) => releaseClaim(request));
+  app.addHook('onRequestAbort', async (request: FastifyRequest) => releaseClaim(request));
 });

@@ -1,8 +1,11 @@
+import { setTimeout } from 'node:timers/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spaces, users } from '../../db/schema/index.ts';
-import { negotiateEncoding } from '../../server/plugins/anonymous-cache.ts';
+import { anonymousCache, negotiateEncoding } from '../../server/plugins/anonymous-cache.ts';
+import { ANONYMOUS } from '../../server/policy/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { createMember, createSpaceWithBoard, createThread, PASSWORD, type TestMember } from '../helpers/factories.ts';
 
@@ -173,4 +176,49 @@ test('Accept-Encoding negotiation prefers brotli, then gzip, and honours q=0', (
   expect(negotiateEncoding('identity')).toBe('identity');
   expect(negotiateEncoding('gzip, br', ['gzip', 'br'])).toBe('gzip');
   expect(negotiateEncoding('br', ['gzip', 'br'])).toBe('br');
+});
+
+describe('the cache on its own (a bare Fastify app with one versioned page)', () => {
+  async function bareApp(maxAgeMs?: number) {
+    const bare = Fastify();
+    await bare.register(anonymousCache, { ttlMs: 60_000, maxBytes: 1_000_000 });
+    bare.decorateRequest('viewer', null as never);
+    bare.addHook('onRequest', async (request) => {
+      request.viewer = ANONYMOUS;
+    });
+    const state = { version: 'v1', renders: 0 };
+    bare.anonymousPages.versionCheck('page', async () => state.version);
+    bare.get('/page', async (_request, reply) => {
+      state.renders++;
+      // Rendering takes a while: concurrent readers arrive meanwhile.
+      await setTimeout(20);
+      reply.pageVersion = { kind: 'page', id: 1, version: state.version, ...(maxAgeMs === undefined ? {} : { maxAgeMs }) };
+      return reply.type('text/html; charset=utf-8').send(`<p>rendered at ${state.version}</p>`);
+    });
+    await bare.ready();
+    return { bare, state };
+  }
+
+  test('concurrent readers of a missing page wait for one rendering', async () => {
+    const { bare, state } = await bareApp();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => bare.inject({ method: 'GET', url: '/page' })));
+    expect(state.renders).toBe(1);
+    expect(answers.filter((a) => a.headers['x-cache'] === 'miss')).toHaveLength(1);
+    expect(answers.every((a) => a.body === '<p>rendered at v1</p>')).toBe(true);
+    state.version = 'v2';
+    const after = await Promise.all(Array.from({ length: 8 }, () => bare.inject({ method: 'GET', url: '/page' })));
+    expect(state.renders).toBe(2);
+    expect(after.every((a) => a.body === '<p>rendered at v2</p>')).toBe(true);
+    await bare.close();
+  });
+
+  test('a page that says how long it stays right is not served after that, even at the same version', async () => {
+    const { bare, state } = await bareApp(1);
+    await bare.inject({ method: 'GET', url: '/page' });
+    await setTimeout(10); // well past the page's 1 ms
+    const again = await bare.inject({ method: 'GET', url: '/page' });
+    expect(again.headers['x-cache']).toBe('miss');
+    expect(state.renders).toBe(2);
+    await bare.close();
+  });
 });

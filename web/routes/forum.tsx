@@ -9,6 +9,7 @@ import { requireMember } from '../../server/policy/index.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
 import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
+import { relativeStableForMs } from '../views/components.tsx';
 import type { ComposerState } from '../views/forum/composer.tsx';
 import { BoardPage, ComposePage, HomePage, RevisionsPage, ThreadPage } from '../views/forum/pages.tsx';
 
@@ -138,7 +139,12 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
         const facts = await spaces.pageFacts(request.viewer, result.space);
         // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
-        if (request.viewer.kind === 'anonymous') reply.pageVersion = { kind: 'thread', id: result.thread.id, version: threadPageVersion(result) };
+        // It prints "5 min ago": it may be kept only while those words stay true.
+        if (request.viewer.kind === 'anonymous') {
+          const now = Date.now();
+          const maxAgeMs = Math.min(...result.posts.map((post) => relativeStableForMs(post.createdAt, now)));
+          reply.pageVersion = { kind: 'thread', id: result.thread.id, version: threadPageVersion(result), maxAgeMs };
+        }
         return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} composer={freshComposer()} />);
       }),
   );
