@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -37,7 +38,7 @@ import {
  * Writes the results into docs/benchmark.md between the bench markers.
  */
 
-const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only thread,board,home,reply] [--no-doc]
+const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only thread,hot,cold,board,home,reply] [--no-doc]
   DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)`;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,6 +46,8 @@ const DOC = fileURLToPath(new URL('../docs/benchmark.md', import.meta.url));
 const DOC_START = '<!-- bench:start (written by `npm run bench`; edit outside these markers) -->';
 const DOC_END = '<!-- bench:end -->';
 const APP_POOL_SIZE = 10; // db/client.ts's default; the ceiling uses the same
+/** What a browser sends with every page request; the anonymous cache keeps compressed copies of its pages. */
+const BROWSER_HEADERS = { 'accept-encoding': 'gzip, deflate, br' };
 
 interface Row {
   name: string;
@@ -56,6 +59,8 @@ interface Row {
   ceilingShare: number | null;
   /** CPU time the measured server process spent per answered request: steadier than req/s on a shared machine. */
   cpuMsPerRequest: number | null;
+  /** Share of answers served from the anonymous page cache (its x-cache header), for page runs. */
+  cacheHitShare: number | null;
 }
 
 // ── processes ────────────────────────────────────────────────────────────────
@@ -248,6 +253,7 @@ async function explainPages(
   const spaces = createSpacesService(db, setting);
   const forum = createForumService(db, spaces);
   const pages: [string, () => Promise<unknown>][] = [
+    ['thread page (cache check)', () => forum.anonymousThreadVersion(targets.threadId)],
     ['thread page', () => forum.threadPage(ANONYMOUS, targets.threadId, 1)],
     [
       'board page',
@@ -322,6 +328,16 @@ function cpuTimeMs(pid: number | undefined): number | null {
 interface Measured {
   result: autocannon.Result;
   cpuMsPerRequest: number | null;
+  cacheHitShare: number | null;
+}
+
+/** Counts the anonymous cache's x-cache answers; reset before each measured run. */
+const cacheCount = { hit: 0, miss: 0, none: 0 };
+function countCache(_status: number, _body: string, _context: object, headers: IncomingHttpHeaders | undefined): void {
+  const value = headers?.['x-cache'];
+  if (value === 'hit') cacheCount.hit++;
+  else if (value === 'miss') cacheCount.miss++;
+  else cacheCount.none++;
 }
 
 async function measure(
@@ -336,8 +352,11 @@ async function measure(
   await autocannon({ ...options, duration: warmupSeconds });
   await settle(appUrl);
   process.stdout.write('measuring… ');
+  cacheCount.hit = cacheCount.miss = cacheCount.none = 0;
   const cpuBefore = cpuTimeMs(pid);
   const result = await autocannon(options);
+  const counted = cacheCount.hit + cacheCount.miss;
+  const cacheHitShare = counted > 0 ? (100 * cacheCount.hit) / (counted + cacheCount.none) : null;
   // Abandoned requests still finish after the run; their CPU belongs to it too.
   await settle(appUrl);
   const cpuAfter = cpuTimeMs(pid);
@@ -345,14 +364,16 @@ async function measure(
   const cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null && answered > 0 ? (cpuAfter - cpuBefore) / answered : null;
   console.log(
     `${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/request` +
+      (cacheHitShare === null ? '' : `, ${cacheHitShare.toFixed(0)}% cache hits`) +
       (result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''),
   );
-  return { result, cpuMsPerRequest };
+  return { result, cpuMsPerRequest, cacheHitShare };
 }
 
-function toRow(name: string, { result, cpuMsPerRequest }: Measured, ceiling: number | null): Row {
+function toRow(name: string, { result, cpuMsPerRequest, cacheHitShare }: Measured, ceiling: number | null): Row {
   return {
     cpuMsPerRequest,
+    cacheHitShare,
     name,
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -364,11 +385,11 @@ function toRow(name: string, { result, cpuMsPerRequest }: Measured, ceiling: num
 }
 
 function table(rows: Row[]): string {
-  const header = '| name | requests/s | p50 ms | p99 ms | non-2xx | errors | % of ceiling | server CPU ms/req |';
-  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|';
+  const header = '| name | requests/s | p50 ms | p99 ms | non-2xx | errors | % of ceiling | server CPU ms/req | cache hits |';
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map(
     (r) =>
-      `| ${r.name} | ${formatCount(Math.round(r.rps))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.ceilingShare === null ? '100%' : `${r.ceilingShare.toFixed(0)}%`} | ${r.cpuMsPerRequest?.toFixed(2) ?? '?'} |`,
+      `| ${r.name} | ${formatCount(Math.round(r.rps))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.ceilingShare === null ? '100%' : `${r.ceilingShare.toFixed(0)}%`} | ${r.cpuMsPerRequest?.toFixed(2) ?? '?'} | ${r.cacheHitShare === null ? '–' : `${r.cacheHitShare.toFixed(0)}%`} |`,
   );
   return [header, rule, ...lines].join('\n');
 }
@@ -396,7 +417,7 @@ runCommand(async () => {
     USAGE,
   );
   const only = values.get('only')?.split(',');
-  const known = ['thread', 'board', 'home', 'reply'];
+  const known = ['thread', 'hot', 'cold', 'board', 'home', 'reply'];
   if (only?.some((key) => !known.includes(key))) throw new CommandError(`--only takes a comma-separated list of ${known.join(', ')}.\n${USAGE}`, 2);
   const quick = flags.has('quick');
   const posts = countOption(values, 'posts', quick ? 50_000 : 1_000_000, 1, 50_000_000, USAGE);
@@ -443,6 +464,13 @@ runCommand(async () => {
       sql`select t.id::int as id, t.slug from threads t join boards b on b.id = t.board_id join spaces s on s.id = b.space_id
           where t.post_count >= 30 and t.deleted_at is null and s.level = 'public' and b.archived_at is null and s.archived_at is null
           order by md5(t.id::text) limit 100`,
+    );
+    // Every public thread with a full first page, for the cold run: more than the cache holds.
+    const coldTargets = await queryRows<{ id: number; slug: string }>(
+      db,
+      sql`select t.id::int as id, t.slug from threads t join boards b on b.id = t.board_id join spaces s on s.id = b.space_id
+          where t.post_count >= 30 and t.deleted_at is null and s.level = 'public' and b.archived_at is null and s.archived_at is null
+          order by md5(t.id::text || 'cold')`,
     );
     const [board] = await queryRows<{ space: string; board: string }>(
       db,
@@ -502,13 +530,18 @@ runCommand(async () => {
       const text = await response.text();
       if (response.status !== 200) throw new CommandError(`GET ${path} answered ${response.status}; not benchmarking an error page.`);
       const cookie = response.headers.get('set-cookie');
-      return { bytes: Buffer.byteLength(text), posts: (text.match(/<article class="post"/g) ?? []).length, cookie };
+      // What goes over the wire to a browser (fetch would decompress, so ask node:http's way: read the header).
+      const compressed = await fetch(`${appUrl}${path}`, { headers: BROWSER_HEADERS });
+      await compressed.arrayBuffer();
+      const wire = Number(compressed.headers.get('content-length') ?? Buffer.byteLength(text));
+      return { bytes: Buffer.byteLength(text), wire, posts: (text.match(/<article class="post"/g) ?? []).length, cookie };
     };
+    const kb = (page: { bytes: number; wire: number }) => `${Math.round(page.bytes / 1024)} KB (${(page.wire / 1024).toFixed(1)} KB compressed)`;
     const threadSample = await sample(threadPaths[0] ?? '/');
     const boardSample = await sample(boardPath);
     const homeSample = await sample('/');
     console.log(
-      `Pages: thread ${Math.round(threadSample.bytes / 1024)} KB with ${threadSample.posts} posts, board ${Math.round(boardSample.bytes / 1024)} KB, home ${Math.round(homeSample.bytes / 1024)} KB` +
+      `Pages: thread ${kb(threadSample)} with ${threadSample.posts} posts, board ${kb(boardSample)}, home ${kb(homeSample)}` +
         (threadSample.cookie || boardSample.cookie || homeSample.cookie ? ' — note: an anonymous page set a cookie' : ''),
     );
 
@@ -528,6 +561,9 @@ runCommand(async () => {
     const base = { connections, duration, timeout: 10 } as const;
     const warmup = Math.min(3, duration);
     let nextThread = 0;
+    let nextCold = 0;
+    const coldPaths = coldTargets.map((t) => `/t/${t.id}/${t.slug}`);
+    const page = (paths: () => string) => ({ ...base, url: appUrl, requests: [{ method: 'GET' as const, headers: BROWSER_HEADERS, onResponse: countCache, setupRequest: (req: autocannon.Request) => ({ ...req, path: paths() }) }] });
     let nextReply = 0;
     let nextToken = 0;
     const replyBody = (n: number) =>
@@ -535,20 +571,23 @@ runCommand(async () => {
         body: `Benchmark reply ${n}. Agree with the plan above:\n\n- review at the morning round\n- escalate if there is **no improvement** at 6 hours\n\nWe audited this last year; happy to share the figures.`,
       });
     const runs: { key: string; name: string; label: string; options: autocannon.Options }[] = [
+      // Thread pages come from the anonymous cache while the thread is unchanged (each hit re-reads the
+      // thread's version from PostgreSQL); "cold" cycles through more threads than the cache holds.
       {
         key: 'thread',
-        name: 'thread page, 30 posts (anonymous)',
+        name: 'thread page, 30 posts (anonymous, rotating over 100 threads)',
         label: 'thread page',
-        options: {
-          ...base,
-          url: appUrl,
-          requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: threadPaths[nextThread++ % threadPaths.length] ?? '/' }) }],
-        },
+        options: page(() => threadPaths[nextThread++ % threadPaths.length] ?? '/'),
       },
-      // One hot thread read by everyone at once: what the anonymous micro-cache (ANON_CACHE_MS) is for.
-      { key: 'hot', name: 'thread page, one hot thread (anonymous, micro-cached)', label: 'hot thread', options: { ...base, url: `${appUrl}${threadPaths[0] ?? '/'}` } },
-      { key: 'board', name: 'board page (busiest board, anonymous)', label: 'board page', options: { ...base, url: `${appUrl}${boardPath}` } },
-      { key: 'home', name: 'home page (anonymous)', label: 'home page', options: { ...base, url: `${appUrl}/` } },
+      { key: 'hot', name: 'thread page, one hot thread (anonymous)', label: 'hot thread', options: page(() => threadPaths[0] ?? '/') },
+      {
+        key: 'cold',
+        name: `thread page, cold: every request renders (anonymous, cycling over ${formatCount(coldPaths.length)} threads)`,
+        label: 'cold thread page',
+        options: page(() => coldPaths[nextCold++ % coldPaths.length] ?? '/'),
+      },
+      { key: 'board', name: 'board page (busiest board, anonymous; 2 s cache)', label: 'board page', options: page(() => boardPath) },
+      { key: 'home', name: 'home page (anonymous; 2 s cache)', label: 'home page', options: page(() => '/') },
       {
         key: 'reply',
         name: 'reply POST via JSON API (Bearer)',
@@ -638,7 +677,7 @@ runCommand(async () => {
 - Load average before / after: ${loadBefore} / ${loadAfter} (load generator, server, ceiling and PostgreSQL share the cores)
 - Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes})${seededMs === null ? '' : `; seeded by seed-large in ${formatSeconds(seededMs)}`}
 - Command: \`${command}\` — ${connections} connections, ${duration} s per run after a ${warmup} s warm-up; app pool ${APP_POOL_SIZE} connections, ceiling pool ${APP_POOL_SIZE}
-- Pages: thread ${Math.round(threadSample.bytes / 1024)} KB (${threadSample.posts} posts, rotating over ${threadPaths.length} threads), board \`${boardPath}\` ${Math.round(boardSample.bytes / 1024)} KB, home ${Math.round(homeSample.bytes / 1024)} KB; replies spread over ${replyTargets.length} threads by ${tokens.length} token holders
+- Pages: thread ${kb(threadSample)} (${threadSample.posts} posts, rotating over ${threadPaths.length} threads), board \`${boardPath}\` ${kb(boardSample)}, home ${kb(homeSample)}; page requests send \`accept-encoding: ${BROWSER_HEADERS['accept-encoding']}\` as browsers do; replies spread over ${replyTargets.length} threads by ${tokens.length} token holders
 
 ${table(rows)}
 

@@ -64,7 +64,9 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   const accounts = createAccountsService(db, sessions, config.rateLimits);
   const spaces = createSpacesService(db, config.privateSpaces);
   const forum = createForumService(db, spaces);
-  const membership = createMembershipService(db);
+  // Raising a space's level must take its pages out of the anonymous cache at once (versioned
+  // thread pages notice by themselves; timed ones such as board and home pages do not).
+  const membership = createMembershipService(db, { levelRaised: () => app.anonymousPages.clear() });
   const moderation = createModerationService(db);
   app.decorate('services', { accounts, spaces, forum, membership, moderation });
   app.decorate('config', config);
@@ -72,8 +74,9 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
   await app.register(errorHandling, { renderPage: renderErrorPage });
   await app.register(bodyParsers);
+  // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024 });
   await app.register(securityHeaders, { hsts: config.secureCookies });
-  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxPages: 2000 });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
   await app.register(rateLimit, { global: false });

@@ -33,6 +33,13 @@ export const threads = pgTable(
     status: contentStatus('status').notNull().default('published'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /**
+     * Bumped by database triggers (migration 0003) whenever something a thread page shows changes:
+     * any update of this row, an update or delete of one of its posts, an author's renaming. The
+     * anonymous page cache keys thread pages on it. A new post always updates this row (its number
+     * comes from post_count), so inserts need no trigger of their own.
+     */
+    contentVersion: integer('content_version').notNull().default(0),
   },
   (t) => [
     index('threads_board_activity_idx').on(t.boardId, t.pinned.desc().nullsFirst(), t.lastPostAt.desc().nullsFirst(), t.id.desc().nullsFirst()),

@@ -1,8 +1,11 @@
-import { and, asc, between, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { boards, postRevisions, posts, spaces, threads, users } from '../../db/schema/index.ts';
-import { postVisible, threadInSpaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
+import { ANONYMOUS, postVisible, threadInSpaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
+
+/** A bound value, or a named parameter of a prepared statement. */
+type Param = number | Placeholder;
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
@@ -67,14 +70,18 @@ export async function listLatestThreads(db: Executor, viewer: Viewer, limit: num
     .limit(limit);
 }
 
-export async function findVisibleThread(db: Executor, viewer: Viewer, id: number) {
-  const [row] = await db
+function visibleThreadQuery(db: Executor, viewer: Viewer, id: Param) {
+  return db
     .select({ thread: threads, board: boards, space: spaces })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
     .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .limit(1);
+}
+
+export async function findVisibleThread(db: Executor, viewer: Viewer, id: number) {
+  const [row] = await visibleThreadQuery(db, viewer, id);
   return row;
 }
 
@@ -112,8 +119,7 @@ const postColumns = {
 
 export type PostListRow = Awaited<ReturnType<typeof listThreadPosts>>[number];
 
-/** Posts numbered `from`..`to` of a thread: numbers are stable, so a page is a range, not an OFFSET. */
-export async function listThreadPosts(db: Executor, viewer: Viewer, threadId: number, from: number, to: number) {
+function threadPostsQuery(db: Executor, viewer: Viewer, threadId: Param, from: Param, to: Param) {
   return db
     .select(postColumns)
     .from(posts)
@@ -122,6 +128,46 @@ export async function listThreadPosts(db: Executor, viewer: Viewer, threadId: nu
     .leftJoin(parentAuthor, eq(parentAuthor.id, parent.authorId))
     .where(and(eq(posts.threadId, threadId), between(posts.number, from, to), postVisible(viewer)))
     .orderBy(asc(posts.number));
+}
+
+/** Posts numbered `from`..`to` of a thread: numbers are stable, so a page is a range, not an OFFSET. */
+export async function listThreadPosts(db: Executor, viewer: Viewer, threadId: number, from: number, to: number) {
+  return threadPostsQuery(db, viewer, threadId, from, to);
+}
+
+/**
+ * Everything a thread page shows besides its posts and their authors, which the triggers of
+ * migration 0003 fold into `threads.content_version`. The anonymous page cache compares it, read
+ * through the anonymous visibility predicate, with what the stored page was rendered from.
+ */
+function threadStampQuery(db: Executor, id: Param) {
+  return db
+    .select({
+      thread: { contentVersion: threads.contentVersion },
+      board: { name: boards.name, slug: boards.slug, archivedAt: boards.archivedAt },
+      space: { name: spaces.name, slug: spaces.slug, level: spaces.level, archivedAt: spaces.archivedAt },
+    })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(eq(threads.id, id), threadInSpaceVisible(ANONYMOUS)))
+    .limit(1);
+}
+
+export type ThreadStamp = Awaited<ReturnType<typeof threadStampQuery>>[number];
+
+/**
+ * The anonymous thread page's statements, prepared once per database handle: it is the most-read
+ * page of the site, and building the SQL (drizzle) and planning it (PostgreSQL, the visibility
+ * sub-queries) cost more than running it. Same builders as the functions above, so the same SQL.
+ */
+export function prepareAnonymousThreadReads(db: Executor) {
+  const id = sql.placeholder('id');
+  return {
+    thread: visibleThreadQuery(db, ANONYMOUS, id).prepare('anonymous_thread'),
+    posts: threadPostsQuery(db, ANONYMOUS, id, sql.placeholder('from'), sql.placeholder('to')).prepare('anonymous_thread_posts'),
+    stamp: threadStampQuery(db, id).prepare('anonymous_thread_stamp'),
+  };
 }
 
 export async function findVisiblePost(db: Executor, viewer: Viewer, postId: number) {

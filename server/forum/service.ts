@@ -69,11 +69,30 @@ export function quotedThreadIds(body: string): number[] {
   return [...ids];
 }
 
+/**
+ * The version of a thread page as an anonymous visitor sees it: equal versions mean equal pages
+ * (for the same URL and code). Takes the rows a page is rendered from, or the cache's stamp query.
+ */
+export function threadPageVersion({ thread, board, space }: q.ThreadStamp): string {
+  return JSON.stringify([
+    thread.contentVersion,
+    board.name,
+    board.slug,
+    board.archivedAt?.getTime() ?? null,
+    space.name,
+    space.slug,
+    space.level,
+    space.archivedAt?.getTime() ?? null,
+  ]);
+}
+
 const CONFIDENTIAL_QUOTE = 'This quotes a post from a confidential space. What is said there stays there, so it cannot be quoted elsewhere.';
 
 export type ForumService = ReturnType<typeof createForumService>;
 
 export function createForumService(db: Database, spaces: SpacesService) {
+  const anonymous = q.prepareAnonymousThreadReads(db);
+
   /**
    * Mentioning someone outside a confidential space notifies nobody (they could not read it);
    * the author is told, so they do not count on that person having seen it.
@@ -115,13 +134,22 @@ export function createForumService(db: Database, spaces: SpacesService) {
     latest: (viewer: Viewer, limit = 20) => q.listLatestThreads(db, viewer, limit),
 
     async threadPage(viewer: Viewer, threadId: number, page: number) {
-      const found = await q.findVisibleThread(db, viewer, threadId);
+      // The thread row (and its content_version) is read before the posts: a page stored under
+      // that version can only be newer than it, never older.
+      const found = viewer.kind === 'anonymous' ? (await anonymous.thread.execute({ id: threadId }))[0] : await q.findVisibleThread(db, viewer, threadId);
       if (!found) throw new NotFound();
       const pages = pageCount(found.thread.postCount, POSTS_PER_PAGE);
       if (page > pages) throw new NotFound('That page of the thread does not exist.');
       const from = (page - 1) * POSTS_PER_PAGE + 1;
-      const posts = await q.listThreadPosts(db, viewer, threadId, from, from + POSTS_PER_PAGE - 1);
+      const to = from + POSTS_PER_PAGE - 1;
+      const posts = viewer.kind === 'anonymous' ? await anonymous.posts.execute({ id: threadId, from, to }) : await q.listThreadPosts(db, viewer, threadId, from, to);
       return { ...found, posts, page, pages };
+    },
+
+    /** The current version of a thread's pages for anonymous visitors; undefined when they may not read it. */
+    async anonymousThreadVersion(threadId: number): Promise<string | undefined> {
+      const [stamp] = await anonymous.stamp.execute({ id: threadId });
+      return stamp && threadPageVersion(stamp);
     },
 
     async thread(viewer: Viewer, threadId: number) {

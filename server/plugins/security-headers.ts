@@ -39,7 +39,9 @@ export const securityHeaders = fp(async (app: FastifyInstance, options: { hsts: 
     } else if (!reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-cache');
     }
-    reply.header('vary', 'Cookie, Authorization');
+    // Appended: the anonymous cache has already said its pages vary by Accept-Encoding.
+    const vary = reply.getHeader('vary');
+    reply.header('vary', vary ? `${String(vary)}, Cookie, Authorization` : 'Cookie, Authorization');
     return payload;
   });
 });

@@ -20,7 +20,12 @@ export type MembershipService = ReturnType<typeof createMembershipService>;
  * Joining, leaving, inviting, moderating membership, ground rules and confidentiality levels.
  * Every change is one transaction with its line in the space's own log.
  */
-export function createMembershipService(db: Database) {
+export interface MembershipEvents {
+  /** A space just became less visible: whatever was cached of it for outsiders must go. */
+  levelRaised?: (spaceId: number) => void;
+}
+
+export function createMembershipService(db: Database, events: MembershipEvents = {}) {
   async function visibleSpace(viewer: MemberViewer, spaceId: number) {
     const space = await q.findVisibleSpaceById(db, viewer, spaceId);
     if (!space) throw new NotFound();
@@ -247,6 +252,7 @@ export function createMembershipService(db: Database) {
           if (pending) await q.updateLevelChange(tx, pending.id, { status: 'cancelled' });
           await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'level raised', detail: `${space.level} → ${to}` });
         });
+        events.levelRaised?.(spaceId);
         return { applied: true as const };
       }
       if (await q.findPendingLevelChange(db, spaceId)) throw new Conflict('A change of level is already proposed; confirm or cancel it first.');

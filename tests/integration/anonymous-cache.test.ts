@@ -1,4 +1,11 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { setTimeout } from 'node:timers/promises';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { eq } from 'drizzle-orm';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spaces, users } from '../../db/schema/index.ts';
+import { anonymousCache, negotiateEncoding } from '../../server/plugins/anonymous-cache.ts';
+import { ANONYMOUS } from '../../server/policy/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { createMember, createSpaceWithBoard, createThread, PASSWORD, type TestMember } from '../helpers/factories.ts';
 
@@ -49,4 +56,169 @@ test('errors and redirects are not stored', async () => {
   const again = await app.inject({ method: 'GET', url: '/t/999999/nothing' });
   expect(again.statusCode).toBe(404);
   expect(again.headers['x-cache']).toBeUndefined();
+});
+
+describe('thread pages are kept until the thread changes, not for a fixed time', () => {
+  async function freshThread(body = `Opening post of a versioned thread ${Math.random().toString(36).slice(2, 8)}`) {
+    const admin = await createMember(app, { role: 'admin' });
+    const { space, board } = await createSpaceWithBoard(app, admin);
+    const created = await createThread(app, author, board.id, `Versioned ${Math.random().toString(36).slice(2, 8)}`, body);
+    return { admin, space, board, url: `/t/${created.threadId}/${created.slug}`, ...created };
+  }
+
+  async function warm(url: string) {
+    await app.inject({ method: 'GET', url });
+    const hit = await app.inject({ method: 'GET', url });
+    expect(hit.headers['x-cache']).toBe('hit');
+    return hit;
+  }
+
+  test('a reply shows at once to anonymous readers', async () => {
+    const t = await freshThread();
+    await warm(t.url);
+    await app.services.forum.reply(author.viewer, t.threadId, { body: 'A reply posted after the page was cached' });
+    const after = await app.inject({ method: 'GET', url: t.url });
+    expect(after.headers['x-cache']).toBe('miss');
+    expect(after.body).toContain('A reply posted after the page was cached');
+  });
+
+  test('an edit and a removal show at once', async () => {
+    const t = await freshThread('Original wording of the opening post');
+    await warm(t.url);
+    await app.services.forum.edit(author.viewer, t.postId, { body: 'Corrected wording of the opening post', baseRevision: 1 });
+    const edited = await app.inject({ method: 'GET', url: t.url });
+    expect(edited.headers['x-cache']).toBe('miss');
+    expect(edited.body).toContain('Corrected wording');
+    await warm(t.url);
+    await app.services.forum.remove(author.viewer, t.postId);
+    const removed = await app.inject({ method: 'GET', url: t.url });
+    expect(removed.headers['x-cache']).toBe('miss');
+    expect(removed.body).not.toContain('Corrected wording');
+  });
+
+  test('an author renamed shows at once on the threads they posted in', async () => {
+    const t = await freshThread();
+    await warm(t.url);
+    await app.database.db.update(users).set({ displayName: 'Dr Renamed Person' }).where(eq(users.id, author.viewer.id));
+    const after = await app.inject({ method: 'GET', url: t.url });
+    expect(after.headers['x-cache']).toBe('miss');
+    expect(after.body).toContain('Dr Renamed Person');
+  });
+
+  test('raising a space above public hides its cached pages from anonymous visitors at once', async () => {
+    const t = await freshThread('Said in public before the space closed');
+    const boardUrl = `/s/${t.space.slug}/${t.board.slug}`;
+    await warm(t.url);
+    await warm(boardUrl);
+    await app.services.membership.changeLevel(t.admin.viewer, t.space.id, 'members');
+    const thread = await app.inject({ method: 'GET', url: t.url });
+    expect(thread.statusCode).toBe(404);
+    expect(thread.body).not.toContain('Said in public');
+    const board = await app.inject({ method: 'GET', url: boardUrl });
+    expect(board.statusCode).not.toBe(200);
+    expect(board.headers['x-cache']).toBeUndefined();
+  });
+
+  test('a level raised behind the app’s back (another process, an operator) still stops thread pages at once', async () => {
+    const t = await freshThread('Said in public before an operator closed the space');
+    await warm(t.url);
+    await app.database.db.update(spaces).set({ level: 'confidential' }).where(eq(spaces.id, t.space.id));
+    const thread = await app.inject({ method: 'GET', url: t.url });
+    expect(thread.statusCode).toBe(404);
+    expect(thread.body).not.toContain('an operator closed');
+  });
+});
+
+describe('revalidation and compression', () => {
+  const url = () => `/t/${thread.threadId}/${thread.slug}`;
+
+  test('a matching If-None-Match gets 304 with no body; a stale one gets the page', async () => {
+    const first = await app.inject({ method: 'GET', url: url() });
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^W\/".+"$/);
+    const revalidated = await app.inject({ method: 'GET', url: url(), headers: { 'if-none-match': String(etag) } });
+    expect(revalidated.statusCode).toBe(304);
+    expect(revalidated.body).toBe('');
+    const stale = await app.inject({ method: 'GET', url: url(), headers: { 'if-none-match': 'W/"something-older"' } });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.body).toBe(first.body);
+  });
+
+  test('the page is sent gzip- or brotli-compressed when the client accepts it, and plain otherwise', async () => {
+    const plain = await app.inject({ method: 'GET', url: url() });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toContain('Accept-Encoding');
+    const gzipped = await app.inject({ method: 'GET', url: url(), headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.rawPayload).toString()).toBe(plain.body);
+    const brotli = await app.inject({ method: 'GET', url: url(), headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(brotli.rawPayload).toString()).toBe(plain.body);
+    const refused = await app.inject({ method: 'GET', url: url(), headers: { 'accept-encoding': 'br;q=0, gzip;q=0' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+  });
+
+  test('a page rendered on a miss is compressed too (gzip, the cheaper one, when both are accepted)', async () => {
+    const t = await createThread(app, author, (await createSpaceWithBoard(app, await createMember(app, { role: 'admin' }))).board.id);
+    const miss = await app.inject({ method: 'GET', url: `/t/${t.threadId}/${t.slug}`, headers: { 'accept-encoding': 'gzip, br' } });
+    expect(miss.headers['x-cache']).toBe('miss');
+    expect(miss.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(miss.rawPayload).toString()).toContain('<!doctype html>');
+  });
+});
+
+test('Accept-Encoding negotiation prefers brotli, then gzip, and honours q=0', () => {
+  expect(negotiateEncoding(undefined)).toBe('identity');
+  expect(negotiateEncoding('gzip, deflate, br, zstd')).toBe('br');
+  expect(negotiateEncoding('gzip')).toBe('gzip');
+  expect(negotiateEncoding('br;q=0, gzip;q=0.5')).toBe('gzip');
+  expect(negotiateEncoding('*')).toBe('gzip');
+  expect(negotiateEncoding('identity')).toBe('identity');
+  expect(negotiateEncoding('gzip, br', ['gzip', 'br'])).toBe('gzip');
+  expect(negotiateEncoding('br', ['gzip', 'br'])).toBe('br');
+});
+
+describe('the cache on its own (a bare Fastify app with one versioned page)', () => {
+  async function bareApp(maxAgeMs?: number) {
+    const bare = Fastify();
+    await bare.register(anonymousCache, { ttlMs: 60_000, maxBytes: 1_000_000 });
+    bare.decorateRequest('viewer', null as never);
+    bare.addHook('onRequest', async (request) => {
+      request.viewer = ANONYMOUS;
+    });
+    const state = { version: 'v1', renders: 0 };
+    bare.anonymousPages.versionCheck('page', async () => state.version);
+    bare.get('/page', async (_request, reply) => {
+      state.renders++;
+      // Rendering takes a while: concurrent readers arrive meanwhile.
+      await setTimeout(20);
+      reply.pageVersion = { kind: 'page', id: 1, version: state.version, ...(maxAgeMs === undefined ? {} : { maxAgeMs }) };
+      return reply.type('text/html; charset=utf-8').send(`<p>rendered at ${state.version}</p>`);
+    });
+    await bare.ready();
+    return { bare, state };
+  }
+
+  test('concurrent readers of a missing page wait for one rendering', async () => {
+    const { bare, state } = await bareApp();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => bare.inject({ method: 'GET', url: '/page' })));
+    expect(state.renders).toBe(1);
+    expect(answers.filter((a) => a.headers['x-cache'] === 'miss')).toHaveLength(1);
+    expect(answers.every((a) => a.body === '<p>rendered at v1</p>')).toBe(true);
+    state.version = 'v2';
+    const after = await Promise.all(Array.from({ length: 8 }, () => bare.inject({ method: 'GET', url: '/page' })));
+    expect(state.renders).toBe(2);
+    expect(after.every((a) => a.body === '<p>rendered at v2</p>')).toBe(true);
+    await bare.close();
+  });
+
+  test('a page that says how long it stays right is not served after that, even at the same version', async () => {
+    const { bare, state } = await bareApp(1);
+    await bare.inject({ method: 'GET', url: '/page' });
+    await setTimeout(10); // well past the page's 1 ms
+    const again = await bare.inject({ method: 'GET', url: '/page' });
+    expect(again.headers['x-cache']).toBe('miss');
+    expect(state.renders).toBe(2);
+    await bare.close();
+  });
 });

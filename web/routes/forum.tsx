@@ -4,11 +4,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { renderMarkdown } from '../../server/content/render-markdown.ts';
 import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { FORUM_LIMITS } from '../../server/forum/rules.ts';
-import type { PostRef } from '../../server/forum/service.ts';
+import { threadPageVersion, type PostRef } from '../../server/forum/service.ts';
 import { requireMember, type Viewer } from '../../server/policy/index.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
 import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
+import { relativeStableForMs } from '../views/components.tsx';
 import type { ComposerState } from '../views/forum/composer.tsx';
 import { BoardPage, ComposePage, HomePage, RevisionsPage, ThreadPage } from '../views/forum/pages.tsx';
 
@@ -43,6 +44,7 @@ function positiveInt(raw: string | undefined): number | undefined {
 
 export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   const { forum, spaces, moderation } = app.services;
+  app.anonymousPages.versionCheck('thread', (id) => forum.anonymousThreadVersion(id));
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
     const viewer = request.viewer;
@@ -155,6 +157,13 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
         if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
         const [facts, ownFlags] = await Promise.all([spaces.pageFacts(request.viewer, result.space), ownFlagsOn(request.viewer, result.posts)]);
+        // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
+        // It prints "5 min ago": it may be kept only while those words stay true.
+        if (request.viewer.kind === 'anonymous') {
+          const now = Date.now();
+          const maxAgeMs = Math.min(...result.posts.map((post) => relativeStableForMs(post.createdAt, now)));
+          reply.pageVersion = { kind: 'thread', id: result.thread.id, version: threadPageVersion(result), maxAgeMs };
+        }
         return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} ownFlags={ownFlags} composer={freshComposer()} />);
       }),
   );

@@ -43,6 +43,37 @@ export function relative(at: Date, now = Date.now()): string {
   return at.toISOString().slice(0, 10);
 }
 
+/**
+ * How long from `now` `relative(at)` keeps printing the same words (Infinity once it prints a
+ * date): a stored page that shows the time is stale after that. Mirrors relative()'s rounding: its
+ * words depend only on the whole seconds, and change when the count they print goes up by one.
+ */
+export function relativeStableForMs(at: Date, now = Date.now()): number {
+  const ageMs = now - at.getTime();
+  const seconds = Math.round(ageMs / 1000);
+  // The smallest whole-second age at which a rounded count reaches `count`: round(s / 60) >= count.
+  const secondsFor = (minutes: number) => 60 * minutes - 30;
+  const minutesFor = (hours: number) => 60 * hours - 30;
+  const hoursFor = (days: number) => 24 * days - 12;
+  let next: number;
+  if (seconds < 60) next = 60;
+  else {
+    const minutes = Math.round(seconds / 60);
+    if (minutes < 60) next = secondsFor(minutes + 1);
+    else {
+      const hours = Math.round(minutes / 60);
+      if (hours < 24) next = secondsFor(minutesFor(hours + 1));
+      else {
+        const days = Math.round(hours / 24);
+        if (days >= 30) return Infinity;
+        next = secondsFor(minutesFor(hoursFor(days + 1)));
+      }
+    }
+  }
+  // Math.round(ms / 1000) reaches `next` at next - 0.5 s.
+  return Math.max(0, (next - 0.5) * 1000 - ageMs);
+}
+
 export interface FieldProps {
   name: string;
   /** Needed when one page has several forms with the same field names. */
