@@ -7,7 +7,7 @@ import { Badge, Breadcrumbs, CsrfField, ErrorSummary, Field, Time } from '../com
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
 import { SanctionTable } from './member-pages.tsx';
-import { DECISION_LABELS, KIND_LABELS, NEEDS_REASON, reasonLabel, SANCTION_LABELS, type ItemKind } from './words.ts';
+import { DECISION_LABELS, decisionHint, formatScore, KIND_LABELS, NEEDS_REASON, reasonLabel, SANCTION_LABELS, type ItemKind } from './words.ts';
 
 export type ItemView = ReturnType<typeof presentItemDetail>;
 
@@ -99,13 +99,13 @@ export function ItemPage(props: {
           {item.flags.length > 0 && (
             <section class="item-section" aria-labelledby="flags-heading">
               <h2 id="flags-heading">
-                Flags <span class="count">{item.flags.length}</span> <span class="hint">score {item.score}</span>
+                Flags <span class="count">{item.flags.length}</span> <span class="hint">score {formatScore(item.score)}</span>
               </h2>
               <ul class="flag-list">
                 {item.flags.map((f) => (
                   <li class={f.status === 'withdrawn' ? 'flag withdrawn' : 'flag'}>
                     <p class="flag-head">
-                      <strong>{reasonLabel(f.reason)}</strong> · <a href={profileHref(f.flagger)}>@{f.flagger}</a> · weight {f.weight} · <Time at={new Date(f.createdAt)} />
+                      <strong>{reasonLabel(f.reason)}</strong> · <a href={profileHref(f.flagger)}>@{f.flagger}</a> · weight {formatScore(f.weight)} · <Time at={new Date(f.createdAt)} />
                       {f.status !== 'open' && <Badge>{f.status}</Badge>}
                     </p>
                     {f.note && <p class="flag-note">{f.note}</p>}
@@ -219,7 +219,7 @@ function DecisionForm(props: { ctx: PageContext; item: ItemView; allowed: readon
                 <strong>
                   <kbd aria-hidden="true">{i + 1}</kbd> {DECISION_LABELS[d].label}
                 </strong>{' '}
-                <span class="hint">{DECISION_LABELS[d].hint}</span>
+                <span class="hint">{decisionHint(item.kind, d)}</span>
               </span>
             </label>
           ))}

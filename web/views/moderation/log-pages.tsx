@@ -45,11 +45,11 @@ export function ModLogPage({ ctx, lines, filter, paged, more }: { ctx: PageConte
           </select>
         </div>
         <div class="field field-inline">
-          <label for="log-actor">Moderator (handle)</label>
+          <label for="log-actor">Moderator</label>
           <input id="log-actor" name="actor" type="text" value={filter.actor} maxLength={40} autoComplete="off" />
         </div>
         <div class="field field-inline">
-          <label for="log-subject">Member (handle)</label>
+          <label for="log-subject">Member</label>
           <input id="log-subject" name="subject" type="text" value={filter.subject} maxLength={40} autoComplete="off" />
         </div>
         <div class="queue-filter-actions">

@@ -3,7 +3,7 @@ import type { PageContext } from '../../context.ts';
 import { profileHref } from '../../urls.ts';
 import { Badge, Breadcrumbs, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
-import { FLAG_REASON_LABELS, FLAG_REASONS, ITEM_KINDS, KIND_LABELS, reasonLabel, type ItemKind } from './words.ts';
+import { FLAG_REASON_LABELS, FLAG_REASONS, formatScore, ITEM_KINDS, KIND_LABELS, reasonLabel, type ItemKind } from './words.ts';
 
 export type QueueItemView = ReturnType<typeof presentQueueItem>;
 
@@ -161,7 +161,7 @@ function QueueRow({ item }: { item: QueueItemView }) {
           </span>
         )}
         <span>
-          Score <strong>{Number.isInteger(item.score) ? item.score : item.score.toFixed(1)}</strong>
+          Score <strong>{formatScore(item.score)}</strong>
         </span>
         <span>
           by <a href={profileHref(item.subject.handle)}>@{item.subject.handle}</a>

@@ -29,6 +29,16 @@ export const DECISION_LABELS: Record<Decision, { label: string; hint: string }> 
   keep_hidden: { label: 'Keep hidden', hint: 'It stays hidden; the author sees your reason.' },
 };
 
+/** What a decision does to a new account waiting for approval, where that differs from a post. */
+const REGISTRATION_HINTS: Partial<Record<Decision, string>> = {
+  approve: 'Let the new account take part.',
+  reject: 'Refuse the account; the person is told your reason.',
+};
+
+export function decisionHint(kind: string, decision: Decision): string {
+  return (kind === 'registration' ? REGISTRATION_HINTS[decision] : undefined) ?? DECISION_LABELS[decision].hint;
+}
+
 /** Decisions the author is told the reason for, so a reason is required. */
 export const NEEDS_REASON: readonly string[] = ['hide', 'delete', 'reject', 'keep_hidden'];
 
@@ -66,3 +76,6 @@ export function reasonLabel(reason: string): string {
 export function isFlagReason(value: string | undefined): value is FlagReason {
   return value !== undefined && (FLAG_REASONS as readonly string[]).includes(value);
 }
+
+/** A flag score or weight, to two decimals at most (weights are fractions of one). */
+export const formatScore = (n: number) => String(Math.round(n * 100) / 100);
