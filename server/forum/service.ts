@@ -4,7 +4,7 @@ import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-mark
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
 import { admitPost, queueHeldPost } from '../moderation/admission.ts';
-import { viewerModeratesSpace } from '../moderation/queries.ts';
+import { insertLog, viewerModeratesSpace } from '../moderation/queries.ts';
 import { findHandlesOutsideSpace } from '../spaces/queries.ts';
 import { spaceFacts, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
@@ -372,8 +372,17 @@ export function createForumService(db: Database, spaces: SpacesService) {
     async setThreadState(viewer: MemberViewer, threadId: number, state: { pinned?: boolean; locked?: boolean }): Promise<void> {
       authorize(viewer, { kind: 'thread.moderate' });
       if (state.pinned === undefined && state.locked === undefined) throw new Invalid('Say whether to pin or lock the thread.');
-      if (!(await q.findVisibleThread(db, viewer, threadId))) throw new NotFound();
-      await q.setThreadFlags(db, threadId, state);
+      const found = await q.findVisibleThread(db, viewer, threadId);
+      if (!found) throw new NotFound();
+      await db.transaction(async (tx) => {
+        await q.setThreadFlags(tx, threadId, state);
+        // Pins and locks are moderator actions: they belong in the moderation log with the rest.
+        for (const [flag, on] of Object.entries(state)) {
+          if (on === undefined) continue;
+          const action = flag === 'pinned' ? (on ? 'pin' : 'unpin') : on ? 'lock' : 'unlock';
+          await insertLog(tx, { actorId: viewer.id, action, subjectId: found.thread.authorId, spaceId: found.space.id, reason: found.thread.title });
+        }
+      });
     },
   };
 }

@@ -521,6 +521,13 @@ describe('the queue and the logs', () => {
     }
   });
 
+  test('pinning and locking are in the moderation log', async () => {
+    const { threadId } = await post();
+    await ok(siteMod, 'PATCH', `/threads/${threadId}`, { pinned: true, locked: true });
+    const log = await ok<{ action: string; actor: string }[]>(siteMod, 'GET', `/mod/log?actor=${siteMod.handle}`);
+    expect(log.slice(0, 2).map((l) => l.action).sort()).toEqual(['lock', 'pin']);
+  });
+
   test('settings changes are validated and logged', async () => {
     const bad = await api(admin, 'PUT', '/admin/moderation-settings', { holdFirstPosts: -1 });
     expect(bad.statusCode).toBe(400);
