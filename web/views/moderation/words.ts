@@ -59,8 +59,13 @@ export const LOG_ACTIONS: Record<string, string> = {
   silence: 'Silenced',
   suspend: 'Suspended',
   lift: 'Sanction lifted',
+  pin: 'Thread pinned',
+  unpin: 'Thread unpinned',
+  lock: 'Thread locked',
+  unlock: 'Thread unlocked',
   purge: 'Spam purged',
   settings: 'Settings changed',
+  hold_registration: 'Registration held for approval',
   approve_registration: 'Registration approved',
   reject_registration: 'Registration refused',
 };
