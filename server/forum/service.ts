@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
-import { admitPost, queueHeldPost } from '../moderation/admission.ts';
+import { admitPost, queueHeldPost, type Admission } from '../moderation/admission.ts';
 import { insertLog, viewerModeratesSpace } from '../moderation/queries.ts';
 import { findHandlesOutsideSpace } from '../spaces/queries.ts';
 import { spaceFacts, type SpacesService } from '../spaces/service.ts';
@@ -101,6 +101,20 @@ export function createForumService(db: Database, spaces: SpacesService) {
     if (space.level !== 'confidential') return [];
     const outside = await findHandlesOutsideSpace(db, space.id, mentionedHandles(body));
     return outside.map((handle) => `@${handle} is not a member of this confidential space: they cannot read your post and were not notified.`);
+  }
+
+  /**
+   * Admission for a new post. A double submit that lost the race to its twin would be refused as a
+   * duplicate of it; with an idempotency key it gets the twin back instead.
+   */
+  async function admit<T>(viewer: MemberViewer, body: string, spaceId: number, existing: () => Promise<T | undefined>): Promise<{ admission: Admission } | { already: T }> {
+    try {
+      return { admission: await admitPost(db, viewer, { body, moderates: await viewerModeratesSpace(db, viewer, spaceId) }) };
+    } catch (error) {
+      const twin = await existing();
+      if (twin) return { already: twin };
+      throw error;
+    }
   }
 
   /** Refuses a body that quotes a confidential post into a different space. */
@@ -209,7 +223,9 @@ export function createForumService(db: Database, spaces: SpacesService) {
       };
       const already = await existing();
       if (already) return already;
-      const admission = await admitPost(db, viewer, { body, moderates: await viewerModeratesSpace(db, viewer, board.spaceId) });
+      const admitted = await admit(viewer, body, board.spaceId, existing);
+      if ('already' in admitted) return admitted.already;
+      const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
       const created = await recover(
         () =>
@@ -263,7 +279,9 @@ export function createForumService(db: Database, spaces: SpacesService) {
       if (already) return already;
       const place = await q.findVisibleThreadSpaces(db, viewer, [threadId]);
       if (!place[0]) throw new NotFound();
-      const admission = await admitPost(db, viewer, { body, moderates: await viewerModeratesSpace(db, viewer, place[0].spaceId) });
+      const admitted = await admit(viewer, body, place[0].spaceId, existing);
+      if ('already' in admitted) return admitted.already;
+      const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
       const posted = await recover(
         () =>

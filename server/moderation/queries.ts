@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
@@ -161,8 +161,8 @@ export interface QueueFilter {
   reason?: FlagReason;
   spaceId?: number;
   status: 'open' | 'decided';
-  /** Keyset cursor: the last row of the previous page. */
-  after?: { score: number; createdAt: Date; id: number };
+  /** Keyset cursor: the id of the last item of the previous page. */
+  after?: number;
   limit: number;
 }
 
@@ -174,11 +174,12 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
   if (filter.reason) {
     conditions.push(sql`exists (select 1 from ${flags} where ${flags.itemId} = ${reviewItems.id} and ${flags.reason} = ${filter.reason})`);
   }
-  const after = filter.after;
-  if (after && filter.sort === 'priority') {
-    conditions.push(or(lt(reviewItems.score, after.score), and(eq(reviewItems.score, after.score), lt(reviewItems.id, after.id))));
-  } else if (after) {
-    conditions.push(or(gt(reviewItems.createdAt, after.createdAt), and(eq(reviewItems.createdAt, after.createdAt), gt(reviewItems.id, after.id))));
+  if (filter.after !== undefined) {
+    conditions.push(
+      filter.sort === 'priority'
+        ? sql`(${reviewItems.score}, ${reviewItems.id}) < (select last.score, last.id from ${reviewItems} as last where last.id = ${filter.after})`
+        : sql`(${reviewItems.createdAt}, ${reviewItems.id}) > (select last.created_at, last.id from ${reviewItems} as last where last.id = ${filter.after})`,
+    );
   }
   const order = filter.sort === 'priority' ? [desc(reviewItems.score), desc(reviewItems.id)] : [asc(reviewItems.createdAt), asc(reviewItems.id)];
   return db
@@ -309,6 +310,15 @@ export async function findOwnOpenFlag(db: Executor, flaggerId: string, target: {
       : and(eq(flags.flaggerId, flaggerId), eq(flags.subjectId, target.subjectId), sql`${flags.postId} is null`, eq(flags.status, 'open'));
   const [row] = await db.select({ id: flags.id, reason: flags.reason, createdAt: flags.createdAt }).from(flags).where(where).limit(1);
   return row;
+}
+
+/** The caller's own open flags among some posts, in one statement (a thread page shows up to 30). */
+export async function findOwnOpenFlagsOnPosts(db: Executor, flaggerId: string, postIds: number[]) {
+  if (postIds.length === 0) return [];
+  return db
+    .select({ id: flags.id, postId: flags.postId })
+    .from(flags)
+    .where(and(eq(flags.flaggerId, flaggerId), inArray(flags.postId, postIds), eq(flags.status, 'open')));
 }
 
 /** Withdraws the flagger's own open flag; returns it so its weight comes off the item. */
@@ -514,6 +524,10 @@ export async function listOwnPostsUnderModeration(db: Executor, viewer: Viewer &
       threadId: threads.id,
       threadTitle: threads.title,
       threadSlug: threads.slug,
+      /** Whether a moderator has this post in front of them now (no second request then). */
+      reviewPending: sql<boolean>`exists (select 1 from ${reviewItems} where ${reviewItems.postId} = ${posts.id} and ${reviewItems.status} = 'open')`,
+      /** The one appeal is spent. */
+      appealUsed: sql<boolean>`exists (select 1 from ${reviewItems} where ${reviewItems.postId} = ${posts.id} and ${reviewItems.kind} = 'appeal')`,
     })
     .from(posts)
     .innerJoin(threads, eq(threads.id, posts.threadId))
@@ -565,6 +579,8 @@ export async function listLog(db: Executor, viewer: Viewer, filter: LogFilter) {
     .limit(filter.limit);
 }
 
+const PUBLIC_ACTIONS = ['auto_hide', 'hide', 'keep', 'dismiss', 'edit', 'delete', 'restore', 'keep_hidden', 'pin', 'unpin', 'lock', 'unlock'];
+
 /**
  * The public transparency log: actions on content in public spaces, with the reason. Thread titles
  * only while the thread is still readable by `viewer` (the anonymous visitor); never the author.
@@ -587,7 +603,14 @@ export async function listPublicLog(db: Executor, viewer: Viewer, filter: { befo
     .leftJoin(actor, eq(actor.id, moderationLog.actorId))
     .leftJoin(posts, eq(posts.id, moderationLog.postId))
     .leftJoin(threads, and(eq(threads.id, posts.threadId), threadVisible(viewer)))
-    .where(and(moderationLogPublic(), filter.before !== undefined ? lt(moderationLog.id, filter.before) : undefined))
+    .where(
+      and(
+        moderationLogPublic(),
+        // Moderators' and automatic actions only: an author's review request or appeal carries their private note.
+        inArray(moderationLog.action, PUBLIC_ACTIONS),
+        filter.before !== undefined ? lt(moderationLog.id, filter.before) : undefined,
+      ),
+    )
     .orderBy(desc(moderationLog.id))
     .limit(filter.limit);
 }

@@ -17,15 +17,17 @@ const Sanction = Type.Object({
 });
 const FlagBody = Type.Object({ reason: Reason, note: Type.Optional(Note) });
 
-/** The queue's cursor is opaque to clients: `<score>_<createdAt ms>_<id>`. */
-const Cursor = Type.String({ pattern: '^[0-9.]{1,20}_[0-9]{1,15}_[0-9]{1,15}$' });
-function parseCursor(raw: string | undefined) {
-  if (!raw) return undefined;
-  const [score, at, id] = raw.split('_').map(Number);
-  return { score: score!, createdAt: new Date(at!), id: id! };
+/**
+ * The queue's cursor: the last item's id. The keyset compares with that row's own score and date
+ * in the database, so no float or timestamp precision is lost on the way through the client.
+ */
+export const CURSOR_PATTERN = '^[0-9]{1,15}$';
+const Cursor = Type.String({ pattern: CURSOR_PATTERN });
+function parseCursor(raw: string | undefined): number | undefined {
+  return raw ? Number(raw) : undefined;
 }
-export function formatCursor(next: { score: number; createdAt: Date; id: number } | null): string | null {
-  return next ? `${next.score}_${next.createdAt.getTime()}_${next.id}` : null;
+export function formatCursor(next: number | null): string | null {
+  return next === null ? null : String(next);
 }
 
 export const QueueQuery = Type.Object({

@@ -195,6 +195,18 @@ export function createModerationService(db: Database) {
 
     ownFlagOnPost: (viewer: MemberViewer, postId: number) => q.findOwnOpenFlag(db, viewer.id, { postId }),
 
+    /** The viewer's open flags on the posts of a page, by post id. */
+    async ownFlagsOnPosts(viewer: MemberViewer, postIds: number[]): Promise<Map<number, number>> {
+      const rows = await q.findOwnOpenFlagsOnPosts(db, viewer.id, postIds);
+      return new Map(rows.flatMap((r) => (r.postId === null ? [] : [[r.postId, r.id] as const])));
+    },
+
+    /** The viewer's open flag on a member's profile, so the profile can offer to withdraw it. */
+    async ownFlagOnMember(viewer: MemberViewer, handle: string) {
+      const member = await q.findMemberByHandle(db, handle);
+      return member ? q.findOwnOpenFlag(db, viewer.id, { subjectId: member.id }) : undefined;
+    },
+
     /** Takes back one's own open flag. An item left with no flags closes, and what it hid comes back. */
     async withdrawFlag(viewer: MemberViewer, flagId: number): Promise<void> {
       await db.transaction(async (tx) => {
@@ -215,7 +227,7 @@ export function createModerationService(db: Database) {
       const rows = await q.listQueue(db, viewer, { ...filter, limit: QUEUE_PAGE + 1 });
       const items = rows.slice(0, QUEUE_PAGE);
       const last = items[items.length - 1];
-      const next = rows.length > QUEUE_PAGE && last ? { score: last.score, createdAt: last.createdAt, id: last.id } : null;
+      const next = rows.length > QUEUE_PAGE && last ? last.id : null;
       const [elsewhere, membershipRequests] = await Promise.all([
         isSiteStaff(viewer) ? q.countOpenItemsElsewhere(db, viewer) : 0,
         filter.after || filter.status === 'decided' ? [] : q.listMembershipRequests(db, viewer, 50),

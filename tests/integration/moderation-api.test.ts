@@ -249,6 +249,12 @@ describe('after a hide: another review and the one appeal', () => {
     expect(own.json().error.message).toMatch(/another moderator decides/);
     await ok(otherMod, 'POST', `/mod/queue/${item.id}/decision`, { decision: 'keep_hidden', reason: 'Still no source.' });
     expect((await api(author, 'POST', `/posts/${postId}/appeal`, { note: 'Again' })).statusCode).toBe(409);
+    const mine = await app.services.moderation.mine(author.viewer);
+    expect(mine.posts.find((p) => p.postId === postId)).toMatchObject({ status: 'hidden', appealUsed: true, reviewPending: false });
+    // The author's note was for moderators: the public log shows the decisions, never the appeal.
+    const publicLog = JSON.stringify(await ok(null, 'GET', '/moderation/log'));
+    expect(publicLog).toContain('Still no source.');
+    expect(publicLog).not.toContain('The source is in the second paragraph.');
   });
 });
 

@@ -33,6 +33,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   openItemForPost: 'a write: locks the review item a flag or held post attaches to; returned to the service, never to a client',
   openItemForMember: 'a write: locks the review item a profile flag or registration attaches to; returned to the service, never to a client',
   findOwnOpenFlag: "the caller's own flag, by their own id: id, reason and date only",
+  findOwnOpenFlagsOnPosts: "the caller's own flags, by their own id: flag and post ids only",
   countOpenFlagsOfItem: 'a count, inside a flag withdrawal that already owns the flag',
   countUpheldFlagsAgainst: "a count for a member's own trust level, never shown to others",
   countPublishedPostsBy: "a count for a member's own trust level and pre-moderation",

@@ -125,15 +125,8 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The viewer's open flags on the posts shown, so each says "You flagged this" with a Withdraw button. */
   async function ownFlagsOn(viewer: Viewer, shown: { id: number; authorId: string; deletedAt: Date | null }[]): Promise<Map<number, number>> {
-    const flags = new Map<number, number>();
-    if (viewer.kind !== 'member') return flags;
-    const candidates = shown.filter((p) => p.authorId !== viewer.id && p.deletedAt === null);
-    const found = await Promise.all(candidates.map((p) => moderation.ownFlagOnPost(viewer, p.id)));
-    candidates.forEach((p, i) => {
-      const flag = found[i];
-      if (flag) flags.set(p.id, flag.id);
-    });
-    return flags;
+    if (viewer.kind !== 'member') return new Map();
+    return moderation.ownFlagsOnPosts(viewer, shown.filter((p) => p.authorId !== viewer.id && p.deletedAt === null).map((p) => p.id));
   }
 
   /** Said to the author after posting: a held post waits for a moderator before others see it. */

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { presentItemDetail, presentLogLine, presentPublicLogLine, presentQueueItem } from '../../server/moderation/presenters.ts';
-import { formatCursor, queueFilter } from '../../server/moderation/routes.ts';
+import { CURSOR_PATTERN, formatCursor, queueFilter } from '../../server/moderation/routes.ts';
 import { DECISIONS, type Decision, type SanctionInput } from '../../server/moderation/service.ts';
 import { ModerationSettings, type WatchedWord } from '../../server/moderation/settings.ts';
 import { isSiteStaff, requireMember, type MemberViewer } from '../../server/policy/index.ts';
@@ -247,7 +247,7 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
       reason: isFlagReason(query.reason) ? query.reason : undefined,
       space: positiveInt(query.space),
     };
-    const after = query.after && /^[0-9.]{1,20}_[0-9]{1,15}_[0-9]{1,15}$/.test(query.after) ? query.after : undefined;
+    const after = query.after && new RegExp(CURSOR_PATTERN).test(query.after) ? query.after : undefined;
     const [result, directory] = await Promise.all([
       moderation.queue(viewer, queueFilter({ ...filter, kind: filter.kind as QueueKind, reason: isFlagReason(filter.reason) ? filter.reason : undefined, after })),
       spaces.directory(viewer),

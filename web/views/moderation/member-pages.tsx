@@ -153,7 +153,7 @@ export function AuthorRequestPage({ ctx, kind, post, state }: { ctx: PageContext
 }
 
 export interface MyModeration {
-  posts: { postId: number; number: number; status: string; moderationNote: string; createdAt: Date; threadId: number; threadTitle: string; threadSlug: string }[];
+  posts: { postId: number; number: number; status: string; moderationNote: string; createdAt: Date; threadId: number; threadTitle: string; threadSlug: string; reviewPending: boolean; appealUsed: boolean }[];
   sanctions: { id: number; kind: 'warn' | 'silence' | 'suspend'; reason: string; until: Date | null; createdAt: Date }[];
   status: string;
   statusUntil: Date | null;
@@ -201,10 +201,11 @@ export function MyModerationPage({ ctx, mine }: { ctx: PageContext; mine: MyMode
                 {p.moderationNote && <p>{p.moderationNote}</p>}
                 <p class="author-notice-actions">
                   <a href={`/p/${p.postId}/edit`}>Edit</a>
-                  {p.status === 'hidden' && (
+                  {p.status === 'hidden' && p.reviewPending && <span>A moderator is looking at it now.</span>}
+                  {p.status === 'hidden' && !p.reviewPending && (
                     <>
                       <a href={`/p/${p.postId}/review`}>Ask for another review</a>
-                      <a href={`/p/${p.postId}/appeal`}>Appeal</a>
+                      {p.appealUsed ? <span>Your one appeal has been used.</span> : <a href={`/p/${p.postId}/appeal`}>Appeal</a>}
                     </>
                   )}
                 </p>
