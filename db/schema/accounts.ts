@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const siteRole = pgEnum('site_role', ['member', 'moderator', 'admin']);
 export const userStatus = pgEnum('user_status', ['active', 'silenced', 'suspended']);
@@ -27,6 +27,10 @@ export const users = pgTable(
     /** Flag accuracy: this member's flags that moderators upheld or rejected; it weighs their next flags. */
     flagsAgreed: integer('flags_agreed').notNull().default(0),
     flagsDisagreed: integer('flags_disagreed').notNull().default(0),
+    /** Activity that earns trust: distinct days with a signed-in visit, and posts read in threads. */
+    daysVisited: integer('days_visited').notNull().default(0),
+    lastVisitedOn: date('last_visited_on'),
+    postsRead: integer('posts_read').notNull().default(0),
     /** Set while a registration waits for a moderator (when the site holds registrations). */
     approvalPending: boolean('approval_pending').notNull().default(false),
     /** The reason for the current silence or suspension, shown to the member. */

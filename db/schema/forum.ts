@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 import { boards } from './spaces.ts';
 
@@ -82,6 +82,25 @@ export const posts = pgTable(
     // Only the few posts waiting on moderation are indexed: "my posts under review" stays cheap.
     index('posts_author_unpublished_idx').on(t.authorId).where(sql`${t.status} <> 'published'`),
   ],
+);
+
+/**
+ * How far each member has read each thread (the highest post number they were shown). It counts
+ * toward trust ("posts read") and is where unread tracking will start.
+ */
+export const threadReads = pgTable(
+  'thread_reads',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    threadId: bigint('thread_id', { mode: 'number' })
+      .notNull()
+      .references(() => threads.id),
+    lastReadNumber: integer('last_read_number').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
 );
 
 /** Every earlier version of a post (and of the thread title, for a thread's first post). */

@@ -156,3 +156,11 @@ export async function clearSignInFailures(db: Executor, accountKey: string): Pro
 export async function pruneSignInFailures(db: Executor, before: Date): Promise<void> {
   await db.delete(signInFailures).where(lt(signInFailures.at, before));
 }
+
+/** Counts a signed-in day once: the first request of each (UTC) day. */
+export async function recordVisitDay(db: Executor, userId: string, today: string): Promise<void> {
+  await db
+    .update(users)
+    .set({ daysVisited: sql`${users.daysVisited} + 1`, lastVisitedOn: today })
+    .where(and(eq(users.id, userId), sql`${users.lastVisitedOn} is distinct from ${today}::date`));
+}

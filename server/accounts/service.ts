@@ -140,6 +140,9 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
         await sessions.invalidateAll(valid.user.id);
         return null;
       }
+      // Days visited count toward trust; one write per member per day.
+      const today = new Date().toISOString().slice(0, 10);
+      if (valid.user.lastVisitedOn !== today) await q.recordVisitDay(db, valid.user.id, today);
       return valid;
     },
 

@@ -1,7 +1,7 @@
 import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
-import { boards, postRevisions, posts, spaces, threads, users } from '../../db/schema/index.ts';
+import { boards, postRevisions, posts, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
 import { ANONYMOUS, postVisible, threadInSpaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
@@ -325,4 +325,23 @@ export async function findVisibleThreadSpaces(db: Executor, viewer: Viewer, thre
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
     .where(and(inArray(threads.id, threadIds), threadInSpaceVisible(viewer)));
+}
+
+/**
+ * Records that a member was shown a thread up to post `number`, and adds what is new to their
+ * "posts read" count (trust). Nothing is written when they had already read that far.
+ */
+export async function recordThreadRead(db: Executor, userId: string, threadId: number, number: number): Promise<void> {
+  await db.execute(sql`
+    with previous as (
+      select ${threadReads.lastReadNumber} as n from ${threadReads}
+      where ${threadReads.userId} = ${userId} and ${threadReads.threadId} = ${threadId}
+    ), saved as (
+      insert into ${threadReads} (user_id, thread_id, last_read_number) values (${userId}, ${threadId}, ${number})
+      on conflict (user_id, thread_id) do update set last_read_number = excluded.last_read_number, updated_at = now()
+        where ${threadReads.lastReadNumber} < excluded.last_read_number
+      returning last_read_number
+    )
+    update ${users} set posts_read = posts_read + (select last_read_number from saved) - coalesce((select n from previous), 0)
+    where ${users.id} = ${userId} and exists (select 1 from saved)`);
 }

@@ -157,6 +157,8 @@ export function createForumService(db: Database, spaces: SpacesService) {
       const from = (page - 1) * POSTS_PER_PAGE + 1;
       const to = from + POSTS_PER_PAGE - 1;
       const posts = viewer.kind === 'anonymous' ? await anonymous.posts.execute({ id: threadId, from, to }) : await q.listThreadPosts(db, viewer, threadId, from, to);
+      const lastShown = posts[posts.length - 1]?.number;
+      if (viewer.kind === 'member' && lastShown !== undefined) await q.recordThreadRead(db, viewer.id, threadId, lastShown);
       return { ...found, posts, page, pages };
     },
 

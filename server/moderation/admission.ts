@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/client.ts';
 import { Invalid, TooManyRequests } from '../errors.ts';
 import type { MemberViewer } from '../policy/index.ts';
+import { refreshTrust } from './promotion.ts';
 import * as q from './queries.ts';
 import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings, type WatchedWord } from './settings.ts';
 
@@ -65,7 +66,8 @@ function seconds(ms: number): string {
 export async function admitPost(db: Executor, viewer: MemberViewer, input: { body: string; moderates: boolean }): Promise<Admission> {
   const settings = await loadModerationSettings(db);
   const staff = input.moderates || viewer.role !== 'member';
-  const newcomer = viewer.trustLevel === 0 && !staff;
+  // A newcomer may have earned level 1 since their session began: look before treating them as new.
+  const newcomer = viewer.trustLevel === 0 && !staff && (await refreshTrust(db, viewer.id)) === 0;
 
   if (!staff) {
     const limit = newcomer ? settings.newMemberPostsPerHour : settings.memberPostsPerHour;

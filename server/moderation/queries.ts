@@ -423,7 +423,21 @@ export async function findMemberByHandle(db: Executor, handle: string) {
 
 export async function findMemberById(db: Executor, id: string) {
   const [row] = await db
-    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role, status: users.status, statusUntil: users.statusUntil, statusReason: users.statusReason, trustLevel: users.trustLevel, flagsAgreed: users.flagsAgreed, flagsDisagreed: users.flagsDisagreed, createdAt: users.createdAt })
+    .select({
+      id: users.id,
+      handle: users.handle,
+      displayName: users.displayName,
+      role: users.role,
+      status: users.status,
+      statusUntil: users.statusUntil,
+      statusReason: users.statusReason,
+      trustLevel: users.trustLevel,
+      flagsAgreed: users.flagsAgreed,
+      flagsDisagreed: users.flagsDisagreed,
+      daysVisited: users.daysVisited,
+      postsRead: users.postsRead,
+      createdAt: users.createdAt,
+    })
     .from(users)
     .where(eq(users.id, id));
   return row;

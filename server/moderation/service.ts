@@ -8,7 +8,8 @@ import { ANONYMOUS, authorize, isSiteStaff, type MemberViewer } from '../policy/
 import { loadModerationSettings } from './admission.ts';
 import * as q from './queries.ts';
 import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings } from './settings.ts';
-import { earnedTrustLevel, flagWeight } from './trust.ts';
+import { refreshTrust } from './promotion.ts';
+import { flagWeight } from './trust.ts';
 
 export const FLAG_REASONS = ['spam', 'abusive', 'off_topic', 'misinformation', 'confidentiality', 'other'] as const;
 export type FlagReason = (typeof FLAG_REASONS)[number];
@@ -102,26 +103,6 @@ export function createModerationService(db: Database) {
       reason,
       detail: { until: until?.toISOString() ?? null },
     });
-  }
-
-  /** Re-earns trust after a post is published; levels only rise here. */
-  async function refreshTrust(tx: Executor, userId: string) {
-    const member = await q.findFlaggerFacts(tx, userId);
-    if (!member || member.trustLevel >= 2) return;
-    const since = new Date(Date.now() - 90 * 86_400_000);
-    const [published, upheld, profile] = await Promise.all([
-      q.countPublishedPostsBy(tx, userId),
-      q.countUpheldFlagsAgainst(tx, userId, since),
-      q.findMemberById(tx, userId),
-    ]);
-    if (!profile) return;
-    const level = earnedTrustLevel({
-      trustLevel: member.trustLevel,
-      publishedPosts: published,
-      accountAgeDays: (Date.now() - profile.createdAt.getTime()) / 86_400_000,
-      upheldFlagsAgainst: upheld,
-    });
-    if (level > member.trustLevel) await q.setTrustLevel(tx, userId, level);
   }
 
   return {

@@ -41,14 +41,20 @@ export interface ActivityFacts {
   trustLevel: number;
   publishedPosts: number;
   accountAgeDays: number;
+  daysVisited: number;
+  postsRead: number;
   /** Flags against this member's content that moderators upheld in the last 90 days. */
   upheldFlagsAgainst: number;
 }
 
-/** The level a member has earned; never lowers a level (only a moderator does that). */
+/**
+ * The level a member has earned; never lowers a level (only a moderator does that). Reading
+ * counts as much as writing for level 1 — a quiet physician who reads for a week is no spammer.
+ */
 export function earnedTrustLevel(facts: ActivityFacts): number {
   let level = 0;
-  if (facts.publishedPosts >= 3 && facts.accountAgeDays >= 1 && facts.upheldFlagsAgainst === 0) level = 1;
-  if (level === 1 && facts.publishedPosts >= 30 && facts.accountAgeDays >= 30) level = 2;
+  const engaged = facts.publishedPosts >= 3 || facts.postsRead >= 30;
+  if (engaged && facts.daysVisited >= 2 && facts.accountAgeDays >= 1 && facts.upheldFlagsAgainst === 0) level = 1;
+  if (level === 1 && facts.publishedPosts >= 10 && facts.postsRead >= 200 && facts.daysVisited >= 15 && facts.accountAgeDays >= 30) level = 2;
   return Math.max(level, Math.min(facts.trustLevel, 3));
 }

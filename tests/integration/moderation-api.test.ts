@@ -367,6 +367,33 @@ describe('newcomers', () => {
     }
   });
 
+  test('a newcomer earns trust by visiting and reading, and is then no longer held', async () => {
+    await setSettings({ holdFirstPosts: 5 });
+    try {
+      const reader = await createMember(app, { trustLevel: 0 });
+      const { threadId } = await post();
+      for (let i = 0; i < 30; i++) await ok(author, 'POST', `/threads/${threadId}/posts`, { body: `Reply number ${i} in a long thread` }, 201);
+      const { cookie } = await app.services.accounts.signIn(reader.handle, PASSWORD, 'vitest');
+      // Reading the thread's two pages counts 31 posts read, once, however often it is read.
+      for (const page of [1, 2, 1]) await app.inject({ method: 'GET', url: `/api/v1/threads/${threadId}?page=${page}`, headers: reader.auth });
+      await app.services.accounts.resumeSession(cookie.value);
+      const [before] = await app.database.db.select({ postsRead: users.postsRead, daysVisited: users.daysVisited }).from(users).where(eq(users.id, reader.viewer.id));
+      expect(before).toEqual({ postsRead: 31, daysVisited: 1 });
+      expect((await ok<{ status: string }>(reader, 'GET', `/posts/${(await post(reader)).postId}`)).status).toBe('held');
+      // A second day's visit, a day after joining: level 1, and the next post is published.
+      await app.database.db
+        .update(users)
+        .set({ lastVisitedOn: '2026-01-01', createdAt: new Date(Date.now() - 2 * 86_400_000) })
+        .where(eq(users.id, reader.viewer.id));
+      await app.services.accounts.resumeSession(cookie.value);
+      expect((await ok<{ status: string }>(reader, 'GET', `/posts/${(await post(reader)).postId}`)).status).toBe('published');
+      const [after] = await app.database.db.select({ trustLevel: users.trustLevel, daysVisited: users.daysVisited }).from(users).where(eq(users.id, reader.viewer.id));
+      expect(after).toEqual({ trustLevel: 1, daysVisited: 2 });
+    } finally {
+      await setSettings({ holdFirstPosts: 0 });
+    }
+  });
+
   test('new members may include only a few links', async () => {
     const newbie = await createMember(app, { trustLevel: 0 });
     const res = await api(newbie, 'POST', `/boards/${boardId}/threads`, { title: 'Links', body: 'https://a.example https://b.example https://c.example' });

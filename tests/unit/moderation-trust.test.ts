@@ -31,14 +31,21 @@ describe('flag weight', () => {
 });
 
 describe('earned trust', () => {
-  const fresh = { trustLevel: 0, publishedPosts: 0, accountAgeDays: 0, upheldFlagsAgainst: 0 };
-  test('a few published posts after a day make a basic member; a month of steady posting makes level 2', () => {
-    expect(earnedTrustLevel({ ...fresh, publishedPosts: 3, accountAgeDays: 0.5 })).toBe(0);
-    expect(earnedTrustLevel({ ...fresh, publishedPosts: 3, accountAgeDays: 2 })).toBe(1);
-    expect(earnedTrustLevel({ ...fresh, publishedPosts: 30, accountAgeDays: 31 })).toBe(2);
+  const fresh = { trustLevel: 0, publishedPosts: 0, accountAgeDays: 0, daysVisited: 0, postsRead: 0, upheldFlagsAgainst: 0 };
+  test('level 1 takes a day, two visits, and either a few posts or some reading', () => {
+    expect(earnedTrustLevel({ ...fresh, publishedPosts: 3, daysVisited: 2, accountAgeDays: 0.5 })).toBe(0);
+    expect(earnedTrustLevel({ ...fresh, publishedPosts: 3, daysVisited: 1, accountAgeDays: 2 })).toBe(0);
+    expect(earnedTrustLevel({ ...fresh, publishedPosts: 3, daysVisited: 2, accountAgeDays: 2 })).toBe(1);
+    // A reader who has not posted yet earns it too.
+    expect(earnedTrustLevel({ ...fresh, postsRead: 30, daysVisited: 2, accountAgeDays: 2 })).toBe(1);
+  });
+  test('level 2 takes a month of steady reading, writing and visiting', () => {
+    const steady = { ...fresh, publishedPosts: 10, postsRead: 200, daysVisited: 15, accountAgeDays: 31 };
+    expect(earnedTrustLevel(steady)).toBe(2);
+    expect(earnedTrustLevel({ ...steady, daysVisited: 14 })).toBe(1);
   });
   test('upheld flags against a member hold them back; earned levels never drop here', () => {
-    expect(earnedTrustLevel({ ...fresh, publishedPosts: 10, accountAgeDays: 10, upheldFlagsAgainst: 1 })).toBe(0);
+    expect(earnedTrustLevel({ ...fresh, publishedPosts: 10, postsRead: 100, daysVisited: 5, accountAgeDays: 10, upheldFlagsAgainst: 1 })).toBe(0);
     expect(earnedTrustLevel({ ...fresh, trustLevel: 3 })).toBe(3);
   });
 });
