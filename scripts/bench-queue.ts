@@ -117,13 +117,16 @@ runCommand(async () => {
       { name: 'queue API, oldest first, filtered by reason', path: '/api/v1/mod/queue?sort=age&reason=misinformation', headers: { authorization: `Bearer ${token}` } },
       { name: 'queue page (HTML), first page', path: '/mod/queue', headers: { cookie } },
     ];
-    console.log(`\n${items.toLocaleString('en')} open items · ${connections} connections · ${duration} s each\n`);
-    console.log('| what | requests/s | p50 ms | p99 ms | non-2xx |\n|---|---:|---:|---:|---:|');
+    // One moderator working the queue (1 connection) is the everyday case; 50 is a stress test.
+    console.log(`\n${items.toLocaleString('en')} open items · ${duration} s each\n`);
+    console.log('| what | connections | requests/s | p50 ms | p99 ms | non-2xx |\n|---|---:|---:|---:|---:|---:|');
     for (const target of targets) {
-      const result = await autocannon({ url: `${base}${target.path}`, connections, duration, headers: target.headers });
-      const non2xx = result.non2xx + result.errors;
-      console.log(`| ${target.name} | ${Math.round(result.requests.average).toLocaleString('en')} | ${result.latency.p50} | ${result.latency.p99} | ${non2xx} |`);
-      if (non2xx > 0) throw new CommandError(`${target.name} answered ${non2xx} errors or non-2xx responses`);
+      for (const load of [1, connections]) {
+        const result = await autocannon({ url: `${base}${target.path}`, connections: load, duration, headers: target.headers });
+        const non2xx = result.non2xx + result.errors;
+        console.log(`| ${target.name} | ${load} | ${Math.round(result.requests.average).toLocaleString('en')} | ${result.latency.p50} | ${result.latency.p99} | ${non2xx} |`);
+        if (non2xx > 0) throw new CommandError(`${target.name} answered ${non2xx} errors or non-2xx responses`);
+      }
     }
   } finally {
     child.kill('SIGTERM');
