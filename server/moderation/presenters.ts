@@ -86,6 +86,8 @@ export const ItemDetailOut = Type.Object({
   revisions: Type.Array(Type.Object({ revision: Type.Integer(), bodyHtml: Type.String(), editor: Type.String(), createdAt: Type.String() })),
   sanctions: Type.Array(Type.Object({ kind: Type.String(), reason: Type.String(), until: Nullable(Type.String()), createdAt: Type.String() })),
   history: Type.Array(Type.Object({ id: Type.Integer(), kind: Type.String(), status: Type.String(), decision: Nullable(Type.String()), decisionReason: Type.String() })),
+  /** Other flagged items about the same author, newest first, in places this moderator moderates. */
+  authorFlags: Type.Array(Type.Object({ id: Type.Integer(), status: Type.String(), decision: Nullable(Type.String()), decisionReason: Type.String(), flagCount: Type.Integer(), createdAt: Type.String() })),
 });
 
 export type ItemDetail = Awaited<ReturnType<ModerationService['item']>>;
@@ -124,6 +126,7 @@ export function presentItemDetail(detail: ItemDetail, allowed: readonly string[]
     revisions: detail.revisions.map((r) => ({ revision: r.revision, bodyHtml: r.bodyHtml, editor: r.editorHandle, createdAt: r.createdAt.toISOString() })),
     sanctions: detail.sanctions.map((s) => ({ kind: s.kind, reason: s.reason, until: s.until?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })),
     history: detail.history.map((h) => ({ id: h.id, kind: h.kind, status: h.status, decision: h.decision, decisionReason: h.decisionReason })),
+    authorFlags: detail.authorFlags.map((h) => ({ id: h.id, status: h.status, decision: h.decision, decisionReason: h.decisionReason, flagCount: h.flagCount, createdAt: h.createdAt.toISOString() })),
   };
 }
 

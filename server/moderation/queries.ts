@@ -155,6 +155,16 @@ export async function listItemsForPost(db: Executor, viewer: Viewer, postId: num
     .orderBy(desc(reviewItems.id));
 }
 
+/** Earlier flagged items about a member, in places this viewer moderates: their record with flags. */
+export async function listFlagHistoryOfMember(db: Executor, viewer: Viewer, subjectId: string, exceptItemId: number, limit: number) {
+  return db
+    .select({ id: reviewItems.id, status: reviewItems.status, decision: reviewItems.decision, decisionReason: reviewItems.decisionReason, flagCount: reviewItems.flagCount, createdAt: reviewItems.createdAt })
+    .from(reviewItems)
+    .where(and(eq(reviewItems.subjectId, subjectId), eq(reviewItems.kind, 'flagged'), ne(reviewItems.id, exceptItemId), reviewItemVisible(viewer)))
+    .orderBy(desc(reviewItems.id))
+    .limit(limit);
+}
+
 export interface QueueFilter {
   sort: 'priority' | 'age';
   kind?: ReviewKind;

@@ -226,14 +226,15 @@ export function createModerationService(db: Database) {
         q.findMemberById(db, item.subjectId),
         item.postId !== null ? q.findPostForModeration(db, viewer, item.postId) : undefined,
       ]);
-      const [context, revisions, sanctionHistory, history] = await Promise.all([
+      const [context, revisions, sanctionHistory, history, authorFlags] = await Promise.all([
         post ? q.listPostsAround(db, viewer, post.threadId, post.number, 2) : [],
         post ? q.listPostRevisions(db, viewer, post.id) : [],
         subject ? q.listSanctions(db, subject.id, 10) : [],
         item.postId !== null ? q.listItemsForPost(db, viewer, item.postId) : [],
+        q.listFlagHistoryOfMember(db, viewer, item.subjectId, item.id, 10),
       ]);
       const decidedBy = item.decidedById ? await q.findDecider(db, viewer, item.id) : undefined;
-      return { item, flags: itemFlags, subject, post, context, revisions, sanctions: sanctionHistory, history, decidedBy: decidedBy?.handle ?? null };
+      return { item, flags: itemFlags, subject, post, context, revisions, sanctions: sanctionHistory, history, authorFlags, decidedBy: decidedBy?.handle ?? null };
     },
 
     /**

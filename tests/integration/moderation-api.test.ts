@@ -88,6 +88,17 @@ describe('flagging', () => {
     expect((await queue(siteMod)).items.some((i) => i.post?.id === postId)).toBe(false);
   });
 
+  test('an item shows the author’s other flagged posts, with how they were decided', async () => {
+    const writer = await createMember(app);
+    const first = await post(writer);
+    await flag(siteMod, first.postId, 'spam');
+    await ok(siteMod, 'POST', `/mod/queue/${(await itemFor(siteMod, first.postId)).id}/decision`, { decision: 'hide', reason: 'Advertising a course' });
+    const second = await post(writer);
+    await flag(flaggers[0]!, second.postId, 'spam');
+    const detail = await ok<{ authorFlags: { decision: string; decisionReason: string }[] }>(siteMod, 'GET', `/mod/queue/${(await itemFor(siteMod, second.postId)).id}`);
+    expect(detail.authorFlags).toEqual([expect.objectContaining({ decision: 'hide', decisionReason: 'Advertising a course' })]);
+  });
+
   test('withdrawing the only flag closes the item', async () => {
     const { postId } = await post();
     const { flagId } = await ok<{ flagId: number }>(flaggers[2]!, 'POST', `/posts/${postId}/flags`, { reason: 'off_topic' }, 201);

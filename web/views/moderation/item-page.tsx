@@ -168,6 +168,20 @@ export function ItemPage(props: {
               </p>
             )}
             {props.sanctions.length === 0 ? <p class="empty">No warnings or sanctions.</p> : <SanctionTable sanctions={props.sanctions} showModerator />}
+            {item.authorFlags.length > 0 && (
+              <>
+                <h3>Other flagged posts by this author</h3>
+                <ul class="history-list">
+                  {item.authorFlags.map((h) => (
+                    <li>
+                      <a href={`/mod/queue/${h.id}`}>Flagged #{h.id}</a>: {h.flagCount} {h.flagCount === 1 ? 'flag' : 'flags'},{' '}
+                      {h.status === 'open' ? 'open' : (DECISION_LABELS[h.decision as Decision]?.label ?? h.decision ?? 'closed')}
+                      {h.decisionReason && <> — “{h.decisionReason}”</>}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
             {item.history.filter((h) => h.id !== item.id).length > 0 && (
               <>
                 <h3>Earlier decisions on this post</h3>
