@@ -335,7 +335,8 @@ interface Measured {
 const cacheCount = { hit: 0, miss: 0, none: 0 };
 function countCache(_status: number, _body: string, _context: object, headers: IncomingHttpHeaders | undefined): void {
   const value = headers?.['x-cache'];
-  if (value === 'hit') cacheCount.hit++;
+  // 'stale': a page whose time ran out, served while one request renders its replacement.
+  if (value === 'hit' || value === 'stale') cacheCount.hit++;
   else if (value === 'miss') cacheCount.miss++;
   else cacheCount.none++;
 }

@@ -24,9 +24,18 @@ interface CachedPage {
   /** Weak: the same page is sent in several content-codings. */
   etag: string;
   headers: Record<string, string>;
-  /** Versioned pages are checked against the database on every hit and never expire by time. */
+  /** Versioned pages are checked against the database on every hit. */
   version: PageVersion | null;
+  /** Date.now() after which the page needs rendering again: its TTL, or when its "5 min ago" changes; Infinity for neither. */
+  freshUntil: number;
 }
+
+/**
+ * How long past `freshUntil` a page may still be served to others while one request renders its
+ * replacement (its version checked as always): nobody waits for a rendering just because "4 min
+ * ago" became "5 min ago" or a board page's 2 s ran out.
+ */
+const GRACE_MS = 5000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -92,7 +101,11 @@ const pageBytes = (page: CachedPage) => page.variants.identity.length + (page.va
  *   statement) and is served only when it is unchanged. A reply, an edit, a removal or a raised
  *   space level changes or hides the version, so the next request renders afresh: no staleness.
  * - timed (every other page, e.g. board and home): stored for `ttlMs`; they can trail a change by
- *   that long. Raising a space's level clears them at once (`clear()`).
+ *   that long (plus one rendering, see GRACE_MS). Raising a space's level clears them at once
+ *   (`clear()`).
+ * A versioned page may also say how long it stays right at the same version (a thread page prints
+ * "5 min ago"). Once a page's time runs out, one request renders it again while the others are
+ * answered with it a little longer (x-cache: stale); its version is still checked first.
  *
  * Hits skip the visitor session, the viewer lookup and rendering; they carry an ETag, answer a
  * matching If-None-Match with 304, and are sent brotli- or gzip-compressed when the client accepts
@@ -133,12 +146,13 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     claimed?.release();
   }
   // A renderer that never answers (a hung handler) must not hold the others for long.
-  const waitFor = (done: Promise<void>) => Promise.race([done, sleep(5000, undefined, { ref: false })]);
+  const waitFor = (done: Promise<void>) => Promise.race([done, sleep(GRACE_MS, undefined, { ref: false })]);
 
-  /** A stored page, checked against its current version; undefined when missing, out of date or uncheckable. */
-  async function current(url: string): Promise<CachedPage | undefined> {
+  /** A stored page usable within `grace` ms past its freshness, checked against its current version. */
+  async function current(url: string, grace: number): Promise<CachedPage | undefined> {
     const page = cache?.get(url);
-    if (!page?.version) return page;
+    if (!page || Date.now() >= page.freshUntil + grace) return undefined;
+    if (!page.version) return page;
     const check = checks.get(page.version.kind);
     let now: string | undefined;
     try {
@@ -165,7 +179,7 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     const made = compress(page.variants.identity, encoding === 'br' ? 'br' : 'gzip');
     page.variants[encoding] = made;
     // Store again so the LRU counts the new variant's bytes; a timed page keeps its deadline.
-    if (cache?.peek(url) === page) cache.set(url, page, { noUpdateTTL: true });
+    if (cache?.peek(url) === page) cache.set(url, page);
     return made;
   }
 
@@ -183,23 +197,29 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!cacheable(request)) return;
     const url = request.url;
-    // Claimed without an await in between, so exactly one request renders.
-    let hit = cache.has(url) ? await current(url) : undefined;
+    // Each claim follows its check with no await in between, so exactly one request renders.
+    let hit = cache.has(url) ? await current(url, GRACE_MS) : undefined;
+    let stale = false;
+    if (hit && Date.now() >= hit.freshUntil) {
+      // Only its time ran out (the version is current): one request renders, the others get this meanwhile.
+      if (!rendering.has(url)) return claim(request, url);
+      stale = true;
+    }
     if (!hit) {
       const pending = rendering.get(url);
       if (!pending) return claim(request, url);
       await waitFor(pending.done);
-      hit = await current(url);
+      hit = await current(url, 0);
       if (!hit) return;
     }
     reply.headers(hit.headers);
-    reply.header('x-cache', 'hit');
+    reply.header('x-cache', stale ? 'stale' : 'hit');
     return send(request, reply, url, hit);
   });
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (!cacheable(request) || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
-    if (reply.getHeader('x-cache') === 'hit' || reply.hasHeader('set-cookie')) return payload;
+    if (reply.hasHeader('x-cache') || reply.hasHeader('set-cookie')) return payload;
     // The viewer hook saw no session cookie, so this is anonymous; checked again, as it is the whole argument.
     if (request.viewer?.kind !== 'anonymous') return payload;
     // This hook runs before the session plugin sets its cookie: a session that changed (a CSRF
@@ -217,10 +237,10 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
       etag: `W/"${createHash('sha1').update(identity).digest('base64url').slice(0, 22)}"`,
       headers,
       version: reply.pageVersion,
+      freshUntil: Date.now() + (reply.pageVersion ? (reply.pageVersion.maxAgeMs ?? Infinity) : options.ttlMs),
     };
     const url = request.url;
-    const maxAge = page.version ? (page.version.maxAgeMs ?? Infinity) : options.ttlMs;
-    if (maxAge >= 1) cache.set(url, page, { ttl: maxAge === Infinity ? 0 : Math.floor(maxAge) });
+    if (page.freshUntil > Date.now()) cache.set(url, page);
     releaseClaim(request);
     reply.header('x-cache', 'miss');
     reply.header('etag', page.etag);

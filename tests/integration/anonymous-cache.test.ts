@@ -212,6 +212,17 @@ describe('the cache on its own (a bare Fastify app with one versioned page)', ()
     await bare.close();
   });
 
+  test('once a page’s time runs out (same version), one request renders it again and the others get the old one meanwhile', async () => {
+    const { bare, state } = await bareApp(1);
+    await bare.inject({ method: 'GET', url: '/page' });
+    await setTimeout(10);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => bare.inject({ method: 'GET', url: '/page' })));
+    expect(state.renders).toBe(2);
+    expect(answers.filter((a) => a.headers['x-cache'] === 'miss')).toHaveLength(1);
+    expect(answers.filter((a) => a.headers['x-cache'] === 'stale').length).toBeGreaterThan(0);
+    await bare.close();
+  });
+
   test('a page that says how long it stays right is not served after that, even at the same version', async () => {
     const { bare, state } = await bareApp(1);
     await bare.inject({ method: 'GET', url: '/page' });

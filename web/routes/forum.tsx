@@ -27,6 +27,15 @@ const ComposerBody = Type.Object({
   _csrf: Type.Optional(Type.String()),
 });
 
+/**
+ * How far behind the relative times ("5 min ago") of a thread page served from the anonymous cache
+ * may be. Thirty posts written minutes apart change their words every couple of seconds between
+ * them; exact words would mean rendering an active thread's page again every 2 s. Thirty seconds
+ * is within the rounding the words already have at the minute scale ("17 min ago" is 16.5 to 17.5
+ * minutes); the cost is that a post can say "just now" until it is 90 s old.
+ */
+const RELATIVE_TIME_LAG_MS = 30_000;
+
 const freshComposer = (body = ''): ComposerState => ({ body, idempotencyKey: randomUUID(), errors: {} });
 
 /** Form errors are re-rendered with what the person typed; anything else goes to the error handler. */
@@ -151,10 +160,10 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
         const [facts, ownFlags] = await Promise.all([spaces.pageFacts(request.viewer, result.space), ownFlagsOn(request.viewer, result.posts)]);
         // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
-        // It prints "5 min ago": it may be kept only while those words stay true.
+        // It prints "5 min ago": it may be kept only while those words stay (nearly) true.
         if (request.viewer.kind === 'anonymous') {
           const now = Date.now();
-          const maxAgeMs = Math.min(...result.posts.map((post) => relativeStableForMs(post.createdAt, now)));
+          const maxAgeMs = Math.min(...result.posts.map((post) => relativeStableForMs(post.createdAt, now))) + RELATIVE_TIME_LAG_MS;
           reply.pageVersion = { kind: 'thread', id: result.thread.id, version: threadPageVersion(result), maxAgeMs };
         }
         return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} ownFlags={ownFlags} composer={freshComposer()} />);
