@@ -498,6 +498,11 @@ runCommand(async () => {
       from generate_series(1, ${writerCount}) g
       on conflict (id) do update set password_hash = excluded.password_hash, status = 'active'`);
     await db.execute(sql`delete from api_tokens where user_id like 'bench-writer-%'`);
+    // The bench measures write throughput, not the per-member hourly limit (120 by default), which
+    // a hundred writers posting for minutes would reach: lift it on this dedicated database.
+    await db.execute(sql`
+      insert into site_settings (key, value) values ('moderation', ${JSON.stringify({ memberPostsPerHour: 10000 })}::jsonb)
+      on conflict (key) do update set value = site_settings.value || excluded.value`);
 
     // Processes: the ceiling and the app, each on its own free port.
     const baseEnv: Record<string, string> = {};
@@ -567,9 +572,11 @@ runCommand(async () => {
     const page = (paths: () => string) => ({ ...base, url: appUrl, requests: [{ method: 'GET' as const, headers: BROWSER_HEADERS, onResponse: countCache, setupRequest: (req: autocannon.Request) => ({ ...req, path: paths() }) }] });
     let nextReply = 0;
     let nextToken = 0;
+    // Unique across runs: the same text twice within minutes is refused as a duplicate.
+    const runTag = randomBytes(4).toString('hex');
     const replyBody = (n: number) =>
       JSON.stringify({
-        body: `Benchmark reply ${n}. Agree with the plan above:\n\n- review at the morning round\n- escalate if there is **no improvement** at 6 hours\n\nWe audited this last year; happy to share the figures.`,
+        body: `Benchmark reply ${runTag}-${n}. Agree with the plan above:\n\n- review at the morning round\n- escalate if there is **no improvement** at 6 hours\n\nWe audited this last year; happy to share the figures.`,
       });
     const runs: { key: string; name: string; label: string; options: autocannon.Options }[] = [
       // Thread pages come from the anonymous cache while the thread is unchanged (each hit re-reads the

@@ -72,11 +72,11 @@ export async function admitPost(db: Executor, viewer: MemberViewer, input: { bod
   if (!staff) {
     const limit = newcomer ? settings.newMemberPostsPerHour : settings.memberPostsPerHour;
     const hourAgo = new Date(Date.now() - 60 * 60_000);
-    const recent = await q.listOwnPostTimesSince(db, viewer.id, hourAgo);
-    if (recent.length >= limit) {
-      const freesAt = recent[recent.length - limit]!.createdAt.getTime() + 60 * 60_000;
+    const limitReachedAt = await q.findNthOwnPostSince(db, viewer.id, hourAgo, limit);
+    if (limitReachedAt) {
+      const freesAt = limitReachedAt.getTime() + 60 * 60_000;
       throw new TooManyRequests(
-        `You have posted ${recent.length} times in the last hour${newcomer ? ', the limit for new members' : ''}. You can post again in ${seconds(freesAt - Date.now())}.`,
+        `You have posted ${limit} times in the last hour${newcomer ? ', the limit for new members' : ''}. You can post again in ${seconds(freesAt - Date.now())}.`,
       );
     }
     const window = settings.duplicateWindowMinutes * 60_000;

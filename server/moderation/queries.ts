@@ -508,13 +508,20 @@ export async function countPublishedPostsBy(db: Executor, userId: string): Promi
   return row?.n ?? 0;
 }
 
-/** Posts a member made since `since`, oldest first (rate limits say when the next one is allowed). */
-export async function listOwnPostTimesSince(db: Executor, userId: string, since: Date) {
-  return db
+/**
+ * When the member made their `nth` most recent post since `since` — undefined when they made
+ * fewer. A rate limit of N per window is reached when the Nth exists; the window frees a slot when
+ * that post ages out. Reads at most N index entries.
+ */
+export async function findNthOwnPostSince(db: Executor, userId: string, since: Date, nth: number): Promise<Date | undefined> {
+  const [row] = await db
     .select({ createdAt: posts.createdAt })
     .from(posts)
     .where(and(eq(posts.authorId, userId), gt(posts.createdAt, since)))
-    .orderBy(asc(posts.createdAt));
+    .orderBy(desc(posts.createdAt))
+    .offset(nth - 1)
+    .limit(1);
+  return row?.createdAt;
 }
 
 /** Whether the member posted exactly this text recently (a double post or a spam run). */

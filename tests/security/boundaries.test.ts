@@ -37,7 +37,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   countOpenFlagsOfItem: 'a count, inside a flag withdrawal that already owns the flag',
   countUpheldFlagsAgainst: "a count for a member's own trust level, never shown to others",
   countPublishedPostsBy: "a count for a member's own trust level and pre-moderation",
-  listOwnPostTimesSince: "timestamps of the caller's own posts, for their rate limit",
+  findNthOwnPostSince: "a timestamp of the caller's own post, for their rate limit",
   ownDuplicateExists: "whether the caller's own recent posts hold the same text",
 };
 
