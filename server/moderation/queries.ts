@@ -91,11 +91,21 @@ export async function openItemForMember(db: Executor, kind: 'flagged' | 'registr
   await db
     .insert(reviewItems)
     .values({ kind, subjectId, status: 'open' })
-    .onConflictDoNothing({ target: [reviewItems.kind, reviewItems.subjectId], where: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is null` });
+    .onConflictDoNothing({
+      target: [reviewItems.kind, reviewItems.subjectId],
+      where: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is null and ${reviewItems.entryId} is null and ${reviewItems.commentId} is null`,
+    });
   const [row] = await db
     .select()
     .from(reviewItems)
-    .where(and(eq(reviewItems.kind, kind), eq(reviewItems.subjectId, subjectId), sql`${reviewItems.postId} is null`, eq(reviewItems.status, 'open')))
+    .where(
+      and(
+        eq(reviewItems.kind, kind),
+        eq(reviewItems.subjectId, subjectId),
+        sql`${reviewItems.postId} is null and ${reviewItems.entryId} is null and ${reviewItems.commentId} is null`,
+        eq(reviewItems.status, 'open'),
+      ),
+    )
     .for('update');
   if (!row) throw new Error('review item vanished inside its transaction');
   return row;
@@ -307,7 +317,7 @@ export async function findOwnOpenFlag(db: Executor, flaggerId: string, target: {
   const where =
     'postId' in target
       ? and(eq(flags.flaggerId, flaggerId), eq(flags.postId, target.postId), eq(flags.status, 'open'))
-      : and(eq(flags.flaggerId, flaggerId), eq(flags.subjectId, target.subjectId), sql`${flags.postId} is null`, eq(flags.status, 'open'));
+      : and(eq(flags.flaggerId, flaggerId), eq(flags.subjectId, target.subjectId), sql`${flags.postId} is null and ${flags.entryId} is null and ${flags.commentId} is null`, eq(flags.status, 'open'));
   const [row] = await db.select({ id: flags.id, reason: flags.reason, createdAt: flags.createdAt }).from(flags).where(where).limit(1);
   return row;
 }
