@@ -28,6 +28,8 @@ export const QueueItemOut = Type.Object({
     Type.Null(),
   ]),
   space: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String(), level: Type.String() }), Type.Null()]),
+  /** A blog entry or comment under review (ids only; the item page shows it). */
+  blog: Type.Union([Type.Object({ entryId: Type.Union([Type.Integer(), Type.Null()]), commentId: Type.Union([Type.Integer(), Type.Null()]) }), Type.Null()]),
   authorNote: Type.String(),
 });
 
@@ -55,6 +57,7 @@ export function presentQueueItem(row: QueueRow) {
           }
         : null,
     space: row.spaceId !== null && row.spaceName !== null && row.spaceLevel !== null ? { id: row.spaceId, name: row.spaceName, level: row.spaceLevel } : null,
+    blog: row.entryId !== null || row.commentId !== null ? { entryId: row.entryId, commentId: row.commentId } : null,
     authorNote: row.authorNote,
   };
 }

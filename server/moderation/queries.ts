@@ -86,6 +86,27 @@ export async function openItemForPost(
   return row;
 }
 
+/** The open item of `kind` for a blog entry or comment, created if there is none; locked. */
+export async function openItemForBlogTarget(
+  db: Executor,
+  values: { kind: 'flagged' | 'held_post'; target: { entryId: number } | { commentId: number }; subjectId: string; spaceId: number | null },
+): Promise<ReviewItemRow> {
+  const byEntry = 'entryId' in values.target;
+  const column = byEntry ? reviewItems.entryId : reviewItems.commentId;
+  const id = 'entryId' in values.target ? values.target.entryId : values.target.commentId;
+  await db
+    .insert(reviewItems)
+    .values({ kind: values.kind, subjectId: values.subjectId, spaceId: values.spaceId, status: 'open', ...values.target })
+    .onConflictDoNothing({ target: [reviewItems.kind, column], where: sql`${reviewItems.status} = 'open' and ${column} is not null` });
+  const [row] = await db
+    .select()
+    .from(reviewItems)
+    .where(and(eq(reviewItems.kind, values.kind), eq(column, id), eq(reviewItems.status, 'open')))
+    .for('update');
+  if (!row) throw new Error('review item vanished inside its transaction');
+  return row;
+}
+
 /** The open item of `kind` about a member (profile flags, registrations), created if there is none; locked. */
 export async function openItemForMember(db: Executor, kind: 'flagged' | 'registration', subjectId: string): Promise<ReviewItemRow> {
   await db
@@ -205,6 +226,8 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
       decision: reviewItems.decision,
       decidedAt: reviewItems.decidedAt,
       postId: reviewItems.postId,
+      entryId: reviewItems.entryId,
+      commentId: reviewItems.commentId,
       spaceId: reviewItems.spaceId,
       authorNote: reviewItems.authorNote,
       subjectHandle: subject.handle,
