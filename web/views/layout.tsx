@@ -57,6 +57,11 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
               </span>
               Rounds
             </a>
+            <nav class="site-nav site-sections" aria-label="Sections">
+              <a href="/blog" aria-current={current(ctx.path, '/blog')}>
+                Blogs
+              </a>
+            </nav>
             <nav class="site-nav" aria-label="Account">
               {viewer.kind === 'member' ? (
                 <>
