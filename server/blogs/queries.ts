@@ -162,6 +162,9 @@ export async function findEntryForModeration(db: Executor, viewer: Viewer, id: n
       id: blogEntries.id,
       authorId: blogEntries.authorId,
       title: blogEntries.title,
+      slug: blogEntries.slug,
+      bodyHtml: blogEntries.bodyHtml,
+      authorHandle: author.handle,
       moderationStatus: blogEntries.moderationStatus,
       revision: blogEntries.revision,
       visibility: blogEntries.visibility,
@@ -170,6 +173,7 @@ export async function findEntryForModeration(db: Executor, viewer: Viewer, id: n
       moderates: sql<boolean>`(case when ${blogEntries.visibility} = 'space' then ${moderatesSpace(viewer, blogEntries.spaceId)} else ${viewer.kind === 'member' && viewer.role !== 'member'} end)`,
     })
     .from(blogEntries)
+    .innerJoin(author, eq(author.id, blogEntries.authorId))
     .where(and(eq(blogEntries.id, id), blogEntryVisible(viewer)))
     .limit(1);
   return row;
@@ -182,12 +186,17 @@ export async function findCommentForModeration(db: Executor, viewer: Viewer, id:
       entryId: blogComments.entryId,
       authorId: blogComments.authorId,
       status: blogComments.status,
+      bodyHtml: blogComments.bodyHtml,
+      entryTitle: blogEntries.title,
+      entrySlug: blogEntries.slug,
+      entryAuthorHandle: author.handle,
       spaceId: blogEntries.spaceId,
       visibility: blogEntries.visibility,
       moderates: sql<boolean>`(case when ${blogEntries.visibility} = 'space' then ${moderatesSpace(viewer, blogEntries.spaceId)} else ${viewer.kind === 'member' && viewer.role !== 'member'} end)`,
     })
     .from(blogComments)
     .innerJoin(blogEntries, eq(blogEntries.id, blogComments.entryId))
+    .innerJoin(author, eq(author.id, blogEntries.authorId))
     .where(and(eq(blogComments.id, id), blogCommentVisible(viewer)))
     .limit(1);
   return row;

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/client.ts';
 import * as blogs from '../blogs/queries.ts';
+import { entryUrl } from '../blogs/presenters.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import type { MemberViewer, Viewer } from '../policy/index.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -77,6 +78,23 @@ export async function flagBlogTarget(
     if (isUniqueViolation(error)) throw new Conflict('You have already flagged this.');
     throw error;
   }
+}
+
+/** What the item page shows of a blog target: its text as readers see it, and where it lives. */
+export async function blogTargetDetail(db: Executor, viewer: Viewer, target: BlogTarget) {
+  if ('entryId' in target) {
+    const entry = await blogs.findEntryForModeration(db, viewer, target.entryId);
+    return entry && { kind: 'entry' as const, title: entry.title, bodyHtml: entry.bodyHtml, status: entry.moderationStatus, url: entryUrl(entry.authorHandle, entry.slug) };
+  }
+  const comment = await blogs.findCommentForModeration(db, viewer, target.commentId);
+  return (
+    comment && { kind: 'comment' as const, title: comment.entryTitle, bodyHtml: comment.bodyHtml, status: comment.status, url: `${entryUrl(comment.entryAuthorHandle, comment.entrySlug)}#c${comment.id}` }
+  );
+}
+
+/** Blog entries and comments are not edited by moderators here: every other decision applies. */
+export function decisionsForTarget<D extends string>(decisions: readonly D[], item: { entryId: number | null; commentId: number | null }): readonly D[] {
+  return item.entryId !== null || item.commentId !== null ? decisions.filter((d) => d !== 'edit_keep') : decisions;
 }
 
 export function blogTargetOf(item: { entryId: number | null; commentId: number | null }): BlogTarget | undefined {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
-import { boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
+import { blogComments, blogEntries, boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
 import {
   moderatesSpace,
   moderationLogPublic,
@@ -20,6 +20,7 @@ export type ReviewKind = ReviewItemRow['kind'];
 const subject = alias(users, 'subject');
 const actor = alias(users, 'actor');
 const decider = alias(users, 'decider');
+const commentEntry = alias(blogEntries, 'comment_entry');
 
 /** A post as moderation needs it: where it lives and whether this viewer moderates that place. */
 export async function findPostForModeration(db: Executor, viewer: Viewer, postId: number) {
@@ -240,6 +241,9 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
       threadSlug: threads.slug,
       spaceName: spaces.name,
       spaceLevel: spaces.level,
+      blogTitle: sql<string | null>`coalesce(${blogEntries.title}, ${commentEntry.title})`,
+      blogSource: sql<string | null>`coalesce(${blogComments.bodySource}, ${blogEntries.bodySource})`,
+      blogStatus: sql<string | null>`coalesce(${blogComments.status}::text, ${blogEntries.moderationStatus}::text)`,
       reasons: sql<Record<string, number> | null>`(select json_object_agg(r.reason, r.n) from (
         select ${flags.reason} as reason, count(*)::int as n from ${flags}
         where ${flags.itemId} = ${reviewItems.id} and ${flags.status} <> 'withdrawn' group by ${flags.reason}) r)`,
@@ -249,6 +253,9 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
     .leftJoin(posts, eq(posts.id, reviewItems.postId))
     .leftJoin(threads, eq(threads.id, posts.threadId))
     .leftJoin(spaces, eq(spaces.id, reviewItems.spaceId))
+    .leftJoin(blogEntries, eq(blogEntries.id, reviewItems.entryId))
+    .leftJoin(blogComments, eq(blogComments.id, reviewItems.commentId))
+    .leftJoin(commentEntry, eq(commentEntry.id, blogComments.entryId))
     .where(and(...conditions))
     .orderBy(...order)
     .limit(filter.limit);

@@ -6,7 +6,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { cleanBody } from '../forum/rules.ts';
 import { ANONYMOUS, authorize, isSiteStaff, type MemberViewer } from '../policy/index.ts';
 import { loadModerationSettings } from './admission.ts';
-import { blogTargetOf, decideBlogItem, flagBlogTarget, restoreAutoHidden, type BlogTarget } from './blog-targets.ts';
+import { blogTargetDetail, blogTargetOf, decideBlogItem, flagBlogTarget, restoreAutoHidden, type BlogTarget } from './blog-targets.ts';
 import * as q from './queries.ts';
 import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings } from './settings.ts';
 import { earnedTrustLevel, flagWeight } from './trust.ts';
@@ -265,7 +265,9 @@ export function createModerationService(db: Database) {
         item.postId !== null ? q.listItemsForPost(db, viewer, item.postId) : [],
       ]);
       const decidedBy = item.decidedById ? await q.findDecider(db, viewer, item.id) : undefined;
-      return { item, flags: itemFlags, subject, post, context, revisions, sanctions: sanctionHistory, history, decidedBy: decidedBy?.handle ?? null };
+      const blogTarget = blogTargetOf(item);
+      const blog = blogTarget ? ((await blogTargetDetail(db, viewer, blogTarget)) ?? null) : null;
+      return { item, flags: itemFlags, subject, post, blog, context, revisions, sanctions: sanctionHistory, history, decidedBy: decidedBy?.handle ?? null };
     },
 
     /**
