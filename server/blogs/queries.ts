@@ -282,3 +282,15 @@ export async function softDeleteComment(db: Executor, id: number): Promise<void>
 export async function setCommentModeration(db: Executor, id: number, status: 'published' | 'held' | 'hidden', note: string): Promise<void> {
   await db.update(blogComments).set({ status, moderationNote: note }).where(eq(blogComments.id, id));
 }
+
+/**
+ * Whether a blog entry or comment row exists at all (deleted or not), for closing a review item
+ * about one its author has since deleted. Answers yes or no, never content.
+ */
+export async function blogTargetExists(db: Executor, target: { entryId: number } | { commentId: number }): Promise<boolean> {
+  const [row] =
+    'entryId' in target
+      ? await db.select({ id: blogEntries.id }).from(blogEntries).where(eq(blogEntries.id, target.entryId)).limit(1)
+      : await db.select({ id: blogComments.id }).from(blogComments).where(eq(blogComments.id, target.commentId)).limit(1);
+  return row !== undefined;
+}

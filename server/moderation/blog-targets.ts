@@ -120,9 +120,16 @@ export async function decideBlogItem(
   decision: string,
   reason: string,
 ): Promise<void> {
-  const found = await findTarget(tx, viewer, target);
-  if (!found) throw new NotFound();
   const log = (action: string) => q.insertLog(tx, { actorId: viewer.id, action, ...target, subjectId: item.subjectId, spaceId: item.spaceId, itemId: item.id, reason });
+  const found = await findTarget(tx, viewer, target);
+  if (!found) {
+    // Its author deleted it (or took it back to a draft) while it waited: nothing is left to act
+    // on, so whatever was decided, the flags are closed without a verdict and the item with them.
+    if (!(await blogs.blogTargetExists(tx, target))) throw new NotFound();
+    await q.resolveFlags(tx, item.id, 'dismissed');
+    await log('dismiss');
+    return;
+  }
   switch (decision) {
     case 'keep':
     case 'dismiss': {

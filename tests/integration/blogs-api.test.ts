@@ -77,7 +77,7 @@ describe('drafts and saving', () => {
 
   test('preview renders through the one Markdown pipeline (raw HTML stays text)', async () => {
     const res = await call(alice, 'POST', '/blog/preview', { body: '## Heading\n\n<script>alert(1)</script>' });
-    expect(res.json().html).toContain('<h3>Heading</h3>');
+    expect(res.json().html).toContain('<h3 id="h-heading">Heading</h3>');
     expect(res.json().html).not.toContain('<script>');
   });
 });
@@ -204,6 +204,17 @@ describe('comments and moderation', () => {
     expect((await call(alice, 'GET', `/blog/entries/${ref.id}`)).json().moderationStatus).toBe('hidden');
     expect((await call(siteMod, 'GET', `/blog/entries/${ref.id}`)).statusCode).toBe(200);
     expect((await call(bob, 'GET', `/blog/entries/${ref.id}`)).statusCode).toBe(404);
+  });
+
+  test('an entry deleted by its author while flagged: the item still closes', async () => {
+    const ref = await published(alice);
+    await call(bob, 'POST', `/blog/entries/${ref.id}/flags`, { reason: 'spam' });
+    expect((await call(alice, 'DELETE', `/blog/entries/${ref.id}`)).statusCode).toBe(200);
+    const [item] = await app.database.db.select().from(reviewItems).where(eq(reviewItems.entryId, ref.id));
+    const decided = await call(siteMod, 'POST', `/mod/queue/${item!.id}/decision`, { decision: 'hide', reason: 'Spam.' });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const [closed] = await app.database.db.select().from(reviewItems).where(eq(reviewItems.id, item!.id));
+    expect(closed!.status).toBe('decided');
   });
 
   test('a newcomer’s entry is held for approval when the site holds first posts', async () => {

@@ -40,6 +40,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   countPublishedPostsBy: "a count for a member's own trust level and pre-moderation",
   listOwnPostTimesSince: "timestamps of the caller's own posts, for their rate limit",
   ownDuplicateExists: "whether the caller's own recent posts hold the same text",
+  blogTargetExists: 'a yes or no for a moderator closing a review item (already visible to them) whose entry or comment its author deleted',
   entrySlugTaken: "whether the author's own blog already uses a slug (now or before): a yes or no, for the author choosing one",
 };
 
