@@ -350,6 +350,12 @@ export function createBlogsService(db: Database, spaces: SpacesService) {
       });
     },
 
+    async comment(viewer: Viewer, commentId: number) {
+      const comment = await q.findVisibleComment(db, viewer, commentId);
+      if (!comment) throw new NotFound();
+      return comment;
+    },
+
     async removeComment(viewer: MemberViewer, commentId: number): Promise<{ entryId: number }> {
       const comment = await q.findVisibleComment(db, viewer, commentId);
       if (!comment) throw new NotFound();

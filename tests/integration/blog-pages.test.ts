@@ -118,6 +118,11 @@ describe('writing an entry in the browser', () => {
     expect(page.body).toContain('class="comment-replies"');
     const empty = await bobAgent.submit(url, `${url}/comments`, { body: '   ' });
     expect(empty.statusCode).toBe(422);
+    // Alice reports Bob's comment from the page: it lands in the queue.
+    const reported = await aliceAgent.submit(url, `/blog/comments/${commentId}/flag`, { reason: 'off_topic' });
+    expect(reported.statusCode).toBe(303);
+    const queue = (await app.inject({ method: 'GET', url: '/api/v1/mod/queue', headers: (await createMember(app, { role: 'moderator' })).auth })).json() as { items: { blog: { commentId: number | null } | null }[] };
+    expect(queue.items.some((i) => i.blog?.commentId === Number(commentId))).toBe(true);
   });
 
   test('a members-only entry says nothing in meta and asks not to be indexed', async () => {

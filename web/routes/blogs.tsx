@@ -245,6 +245,19 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
     return reply.redirect(entryUrl(entry.author.handle, entry.entry.slug), 303);
   });
 
+  app.post('/blog/comments/:id/flag', { config: { access: 'member' }, schema: { params: IdParam, body: Type.Object({ reason: Type.Union(FLAG_REASONS.map((r) => Type.Literal(r))), _csrf: Type.Optional(Type.String()) }) } }, async (request, reply) => {
+    const viewer = requireMember(request.viewer);
+    const { entryId } = await blogs.comment(viewer, request.params.id);
+    const entry = await blogs.entryById(viewer, entryId);
+    try {
+      await moderation.flagBlog(viewer, { commentId: request.params.id }, { reason: request.body.reason });
+      request.flash('success', 'Thank you: moderators will look at this comment.');
+    } catch (error) {
+      request.flash('error', formProblem(error).message);
+    }
+    return reply.redirect(`${entryUrl(entry.author.handle, entry.entry.slug)}#c${request.params.id}`, 303);
+  });
+
   // The writing desk and the editor.
 
   app.get('/blog/drafts', { config: { access: 'member' } }, async (request, reply) => {

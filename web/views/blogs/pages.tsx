@@ -173,6 +173,25 @@ function Comment({ ctx, c, replies, entry, canComment, action, formState }: { ct
         {c.status !== 'published' && c.moderationNote && <p class="notice notice-info">{c.moderationNote}</p>}
         <RenderedContent html={trustedSafeHtml(c.bodyHtml)} />
         {c.own && <PostButton ctx={ctx} action={`/blog/comments/${c.id}/delete`} label="Remove" confirm="Remove your comment?" />}
+        {!c.own && ctx.viewer.kind === 'member' && c.status === 'published' && (
+          <details class="flag-box">
+            <summary>Report</summary>
+            <form method="post" action={`/blog/comments/${c.id}/flag`} class="inline-form">
+              <CsrfField ctx={ctx} />
+              <label for={`flag-c${c.id}`}>Reason</label>{' '}
+              <select id={`flag-c${c.id}`} name="reason">
+                <option value="spam">Spam</option>
+                <option value="abusive">Abusive or harassing</option>
+                <option value="misinformation">Misinformation</option>
+                <option value="confidentiality">Confidentiality breach</option>
+                <option value="off_topic">Off-topic</option>
+              </select>{' '}
+              <button type="submit" class="button button-small button-secondary">
+                Report
+              </button>
+            </form>
+          </details>
+        )}
       </article>
       {replies.length > 0 && (
         <ol class="comment-replies">
