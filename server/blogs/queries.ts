@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { blogComments, blogEntries, blogEntryRevisions, blogEntrySlugs, blogEntryTags, spaces, users } from '../../db/schema/index.ts';
@@ -57,8 +57,8 @@ export async function findVisibleEntryByOldSlug(db: Executor, viewer: Viewer, au
 export interface EntryListFilter {
   authorId?: string;
   tag?: string;
-  /** Keyset: entries published before this one. */
-  before?: { publishedAt: Date; id: number };
+  /** Keyset: entries listed after this one (by id; the database compares its own timestamps, no precision lost). */
+  before?: number;
   limit: number;
 }
 
@@ -67,8 +67,8 @@ export async function listVisibleEntries(db: Executor, viewer: Viewer, filter: E
   const conditions: (SQL | undefined)[] = [blogEntryVisible(viewer), blogEntryLive()];
   if (filter.authorId) conditions.push(eq(blogEntries.authorId, filter.authorId));
   if (filter.tag) conditions.push(sql`exists (select 1 from ${blogEntryTags} where ${blogEntryTags.entryId} = ${blogEntries.id} and ${blogEntryTags.tag} = ${filter.tag})`);
-  if (filter.before) {
-    conditions.push(or(lt(blogEntries.publishedAt, filter.before.publishedAt), and(eq(blogEntries.publishedAt, filter.before.publishedAt), lt(blogEntries.id, filter.before.id))));
+  if (filter.before !== undefined) {
+    conditions.push(sql`(${blogEntries.publishedAt}, ${blogEntries.id}) < (select cursor_entry.published_at, cursor_entry.id from ${blogEntries} as cursor_entry where cursor_entry.id = ${filter.before})`);
   }
   return db
     .select({

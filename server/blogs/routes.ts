@@ -30,15 +30,23 @@ export const blogsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/blog/entries',
     {
       config: { access: 'public' },
-      schema: { tags: ['blogs'], summary: 'Latest blog entries you can read', querystring: Type.Object({ tag: Type.Optional(Type.String({ maxLength: 40 })) }), response: { 200: Type.Array(EntrySummaryOut), ...errorResponses } },
+      schema: {
+        tags: ['blogs'],
+        summary: 'Latest blog entries you can read (before: the id of the last entry of the previous page)',
+        querystring: Type.Object({ tag: Type.Optional(Type.String({ maxLength: 40 })), before: Type.Optional(Id) }),
+        response: { 200: Type.Array(EntrySummaryOut), ...errorResponses },
+      },
     },
-    async (request) => (await blogs.latest(request.viewer, { tag: request.query.tag })).map(presentEntrySummary),
+    async (request) => (await blogs.latestPage(request.viewer, { tag: request.query.tag, before: request.query.before })).entries.map(presentEntrySummary),
   );
 
   app.get(
     '/users/:handle/blog',
-    { config: { access: 'public' }, schema: { tags: ['blogs'], summary: "A member's blog", params: Handle, response: { 200: Type.Array(EntrySummaryOut), ...errorResponses } } },
-    async (request) => (await blogs.blog(request.viewer, request.params.handle)).entries.map(presentEntrySummary),
+    {
+      config: { access: 'public' },
+      schema: { tags: ['blogs'], summary: "A member's blog (before: the id of the last entry of the previous page)", params: Handle, querystring: Type.Object({ before: Type.Optional(Id) }), response: { 200: Type.Array(EntrySummaryOut), ...errorResponses } },
+    },
+    async (request) => (await blogs.blog(request.viewer, request.params.handle, { before: request.query.before })).entries.map(presentEntrySummary),
   );
 
   app.get(

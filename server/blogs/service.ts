@@ -141,6 +141,20 @@ export function createBlogsService(db: Database, spaces: SpacesService) {
     return rows.map((r) => ({ ...r, tags: tags.filter((t) => t.entryId === r.entry.id).map((t) => t.tag) }));
   }
 
+  /** One page of a list; `next` is the cursor of the following page, null on the last. */
+  async function page(viewer: Viewer, filter: { authorId?: string; tag?: string | undefined }, options: { limit?: number; before?: number }) {
+    const limit = options.limit ?? ENTRIES_PER_PAGE;
+    if (options.before !== undefined) {
+      // The cursor must be an entry this viewer can see in the list: otherwise it is a 404 like any other.
+      const cursor = await q.findVisibleEntry(db, viewer, options.before);
+      if (!cursor || !cursor.live) throw new NotFound();
+    }
+    const rows = await q.listVisibleEntries(db, viewer, { ...filter, limit: limit + 1, ...(options.before !== undefined ? { before: options.before } : {}) });
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
+    return { entries: await withTags(viewer, shown), next: rows.length > limit && last ? last.entry.id : null };
+  }
+
   return {
     /** Exactly what readers will see: the entry pipeline, with heading anchors. */
     preview: (body: string) => renderLongform(body),
@@ -284,11 +298,16 @@ export function createBlogsService(db: Database, spaces: SpacesService) {
       return { ...found, tags: tags.map((t) => t.tag), readingMinutes: readingMinutes(found.entry.bodySource) };
     },
 
-    /** A member's blog: their published entries this viewer may read, newest first. */
-    async blog(viewer: Viewer, handle: string, limit = ENTRIES_PER_PAGE) {
+    /** A member's blog: their published entries this viewer may read, newest first, a page at a time. */
+    async blog(viewer: Viewer, handle: string, options: { limit?: number; before?: number } = {}) {
       const author = await authorByHandle(handle);
-      const rows = await q.listVisibleEntries(db, viewer, { authorId: author.id, limit });
-      return { author, entries: await withTags(viewer, rows) };
+      return { author, ...(await page(viewer, { authorId: author.id }, options)) };
+    },
+
+    /** A page of the community's latest entries (optionally with one tag), and the cursor of the next. */
+    async latestPage(viewer: Viewer, options: { tag?: string; before?: number } = {}) {
+      if (options.tag !== undefined && !isTag(options.tag)) throw new NotFound();
+      return page(viewer, { tag: options.tag }, options);
     },
 
     /** The community's latest entries, optionally with one tag. */

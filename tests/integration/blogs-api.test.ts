@@ -143,6 +143,26 @@ describe('publishing and scheduling', () => {
   });
 });
 
+describe('lists', () => {
+  test('a blog pages by keyset: every entry once, newest first; a cursor the viewer cannot see is a 404', async () => {
+    const carol = await createMember(app);
+    const ids: number[] = [];
+    for (let i = 0; i < 23; i++) {
+      const ref = await app.services.blogs.createDraft(carol.viewer, { title: `Paged entry ${i}`, body: `Entry number ${i}` });
+      await app.services.blogs.publish(carol.viewer, ref.id);
+      ids.push(ref.id);
+    }
+    const first = (await call(null, 'GET', `/users/${carol.handle}/blog`)).json() as { id: number }[];
+    expect(first).toHaveLength(20);
+    const second = (await call(null, 'GET', `/users/${carol.handle}/blog?before=${first[19]!.id}`)).json() as { id: number }[];
+    expect([...first, ...second].map((e) => e.id)).toEqual([...ids].reverse());
+    const page = await app.inject({ method: 'GET', url: `/u/${carol.handle}/blog` });
+    expect(page.body).toContain(`?before=${first[19]!.id}`);
+    const secret = await draft(carol);
+    expect((await call(null, 'GET', `/users/${carol.handle}/blog?before=${secret.id}`)).statusCode).toBe(404);
+  });
+});
+
 describe('slugs', () => {
   test('a changed slug keeps the old address redirecting; another entry cannot take it', async () => {
     const ref = await published(alice, { title: 'Handover checklists' });

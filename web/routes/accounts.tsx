@@ -283,7 +283,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
     if (!user) throw new NotFound();
     if (user.handle !== request.params.handle) return reply.redirect(profileHref(user.handle), 301);
     // The forum service applies the visibility policy: a viewer sees only posts they could read anyway.
-    const [posts, blog] = await Promise.all([forum.postsByAuthor(request.viewer, user.id), blogs.blog(request.viewer, user.handle, 5)]);
+    const [posts, blog] = await Promise.all([forum.postsByAuthor(request.viewer, user.id), blogs.blog(request.viewer, user.handle, { limit: 5 })]);
     return sendPage(
       reply,
       <ProfilePage

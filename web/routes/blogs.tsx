@@ -15,6 +15,8 @@ const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_
 const HandleParam = Type.Object({ handle: Type.String({ maxLength: 60 }) });
 const EntryParams = Type.Object({ handle: Type.String({ maxLength: 60 }), slug: Type.String({ maxLength: 200 }) });
 const TagParam = Type.Object({ tag: Type.String({ maxLength: 60 }) });
+const Before = Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 })) });
+const olderHref = (path: string, next: number | null) => (next === null ? undefined : `${path}?before=${next}`);
 // Generous caps: the service gives the precise message, and the form keeps the text.
 const EditorBody = Type.Object({
   title: Type.Optional(Type.String({ maxLength: BLOG_LIMITS.titleMax * 4 })),
@@ -125,17 +127,26 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
     return sendFeed(reply, atomFeed({ origin: app.config.publicUrl, path: `${path}/feed.atom`, htmlPath: path, title: `${author.displayName}’s blog`, description: `Public entries by ${author.displayName} on Rounds.`, entries }));
   });
 
-  app.get('/blog', { config: { access: 'public' } }, async (request, reply) => {
-    const entries = await blogs.latest(request.viewer);
+  app.get('/blog', { config: { access: 'public' }, schema: { querystring: Before } }, async (request, reply) => {
+    const { entries, next } = await blogs.latestPage(request.viewer, { before: request.query.before });
     return sendPage(
       reply,
-      <BlogListPage ctx={pageContext(request, reply)} heading="Blogs" intro="Long-form writing by members." entries={entries.map(toCard)} showAuthor feed="/blog/feed.atom" crumbs={[{ label: 'Home', href: '/' }, { label: 'Blogs' }]} />,
+      <BlogListPage
+        ctx={pageContext(request, reply)}
+        heading="Blogs"
+        intro="Long-form writing by members."
+        entries={entries.map(toCard)}
+        showAuthor
+        feed="/blog/feed.atom"
+        crumbs={[{ label: 'Home', href: '/' }, { label: 'Blogs' }]}
+        older={olderHref('/blog', next)}
+      />,
     );
   });
 
-  app.get('/blog/tags/:tag', { config: { access: 'public' }, schema: { params: TagParam } }, async (request, reply) => {
+  app.get('/blog/tags/:tag', { config: { access: 'public' }, schema: { params: TagParam, querystring: Before } }, async (request, reply) => {
     const tag = request.params.tag;
-    const entries = await blogs.latest(request.viewer, { tag });
+    const { entries, next } = await blogs.latestPage(request.viewer, { tag, before: request.query.before });
     return sendPage(
       reply,
       <BlogListPage
@@ -145,12 +156,13 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
         showAuthor
         feed={`/blog/tags/${encodeURIComponent(tag)}/feed.atom`}
         crumbs={[{ label: 'Home', href: '/' }, { label: 'Blogs', href: '/blog' }, { label: `#${tag}` }]}
+        older={olderHref(`/blog/tags/${encodeURIComponent(tag)}`, next)}
       />,
     );
   });
 
-  app.get('/u/:handle/blog', { config: { access: 'public' }, schema: { params: HandleParam } }, async (request, reply) => {
-    const { author, entries } = await blogs.blog(request.viewer, request.params.handle);
+  app.get('/u/:handle/blog', { config: { access: 'public' }, schema: { params: HandleParam, querystring: Before } }, async (request, reply) => {
+    const { author, entries, next } = await blogs.blog(request.viewer, request.params.handle, { before: request.query.before });
     if (author.handle !== request.params.handle) return reply.redirect(blogUrl(author.handle), 301);
     const own = request.viewer.kind === 'member' && request.viewer.id === author.id;
     return sendPage(
@@ -163,6 +175,7 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
         feed={`${blogUrl(author.handle)}/feed.atom`}
         crumbs={[{ label: 'Blogs', href: '/blog' }, { label: author.displayName, href: `/u/${encodeURIComponent(author.handle)}` }, { label: 'Blog' }]}
         ownBlog={own}
+        older={olderHref(blogUrl(author.handle), next)}
       />,
     );
   });

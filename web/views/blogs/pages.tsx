@@ -81,6 +81,8 @@ export function BlogListPage(props: {
   feed: string;
   crumbs: { label: string; href?: string }[];
   ownBlog?: boolean;
+  /** The next page of older entries, when there is one. */
+  older?: string | undefined;
 }) {
   return (
     <Layout ctx={props.ctx} title={props.heading} head={<FeedLink href={props.feed} title={`${props.heading} (Atom)`} />}>
@@ -105,6 +107,13 @@ export function BlogListPage(props: {
         <a href={props.feed}>Atom feed</a> (public entries only)
       </p>
       <EntryList entries={props.entries} showAuthor={props.showAuthor} empty="No entries you can read yet." />
+      {props.older && (
+        <nav class="pagination" aria-label="More entries">
+          <a href={props.older} rel="next">
+            Older entries →
+          </a>
+        </nav>
+      )}
     </Layout>
   );
 }
