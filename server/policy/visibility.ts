@@ -148,7 +148,10 @@ export function blogEntryVisible(viewer: Viewer): SQL {
   const audience = sql`(${blogEntries.visibility} in ('public', 'members') or exists (
     select 1 from ${spaces} where ${spaces.id} = ${blogEntries.spaceId} and ${spaceContentVisible(viewer)}))`;
   const own = sql`${blogEntries.authorId} = ${viewer.id}`;
-  return sql`(${blogEntries.deletedAt} is null and ${audience} and (${own} or (${blogEntryLive()} and (${blogEntries.moderationStatus} = 'published' or ${moderatesBlogEntry(viewer)}))))`;
+  // A held entry scheduled for later reaches its moderators before its time, so it can be approved
+  // by then; nobody else sees it early.
+  const heldForLater = sql`(${blogEntries.status} = 'scheduled' and ${blogEntries.moderationStatus} = 'held' and ${moderatesBlogEntry(viewer)})`;
+  return sql`(${blogEntries.deletedAt} is null and ${audience} and (${own} or (${blogEntryLive()} and (${blogEntries.moderationStatus} = 'published' or ${moderatesBlogEntry(viewer)})) or ${heldForLater}))`;
 }
 
 /** A comment: its entry is visible, and it is published — or the viewer wrote it or moderates the entry. */

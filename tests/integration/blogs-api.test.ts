@@ -251,5 +251,18 @@ describe('comments and moderation', () => {
     expect(item!.kind).toBe('held_post');
     expect((await call(siteMod, 'POST', `/mod/queue/${item!.id}/decision`, { decision: 'approve' })).statusCode).toBe(200);
     expect((await call(null, 'GET', `/blog/entries/${ref.id}`)).statusCode).toBe(200);
+
+    // Held and scheduled for later: moderators can read and approve it before its time; nobody else sees it early.
+    const another = await createMember(app, { trustLevel: 0 });
+    const later = await draft(another);
+    const scheduled = await call(another, 'POST', `/blog/entries/${later.id}/schedule`, { publishAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(scheduled.json().held).toMatch(/moderator/);
+    expect((await call(siteMod, 'GET', `/blog/entries/${later.id}`)).statusCode).toBe(200);
+    expect((await call(bob, 'GET', `/blog/entries/${later.id}`)).statusCode).toBe(404);
+    const [laterItem] = await app.database.db.select().from(reviewItems).where(eq(reviewItems.entryId, later.id));
+    expect((await call(siteMod, 'POST', `/mod/queue/${laterItem!.id}/decision`, { decision: 'approve' })).statusCode).toBe(200);
+    // Approved, but still not before its time.
+    expect((await call(bob, 'GET', `/blog/entries/${later.id}`)).statusCode).toBe(404);
+    expect((await call(siteMod, 'GET', `/blog/entries/${later.id}`)).statusCode).toBe(404);
   });
 });
