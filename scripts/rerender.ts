@@ -1,12 +1,12 @@
 import { and, asc, gt, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { postRevisions, posts, users } from '../db/schema/index.ts';
-import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../server/content/render-markdown.ts';
+import { blogComments, blogEntries, blogEntryRevisions, postRevisions, posts, users } from '../db/schema/index.ts';
+import { CONTENT_PIPELINE_VERSION, renderLongform, renderMarkdown } from '../server/content/render-markdown.ts';
 import { describeDatabase, formatCount, formatSeconds, openDatabase, parseOptions, queryRows, readConfig, runCommand } from './operator-command.ts';
 
 /*
  * `npm run rerender [-- --revisions]`: re-renders stored HTML made by an older content pipeline
- * (render_version < CONTENT_PIPELINE_VERSION) — posts and profile bios — in batches, so stored
+ * (render_version < CONTENT_PIPELINE_VERSION) — posts, profile bios, blog entries and comments — in batches, so stored
  * HTML never outlives the rules that made it safe. Safe to interrupt and run again.
  *
  * Post revisions keep the HTML of earlier versions and have no render_version of their own: they
@@ -17,7 +17,7 @@ const USAGE = 'usage: npm run rerender [-- --revisions]';
 const BATCH = 500;
 
 /** Rewrites one batch of rows in a single UPDATE … FROM (VALUES …). */
-async function updateBatch(db: Database, table: 'posts' | 'users' | 'post_revisions', rows: { id: string | number; html: string }[], versioned: boolean) {
+async function updateBatch(db: Database, table: 'posts' | 'users' | 'post_revisions' | 'blog_entries' | 'blog_comments' | 'blog_entry_revisions', rows: { id: string | number; html: string }[], versioned: boolean) {
   const htmlColumn = table === 'users' ? sql`bio_html` : sql`body_html`;
   const idType = table === 'users' ? sql`text` : sql`bigint`;
   const values = sql.join(
@@ -98,6 +98,47 @@ runCommand(async () => {
       after = batch[batch.length - 1]?.id ?? after;
       console.log(`  bios: ${formatCount(usersDone)} / ${formatCount(staleUsers)}`);
     }
+
+    // Blog entries (the long-form pipeline, with heading anchors), their revisions, and comments.
+    let blogDone = 0;
+    for (let after = 0; ; ) {
+      const batch = await db
+        .select({ id: blogEntries.id, source: blogEntries.bodySource })
+        .from(blogEntries)
+        .where(and(gt(blogEntries.id, after), lt(blogEntries.renderVersion, CONTENT_PIPELINE_VERSION)))
+        .orderBy(asc(blogEntries.id))
+        .limit(BATCH);
+      if (batch.length === 0) break;
+      await updateBatch(db, 'blog_entries', batch.map((r) => ({ id: r.id, html: renderLongform(r.source) })), true);
+      blogDone += batch.length;
+      after = batch[batch.length - 1]?.id ?? after;
+    }
+    if (doRevisions || blogDone > 0) {
+      for (let after = 0; ; ) {
+        const batch = await db
+          .select({ id: blogEntryRevisions.id, source: blogEntryRevisions.bodySource })
+          .from(blogEntryRevisions)
+          .where(gt(blogEntryRevisions.id, after))
+          .orderBy(asc(blogEntryRevisions.id))
+          .limit(BATCH);
+        if (batch.length === 0) break;
+        await updateBatch(db, 'blog_entry_revisions', batch.map((r) => ({ id: r.id, html: renderLongform(r.source) })), false);
+        after = batch[batch.length - 1]?.id ?? after;
+      }
+    }
+    for (let after = 0; ; ) {
+      const batch = await db
+        .select({ id: blogComments.id, source: blogComments.bodySource })
+        .from(blogComments)
+        .where(and(gt(blogComments.id, after), lt(blogComments.renderVersion, CONTENT_PIPELINE_VERSION)))
+        .orderBy(asc(blogComments.id))
+        .limit(BATCH);
+      if (batch.length === 0) break;
+      await updateBatch(db, 'blog_comments', batch.map((r) => ({ id: r.id, html: renderMarkdown(r.source) })), true);
+      blogDone += batch.length;
+      after = batch[batch.length - 1]?.id ?? after;
+    }
+    if (blogDone > 0) console.log(`  blog entries and comments: ${formatCount(blogDone)}`);
 
     const [left] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from posts where render_version < ${CONTENT_PIPELINE_VERSION}`);
     console.log(`Re-rendered ${formatCount(postsDone)} post(s) and ${formatCount(usersDone)} bio(s) in ${formatSeconds(Date.now() - started)}.`);

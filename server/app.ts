@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { DatabaseHandle } from '../db/client.ts';
 import { registerWeb, renderErrorPage } from '../web/register.tsx';
 import { accountsApi } from './accounts/routes.ts';
+import { blogsApi } from './blogs/routes.ts';
+import { createBlogsService, SCHEDULE_SWEEP_MS } from './blogs/service.ts';
 import { createAccountsService } from './accounts/service.ts';
 import { createSessionManager } from './accounts/sessions.ts';
 import type { Config } from './config.ts';
@@ -34,6 +36,7 @@ export interface Services {
   forum: ReturnType<typeof createForumService>;
   membership: ReturnType<typeof createMembershipService>;
   moderation: ReturnType<typeof createModerationService>;
+  blogs: ReturnType<typeof createBlogsService>;
 }
 
 declare module 'fastify' {
@@ -68,7 +71,18 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   // thread pages notice by themselves; timed ones such as board and home pages do not).
   const membership = createMembershipService(db, { levelRaised: () => app.anonymousPages.clear() });
   const moderation = createModerationService(db);
-  app.decorate('services', { accounts, spaces, forum, membership, moderation });
+  const blogs = createBlogsService(db, spaces);
+  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs });
+  // Scheduled entries already read as published once due; this only tidies their status, at
+  // start-up (an entry due while the app was down) and then every minute.
+  const sweepScheduled = () => blogs.sweepScheduled().catch((error: unknown) => app.log.warn({ err: error }, 'publishing scheduled entries failed'));
+  let sweeper: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    await sweepScheduled();
+    sweeper = setInterval(sweepScheduled, SCHEDULE_SWEEP_MS);
+    sweeper.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(sweeper));
   app.decorate('config', config);
 
   await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
@@ -115,6 +129,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
       await api.register(membershipApi);
       await api.register(forumApi);
       await api.register(moderationApi);
+      await api.register(blogsApi);
     },
     { prefix: '/api/v1' },
   );

@@ -4,12 +4,13 @@ import { chromeOf, setChrome, type PageContext } from './context.ts';
 import { renderDocument } from './render.tsx';
 import { accountPages } from './routes/accounts.tsx';
 import { adminPages } from './routes/admin.tsx';
+import { blogPages } from './routes/blogs.tsx';
 import { forumPages } from './routes/forum.tsx';
 import { moderationPages } from './routes/moderation.tsx';
 import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText } from './views/error-page.tsx';
 
-const KEEP = ['title', 'body', 'bio', 'description', 'name', 'note', 'reason'];
+const KEEP = ['title', 'body', 'summary', 'bio', 'description', 'name', 'note', 'reason'];
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   // The header's review-queue link and the silenced-member notice. Pages only (this plugin holds
@@ -32,6 +33,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
   await app.register(accountPages);
   await app.register(adminPages);
   await app.register(moderationPages);
+  await app.register(blogPages);
 }
 
 export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView): string {

@@ -2,3 +2,4 @@ export * from './accounts.ts';
 export * from './spaces.ts';
 export * from './forum.ts';
 export * from './moderation.ts';
+export * from './blogs.ts';

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
+import { blogComments, blogEntries } from './blogs.ts';
 import { posts } from './forum.ts';
 import { spaces } from './spaces.ts';
 
@@ -25,6 +26,9 @@ export const reviewItems = pgTable(
     status: reviewStatus('status').notNull().default('open'),
     /** The post under review, or null for an item about a member's profile. */
     postId: bigint('post_id', { mode: 'number' }).references(() => posts.id),
+    /** A blog entry or blog comment under review (at most one of post, entry, comment is set). */
+    entryId: bigint('entry_id', { mode: 'number' }).references(() => blogEntries.id),
+    commentId: bigint('comment_id', { mode: 'number' }).references(() => blogComments.id),
     /** The member the item is about: the post's author, or the flagged profile. */
     subjectId: text('subject_id')
       .notNull()
@@ -51,7 +55,11 @@ export const reviewItems = pgTable(
   },
   (t) => [
     uniqueIndex('review_items_open_post_idx').on(t.kind, t.postId).where(sql`${t.status} = 'open' and ${t.postId} is not null`),
-    uniqueIndex('review_items_open_profile_idx').on(t.kind, t.subjectId).where(sql`${t.status} = 'open' and ${t.postId} is null`),
+    uniqueIndex('review_items_open_profile_idx')
+      .on(t.kind, t.subjectId)
+      .where(sql`${t.status} = 'open' and ${t.postId} is null and ${t.entryId} is null and ${t.commentId} is null`),
+    uniqueIndex('review_items_open_entry_idx').on(t.kind, t.entryId).where(sql`${t.status} = 'open' and ${t.entryId} is not null`),
+    uniqueIndex('review_items_open_comment_idx').on(t.kind, t.commentId).where(sql`${t.status} = 'open' and ${t.commentId} is not null`),
     // The queue's two orders, each a keyset over open items.
     index('review_items_priority_idx').on(t.score.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.status} = 'open'`),
     index('review_items_age_idx').on(t.createdAt, t.id).where(sql`${t.status} = 'open'`),
@@ -69,6 +77,8 @@ export const flags = pgTable(
       .notNull()
       .references(() => reviewItems.id),
     postId: bigint('post_id', { mode: 'number' }).references(() => posts.id),
+    entryId: bigint('entry_id', { mode: 'number' }).references(() => blogEntries.id),
+    commentId: bigint('comment_id', { mode: 'number' }).references(() => blogComments.id),
     subjectId: text('subject_id')
       .notNull()
       .references(() => users.id),
@@ -85,7 +95,11 @@ export const flags = pgTable(
   },
   (t) => [
     uniqueIndex('flags_open_post_idx').on(t.flaggerId, t.postId).where(sql`${t.status} = 'open' and ${t.postId} is not null`),
-    uniqueIndex('flags_open_profile_idx').on(t.flaggerId, t.subjectId).where(sql`${t.status} = 'open' and ${t.postId} is null`),
+    uniqueIndex('flags_open_profile_idx')
+      .on(t.flaggerId, t.subjectId)
+      .where(sql`${t.status} = 'open' and ${t.postId} is null and ${t.entryId} is null and ${t.commentId} is null`),
+    uniqueIndex('flags_open_entry_idx').on(t.flaggerId, t.entryId).where(sql`${t.status} = 'open' and ${t.entryId} is not null`),
+    uniqueIndex('flags_open_comment_idx').on(t.flaggerId, t.commentId).where(sql`${t.status} = 'open' and ${t.commentId} is not null`),
     index('flags_item_idx').on(t.itemId),
     index('flags_flagger_idx').on(t.flaggerId),
   ],
@@ -123,6 +137,8 @@ export const moderationLog = pgTable(
     actorId: text('actor_id').references(() => users.id),
     action: text('action').notNull(),
     postId: bigint('post_id', { mode: 'number' }).references(() => posts.id),
+    entryId: bigint('entry_id', { mode: 'number' }).references(() => blogEntries.id),
+    commentId: bigint('comment_id', { mode: 'number' }).references(() => blogComments.id),
     subjectId: text('subject_id').references(() => users.id),
     spaceId: bigint('space_id', { mode: 'number' }).references(() => spaces.id),
     itemId: bigint('item_id', { mode: 'number' }).references(() => reviewItems.id),

@@ -168,6 +168,73 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 
 const markdown = createMarkdownParser();
 
+/**
+ * Heading anchors for long-form writing (blog entries): `h-` + a slug of the heading's text,
+ * numbered when repeated. The prefix keeps ids out of the names scripts and the page use (no DOM
+ * clobbering of `window.x` or form fields), and the sanitizer keeps only ids of exactly this shape.
+ */
+const HEADING_ID = /^h-[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function headingSlug(text: string): string {
+  const slug = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return `h-${slug || 'section'}`;
+}
+
+export interface OutlineEntry {
+  id: string;
+  text: string;
+  /** 2..6, after demotion. */
+  level: number;
+}
+
+function outlineOf(tokens: ReturnType<MarkdownParser['parse']>): OutlineEntry[] {
+  const seen = new Map<string, number>();
+  const outline: OutlineEntry[] = [];
+  tokens.forEach((token, i) => {
+    if (token.type !== 'heading_open') return;
+    const text = (tokens[i + 1]?.children ?? []).filter((c) => c.type === 'text' || c.type === 'code_inline').map((c) => c.content).join('').trim();
+    const base = headingSlug(text);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    const id = n === 1 ? base : `${base}-${n}`;
+    token.attrSet('id', id);
+    outline.push({ id, text, level: Number(token.tag.slice(1)) });
+  });
+  return outline;
+}
+
+const longformMarkdown = createMarkdownParser();
+longformMarkdown.core.ruler.push('heading_anchors', (state) => {
+  outlineOf(state.tokens);
+});
+
+function anchoredHeading(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  return { tagName, attribs: dropAttributeUnless(attribs, 'id', (id) => HEADING_ID.test(id)) };
+}
+
+const LONGFORM_SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  ...SANITIZE_OPTIONS,
+  allowedAttributes: { ...SANITIZE_OPTIONS.allowedAttributes, h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'] },
+  transformTags: { ...SANITIZE_OPTIONS.transformTags, h2: anchoredHeading, h3: anchoredHeading, h4: anchoredHeading, h5: anchoredHeading, h6: anchoredHeading },
+};
+
+/** Like renderMarkdown, with `h-…` ids on headings so a table of contents can link to them. */
+export function renderLongform(source: string): SafeHtml {
+  return sanitizeHtml(longformMarkdown.render(source), LONGFORM_SANITIZE_OPTIONS) as SafeHtml;
+}
+
+/** The headings of a long-form text with the ids renderLongform gives them, for a table of contents. */
+export function headingOutline(source: string): OutlineEntry[] {
+  return outlineOf(longformMarkdown.parse(source, {})).filter((h) => h.text !== '');
+}
+
 /** Renders a member's Markdown to HTML that views may print unescaped. */
 export function renderMarkdown(source: string): SafeHtml {
   const html = sanitizeHtml(markdown.render(source), SANITIZE_OPTIONS);

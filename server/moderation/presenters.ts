@@ -28,6 +28,11 @@ export const QueueItemOut = Type.Object({
     Type.Null(),
   ]),
   space: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String(), level: Type.String() }), Type.Null()]),
+  /** A blog entry or comment under review (ids only; the item page shows it). */
+  blog: Type.Union([
+    Type.Object({ entryId: Type.Union([Type.Integer(), Type.Null()]), commentId: Type.Union([Type.Integer(), Type.Null()]), title: Type.String(), excerpt: Type.String(), status: Type.String() }),
+    Type.Null(),
+  ]),
   authorNote: Type.String(),
 });
 
@@ -55,6 +60,10 @@ export function presentQueueItem(row: QueueRow) {
           }
         : null,
     space: row.spaceId !== null && row.spaceName !== null && row.spaceLevel !== null ? { id: row.spaceId, name: row.spaceName, level: row.spaceLevel } : null,
+    blog:
+      row.entryId !== null || row.commentId !== null
+        ? { entryId: row.entryId, commentId: row.commentId, title: row.blogTitle ?? '', excerpt: excerpt(row.blogSource), status: row.blogStatus ?? 'published' }
+        : null,
     authorNote: row.authorNote,
   };
 }
@@ -80,6 +89,11 @@ export const ItemDetailOut = Type.Object({
   ]),
   post: Type.Union([
     Type.Object({ id: Type.Integer(), number: Type.Integer(), status: Type.String(), revision: Type.Integer(), bodyHtml: Type.String(), body: Type.String(), url: Type.String(), threadTitle: Type.String() }),
+    Type.Null(),
+  ]),
+  /** A blog entry or comment under review, as readers see it. */
+  blog: Type.Union([
+    Type.Object({ kind: Type.Union([Type.Literal('entry'), Type.Literal('comment')]), title: Type.String(), bodyHtml: Type.String(), status: Type.String(), url: Type.String() }),
     Type.Null(),
   ]),
   context: Type.Array(Type.Object({ number: Type.Integer(), author: Type.String(), status: Type.String(), removed: Type.Boolean(), bodyHtml: Type.String() })),
@@ -122,6 +136,7 @@ export function presentItemDetail(detail: ItemDetail, allowed: readonly string[]
           threadTitle: post.threadTitle,
         }
       : null,
+    blog: detail.blog,
     context: detail.context.map((c) => ({ number: c.number, author: c.authorHandle, status: c.status, removed: c.deletedAt !== null, bodyHtml: c.deletedAt ? '' : c.bodyHtml })),
     revisions: detail.revisions.map((r) => ({ revision: r.revision, bodyHtml: r.bodyHtml, editor: r.editorHandle, createdAt: r.createdAt.toISOString() })),
     sanctions: detail.sanctions.map((s) => ({ kind: s.kind, reason: s.reason, until: s.until?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })),

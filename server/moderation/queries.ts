@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
-import { boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
+import { blogComments, blogEntries, boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
 import {
   moderatesSpace,
   moderationLogPublic,
@@ -20,6 +20,7 @@ export type ReviewKind = ReviewItemRow['kind'];
 const subject = alias(users, 'subject');
 const actor = alias(users, 'actor');
 const decider = alias(users, 'decider');
+const commentEntry = alias(blogEntries, 'comment_entry');
 
 /** A post as moderation needs it: where it lives and whether this viewer moderates that place. */
 export async function findPostForModeration(db: Executor, viewer: Viewer, postId: number) {
@@ -86,16 +87,47 @@ export async function openItemForPost(
   return row;
 }
 
+/** The open item of `kind` for a blog entry or comment, created if there is none; locked. */
+export async function openItemForBlogTarget(
+  db: Executor,
+  values: { kind: 'flagged' | 'held_post'; target: { entryId: number } | { commentId: number }; subjectId: string; spaceId: number | null },
+): Promise<ReviewItemRow> {
+  const byEntry = 'entryId' in values.target;
+  const column = byEntry ? reviewItems.entryId : reviewItems.commentId;
+  const id = 'entryId' in values.target ? values.target.entryId : values.target.commentId;
+  await db
+    .insert(reviewItems)
+    .values({ kind: values.kind, subjectId: values.subjectId, spaceId: values.spaceId, status: 'open', ...values.target })
+    .onConflictDoNothing({ target: [reviewItems.kind, column], where: sql`${reviewItems.status} = 'open' and ${column} is not null` });
+  const [row] = await db
+    .select()
+    .from(reviewItems)
+    .where(and(eq(reviewItems.kind, values.kind), eq(column, id), eq(reviewItems.status, 'open')))
+    .for('update');
+  if (!row) throw new Error('review item vanished inside its transaction');
+  return row;
+}
+
 /** The open item of `kind` about a member (profile flags, registrations), created if there is none; locked. */
 export async function openItemForMember(db: Executor, kind: 'flagged' | 'registration', subjectId: string): Promise<ReviewItemRow> {
   await db
     .insert(reviewItems)
     .values({ kind, subjectId, status: 'open' })
-    .onConflictDoNothing({ target: [reviewItems.kind, reviewItems.subjectId], where: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is null` });
+    .onConflictDoNothing({
+      target: [reviewItems.kind, reviewItems.subjectId],
+      where: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is null and ${reviewItems.entryId} is null and ${reviewItems.commentId} is null`,
+    });
   const [row] = await db
     .select()
     .from(reviewItems)
-    .where(and(eq(reviewItems.kind, kind), eq(reviewItems.subjectId, subjectId), sql`${reviewItems.postId} is null`, eq(reviewItems.status, 'open')))
+    .where(
+      and(
+        eq(reviewItems.kind, kind),
+        eq(reviewItems.subjectId, subjectId),
+        sql`${reviewItems.postId} is null and ${reviewItems.entryId} is null and ${reviewItems.commentId} is null`,
+        eq(reviewItems.status, 'open'),
+      ),
+    )
     .for('update');
   if (!row) throw new Error('review item vanished inside its transaction');
   return row;
@@ -205,6 +237,8 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
       decision: reviewItems.decision,
       decidedAt: reviewItems.decidedAt,
       postId: reviewItems.postId,
+      entryId: reviewItems.entryId,
+      commentId: reviewItems.commentId,
       spaceId: reviewItems.spaceId,
       authorNote: reviewItems.authorNote,
       subjectHandle: subject.handle,
@@ -217,6 +251,9 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
       threadSlug: threads.slug,
       spaceName: spaces.name,
       spaceLevel: spaces.level,
+      blogTitle: sql<string | null>`coalesce(${blogEntries.title}, ${commentEntry.title})`,
+      blogSource: sql<string | null>`coalesce(${blogComments.bodySource}, ${blogEntries.bodySource})`,
+      blogStatus: sql<string | null>`coalesce(${blogComments.status}::text, ${blogEntries.moderationStatus}::text)`,
       reasons: sql<Record<string, number> | null>`(select json_object_agg(r.reason, r.n) from (
         select ${flags.reason} as reason, count(*)::int as n from ${flags}
         where ${flags.itemId} = ${reviewItems.id} and ${flags.status} <> 'withdrawn' group by ${flags.reason}) r)`,
@@ -226,6 +263,9 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
     .leftJoin(posts, eq(posts.id, reviewItems.postId))
     .leftJoin(threads, eq(threads.id, posts.threadId))
     .leftJoin(spaces, eq(spaces.id, reviewItems.spaceId))
+    .leftJoin(blogEntries, eq(blogEntries.id, reviewItems.entryId))
+    .leftJoin(blogComments, eq(blogComments.id, reviewItems.commentId))
+    .leftJoin(commentEntry, eq(commentEntry.id, blogComments.entryId))
     .where(and(...conditions))
     .orderBy(...order)
     .limit(filter.limit);
@@ -317,7 +357,7 @@ export async function findOwnOpenFlag(db: Executor, flaggerId: string, target: {
   const where =
     'postId' in target
       ? and(eq(flags.flaggerId, flaggerId), eq(flags.postId, target.postId), eq(flags.status, 'open'))
-      : and(eq(flags.flaggerId, flaggerId), eq(flags.subjectId, target.subjectId), sql`${flags.postId} is null`, eq(flags.status, 'open'));
+      : and(eq(flags.flaggerId, flaggerId), eq(flags.subjectId, target.subjectId), sql`${flags.postId} is null and ${flags.entryId} is null and ${flags.commentId} is null`, eq(flags.status, 'open'));
   const [row] = await db.select({ id: flags.id, reason: flags.reason, createdAt: flags.createdAt }).from(flags).where(where).limit(1);
   return row;
 }

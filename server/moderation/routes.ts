@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { errorResponses, Id, IdParams, Ok } from '../api/schemas.ts';
 import { requireMember } from '../policy/index.ts';
 import { ItemDetailOut, LogLineOut, MembershipRequestOut, presentMembershipRequest, presentItemDetail, presentLogLine, presentPublicLogLine, presentQueueItem, PublicLogLineOut, QueueItemOut } from './presenters.ts';
+import { decisionsForTarget } from './blog-targets.ts';
 import { DECISIONS, FLAG_REASONS } from './service.ts';
 import { ModerationSettings } from './settings.ts';
 
@@ -132,7 +133,7 @@ export const moderationApi: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'moderator' }, schema: { tags: ['moderation'], params: IdParams, response: { 200: ItemDetailOut, ...errorResponses } } },
     async (request) => {
       const detail = await moderation.item(requireMember(request.viewer), request.params.id);
-      return presentItemDetail(detail, detail.item.status === 'open' ? DECISIONS[detail.item.kind] : []);
+      return presentItemDetail(detail, detail.item.status === 'open' ? decisionsForTarget(DECISIONS[detail.item.kind], detail.item) : []);
     },
   );
 

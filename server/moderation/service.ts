@@ -6,6 +6,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { cleanBody } from '../forum/rules.ts';
 import { ANONYMOUS, authorize, isSiteStaff, type MemberViewer } from '../policy/index.ts';
 import { loadModerationSettings } from './admission.ts';
+import { blogTargetDetail, blogTargetOf, decideBlogItem, flagBlogTarget, restoreAutoHidden, type BlogTarget } from './blog-targets.ts';
 import * as q from './queries.ts';
 import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings } from './settings.ts';
 import { refreshTrust } from './promotion.ts';
@@ -174,6 +175,13 @@ export function createModerationService(db: Database) {
       }
     },
 
+    /** A member flags a blog entry or comment they can read (see blog-targets.ts). */
+    async flagBlog(viewer: MemberViewer, target: BlogTarget, input: FlagInput): Promise<{ flagId: number; hidden: boolean }> {
+      authorize(viewer, { kind: 'content.flag' });
+      const note = cleanNote(input.note, 'note', input.reason === 'other' ? 'Say what is wrong: “something else” needs a few words.' : null);
+      return flagBlogTarget(db, viewer, target, { reason: input.reason, note });
+    },
+
     ownFlagOnPost: (viewer: MemberViewer, postId: number) => q.findOwnOpenFlag(db, viewer.id, { postId }),
 
     /** The viewer's open flags on the posts of a page, by post id. */
@@ -196,6 +204,11 @@ export function createModerationService(db: Database) {
         const item = await q.addToItemScore(tx, flag.itemId, -flag.weight, -1);
         if (item.status !== 'open' || (await q.countOpenFlagsOfItem(tx, item.id)) > 0) return;
         await q.decideItem(tx, item.id, { decision: 'withdrawn', decisionReason: 'Every flag was withdrawn.', decidedById: viewer.id, targetRevision: null });
+        const blogTarget = blogTargetOf(item);
+        if (item.autoHidden && blogTarget) {
+          await restoreAutoHidden(tx, blogTarget);
+          await q.insertLog(tx, { actorId: null, action: 'restore', ...blogTarget, subjectId: item.subjectId, spaceId: item.spaceId, itemId: item.id, reason: 'Every flag was withdrawn.' });
+        }
         if (item.autoHidden && item.postId !== null) {
           await q.setPostState(tx, item.postId, 'published', '');
           await q.insertLog(tx, { actorId: null, action: 'restore', postId: item.postId, subjectId: item.subjectId, spaceId: item.spaceId, itemId: item.id, reason: 'Every flag was withdrawn.' });
@@ -234,7 +247,9 @@ export function createModerationService(db: Database) {
         q.listFlagHistoryOfMember(db, viewer, item.subjectId, item.id, 10),
       ]);
       const decidedBy = item.decidedById ? await q.findDecider(db, viewer, item.id) : undefined;
-      return { item, flags: itemFlags, subject, post, context, revisions, sanctions: sanctionHistory, history, authorFlags, decidedBy: decidedBy?.handle ?? null };
+      const blogTarget = blogTargetOf(item);
+      const blog = blogTarget ? ((await blogTargetDetail(db, viewer, blogTarget)) ?? null) : null;
+      return { item, flags: itemFlags, subject, post, blog, context, revisions, sanctions: sanctionHistory, history, authorFlags, decidedBy: decidedBy?.handle ?? null };
     },
 
     /**
@@ -259,7 +274,10 @@ export function createModerationService(db: Database) {
           q.insertLog(tx, { actorId: viewer.id, action, postId: item.postId, subjectId: item.subjectId, spaceId: item.spaceId, itemId: item.id, reason, detail });
 
         let revision = post?.revision ?? null;
-        if (item.kind === 'registration') {
+        const blogTarget = blogTargetOf(item);
+        if (blogTarget) {
+          await decideBlogItem(tx, viewer, item, blogTarget, input.decision, reason);
+        } else if (item.kind === 'registration') {
           if (input.decision === 'approve') await q.setApprovalPending(tx, item.subjectId, false);
           else {
             await q.setApprovalPending(tx, item.subjectId, false);

@@ -51,7 +51,11 @@ export type Action =
   | { kind: 'space.join'; space: SpaceFacts }
   | { kind: 'space.manageMembers'; space: SpaceFacts }
   | { kind: 'space.govern'; space: SpaceFacts }
-  | { kind: 'space.structure'; space: SpaceFacts };
+  | { kind: 'space.structure'; space: SpaceFacts }
+  | { kind: 'blog.write' }
+  | { kind: 'blog.edit'; entry: { authorId: string } }
+  | { kind: 'blog.comment'; entry: { commentsOpen: boolean; authorId: string } }
+  | { kind: 'blog.deleteComment'; comment: { authorId: string } };
 
 export interface Decision {
   allowed: boolean;
@@ -127,6 +131,16 @@ export function can(viewer: Viewer, action: Action): Decision {
       if (viewer.role === 'admin' && action.space.level !== 'confidential') return yes;
       return no('Only the owners of this space (or site administrators, outside confidential spaces) can change it.');
     }
+    case 'blog.write':
+      return writer;
+    case 'blog.edit':
+      if (action.entry.authorId !== viewer.id) return no('Only the author can change this entry.');
+      return writer;
+    case 'blog.comment':
+      if (!action.entry.commentsOpen) return no('The author has closed comments on this entry.');
+      return writer;
+    case 'blog.deleteComment':
+      return action.comment.authorId === viewer.id ? yes : no('Only the author of a comment can remove it.');
   }
 }
 

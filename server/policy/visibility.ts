@@ -1,5 +1,5 @@
 import { and, isNull, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { boards, moderationLog, posts, reviewItems, spaceMembers, spaces, threads } from '../../db/schema/index.ts';
+import { blogComments, blogEntries, boards, moderationLog, posts, reviewItems, spaceMembers, spaces, threads } from '../../db/schema/index.ts';
 import type { Viewer } from './viewer.ts';
 
 /*
@@ -117,4 +117,49 @@ function moderatesPlace(viewer: Viewer, spaceId: AnyColumn): SQL {
   if (viewer.kind === 'anonymous') return sql`false`;
   const siteStaff = viewer.role === 'moderator' || viewer.role === 'admin';
   return sql`((${spaceId} is null and ${siteStaff ? sql`true` : sql`false`}) or ${moderatesSpace(viewer, spaceId)})`;
+}
+
+/**
+ * An entry counts as published when it is, or when it was scheduled for a moment that has passed:
+ * reading it this way publishes it on time even when no sweep ran (a restart, a second process).
+ */
+export function blogEntryLive(): SQL {
+  return sql`(${blogEntries.status} = 'published' or (${blogEntries.status} = 'scheduled' and ${blogEntries.publishAt} <= now()))`;
+}
+
+/** Who moderates an entry: a space entry's space moderators; site staff for public and members entries. */
+function moderatesBlogEntry(viewer: Viewer): SQL {
+  if (viewer.kind === 'anonymous') return sql`false`;
+  const siteStaff = viewer.role === 'moderator' || viewer.role === 'admin';
+  return sql`(case when ${blogEntries.visibility} = 'space' then ${moderatesSpace(viewer, blogEntries.spaceId)} else ${siteStaff ? sql`true` : sql`false`} end)`;
+}
+
+/**
+ * A blog entry. Its audience: public entries anyone, members entries signed-in members, space
+ * entries exactly the readers of that space's content (a confidential space: its active members
+ * who accepted the current rules) — the author included, as in the forum. Within the audience,
+ * drafts and entries not yet due are the author's alone; held and hidden entries are seen by the
+ * author and whoever moderates the entry.
+ */
+export function blogEntryVisible(viewer: Viewer): SQL {
+  if (viewer.kind === 'anonymous') {
+    return sql`(${blogEntries.deletedAt} is null and ${blogEntries.visibility} = 'public' and ${blogEntries.moderationStatus} = 'published' and ${blogEntryLive()})`;
+  }
+  const audience = sql`(${blogEntries.visibility} in ('public', 'members') or exists (
+    select 1 from ${spaces} where ${spaces.id} = ${blogEntries.spaceId} and ${spaceContentVisible(viewer)}))`;
+  const own = sql`${blogEntries.authorId} = ${viewer.id}`;
+  // A held entry scheduled for later reaches its moderators before its time, so it can be approved
+  // by then; nobody else sees it early.
+  const heldForLater = sql`(${blogEntries.status} = 'scheduled' and ${blogEntries.moderationStatus} = 'held' and ${moderatesBlogEntry(viewer)})`;
+  return sql`(${blogEntries.deletedAt} is null and ${audience} and (${own} or (${blogEntryLive()} and (${blogEntries.moderationStatus} = 'published' or ${moderatesBlogEntry(viewer)})) or ${heldForLater}))`;
+}
+
+/** A comment: its entry is visible, and it is published — or the viewer wrote it or moderates the entry. */
+export function blogCommentVisible(viewer: Viewer): SQL {
+  const state =
+    viewer.kind === 'anonymous'
+      ? sql`${blogComments.status} = 'published'`
+      : sql`(${blogComments.status} = 'published' or ${blogComments.authorId} = ${viewer.id} or ${moderatesBlogEntry(viewer)})`;
+  return sql`(${blogComments.deletedAt} is null and exists (select 1 from ${blogEntries}
+    where ${blogEntries.id} = ${blogComments.entryId} and ${blogEntryVisible(viewer)} and ${blogEntryLive()} and ${state}))`;
 }

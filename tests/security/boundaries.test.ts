@@ -13,8 +13,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog'];
-const PREDICATES = /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|reviewItemVisible|moderationLogVisible)\(viewer\)/;
+const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments'];
+const PREDICATES = /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible)\(viewer\)/;
 
 /**
  * Query functions that read content tables without a visibility predicate, each for a stated
@@ -32,6 +32,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   listInvitationsForUser: "an invitee may read the names of the spaces they are invited to",
   openItemForPost: 'a write: locks the review item a flag or held post attaches to; returned to the service, never to a client',
   openItemForMember: 'a write: locks the review item a profile flag or registration attaches to; returned to the service, never to a client',
+  openItemForBlogTarget: 'a write: locks the review item a flag or held blog entry or comment attaches to; returned to the service, never to a client',
   findOwnOpenFlag: "the caller's own flag, by their own id: id, reason and date only",
   findOwnOpenFlagsOnPosts: "the caller's own flags, by their own id: flag and post ids only",
   countOpenFlagsOfItem: 'a count, inside a flag withdrawal that already owns the flag',
@@ -39,6 +40,8 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   countPublishedPostsBy: "a count for a member's own trust level and pre-moderation",
   findNthOwnPostSince: "a timestamp of the caller's own post, for their rate limit",
   ownDuplicateExists: "whether the caller's own recent posts hold the same text",
+  blogTargetExists: 'a yes or no for a moderator closing a review item (already visible to them) whose entry or comment its author deleted',
+  entrySlugTaken: "whether the author's own blog already uses a slug (now or before): a yes or no, for the author choosing one",
 };
 
 describe('module boundaries', () => {

@@ -41,6 +41,13 @@ const M = {
   titleOld: 'SWEEPMARK17',
   /** A post its author removed: nobody may read it any more, members included. */
   removedPost: 'SWEEPMARK16',
+  /** A blog entry readable by the confidential space's members only: title (and so slug), body, tag, a comment. */
+  entryTitle: 'SWEEPMARK18',
+  entryBody: 'SWEEPMARK19',
+  entryComment: 'SWEEPMARK20',
+  entryTag: 'SWEEPMARK21',
+  /** The insider's own draft (public once published, but not yet): theirs alone. */
+  draftEntry: 'SWEEPMARK22',
 } as const;
 type Label = keyof typeof M;
 const LABEL_OF = new Map<string, Label>(Object.entries(M).map(([label, marker]) => [marker, label as Label]));
@@ -76,6 +83,8 @@ const seed = {
     /** Every post, with the index in `threads` of its thread. */
     posts: { id: number; thread: number }[];
     removedPostId: number;
+    entry: { id: number; slug: string; handle: string };
+    draftId: number;
   },
   publicThreadId: 0,
 };
@@ -171,6 +180,23 @@ async function seedCommunity() {
   });
   seed.publicThreadId = pasted.threadId;
 
+  // Blog entries: one for the confidential space's readers only, with a comment; and a draft.
+  const { blogs } = app.services;
+  const entry = await blogs.createDraft(people.insider.viewer, {
+    title: `A reflection ${M.entryTitle}`,
+    body: `## What happened\n\nIt stayed with me. ${M.entryBody}`,
+    summary: `In brief: ${M.entryBody}`,
+    tags: [M.entryTag],
+    visibility: 'space',
+    spaceId: conf.id,
+  });
+  await blogs.publish(people.insider.viewer, entry.id);
+  const entryComment = await blogs.addComment(people.quiet.viewer, entry.id, { body: `Thank you for writing this. ${M.entryComment}` });
+  const draft = await blogs.createDraft(people.insider.viewer, { title: `Not yet ${M.draftEntry}`, body: `Half a thought. ${M.draftEntry}` });
+  // A public entry, so the blog pages and feeds have something to show.
+  const publicEntry = await blogs.createDraft(people.regular.viewer, { title: 'Handover, revisited', body: 'SBAR, again.', tags: 'handover' });
+  await blogs.publish(people.regular.viewer, publicEntry.id);
+
   seed.conf = {
     spaceId: conf.id,
     slug: conf.slug,
@@ -181,7 +207,11 @@ async function seedCommunity() {
     ],
     posts,
     removedPostId: gone.postId,
+    entry: { id: entry.id, slug: entry.slug, handle: people.insider.handle },
+    draftId: draft.id,
   };
+  for (const id of [entry.id, entryComment.id, draft.id, publicEntry.id]) seed.ids.add(id);
+  seed.slugs.add(entry.slug);
   expect(threadA.slug).not.toBe(edited.slug);
 
   for (const space of [open, lounge, conf, other]) {
@@ -287,7 +317,7 @@ async function crawlAs(viewer: ViewerKind, leaks: Leak[], found: Set<Label>) {
   const fetch = fetcherFor(app, {}, who ? await cookieOf(who) : {});
   const profiles = [...seed.handles].filter((h) => h !== who?.handle).map((h) => `/u/${h}`);
   // Machine-readable copies too: none exist yet, and the crawl follows them once they do.
-  const starts = ['/', '/admin', '/invitations', '/settings', '/sitemap.xml', '/robots.txt', '/feed', '/api/openapi.json', ...(who ? [`/u/${who.handle}`] : []), ...profiles];
+  const starts = ['/', '/admin', '/invitations', '/settings', '/sitemap.xml', '/robots.txt', '/feed', '/blog', '/blog/feed.atom', '/api/openapi.json', ...(who ? [`/u/${who.handle}`] : []), ...profiles];
   const statuses = new Map<number, number>();
   const result = await crawl(fetch, starts, {
     max: MAX_CRAWL,
@@ -347,7 +377,7 @@ interface Direct {
 
 function directUrls(): Direct[] {
   const c = seed.conf;
-  const G = { space: 'no-such-space', spaceId: 999_991, board: 'no-such-board', boardId: 999_992, thread: 999_993, threadSlug: 'no-such-thread', post: 999_994 };
+  const G = { space: 'no-such-space', spaceId: 999_991, board: 'no-such-board', boardId: 999_992, thread: 999_993, threadSlug: 'no-such-thread', post: 999_994, entry: 999_995 };
   const list: Direct[] = [];
   const add = (url: string, ghost: string, memberOnly = false) => list.push({ url, ghost, memberOnly });
   for (const slug of [c.slug, c.slug.toUpperCase()]) {
@@ -385,6 +415,10 @@ function directUrls(): Direct[] {
     add(`/api/v1/posts/${post}/quote`, `/api/v1/posts/${G.post}/quote`, true);
     add(`/api/v1/posts/${post}/quote?into=${seed.publicThreadId}`, `/api/v1/posts/${G.post}/quote?into=${seed.publicThreadId}`, true);
   }
+  const e = c.entry;
+  add(`/u/${e.handle}/blog/${e.slug}`, `/u/${e.handle}/blog/no-such-entry`);
+  add(`/blog/${e.id}/edit`, `/blog/${G.entry}/edit`, true);
+  for (const part of ['', '/comments', '/revisions']) add(`/api/v1/blog/entries/${e.id}${part}`, `/api/v1/blog/entries/${G.entry}${part}`);
   return list;
 }
 

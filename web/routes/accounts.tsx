@@ -6,6 +6,7 @@ import type { SessionCookie } from '../../server/accounts/sessions.ts';
 import { renderPlainExcerpt } from '../../server/content/render-markdown.ts';
 import { Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated } from '../../server/errors.ts';
 import { requireMember } from '../../server/policy/index.ts';
+import { entryUrl } from '../../server/blogs/presenters.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
 import { localPath, postHref, profileHref } from '../urls.ts';
@@ -36,7 +37,7 @@ const profileValues = (user: UserRow): ProfileValues => ({
 });
 
 export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
-  const { accounts, forum } = app.services;
+  const { accounts, forum, blogs } = app.services;
   const limits = app.config.rateLimits;
   const userAgent = (request: FastifyRequest) => request.headers['user-agent'] ?? '';
 
@@ -282,7 +283,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
     if (!user) throw new NotFound();
     if (user.handle !== request.params.handle) return reply.redirect(profileHref(user.handle), 301);
     // The forum service applies the visibility policy: a viewer sees only posts they could read anyway.
-    const posts = await forum.postsByAuthor(request.viewer, user.id);
+    const [posts, blog] = await Promise.all([forum.postsByAuthor(request.viewer, user.id), blogs.blog(request.viewer, user.handle, { limit: 5 })]);
     return sendPage(
       reply,
       <ProfilePage
@@ -304,6 +305,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
           createdAt: p.createdAt,
           excerpt: renderPlainExcerpt(p.bodySource, 200),
         }))}
+        entries={blog.entries.map((e) => ({ title: e.entry.title, href: entryUrl(user.handle, e.entry.slug), publishedAt: e.entry.publishedAt }))}
       />,
     );
   });

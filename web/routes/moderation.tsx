@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { presentItemDetail, presentLogLine, presentPublicLogLine, presentQueueItem } from '../../server/moderation/presenters.ts';
 import { CURSOR_PATTERN, formatCursor, queueFilter } from '../../server/moderation/routes.ts';
+import { decisionsForTarget } from '../../server/moderation/blog-targets.ts';
 import { DECISIONS, type Decision, type SanctionInput } from '../../server/moderation/service.ts';
 import { ModerationSettings, type WatchedWord } from '../../server/moderation/settings.ts';
 import { isSiteStaff, requireMember, type MemberViewer } from '../../server/policy/index.ts';
@@ -272,7 +273,7 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
     const viewer = requireMember(request.viewer);
     const detail = await moderation.item(viewer, itemId);
     const open = detail.item.status === 'open';
-    const allowed: readonly Decision[] = open ? ((DECISIONS as Record<string, readonly Decision[]>)[detail.item.kind] ?? []) : [];
+    const allowed: readonly Decision[] = open ? decisionsForTarget((DECISIONS as Record<string, readonly Decision[]>)[detail.item.kind] ?? [], detail.item) : [];
     const initial: DecisionState = state ?? { values: { ...emptyDecision(), body: detail.post?.bodySource ?? '' }, errors: {} };
     return sendPage(
       reply,

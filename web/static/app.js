@@ -53,7 +53,8 @@
       const mine = ++sequence;
       const token = csrfInput.value;
       try {
-        const response = await fetch('/preview', {
+        // The blog editor previews through the entry pipeline (heading anchors): exactly what readers see.
+        const response = await fetch(form.getAttribute('data-preview-url') || '/preview', {
           method: 'POST',
           credentials: 'same-origin',
           headers: {
@@ -78,6 +79,67 @@
     textarea.addEventListener('input', () => {
       window.clearTimeout(timer);
       timer = window.setTimeout(render, PREVIEW_DELAY_MS);
+    });
+  }
+
+  // (f) Autosave for the blog editor (form[data-autosave]): a few seconds after typing stops, the
+  // form is sent to the autosave address; the answer's revision becomes the form's, so the next save
+  // (auto or explicit) builds on it. A 409 means another tab saved: autosave stops and says so.
+  const AUTOSAVE_DELAY_MS = 2000;
+  function enhanceAutosave(form) {
+    const url = form.getAttribute('data-autosave');
+    const revision = form.querySelector('input[name="baseRevision"]');
+    const csrfInput = form.querySelector('input[name="_csrf"]');
+    const status = form.querySelector('[data-autosave-status]');
+    if (!url || !revision || !csrfInput) return;
+    let timer = 0;
+    let stopped = false;
+    let inFlight = false;
+    let dirty = false;
+    const say = (text) => {
+      if (status) status.textContent = text;
+    };
+    const send = async () => {
+      if (stopped) return;
+      if (inFlight) {
+        dirty = true;
+        return;
+      }
+      inFlight = true;
+      dirty = false;
+      const data = new URLSearchParams();
+      for (const [name, value] of new FormData(form)) if (name !== 'intent' && typeof value === 'string') data.append(name, value);
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-csrf-token': csrfInput.value },
+          body: data.toString(),
+        });
+        if (response.status === 409) {
+          stopped = true;
+          say('Not saved automatically: a newer version was saved elsewhere. Save to keep this text anyway.');
+          return;
+        }
+        if (!response.ok) throw new Error(String(response.status));
+        const answer = await response.json();
+        if (answer && typeof answer.revision === 'number') revision.value = String(answer.revision);
+        say(`Draft saved ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`);
+      } catch {
+        say('Not saved automatically (offline?). Use Save.');
+      } finally {
+        inFlight = false;
+        if (dirty) window.setTimeout(send, AUTOSAVE_DELAY_MS);
+      }
+    };
+    form.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
+    });
+    // An explicit Save, Publish or Preview replaces any pending autosave.
+    form.addEventListener('submit', () => {
+      window.clearTimeout(timer);
+      stopped = true;
     });
   }
 
@@ -190,6 +252,7 @@
 
   const start = () => {
     document.querySelectorAll('form[data-composer]').forEach(enhanceComposer);
+    document.querySelectorAll('form[data-autosave]').forEach(enhanceAutosave);
     document.querySelectorAll('[data-queue]').forEach(enhanceQueue);
     document.querySelectorAll('form[data-decision-form]').forEach(enhanceDecisionForm);
   };

@@ -19,6 +19,8 @@ export interface LayoutProps {
   description?: string;
   /** Members-only and private pages must never reach a search engine. */
   noindex?: boolean;
+  /** Extra tags for <head> (Open Graph, canonical and feed links of public pages). */
+  head?: ComponentChildren;
   children: ComponentChildren;
 }
 
@@ -27,7 +29,7 @@ function current(path: string, href: string): 'page' | undefined {
   return bare === href ? 'page' : undefined;
 }
 
-export function Layout({ ctx, title, description, noindex, children }: LayoutProps) {
+export function Layout({ ctx, title, description, noindex, head, children }: LayoutProps) {
   const viewer = ctx.viewer;
   return (
     <html lang="en">
@@ -41,6 +43,7 @@ export function Layout({ ctx, title, description, noindex, children }: LayoutPro
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/app.js" defer />
+        {head}
       </head>
       <body>
         <a class="skip-link" href="#main">
@@ -54,6 +57,11 @@ export function Layout({ ctx, title, description, noindex, children }: LayoutPro
               </span>
               Rounds
             </a>
+            <nav class="site-nav site-sections" aria-label="Sections">
+              <a href="/blog" aria-current={current(ctx.path, '/blog')}>
+                Blogs
+              </a>
+            </nav>
             <nav class="site-nav" aria-label="Account">
               {viewer.kind === 'member' ? (
                 <>

@@ -27,7 +27,13 @@ export interface RecentPost {
 
 const MONTH_YEAR = new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
-export function ProfilePage({ ctx, profile, posts }: { ctx: PageContext; profile: ProfileView; posts: RecentPost[] }) {
+export interface RecentEntry {
+  title: string;
+  href: string;
+  publishedAt: Date | null;
+}
+
+export function ProfilePage({ ctx, profile, posts, entries }: { ctx: PageContext; profile: ProfileView; posts: RecentPost[]; entries: RecentEntry[] }) {
   const own = ctx.viewer.kind === 'member' && ctx.viewer.handle === profile.handle;
   const facts = [profile.title, profile.specialty, profile.institution].filter((f) => f !== '');
   return (
@@ -63,6 +69,23 @@ export function ProfilePage({ ctx, profile, posts }: { ctx: PageContext; profile
             <RenderedContent html={trustedSafeHtml(profile.bioHtml)} />
           </section>
         )}
+        <section aria-labelledby="blog-heading">
+          <h2 id="blog-heading">Blog</h2>
+          {entries.length === 0 ? (
+            <p class="empty">No entries you can see yet.</p>
+          ) : (
+            <ol class="recent-posts">
+              {entries.map((e) => (
+                <li>
+                  <a href={e.href}>{e.title}</a> {e.publishedAt && <Time at={e.publishedAt} />}
+                </li>
+              ))}
+            </ol>
+          )}
+          <p>
+            <a href={`/u/${encodeURIComponent(profile.handle)}/blog`}>{own ? 'Your blog' : `${profile.displayName}’s blog`}</a>
+          </p>
+        </section>
         <section aria-labelledby="posts-heading">
           <h2 id="posts-heading">Recent posts</h2>
           {posts.length === 0 ? (

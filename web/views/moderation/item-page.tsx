@@ -125,6 +125,17 @@ export function ItemPage(props: {
               </div>
             </section>
           )}
+          {item.blog && (
+            <section class="item-section" aria-labelledby="blog-heading">
+              <h2 id="blog-heading">
+                {item.blog.kind === 'entry' ? 'The blog entry' : 'The comment, on'}: <a href={item.blog.url}>{item.blog.title}</a>{' '}
+                {item.blog.status !== 'published' && <Badge kind={item.blog.status}>{item.blog.status === 'held' ? 'Held' : 'Hidden'}</Badge>}
+              </h2>
+              <div class="item-post">
+                <RenderedContent html={trustedSafeHtml(item.blog.bodyHtml)} />
+              </div>
+            </section>
+          )}
           {item.context.length > 1 && (
             <section class="item-section" aria-labelledby="context-heading">
               <h2 id="context-heading">Around it in the thread</h2>

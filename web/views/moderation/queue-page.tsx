@@ -139,7 +139,15 @@ function QueueRow({ item }: { item: QueueItemView }) {
       <div class="queue-item-head">
         <a class="queue-item-link" href={`/mod/queue/${item.id}`} data-queue-link>
           {KIND_LABELS[kind] ?? item.kind}
-          {item.post ? `: ${item.post.threadTitle} #${item.post.number}` : item.subject ? `: profile of ${item.subject.displayName}` : ''}
+          {item.post
+            ? `: ${item.post.threadTitle} #${item.post.number}`
+            : item.blog
+              ? item.blog.commentId !== null
+                ? `: comment on “${item.blog.title}”`
+                : `: blog entry “${item.blog.title}”`
+              : item.subject
+                ? `: profile of ${item.subject.displayName}`
+                : ''}
         </a>
         <span class="queue-badges">
           {item.autoHidden && <Badge kind="hidden">Auto-hidden</Badge>}
@@ -148,6 +156,7 @@ function QueueRow({ item }: { item: QueueItemView }) {
         </span>
       </div>
       {item.post?.excerpt && <p class="queue-excerpt">{item.post.excerpt}</p>}
+      {item.blog?.excerpt && <p class="queue-excerpt">{item.blog.excerpt}</p>}
       {item.authorNote && <p class="queue-note">Author’s note: “{item.authorNote}”</p>}
       <p class="queue-meta">
         {reasons.length > 0 && (

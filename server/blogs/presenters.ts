@@ -1,0 +1,135 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { AuthorOut } from '../forum/presenters.ts';
+import type { CommentListRow, EntryRow } from './queries.ts';
+import { readingMinutes } from './rules.ts';
+
+export const EntryStatus = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')]);
+export const VisibilityOut = Type.Union([Type.Literal('public'), Type.Literal('members'), Type.Literal('space')]);
+export const ModerationStatusOut = Type.Union([Type.Literal('published'), Type.Literal('held'), Type.Literal('hidden')]);
+
+export const EntrySummaryOut = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  url: Type.String(),
+  summary: Type.String(),
+  author: AuthorOut,
+  publishedAt: Type.Union([Type.String(), Type.Null()]),
+  readingMinutes: Type.Integer(),
+  tags: Type.Array(Type.String()),
+  commentCount: Type.Integer(),
+  visibility: VisibilityOut,
+});
+
+export const EntryOut = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  slug: Type.String(),
+  url: Type.String(),
+  summary: Type.String(),
+  author: AuthorOut,
+  body: Type.String(),
+  bodyHtml: Type.String(),
+  /** `scheduled` entries whose time has come read as `published`. */
+  status: EntryStatus,
+  publishAt: Type.Union([Type.String(), Type.Null()]),
+  publishedAt: Type.Union([Type.String(), Type.Null()]),
+  visibility: VisibilityOut,
+  spaceId: Type.Union([Type.Integer(), Type.Null()]),
+  commentsOpen: Type.Boolean(),
+  revision: Type.Integer(),
+  moderationStatus: ModerationStatusOut,
+  moderationNote: Type.String(),
+  readingMinutes: Type.Integer(),
+  tags: Type.Array(Type.String()),
+});
+
+export const CommentOut = Type.Object({
+  id: Type.Integer(),
+  parentId: Type.Union([Type.Integer(), Type.Null()]),
+  author: AuthorOut,
+  body: Type.String(),
+  bodyHtml: Type.String(),
+  status: ModerationStatusOut,
+  moderationNote: Type.String(),
+  createdAt: Type.String(),
+});
+
+export const EntryRefOut = Type.Object({
+  id: Type.Integer(),
+  url: Type.String(),
+  revision: Type.Integer(),
+  status: EntryStatus,
+  held: Type.Union([Type.String(), Type.Null()]),
+});
+
+export function entryUrl(handle: string, slug: string): string {
+  return `/u/${encodeURIComponent(handle)}/blog/${encodeURIComponent(slug)}`;
+}
+
+export function blogUrl(handle: string): string {
+  return `/u/${encodeURIComponent(handle)}/blog`;
+}
+
+export function tagUrl(tag: string): string {
+  return `/blog/tags/${encodeURIComponent(tag)}`;
+}
+
+type Author = { handle: string; displayName: string };
+
+export function presentEntrySummary(row: { entry: EntryRow; author: Author; tags: string[]; commentCount: number }) {
+  const { entry } = row;
+  return {
+    id: entry.id,
+    title: entry.title,
+    url: entryUrl(row.author.handle, entry.slug),
+    summary: entry.summary,
+    author: { handle: row.author.handle, displayName: row.author.displayName },
+    publishedAt: entry.publishedAt?.toISOString() ?? null,
+    readingMinutes: readingMinutes(entry.bodySource),
+    tags: row.tags,
+    commentCount: row.commentCount,
+    visibility: entry.visibility,
+  };
+}
+
+export function presentEntry(row: { entry: EntryRow; author: Author; tags: string[]; live: boolean }) {
+  const { entry } = row;
+  return {
+    id: entry.id,
+    title: entry.title,
+    slug: entry.slug,
+    url: entryUrl(row.author.handle, entry.slug),
+    summary: entry.summary,
+    author: { handle: row.author.handle, displayName: row.author.displayName },
+    body: entry.bodySource,
+    bodyHtml: entry.bodyHtml,
+    status: row.live ? ('published' as const) : entry.status,
+    publishAt: entry.publishAt?.toISOString() ?? null,
+    publishedAt: row.live ? (entry.publishedAt?.toISOString() ?? null) : null,
+    visibility: entry.visibility,
+    spaceId: entry.spaceId,
+    commentsOpen: entry.commentsOpen,
+    revision: entry.revision,
+    moderationStatus: entry.moderationStatus,
+    moderationNote: entry.moderationNote,
+    readingMinutes: readingMinutes(entry.bodySource),
+    tags: row.tags,
+  };
+}
+
+export function presentComment(c: CommentListRow) {
+  return {
+    id: c.id,
+    parentId: c.parentId,
+    author: { handle: c.author.handle, displayName: c.author.displayName },
+    body: c.bodySource,
+    bodyHtml: c.bodyHtml,
+    status: c.status,
+    moderationNote: c.moderationNote,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+export function presentRef(ref: { id: number; handle: string; slug: string; revision: number; status: 'draft' | 'scheduled' | 'published'; held?: string }) {
+  return { id: ref.id, url: entryUrl(ref.handle, ref.slug), revision: ref.revision, status: ref.status, held: ref.held ?? null };
+}

@@ -1,0 +1,296 @@
+import { and, asc, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/client.ts';
+import { blogComments, blogEntries, blogEntryRevisions, blogEntrySlugs, blogEntryTags, spaces, users } from '../../db/schema/index.ts';
+import { blogCommentVisible, blogEntryLive, blogEntryVisible, moderatesSpace, type Viewer } from '../policy/index.ts';
+
+export type EntryRow = typeof blogEntries.$inferSelect;
+export type CommentRow = typeof blogComments.$inferSelect;
+
+const author = alias(users, 'entry_author');
+const entrySpace = alias(spaces, 'entry_space');
+
+const entryColumns = {
+  entry: blogEntries,
+  author: { id: author.id, handle: author.handle, displayName: author.displayName },
+  space: { id: entrySpace.id, name: entrySpace.name, slug: entrySpace.slug, level: entrySpace.level },
+  live: sql<boolean>`${blogEntryLive()}`,
+};
+
+export type EntryWithAuthor = Awaited<ReturnType<typeof findVisibleEntry>> & object;
+
+/** One entry the viewer may read (drafts only for their author), with its author and space. */
+export async function findVisibleEntry(db: Executor, viewer: Viewer, id: number) {
+  const [row] = await db
+    .select(entryColumns)
+    .from(blogEntries)
+    .innerJoin(author, eq(author.id, blogEntries.authorId))
+    .leftJoin(entrySpace, eq(entrySpace.id, blogEntries.spaceId))
+    .where(and(eq(blogEntries.id, id), blogEntryVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+/** The entry a member's blog address names, by its current slug. */
+export async function findVisibleEntryBySlug(db: Executor, viewer: Viewer, authorId: string, slug: string) {
+  const [row] = await db
+    .select(entryColumns)
+    .from(blogEntries)
+    .innerJoin(author, eq(author.id, blogEntries.authorId))
+    .leftJoin(entrySpace, eq(entrySpace.id, blogEntries.spaceId))
+    .where(and(eq(blogEntries.authorId, authorId), eq(blogEntries.slug, slug), blogEntryVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+/** The current slug of the entry that once had `slug`, when the viewer may read it (old links redirect). */
+export async function findVisibleEntryByOldSlug(db: Executor, viewer: Viewer, authorId: string, slug: string) {
+  const [row] = await db
+    .select({ id: blogEntries.id, slug: blogEntries.slug })
+    .from(blogEntrySlugs)
+    .innerJoin(blogEntries, eq(blogEntries.id, blogEntrySlugs.entryId))
+    .where(and(eq(blogEntrySlugs.authorId, authorId), eq(blogEntrySlugs.slug, slug), blogEntryVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+export interface EntryListFilter {
+  authorId?: string;
+  tag?: string;
+  /** Keyset: entries listed after this one (by id; the database compares its own timestamps, no precision lost). */
+  before?: number;
+  limit: number;
+}
+
+/** Published entries the viewer may read, newest first, with visible comment counts. */
+export async function listVisibleEntries(db: Executor, viewer: Viewer, filter: EntryListFilter) {
+  const conditions: (SQL | undefined)[] = [blogEntryVisible(viewer), blogEntryLive()];
+  if (filter.authorId) conditions.push(eq(blogEntries.authorId, filter.authorId));
+  if (filter.tag) conditions.push(sql`exists (select 1 from ${blogEntryTags} where ${blogEntryTags.entryId} = ${blogEntries.id} and ${blogEntryTags.tag} = ${filter.tag})`);
+  if (filter.before !== undefined) {
+    conditions.push(sql`(${blogEntries.publishedAt}, ${blogEntries.id}) < (select cursor_entry.published_at, cursor_entry.id from ${blogEntries} as cursor_entry where cursor_entry.id = ${filter.before})`);
+  }
+  return db
+    .select({
+      ...entryColumns,
+      commentCount: sql<number>`(select count(*)::int from ${blogComments} where ${blogComments.entryId} = ${blogEntries.id} and ${blogCommentVisible(viewer)})`,
+    })
+    .from(blogEntries)
+    .innerJoin(author, eq(author.id, blogEntries.authorId))
+    .leftJoin(entrySpace, eq(entrySpace.id, blogEntries.spaceId))
+    .where(and(...conditions))
+    .orderBy(desc(blogEntries.publishedAt), desc(blogEntries.id))
+    .limit(filter.limit);
+}
+
+export type EntryListRow = Awaited<ReturnType<typeof listVisibleEntries>>[number];
+
+/** The viewer's own entries in every state (their writing desk), newest change first. */
+export async function listOwnEntries(db: Executor, viewer: Viewer & { id: string }, limit: number) {
+  return db
+    .select({
+      id: blogEntries.id,
+      title: blogEntries.title,
+      slug: blogEntries.slug,
+      status: blogEntries.status,
+      publishAt: blogEntries.publishAt,
+      moderationStatus: blogEntries.moderationStatus,
+      visibility: blogEntries.visibility,
+      updatedAt: blogEntries.updatedAt,
+      live: sql<boolean>`${blogEntryLive()}`,
+    })
+    .from(blogEntries)
+    .where(and(eq(blogEntries.authorId, viewer.id), blogEntryVisible(viewer)))
+    .orderBy(desc(blogEntries.updatedAt), desc(blogEntries.id))
+    .limit(limit);
+}
+
+/** Tags of the entries the viewer may read, for lists. */
+export async function listTagsOfEntries(db: Executor, viewer: Viewer, entryIds: number[]) {
+  if (entryIds.length === 0) return [];
+  return db
+    .select({ entryId: blogEntryTags.entryId, tag: blogEntryTags.tag })
+    .from(blogEntryTags)
+    .innerJoin(blogEntries, eq(blogEntries.id, blogEntryTags.entryId))
+    .where(and(inArray(blogEntryTags.entryId, entryIds), blogEntryVisible(viewer)))
+    .orderBy(asc(blogEntryTags.tag));
+}
+
+export async function listEntryRevisions(db: Executor, viewer: Viewer, entryId: number) {
+  return db
+    .select({ revision: blogEntryRevisions.revision, title: blogEntryRevisions.title, bodySource: blogEntryRevisions.bodySource, createdAt: blogEntryRevisions.createdAt })
+    .from(blogEntryRevisions)
+    .innerJoin(blogEntries, eq(blogEntries.id, blogEntryRevisions.entryId))
+    .where(and(eq(blogEntryRevisions.entryId, entryId), blogEntryVisible(viewer)))
+    .orderBy(desc(blogEntryRevisions.revision));
+}
+
+const commentAuthor = alias(users, 'comment_author');
+
+/** An entry's comments the viewer may read, oldest first. */
+export async function listVisibleComments(db: Executor, viewer: Viewer, entryId: number) {
+  return db
+    .select({
+      id: blogComments.id,
+      entryId: blogComments.entryId,
+      parentId: blogComments.parentId,
+      authorId: blogComments.authorId,
+      bodySource: blogComments.bodySource,
+      bodyHtml: blogComments.bodyHtml,
+      status: blogComments.status,
+      moderationNote: blogComments.moderationNote,
+      createdAt: blogComments.createdAt,
+      author: { handle: commentAuthor.handle, displayName: commentAuthor.displayName },
+    })
+    .from(blogComments)
+    .innerJoin(commentAuthor, eq(commentAuthor.id, blogComments.authorId))
+    .where(and(eq(blogComments.entryId, entryId), blogCommentVisible(viewer)))
+    .orderBy(asc(blogComments.id));
+}
+
+export type CommentListRow = Awaited<ReturnType<typeof listVisibleComments>>[number];
+
+export async function findVisibleComment(db: Executor, viewer: Viewer, id: number) {
+  const [row] = await db.select().from(blogComments).where(and(eq(blogComments.id, id), blogCommentVisible(viewer))).limit(1);
+  return row;
+}
+
+/** An entry as moderation needs it: where it lives and whether the viewer moderates it. */
+export async function findEntryForModeration(db: Executor, viewer: Viewer, id: number) {
+  const [row] = await db
+    .select({
+      id: blogEntries.id,
+      authorId: blogEntries.authorId,
+      title: blogEntries.title,
+      slug: blogEntries.slug,
+      bodyHtml: blogEntries.bodyHtml,
+      authorHandle: author.handle,
+      moderationStatus: blogEntries.moderationStatus,
+      revision: blogEntries.revision,
+      visibility: blogEntries.visibility,
+      spaceId: blogEntries.spaceId,
+      live: sql<boolean>`${blogEntryLive()}`,
+      moderates: sql<boolean>`(case when ${blogEntries.visibility} = 'space' then ${moderatesSpace(viewer, blogEntries.spaceId)} else ${viewer.kind === 'member' && viewer.role !== 'member'} end)`,
+    })
+    .from(blogEntries)
+    .innerJoin(author, eq(author.id, blogEntries.authorId))
+    .where(and(eq(blogEntries.id, id), blogEntryVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+export async function findCommentForModeration(db: Executor, viewer: Viewer, id: number) {
+  const [row] = await db
+    .select({
+      id: blogComments.id,
+      entryId: blogComments.entryId,
+      authorId: blogComments.authorId,
+      status: blogComments.status,
+      bodyHtml: blogComments.bodyHtml,
+      entryTitle: blogEntries.title,
+      entrySlug: blogEntries.slug,
+      entryAuthorHandle: author.handle,
+      spaceId: blogEntries.spaceId,
+      visibility: blogEntries.visibility,
+      moderates: sql<boolean>`(case when ${blogEntries.visibility} = 'space' then ${moderatesSpace(viewer, blogEntries.spaceId)} else ${viewer.kind === 'member' && viewer.role !== 'member'} end)`,
+    })
+    .from(blogComments)
+    .innerJoin(blogEntries, eq(blogEntries.id, blogComments.entryId))
+    .innerJoin(author, eq(author.id, blogEntries.authorId))
+    .where(and(eq(blogComments.id, id), blogCommentVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
+// Writes. Callers have read their target through a visibility predicate first.
+
+/** Whether the author already uses `slug` (now or before) for an entry other than `exceptId`. */
+export async function entrySlugTaken(db: Executor, authorId: string, slug: string, exceptId: number | null): Promise<boolean> {
+  const [current] = await db
+    .select({ id: blogEntries.id })
+    .from(blogEntries)
+    .where(and(eq(blogEntries.authorId, authorId), eq(blogEntries.slug, slug), exceptId === null ? undefined : ne(blogEntries.id, exceptId)))
+    .limit(1);
+  if (current) return true;
+  const [old] = await db
+    .select({ id: blogEntrySlugs.entryId })
+    .from(blogEntrySlugs)
+    .where(and(eq(blogEntrySlugs.authorId, authorId), eq(blogEntrySlugs.slug, slug), exceptId === null ? undefined : ne(blogEntrySlugs.entryId, exceptId)))
+    .limit(1);
+  return old !== undefined;
+}
+
+export async function insertEntry(db: Executor, values: typeof blogEntries.$inferInsert): Promise<EntryRow> {
+  const [row] = await db.insert(blogEntries).values(values).returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+/** Compare-and-set on the revision: a save based on an older revision updates nothing. */
+export async function updateEntry(db: Executor, id: number, baseRevision: number, values: Partial<typeof blogEntries.$inferInsert>): Promise<EntryRow | undefined> {
+  const [row] = await db
+    .update(blogEntries)
+    .set({ ...values, revision: baseRevision + 1, updatedAt: new Date() })
+    .where(and(eq(blogEntries.id, id), eq(blogEntries.revision, baseRevision), isNull(blogEntries.deletedAt)))
+    .returning();
+  return row;
+}
+
+export async function insertEntryRevision(db: Executor, values: typeof blogEntryRevisions.$inferInsert): Promise<void> {
+  await db.insert(blogEntryRevisions).values(values).onConflictDoNothing();
+}
+
+export async function replaceTags(db: Executor, entryId: number, tags: string[]): Promise<void> {
+  await db.delete(blogEntryTags).where(eq(blogEntryTags.entryId, entryId));
+  if (tags.length > 0) await db.insert(blogEntryTags).values(tags.map((tag) => ({ entryId, tag })));
+}
+
+/** Keeps an old slug pointing at its entry, and forgets the entry's new slug as an old one. */
+export async function recordSlugChange(db: Executor, authorId: string, entryId: number, oldSlug: string, newSlug: string): Promise<void> {
+  await db.delete(blogEntrySlugs).where(and(eq(blogEntrySlugs.authorId, authorId), eq(blogEntrySlugs.slug, newSlug), eq(blogEntrySlugs.entryId, entryId)));
+  await db.insert(blogEntrySlugs).values({ authorId, slug: oldSlug, entryId }).onConflictDoNothing();
+}
+
+export async function softDeleteEntry(db: Executor, id: number): Promise<void> {
+  await db.update(blogEntries).set({ deletedAt: new Date() }).where(eq(blogEntries.id, id));
+}
+
+/** Scheduled entries whose time has come become published (they already read as published). */
+export async function publishDueEntries(db: Executor): Promise<number> {
+  const rows = await db
+    .update(blogEntries)
+    .set({ status: 'published', publishedAt: sql`coalesce(${blogEntries.publishedAt}, ${blogEntries.publishAt})` })
+    .where(and(eq(blogEntries.status, 'scheduled'), sql`${blogEntries.publishAt} <= now()`))
+    .returning({ id: blogEntries.id });
+  return rows.length;
+}
+
+export async function setEntryModeration(db: Executor, id: number, status: 'published' | 'held' | 'hidden', note: string): Promise<void> {
+  await db.update(blogEntries).set({ moderationStatus: status, moderationNote: note }).where(eq(blogEntries.id, id));
+}
+
+export async function insertComment(db: Executor, values: typeof blogComments.$inferInsert): Promise<CommentRow> {
+  const [row] = await db.insert(blogComments).values(values).returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+export async function softDeleteComment(db: Executor, id: number): Promise<void> {
+  await db.update(blogComments).set({ deletedAt: new Date() }).where(eq(blogComments.id, id));
+}
+
+export async function setCommentModeration(db: Executor, id: number, status: 'published' | 'held' | 'hidden', note: string): Promise<void> {
+  await db.update(blogComments).set({ status, moderationNote: note }).where(eq(blogComments.id, id));
+}
+
+/**
+ * Whether a blog entry or comment row exists at all (deleted or not), for closing a review item
+ * about one its author has since deleted. Answers yes or no, never content.
+ */
+export async function blogTargetExists(db: Executor, target: { entryId: number } | { commentId: number }): Promise<boolean> {
+  const [row] =
+    'entryId' in target
+      ? await db.select({ id: blogEntries.id }).from(blogEntries).where(eq(blogEntries.id, target.entryId)).limit(1)
+      : await db.select({ id: blogComments.id }).from(blogComments).where(eq(blogComments.id, target.commentId)).limit(1);
+  return row !== undefined;
+}

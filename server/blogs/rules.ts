@@ -1,0 +1,44 @@
+import { slugFrom } from '../text/slug.ts';
+
+export const BLOG_LIMITS = { titleMin: 3, titleMax: 200, summaryMax: 300, bodyMax: 100_000, tagsMax: 8, tagMax: 30 } as const;
+export const ENTRIES_PER_PAGE = 20;
+/** Entries this long (in headings) get a table of contents. */
+export const TOC_MIN_HEADINGS = 3;
+
+export function cleanEntryTitle(raw: string, fields: Record<string, string>): string {
+  const title = raw.normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (title.length < BLOG_LIMITS.titleMin) fields.title = `Give the entry a title of at least ${BLOG_LIMITS.titleMin} characters.`;
+  else if (title.length > BLOG_LIMITS.titleMax) fields.title = `Keep the title under ${BLOG_LIMITS.titleMax} characters (it has ${title.length}).`;
+  return title;
+}
+
+export function cleanSummary(raw: string | undefined, fields: Record<string, string>): string {
+  const summary = (raw ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (summary.length > BLOG_LIMITS.summaryMax) fields.summary = `Keep the summary under ${BLOG_LIMITS.summaryMax} characters (it has ${summary.length}).`;
+  return summary;
+}
+
+/** A draft may be empty; publishing needs words (checked by the service). */
+export function cleanEntryBody(raw: string, fields: Record<string, string>): string {
+  const body = raw.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\s+$/, '');
+  if (body.length > BLOG_LIMITS.bodyMax) fields.body = `Keep the entry under ${BLOG_LIMITS.bodyMax.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')}).`;
+  return body;
+}
+
+/** Tags from "a, b c" or a list: lower-case slugs, unique, at most eight. */
+export function cleanTags(raw: string | string[] | undefined, fields: Record<string, string>): string[] {
+  const parts = (Array.isArray(raw) ? raw : (raw ?? '').split(',')).map((t) => t.trim()).filter((t) => t.length > 0);
+  const tags = [...new Set(parts.map((t) => slugFrom(t, '').slice(0, BLOG_LIMITS.tagMax)).filter((t) => t.length > 0))];
+  if (tags.length > BLOG_LIMITS.tagsMax) fields.tags = `Use at most ${BLOG_LIMITS.tagsMax} tags.`;
+  return tags;
+}
+
+export function isTag(text: string): boolean {
+  return /^[a-z0-9][a-z0-9-]{0,29}$/.test(text);
+}
+
+/** Minutes to read, at 220 words a minute; at least one. */
+export function readingMinutes(source: string): number {
+  const words = source.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+  return Math.max(1, Math.round(words / 220));
+}

@@ -1,0 +1,389 @@
+import type { Database } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { findUserByHandle } from '../accounts/queries.ts';
+import { CONTENT_PIPELINE_VERSION, headingOutline, renderLongform, renderMarkdown } from '../content/render-markdown.ts';
+import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
+import { cleanBody } from '../forum/rules.ts';
+import { admitPost } from '../moderation/admission.ts';
+import { queueHeldBlogTarget } from '../moderation/blog-targets.ts';
+import { viewerModeratesSpace } from '../moderation/queries.ts';
+import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
+import { spaceFacts, type SpacesService } from '../spaces/service.ts';
+import { slugFrom } from '../text/slug.ts';
+import * as q from './queries.ts';
+import { cleanEntryBody, cleanEntryTitle, cleanSummary, cleanTags, ENTRIES_PER_PAGE, isTag, readingMinutes, TOC_MIN_HEADINGS } from './rules.ts';
+
+export type Visibility = 'public' | 'members' | 'space';
+
+export interface EntryInput {
+  title: string;
+  body: string;
+  summary?: string;
+  tags?: string | string[];
+  visibility?: Visibility;
+  spaceId?: number | null;
+  commentsOpen?: boolean;
+  /** A new address for the entry; old ones keep redirecting. */
+  slug?: string;
+}
+
+export interface SaveInput extends EntryInput {
+  /** The revision the author started from: a save from an older one is refused (409) with the text kept. */
+  baseRevision: number;
+}
+
+export interface EntryRef {
+  id: number;
+  slug: string;
+  revision: number;
+  handle: string;
+  status: 'draft' | 'scheduled' | 'published';
+  /** Set when the entry waits for a moderator; says why, for the author. */
+  held?: string;
+}
+
+export interface CommentInput {
+  body: string;
+  parentId?: number;
+}
+
+const STALE =
+  'This entry was saved somewhere else (another tab or device) since you opened it. Your text is kept below; compare it with the current version and save again.';
+
+/** How often the sweep tidies scheduled entries whose time has come (reads never wait for it). */
+export const SCHEDULE_SWEEP_MS = 60_000;
+
+export type BlogsService = ReturnType<typeof createBlogsService>;
+
+export function createBlogsService(db: Database, spaces: SpacesService) {
+  async function requireOwnEntry(viewer: MemberViewer, id: number) {
+    const found = await q.findVisibleEntry(db, viewer, id);
+    if (!found) throw new NotFound();
+    authorize(viewer, { kind: 'blog.edit', entry: { authorId: found.entry.authorId } });
+    return found;
+  }
+
+  /** Where an entry will be readable: a space entry needs a space the author may post in. */
+  async function place(viewer: MemberViewer, visibility: Visibility, spaceId: number | null | undefined, fields: Record<string, string>): Promise<number | null> {
+    if (visibility !== 'space') return null;
+    if (!spaceId) {
+      fields.spaceId = 'Choose the space whose members may read this entry.';
+      return null;
+    }
+    const space = await spaces.spaceById(viewer, spaceId).catch(() => undefined);
+    if (!space) {
+      fields.spaceId = 'Choose a space you belong to.';
+      return null;
+    }
+    authorize(viewer, { kind: 'space.post', space: await spaceFacts(db, viewer, space) });
+    return space.id;
+  }
+
+  async function freeSlug(authorId: string, wanted: string, exceptId: number | null): Promise<string> {
+    for (let n = 1; n < 50; n++) {
+      const slug = n === 1 ? wanted : `${wanted}-${n}`;
+      if (!(await q.entrySlugTaken(db, authorId, slug, exceptId))) return slug;
+    }
+    return `${wanted}-${Date.now().toString(36)}`;
+  }
+
+  async function moderatesEntry(viewer: MemberViewer, entry: q.EntryRow): Promise<boolean> {
+    return entry.visibility === 'space' && entry.spaceId !== null ? viewerModeratesSpace(db, viewer, entry.spaceId) : viewer.role !== 'member';
+  }
+
+  function ref(entry: q.EntryRow, handle: string, held?: string): EntryRef {
+    return { id: entry.id, slug: entry.slug, revision: entry.revision, handle, status: entry.status, ...(held ? { held } : {}) };
+  }
+
+  /** Publishes now or at `at`, after the same admission as a forum post (rate limits, watched words, newcomers). */
+  async function release(viewer: MemberViewer, id: number, at: Date | null): Promise<EntryRef> {
+    const { entry } = await requireOwnEntry(viewer, id);
+    const fields: Record<string, string> = {};
+    if (entry.bodySource.trim().length === 0) fields.body = 'Write something before publishing.';
+    throwIfInvalid(fields, 'The entry is empty: write something before publishing.');
+    if (at !== null && at.getTime() <= Date.now()) throw new Invalid('Choose a time in the future, or publish now.', { publishAt: 'Choose a time in the future.' });
+    const admission = await admitPost(db, viewer, { body: entry.bodySource, moderates: await moderatesEntry(viewer, entry) });
+    // A moderator's "hidden" stays: publishing again does not undo it.
+    const moderationStatus = entry.moderationStatus === 'hidden' ? 'hidden' : admission.status;
+    const now = new Date();
+    const saved = await db.transaction(async (tx) => {
+      const row = await q.updateEntry(tx, id, entry.revision, {
+        status: at === null ? 'published' : 'scheduled',
+        publishAt: at,
+        publishedAt: at ?? (entry.status === 'published' && entry.publishedAt ? entry.publishedAt : now),
+        bodySource: admission.body,
+        bodyHtml: admission.body === entry.bodySource ? entry.bodyHtml : renderLongform(admission.body),
+        renderVersion: CONTENT_PIPELINE_VERSION,
+        moderationStatus,
+        moderationNote: moderationStatus === 'held' ? admission.note : entry.moderationNote,
+      });
+      if (!row) throw new Conflict(STALE);
+      if (moderationStatus === 'held' && entry.moderationStatus !== 'held') {
+        await queueHeldBlogTarget(tx, { entryId: id, authorId: viewer.id, spaceId: entry.visibility === 'space' ? entry.spaceId : null, note: admission.note });
+      }
+      return row;
+    });
+    return ref(saved, viewer.handle, moderationStatus === 'held' ? admission.note : undefined);
+  }
+
+  async function authorByHandle(handle: string) {
+    const user = await findUserByHandle(db, handle);
+    if (!user) throw new NotFound();
+    return { id: user.id, handle: user.handle, displayName: user.displayName };
+  }
+
+  async function withTags<T extends { entry: { id: number } }>(viewer: Viewer, rows: T[]) {
+    const tags = await q.listTagsOfEntries(
+      db,
+      viewer,
+      rows.map((r) => r.entry.id),
+    );
+    return rows.map((r) => ({ ...r, tags: tags.filter((t) => t.entryId === r.entry.id).map((t) => t.tag) }));
+  }
+
+  /** One page of a list; `next` is the cursor of the following page, null on the last. */
+  async function page(viewer: Viewer, filter: { authorId?: string; tag?: string | undefined }, options: { limit?: number; before?: number }) {
+    const limit = options.limit ?? ENTRIES_PER_PAGE;
+    if (options.before !== undefined) {
+      // The cursor must be an entry this viewer can see in the list: otherwise it is a 404 like any other.
+      const cursor = await q.findVisibleEntry(db, viewer, options.before);
+      if (!cursor || !cursor.live) throw new NotFound();
+    }
+    const rows = await q.listVisibleEntries(db, viewer, { ...filter, limit: limit + 1, ...(options.before !== undefined ? { before: options.before } : {}) });
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
+    return { entries: await withTags(viewer, shown), next: rows.length > limit && last ? last.entry.id : null };
+  }
+
+  return {
+    /** Exactly what readers will see: the entry pipeline, with heading anchors. */
+    preview: (body: string) => renderLongform(body),
+
+    async createDraft(viewer: MemberViewer, input: EntryInput): Promise<EntryRef> {
+      authorize(viewer, { kind: 'blog.write' });
+      const fields: Record<string, string> = {};
+      const title = cleanEntryTitle(input.title, fields);
+      const body = cleanEntryBody(input.body, fields);
+      const summary = cleanSummary(input.summary, fields);
+      const tags = cleanTags(input.tags, fields);
+      const visibility = input.visibility ?? 'public';
+      const spaceId = await place(viewer, visibility, input.spaceId, fields);
+      throwIfInvalid(fields);
+      const slug = await freeSlug(viewer.id, slugFrom(input.slug?.trim() ? input.slug : title, 'entry'), null);
+      const entry = await db.transaction(async (tx) => {
+        const row = await q.insertEntry(tx, {
+          authorId: viewer.id,
+          title,
+          slug,
+          summary,
+          bodySource: body,
+          bodyHtml: renderLongform(body),
+          renderVersion: CONTENT_PIPELINE_VERSION,
+          visibility,
+          spaceId,
+          commentsOpen: input.commentsOpen ?? true,
+        });
+        await q.replaceTags(tx, row.id, tags);
+        return row;
+      });
+      return ref(entry, viewer.handle);
+    },
+
+    /**
+     * Saves the author's text. An explicit save keeps the previous version as a revision; an
+     * autosave only moves the draft forward. Both are compare-and-set on `baseRevision`.
+     */
+    async save(viewer: MemberViewer, id: number, input: SaveInput, options: { autosave: boolean } = { autosave: false }): Promise<EntryRef> {
+      const { entry } = await requireOwnEntry(viewer, id);
+      const fields: Record<string, string> = {};
+      const title = cleanEntryTitle(input.title, fields);
+      const body = cleanEntryBody(input.body, fields);
+      const summary = cleanSummary(input.summary, fields);
+      const tags = input.tags === undefined ? undefined : cleanTags(input.tags, fields);
+      const visibility = input.visibility ?? entry.visibility;
+      const spaceId = await place(viewer, visibility, input.spaceId === undefined ? entry.spaceId : input.spaceId, fields);
+      if (entry.status !== 'draft' && body.trim().length === 0) fields.body = 'A published entry cannot be empty. Unpublish it first, or delete it.';
+      let slug = entry.slug;
+      if (input.slug !== undefined && input.slug.trim() !== '' && slugFrom(input.slug, entry.slug) !== entry.slug) {
+        slug = slugFrom(input.slug, entry.slug);
+        if (await q.entrySlugTaken(db, viewer.id, slug, id)) fields.slug = 'Another of your entries uses (or used) this address. Choose another.';
+      }
+      throwIfInvalid(fields);
+      if (input.baseRevision !== entry.revision) throw new Conflict(STALE);
+      const textChanged = title !== entry.title || body !== entry.bodySource;
+      try {
+        const saved = await db.transaction(async (tx) => {
+          if (!options.autosave && textChanged) {
+            await q.insertEntryRevision(tx, { entryId: id, revision: entry.revision, title: entry.title, bodySource: entry.bodySource, bodyHtml: entry.bodyHtml, editorId: viewer.id });
+          }
+          const row = await q.updateEntry(tx, id, input.baseRevision, {
+            title,
+            slug,
+            summary,
+            bodySource: body,
+            bodyHtml: body === entry.bodySource ? entry.bodyHtml : renderLongform(body),
+            renderVersion: CONTENT_PIPELINE_VERSION,
+            visibility,
+            spaceId,
+            commentsOpen: input.commentsOpen ?? entry.commentsOpen,
+          });
+          if (!row) throw new Conflict(STALE);
+          if (slug !== entry.slug) await q.recordSlugChange(tx, viewer.id, id, entry.slug, slug);
+          if (tags !== undefined) await q.replaceTags(tx, id, tags);
+          return row;
+        });
+        return ref(saved, viewer.handle);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new Conflict(STALE);
+        throw error;
+      }
+    },
+
+    publish: (viewer: MemberViewer, id: number) => release(viewer, id, null),
+
+    schedule: (viewer: MemberViewer, id: number, at: Date) => release(viewer, id, at),
+
+    /** Back to a draft: readers lose it (comments stay with it, hidden until it returns). */
+    async unpublish(viewer: MemberViewer, id: number): Promise<EntryRef> {
+      const { entry } = await requireOwnEntry(viewer, id);
+      const row = await q.updateEntry(db, id, entry.revision, { status: 'draft', publishAt: null, publishedAt: null });
+      if (!row) throw new Conflict(STALE);
+      return ref(row, viewer.handle);
+    },
+
+    async remove(viewer: MemberViewer, id: number): Promise<void> {
+      await requireOwnEntry(viewer, id);
+      await q.softDeleteEntry(db, id);
+    },
+
+    async setCommentsOpen(viewer: MemberViewer, id: number, open: boolean): Promise<EntryRef> {
+      const { entry } = await requireOwnEntry(viewer, id);
+      const row = await q.updateEntry(db, id, entry.revision, { commentsOpen: open });
+      if (!row) throw new Conflict(STALE);
+      return ref(row, viewer.handle);
+    },
+
+    /** The entry for its author's editor. */
+    async forEditing(viewer: MemberViewer, id: number) {
+      const found = await requireOwnEntry(viewer, id);
+      const [tags, revisions] = await Promise.all([q.listTagsOfEntries(db, viewer, [id]), q.listEntryRevisions(db, viewer, id)]);
+      return { ...found, tags: tags.map((t) => t.tag), revisions };
+    },
+
+    /** An entry by its address; an old slug answers with the current one, to redirect. */
+    async entryPage(viewer: Viewer, handle: string, slug: string) {
+      const author = await authorByHandle(handle);
+      const found = await q.findVisibleEntryBySlug(db, viewer, author.id, slug);
+      if (!found) {
+        const moved = await q.findVisibleEntryByOldSlug(db, viewer, author.id, slug);
+        if (moved) return { kind: 'moved' as const, slug: moved.slug, handle: author.handle };
+        throw new NotFound();
+      }
+      const [tags, comments] = await Promise.all([q.listTagsOfEntries(db, viewer, [found.entry.id]), found.live ? q.listVisibleComments(db, viewer, found.entry.id) : []]);
+      const outline = headingOutline(found.entry.bodySource);
+      return {
+        kind: 'entry' as const,
+        ...found,
+        tags: tags.map((t) => t.tag),
+        comments,
+        readingMinutes: readingMinutes(found.entry.bodySource),
+        toc: outline.length >= TOC_MIN_HEADINGS ? outline : [],
+      };
+    },
+
+    async entryById(viewer: Viewer, id: number) {
+      const found = await q.findVisibleEntry(db, viewer, id);
+      if (!found) throw new NotFound();
+      const tags = await q.listTagsOfEntries(db, viewer, [id]);
+      return { ...found, tags: tags.map((t) => t.tag), readingMinutes: readingMinutes(found.entry.bodySource) };
+    },
+
+    /** A member's blog: their published entries this viewer may read, newest first, a page at a time. */
+    async blog(viewer: Viewer, handle: string, options: { limit?: number; before?: number } = {}) {
+      const author = await authorByHandle(handle);
+      return { author, ...(await page(viewer, { authorId: author.id }, options)) };
+    },
+
+    /** A page of the community's latest entries (optionally with one tag), and the cursor of the next. */
+    async latestPage(viewer: Viewer, options: { tag?: string; before?: number } = {}) {
+      if (options.tag !== undefined && !isTag(options.tag)) throw new NotFound();
+      return page(viewer, { tag: options.tag }, options);
+    },
+
+    /** The community's latest entries, optionally with one tag. */
+    async latest(viewer: Viewer, options: { tag?: string; limit?: number } = {}) {
+      if (options.tag !== undefined && !isTag(options.tag)) throw new NotFound();
+      const rows = await q.listVisibleEntries(db, viewer, { tag: options.tag, limit: options.limit ?? ENTRIES_PER_PAGE });
+      return withTags(viewer, rows);
+    },
+
+    /** The author's own entries in every state. */
+    desk: (viewer: MemberViewer) => q.listOwnEntries(db, viewer, 100),
+
+    async comments(viewer: Viewer, id: number) {
+      const found = await q.findVisibleEntry(db, viewer, id);
+      if (!found) throw new NotFound();
+      return found.live ? q.listVisibleComments(db, viewer, id) : [];
+    },
+
+    async revisions(viewer: Viewer, id: number) {
+      const found = await q.findVisibleEntry(db, viewer, id);
+      if (!found) throw new NotFound();
+      return q.listEntryRevisions(db, viewer, id);
+    },
+
+    async addComment(viewer: MemberViewer, entryId: number, input: CommentInput): Promise<{ id: number; held?: string }> {
+      const found = await q.findVisibleEntry(db, viewer, entryId);
+      if (!found || !found.live) throw new NotFound();
+      const { entry } = found;
+      authorize(viewer, { kind: 'blog.comment', entry: { commentsOpen: entry.commentsOpen, authorId: entry.authorId } });
+      if (entry.visibility === 'space' && entry.spaceId !== null) {
+        const space = await spaces.spaceById(viewer, entry.spaceId);
+        authorize(viewer, { kind: 'space.post', space: await spaceFacts(db, viewer, space) });
+      }
+      const fields: Record<string, string> = {};
+      const body = cleanBody(input.body, fields);
+      throwIfInvalid(fields);
+      if (input.parentId !== undefined) {
+        const parent = await q.findVisibleComment(db, viewer, input.parentId);
+        if (!parent || parent.entryId !== entryId) throw new Invalid('The comment you replied to is not on this entry.');
+        if (parent.parentId !== null) throw new Invalid('Replies go one level deep: reply to the first comment of the conversation.');
+      }
+      const admission = await admitPost(db, viewer, { body, moderates: await moderatesEntry(viewer, entry) });
+      return db.transaction(async (tx) => {
+        const comment = await q.insertComment(tx, {
+          entryId,
+          authorId: viewer.id,
+          parentId: input.parentId ?? null,
+          bodySource: admission.body,
+          bodyHtml: renderMarkdown(admission.body),
+          renderVersion: CONTENT_PIPELINE_VERSION,
+          status: admission.status,
+          moderationNote: admission.note,
+        });
+        if (admission.status === 'held') {
+          await queueHeldBlogTarget(tx, { commentId: comment.id, authorId: viewer.id, spaceId: entry.visibility === 'space' ? entry.spaceId : null, note: admission.note });
+          return { id: comment.id, held: admission.note };
+        }
+        return { id: comment.id };
+      });
+    },
+
+    async comment(viewer: Viewer, commentId: number) {
+      const comment = await q.findVisibleComment(db, viewer, commentId);
+      if (!comment) throw new NotFound();
+      return comment;
+    },
+
+    async removeComment(viewer: MemberViewer, commentId: number): Promise<{ entryId: number }> {
+      const comment = await q.findVisibleComment(db, viewer, commentId);
+      if (!comment) throw new NotFound();
+      authorize(viewer, { kind: 'blog.deleteComment', comment: { authorId: comment.authorId } });
+      await q.softDeleteComment(db, commentId);
+      return { entryId: comment.entryId };
+    },
+
+    /** Tidies scheduled entries whose time has come; they already read as published before this runs. */
+    sweepScheduled: () => q.publishDueEntries(db),
+  };
+}

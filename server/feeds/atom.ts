@@ -1,0 +1,47 @@
+import { Feed } from 'feed';
+import { entryUrl } from '../blogs/presenters.ts';
+
+/*
+ * Atom documents for blogs, built with the `feed` package (escaping and the format's rules are
+ * its job, not ours). Callers pass entries read as an anonymous visitor: a feed is public by
+ * nature (readers, aggregators and caches fetch it without a session), so only public,
+ * published entries may ever reach one — whoever asks.
+ */
+
+export interface FeedEntry {
+  entry: { id: number; title: string; slug: string; summary: string; bodyHtml: string; publishedAt: Date | null; updatedAt: Date };
+  author: { handle: string; displayName: string };
+  tags: string[];
+}
+
+export function atomFeed(options: { origin: string; path: string; htmlPath: string; title: string; description: string; entries: FeedEntry[] }): string {
+  const { origin } = options;
+  const updated = options.entries.reduce<Date>((latest, e) => (e.entry.updatedAt > latest ? e.entry.updatedAt : latest), new Date(0));
+  const feed = new Feed({
+    id: `${origin}${options.htmlPath}`,
+    title: options.title,
+    description: options.description,
+    link: `${origin}${options.htmlPath}`,
+    language: 'en',
+    updated: options.entries.length > 0 ? updated : new Date(0),
+    generator: 'Rounds',
+    copyright: 'Each entry belongs to its author.',
+    feedLinks: { atom: `${origin}${options.path}` },
+  });
+  for (const { entry, author, tags } of options.entries) {
+    const link = `${origin}${entryUrl(author.handle, entry.slug)}`;
+    feed.addItem({
+      // The id never changes when the slug does: readers do not see a renamed entry as new.
+      id: `${origin}/blog/entries/${entry.id}`,
+      title: entry.title,
+      link,
+      date: entry.updatedAt,
+      published: entry.publishedAt ?? entry.updatedAt,
+      ...(entry.summary ? { description: entry.summary } : {}),
+      content: entry.bodyHtml,
+      author: [{ name: author.displayName, link: `${origin}/u/${encodeURIComponent(author.handle)}` }],
+      category: tags.map((t) => ({ name: t, term: t })),
+    });
+  }
+  return feed.atom1();
+}

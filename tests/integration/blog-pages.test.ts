@@ -1,0 +1,180 @@
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { decodeHtml, type Agent } from '../helpers/browser-session.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, signedInAgent, type TestMember } from '../helpers/factories.ts';
+
+let app: TestApp;
+let alice: TestMember;
+let bob: TestMember;
+let aliceAgent: Agent;
+let bobAgent: Agent;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  alice = await createMember(app);
+  bob = await createMember(app);
+  aliceAgent = await signedInAgent(app, alice);
+  bobAgent = await signedInAgent(app, bob);
+});
+afterAll(async () => app.close());
+
+const LONG = '# Background\n\nWhy this matters.\n\n# Method\n\nWhat we did.\n\n## Dosing\n\nDetails.\n\n# Results\n\nWhat we found.';
+
+async function writeDraft(agent: Agent, fields: Record<string, string>) {
+  const res = await agent.submit('/blog/new', '/blog/new', { intent: 'save', visibility: 'public', commentsOpen: '1', ...fields });
+  expect(res.statusCode, res.body.slice(0, 400)).toBe(303);
+  const id = Number(/\/blog\/(\d+)\/edit/.exec(String(res.headers.location))![1]);
+  return id;
+}
+
+async function publishFromEditor(agent: Agent, id: number, fields: Record<string, string>) {
+  const page = await agent.get(`/blog/${id}/edit`);
+  const revision = /name="baseRevision" value="(\d+)"/.exec(page.body)![1]!;
+  return agent.postForm(`/blog/${id}/edit`, { intent: 'publish', visibility: 'public', commentsOpen: '1', baseRevision: revision, ...fields });
+}
+
+describe('writing an entry in the browser', () => {
+  test('new entry → preview (exactly what readers see) → save → publish; the entry page has a table of contents and public meta tags', async () => {
+    const preview = await aliceAgent.submit('/blog/new', '/blog/new', { intent: 'preview', title: 'On prone positioning', body: LONG });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('<h2 id="h-background">Background</h2>');
+    // Preview keeps the typed text in the form.
+    expect(decodeHtml(preview.body)).toContain('# Method');
+
+    const id = await writeDraft(aliceAgent, { title: 'On prone positioning', body: LONG, summary: 'What we learnt.', tags: 'ICU, ventilation' });
+    const draftPage = await app.inject({ method: 'GET', url: `/u/${alice.handle}/blog/on-prone-positioning` });
+    expect(draftPage.statusCode).toBe(404);
+
+    const published = await publishFromEditor(aliceAgent, id, { title: 'On prone positioning', body: LONG, summary: 'What we learnt.', tags: 'ICU, ventilation' });
+    expect(published.statusCode).toBe(303);
+    expect(published.headers.location).toBe(`/u/${alice.handle}/blog/on-prone-positioning`);
+
+    const page = await app.inject({ method: 'GET', url: `/u/${alice.handle}/blog/on-prone-positioning` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<nav class="toc"');
+    expect(page.body).toContain('href="#h-dosing"');
+    expect(page.body).toContain(`<link rel="canonical" href="${app.config.publicUrl}/u/${alice.handle}/blog/on-prone-positioning"/>`);
+    expect(page.body).toContain('<meta property="og:title" content="On prone positioning"/>');
+    expect(page.body).not.toContain('noindex');
+
+    const list = await app.inject({ method: 'GET', url: '/blog/tags/icu' });
+    expect(list.body).toContain('On prone positioning');
+    expect(list.body).toMatch(/1 min read/);
+    const profile = await app.inject({ method: 'GET', url: `/u/${alice.handle}` });
+    expect(profile.body).toContain('On prone positioning');
+  });
+
+  test('a rejected form keeps the typed text; a stale save is a 409 that keeps it too', async () => {
+    const refused = await aliceAgent.submit('/blog/new', '/blog/new', { intent: 'save', title: 'x', body: 'Body worth keeping 123', summary: 'Summary worth keeping' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('Body worth keeping 123');
+    expect(refused.body).toContain('Summary worth keeping');
+
+    const id = await writeDraft(aliceAgent, { title: 'Stale saves', body: 'First' });
+    const page = await aliceAgent.get(`/blog/${id}/edit`);
+    const revision = /name="baseRevision" value="(\d+)"/.exec(page.body)![1]!;
+    expect((await aliceAgent.postForm(`/blog/${id}/edit`, { intent: 'save', title: 'Stale saves', body: 'Second tab', baseRevision: revision })).statusCode).toBe(303);
+    const stale = await aliceAgent.postForm(`/blog/${id}/edit`, { intent: 'save', title: 'Stale saves', body: 'First tab text to keep', baseRevision: revision });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('First tab text to keep');
+  });
+
+  test('autosave needs the CSRF token, and moves the revision on', async () => {
+    const id = await writeDraft(aliceAgent, { title: 'Autosaved entry', body: 'v1' });
+    await aliceAgent.get(`/blog/${id}/edit`);
+    const forged = await aliceAgent.postForm(`/blog/${id}/autosave`, { title: 'Autosaved entry', body: 'forged', baseRevision: '1' }, { csrf: false });
+    expect(forged.statusCode).toBe(403);
+    const saved = await aliceAgent.postForm(`/blog/${id}/autosave`, { title: 'Autosaved entry', body: 'v2 typed', baseRevision: '1', visibility: 'public' });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().revision).toBe(2);
+    const editor = await aliceAgent.get(`/blog/${id}/edit`);
+    expect(editor.body).toContain('v2 typed');
+  });
+
+  test('a changed address redirects from the old one', async () => {
+    const id = await writeDraft(aliceAgent, { title: 'Old address entry', body: 'Body' });
+    await publishFromEditor(aliceAgent, id, { title: 'Old address entry', body: 'Body' });
+    const page = await aliceAgent.get(`/blog/${id}/edit`);
+    const revision = /name="baseRevision" value="(\d+)"/.exec(page.body)![1]!;
+    await aliceAgent.postForm(`/blog/${id}/edit`, { intent: 'save', title: 'Old address entry', body: 'Body', slug: 'new-address', visibility: 'public', commentsOpen: '1', baseRevision: revision });
+    const old = await app.inject({ method: 'GET', url: `/u/${alice.handle}/blog/old-address-entry` });
+    expect(old.statusCode).toBe(301);
+    expect(old.headers.location).toBe(`/u/${alice.handle}/blog/new-address`);
+  });
+
+  test('a reader comments and replies; an empty comment is refused with the form kept', async () => {
+    const id = await writeDraft(aliceAgent, { title: 'Comment on me', body: 'Body' });
+    await publishFromEditor(aliceAgent, id, { title: 'Comment on me', body: 'Body' });
+    const url = `/u/${alice.handle}/blog/comment-on-me`;
+    const posted = await bobAgent.submit(url, `${url}/comments`, { body: 'A thoughtful comment' });
+    expect(posted.statusCode).toBe(303);
+    const commentId = /#c(\d+)$/.exec(String(posted.headers.location))![1]!;
+    const reply = await aliceAgent.submit(url, `${url}/comments`, { body: 'Thanks, Bob', parentId: commentId });
+    expect(reply.statusCode).toBe(303);
+    const page = await app.inject({ method: 'GET', url });
+    expect(page.body).toContain('A thoughtful comment');
+    expect(page.body).toContain('Thanks, Bob');
+    expect(page.body).toContain('class="comment-replies"');
+    const empty = await bobAgent.submit(url, `${url}/comments`, { body: '   ' });
+    expect(empty.statusCode).toBe(422);
+    // Alice reports Bob's comment from the page: it lands in the queue.
+    const reported = await aliceAgent.submit(url, `/blog/comments/${commentId}/flag`, { reason: 'off_topic' });
+    expect(reported.statusCode).toBe(303);
+    const queue = (await app.inject({ method: 'GET', url: '/api/v1/mod/queue', headers: (await createMember(app, { role: 'moderator' })).auth })).json() as { items: { blog: { commentId: number | null } | null }[] };
+    expect(queue.items.some((i) => i.blog?.commentId === Number(commentId))).toBe(true);
+  });
+
+  test('a members-only entry says nothing in meta and asks not to be indexed', async () => {
+    const id = await writeDraft(aliceAgent, { title: 'For members', body: 'Members text', summary: 'Members summary' });
+    await publishFromEditor(aliceAgent, id, { title: 'For members', body: 'Members text', summary: 'Members summary', visibility: 'members' });
+    const url = `/u/${alice.handle}/blog/for-members`;
+    expect((await app.inject({ method: 'GET', url })).statusCode).toBe(404);
+    const page = await bobAgent.get(url);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('name="robots" content="noindex');
+    expect(page.body).not.toContain('og:');
+    expect(page.body).not.toContain('rel="canonical"');
+    expect(page.body).not.toContain('name="description"');
+  });
+});
+
+describe('Atom feeds', () => {
+  const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'entry' || name === 'link' || name === 'category' });
+  type AtomEntry = { title: string | { '#text': string }; id: string; link: { '@_href': string }[]; content?: unknown };
+  const titleOf = (e: AtomEntry) => (typeof e.title === 'string' ? e.title : e.title['#text']);
+
+  async function feed(url: string, who?: TestMember) {
+    const res = await app.inject({ method: 'GET', url, headers: who ? who.auth : {} });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/application\/atom\+xml/);
+    const doc = parser.parse(res.body) as { feed: { title: unknown; entry?: AtomEntry[] } };
+    return (doc.feed.entry ?? []).map(titleOf);
+  }
+
+  test('community, blog and tag feeds list public entries only, whoever asks', async () => {
+    const admin = await createMember(app, { role: 'admin' });
+    const { space } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    await addSpaceMember(app, space.id, alice);
+    const { blogs } = app.services;
+    const make = async (title: string, extra: Parameters<typeof blogs.createDraft>[1] extends infer T ? Partial<T> : never, publish = true) => {
+      const ref = await blogs.createDraft(alice.viewer, { title, body: `${title} body`, tags: 'feeds', ...extra });
+      if (publish) await blogs.publish(alice.viewer, ref.id);
+      return ref;
+    };
+    await make('FEED public entry', {});
+    await make('FEED members entry', { visibility: 'members' });
+    await make('FEED draft entry', {}, false);
+    await make('FEED space entry', { visibility: 'space', spaceId: space.id });
+    const later = await make('FEED scheduled entry', {}, false);
+    await blogs.schedule(alice.viewer, later.id, new Date(Date.now() + 3_600_000));
+
+    for (const url of ['/blog/feed.atom', `/u/${alice.handle}/blog/feed.atom`, '/blog/tags/feeds/feed.atom']) {
+      for (const who of [undefined, alice, bob]) {
+        const titles = await feed(url, who);
+        expect(titles, url).toContain('FEED public entry');
+        expect(titles.filter((t) => t.startsWith('FEED') && t !== 'FEED public entry'), `${url} as ${who?.handle ?? 'anonymous'}`).toEqual([]);
+      }
+    }
+  });
+});
