@@ -450,46 +450,30 @@ export async function updatePostBodyByModerator(
 
 // Members: history, sanctions, trust.
 
+/** A member's standing, as moderation reads it. */
+const memberColumns = {
+  id: users.id,
+  handle: users.handle,
+  displayName: users.displayName,
+  role: users.role,
+  status: users.status,
+  statusUntil: users.statusUntil,
+  statusReason: users.statusReason,
+  trustLevel: users.trustLevel,
+  flagsAgreed: users.flagsAgreed,
+  flagsDisagreed: users.flagsDisagreed,
+  daysVisited: users.daysVisited,
+  postsRead: users.postsRead,
+  createdAt: users.createdAt,
+};
+
 export async function findMemberByHandle(db: Executor, handle: string) {
-  const [row] = await db
-    .select({
-      id: users.id,
-      handle: users.handle,
-      displayName: users.displayName,
-      role: users.role,
-      status: users.status,
-      statusUntil: users.statusUntil,
-      statusReason: users.statusReason,
-      trustLevel: users.trustLevel,
-      flagsAgreed: users.flagsAgreed,
-      flagsDisagreed: users.flagsDisagreed,
-      createdAt: users.createdAt,
-    })
-    .from(users)
-    .where(sql`lower(${users.handle}) = ${handle.toLowerCase()}`)
-    .limit(1);
+  const [row] = await db.select(memberColumns).from(users).where(sql`lower(${users.handle}) = ${handle.toLowerCase()}`).limit(1);
   return row;
 }
 
 export async function findMemberById(db: Executor, id: string) {
-  const [row] = await db
-    .select({
-      id: users.id,
-      handle: users.handle,
-      displayName: users.displayName,
-      role: users.role,
-      status: users.status,
-      statusUntil: users.statusUntil,
-      statusReason: users.statusReason,
-      trustLevel: users.trustLevel,
-      flagsAgreed: users.flagsAgreed,
-      flagsDisagreed: users.flagsDisagreed,
-      daysVisited: users.daysVisited,
-      postsRead: users.postsRead,
-      createdAt: users.createdAt,
-    })
-    .from(users)
-    .where(eq(users.id, id));
+  const [row] = await db.select(memberColumns).from(users).where(eq(users.id, id));
   return row;
 }
 

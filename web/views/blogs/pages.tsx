@@ -5,6 +5,7 @@ import { BLOG_LIMITS } from '../../../server/blogs/rules.ts';
 import type { PageContext } from '../../context.ts';
 import { profileHref } from '../../urls.ts';
 import { Badge, Breadcrumbs, CsrfField, ErrorSummary, Field, PostButton, Time } from '../components.tsx';
+import { FLAG_REASON_LABELS, FLAG_REASONS } from '../../../server/moderation/service.ts';
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
 
@@ -185,20 +186,7 @@ function Comment({ ctx, c, replies, entry, canComment, action, formState }: { ct
         {!c.own && ctx.viewer.kind === 'member' && c.status === 'published' && (
           <details class="flag-box">
             <summary>Report</summary>
-            <form method="post" action={`/blog/comments/${c.id}/flag`} class="inline-form">
-              <CsrfField ctx={ctx} />
-              <label for={`flag-c${c.id}`}>Reason</label>{' '}
-              <select id={`flag-c${c.id}`} name="reason">
-                <option value="spam">Spam</option>
-                <option value="abusive">Abusive or harassing</option>
-                <option value="misinformation">Misinformation</option>
-                <option value="confidentiality">Confidentiality breach</option>
-                <option value="off_topic">Off-topic</option>
-              </select>{' '}
-              <button type="submit" class="button button-small button-secondary">
-                Report
-              </button>
-            </form>
+            <ReportForm ctx={ctx} action={`/blog/comments/${c.id}/flag`} fieldId={`flag-c${c.id}`} />
           </details>
         )}
       </article>
@@ -298,20 +286,7 @@ export function EntryPage(props: { ctx: PageContext; entry: EntryView; comments:
       {ctx.viewer.kind === 'member' && !props.own && entry.live && (
         <details class="flag-box">
           <summary>Report this entry</summary>
-          <form method="post" action={`/blog/${entry.id}/flag`} class="inline-form">
-            <CsrfField ctx={ctx} />
-            <label for="flag-reason">Reason</label>{' '}
-            <select id="flag-reason" name="reason">
-              <option value="spam">Spam</option>
-              <option value="abusive">Abusive or harassing</option>
-              <option value="misinformation">Misinformation</option>
-              <option value="confidentiality">Confidentiality breach</option>
-              <option value="off_topic">Off-topic</option>
-            </select>{' '}
-            <button type="submit" class="button button-small button-secondary">
-              Report
-            </button>
-          </form>
+          <ReportForm ctx={ctx} action={`/blog/${entry.id}/flag`} fieldId="flag-reason" />
         </details>
       )}
       {entry.live && (
@@ -486,5 +461,23 @@ export function DeskPage({ ctx, entries }: { ctx: PageContext; entries: { id: nu
         </ol>
       )}
     </Layout>
+  );
+}
+
+/** A one-step report of an entry or comment: the moderation reasons that need no note ("something else" does). */
+function ReportForm({ ctx, action, fieldId }: { ctx: PageContext; action: string; fieldId: string }) {
+  return (
+    <form method="post" action={action} class="inline-form">
+      <CsrfField ctx={ctx} />
+      <label for={fieldId}>Reason</label>{' '}
+      <select id={fieldId} name="reason">
+        {FLAG_REASONS.filter((reason) => reason !== 'other').map((reason) => (
+          <option value={reason}>{FLAG_REASON_LABELS[reason]}</option>
+        ))}
+      </select>{' '}
+      <button type="submit" class="button button-small button-secondary">
+        Report
+      </button>
+    </form>
   );
 }
