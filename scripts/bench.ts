@@ -14,6 +14,7 @@ import * as schema from '../db/schema/index.ts';
 import { hashPassword } from '../server/accounts/passwords.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { CONTENT_PIPELINE_VERSION } from '../server/content/render-markdown.ts';
+import { createNotifier } from '../server/notifications/notifier.ts';
 import { createForumService } from '../server/forum/service.ts';
 import { ANONYMOUS } from '../server/policy/index.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
@@ -251,7 +252,7 @@ async function explainPages(
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const db = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Database;
   const spaces = createSpacesService(db, setting);
-  const forum = createForumService(db, spaces);
+  const forum = createForumService(db, spaces, createNotifier());
   const pages: [string, () => Promise<unknown>][] = [
     ['thread page (cache check)', () => forum.anonymousThreadVersion(targets.threadId)],
     ['thread page', () => forum.threadPage(ANONYMOUS, targets.threadId, 1)],

@@ -4,6 +4,7 @@ import { boards, postRevisions, posts, threads, users } from '../db/schema/index
 import { passwordProblem } from '../server/accounts/passwords.ts';
 import { createAccountsService, userToViewer } from '../server/accounts/service.ts';
 import { createSessionManager } from '../server/accounts/sessions.ts';
+import { createNotifier } from '../server/notifications/notifier.ts';
 import { createForumService, quoteMarkdown } from '../server/forum/service.ts';
 import type { MemberViewer } from '../server/policy/index.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
@@ -42,7 +43,7 @@ runCommand(async () => {
     const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
     const accounts = createAccountsService(db, sessions, config.rateLimits);
     const spaces = createSpacesService(db, config.privateSpaces);
-    const forum = createForumService(db, spaces);
+    const forum = createForumService(db, spaces, createNotifier());
 
     // Members: registered like anyone else, then given their role and an established trust level
     // (a seeded community is not made of brand-new, pre-moderated accounts).

@@ -16,6 +16,9 @@ import type { Config } from './config.ts';
 import { forumApi } from './forum/routes.ts';
 import { createForumService } from './forum/service.ts';
 import { moderationApi } from './moderation/routes.ts';
+import { createNotifier } from './notifications/notifier.ts';
+import { notificationsApi } from './notifications/routes.ts';
+import { createNotificationsService } from './notifications/service.ts';
 import { createModerationService } from './moderation/service.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
@@ -37,6 +40,7 @@ export interface Services {
   membership: ReturnType<typeof createMembershipService>;
   moderation: ReturnType<typeof createModerationService>;
   blogs: ReturnType<typeof createBlogsService>;
+  notifications: ReturnType<typeof createNotificationsService>;
 }
 
 declare module 'fastify' {
@@ -66,13 +70,17 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
   const accounts = createAccountsService(db, sessions, config.rateLimits);
   const spaces = createSpacesService(db, config.privateSpaces);
-  const forum = createForumService(db, spaces);
+  // Created by the writes that cause them (in their transactions); `notifier.onCreated` is the hook
+  // for anything that must follow a new notification, such as e-mail.
+  const notifier = createNotifier();
+  const forum = createForumService(db, spaces, notifier);
   // Raising a space's level must take its pages out of the anonymous cache at once (versioned
   // thread pages notice by themselves; timed ones such as board and home pages do not).
-  const membership = createMembershipService(db, { levelRaised: () => app.anonymousPages.clear() });
-  const moderation = createModerationService(db);
-  const blogs = createBlogsService(db, spaces);
-  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs });
+  const membership = createMembershipService(db, notifier, { levelRaised: () => app.anonymousPages.clear() });
+  const moderation = createModerationService(db, notifier);
+  const blogs = createBlogsService(db, spaces, notifier);
+  const notifications = createNotificationsService(db, notifier, spaces, forum);
+  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications });
   // Scheduled entries already read as published once due; this only tidies their status, at
   // start-up (an entry due while the app was down) and then every minute.
   const sweepScheduled = () => blogs.sweepScheduled().catch((error: unknown) => app.log.warn({ err: error }, 'publishing scheduled entries failed'));
@@ -130,6 +138,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
       await api.register(forumApi);
       await api.register(moderationApi);
       await api.register(blogsApi);
+      await api.register(notificationsApi);
     },
     { prefix: '/api/v1' },
   );

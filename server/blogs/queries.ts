@@ -256,13 +256,12 @@ export async function softDeleteEntry(db: Executor, id: number): Promise<void> {
 }
 
 /** Scheduled entries whose time has come become published (they already read as published). */
-export async function publishDueEntries(db: Executor): Promise<number> {
-  const rows = await db
+export async function publishDueEntries(db: Executor): Promise<{ id: number; authorId: string }[]> {
+  return db
     .update(blogEntries)
     .set({ status: 'published', publishedAt: sql`coalesce(${blogEntries.publishedAt}, ${blogEntries.publishAt})` })
     .where(and(eq(blogEntries.status, 'scheduled'), sql`${blogEntries.publishAt} <= now()`))
-    .returning({ id: blogEntries.id });
-  return rows.length;
+    .returning({ id: blogEntries.id, authorId: blogEntries.authorId });
 }
 
 export async function setEntryModeration(db: Executor, id: number, status: 'published' | 'held' | 'hidden', note: string): Promise<void> {

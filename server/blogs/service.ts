@@ -7,6 +7,7 @@ import { cleanBody } from '../forum/rules.ts';
 import { admitPost } from '../moderation/admission.ts';
 import { queueHeldBlogTarget } from '../moderation/blog-targets.ts';
 import { viewerModeratesSpace } from '../moderation/queries.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
 import { spaceFacts, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
@@ -55,7 +56,7 @@ export const SCHEDULE_SWEEP_MS = 60_000;
 
 export type BlogsService = ReturnType<typeof createBlogsService>;
 
-export function createBlogsService(db: Database, spaces: SpacesService) {
+export function createBlogsService(db: Database, spaces: SpacesService, notifier: Notifier) {
   async function requireOwnEntry(viewer: MemberViewer, id: number) {
     const found = await q.findVisibleEntry(db, viewer, id);
     if (!found) throw new NotFound();
@@ -383,7 +384,15 @@ export function createBlogsService(db: Database, spaces: SpacesService) {
       return { entryId: comment.entryId };
     },
 
-    /** Tidies scheduled entries whose time has come; they already read as published before this runs. */
-    sweepScheduled: () => q.publishDueEntries(db),
+    /**
+     * Tidies scheduled entries whose time has come; they already read as published before this
+     * runs. Each author is told once: the status changes once, in the transaction that notifies.
+     */
+    sweepScheduled: (): Promise<number> =>
+      db.transaction(async (tx) => {
+        const published = await q.publishDueEntries(tx);
+        await notifier.entriesPublished(tx, published);
+        return published.length;
+      }),
   };
 }

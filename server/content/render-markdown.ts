@@ -9,7 +9,7 @@ import type { SafeHtml } from './safe-html.ts';
  * heading shift…): the re-render script rewrites rows with an older version,
  * so stored HTML never outlives the rules that made it safe.
  */
-export const CONTENT_PIPELINE_VERSION = 1;
+export const CONTENT_PIPELINE_VERSION = 2;
 
 const LINK_SCHEMES: readonly string[] = ['http', 'https', 'mailto'];
 
@@ -44,6 +44,57 @@ function isHttpsUrl(url: string): boolean {
   return /^https:\/\/[^/\\]/i.test(url.replace(IGNORED_URL_CHARS, ''));
 }
 
+type CoreState = Parameters<Parameters<MarkdownParser['core']['ruler']['push']>[1]>[0];
+type Token = CoreState['tokens'][number];
+
+// The same shape forum/references.ts reads to notify: a handle after a non-word character.
+const MENTION = /(^|[^\w@/.])@([a-z0-9][a-z0-9_-]{2,29})\b/gi;
+
+/**
+ * `@handle` becomes a link to the member's profile, outside links and code. Whether the member
+ * exists or can read the post is not known here (the renderer sees only text): a mention of
+ * nobody links to a profile page that says so.
+ */
+function linkMentions(state: CoreState): void {
+  for (const block of state.tokens) {
+    if (block.type !== 'inline' || !block.children) continue;
+    let insideLink = 0;
+    const out: Token[] = [];
+    for (const token of block.children) {
+      if (token.type === 'link_open') insideLink++;
+      if (token.type === 'link_close') insideLink--;
+      if (token.type !== 'text' || insideLink > 0 || !token.content.includes('@')) {
+        out.push(token);
+        continue;
+      }
+      let last = 0;
+      for (const match of token.content.matchAll(MENTION)) {
+        const at = (match.index ?? 0) + (match[1]?.length ?? 0);
+        const handle = match[2] ?? '';
+        if (at > last) out.push(textToken(state, token.content.slice(last, at), token.level));
+        const open = new state.Token('link_open', 'a', 1);
+        open.attrs = [['href', `/u/${handle}`], ['class', 'mention']];
+        open.level = token.level;
+        out.push(open, textToken(state, `@${handle}`, token.level + 1));
+        const close = new state.Token('link_close', 'a', -1);
+        close.level = token.level;
+        out.push(close);
+        last = at + handle.length + 1;
+      }
+      if (last === 0) out.push(token);
+      else if (last < token.content.length) out.push(textToken(state, token.content.slice(last), token.level));
+    }
+    block.children = out;
+  }
+}
+
+function textToken(state: CoreState, content: string, level: number): Token {
+  const token = new state.Token('text', '', 0);
+  token.content = content;
+  token.level = level;
+  return token;
+}
+
 function createMarkdownParser(): MarkdownParser {
   const md = new MarkdownIt({
     // Raw HTML off: whatever a member types in angle brackets is shown as text.
@@ -65,6 +116,8 @@ function createMarkdownParser(): MarkdownParser {
       }
     }
   });
+
+  md.core.ruler.push('mentions', linkMentions);
 
   // A non-https image becomes its alt text rather than a broken <img>: the
   // reader keeps the author's description and nothing is fetched.
@@ -143,6 +196,7 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     ol: ['start'],
   },
   allowedClasses: {
+    a: ['mention'],
     // markdown-it puts the fence's info word here; anything beyond a plain
     // language name is dropped so the class cannot carry hostile markup.
     code: [/^language-[a-z0-9][a-z0-9_+#.-]{0,31}$/i],

@@ -10,7 +10,7 @@ import { FORUM_LIMITS } from './rules.ts';
 const Title = Type.String({ maxLength: FORUM_LIMITS.titleMax * 4 });
 const Body = Type.String({ maxLength: FORUM_LIMITS.bodyMax * 2 });
 const IdempotencyKey = Type.Optional(Type.String({ maxLength: FORUM_LIMITS.idempotencyKey }));
-const PostRefOut = Type.Object({ threadId: Type.Integer(), postId: Type.Integer(), number: Type.Integer(), url: Type.String(), warnings: Type.Array(Type.String()) });
+const PostRefOut = Type.Object({ threadId: Type.Integer(), postId: Type.Integer(), number: Type.Integer(), url: Type.String(), warnings: Type.Array(Type.String()), unnotifiedMentions: Type.Array(Type.String(), { description: 'Mentioned members who cannot read the space: nobody among them was notified' }) });
 
 const refUrl = (ref: { threadId: number; slug: string; number: number }) => `${threadUrl(ref.threadId, ref.slug)}#p${ref.number}`;
 
@@ -55,7 +55,7 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const ref = await forum.createThread(requireMember(request.viewer), { boardId: request.params.id, ...request.body });
-      return reply.status(201).send({ threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref), warnings: ref.warnings ?? [] });
+      return reply.status(201).send({ threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref), warnings: ref.warnings ?? [], unnotifiedMentions: ref.unnotifiedMentions ?? [] });
     },
   );
 
@@ -136,7 +136,7 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const ref = await forum.reply(requireMember(request.viewer), request.params.id, request.body);
-      return reply.status(201).send({ threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref), warnings: ref.warnings ?? [] });
+      return reply.status(201).send({ threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref), warnings: ref.warnings ?? [], unnotifiedMentions: ref.unnotifiedMentions ?? [] });
     },
   );
 
@@ -163,7 +163,7 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const ref = await forum.edit(requireMember(request.viewer), request.params.id, request.body);
-      return { threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref), warnings: ref.warnings ?? [] };
+      return { threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref), warnings: ref.warnings ?? [], unnotifiedMentions: ref.unnotifiedMentions ?? [] };
     },
   );
 

@@ -5,10 +5,11 @@ import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
 import { admitPost, queueHeldPost, type Admission } from '../moderation/admission.ts';
 import { insertLog, viewerModeratesSpace } from '../moderation/queries.ts';
-import { findHandlesOutsideSpace } from '../spaces/queries.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import { spaceFacts, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
+import { mentionedHandles, mentionsOutsideQuotes, quotedPosts, quotedThreadIds } from './references.ts';
 import { checkIdempotencyKey, cleanBody, cleanTitle, POSTS_PER_PAGE, THREADS_PER_PAGE } from './rules.ts';
 
 export interface NewThreadInput {
@@ -40,13 +41,13 @@ export interface PostRef {
   warnings?: string[];
   /** Set when the post waits for a moderator's approval; says why, for the author. */
   held?: string;
+  /** Mentioned members who cannot read the space: nobody among them was notified. */
+  unnotifiedMentions?: string[];
 }
 
-/** The `@handle` mentions in a body (lower-cased). Mentions inside code are counted too: a warning too many is harmless. */
-export function mentionedHandles(body: string): string[] {
-  const found = new Set<string>();
-  for (const match of body.matchAll(/(?:^|[^\w@/.])@([a-z0-9][a-z0-9_-]{2,29})\b/gi)) found.add(match[1]!.toLowerCase());
-  return [...found];
+/** What a post body says to the notifications: who it mentions and which posts it quotes. */
+function newPostFacts(body: string) {
+  return { mentioned: mentionsOutsideQuotes(body), quoted: quotedPosts(body) };
 }
 
 function pageCount(total: number, perPage: number): number {
@@ -60,13 +61,6 @@ export function quoteMarkdown(post: { number: number; bodySource: string; author
     .map((line) => `> ${line}`.trimEnd())
     .join('\n');
   return `> **@${post.author.handle}** [wrote](/t/${threadId}/${slug}#p${post.number}):\n>\n${quoted}\n\n`;
-}
-
-/** Threads whose posts a body quotes, from the header `quoteMarkdown` writes (`[wrote](/t/<id>/…#p<n>)`). */
-export function quotedThreadIds(body: string): number[] {
-  const ids = new Set<number>();
-  for (const match of body.matchAll(/^>.*\]\(\/t\/(\d{1,15})\/[^)\s]*#p\d+\)/gm)) ids.add(Number(match[1]));
-  return [...ids];
 }
 
 /**
@@ -88,19 +82,23 @@ export function threadPageVersion({ thread, board, space }: q.ThreadStamp): stri
 
 const CONFIDENTIAL_QUOTE = 'This quotes a post from a confidential space. What is said there stays there, so it cannot be quoted elsewhere.';
 
+export { mentionedHandles, quotedPosts, quotedThreadIds };
+
 export type ForumService = ReturnType<typeof createForumService>;
 
-export function createForumService(db: Database, spaces: SpacesService) {
+export function createForumService(db: Database, spaces: SpacesService, notifier: Notifier) {
   const anonymous = q.prepareAnonymousThreadReads(db);
 
   /**
-   * Mentioning someone outside a confidential space notifies nobody (they could not read it);
-   * the author is told, so they do not count on that person having seen it.
+   * Mentioning someone who cannot read the space notifies nobody (they could not read it); the
+   * author is told, so they do not count on that person having seen it.
    */
-  async function mentionWarnings(space: { id: number; level: string }, body: string): Promise<string[]> {
-    if (space.level !== 'confidential') return [];
-    const outside = await findHandlesOutsideSpace(db, space.id, mentionedHandles(body));
-    return outside.map((handle) => `@${handle} is not a member of this confidential space: they cannot read your post and were not notified.`);
+  function mentionWarnings(space: { level: string }, outsiders: string[]): string[] {
+    return outsiders.map((handle) =>
+      space.level === 'confidential'
+        ? `@${handle} is not a member of this confidential space: they cannot read your post and were not notified.`
+        : `@${handle} cannot see this space and was not notified.`,
+    );
   }
 
   /**
@@ -158,7 +156,10 @@ export function createForumService(db: Database, spaces: SpacesService) {
       const to = from + POSTS_PER_PAGE - 1;
       const posts = viewer.kind === 'anonymous' ? await anonymous.posts.execute({ id: threadId, from, to }) : await q.listThreadPosts(db, viewer, threadId, from, to);
       const lastShown = posts[posts.length - 1]?.number;
-      if (viewer.kind === 'member' && lastShown !== undefined) await q.recordThreadRead(db, viewer.id, threadId, lastShown);
+      if (viewer.kind === 'member' && lastShown !== undefined) {
+        await q.recordThreadRead(db, viewer.id, threadId, lastShown);
+        await notifier.threadRead(db, viewer.id, threadId, lastShown);
+      }
       return { ...found, posts, page, pages };
     },
 
@@ -229,7 +230,7 @@ export function createForumService(db: Database, spaces: SpacesService) {
       if ('already' in admitted) return admitted.already;
       const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
-      const created = await recover(
+      const created: PostRef = await recover(
         () =>
           db.transaction(async (tx) => {
             const now = new Date();
@@ -258,12 +259,17 @@ export function createForumService(db: Database, spaces: SpacesService) {
             });
             if (admission.status === 'held') await queueHeldPost(tx, { id: post.id, authorId: viewer.id, spaceId: board.spaceId, note: admission.note });
             await q.recordBoardActivity(tx, board.id, 1, now);
-            return { threadId: thread.id, slug: thread.slug, number: 1, postId: post.id };
+            await notifier.watchOnPosting(tx, viewer.id, thread.id, true);
+            if (admission.status === 'published') {
+              await notifier.newPost(tx, { ...newPostFacts(admission.body), postId: post.id, threadId: thread.id, boardId: board.id, spaceId: board.spaceId, number: 1, authorId: viewer.id, replyToPostId: null });
+            }
+            const unnotifiedMentions = await notifier.mentionedOutsiders(tx, board.spaceId, mentionsOutsideQuotes(admission.body));
+            return { threadId: thread.id, slug: thread.slug, number: 1, postId: post.id, unnotifiedMentions };
           }),
         existing,
       );
       const held = admission.status === 'held' ? { held: admission.note } : {};
-      return { ...created, ...held, warnings: await mentionWarnings(board.space, body) };
+      return { ...created, ...held, warnings: mentionWarnings(board.space, created.unnotifiedMentions ?? []) };
     },
 
     async reply(viewer: MemberViewer, threadId: number, input: ReplyInput): Promise<PostRef> {
@@ -285,7 +291,7 @@ export function createForumService(db: Database, spaces: SpacesService) {
       if ('already' in admitted) return admitted.already;
       const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
-      const posted = await recover(
+      const posted: PostRef = await recover(
         () =>
           db.transaction(async (tx) => {
             const locked = await q.lockVisibleThread(tx, viewer, threadId);
@@ -323,14 +329,25 @@ export function createForumService(db: Database, spaces: SpacesService) {
             } else {
               await q.recordThreadActivity(tx, threadId, number, viewer.id, now);
               await q.recordBoardActivity(tx, thread.boardId, 0, now);
+              await notifier.newPost(tx, {
+                ...newPostFacts(admission.body),
+                postId: post.id,
+                threadId,
+                boardId: thread.boardId,
+                spaceId: locked.space.id,
+                number,
+                authorId: viewer.id,
+                replyToPostId: input.replyToPostId ?? null,
+              });
             }
-            return { threadId, slug: thread.slug, number, postId: post.id };
+            await notifier.watchOnPosting(tx, viewer.id, threadId, false);
+            const unnotifiedMentions = await notifier.mentionedOutsiders(tx, locked.space.id, mentionsOutsideQuotes(admission.body));
+            return { threadId, slug: thread.slug, number, postId: post.id, unnotifiedMentions };
           }),
         existing,
       );
       const held = admission.status === 'held' ? { held: admission.note } : {};
-      if (mentionedHandles(body).length === 0) return { ...posted, ...held };
-      return { ...posted, ...held, warnings: await mentionWarnings({ id: place[0].spaceId, level: place[0].level }, body) };
+      return { ...posted, ...held, warnings: mentionWarnings({ level: place[0].level }, posted.unnotifiedMentions ?? []) };
     },
 
     async edit(viewer: MemberViewer, postId: number, input: EditInput): Promise<PostRef> {

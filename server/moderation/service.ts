@@ -4,6 +4,7 @@ import { deleteSessionsOfUser } from '../accounts/queries.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { cleanBody } from '../forum/rules.ts';
+import type { ModerationOutcome, Notifier } from '../notifications/notifier.ts';
 import { ANONYMOUS, authorize, isSiteStaff, type MemberViewer } from '../policy/index.ts';
 import { loadModerationSettings } from './admission.ts';
 import { blogTargetDetail, blogTargetOf, decideBlogItem, flagBlogTarget, restoreAutoHidden, type BlogTarget } from './blog-targets.ts';
@@ -75,7 +76,7 @@ const AUTO_HIDDEN_NOTE =
 
 export type ModerationService = ReturnType<typeof createModerationService>;
 
-export function createModerationService(db: Database) {
+export function createModerationService(db: Database, notifier: Notifier) {
   async function requireModeratedItem(exec: Executor, viewer: MemberViewer, itemId: number, lock: boolean) {
     const item = await q.findVisibleItem(exec, viewer, itemId, lock);
     if (!item) throw new NotFound();
@@ -104,6 +105,29 @@ export function createModerationService(db: Database) {
       reason,
       detail: { until: until?.toISOString() ?? null },
     });
+  }
+
+  /**
+   * The author learns what became of their content (a flag kept without effect says nothing to
+   * them), and each flagger what became of their flag; the notifier checks each can still read it.
+   */
+  async function notifyOutcome(
+    tx: Executor,
+    moderator: MemberViewer,
+    item: { id: number; kind: string; subjectId: string; autoHidden: boolean; entryId: number | null },
+    post: { id: number; threadId: number } | undefined,
+    decision: Decision,
+    flagged: { flaggerIds: string[]; verdict: 'agreed' | 'disagreed' | 'dismissed' } | undefined,
+  ) {
+    if (item.kind === 'registration') return;
+    const about = post ? { threadId: post.threadId, postId: post.id } : { blogEntryId: item.entryId };
+    if (!post && item.entryId === null) return;
+    const quiet = (decision === 'keep' || decision === 'dismiss') && !item.autoHidden;
+    if (!quiet) await notifier.moderatedContent(tx, { recipientId: item.subjectId, actorId: moderator.id, reviewItemId: item.id, outcome: decision as ModerationOutcome, ...about });
+    if (!flagged) return;
+    for (const flaggerId of flagged.flaggerIds) {
+      await notifier.flagOutcome(tx, { recipientId: flaggerId, actorId: moderator.id, reviewItemId: item.id, outcome: flagged.verdict, ...about });
+    }
   }
 
   return {
@@ -274,6 +298,8 @@ export function createModerationService(db: Database) {
           q.insertLog(tx, { actorId: viewer.id, action, postId: item.postId, subjectId: item.subjectId, spaceId: item.spaceId, itemId: item.id, reason, detail });
 
         let revision = post?.revision ?? null;
+        // Who flagged the item and what their flags came to, for their notifications.
+        let flagged: { flaggerIds: string[]; verdict: 'agreed' | 'disagreed' | 'dismissed' } | undefined;
         const blogTarget = blogTargetOf(item);
         if (blogTarget) {
           await decideBlogItem(tx, viewer, item, blogTarget, input.decision, reason);
@@ -289,6 +315,7 @@ export function createModerationService(db: Database) {
           case 'dismiss': {
             const verdict = input.decision === 'keep' ? 'disagreed' : 'dismissed';
             const flaggers = await q.resolveFlags(tx, item.id, verdict);
+            flagged = { flaggerIds: flaggers.map((f) => f.flaggerId), verdict };
             if (verdict === 'disagreed') await q.recordFlagOutcomes(tx, flaggers.map((f) => f.flaggerId), false);
             if (post && post.status === 'hidden' && item.autoHidden) await q.setPostState(tx, post.id, 'published', '');
             await log(input.decision);
@@ -303,6 +330,7 @@ export function createModerationService(db: Database) {
             if (!saved) throw new Conflict('The author changed the post while you were editing it. Reload the item and try again.');
             revision = post.revision + 1;
             const flaggers = await q.resolveFlags(tx, item.id, 'agreed');
+            flagged = { flaggerIds: flaggers.map((f) => f.flaggerId), verdict: 'agreed' };
             await q.recordFlagOutcomes(tx, flaggers.map((f) => f.flaggerId), true);
             if (post.status === 'hidden') await q.setPostState(tx, post.id, 'published', '');
             await log('edit');
@@ -312,6 +340,7 @@ export function createModerationService(db: Database) {
           case 'keep_hidden': {
             if (!post) throw new Invalid('Only a post can be hidden.');
             const flaggers = await q.resolveFlags(tx, item.id, 'agreed');
+            flagged = { flaggerIds: flaggers.map((f) => f.flaggerId), verdict: 'agreed' };
             await q.recordFlagOutcomes(tx, flaggers.map((f) => f.flaggerId), true);
             await q.setPostState(tx, post.id, 'hidden', hiddenNote(reason));
             await log('hide');
@@ -321,6 +350,7 @@ export function createModerationService(db: Database) {
           case 'reject': {
             if (!post) throw new Invalid('Only a post can be deleted.');
             const flaggers = await q.resolveFlags(tx, item.id, 'agreed');
+            flagged = { flaggerIds: flaggers.map((f) => f.flaggerId), verdict: 'agreed' };
             await q.recordFlagOutcomes(tx, flaggers.map((f) => f.flaggerId), true);
             await q.removePostByModerator(tx, post.id);
             await log(input.decision);
@@ -332,6 +362,8 @@ export function createModerationService(db: Database) {
             await q.setPostState(tx, post.id, 'published', '');
             await log(input.decision);
             await refreshTrust(tx, post.authorId);
+            // A post held until now reaches its readers: the replies, mentions and watchers it concerns.
+            if (item.kind === 'held_post') await notifier.postApproved(tx, post.id);
             break;
           }
         }
@@ -339,6 +371,7 @@ export function createModerationService(db: Database) {
           throw new Conflict('This item was decided by someone else a moment ago. Nothing was changed.');
         }
         if (input.sanction) await applySanction(tx, viewer, item.subjectId, input.sanction, item.id, item.spaceId);
+        await notifyOutcome(tx, viewer, item, post, input.decision, flagged);
         return { decision: input.decision };
       });
     },

@@ -1,5 +1,5 @@
 import { and, isNull, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { blogComments, blogEntries, boards, moderationLog, posts, reviewItems, spaceMembers, spaces, threads } from '../../db/schema/index.ts';
+import { blogComments, blogEntries, boards, moderationLog, notifications, posts, reviewItems, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
 import type { Viewer } from './viewer.ts';
 
 /*
@@ -162,4 +162,70 @@ export function blogCommentVisible(viewer: Viewer): SQL {
       : sql`(${blogComments.status} = 'published' or ${blogComments.authorId} = ${viewer.id} or ${moderatesBlogEntry(viewer)})`;
   return sql`(${blogComments.deletedAt} is null and exists (select 1 from ${blogEntries}
     where ${blogEntries.id} = ${blogComments.entryId} and ${blogEntryVisible(viewer)} and ${blogEntryLive()} and ${state}))`;
+}
+
+/*
+ * Set-based forms, for many readers at once: who among a set of members (their ids in a column,
+ * e.g. the candidates of a notification fan-out) may read something. Each states the same rule as
+ * its per-viewer twin above, for a member viewer whose id is `userId`; a test holds the two equal.
+ */
+
+/** Like `moderatesSpace`, for the member whose id is `userId` (their site role read from `users`). */
+function moderatesSpaceFor(userId: AnyColumn | SQL, spaceId: AnyColumn | SQL): SQL {
+  return sql`(${spaceId} in (select ${spaceMembers.spaceId} from ${spaceMembers}
+      where ${spaceMembers.userId} = ${userId} and ${spaceMembers.status} = 'active' and ${spaceMembers.role} in ('owner', 'moderator'))
+    or (exists (select 1 from ${users} as staff where staff.id = ${userId} and staff.role in ('moderator', 'admin'))
+      and ${spaceId} in (select moderated_space.id from ${spaces} as moderated_space where moderated_space.level <> 'confidential')))`;
+}
+
+/** `spaceContentVisible` for the member whose id is `userId`, over a query that has `spaces` in scope. */
+export function spaceContentVisibleTo(userId: AnyColumn | SQL): SQL {
+  return sql`(${spaces.level} in ('public', 'members') or exists (
+    select 1 from ${spaceMembers}
+    where ${spaceMembers.spaceId} = ${spaces.id}
+      and ${spaceMembers.userId} = ${userId}
+      and ${spaceMembers.status} = 'active'
+      and ${spaceMembers.rulesAcceptedVersion} >= ${spaces.rulesVersion}))`;
+}
+
+/** `threadVisible` for the member whose id is `userId`, over a query that has `threads` in scope. */
+export function threadVisibleTo(userId: AnyColumn | SQL): SQL {
+  return sql`(${threads.deletedAt} is null and exists (select 1 from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId}
+    where ${boards.id} = ${threads.boardId} and ${spaceContentVisibleTo(userId)}
+      and (${threads.status} = 'published' or ${threads.authorId} = ${userId} or ${moderatesSpaceFor(userId, spaces.id)})))`;
+}
+
+/** `postVisible` for the member whose id is `userId`, over a query that has `posts` in scope. */
+export function postVisibleTo(userId: AnyColumn | SQL): SQL {
+  return sql`exists (select 1 from ${threads} join ${boards} on ${boards.id} = ${threads.boardId} join ${spaces} on ${spaces.id} = ${boards.spaceId}
+    where ${threads.id} = ${posts.threadId} and ${threads.deletedAt} is null and ${spaceContentVisibleTo(userId)}
+      and (${threads.status} = 'published' or ${threads.authorId} = ${userId} or ${moderatesSpaceFor(userId, spaces.id)})
+      and (${posts.status} = 'published' or ${posts.authorId} = ${userId} or ${moderatesSpaceFor(userId, spaces.id)}))`;
+}
+
+/**
+ * A notification, for its recipient only, and only while what it is about is readable by them
+ * now: it holds ids, and its text is read through the predicates above when it is shown. A post
+ * the recipient can no longer read (hidden, removed, moved away, space closed to them) takes its
+ * notifications out of every list and count. A flag's outcome needs only the thread: the flagger
+ * learns a hidden post was hidden, never what it says.
+ */
+export function notificationVisible(viewer: Viewer): SQL {
+  if (viewer.kind === 'anonymous') return sql`false`;
+  const livePost = sql`exists (select 1 from ${posts} where ${posts.id} = ${notifications.postId} and ${posts.deletedAt} is null and ${postVisible(viewer)})`;
+  const anyPost = sql`exists (select 1 from ${posts} where ${posts.id} = ${notifications.postId} and ${postVisible(viewer)})`;
+  const thread = sql`exists (select 1 from ${threads} where ${threads.id} = ${notifications.threadId} and ${threadVisible(viewer)})`;
+  const entry = sql`exists (select 1 from ${blogEntries} where ${blogEntries.id} = ${notifications.blogEntryId} and ${blogEntryVisible(viewer)})`;
+  const space = sql`exists (select 1 from ${spaces} where ${spaces.id} = ${notifications.spaceId} and ${spaceVisible(viewer)})`;
+  // An invitee reads the name of a space they are invited to (as on their invitations list).
+  const invitation = sql`exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${notifications.spaceId}
+    and ${spaceMembers.userId} = ${viewer.id} and ${spaceMembers.status} in ('invited', 'active'))`;
+  return sql`(${notifications.recipientId} = ${viewer.id} and (case
+    when ${notifications.kind} in ('reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post') then ${livePost}
+    when ${notifications.kind} = 'moderation_content' then (case when ${notifications.postId} is not null then ${anyPost} else ${entry} end)
+    when ${notifications.kind} = 'moderation_flag' then (case when ${notifications.threadId} is not null then ${thread} else ${entry} end)
+    when ${notifications.kind} = 'space_invited' then ${invitation}
+    when ${notifications.kind} in ('space_approved', 'space_rules_changed') then ${space}
+    when ${notifications.kind} = 'blog_published' then ${entry}
+    else false end))`;
 }

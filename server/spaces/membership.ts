@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.ts';
 import { findUserByHandle } from '../accounts/queries.ts';
 import { renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import { authorize, type MemberViewer } from '../policy/index.ts';
 import * as q from './queries.ts';
 import { checkRules, spaceFacts, type Level } from './service.ts';
@@ -25,7 +26,7 @@ export interface MembershipEvents {
   levelRaised?: (spaceId: number) => void;
 }
 
-export function createMembershipService(db: Database, events: MembershipEvents = {}) {
+export function createMembershipService(db: Database, notifier: Notifier, events: MembershipEvents = {}) {
   async function visibleSpace(viewer: MemberViewer, spaceId: number) {
     const space = await q.findVisibleSpaceById(db, viewer, spaceId);
     if (!space) throw new NotFound();
@@ -101,6 +102,8 @@ export function createMembershipService(db: Database, events: MembershipEvents =
         const status = membership?.status === 'requested' ? 'active' : 'invited';
         await q.upsertMembership(tx, { spaceId, userId: user.id, role: 'member', status });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: status === 'active' ? 'approved' : 'invited' });
+        const notice = { recipientId: user.id, actorId: viewer.id, spaceId };
+        await (status === 'active' ? notifier.requestApproved(tx, notice) : notifier.invited(tx, notice));
       });
       return user;
     },
@@ -178,6 +181,7 @@ export function createMembershipService(db: Database, events: MembershipEvents =
       await db.transaction(async (tx) => {
         await q.updateMembership(tx, spaceId, user.id, { status: status[decision], role: 'member' });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: { approve: 'approved', refuse: 'refused', remove: 'removed', ban: 'banned', unban: 'unbanned' }[decision] });
+        if (decision === 'approve') await notifier.requestApproved(tx, { recipientId: user.id, actorId: viewer.id, spaceId });
       });
     },
 
@@ -219,6 +223,7 @@ export function createMembershipService(db: Database, events: MembershipEvents =
         await q.updateMembership(tx, spaceId, viewer.id, { rulesAcceptedVersion: version });
         await q.insertAcceptance(tx, spaceId, viewer.id, version);
         await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'ground rules changed', detail: `version ${version}` });
+        await notifier.rulesChanged(tx, { actorId: viewer.id, spaceId });
       });
       return version;
     },

@@ -13,8 +13,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments'];
-const PREDICATES = /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible)\(viewer\)/;
+const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments', 'notifications'];
+const PREDICATES = /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible|notificationVisible)\(viewer\)/;
 
 /**
  * Query functions that read content tables without a visibility predicate, each for a stated
@@ -41,6 +41,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   findNthOwnPostSince: "a timestamp of the caller's own post, for their rate limit",
   ownDuplicateExists: "whether the caller's own recent posts hold the same text",
   blogTargetExists: 'a yes or no for a moderator closing a review item (already visible to them) whose entry or comment its author deleted',
+  findNewPostFacts: 'a write path: the facts of a post a moderator just approved, for its notifications; returned to the notifier, never to a client',
   entrySlugTaken: "whether the author's own blog already uses a slug (now or before): a yes or no, for the author choosing one",
 };
 

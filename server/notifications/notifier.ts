@@ -1,0 +1,108 @@
+import type { Executor } from '../../db/client.ts';
+import { mentionsOutsideQuotes, quotedPosts } from '../forum/references.ts';
+import * as q from './queries.ts';
+
+/**
+ * Creating notifications: called by the services whose writes cause them, with their transaction,
+ * so a rolled-back write leaves none. Each call returns the ids it created, and every listener
+ * registered with `onCreated` runs inside the same transaction with them (the hook point for
+ * e-mail: enqueue a job there and it commits or rolls back with the notification).
+ */
+export type CreatedListener = (tx: Executor, ids: number[]) => Promise<void>;
+
+export interface NewPost {
+  postId: number;
+  threadId: number;
+  boardId: number;
+  spaceId: number;
+  number: number;
+  authorId: string;
+  replyToPostId: number | null;
+  /** Lower-cased handles `@mentioned` in the body. */
+  mentioned: string[];
+  /** Posts the body quotes, by thread and number. */
+  quoted: { threadId: number; number: number }[];
+}
+
+/** A moderation decision's code, shown as fixed words (never the moderator's free text). */
+export type ModerationOutcome = 'approve' | 'reject' | 'hide' | 'delete' | 'keep' | 'restore' | 'keep_hidden' | 'edit_keep' | 'dismiss' | 'agreed' | 'disagreed' | 'dismissed';
+
+export type Notifier = ReturnType<typeof createNotifier>;
+
+export function createNotifier() {
+  const listeners: CreatedListener[] = [];
+  async function created(tx: Executor, ids: number[]): Promise<number[]> {
+    if (ids.length > 0) for (const listener of listeners) await listener(tx, ids);
+    return ids;
+  }
+
+  /** A post became readable (published at once, or approved): replies, quotes, mentions, watchers. */
+  async function newPost(tx: Executor, post: NewPost): Promise<number[]> {
+    const rows = await q.insertForNewPost(tx, {
+      postId: post.postId,
+      threadId: post.threadId,
+      boardId: post.boardId,
+      spaceId: post.spaceId,
+      number: post.number,
+      actorId: post.authorId,
+      replyToPostId: post.replyToPostId,
+      mentioned: post.mentioned,
+      quoted: post.quoted,
+    });
+    return created(tx, rows.map((r) => r.id));
+  }
+
+  return {
+    /** Registers a listener for every batch of new notifications (see above). */
+    onCreated(listener: CreatedListener): void {
+      listeners.push(listener);
+    },
+
+    newPost,
+
+    /** A held post was approved: it now concerns the same people it would have when posted. */
+    async postApproved(tx: Executor, postId: number): Promise<number[]> {
+      const post = await q.findNewPostFacts(tx, postId);
+      if (!post) return [];
+      const { bodySource, ...facts } = post;
+      return newPost(tx, { ...facts, mentioned: mentionsOutsideQuotes(bodySource), quoted: quotedPosts(bodySource) });
+    },
+
+    /** A member was shown a thread up to post `number`: its notifications up to there are read. */
+    threadRead: (db: Executor, userId: string, threadId: number, number: number) => q.markThreadRead(db, userId, threadId, number),
+
+    /** A member posted in a thread: it gets their default level (tracking, or watching by preference). */
+    watchOnPosting: (tx: Executor, userId: string, threadId: number, started: boolean) => q.watchOnPosting(tx, userId, threadId, started),
+
+    /** Mentioned members who cannot read the space: not notified, and the author is told. */
+    mentionedOutsiders: (tx: Executor, spaceId: number, handles: string[]) => q.findMentionedOutsiders(tx, spaceId, handles),
+
+    /** The author of moderated content learns the outcome, if they can still read it. */
+    async moderatedContent(tx: Executor, n: { recipientId: string; actorId: string; reviewItemId: number; outcome: ModerationOutcome; threadId?: number | null; postId?: number | null; blogEntryId?: number | null }) {
+      const mustSee = n.postId ? 'post' : 'none';
+      return created(tx, await q.insertDirect(tx, { ...n, kind: 'moderation_content' }, mustSee));
+    },
+
+    /** A flagger learns what became of their flag, if they can still read the thread. */
+    async flagOutcome(tx: Executor, n: { recipientId: string; actorId: string; reviewItemId: number; outcome: ModerationOutcome; threadId?: number | null; postId?: number | null; blogEntryId?: number | null }) {
+      const mustSee = n.threadId ? 'thread' : 'none';
+      return created(tx, await q.insertDirect(tx, { ...n, kind: 'moderation_flag' }, mustSee));
+    },
+
+    async invited(tx: Executor, n: { recipientId: string; actorId: string; spaceId: number }) {
+      return created(tx, await q.insertDirect(tx, { ...n, kind: 'space_invited' }, 'none'));
+    },
+
+    async requestApproved(tx: Executor, n: { recipientId: string; actorId: string; spaceId: number }) {
+      return created(tx, await q.insertDirect(tx, { ...n, kind: 'space_approved' }, 'none'));
+    },
+
+    async rulesChanged(tx: Executor, n: { actorId: string; spaceId: number }) {
+      return created(tx, await q.insertForRulesChange(tx, n.spaceId, n.actorId));
+    },
+
+    async entriesPublished(tx: Executor, entries: { id: number; authorId: string }[]) {
+      return created(tx, await q.insertForPublishedEntries(tx, entries));
+    },
+  };
+}

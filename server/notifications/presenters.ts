@@ -1,0 +1,124 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { entryUrl } from '../blogs/presenters.ts';
+import { POSTS_PER_PAGE } from '../forum/rules.ts';
+import type { NotificationKind } from './queries.ts';
+
+/**
+ * What a notification says, written at read time from rows the recipient may read now (the
+ * service fetched them through `notificationVisible`). Nothing here is stored.
+ */
+export interface NotificationDetail {
+  id: number;
+  kind: NotificationKind;
+  outcome: string | null;
+  createdAt: Date;
+  actorHandle: string | null;
+  threadId: number | null;
+  postId: number | null;
+  threadTitle: string | null;
+  threadSlug: string | null;
+  postNumber: number | null;
+  spaceName: string | null;
+  spaceSlug: string | null;
+  entryTitle: string | null;
+  entrySlug: string | null;
+  entryAuthorHandle: string | null;
+}
+
+export interface NotificationItem {
+  /** The oldest notification of the item: opening it marks the whole item read. */
+  id: number;
+  kind: NotificationKind;
+  count: number;
+  unread: boolean;
+  text: string;
+  /** Where opening the item leads (the first unread post of a collapsed item). */
+  target: string;
+  actor: string | null;
+  createdAt: Date;
+}
+
+export const NotificationOut = Type.Object({
+  id: Type.Integer(),
+  kind: Type.String(),
+  count: Type.Integer({ description: 'How many notifications this item collapses (new replies to one thread)' }),
+  unread: Type.Boolean(),
+  text: Type.String(),
+  url: Type.String({ description: 'Where the item leads' }),
+  actor: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+});
+
+export function presentNotification(item: NotificationItem) {
+  return { id: item.id, kind: item.kind, count: item.count, unread: item.unread, text: item.text, url: item.target, actor: item.actor, createdAt: item.createdAt.toISOString() };
+}
+
+function postUrl(d: NotificationDetail): string {
+  if (d.threadId === null || d.threadSlug === null) return '/notifications';
+  if (d.postNumber === null) return `/t/${d.threadId}/${d.threadSlug}`;
+  const page = Math.ceil(d.postNumber / POSTS_PER_PAGE);
+  return `/t/${d.threadId}/${d.threadSlug}${page > 1 ? `?page=${page}` : ''}#p${d.postNumber}`;
+}
+
+const CONTENT_OUTCOMES: Record<string, string> = {
+  approve: 'A moderator approved your {x}.',
+  reject: 'A moderator did not approve your {x}.',
+  hide: 'A moderator hid your {x}.',
+  keep_hidden: 'A moderator kept your {x} hidden.',
+  delete: 'A moderator removed your {x}.',
+  restore: 'Your {x} is visible again.',
+  keep: 'Your {x} is visible again.',
+  dismiss: 'Your {x} is visible again.',
+  edit_keep: 'A moderator edited your {x}.',
+};
+
+const FLAG_OUTCOMES: Record<string, string> = {
+  agreed: 'Moderators agreed with your flag on {x}.',
+  disagreed: 'Moderators reviewed your flag on {x} and kept it as it was.',
+  dismissed: 'Your flag on {x} was dismissed.',
+};
+
+/** The words of an item: `first` is the oldest notification it holds, `last` the newest. */
+export function describe(first: NotificationDetail, last: NotificationDetail, count: number, unread: boolean): NotificationItem {
+  const by = last.actorHandle ? `@${last.actorHandle}` : 'Someone';
+  const title = `“${first.threadTitle ?? ''}”`;
+  const entry = first.entryTitle !== null && first.entryAuthorHandle !== null && first.entrySlug !== null ? { title: `“${first.entryTitle}”`, url: entryUrl(first.entryAuthorHandle, first.entrySlug) } : null;
+  const space = first.spaceName ?? '';
+  const words = (): { text: string; target: string } => {
+    switch (first.kind) {
+      case 'reply_to_thread':
+        return { text: count > 1 ? `${count} new replies in ${title}` : `${by} replied to your thread ${title}`, target: postUrl(first) };
+      case 'watched_post':
+        return { text: count > 1 ? `${count} new posts in ${title}` : `${by} posted in ${title}`, target: postUrl(first) };
+      case 'reply_to_post':
+        return { text: `${by} replied to your post in ${title}`, target: postUrl(first) };
+      case 'quote':
+        return { text: `${by} quoted your post in ${title}`, target: postUrl(first) };
+      case 'mention':
+        return { text: `${by} mentioned you in ${title}`, target: postUrl(first) };
+      case 'moderation_content': {
+        const what = first.postId !== null ? `post in ${title}` : `entry ${entry?.title ?? ''}`;
+        const text = (CONTENT_OUTCOMES[first.outcome ?? ''] ?? 'A moderator reviewed your {x}.').replace('{x}', what);
+        return { text, target: first.postId !== null ? postUrl(first) : (entry?.url ?? '/me/moderation') };
+      }
+      case 'moderation_flag': {
+        const what = first.threadId !== null ? `a post in ${title}` : `the entry ${entry?.title ?? ''}`;
+        const text = (FLAG_OUTCOMES[first.outcome ?? ''] ?? 'Moderators reviewed your flag on {x}.').replace('{x}', what);
+        const target = first.threadId !== null && first.threadSlug !== null ? `/t/${first.threadId}/${first.threadSlug}` : (entry?.url ?? '/notifications');
+        return { text, target };
+      }
+      case 'space_invited':
+        return { text: `${by} invited you to join ${space}`, target: '/invitations' };
+      case 'space_approved':
+        return { text: `Your request to join ${space} was approved`, target: `/s/${first.spaceSlug ?? ''}` };
+      case 'space_rules_changed':
+        return { text: `The ground rules of ${space} changed: read and accept them to keep reading`, target: `/s/${first.spaceSlug ?? ''}/rules` };
+      case 'blog_published':
+        return { text: `Your scheduled entry ${entry?.title ?? ''} is published`, target: entry?.url ?? '/blog' };
+    }
+  };
+  const { text, target } = words();
+  // Moderators act for the site: the moderation log decides whether they are named, not this.
+  const actor = first.kind === 'moderation_content' || first.kind === 'moderation_flag' ? null : last.actorHandle;
+  return { id: first.id, kind: first.kind, count, unread, text, target, actor, createdAt: last.createdAt };
+}

@@ -1,0 +1,113 @@
+import type { Database } from '../../db/client.ts';
+import { NotFound } from '../errors.ts';
+import type { ForumService } from '../forum/service.ts';
+import { POSTS_PER_PAGE } from '../forum/rules.ts';
+import type { MemberViewer, Viewer } from '../policy/index.ts';
+import type { SpacesService } from '../spaces/service.ts';
+import type { Notifier } from './notifier.ts';
+import { describe, type NotificationItem } from './presenters.ts';
+import * as q from './queries.ts';
+
+export const NOTIFICATIONS_PER_PAGE = 20;
+const MENTIONABLE_LIMIT = 8;
+
+export type WatchTarget = { kind: 'thread' | 'board' | 'space'; id: number };
+/** `default`: no choice of one's own here; the board's, the space's or the posting default applies. */
+export type WatchChoice = q.WatchLevel | 'default';
+
+export type NotificationsService = ReturnType<typeof createNotificationsService>;
+
+/** Reading notifications, watching, unread tracking and mention autocomplete (see README.md). */
+export function createNotificationsService(db: Database, notifier: Notifier, spaces: SpacesService, forum: ForumService) {
+  /** Reads a target through the viewer's predicates (404 when they cannot see it) and names its place. */
+  async function place(viewer: Viewer, target: WatchTarget) {
+    if (target.kind === 'thread') {
+      const found = await forum.thread(viewer, target.id);
+      return { threadId: found.thread.id, boardId: found.board.id, spaceId: found.space.id };
+    }
+    if (target.kind === 'board') {
+      const board = await spaces.boardById(viewer, target.id);
+      return { boardId: board.id, spaceId: board.spaceId };
+    }
+    const space = await spaces.spaceById(viewer, target.id);
+    return { spaceId: space.id };
+  }
+
+  return {
+    /** The hook point for whatever follows a new notification (e-mail): see notifier.ts. */
+    onCreated: notifier.onCreated,
+
+    unreadCount: (viewer: MemberViewer) => q.countUnreadGroups(db, viewer),
+
+    /** One page of the viewer's notifications, collapsed, newest first; `next` pages on. */
+    async list(viewer: MemberViewer, options: { before?: number } = {}): Promise<{ items: NotificationItem[]; next: number | null; unreadCount: number }> {
+      const groups = await q.listGroups(db, viewer, NOTIFICATIONS_PER_PAGE + 1, options.before);
+      const page = groups.slice(0, NOTIFICATIONS_PER_PAGE);
+      const details = await q.findDetails(db, viewer, [...new Set(page.flatMap((g) => [g.firstId, g.lastId]))]);
+      const byId = new Map(details.map((d) => [d.id, d]));
+      const items = page.flatMap((g) => {
+        const first = byId.get(g.firstId);
+        const last = byId.get(g.lastId);
+        return first && last ? [describe(first, last, g.count, g.unread)] : [];
+      });
+      const last = page[page.length - 1];
+      return { items, next: groups.length > NOTIFICATIONS_PER_PAGE && last ? last.lastId : null, unreadCount: await q.countUnreadGroups(db, viewer) };
+    },
+
+    /** Opens an item: marks it read (a collapsed one whole) and says where it leads. */
+    async open(viewer: MemberViewer, id: number): Promise<string> {
+      const [detail] = await q.findDetails(db, viewer, [id]);
+      if (!detail) throw new NotFound('That notification is no longer available.');
+      await q.markGroupRead(db, viewer, id);
+      return describe(detail, detail, 1, false).target;
+    },
+
+    async markRead(viewer: MemberViewer, ids: number[]): Promise<void> {
+      for (const id of ids) await q.markGroupRead(db, viewer, id);
+    },
+
+    markAllRead: (viewer: MemberViewer) => q.markAllRead(db, viewer.id),
+
+    /** The viewer's own choices for a thread, board or space and what applies (most specific wins). */
+    async watchState(viewer: MemberViewer, target: WatchTarget) {
+      const where = await place(viewer, target);
+      const own = await q.findOwnWatchLevels(db, viewer.id, where);
+      const chosen = target.kind === 'thread' ? own.thread : target.kind === 'board' ? own.board : own.space;
+      const effective = own.thread ?? own.board ?? own.space;
+      const scoped = target.kind === 'thread' ? effective : target.kind === 'board' ? (own.board ?? own.space) : own.space;
+      return { chosen: chosen ?? ('default' as const), effective: scoped ?? ('normal' as const) };
+    },
+
+    async setWatch(viewer: MemberViewer, target: WatchTarget, choice: WatchChoice): Promise<void> {
+      const where = await place(viewer, target);
+      const level = choice === 'default' ? null : choice;
+      if (target.kind === 'thread') await q.setThreadWatch(db, viewer.id, where.threadId ?? target.id, level);
+      else if (target.kind === 'board') await q.setBoardWatch(db, viewer.id, where.boardId ?? target.id, level);
+      else await q.setSpaceWatch(db, viewer.id, where.spaceId, level);
+    },
+
+    preferences: (viewer: MemberViewer) => q.findPreferences(db, viewer.id),
+    savePreferences: (viewer: MemberViewer, prefs: { watchStarted: boolean; watchReplied: boolean }) => q.savePreferences(db, viewer.id, prefs),
+
+    /** New posts since the viewer last read each thread of a list (signed-in members only). */
+    unreadCounts: (viewer: Viewer, threadIds: number[]) => q.findUnreadCounts(db, viewer, threadIds),
+
+    /** Where a thread continues for the viewer: the page and number of the first post they have not read. */
+    async firstUnread(viewer: Viewer, threadId: number) {
+      const { thread } = await forum.thread(viewer, threadId);
+      const number = await q.findFirstUnreadNumber(db, viewer, threadId);
+      return { thread, number, page: Math.max(1, Math.ceil(number / POSTS_PER_PAGE)) };
+    },
+
+    /**
+     * Handles for the composer's @ list: members who can read the thread's (or board's) space.
+     * The place is read through the asker's predicates first, so a place they cannot see is a 404.
+     */
+    async mentionable(viewer: MemberViewer, target: { threadId: number } | { boardId: number }, prefix: string) {
+      const spaceId = 'threadId' in target ? (await forum.thread(viewer, target.threadId)).space.id : (await spaces.boardById(viewer, target.boardId)).spaceId;
+      const clean = prefix.replace(/^@/, '').trim();
+      if (!/^[a-z0-9_-]{0,30}$/i.test(clean)) return [];
+      return q.listMentionable(db, spaceId, clean, MENTIONABLE_LIMIT);
+    },
+  };
+}
