@@ -10,6 +10,8 @@ import type { Viewer } from '../server/policy/index.ts';
 export interface Chrome {
   /** Open items in the viewer's queue; null when they moderate nothing. */
   queueCount: number | null;
+  /** Unread notification items, for the bell. */
+  notificationCount: number;
   silenced: { reason: string; until: Date | null } | null;
 }
 

@@ -7,6 +7,7 @@ import { adminPages } from './routes/admin.tsx';
 import { blogPages } from './routes/blogs.tsx';
 import { forumPages } from './routes/forum.tsx';
 import { moderationPages } from './routes/moderation.tsx';
+import { notificationPages } from './routes/notifications.tsx';
 import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText } from './views/error-page.tsx';
 
@@ -19,12 +20,14 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
     const viewer = request.viewer;
     if (viewer.kind !== 'member' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
     const { moderation } = app.services;
-    const [queueCount, mine] = await Promise.all([
+    const [queueCount, mine, notificationCount] = await Promise.all([
       moderation.moderatesAnything(viewer).then((yes) => (yes ? moderation.openItemCount(viewer) : null)),
       viewer.status === 'silenced' ? moderation.mine(viewer) : undefined,
+      app.services.notifications.unreadCount(viewer),
     ]);
     setChrome(request, {
       queueCount,
+      notificationCount,
       silenced: mine && mine.status === 'silenced' ? { reason: mine.statusReason, until: mine.statusUntil } : null,
     });
   });
@@ -34,6 +37,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
   await app.register(adminPages);
   await app.register(moderationPages);
   await app.register(blogPages);
+  await app.register(notificationPages);
 }
 
 export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView): string {

@@ -73,7 +73,8 @@ function linkMentions(state: CoreState): void {
         const handle = match[2] ?? '';
         if (at > last) out.push(textToken(state, token.content.slice(last, at), token.level));
         const open = new state.Token('link_open', 'a', 1);
-        open.attrs = [['href', `/u/${handle}`], ['class', 'mention']];
+        // No class: the sanitizer's allow-list stays as it is; CSS finds mentions by their href.
+        open.attrs = [['href', `/u/${handle}`]];
         open.level = token.level;
         out.push(open, textToken(state, `@${handle}`, token.level + 1));
         const close = new state.Token('link_close', 'a', -1);
@@ -196,7 +197,6 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     ol: ['start'],
   },
   allowedClasses: {
-    a: ['mention'],
     // markdown-it puts the fence's info word here; anything beyond a plain
     // language name is dropped so the class cannot carry hostile markup.
     code: [/^language-[a-z0-9][a-z0-9_+#.-]{0,31}$/i],

@@ -93,11 +93,13 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
    * Mentioning someone who cannot read the space notifies nobody (they could not read it); the
    * author is told, so they do not count on that person having seen it.
    */
-  function mentionWarnings(space: { level: string }, outsiders: string[]): string[] {
-    return outsiders.map((handle) =>
-      space.level === 'confidential'
-        ? `@${handle} is not a member of this confidential space: they cannot read your post and were not notified.`
-        : `@${handle} cannot see this space and was not notified.`,
+  function mentionWarnings(space: { level: string }, outsiders: { handle: string; member: boolean }[]): string[] {
+    return outsiders.map(({ handle, member }) =>
+      member
+        ? `@${handle} has not accepted this space's current ground rules yet: they cannot read your post and were not notified.`
+        : space.level === 'confidential'
+          ? `@${handle} is not a member of this confidential space: they cannot read your post and were not notified.`
+          : `@${handle} cannot see this space and was not notified.`,
     );
   }
 
@@ -230,7 +232,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       if ('already' in admitted) return admitted.already;
       const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
-      const created: PostRef = await recover(
+      const created: PostRef & { outsiders?: { handle: string; member: boolean }[] } = await recover(
         () =>
           db.transaction(async (tx) => {
             const now = new Date();
@@ -263,13 +265,14 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
             if (admission.status === 'published') {
               await notifier.newPost(tx, { ...newPostFacts(admission.body), postId: post.id, threadId: thread.id, boardId: board.id, spaceId: board.spaceId, number: 1, authorId: viewer.id, replyToPostId: null });
             }
-            const unnotifiedMentions = await notifier.mentionedOutsiders(tx, board.spaceId, mentionsOutsideQuotes(admission.body));
-            return { threadId: thread.id, slug: thread.slug, number: 1, postId: post.id, unnotifiedMentions };
+            const outsiders = await notifier.mentionedOutsiders(tx, board.spaceId, mentionsOutsideQuotes(admission.body));
+            return { threadId: thread.id, slug: thread.slug, number: 1, postId: post.id, outsiders };
           }),
         existing,
       );
       const held = admission.status === 'held' ? { held: admission.note } : {};
-      return { ...created, ...held, warnings: mentionWarnings(board.space, created.unnotifiedMentions ?? []) };
+      const { outsiders = [], ...ref } = created;
+      return { ...ref, ...held, warnings: mentionWarnings(board.space, outsiders), unnotifiedMentions: outsiders.map((o) => o.handle) };
     },
 
     async reply(viewer: MemberViewer, threadId: number, input: ReplyInput): Promise<PostRef> {
@@ -291,7 +294,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       if ('already' in admitted) return admitted.already;
       const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
-      const posted: PostRef = await recover(
+      const posted: PostRef & { outsiders?: { handle: string; member: boolean }[] } = await recover(
         () =>
           db.transaction(async (tx) => {
             const locked = await q.lockVisibleThread(tx, viewer, threadId);
@@ -341,13 +344,14 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               });
             }
             await notifier.watchOnPosting(tx, viewer.id, threadId, false);
-            const unnotifiedMentions = await notifier.mentionedOutsiders(tx, locked.space.id, mentionsOutsideQuotes(admission.body));
-            return { threadId, slug: thread.slug, number, postId: post.id, unnotifiedMentions };
+            const outsiders = await notifier.mentionedOutsiders(tx, locked.space.id, mentionsOutsideQuotes(admission.body));
+            return { threadId, slug: thread.slug, number, postId: post.id, outsiders };
           }),
         existing,
       );
       const held = admission.status === 'held' ? { held: admission.note } : {};
-      return { ...posted, ...held, warnings: mentionWarnings({ level: place[0].level }, posted.unnotifiedMentions ?? []) };
+      const { outsiders = [], ...ref } = posted;
+      return { ...ref, ...held, warnings: mentionWarnings({ level: place[0].level }, outsiders), unnotifiedMentions: outsiders.map((o) => o.handle) };
     },
 
     async edit(viewer: MemberViewer, postId: number, input: EditInput): Promise<PostRef> {

@@ -117,10 +117,14 @@ export async function findNewPostFacts(db: Executor, postId: number) {
  * is notified, and the author is told. Judged on the space (not the post's moderation state), so a
  * held post gets the same answer it will get once approved.
  */
-export async function findMentionedOutsiders(db: Executor, spaceId: number, handles: string[]): Promise<string[]> {
+export async function findMentionedOutsiders(db: Executor, spaceId: number, handles: string[]): Promise<{ handle: string; member: boolean }[]> {
   if (handles.length === 0) return [];
   const rows = await db
-    .select({ handle: users.handle })
+    .select({
+      handle: users.handle,
+      // An active member who has not accepted the current ground rules yet: told apart for the author.
+      member: sql<boolean>`exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaceId} and ${spaceMembers.userId} = ${users.id} and ${spaceMembers.status} = 'active')`,
+    })
     .from(users)
     .where(
       and(
@@ -129,7 +133,7 @@ export async function findMentionedOutsiders(db: Executor, spaceId: number, hand
       ),
     )
     .orderBy(users.handle);
-  return rows.map((r) => r.handle);
+  return rows;
 }
 
 export interface DirectNotification {

@@ -166,7 +166,7 @@ describe('mentions', () => {
     expect(posted.unnotifiedMentions).toEqual([]);
     expect((await inbox(carol)).items[0]).toMatchObject({ kind: 'mention', url: posted.url });
     const page = (await app.inject({ method: 'GET', url: `/api/v1/posts/${posted.postId}` })).json();
-    expect(page.bodyHtml).toContain(`<a href="/u/${carol.handle}" class="mention"`);
+    expect(page.bodyHtml).toContain(`<a href="/u/${carol.handle}" rel="nofollow ugc noopener">@${carol.handle}</a>`);
     await readAll(carol);
     await readAll(alice);
   });

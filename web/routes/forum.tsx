@@ -52,7 +52,7 @@ function positiveInt(raw: string | undefined): number | undefined {
 }
 
 export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
-  const { forum, spaces, moderation } = app.services;
+  const { forum, spaces, moderation, notifications } = app.services;
   app.anonymousPages.versionCheck('thread', (id) => forum.anonymousThreadVersion(id));
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
@@ -86,8 +86,17 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       rulesFirst(request, reply, { spaceSlug: request.params.space }, async () => {
         const board = await spaces.boardBySlugs(request.viewer, request.params.space, request.params.board);
-        const [result, facts] = await Promise.all([forum.boardPage(request.viewer, board, request.query.page ?? 1), spaces.pageFacts(request.viewer, board.space)]);
-        return sendPage(reply, <BoardPage ctx={pageContext(request, reply)} space={board.space} board={board} threads={result.threads} page={result.page} pages={result.pages} {...facts} />);
+        const viewer = request.viewer;
+        const [result, facts, watch] = await Promise.all([
+          forum.boardPage(viewer, board, request.query.page ?? 1),
+          spaces.pageFacts(viewer, board.space),
+          viewer.kind === 'member' ? notifications.watchState(viewer, { kind: 'board', id: board.id }) : undefined,
+        ]);
+        const unread = viewer.kind === 'member' ? await notifications.unreadCounts(viewer, result.threads.map((t) => t.id)) : undefined;
+        return sendPage(
+          reply,
+          <BoardPage ctx={pageContext(request, reply)} space={board.space} board={board} threads={result.threads} page={result.page} pages={result.pages} {...facts} {...(unread ? { unread } : {})} {...(watch ? { watch } : {})} />,
+        );
       }),
   );
 
@@ -103,6 +112,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         state={state}
         withTitle
         submitLabel="Start thread"
+        mentionable={`/mentionable?board=${board.id}`}
       />,
       status,
     );
@@ -158,7 +168,12 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         const result = await forum.threadPage(request.viewer, request.params.id, page);
         // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
         if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
-        const [facts, ownFlags] = await Promise.all([spaces.pageFacts(request.viewer, result.space), ownFlagsOn(request.viewer, result.posts)]);
+        const viewer = request.viewer;
+        const [facts, ownFlags, watch] = await Promise.all([
+          spaces.pageFacts(viewer, result.space),
+          ownFlagsOn(viewer, result.posts),
+          viewer.kind === 'member' ? notifications.watchState(viewer, { kind: 'thread', id: result.thread.id }) : undefined,
+        ]);
         // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
         // It prints "5 min ago": it may be kept only while those words stay (nearly) true.
         if (request.viewer.kind === 'anonymous') {
@@ -166,7 +181,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
           const maxAgeMs = Math.min(...result.posts.map((post) => relativeStableForMs(post.createdAt, now))) + RELATIVE_TIME_LAG_MS;
           reply.pageVersion = { kind: 'thread', id: result.thread.id, version: threadPageVersion(result), maxAgeMs };
         }
-        return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} ownFlags={ownFlags} composer={freshComposer()} />);
+        return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} ownFlags={ownFlags} composer={freshComposer()} {...(watch ? { watch } : {})} />);
       }),
   );
 
@@ -191,6 +206,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         state={{ ...state, hidden: replyTo ? { replyTo: String(replyTo.id) } : {} }}
         withTitle={false}
         submitLabel="Post reply"
+        mentionable={`/mentionable?thread=${thread.id}`}
         context={replyTo ? { author: `@${replyTo.author.handle} (#${replyTo.number})`, html: replyTo.bodyHtml } : undefined}
       />,
       status,

@@ -27,7 +27,10 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
   async function renderSpace(request: FastifyRequest, reply: FastifyReply, slug: string, join?: { message?: string; error?: string }, status = 200) {
     const space = await spaces.spaceBySlug(request.viewer, slug);
     const pending = space.pendingChange ? { toLevel: space.pendingChange.toLevel, effectiveAt: space.pendingChange.effectiveAt } : null;
-    return sendPage(reply, <SpacePage ctx={pageContext(request, reply)} space={space} pending={pending} {...(join ? { join } : {})} />, status);
+    const viewer = request.viewer;
+    // Watching a space means reading it: offered once its content is readable.
+    const watch = viewer.kind === 'member' && !space.rulesPending ? await app.services.notifications.watchState(viewer, { kind: 'space', id: space.id }) : undefined;
+    return sendPage(reply, <SpacePage ctx={pageContext(request, reply)} space={space} pending={pending} {...(join ? { join } : {})} {...(watch ? { watch } : {})} />, status);
   }
 
   app.get('/s/:space', { config: { access: 'public' }, schema: { params: SpaceParams } }, async (request, reply) => renderSpace(request, reply, request.params.space));

@@ -238,6 +238,146 @@
     });
   }
 
+  // (g) @mention autocomplete for a composer with data-mentionable: typing "@ab" lists handles of
+  // members who can read the thread (the server decides who), under the textarea. Arrow keys move,
+  // Enter or Tab picks, Escape closes; a click picks too. Without JavaScript one types the handle.
+  function enhanceMentions(form) {
+    const url = form.getAttribute('data-mentionable');
+    const textarea = form.querySelector('textarea[name="body"]');
+    if (!url || !textarea) return;
+    const list = document.createElement('ul');
+    list.className = 'mention-list';
+    list.id = `${textarea.id || 'body'}-mentions`;
+    list.setAttribute('role', 'listbox');
+    list.setAttribute('aria-label', 'Members you can mention');
+    list.hidden = true;
+    textarea.insertAdjacentElement('afterend', list);
+    textarea.setAttribute('aria-controls', list.id);
+    textarea.setAttribute('aria-autocomplete', 'list');
+    let options = [];
+    let active = -1;
+    let sequence = 0;
+    let timer = 0;
+
+    const wordAtCaret = () => {
+      const before = textarea.value.slice(0, textarea.selectionStart);
+      const match = /(?:^|[^\w@/.])@([a-z0-9_-]{0,30})$/i.exec(before);
+      return match ? { prefix: match[1], start: before.length - match[1].length - 1 } : null;
+    };
+    const close = () => {
+      list.hidden = true;
+      list.replaceChildren();
+      options = [];
+      active = -1;
+      textarea.removeAttribute('aria-activedescendant');
+    };
+    const highlight = (index) => {
+      active = index;
+      Array.from(list.children).forEach((li, i) => li.setAttribute('aria-selected', i === index ? 'true' : 'false'));
+      if (index >= 0) textarea.setAttribute('aria-activedescendant', `${list.id}-${index}`);
+    };
+    const pick = (index) => {
+      const word = wordAtCaret();
+      const option = options[index];
+      if (!word || !option) return close();
+      const after = textarea.value.slice(textarea.selectionStart);
+      const inserted = `@${option.handle} `;
+      textarea.value = textarea.value.slice(0, word.start) + inserted + after;
+      const caret = word.start + inserted.length;
+      textarea.setSelectionRange(caret, caret);
+      close();
+      textarea.focus();
+      textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    const lookup = async () => {
+      const word = wordAtCaret();
+      if (!word || word.prefix.length < 1) return close();
+      const mine = ++sequence;
+      try {
+        const response = await fetch(`${url}&prefix=${encodeURIComponent(word.prefix)}`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+        if (!response.ok) throw new Error(String(response.status));
+        const data = await response.json();
+        if (mine !== sequence) return;
+        options = Array.isArray(data.handles) ? data.handles : [];
+        if (options.length === 0) return close();
+        list.replaceChildren(
+          ...options.map((option, i) => {
+            const li = document.createElement('li');
+            li.id = `${list.id}-${i}`;
+            li.setAttribute('role', 'option');
+            li.textContent = `@${option.handle} — ${option.displayName}`;
+            li.addEventListener('mousedown', (event) => {
+              event.preventDefault();
+              pick(i);
+            });
+            return li;
+          }),
+        );
+        list.hidden = false;
+        highlight(0);
+      } catch {
+        close();
+      }
+    };
+    textarea.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(lookup, 150);
+    });
+    textarea.addEventListener('keydown', (event) => {
+      if (list.hidden || options.length === 0) return;
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        highlight((active + step + options.length) % options.length);
+      } else if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        pick(active < 0 ? 0 : active);
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        close();
+      }
+    });
+    textarea.addEventListener('blur', () => window.setTimeout(close, 100));
+  }
+
+  // (h) Live updates for signed-in members (server-sent events): the bell's count follows new
+  // notifications, and an open thread says how many replies arrived, with a link to show them.
+  // Events carry ids and counts only; the page fetches nothing else by itself.
+  function liveUpdates() {
+    const bell = document.querySelector('[data-bell-count]');
+    if (!bell || typeof window.EventSource !== 'function') return;
+    const posts = document.querySelector('[data-live-thread]');
+    const params = new URLSearchParams();
+    if (posts) params.set('thread', posts.getAttribute('data-live-thread'));
+    const source = new EventSource(`/events${params.toString() ? `?${params}` : ''}`);
+    source.addEventListener('notifications', (event) => {
+      const data = JSON.parse(event.data);
+      if (typeof data.unread !== 'number') return;
+      bell.textContent = String(data.unread);
+      bell.classList.toggle('count-busy', data.unread > 0);
+    });
+    if (posts) {
+      const shown = Number(posts.getAttribute('data-post-count') || '0');
+      let bar = null;
+      source.addEventListener('thread', (event) => {
+        const data = JSON.parse(event.data);
+        if (typeof data.postCount !== 'number' || data.postCount <= shown) return;
+        const fresh = data.postCount - shown;
+        if (!bar) {
+          bar = document.createElement('a');
+          bar.className = 'button live-bar';
+          bar.setAttribute('role', 'status');
+          posts.insertAdjacentElement('afterend', bar);
+        }
+        bar.href = `${window.location.pathname.replace(/\/unread$/, '')}?page=${Math.ceil((shown + 1) / POSTS_PER_PAGE)}#p${shown + 1}`;
+        bar.textContent = `${fresh} new ${fresh === 1 ? 'reply' : 'replies'} — show`;
+      });
+    }
+    // The server ends the stream when the session is gone; do not keep knocking after that.
+    source.addEventListener('end', () => source.close());
+    window.addEventListener('pagehide', () => source.close());
+  }
+
   followPostPermalink();
   window.addEventListener('hashchange', followPostPermalink);
 
@@ -255,6 +395,8 @@
     document.querySelectorAll('form[data-autosave]').forEach(enhanceAutosave);
     document.querySelectorAll('[data-queue]').forEach(enhanceQueue);
     document.querySelectorAll('form[data-decision-form]').forEach(enhanceDecisionForm);
+    document.querySelectorAll('form[data-mentionable]').forEach(enhanceMentions);
+    liveUpdates();
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

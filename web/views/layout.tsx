@@ -74,6 +74,14 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                       </span>
                     </a>
                   )}
+                  <a href="/notifications" class="bell" data-bell aria-current={current(ctx.path, '/notifications')}>
+                    <span aria-hidden="true">🔔</span>
+                    <span class="sr-only">Notifications</span>{' '}
+                    <span class={ctx.chrome?.notificationCount ? 'count count-busy' : 'count'} data-bell-count>
+                      {ctx.chrome?.notificationCount ?? 0}
+                    </span>
+                    <span class="sr-only"> unread</span>
+                  </a>
                   {viewer.role === 'admin' && (
                     <a href="/admin" aria-current={current(ctx.path, '/admin')}>
                       Admin

@@ -18,10 +18,10 @@ export interface ComposerState {
  * The one editor for threads, replies and edits. Preview works without JavaScript (a second
  * submit button re-renders this form with the rendered Markdown); app.js makes it live.
  */
-export function Composer(props: { ctx: PageContext; action: string; state: ComposerState; withTitle: boolean; submitLabel: string; heading?: string }) {
+export function Composer(props: { ctx: PageContext; action: string; state: ComposerState; withTitle: boolean; submitLabel: string; heading?: string; mentionable?: string }) {
   const { state } = props;
   return (
-    <form method="post" action={props.action} class="composer" data-composer>
+    <form method="post" action={props.action} class="composer" data-composer data-mentionable={props.mentionable}>
       {props.heading && <h2>{props.heading}</h2>}
       <ErrorSummary message={state.message} />
       <CsrfField ctx={props.ctx} />

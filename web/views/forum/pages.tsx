@@ -9,7 +9,8 @@ import { Badge, Breadcrumbs, Pagination, PostButton, Time } from '../components.
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
 import { Composer, type ComposerState } from './composer.tsx';
-import { ThreadList } from './thread-list.tsx';
+import { ThreadList, type UnreadCounts } from './thread-list.tsx';
+import { WatchControl, type WatchState } from '../notifications/pages.tsx';
 import { LevelLabel, SpaceBanner, type PendingLowering } from '../spaces/space-banner.tsx';
 
 type SpaceWithBoards = SpaceRow & { boards: BoardRow[] };
@@ -81,7 +82,18 @@ export function HomePage({ ctx, directory, latest, invitations }: { ctx: PageCon
   );
 }
 
-export function BoardPage(props: { ctx: PageContext; space: SpaceRow; board: BoardRow; threads: ThreadListRow[]; page: number; pages: number; pending: PendingLowering | null; canPost: boolean }) {
+export function BoardPage(props: {
+  ctx: PageContext;
+  space: SpaceRow;
+  board: BoardRow;
+  threads: ThreadListRow[];
+  page: number;
+  pages: number;
+  pending: PendingLowering | null;
+  canPost: boolean;
+  unread?: UnreadCounts;
+  watch?: WatchState;
+}) {
   const { ctx, space, board } = props;
   const archived = board.archivedAt !== null || space.archivedAt !== null;
   return (
@@ -111,7 +123,8 @@ export function BoardPage(props: { ctx: PageContext; space: SpaceRow; board: Boa
           </a>
         )}
       </div>
-      <ThreadList threads={props.threads} empty="No threads yet. Start the first one." />
+      {props.watch && <WatchControl ctx={ctx} kind="board" id={board.id} state={props.watch} next={boardHref(space.slug, board.slug, props.page)} />}
+      <ThreadList threads={props.threads} empty="No threads yet. Start the first one." {...(props.unread ? { unread: props.unread } : {})} />
       <Pagination page={props.page} pages={props.pages} href={(n) => boardHref(space.slug, board.slug, n)} />
     </Layout>
   );
@@ -238,6 +251,8 @@ export interface ThreadPageProps {
   canPost: boolean;
   /** The viewer's open flags on posts of this page: post id → flag id. */
   ownFlags?: Map<number, number>;
+  /** The signed-in viewer's watch level for this thread. */
+  watch?: WatchState;
 }
 
 export function ThreadPage(props: ThreadPageProps) {
@@ -268,8 +283,9 @@ export function ThreadPage(props: ThreadPageProps) {
           <PostButton ctx={ctx} action={`/t/${thread.id}/moderate`} label={thread.locked ? 'Unlock' : 'Lock'} fields={{ locked: thread.locked ? 'false' : 'true' }} class="button button-small button-secondary" />
         </div>
       )}
+      {props.watch && <WatchControl ctx={ctx} kind="thread" id={thread.id} state={props.watch} next={threadHref(thread.id, thread.slug, props.page)} />}
       <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
-      <div class="posts">
+      <div class="posts" data-live-thread={ctx.viewer.kind === 'member' ? String(thread.id) : undefined} data-post-count={String(thread.postCount)} data-last-page={props.page === props.pages ? 'true' : undefined}>
         {props.posts.map((post) => (
           <PostCard ctx={ctx} post={post} thread={thread} spaceId={space.id} canReply={canReply} ownFlag={props.ownFlags?.get(post.id)} />
         ))}
@@ -287,7 +303,7 @@ export function ThreadPage(props: ThreadPageProps) {
         </p>
       ) : ctx.viewer.kind === 'member' ? (
         <div id="reply">
-          <Composer ctx={ctx} action={`/t/${thread.id}/reply`} state={props.composer} withTitle={false} submitLabel="Post reply" heading="Reply" />
+          <Composer ctx={ctx} action={`/t/${thread.id}/reply`} state={props.composer} withTitle={false} submitLabel="Post reply" heading="Reply" mentionable={`/mentionable?thread=${thread.id}`} />
         </div>
       ) : (
         <p class="notice notice-info">
@@ -308,6 +324,8 @@ export function ComposePage(props: {
   submitLabel: string;
   context?: { author: string; html: string } | undefined;
   status?: number;
+  /** Where the composer's @ list asks for handles. */
+  mentionable?: string;
 }) {
   return (
     <Layout ctx={props.ctx} title={props.title} noindex>
@@ -319,7 +337,7 @@ export function ComposePage(props: {
           <RenderedContent html={trustedSafeHtml(props.context.html)} />
         </aside>
       )}
-      <Composer ctx={props.ctx} action={props.action} state={props.state} withTitle={props.withTitle} submitLabel={props.submitLabel} />
+      <Composer ctx={props.ctx} action={props.action} state={props.state} withTitle={props.withTitle} submitLabel={props.submitLabel} {...(props.mentionable ? { mentionable: props.mentionable } : {})} />
     </Layout>
   );
 }

@@ -4,7 +4,10 @@ import { Badge, Time } from '../components.tsx';
 
 type Row = ThreadListRow & { boardName?: string; boardSlug?: string; spaceSlug?: string };
 
-export function ThreadList({ threads, showBoard = false, empty }: { threads: Row[]; showBoard?: boolean; empty: string }) {
+/** Posts after the viewer's last read, per thread id (signed-in members, threads they have opened). */
+export type UnreadCounts = Map<number, { unread: number; firstUnread: number }>;
+
+export function ThreadList({ threads, showBoard = false, empty, unread }: { threads: Row[]; showBoard?: boolean; empty: string; unread?: UnreadCounts }) {
   if (threads.length === 0) return <p class="empty">{empty}</p>;
   return (
     <ol class="thread-list">
@@ -16,6 +19,12 @@ export function ThreadList({ threads, showBoard = false, empty }: { threads: Row
               <a class="thread-title" href={threadHref(t.id, t.slug)}>
                 {t.title}
               </a>
+              {unread?.has(t.id) && (
+                <a class="unread-count" href={`${threadHref(t.id, t.slug)}/unread`}>
+                  {unread.get(t.id)!.unread} new
+                  <span class="sr-only"> {unread.get(t.id)!.unread === 1 ? 'post' : 'posts'} since you last read</span>
+                </a>
+              )}
               <div class="thread-meta">
                 {t.pinned && <Badge kind="pinned">Pinned</Badge>}
                 {t.locked && <Badge kind="locked">Locked</Badge>}

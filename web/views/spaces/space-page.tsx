@@ -7,6 +7,7 @@ import { Breadcrumbs, CsrfField, ErrorSummary, Field, PostButton } from '../comp
 import { BoardCards } from '../forum/pages.tsx';
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
+import { WatchControl, type WatchState } from '../notifications/pages.tsx';
 import { LevelLabel, SpaceBanner, type PendingLowering } from './space-banner.tsx';
 
 const POLICY = { open: 'Anyone who can see it may join.', request: 'Members join by request, approved by its owners or moderators.', invite: 'Members join by invitation only.' } as const;
@@ -16,9 +17,11 @@ export interface SpacePageProps {
   space: SpaceRow & { boards: BoardRow[]; facts: SpaceFacts; rulesPending: boolean };
   pending: PendingLowering | null;
   join?: { message?: string; error?: string };
+  /** The signed-in viewer's watch level for the space. */
+  watch?: WatchState;
 }
 
-export function SpacePage({ ctx, space, pending, join }: SpacePageProps) {
+export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) {
   const m = space.facts.membership;
   const active = m?.status === 'active';
   const manager = active && (m.role === 'owner' || m.role === 'moderator');
@@ -49,6 +52,7 @@ export function SpacePage({ ctx, space, pending, join }: SpacePageProps) {
         </div>
       </div>
 
+      {watch && <WatchControl ctx={ctx} kind="space" id={space.id} state={watch} next={spaceHref(space.slug)} />}
       {space.rulesPending ? (
         <RulesToAccept ctx={ctx} space={space} next={spaceHref(space.slug)} />
       ) : (
