@@ -33,7 +33,79 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** Answers when the database can run a query; used by readiness checks. */
   ping(): Promise<void>;
+  /**
+   * Listens on a NOTIFY channel on a connection of its own (PostgreSQL) or on the embedded
+   * database, reconnecting by itself; `onState(false)` while it may be missing messages.
+   */
+  listen(channel: string, handlers: ListenHandlers): Listener;
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  message(payload: string): void;
+  /** true once listening; false when the connection is lost (messages sent meanwhile are lost). */
+  state(listening: boolean): void;
+}
+
+export interface Listener {
+  close(): Promise<void>;
+}
+
+/**
+ * A LISTEN connection outside the pool (a pooled client would be handed to queries), kept up
+ * with a capped backoff: a database restart must not leave the process deaf for good.
+ */
+function listenOnPostgres(connectionString: string, channel: string, handlers: ListenHandlers): Listener {
+  let closed = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | undefined;
+  let delayMs = 100;
+  const lost = (lostClient: pg.Client) => {
+    if (client !== lostClient) return;
+    client = null;
+    handlers.state(false);
+    lostClient.end().catch(() => {});
+    schedule();
+  };
+  const schedule = () => {
+    if (closed) return;
+    retry = setTimeout(() => void connect(), delayMs);
+    retry.unref();
+    delayMs = Math.min(delayMs * 2, 5_000);
+  };
+  const connect = async () => {
+    const candidate = new pg.Client({ connectionString, keepAlive: true, connectionTimeoutMillis: 5_000 });
+    candidate.on('notification', (message) => {
+      if (message.channel === channel && client === candidate) handlers.message(message.payload ?? '');
+    });
+    candidate.on('error', () => lost(candidate));
+    candidate.on('end', () => lost(candidate));
+    try {
+      await candidate.connect();
+      await candidate.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      candidate.end().catch(() => {});
+      schedule();
+      return;
+    }
+    if (closed) {
+      await candidate.end().catch(() => {});
+      return;
+    }
+    client = candidate;
+    delayMs = 100;
+    handlers.state(true);
+  };
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      const current = client;
+      client = null;
+      await current?.end().catch(() => {});
+    },
+  };
 }
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -51,6 +123,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
       ping: async () => {
         await pool.query('select 1');
       },
+      listen: (channel, handlers) => listenOnPostgres(options.databaseUrl as string, channel, handlers),
       close: () => pool.end(),
     };
   }
@@ -63,6 +136,22 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
     migrate: () => migratePglite(pgliteDb, { migrationsFolder }),
     ping: async () => {
       await client.query('select 1');
+    },
+    listen: (channel, handlers) => {
+      // One in-process session: its own NOTIFYs reach it as each committing statement returns.
+      const unlisten = client.listen(channel, handlers.message).then(
+        (stop) => {
+          handlers.state(true);
+          return stop;
+        },
+        () => undefined,
+      );
+      return {
+        async close() {
+          const stop = await unlisten;
+          if (!client.closed) await stop?.();
+        },
+      };
     },
     close: () => client.close(),
   };

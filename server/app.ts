@@ -17,6 +17,7 @@ import { forumApi } from './forum/routes.ts';
 import { createForumService } from './forum/service.ts';
 import { moderationApi } from './moderation/routes.ts';
 import { createModerationService } from './moderation/service.ts';
+import { createEventBus, type EventBus } from './events/bus.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
@@ -43,6 +44,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
     config: Config;
+    /** What changed, heard from the database by every process (LISTEN/NOTIFY). */
+    events: EventBus;
   }
 }
 
@@ -63,6 +66,9 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const db = database.db;
+  const events = createEventBus(database, { onError: (error) => app.log.error({ err: error }, 'an event listener failed') });
+  app.decorate('events', events);
+  app.addHook('onClose', async () => events.close());
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
   const accounts = createAccountsService(db, sessions, config.rateLimits);
   const spaces = createSpacesService(db, config.privateSpaces);
@@ -89,7 +95,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   await app.register(errorHandling, { renderPage: renderErrorPage });
   await app.register(bodyParsers);
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
-  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024 });
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024, events });
   await app.register(securityHeaders, { hsts: config.secureCookies });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
