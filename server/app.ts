@@ -4,8 +4,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { DatabaseHandle } from '../db/client.ts';
+import { isFingerprinted, STATIC_DIR } from '../web/assets.ts';
 import { registerWeb, renderErrorPage } from '../web/register.tsx';
 import { accountsApi } from './accounts/routes.ts';
 import { blogsApi } from './blogs/routes.ts';
@@ -111,10 +111,17 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   });
 
   await app.register(fastifyStatic, {
-    root: fileURLToPath(new URL('../web/static', import.meta.url)),
+    root: STATIC_DIR,
     prefix: '/static/',
     maxAge: config.env === 'production' ? '1d' : 0,
     decorateReply: false,
+  });
+  // Pages link to static files by content hash: those answers never change, so they are kept a year.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (config.env === 'production' && reply.statusCode === 200 && request.url.startsWith('/static/') && isFingerprinted(request.url)) {
+      reply.header('cache-control', 'public, max-age=31536000, immutable');
+    }
+    return payload;
   });
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
