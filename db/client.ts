@@ -1,9 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -110,7 +106,8 @@ function listenOnPostgres(connectionString: string, channel: string, handlers: L
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-export function createDatabase(options: DatabaseOptions): DatabaseHandle {
+/** PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir` ('memory://' for none on disk). */
+export async function createDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // An idle client losing its connection (database restart) must not crash the process.
@@ -127,32 +124,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
       close: () => pool.end(),
     };
   }
-  if (options.dataDir !== 'memory://') mkdirSync(options.dataDir, { recursive: true });
-  const client = new PGlite(options.dataDir === 'memory://' ? undefined : options.dataDir);
-  const pgliteDb = drizzlePglite(client, { schema });
-  return {
-    db: pgliteDb as unknown as Database,
-    kind: 'pglite',
-    migrate: () => migratePglite(pgliteDb, { migrationsFolder }),
-    ping: async () => {
-      await client.query('select 1');
-    },
-    listen: (channel, handlers) => {
-      // One in-process session: its own NOTIFYs reach it as each committing statement returns.
-      const unlisten = client.listen(channel, handlers.message).then(
-        (stop) => {
-          handlers.state(true);
-          return stop;
-        },
-        () => undefined,
-      );
-      return {
-        async close() {
-          const stop = await unlisten;
-          if (!client.closed) await stop?.();
-        },
-      };
-    },
-    close: () => client.close(),
-  };
+  // Imported only when used: the embedded engine's module alone costs ~40 MB of memory.
+  const { openEmbedded } = await import('./embedded.ts');
+  return openEmbedded(options.dataDir);
 }

@@ -95,7 +95,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   await app.register(errorHandling, { renderPage: renderErrorPage });
   await app.register(bodyParsers);
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
-  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024, events });
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 32 * 1024 * 1024, events });
   await app.register(securityHeaders, { hsts: config.secureCookies });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
