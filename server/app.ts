@@ -4,8 +4,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { DatabaseHandle } from '../db/client.ts';
+import { isFingerprinted, STATIC_DIR } from '../web/assets.ts';
 import { registerWeb, renderErrorPage } from '../web/register.tsx';
 import { accountsApi } from './accounts/routes.ts';
 import { blogsApi } from './blogs/routes.ts';
@@ -20,6 +20,7 @@ import { createNotifier } from './notifications/notifier.ts';
 import { notificationsApi } from './notifications/routes.ts';
 import { createNotificationsService } from './notifications/service.ts';
 import { createModerationService } from './moderation/service.ts';
+import { createEventBus, type EventBus } from './events/bus.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
@@ -47,6 +48,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
     config: Config;
+    /** What changed, heard from the database by every process (LISTEN/NOTIFY). */
+    events: EventBus;
   }
 }
 
@@ -67,6 +70,9 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const db = database.db;
+  const events = createEventBus(database, { onError: (error) => app.log.error({ err: error }, 'an event listener failed') });
+  app.decorate('events', events);
+  app.addHook('onClose', async () => events.close());
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
   const accounts = createAccountsService(db, sessions, config.rateLimits);
   const spaces = createSpacesService(db, config.privateSpaces);
@@ -97,7 +103,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   await app.register(errorHandling, { renderPage: renderErrorPage });
   await app.register(bodyParsers);
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
-  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024 });
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 32 * 1024 * 1024, events });
   await app.register(securityHeaders, { hsts: config.secureCookies });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
@@ -113,10 +119,17 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   });
 
   await app.register(fastifyStatic, {
-    root: fileURLToPath(new URL('../web/static', import.meta.url)),
+    root: STATIC_DIR,
     prefix: '/static/',
     maxAge: config.env === 'production' ? '1d' : 0,
     decorateReply: false,
+  });
+  // Pages link to static files by content hash: those answers never change, so they are kept a year.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (config.env === 'production' && reply.statusCode === 200 && request.url.startsWith('/static/') && isFingerprinted(request.url)) {
+      reply.header('cache-control', 'public, max-age=31536000, immutable');
+    }
+    return payload;
   });
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
