@@ -17,6 +17,7 @@ import { forumApi } from './forum/routes.ts';
 import { createForumService } from './forum/service.ts';
 import { moderationApi } from './moderation/routes.ts';
 import { createNotifier } from './notifications/notifier.ts';
+import { liveEvents } from './notifications/live.ts';
 import { notificationsApi } from './notifications/routes.ts';
 import { createNotificationsService } from './notifications/service.ts';
 import { createModerationService } from './moderation/service.ts';
@@ -155,6 +156,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
     },
     { prefix: '/api/v1' },
   );
+  await app.register(liveEvents);
   await app.register(registerWeb);
 
   return app;

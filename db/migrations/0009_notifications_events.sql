@@ -1,12 +1,12 @@
--- Live updates: every new notification tells the recipient's open pages (server-sent events)
--- through the event bus channel. The payload is an id, never text; pg_notify delivers at commit,
--- so a rolled-back write announces nothing.
-create or replace function notifications_announce() returns trigger as $$
-begin
-  perform pg_notify('rounds_events', 'user:' || NEW.recipient_id);
-  return NEW;
-end;
-$$ language plpgsql;
+-- Live updates: a notification created or read announces `user:<recipient>` on the event bus
+-- channel (server/events/bus.ts), so the member's open pages update their bell. The payload is an
+-- id, never text; NOTIFY is sent at commit, so a rolled-back write says nothing.
+CREATE FUNCTION notifications_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('rounds_events', 'user:' || NEW.recipient_id);
+  RETURN NULL;
+END
+$$;
 --> statement-breakpoint
-create trigger notifications_announce after insert on notifications
-  for each row execute function notifications_announce();
+CREATE TRIGGER notifications_notify AFTER INSERT OR UPDATE OF read_at ON "notifications"
+  FOR EACH ROW EXECUTE FUNCTION notifications_notify_change();
