@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { locationOf } from '../helpers/browser-session.ts';
+import { createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
+
+let app: TestApp;
+let admin: TestMember;
+let alice: TestMember;
+let bob: TestMember;
+let board: { id: number; slug: string };
+let spaceSlug: string;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  admin = await createMember(app, { role: 'admin' });
+  alice = await createMember(app);
+  bob = await createMember(app);
+  const created = await createSpaceWithBoard(app, admin, { name: 'Wards' });
+  board = created.board;
+  spaceSlug = created.space.slug;
+});
+afterAll(async () => app.close());
+
+const bellCount = (html: string) => /data-bell-count[^>]*>(\d+)</.exec(html)?.[1];
+
+describe('the bell and the notifications page', () => {
+  test('the bell counts unread items; opening one marks it read and lands on the post', async () => {
+    const thread = await createThread(app, alice, board.id, 'Bell thread');
+    const posted = await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Ringing the bell.' });
+    const agent = await signedInAgent(app, alice);
+    const home = await agent.get('/');
+    expect(bellCount(home.body)).toBe('1');
+    const page = await agent.get('/notifications');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`@${bob.handle} replied to your thread “Bell thread”`);
+    expect(page.headers['cache-control']).toContain('no-store');
+    const id = /href="\/notifications\/(\d+)"/.exec(page.body)![1];
+    const opened = await agent.get(`/notifications/${id}`);
+    expect(opened.statusCode).toBe(303);
+    expect(locationOf(opened)).toBe(`/t/${thread.threadId}/bell-thread#p${posted.number}`);
+    expect(bellCount((await agent.get('/')).body)).toBe('0');
+  });
+
+  test('mark all read empties the count; the form needs its CSRF token', async () => {
+    const thread = await createThread(app, alice, board.id, 'Mark all');
+    await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'One.' });
+    const other = await createThread(app, alice, board.id, 'Mark all two');
+    await app.services.forum.reply(bob.viewer, other.threadId, { body: 'Two.' });
+    const agent = await signedInAgent(app, alice);
+    expect(bellCount((await agent.get('/notifications')).body)).toBe('2');
+    expect((await agent.postForm('/notifications/read-all', {}, { csrf: false })).statusCode).toBe(403);
+    const done = await agent.postForm('/notifications/read-all', {});
+    expect(done.statusCode).toBe(303);
+    expect(bellCount((await agent.get('/notifications')).body)).toBe('0');
+  });
+
+  test('reading the thread reads its notifications', async () => {
+    const thread = await createThread(app, alice, board.id, 'Read by visiting');
+    await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Visit me.' });
+    const agent = await signedInAgent(app, alice);
+    expect(bellCount((await agent.get('/')).body)).toBe('1');
+    await agent.get(`/t/${thread.threadId}/read-by-visiting`);
+    expect(bellCount((await agent.get('/')).body)).toBe('0');
+  });
+
+  test('the page pages: older notifications follow on', async () => {
+    const many = await createMember(app);
+    for (let i = 0; i < 22; i++) {
+      const t = await createThread(app, many, board.id, `Paged ${i}`);
+      await app.services.forum.reply(bob.viewer, t.threadId, { body: `Reply ${i}` });
+    }
+    const agent = await signedInAgent(app, many);
+    const first = await agent.get('/notifications');
+    const next = /href="\/notifications\?before=(\d+)"/.exec(first.body)?.[1];
+    expect(next).toBeDefined();
+    const second = await agent.get(`/notifications?before=${next}`);
+    expect(second.body).toContain('Paged 0');
+    expect(first.body).not.toContain('“Paged 0”');
+  });
+
+  test('visitors are sent to sign in', async () => {
+    const res = await app.inject({ method: 'GET', url: '/notifications' });
+    expect([302, 303, 401]).toContain(res.statusCode);
+  });
+});
+
+describe('watching from the page', () => {
+  test('the thread page offers a watch form that works without JavaScript', async () => {
+    const thread = await createThread(app, alice, board.id, 'Watch me');
+    const agent = await signedInAgent(app, bob);
+    const page = await agent.get(`/t/${thread.threadId}/watch-me`);
+    expect(page.body).toContain('Notifications for this thread');
+    const saved = await agent.postForm('/watch', { kind: 'thread', id: String(thread.threadId), level: 'watching', next: `/t/${thread.threadId}/watch-me` });
+    expect(saved.statusCode).toBe(303);
+    expect(locationOf(saved)).toBe(`/t/${thread.threadId}/watch-me`);
+    await app.services.forum.reply(admin.viewer, thread.threadId, { body: 'Bob watches this.' });
+    expect((await app.services.notifications.list(bob.viewer)).items[0]).toMatchObject({ kind: 'watched_post' });
+    expect((await agent.postForm('/watch', { kind: 'thread', id: String(thread.threadId), level: 'muted' }, { csrf: false })).statusCode).toBe(403);
+  });
+
+  test('board and space pages offer the same control; defaults are saved from the notifications page', async () => {
+    const agent = await signedInAgent(app, bob);
+    expect((await agent.get(`/s/${spaceSlug}/${board.slug}`)).body).toContain('Notifications for this board');
+    expect((await agent.get(`/s/${spaceSlug}`)).body).toContain('Notifications for this space');
+    await agent.get('/notifications');
+    const saved = await agent.postForm('/notifications/preferences', { watchStarted: 'on' });
+    expect(saved.statusCode).toBe(303);
+    expect(await app.services.notifications.preferences(bob.viewer)).toEqual({ watchStarted: true, watchReplied: false });
+    const thread = await createThread(app, bob, board.id, 'Started and watched');
+    expect(await app.services.notifications.watchState(bob.viewer, { kind: 'thread', id: thread.threadId })).toEqual({ chosen: 'watching', effective: 'watching' });
+  });
+});
+
+describe('unread tracking', () => {
+  test('the board shows new posts since the last read, and the link opens at the first unread post', async () => {
+    const reader = await createMember(app);
+    const thread = await createThread(app, alice, board.id, 'Unread counts');
+    const agent = await signedInAgent(app, reader);
+    await agent.get(`/t/${thread.threadId}/unread-counts`);
+    for (let i = 0; i < 3; i++) await app.services.forum.reply(bob.viewer, thread.threadId, { body: `New ${i}` });
+    const boardPage = await agent.get(`/s/${spaceSlug}/${board.slug}`);
+    expect(boardPage.body).toMatch(new RegExp(`href="/t/${thread.threadId}/unread-counts/unread">3 new`));
+    const jump = await agent.get(`/t/${thread.threadId}/unread-counts/unread`);
+    expect(locationOf(jump)).toBe(`/t/${thread.threadId}/unread-counts#p2`);
+    // Past the first page, the link goes to the page holding the first unread post.
+    for (let i = 0; i < 30; i++) await app.services.forum.reply(bob.viewer, thread.threadId, { body: `More ${i}` });
+    await agent.get(`/t/${thread.threadId}/unread-counts`);
+    const later = await agent.get(`/t/${thread.threadId}/unread-counts/unread`);
+    expect(locationOf(later)).toBe(`/t/${thread.threadId}/unread-counts?page=2#p31`);
+    // Anonymous readers see no counts.
+    expect((await app.inject({ method: 'GET', url: `/s/${spaceSlug}/${board.slug}` })).body).not.toContain('class="unread-count"');
+  });
+
+  test('a muted thread shows no unread count', async () => {
+    const thread = await createThread(app, alice, board.id, 'Muted counts');
+    const agent = await signedInAgent(app, bob);
+    await agent.get(`/t/${thread.threadId}/muted-counts`);
+    await app.services.notifications.setWatch(bob.viewer, { kind: 'thread', id: thread.threadId }, 'muted');
+    await app.services.forum.reply(alice.viewer, thread.threadId, { body: 'Quiet.' });
+    expect((await agent.get(`/s/${spaceSlug}/${board.slug}`)).body).not.toContain(`/t/${thread.threadId}/muted-counts/unread`);
+  });
+});
+
+describe('mention autocomplete for the composer', () => {
+  test('answers handles of members who can read the thread, from the session', async () => {
+    const thread = await createThread(app, alice, board.id, 'Autocomplete page');
+    const agent = await signedInAgent(app, alice);
+    const res = await agent.get(`/mentionable?thread=${thread.threadId}&prefix=${bob.handle.slice(0, 5)}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().handles.map((h: { handle: string }) => h.handle)).toContain(bob.handle);
+  });
+});
