@@ -106,7 +106,8 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     async mentionable(viewer: MemberViewer, target: { threadId: number } | { boardId: number }, prefix: string) {
       const spaceId = 'threadId' in target ? (await forum.thread(viewer, target.threadId)).space.id : (await spaces.boardById(viewer, target.boardId)).spaceId;
       const clean = prefix.replace(/^@/, '').trim();
-      if (!/^[a-z0-9_-]{0,30}$/i.test(clean)) return [];
+      // At least one character: the list completes a handle being typed, it is not a member directory.
+      if (!/^[a-z0-9_-]{1,30}$/i.test(clean)) return [];
       return q.listMentionable(db, spaceId, clean, MENTIONABLE_LIMIT);
     },
   };

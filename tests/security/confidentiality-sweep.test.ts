@@ -148,7 +148,9 @@ async function seedCommunity() {
   const edited = await forum.edit(people.owner.viewer, threadA.postId, { title: `Night shift ${M.threadTitle}`, body: `A case that stays with me, revised. ${M.openingNow}`, baseRevision: 1 });
   const replies = [
     await forum.reply(people.quiet.viewer, threadA.threadId, { body: `Thank you for sharing. ${M.quietReply}`, replyToPostId: threadA.postId }),
-    await forum.reply(people.insider.viewer, threadA.threadId, { body: `${M.mentionReply} — cc @${people.nonMember.handle}, who is not in this group.` }),
+    await forum.reply(people.insider.viewer, threadA.threadId, {
+      body: `${M.mentionReply} — cc @${people.nonMember.handle}, who is not in this group, and @${people.removed.handle} and @${people.banned.handle}, who are (for now).`,
+    }),
     await forum.reply(people.removed.viewer, threadA.threadId, { body: `Written before I was removed. ${M.removedAuthorReply}` }),
     await forum.reply(people.banned.viewer, threadA.threadId, { body: `Written before I was banned. ${M.bannedAuthorReply}` }),
   ];
@@ -255,6 +257,8 @@ function allowedMarkers(viewer: ViewerKind, url: string): Set<Label> {
   if (viewer === 'invited' && (path === '/invitations' || path === '/api/v1/invitations')) {
     allowed.add('spaceName').add('description').add('rules');
   }
+  // …and is notified of the invitation by the space's name.
+  if (viewer === 'invited' && (path === '/notifications' || path === '/api/v1/notifications')) allowed.add('spaceName');
   // Site admins see that a confidential space exists, by name, level and member count.
   if (viewer === 'siteAdmin' && (path === '/admin' || path === '/api/v1/governance/spaces')) allowed.add('spaceName');
   return allowed;
@@ -392,6 +396,8 @@ function directUrls(): Direct[] {
     add(`/s/${c.slug}/${board.slug}/new`, `/s/${G.space}/${G.board}/new`, true);
     add(`/api/v1/boards/${board.id}`, `/api/v1/boards/${G.boardId}`);
     add(`/api/v1/boards/${board.id}/threads`, `/api/v1/boards/${G.boardId}/threads`);
+    add(`/api/v1/boards/${board.id}/watch`, `/api/v1/boards/${G.boardId}/watch`, true);
+    add(`/mentionable?board=${board.id}&prefix=s`, `/mentionable?board=${G.boardId}&prefix=s`, true);
   }
   for (const part of ['members', 'log', 'invitation-links']) add(`/api/v1/spaces/${c.spaceId}/${part}`, `/api/v1/spaces/${G.spaceId}/${part}`, true);
   for (const thread of c.threads) {
@@ -401,6 +407,11 @@ function directUrls(): Direct[] {
     add(`/t/${thread.id}/x`, `/t/${G.thread}/x`);
     add(`/t/${thread.id}/reply`, `/t/${G.thread}/reply`, true);
     add(`/api/v1/threads/${thread.id}`, `/api/v1/threads/${G.thread}`);
+    // Unread tracking, watching and mention autocomplete name a thread too.
+    add(`/t/${thread.id}/${thread.slug}/unread`, `/t/${G.thread}/${G.threadSlug}/unread`);
+    add(`/api/v1/threads/${thread.id}/watch`, `/api/v1/threads/${G.thread}/watch`, true);
+    add(`/api/v1/threads/${thread.id}/mentionable?prefix=s`, `/api/v1/threads/${G.thread}/mentionable?prefix=s`, true);
+    add(`/mentionable?thread=${thread.id}&prefix=s`, `/mentionable?thread=${G.thread}&prefix=s`, true);
   }
   for (const { id: post, thread: index } of c.posts) {
     const thread = c.threads[index]!;
@@ -495,6 +506,20 @@ describe('confidentiality sweep: outsiders find no trace of a confidential space
     expect(crawled.urls.some((u) => u.startsWith(`/t/${seed.publicThreadId}/`))).toBe(true);
     expect(leaks).toEqual([]);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('notifications from inside a confidential space', () => {
+  test('the outsider mentioned from inside hears nothing, and the author is told; an insider’s notifications name the thread', async () => {
+    const outsider = await app.services.notifications.list(people.nonMember.viewer);
+    expect(markersIn(JSON.stringify(outsider))).toEqual([]);
+    const insider = await app.services.notifications.list(people.owner.viewer);
+    expect(markersIn(JSON.stringify(insider))).toContain('threadTitle');
+    // The removed and banned members were told of things in the space before; none of it shows now.
+    for (const who of ['removed', 'banned'] as const) {
+      const theirs = await app.services.notifications.list(people[who].viewer);
+      expect(markersIn(JSON.stringify(theirs)), who).toEqual([]);
+    }
   });
 });
 

@@ -62,6 +62,9 @@ beforeAll(async () => {
     const firstPostId = (await app.services.forum.threadPage(author.viewer, thread.threadId, 1)).posts[0]!.id;
     await app.services.forum.edit(author.viewer, firstPostId, { body: `Body ${marker} edited`, baseRevision: 1 });
     const reply = await app.services.forum.reply(viewers.spaceMember.viewer, thread.threadId, { body: `Reply ${marker}`, replyToPostId: firstPostId });
+    // Everyone is mentioned: only those who may read the space may hear of it (notifications).
+    const everyone = Object.values(viewers).map((v) => `@${v.handle}`).join(' ');
+    await app.services.forum.reply(author.viewer, thread.threadId, { body: `Ping ${marker} ${everyone}` });
     fixtures[level] = { spaceSlug: space.slug, boardSlug: board.slug, boardId: board.id, threadId: thread.threadId, threadSlug: thread.slug, firstPostId, replyId: reply.postId, marker };
   }
   for (const [kind, member] of Object.entries(viewers)) {
@@ -128,6 +131,40 @@ describe.each(LEVELS)('a %s space', (level) => {
     });
 
     if (viewer !== 'anonymous') {
+      test(allowed ? 'notifications, watch, unread and mention routes answer' : 'no notification names it, and its watch, unread, mention and live routes are 404', async () => {
+        const f = fixtures[level];
+        const list = await get(viewer, '/api/v1/notifications');
+        expect(list.statusCode).toBe(200);
+        const texts = (list.json().items as { text: string }[]).map((i) => i.text).join('\n');
+        const page = await get(viewer, '/notifications');
+        if (allowed) {
+          expect(texts).toContain(`Title ${f.marker}`);
+          expect(page.body).toContain(`Title ${f.marker}`);
+        } else {
+          expect(list.body).not.toContain(f.marker);
+          expect(page.body).not.toContain(f.marker);
+          expect(page.body).not.toContain(`Zq${level}name`);
+        }
+        const urls = [
+          `/api/v1/threads/${f.threadId}/watch`,
+          `/api/v1/boards/${f.boardId}/watch`,
+          `/api/v1/threads/${f.threadId}/mentionable?prefix=m`,
+          `/api/v1/boards/${f.boardId}/mentionable?prefix=m`,
+          `/mentionable?thread=${f.threadId}&prefix=m`,
+          `/mentionable?board=${f.boardId}&prefix=m`,
+        ];
+        for (const url of urls) {
+          const res = await get(viewer, url);
+          expect(res.statusCode, url).toBe(allowed ? 200 : 404);
+          if (!allowed) expect(res.body, url).not.toContain(f.marker);
+        }
+        expect((await get(viewer, `/t/${f.threadId}/${f.threadSlug}/unread`)).statusCode).toBe(allowed ? 303 : 404);
+        const watch = await app.inject({ method: 'PUT', url: `/api/v1/threads/${f.threadId}/watch`, headers: viewers[viewer].auth, payload: { level: 'watching' } });
+        expect(watch.statusCode).toBe(allowed ? 200 : 404);
+        // An open stream never ends by itself, so only the refusal is checked here (see live-events.test.ts).
+        if (!allowed) expect((await get(viewer, `/events?thread=${f.threadId}`)).statusCode).toBe(404);
+      });
+
       test(allowed ? 'members who can read may quote, and reply unless banned' : 'writing into it, quoting or replying is a 404, and nothing is written', async () => {
         const f = fixtures[level];
         const auth = viewers[viewer].auth;
@@ -160,6 +197,15 @@ describe.each(LEVELS)('a %s space', (level) => {
         }
       });
     }
+  });
+});
+
+describe('notifications for visitors', () => {
+  test('a visitor has no notifications, bell or stream', async () => {
+    expect((await get('anonymous', '/api/v1/notifications')).statusCode).toBe(401);
+    expect([302, 303, 401]).toContain((await get('anonymous', '/notifications')).statusCode);
+    expect([302, 303, 401]).toContain((await get('anonymous', '/events')).statusCode);
+    expect((await get('anonymous', '/')).body).not.toContain('data-bell');
   });
 });
 
