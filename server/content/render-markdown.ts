@@ -51,13 +51,17 @@ type Token = CoreState['tokens'][number];
 const MENTION = /(^|[^\w@/.])@([a-z0-9][a-z0-9_-]{2,29})\b/gi;
 
 /**
- * `@handle` becomes a link to the member's profile, outside links and code. Whether the member
+ * `@handle` becomes a link to the member's profile, outside links, code and quotes (a quoted
+ * mention is someone else's words: it neither links nor notifies). Whether the member
  * exists or can read the post is not known here (the renderer sees only text): a mention of
  * nobody links to a profile page that says so.
  */
 function linkMentions(state: CoreState): void {
+  let quoteDepth = 0;
   for (const block of state.tokens) {
-    if (block.type !== 'inline' || !block.children) continue;
+    if (block.type === 'blockquote_open') quoteDepth++;
+    if (block.type === 'blockquote_close') quoteDepth--;
+    if (block.type !== 'inline' || !block.children || quoteDepth > 0) continue;
     let insideLink = 0;
     const out: Token[] = [];
     for (const token of block.children) {
