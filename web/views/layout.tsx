@@ -76,7 +76,9 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                     </a>
                   )}
                   <a href="/notifications" class="bell" data-bell aria-current={current(ctx.path, '/notifications')}>
-                    <span aria-hidden="true">🔔</span>
+                    <svg class="bell-icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" focusable="false">
+                      <path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.5A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.5L18 12.6V9a6 6 0 0 0-6-6Zm-2.5 15a2.5 2.5 0 0 0 5 0Z" fill="currentColor" />
+                    </svg>
                     <span class="sr-only">Notifications</span>{' '}
                     <span class={ctx.chrome?.notificationCount ? 'count count-busy' : 'count'} data-bell-count>
                       {ctx.chrome?.notificationCount ?? 0}
