@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { boards, levelChanges, rulesAcceptances, spaceInvitations, spaceLog, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
@@ -327,19 +327,4 @@ export async function applyDueLevelChanges(db: Executor, now: Date): Promise<{ s
     .returning({ spaceId: levelChanges.spaceId, toLevel: levelChanges.toLevel });
   for (const change of due) await db.update(spaces).set({ level: change.toLevel }).where(eq(spaces.id, change.spaceId));
   return due;
-}
-
-/** Of these handles, the members of the site who are not active members of the space. */
-export async function findHandlesOutsideSpace(db: Executor, spaceId: number, handles: string[]): Promise<string[]> {
-  if (handles.length === 0) return [];
-  const rows = await db
-    .select({ handle: users.handle })
-    .from(users)
-    .where(
-      and(
-        inArray(sql`lower(${users.handle})`, handles.map((h) => h.toLowerCase())),
-        sql`not exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaceId} and ${spaceMembers.userId} = ${users.id} and ${spaceMembers.status} = 'active')`,
-      ),
-    );
-  return rows.map((r) => r.handle);
 }
