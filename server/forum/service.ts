@@ -391,6 +391,10 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
           });
           if (!saved) throw stale;
           if (titleChanged) await q.updateThreadTitle(tx, post.threadId, title, slug);
+          if (post.status === 'published') {
+            const before = new Set(mentionsOutsideQuotes(post.bodySource));
+            await notifier.mentionsAdded(tx, postId, mentionsOutsideQuotes(body).filter((h) => !before.has(h)));
+          }
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw stale;

@@ -22,6 +22,8 @@ export interface NewPost {
   mentioned: string[];
   /** Posts the body quotes, by thread and number. */
   quoted: { threadId: number; number: number }[];
+  /** An edit: only the members it newly mentions. */
+  mentionsOnly?: boolean;
 }
 
 /** A moderation decision's code, shown as fixed words (never the moderator's free text). */
@@ -48,6 +50,7 @@ export function createNotifier() {
       replyToPostId: post.replyToPostId,
       mentioned: post.mentioned,
       quoted: post.quoted,
+      ...(post.mentionsOnly ? { mentionsOnly: true } : {}),
     });
     return created(tx, rows.map((r) => r.id));
   }
@@ -66,6 +69,15 @@ export function createNotifier() {
       if (!post) return [];
       const { bodySource, ...facts } = post;
       return newPost(tx, { ...facts, mentioned: mentionsOutsideQuotes(bodySource), quoted: quotedPosts(bodySource) });
+    },
+
+    /** An edit of a published post mentions members it did not before: they are told, nobody else. */
+    async mentionsAdded(tx: Executor, postId: number, handles: string[]): Promise<number[]> {
+      if (handles.length === 0) return [];
+      const post = await q.findNewPostFacts(tx, postId);
+      if (!post) return [];
+      const { bodySource: _body, ...facts } = post;
+      return newPost(tx, { ...facts, mentioned: handles, quoted: [], mentionsOnly: true });
     },
 
     /** A member was shown a thread up to post `number`: its notifications up to there are read. */

@@ -45,6 +45,8 @@ export interface NewPostFacts {
   replyToPostId: number | null;
   mentioned: string[];
   quoted: { threadId: number; number: number }[];
+  /** An edit: only the members it newly mentions, nobody else. */
+  mentionsOnly?: boolean;
 }
 
 /**
@@ -67,17 +69,18 @@ export async function insertForNewPost(db: Executor, f: NewPostFacts): Promise<{
   const handles = f.mentioned.length > 0 ? sql`array[${sql.join(f.mentioned.map((h) => sql`${h}`), sql`, `)}]::text[]` : sql`array[]::text[]`;
   const quoted = f.quoted.length > 0 ? sql.join(f.quoted.map((qp) => sql`(${posts.threadId} = ${qp.threadId} and ${posts.number} = ${qp.number})`), sql` or `) : sql`false`;
   const candidate = sql.raw('candidate.user_id');
+  const others = f.mentionsOnly ? sql`false` : sql`true`;
   const result = await db.execute(sql`
     insert into ${notifications} (recipient_id, kind, actor_id, thread_id, post_id)
     select distinct on (candidate.user_id) candidate.user_id, candidate.kind::notification_kind, ${f.actorId}, ${f.threadId}::bigint, ${f.postId}::bigint
     from (
       select ${users.id} as user_id, 'mention' as kind, 1 as rank from ${users} where lower(${users.handle}) = any(${handles})
-      union all select ${posts.authorId}, 'quote', 2 from ${posts} where ${quoted}
-      union all select ${posts.authorId}, 'reply_to_post', 3 from ${posts} where ${posts.id} = ${f.replyToPostId ?? 0}
-      union all select ${threads.authorId}, 'reply_to_thread', 4 from ${threads} where ${threads.id} = ${f.threadId} and ${f.number} > 1
-      union all select ${threadWatches.userId}, 'watched_post', 5 from ${threadWatches} where ${threadWatches.threadId} = ${f.threadId} and ${threadWatches.level} = 'watching'
-      union all select ${boardWatches.userId}, 'watched_post', 5 from ${boardWatches} where ${boardWatches.boardId} = ${f.boardId} and ${boardWatches.level} = 'watching'
-      union all select ${spaceWatches.userId}, 'watched_post', 5 from ${spaceWatches} where ${spaceWatches.spaceId} = ${f.spaceId} and ${spaceWatches.level} = 'watching'
+      union all select ${posts.authorId}, 'quote', 2 from ${posts} where ${others} and (${quoted})
+      union all select ${posts.authorId}, 'reply_to_post', 3 from ${posts} where ${others} and ${posts.id} = ${f.replyToPostId ?? 0}
+      union all select ${threads.authorId}, 'reply_to_thread', 4 from ${threads} where ${others} and ${threads.id} = ${f.threadId} and ${f.number} > 1
+      union all select ${threadWatches.userId}, 'watched_post', 5 from ${threadWatches} where ${others} and ${threadWatches.threadId} = ${f.threadId} and ${threadWatches.level} = 'watching'
+      union all select ${boardWatches.userId}, 'watched_post', 5 from ${boardWatches} where ${others} and ${boardWatches.boardId} = ${f.boardId} and ${boardWatches.level} = 'watching'
+      union all select ${spaceWatches.userId}, 'watched_post', 5 from ${spaceWatches} where ${others} and ${spaceWatches.spaceId} = ${f.spaceId} and ${spaceWatches.level} = 'watching'
     ) as candidate
     cross join lateral (select ${effectiveLevel(candidate, f.threadId, f.boardId, f.spaceId)} as level) as watch
     where candidate.user_id <> ${f.actorId}

@@ -171,6 +171,17 @@ describe('mentions', () => {
     await readAll(alice);
   });
 
+  test('an edit that adds a mention tells only the newly mentioned member', async () => {
+    const thread = await createThread(app, alice, boardId, 'Edited mentions');
+    const posted = await reply(bob, thread.threadId, { body: `First draft for @${alice.handle}` });
+    await readAll(alice);
+    const edit = await app.inject({ method: 'PATCH', url: `/api/v1/posts/${posted.postId}`, headers: bob.auth, payload: { body: `First draft for @${alice.handle} and @${carol.handle}`, baseRevision: 1 } });
+    expect(edit.statusCode, edit.body).toBe(200);
+    expect((await inbox(carol)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`))).toMatchObject({ kind: 'mention', url: posted.url });
+    expect((await inbox(alice)).unreadCount).toBe(0);
+    await readAll(carol);
+  });
+
   test('mentioning someone who cannot read a confidential space notifies nobody and tells the author', async () => {
     const { space, board } = await createSpaceWithBoard(app, admin, { level: 'confidential', name: 'Closed group' });
     await addSpaceMember(app, space.id, alice);
