@@ -34,6 +34,11 @@ export const liveEvents: FastifyPluginAsyncTypebox<{ keepAliveMs?: number }> = a
       const threadId = request.query.thread;
       // Asked about a thread the viewer cannot read: a 404 like its page, before the stream starts.
       if (threadId !== undefined) await forum.thread(viewer, threadId);
+      // Only an event-stream client gets a stream (EventSource always asks for one); anything else
+      // would wait on an answer that never ends.
+      if (!/\btext\/event-stream\b/.test(request.headers.accept ?? '')) {
+        return reply.status(406).type('text/plain; charset=utf-8').send('This address answers with server-sent events (Accept: text/event-stream).');
+      }
 
       reply.hijack();
       const res = reply.raw;

@@ -138,7 +138,9 @@ describe('live events', () => {
     await addSpaceMember(app, space.id, alice);
     const thread = await createThread(app, alice, board.id, 'Closed live');
     const { header } = await cookieFor(bob);
-    const res = await app.inject({ method: 'GET', url: `/events?thread=${thread.threadId}`, headers: { cookie: header } });
+    const res = await app.inject({ method: 'GET', url: `/events?thread=${thread.threadId}`, headers: { cookie: header, accept: 'text/event-stream' } });
     expect(res.statusCode).toBe(404);
+    // A client that does not ask for a stream is not kept waiting on one.
+    expect((await app.inject({ method: 'GET', url: '/events', headers: { cookie: header } })).statusCode).toBe(406);
   });
 });

@@ -162,7 +162,10 @@ describe.each(LEVELS)('a %s space', (level) => {
         const watch = await app.inject({ method: 'PUT', url: `/api/v1/threads/${f.threadId}/watch`, headers: viewers[viewer].auth, payload: { level: 'watching' } });
         expect(watch.statusCode).toBe(allowed ? 200 : 404);
         // An open stream never ends by itself, so only the refusal is checked here (see live-events.test.ts).
-        if (!allowed) expect((await get(viewer, `/events?thread=${f.threadId}`)).statusCode).toBe(404);
+        if (!allowed) {
+          const live = await app.inject({ method: 'GET', url: `/events?thread=${f.threadId}`, headers: { cookie: cookies[viewer], accept: 'text/event-stream' } });
+          expect(live.statusCode).toBe(404);
+        }
       });
 
       test(allowed ? 'members who can read may quote, and reply unless banned' : 'writing into it, quoting or replying is a 404, and nothing is written', async () => {
