@@ -288,7 +288,7 @@ runCommand(async () => {
           insert into blog_entry_tags (entry_id, tag)
           select ${entryBase(base)} + g, tag
           from generate_series(1, ${entryTotal}) g
-          cross join lateral (values (${textArray(BLOG_TAGS)})[1 + g % ${BLOG_TAGS.length}], (${textArray(BLOG_TAGS)})[1 + (g * 7 + 3) % ${BLOG_TAGS.length}]) as x(tag)
+          cross join lateral (values ((${textArray(BLOG_TAGS)})[1 + g % ${BLOG_TAGS.length}]), ((${textArray(BLOG_TAGS)})[1 + (g * 7 + 3) % ${BLOG_TAGS.length}])) as x(tag)
           on conflict do nothing`);
         await tx.execute(sql`
           insert into blog_comments (id, entry_id, author_id, body_source, body_html, render_version, created_at)
