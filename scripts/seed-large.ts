@@ -281,13 +281,13 @@ runCommand(async () => {
                  (case when ${entryIsSpace(sql`g`)} then 'space' when g % 20 = 0 then 'members' else 'public' end)::blog_visibility,
                  case when ${entryIsSpace(sql`g`)} then ${privateSpaceId(entrySpace(sql`g`))} end,
                  now() - interval '720 days' + g * (interval '719 days' / ${entryTotal}), now()
-          from generate_series(1, ${entryTotal}) g
+          from generate_series(1, ${entryTotal}::bigint) g
           join seed_titles t on t.k = (g * 13) % ${titles.length}
           join seed_longforms b on b.k = g % ${longforms.length}`);
         await tx.execute(sql`
           insert into blog_entry_tags (entry_id, tag)
           select ${entryBase(base)} + g, tag
-          from generate_series(1, ${entryTotal}) g
+          from generate_series(1, ${entryTotal}::bigint) g
           cross join lateral (values ((${textArray(BLOG_TAGS)})[1 + g % ${BLOG_TAGS.length}]), ((${textArray(BLOG_TAGS)})[1 + (g * 7 + 3) % ${BLOG_TAGS.length}])) as x(tag)
           on conflict do nothing`);
         await tx.execute(sql`
