@@ -25,6 +25,14 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * PostgreSQL only: how long a request may wait for a connection, and how long one statement may
+   * run, before it fails (and the request answers 503) instead of hanging while the database is
+   * down or stuck. The server sets both (config); scripts keep no statement limit, since seeding
+   * and re-rendering run long statements on purpose. Migrations are always exempt.
+   */
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
 }
 
 export interface DatabaseHandle {
@@ -33,6 +41,8 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** Answers when the database can run a query; used by readiness checks. */
   ping(): Promise<void>;
+  /** The connection pool's counts, for metrics; null for the embedded database. */
+  poolStats(): { total: number; idle: number; waiting: number; max: number } | null;
   close(): Promise<void>;
 }
 
@@ -40,17 +50,39 @@ export const migrationsFolder = fileURLToPath(new URL('./migrations', import.met
 
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // An idle client losing its connection (database restart) must not crash the process.
+    const databaseUrl = options.databaseUrl;
+    const max = options.poolSize ?? 10;
+    const statementTimeoutMs = options.statementTimeoutMs;
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // The server stops a long statement; the client-side timeout also catches a database that
+      // stopped answering altogether (a host gone without closing its sockets).
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 1_000 } : {}),
+    });
+    // An idle client losing its connection (database restart) must not crash the process; the pool
+    // drops it and opens a new one on the next query, so the app recovers by itself.
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
-      migrate: () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder }),
+      // Its own connection without the statement timeout: building an index on a large table may
+      // take minutes.
+      migrate: async () => {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+        } finally {
+          await client.end();
+        }
+      },
       ping: async () => {
         await pool.query('select 1');
       },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
       close: () => pool.end(),
     };
   }
@@ -64,6 +96,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
     ping: async () => {
       await client.query('select 1');
     },
+    poolStats: () => null,
     close: () => client.close(),
   };
 }

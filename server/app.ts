@@ -48,11 +48,13 @@ declare module 'fastify' {
 
 export type App = FastifyInstance;
 
+const BODY_LIMIT = 1_048_576;
+
 /** Builds the whole app from a config and a database; tests build it too, and it never listens here. */
 export async function buildApp(config: Config, database: DatabaseHandle) {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    bodyLimit: 1_048_576,
+    bodyLimit: BODY_LIMIT,
     trustProxy: config.env === 'production',
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -86,7 +88,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   app.decorate('config', config);
 
   await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
-  await app.register(errorHandling, { renderPage: renderErrorPage });
+  await app.register(errorHandling, { renderPage: renderErrorPage, bodyLimit: BODY_LIMIT });
   await app.register(bodyParsers);
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
   await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024 });

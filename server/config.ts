@@ -9,6 +9,12 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Where PGlite keeps its files; 'memory://' for an in-memory database (tests). */
   dataDir: string;
+  /**
+   * PostgreSQL only. A request waits at most `connectTimeoutMs` for a connection and a statement
+   * runs at most `statementTimeoutMs`: while the database is down or stuck, requests fail fast with
+   * a 503 instead of piling up.
+   */
+  database: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   sessionSecret: string;
   /** Public origin used in links printed to the console (e.g. one-time sign-in links). */
   publicUrl: string;
@@ -81,6 +87,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl,
     dataDir: source.DATA_DIR === 'memory://' ? 'memory://' : resolve(source.DATA_DIR || 'data'),
+    database: {
+      poolSize: integer('DB_POOL_SIZE', source.DB_POOL_SIZE, 10, 1, 1000),
+      connectTimeoutMs: integer('DB_CONNECT_TIMEOUT_MS', source.DB_CONNECT_TIMEOUT_MS, 5_000, 100, 600_000),
+      statementTimeoutMs: integer('DB_STATEMENT_TIMEOUT_MS', source.DB_STATEMENT_TIMEOUT_MS, 5_000, 100, 3_600_000),
+    },
     sessionSecret,
     publicUrl,
     secureCookies: env === 'production' && source.INSECURE_COOKIES !== '1',

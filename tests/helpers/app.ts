@@ -5,8 +5,11 @@ import { freshDatabase } from './database.ts';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>> & { database: DatabaseHandle };
 
-/** The real app on a fresh database; rate limits are high unless a test asks for its own. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real app on a fresh database; rate limits are high unless a test asks for its own. A test
+ * may bring its own database (e.g. one reached through a proxy it can stop); it is closed with the app.
+ */
+export async function createTestApp(env: Record<string, string> = {}, own?: DatabaseHandle): Promise<TestApp> {
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: 'memory://',
@@ -15,7 +18,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     RATE_SIGNIN_FAILURES_PER_ACCOUNT: '1000',
     ...env,
   });
-  const database = await freshDatabase();
+  const database = own ?? (await freshDatabase());
   const app = await buildApp(config, database);
   await app.ready();
   const close = app.close.bind(app);
