@@ -55,6 +55,8 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: BODY_LIMIT,
+    // On close: idle keep-alive sockets are closed at once, those with a request in flight after it.
+    forceCloseConnections: 'idle',
     trustProxy: config.env === 'production',
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -85,6 +87,15 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
     sweeper.unref();
   });
   app.addHook('onClose', async () => clearInterval(sweeper));
+  // A request still in flight when the server starts closing ends its keep-alive connection with
+  // its answer; otherwise the idle socket would hold the close until its keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.decorate('config', config);
 
   await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
