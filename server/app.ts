@@ -20,6 +20,7 @@ import { createModerationService } from './moderation/service.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { routeAccess } from './plugins/route-access.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { viewerPlugin } from './plugins/viewer.ts';
@@ -98,9 +99,10 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   });
   app.decorate('config', config);
 
-  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
+  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything, operatorToken: config.metricsToken });
   await app.register(errorHandling, { renderPage: renderErrorPage, bodyLimit: BODY_LIMIT });
   await app.register(bodyParsers);
+  await app.register(metricsPlugin, { database });
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
   await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024 });
   await app.register(securityHeaders, { hsts: config.secureCookies });
