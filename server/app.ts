@@ -20,6 +20,7 @@ import { createModerationService } from './moderation/service.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
+import { loggerOptions, requestIdHeader, type LogStream } from './plugins/logging.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { routeAccess } from './plugins/route-access.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
@@ -51,10 +52,13 @@ export type App = FastifyInstance;
 
 const BODY_LIMIT = 1_048_576;
 
-/** Builds the whole app from a config and a database; tests build it too, and it never listens here. */
-export async function buildApp(config: Config, database: DatabaseHandle) {
+/**
+ * Builds the whole app from a config and a database; tests build it too, and it never listens here.
+ * `logStream`: where the JSON log lines go instead of stdout (tests read them).
+ */
+export async function buildApp(config: Config, database: DatabaseHandle, options: { logStream?: LogStream } = {}) {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, options.logStream),
     bodyLimit: BODY_LIMIT,
     // On close: idle keep-alive sockets are closed at once, those with a request in flight after it.
     forceCloseConnections: 'idle',
@@ -99,6 +103,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   });
   app.decorate('config', config);
 
+  await app.register(requestIdHeader);
   await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything, operatorToken: config.metricsToken });
   await app.register(errorHandling, { renderPage: renderErrorPage, bodyLimit: BODY_LIMIT });
   await app.register(bodyParsers);

@@ -86,7 +86,7 @@ describe(`backups of ${engine}`, () => {
     restored = await newPlace('restored');
     const database = source.open();
     await database.migrate();
-    const app: TestApp = await createTestApp({}, database);
+    const app: TestApp = await createTestApp({}, { database });
     try {
       const admin = await createMember(app, { role: 'admin' });
       const moderator = await createMember(app, { role: 'moderator' });
@@ -145,7 +145,7 @@ describe(`backups of ${engine}`, () => {
   }, 120_000);
 
   test('the restored database serves the site: confidential content stays hidden from outsiders, members read it and can post', async () => {
-    const app = await createTestApp({}, restored.open());
+    const app = await createTestApp({}, { database: restored.open() });
     try {
       await app.database.migrate();
       const outsider = await app.inject({ method: 'GET', url: `/api/v1/threads/${confidentialThreadId}` });

@@ -52,7 +52,7 @@ describe.runIf(url)('when PostgreSQL goes away (PostgreSQL only: a TCP proxy in 
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     // Short limits so the stuck-database case answers within the test's patience.
     const database = createDatabase({ databaseUrl: viaProxy.toString(), dataDir: 'memory://', poolSize: 4, connectTimeoutMs: 1_000, statementTimeoutMs: 2_000 });
-    app = await createTestApp({}, database);
+    app = await createTestApp({}, { database });
     admin = await createMember(app, { role: 'admin' });
     alice = await createMember(app);
     const { board } = await createSpaceWithBoard(app, admin);
