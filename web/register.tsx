@@ -11,7 +11,7 @@ import { moderationPages } from './routes/moderation.tsx';
 import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText, type RetryForm } from './views/error-page.tsx';
 
-const KEEP = ['title', 'body', 'summary', 'bio', 'description', 'name', 'note', 'reason'];
+const KEEP = ['title', 'body', 'summary', 'tags', 'bio', 'description', 'name', 'note', 'reason'];
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   // The header's review-queue link and the silenced-member notice. Pages only (this plugin holds

@@ -109,6 +109,37 @@ describe.runIf(url)('when PostgreSQL goes away (PostgreSQL only: a TCP proxy in 
     expect(thread.posts.filter((p) => p.bodyHtml.includes('Handover at 07:00'))).toHaveLength(1);
   });
 
+  test('the new-thread, edit-post and blog-editor forms come back whole too, and the edit goes through once the database is back', async () => {
+    const { space, board } = await createSpaceWithBoard(app, admin);
+    const { postId } = await createThread(app, alice, board.id, 'Discharge letters', 'Template v1');
+    const entry = await app.services.blogs.createDraft(alice.viewer, { title: 'On handovers', body: 'Draft text' });
+    await agent.get(`/p/${postId}/edit`);
+    await proxy.stop();
+    const cases: [string, Record<string, string>, string[]][] = [
+      [`/s/${space.slug}/${board.slug}/new`, { title: 'Bleep etiquette', body: 'Please page, do not call.', idempotencyKey: randomUUID(), intent: 'post' }, ['title', 'body']],
+      [`/p/${postId}/edit`, { title: 'Discharge letters', body: 'Template v2 with meds', baseRevision: '1', intent: 'post' }, ['title', 'body']],
+      [`/blog/${entry.id}/edit`, { title: 'On handovers', body: 'Longer draft', summary: 'Short', tags: 'nights, handover', visibility: 'public', baseRevision: String(entry.revision), intent: 'save' }, ['title', 'body', 'summary', 'tags']],
+    ];
+    const kept: Record<string, string>[] = [];
+    try {
+      for (const [url, fields, editable] of cases) {
+        const refused = await agent.postForm(url, fields);
+        expect(refused.statusCode, url).toBe(503);
+        expect(refused.body).toContain("nothing was saved");
+        const again = retryFields(refused.body);
+        expect(again, url).toMatchObject(fields);
+        for (const name of editable) expect(refused.body, `${url} ${name}`).toContain(`id="retry-${name}"`);
+        kept.push(again);
+      }
+    } finally {
+      await proxy.start();
+    }
+    const edited = await agent.postForm(`/p/${postId}/edit`, kept[1]!);
+    expect(edited.statusCode, edited.body).toBe(303);
+    const post = (await app.inject({ method: 'GET', url: `/api/v1/posts/${postId}`, headers: alice.auth })).json() as { bodySource?: string; bodyHtml: string };
+    expect(post.bodyHtml).toContain('Template v2 with meds');
+  });
+
   test('an API write during the outage gets a 503 in JSON, and a retry after it succeeds', async () => {
     await proxy.stop();
     const refused = await app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: alice.auth, payload: { body: 'Written while the database was away.' } });

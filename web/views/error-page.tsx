@@ -24,8 +24,8 @@ export interface RetryForm {
   fields: { name: string; value: string; editable: boolean }[];
 }
 
-const LABELS: Record<string, string> = { title: 'Title', body: 'Message', summary: 'Summary', bio: 'Bio', description: 'Description', name: 'Name', note: 'Note', reason: 'Reason' };
-const ONE_LINE = new Set(['title', 'name']);
+const LABELS: Record<string, string> = { title: 'Title', body: 'Message', summary: 'Summary', tags: 'Tags', bio: 'Bio', description: 'Description', name: 'Name', note: 'Note', reason: 'Reason' };
+const ONE_LINE = new Set(['title', 'name', 'tags']);
 
 export function ErrorPage({ ctx, error, kept, retry }: { ctx: PageContext; error: ErrorView; kept: KeptText; retry?: RetryForm | undefined }) {
   const title = TITLES[error.status] ?? (error.status >= 500 ? TITLES[500]! : TITLES[400]!);
