@@ -64,6 +64,11 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
     // An idle client losing its connection (database restart) must not crash the process; the pool
     // drops it and opens a new one on the next query, so the app recovers by itself.
     pool.on('error', () => {});
+    // The pool listens for errors only on idle clients. A checked-out client whose connection dies
+    // while no statement runs on it (between the statements of a transaction) would emit 'error'
+    // with no listener and crash the process; its next statement fails instead (and the request
+    // with a 503), and the pool discards it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return {
       db,

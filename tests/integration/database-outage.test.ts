@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createDatabase } from '../../db/client.ts';
+import { isDatabaseUnavailable } from '../../db/errors.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml, type Agent } from '../helpers/browser-session.ts';
 import { createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
@@ -163,6 +165,20 @@ describe.runIf(url)('when PostgreSQL goes away (PostgreSQL only: a TCP proxy in 
     }
     expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     expect((await agent.get(`/t/${threadId}`)).statusCode).toBe(301);
+  });
+
+  test('a connection lost between the statements of a transaction fails that transaction, not the process', async () => {
+    const failure = await app.database.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        proxy.cutConnections();
+        // The driver learns of the lost connection while no statement is running on it.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await tx.execute(sql`select 1`);
+      })
+      .then(() => undefined, (error: unknown) => error);
+    expect(isDatabaseUnavailable(failure)).toBe(true);
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
   });
 
   test('a write held up by a lock longer than the statement timeout answers 503 instead of waiting forever', async () => {
