@@ -142,6 +142,23 @@ describe.runIf(url)('when PostgreSQL goes away (PostgreSQL only: a TCP proxy in 
     expect(post.bodyHtml).toContain('Template v2 with meds');
   });
 
+  test('under load, every request during the outage gets a 503 and the server carries on afterwards', async () => {
+    // Connections cut mid-traffic, then refused: requests in flight and new ones alike.
+    const traffic = Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0
+        ? app.inject({ method: 'GET', url: `/api/v1/threads/${threadId}` })
+        : app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: alice.auth, payload: { body: `Load reply ${i}` } }),
+    );
+    await proxy.stop();
+    const answers = await Promise.all(traffic);
+    for (const answer of answers) expect([200, 201, 503]).toContain(answer.statusCode);
+    const during = await Promise.all(Array.from({ length: 20 }, () => app.inject({ method: 'GET', url: `/api/v1/threads/${threadId}` })));
+    expect(during.map((r) => r.statusCode)).toEqual(Array(20).fill(503));
+    await proxy.start();
+    const after = await Promise.all(Array.from({ length: 20 }, () => app.inject({ method: 'GET', url: `/api/v1/threads/${threadId}` })));
+    expect(after.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+  });
+
   test('an API write during the outage gets a 503 in JSON, and a retry after it succeeds', async () => {
     await proxy.stop();
     const refused = await app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: alice.auth, payload: { body: 'Written while the database was away.' } });
