@@ -31,6 +31,11 @@ export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
   migrate(): Promise<void>;
+  /**
+   * Raw SQL outside Drizzle, for libraries that bring their own (the pg-boss job queue). Text
+   * without values may hold several statements.
+   */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Answers when the database can run a query; used by readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -48,6 +53,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
       db,
       kind: 'postgres',
       migrate: () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder }),
+      executeSql: (text, values) => pool.query(text, values?.length ? values : undefined),
       ping: async () => {
         await pool.query('select 1');
       },
@@ -61,6 +67,12 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
     db: pgliteDb as unknown as Database,
     kind: 'pglite',
     migrate: () => migratePglite(pgliteDb, { migrationsFolder }),
+    executeSql: async (text, values) => {
+      if (values?.length) return client.query(text, values);
+      // PGlite's query() takes one statement; exec() takes several and answers with each result.
+      const results = await client.exec(text);
+      return results.at(-1) ?? { rows: [] };
+    },
     ping: async () => {
       await client.query('select 1');
     },

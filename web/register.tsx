@@ -6,6 +6,7 @@ import { accountPages } from './routes/accounts.tsx';
 import { adminPages } from './routes/admin.tsx';
 import { blogPages } from './routes/blogs.tsx';
 import { forumPages } from './routes/forum.tsx';
+import { mailPages } from './routes/mail.tsx';
 import { moderationPages } from './routes/moderation.tsx';
 import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText } from './views/error-page.tsx';
@@ -34,6 +35,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
   await app.register(adminPages);
   await app.register(moderationPages);
   await app.register(blogPages);
+  await app.register(mailPages);
 }
 
 export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView): string {
