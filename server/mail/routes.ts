@@ -21,7 +21,6 @@ export const mailApi: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Turn notification e-mails off (one-click unsubscribe, RFC 8058)',
         security: [],
         params: UnsubscribeParams,
-        body: Type.Optional(Type.Object({ 'List-Unsubscribe': Type.Optional(Type.String({ maxLength: 100 })) })),
         response: { 200: Ok, ...errorResponses },
       },
     },
