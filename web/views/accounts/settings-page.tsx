@@ -179,8 +179,9 @@ function EmailSection(props: { ctx: PageContext; account: SettingsPageProps['acc
           <h3>Change your address</h3>
           <ErrorSummary message={problem?.message} />
           <CsrfField ctx={ctx} />
-          <Field name="email" label="New e-mail address" type="email" value={props.newEmail} error={errors.email} autocomplete="email" required maxLength={LIMITS.email} />
-          <Field name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" required />
+          <Field id="f-new-email" name="email" label="New e-mail address" type="email" value={props.newEmail} error={errors.email} autocomplete="email" required maxLength={LIMITS.email} />
+          {/* Its own id: the password section below has a current-password field too. */}
+          <Field id="f-email-current-password" name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" required />
           <p class="hint">We send a confirmation link to the new address, and a notice to the old one.</p>
           <button type="submit" class="button">
             Change address
