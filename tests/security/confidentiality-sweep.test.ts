@@ -538,6 +538,21 @@ describe('e-mail: subjects and bodies about a confidential space carry none of i
     }
     expect(leaks).toEqual([]);
   });
+
+  test('the site admin reading the outbox, list and every message, finds nothing from the space', async () => {
+    const page = fetcherFor(app, {}, await cookieOf(people.siteAdmin));
+    const list = await page('GET', '/admin/outbox');
+    expect(list.status).toBe(200);
+    const ids = [...list.body.matchAll(/href="\/admin\/outbox\/(\d+)"/g)].map((m) => m[1]!);
+    const rows = await app.database.db.select({ id: outboxMessages.id }).from(outboxMessages);
+    expect(ids.length).toBe(rows.length);
+    const leaks: Leak[] = [];
+    for (const exchange of [list, ...(await Promise.all(ids.map((id) => page('GET', `/admin/outbox/${id}`))))]) {
+      expect(exchange.status).toBe(200);
+      inspect('siteAdmin', 'outbox', exchange, leaks, new Set());
+    }
+    expect(leaks).toEqual([]);
+  });
 });
 
 describe('the sweep can fail: an active member who accepted the rules finds every marker', () => {
