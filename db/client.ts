@@ -35,6 +35,11 @@ export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
   migrate(): Promise<void>;
+  /**
+   * Raw SQL outside Drizzle, for libraries that bring their own (the pg-boss job queue). Text
+   * without values may hold several statements.
+   */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Answers when the database can run a query; used by readiness checks. */
   ping(): Promise<void>;
   /**
@@ -153,6 +158,7 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
           await client.end();
         }
       },
+      executeSql: (text, values) => pool.query(text, values?.length ? values : undefined),
       ping: async () => {
         await pool.query('select 1');
       },

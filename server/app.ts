@@ -14,6 +14,11 @@ import { createAccountsService } from './accounts/service.ts';
 import { createSessionManager } from './accounts/sessions.ts';
 import type { Config } from './config.ts';
 import { forumApi } from './forum/routes.ts';
+import { createJobs, type Jobs } from './jobs/queue.ts';
+import { createAccountEmails } from './mail/account-emails.ts';
+import { mailApi } from './mail/routes.ts';
+import { createMailService } from './mail/service.ts';
+import { createMailTransport, type MailTransport } from './mail/transport.ts';
 import { createForumService } from './forum/service.ts';
 import { moderationApi } from './moderation/routes.ts';
 import { createModerationService } from './moderation/service.ts';
@@ -40,6 +45,15 @@ export interface Services {
   membership: ReturnType<typeof createMembershipService>;
   moderation: ReturnType<typeof createModerationService>;
   blogs: ReturnType<typeof createBlogsService>;
+  mail: ReturnType<typeof createMailService>;
+  accountEmails: ReturnType<typeof createAccountEmails>;
+}
+
+/** What a caller (a test, a worker-only process) may put in place of what the config would build. */
+export interface AppOverrides {
+  /** A nodemailer transport instead of the one SMTP_URL names (or the outbox alone). */
+  mailTransport?: MailTransport;
+  logStream?: LogStream;
 }
 
 declare module 'fastify' {
@@ -48,6 +62,8 @@ declare module 'fastify' {
     config: Config;
     /** What changed, heard from the database by every process (LISTEN/NOTIFY). */
     events: EventBus;
+    /** The background job queue (pg-boss): later features define their queues on it. */
+    jobs: Jobs;
   }
 }
 
@@ -57,11 +73,11 @@ const BODY_LIMIT = 1_048_576;
 
 /**
  * Builds the whole app from a config and a database; tests build it too, and it never listens here.
- * `logStream`: where the JSON log lines go instead of stdout (tests read them).
+ * `overrides.logStream`: where the JSON log lines go instead of stdout (tests read them).
  */
-export async function buildApp(config: Config, database: DatabaseHandle, options: { logStream?: LogStream } = {}) {
+export async function buildApp(config: Config, database: DatabaseHandle, overrides: AppOverrides = {}) {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, options.logStream),
+    logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, overrides.logStream),
     bodyLimit: BODY_LIMIT,
     // On close: idle keep-alive sockets are closed at once, those with a request in flight after it.
     forceCloseConnections: 'idle',
@@ -79,7 +95,24 @@ export async function buildApp(config: Config, database: DatabaseHandle, options
   app.decorate('events', events);
   app.addHook('onClose', async () => events.close());
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
-  const accounts = createAccountsService(db, sessions, config.rateLimits);
+  const jobs = createJobs(database, {
+    work: config.jobs.work,
+    pollSeconds: config.jobs.pollSeconds,
+    onError: (error) => app.log.warn({ err: error }, 'job queue error'),
+  });
+  const transport = overrides.mailTransport !== undefined ? overrides.mailTransport : createMailTransport(config.mail.smtpUrl);
+  const mail = createMailService(db, jobs, {
+    publicUrl: config.publicUrl,
+    from: config.mail.from,
+    secret: config.sessionSecret,
+    transport,
+    retryLimit: config.mail.retryLimit,
+    retryDelaySeconds: config.mail.retryDelaySeconds,
+  });
+  const accountEmails = createAccountEmails(db, mail, jobs);
+  const accounts = createAccountsService(db, sessions, config.rateLimits, {
+    registered: (tx, user) => accountEmails.queueVerification(user, tx),
+  });
   const spaces = createSpacesService(db, config.privateSpaces);
   const forum = createForumService(db, spaces);
   // Raising a space's level must take its pages out of the anonymous cache at once (versioned
@@ -87,7 +120,15 @@ export async function buildApp(config: Config, database: DatabaseHandle, options
   const membership = createMembershipService(db, { levelRaised: () => app.anonymousPages.clear() });
   const moderation = createModerationService(db);
   const blogs = createBlogsService(db, spaces);
-  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs });
+  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, mail, accountEmails });
+  app.decorate('jobs', jobs);
+  // Queues are defined by the services above; workers start once the app is ready and stop
+  // (after their running jobs finish) when it closes.
+  app.addHook('onReady', async () => jobs.start());
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+    transport?.close();
+  });
   // Scheduled entries already read as published once due; this only tidies their status, at
   // start-up (an entry due while the app was down) and then every minute.
   const sweepScheduled = () => blogs.sweepScheduled().catch((error: unknown) => app.log.warn({ err: error }, 'publishing scheduled entries failed'));
@@ -163,6 +204,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, options
       await api.register(forumApi);
       await api.register(moderationApi);
       await api.register(blogsApi);
+      await api.register(mailApi);
     },
     { prefix: '/api/v1' },
   );

@@ -30,6 +30,25 @@ export interface Config {
   metricsToken: string | undefined;
   /** Who may create members-only and confidential spaces (public ones are always admins'). */
   privateSpaces: { creators: 'admins' | 'trusted'; minTrust: number };
+  mail: MailConfig;
+  jobs: JobsConfig;
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// URL (credentials inside, never logged); undefined keeps messages in the development outbox. */
+  smtpUrl: string | undefined;
+  /** The From header of every e-mail. */
+  from: string;
+  /** First retry delay of a failed send; later ones double (pg-boss backoff). */
+  retryDelaySeconds: number;
+  retryLimit: number;
+}
+
+export interface JobsConfig {
+  /** Off: this process enqueues jobs but runs none (a web-only process next to a worker process). */
+  work: boolean;
+  /** How often an idle worker asks the queue for jobs. */
+  pollSeconds: number;
 }
 
 export interface RateLimitConfig {
@@ -37,6 +56,8 @@ export interface RateLimitConfig {
   registerPerIpPerHour: number;
   signInFailuresPerAccount: number;
   signInFailureWindowMinutes: number;
+  /** "Forgot password" requests and verification re-sends from one address. */
+  accountMailPerIpPerHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +76,19 @@ function privateSpaceCreators(raw: string | undefined): 'admins' | 'trusted' {
   if (raw === undefined || raw === '' || raw === 'trusted') return 'trusted';
   if (raw === 'admins') return 'admins';
   throw new ConfigError(`PRIVATE_SPACE_CREATORS must be "trusted" or "admins", got "${raw}"`);
+}
+
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^smtps?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('SMTP_URL must start with smtp:// or smtps:// (leave it unset to keep e-mails in the development outbox)');
+  return raw;
+}
+
+function mailFrom(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'Rounds <no-reply@localhost>';
+  // One line, with an address in it: a header value that cannot smuggle another header.
+  if (/[\r\n]/.test(raw) || !/@/.test(raw)) throw new ConfigError('MAIL_FROM must be one line with an e-mail address, e.g. "Rounds <no-reply@example.org>"');
+  return raw;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -108,12 +142,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       registerPerIpPerHour: integer('RATE_REGISTER_PER_IP_PER_HOUR', source.RATE_REGISTER_PER_IP_PER_HOUR, 10, 1, 100000),
       signInFailuresPerAccount: integer('RATE_SIGNIN_FAILURES_PER_ACCOUNT', source.RATE_SIGNIN_FAILURES_PER_ACCOUNT, 10, 1, 1000),
       signInFailureWindowMinutes: 15,
+      accountMailPerIpPerHour: integer('RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR', source.RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR, 10, 1, 100000),
     },
     metricsToken,
     anonymousCacheMs: integer('ANON_CACHE_MS', source.ANON_CACHE_MS, env === 'test' ? 0 : 2000, 0, 60_000),
     privateSpaces: {
       creators: privateSpaceCreators(source.PRIVATE_SPACE_CREATORS),
       minTrust: integer('PRIVATE_SPACE_MIN_TRUST', source.PRIVATE_SPACE_MIN_TRUST, 0, 0, 4),
+    },
+    mail: {
+      smtpUrl: smtpUrl(source.SMTP_URL),
+      from: mailFrom(source.MAIL_FROM),
+      retryDelaySeconds: integer('MAIL_RETRY_DELAY_SECONDS', source.MAIL_RETRY_DELAY_SECONDS, 30, 0, 86_400),
+      retryLimit: integer('MAIL_RETRY_LIMIT', source.MAIL_RETRY_LIMIT, 8, 0, 100),
+    },
+    jobs: {
+      work: source.JOBS_WORK !== '0',
+      // pg-boss polls no faster than every half second; tests want the fastest.
+      pollSeconds: integer('JOBS_POLL_SECONDS', source.JOBS_POLL_SECONDS, env === 'test' ? 0 : 2, 0, 3600) || 0.5,
     },
     session: {
       idleDays: integer('SESSION_IDLE_DAYS', source.SESSION_IDLE_DAYS, 14, 1, 365),

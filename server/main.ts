@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const app = await buildApp(config, database);
   const pruner = setInterval(() => {
     app.services.accounts.pruneExpired().catch((error: unknown) => app.log.warn({ err: error }, 'pruning expired sessions failed'));
+    app.services.accountEmails.pruneExpired().catch((error: unknown) => app.log.warn({ err: error }, 'pruning expired e-mail links failed'));
   }, 3_600_000);
   pruner.unref();
   // Lowered confidentiality levels apply when their week of notice ends, also across restarts.

@@ -7,6 +7,7 @@ import { accountPages } from './routes/accounts.tsx';
 import { adminPages } from './routes/admin.tsx';
 import { blogPages } from './routes/blogs.tsx';
 import { forumPages } from './routes/forum.tsx';
+import { mailPages } from './routes/mail.tsx';
 import { moderationPages } from './routes/moderation.tsx';
 import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText, type RetryForm } from './views/error-page.tsx';
@@ -35,6 +36,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
   await app.register(adminPages);
   await app.register(moderationPages);
   await app.register(blogPages);
+  await app.register(mailPages);
 }
 
 /** Fields never printed back into a page, not even to the person who typed them. */

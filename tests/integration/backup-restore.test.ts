@@ -113,6 +113,7 @@ describe(`backups of ${engine}`, () => {
     } finally {
       // The embedded database is one process's at a time: the backup script opens it next.
       await app.close();
+      await database.close();
     }
   }, 120_000);
 
@@ -145,7 +146,8 @@ describe(`backups of ${engine}`, () => {
   }, 120_000);
 
   test('the restored database serves the site: confidential content stays hidden from outsiders, members read it and can post', async () => {
-    const app = await createTestApp({}, { database: await restored.open() });
+    const database = await restored.open();
+    const app = await createTestApp({}, { database });
     try {
       await app.database.migrate();
       const outsider = await app.inject({ method: 'GET', url: `/api/v1/threads/${confidentialThreadId}` });
@@ -157,6 +159,7 @@ describe(`backups of ${engine}`, () => {
       expect(posted.statusCode, posted.body).toBe(201);
     } finally {
       await app.close();
+      await database.close();
     }
   }, 60_000);
 

@@ -68,6 +68,7 @@ describe.runIf(url)('when PostgreSQL goes away (PostgreSQL only: a TCP proxy in 
     await proxy.stop();
     await proxy.start().catch(() => {});
     await app?.close();
+    await app?.database.close();
     await proxy.stop();
     const cleanup = new pg.Client({ connectionString: url });
     await cleanup.connect();

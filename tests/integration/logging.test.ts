@@ -29,7 +29,7 @@ let board: { slug: string };
 let thread: { threadId: number; slug: string };
 
 beforeAll(async () => {
-  app = await createTestApp({ LOG_LEVEL: 'info' }, { logStream });
+  app = await createTestApp({ LOG_LEVEL: 'info' }, { overrides: { logStream } });
   const admin = await createMember(app, { role: 'admin' });
   alice = await createMember(app);
   const made = await createSpaceWithBoard(app, admin, { level: 'confidential', name: SPACE_NAME });
