@@ -14,6 +14,12 @@ export function openEmbedded(dataDir: string): DatabaseHandle {
     db: pgliteDb as unknown as Database,
     kind: 'pglite',
     migrate: () => migratePglite(pgliteDb, { migrationsFolder }),
+    executeSql: async (text, values) => {
+      if (values?.length) return client.query(text, values);
+      // PGlite's query() takes one statement; exec() takes several and answers with each result.
+      const results = await client.exec(text);
+      return results.at(-1) ?? { rows: [] };
+    },
     ping: async () => {
       await client.query('select 1');
     },
@@ -33,6 +39,7 @@ export function openEmbedded(dataDir: string): DatabaseHandle {
         },
       };
     },
+    poolStats: () => null,
     close: () => client.close(),
   };
 }

@@ -14,6 +14,11 @@ import { createAccountsService } from './accounts/service.ts';
 import { createSessionManager } from './accounts/sessions.ts';
 import type { Config } from './config.ts';
 import { forumApi } from './forum/routes.ts';
+import { createJobs, type Jobs } from './jobs/queue.ts';
+import { createAccountEmails } from './mail/account-emails.ts';
+import { mailApi } from './mail/routes.ts';
+import { createMailService } from './mail/service.ts';
+import { createMailTransport, type MailTransport } from './mail/transport.ts';
 import { createForumService } from './forum/service.ts';
 import { moderationApi } from './moderation/routes.ts';
 import { createNotifier } from './notifications/notifier.ts';
@@ -25,6 +30,8 @@ import { createEventBus, type EventBus } from './events/bus.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
+import { loggerOptions, requestIdHeader, type LogStream } from './plugins/logging.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { routeAccess } from './plugins/route-access.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { viewerPlugin } from './plugins/viewer.ts';
@@ -43,6 +50,15 @@ export interface Services {
   moderation: ReturnType<typeof createModerationService>;
   blogs: ReturnType<typeof createBlogsService>;
   notifications: ReturnType<typeof createNotificationsService>;
+  mail: ReturnType<typeof createMailService>;
+  accountEmails: ReturnType<typeof createAccountEmails>;
+}
+
+/** What a caller (a test, a worker-only process) may put in place of what the config would build. */
+export interface AppOverrides {
+  /** A nodemailer transport instead of the one SMTP_URL names (or the outbox alone). */
+  mailTransport?: MailTransport;
+  logStream?: LogStream;
 }
 
 declare module 'fastify' {
@@ -51,16 +67,25 @@ declare module 'fastify' {
     config: Config;
     /** What changed, heard from the database by every process (LISTEN/NOTIFY). */
     events: EventBus;
+    /** The background job queue (pg-boss): later features define their queues on it. */
+    jobs: Jobs;
   }
 }
 
 export type App = FastifyInstance;
 
-/** Builds the whole app from a config and a database; tests build it too, and it never listens here. */
-export async function buildApp(config: Config, database: DatabaseHandle) {
+const BODY_LIMIT = 1_048_576;
+
+/**
+ * Builds the whole app from a config and a database; tests build it too, and it never listens here.
+ * `overrides.logStream`: where the JSON log lines go instead of stdout (tests read them).
+ */
+export async function buildApp(config: Config, database: DatabaseHandle, overrides: AppOverrides = {}) {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    bodyLimit: 1_048_576,
+    logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, overrides.logStream),
+    bodyLimit: BODY_LIMIT,
+    // On close: idle keep-alive sockets are closed at once, those with a request in flight after it.
+    forceCloseConnections: 'idle',
     trustProxy: config.env === 'production',
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -75,7 +100,24 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   app.decorate('events', events);
   app.addHook('onClose', async () => events.close());
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
-  const accounts = createAccountsService(db, sessions, config.rateLimits);
+  const jobs = createJobs(database, {
+    work: config.jobs.work,
+    pollSeconds: config.jobs.pollSeconds,
+    onError: (error) => app.log.warn({ err: error }, 'job queue error'),
+  });
+  const transport = overrides.mailTransport !== undefined ? overrides.mailTransport : createMailTransport(config.mail.smtpUrl);
+  const mail = createMailService(db, jobs, {
+    publicUrl: config.publicUrl,
+    from: config.mail.from,
+    secret: config.sessionSecret,
+    transport,
+    retryLimit: config.mail.retryLimit,
+    retryDelaySeconds: config.mail.retryDelaySeconds,
+  });
+  const accountEmails = createAccountEmails(db, mail, jobs);
+  const accounts = createAccountsService(db, sessions, config.rateLimits, {
+    registered: (tx, user) => accountEmails.queueVerification(user, tx),
+  });
   const spaces = createSpacesService(db, config.privateSpaces);
   // Created by the writes that cause them (in their transactions); `notifier.onCreated` is the hook
   // for anything that must follow a new notification, such as e-mail.
@@ -87,7 +129,15 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   const moderation = createModerationService(db, notifier);
   const blogs = createBlogsService(db, spaces, notifier);
   const notifications = createNotificationsService(db, notifier, spaces, forum);
-  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications });
+  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications, mail, accountEmails });
+  app.decorate('jobs', jobs);
+  // Queues are defined by the services above; workers start once the app is ready and stop
+  // (after their running jobs finish) when it closes.
+  app.addHook('onReady', async () => jobs.start());
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+    transport?.close();
+  });
   // Scheduled entries already read as published once due; this only tidies their status, at
   // start-up (an entry due while the app was down) and then every minute.
   const sweepScheduled = () => blogs.sweepScheduled().catch((error: unknown) => app.log.warn({ err: error }, 'publishing scheduled entries failed'));
@@ -98,11 +148,22 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
     sweeper.unref();
   });
   app.addHook('onClose', async () => clearInterval(sweeper));
+  // A request still in flight when the server starts closing ends its keep-alive connection with
+  // its answer; otherwise the idle socket would hold the close until its keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.decorate('config', config);
 
-  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
-  await app.register(errorHandling, { renderPage: renderErrorPage });
+  await app.register(requestIdHeader);
+  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything, operatorToken: config.metricsToken });
+  await app.register(errorHandling, { renderPage: renderErrorPage, bodyLimit: BODY_LIMIT });
   await app.register(bodyParsers);
+  await app.register(metricsPlugin, { database });
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
   await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 32 * 1024 * 1024, events });
   await app.register(securityHeaders, { hsts: config.secureCookies });
@@ -153,6 +214,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
       await api.register(moderationApi);
       await api.register(blogsApi);
       await api.register(notificationsApi);
+      await api.register(mailApi);
     },
     { prefix: '/api/v1' },
   );

@@ -3,6 +3,8 @@ import { bigint, boolean, date, index, integer, jsonb, pgEnum, pgTable, text, ti
 
 export const siteRole = pgEnum('site_role', ['member', 'moderator', 'admin']);
 export const userStatus = pgEnum('user_status', ['active', 'silenced', 'suspended']);
+/** Notification e-mails a member asked for: none (the default), one per notification, or one digest a day. */
+export const emailNotifications = pgEnum('email_notifications', ['off', 'immediately', 'daily']);
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -35,6 +37,9 @@ export const users = pgTable(
     approvalPending: boolean('approval_pending').notNull().default(false),
     /** The reason for the current silence or suspension, shown to the member. */
     statusReason: text('status_reason').notNull().default(''),
+    /** When the member proved they read mail at `email`; null until then, and again after a change of address. */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+    emailNotifications: emailNotifications('email_notifications').notNull().default('off'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -4,3 +4,4 @@ export * from './forum.ts';
 export * from './moderation.ts';
 export * from './blogs.ts';
 export * from './notifications.ts';
+export * from './mail.ts';

@@ -22,6 +22,10 @@ export const OwnAccount = Type.Object({
   hasPassword: Type.Boolean(),
   /** True while the account waits for a moderator's approval (the site holds registrations). */
   approvalPending: Type.Boolean(),
+  /** False until the member follows the link sent to their address. */
+  emailVerified: Type.Boolean(),
+  /** Notification e-mails: off, immediately or daily (digest). */
+  emailNotifications: Type.String(),
 });
 
 export function presentProfile(user: UserRow) {
@@ -38,5 +42,5 @@ export function presentProfile(user: UserRow) {
 }
 
 export function presentOwnAccount(user: UserRow) {
-  return { ...presentProfile(user), email: user.email, bio: user.bioSource, hasPassword: user.passwordHash !== null, approvalPending: user.approvalPending };
+  return { ...presentProfile(user), email: user.email, bio: user.bioSource, hasPassword: user.passwordHash !== null, approvalPending: user.approvalPending, emailVerified: user.emailVerifiedAt !== null, emailNotifications: user.emailNotifications };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { generateIdFromEntropySize } from 'lucia';
-import type { Database } from '../../db/client.ts';
+import type { Database, Executor } from '../../db/client.ts';
 import { renderMarkdown } from '../content/render-markdown.ts';
 import { Forbidden, Invalid, NotFound, throwIfInvalid, TooManyRequests, Unauthenticated } from '../errors.ts';
 import type { MemberViewer } from '../policy/index.ts';
@@ -21,6 +21,11 @@ export interface RegisterInput {
 export interface AccountsOptions {
   signInFailuresPerAccount: number;
   signInFailureWindowMinutes: number;
+}
+
+export interface AccountsHooks {
+  /** Runs in the transaction that creates an account (the verification e-mail is queued there). */
+  registered?: (tx: Executor, user: q.UserRow) => Promise<void>;
 }
 
 export function hashToken(token: string): string {
@@ -46,7 +51,7 @@ function isSuspended(user: q.UserRow): boolean {
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
-export function createAccountsService(db: Database, sessions: SessionManager, options: AccountsOptions) {
+export function createAccountsService(db: Database, sessions: SessionManager, options: AccountsOptions, hooks: AccountsHooks = {}) {
   const failureWindow = () => new Date(Date.now() - options.signInFailureWindowMinutes * 60_000);
 
   async function createApiToken(viewer: MemberViewer, name: string) {
@@ -118,11 +123,16 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
         const user = await db.transaction(async (tx) => {
           const created = await q.insertUser(tx, { id: generateIdFromEntropySize(10), handle, email, displayName, passwordHash, approvalPending: true });
           await queueRegistration(tx, created.id);
+          await hooks.registered?.(tx, created);
           return created;
         });
         return { user, cookie: null };
       }
-      const user = await q.insertUser(db, { id: generateIdFromEntropySize(10), handle, email, displayName, passwordHash });
+      const user = await db.transaction(async (tx) => {
+        const created = await q.insertUser(tx, { id: generateIdFromEntropySize(10), handle, email, displayName, passwordHash });
+        await hooks.registered?.(tx, created);
+        return created;
+      });
       const cookie = await sessions.create(user.id, userAgent);
       return { user, cookie };
     },

@@ -1,29 +1,39 @@
 import type { DatabaseHandle } from '../../db/client.ts';
-import { buildApp } from '../../server/app.ts';
+import { buildApp, type AppOverrides } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { freshDatabase } from './database.ts';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>> & { database: DatabaseHandle };
 
+export interface TestAppOptions {
+  /**
+   * Build on this database (a restart, a database behind a proxy the test can stop): the caller
+   * owns it, so closing the app leaves it open.
+   */
+  database?: DatabaseHandle;
+  overrides?: AppOverrides;
+}
+
 /** The real app on a fresh database; rate limits are high unless a test asks for its own. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: 'memory://',
     RATE_SIGNIN_PER_IP_PER_MINUTE: '10000',
     RATE_REGISTER_PER_IP_PER_HOUR: '10000',
     RATE_SIGNIN_FAILURES_PER_ACCOUNT: '1000',
+    RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR: '10000',
     ...env,
   });
-  const database = await freshDatabase();
-  const app = await buildApp(config, database);
+  const database = options.database ?? (await freshDatabase());
+  const app = await buildApp(config, database, options.overrides);
   await app.ready();
   const close = app.close.bind(app);
   return Object.assign(app, {
     database,
     close: async () => {
       await close();
-      await database.close();
+      if (!options.database) await database.close();
     },
   }) as unknown as TestApp;
 }

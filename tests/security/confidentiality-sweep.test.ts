@@ -1,4 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { outboxMessages, users } from '../../db/schema/index.ts';
+import { activityDigestItem, activityNotification, type Activity } from '../../server/mail/notification-content.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { crawl, fetcherFor, withoutEcho, type Exchange, type Fetcher } from '../helpers/crawl.ts';
 import { createMember, PASSWORD, type TestMember } from '../helpers/factories.ts';
@@ -199,6 +202,27 @@ async function seedCommunity() {
   const publicEntry = await blogs.createDraft(people.regular.viewer, { title: 'Handover, revisited', body: 'SBAR, again.', tags: 'handover' });
   await blogs.publish(people.regular.viewer, publicEntry.id);
 
+  // E-mail (issue 6): two members of the confidential space asked for notification e-mails; what
+  // the composer makes of the space's activity lands in the outbox, which the site admin crawls.
+  for (const [who, choice] of [['insider', 'immediately'], ['quiet', 'daily']] as const) {
+    await app.database.db.update(users).set({ emailVerifiedAt: new Date(), emailNotifications: choice }).where(eq(users.id, people[who].viewer.id));
+  }
+  const confActivity = (postId: number, headline: string, excerpt: string): Activity => ({
+    space: { level: 'confidential', name: conf.name },
+    headline,
+    excerpt,
+    url: `/t/${threadA.threadId}/${edited.slug}`,
+    target: { postId },
+  });
+  await app.services.mail.queueNotificationEmail(
+    people.insider.viewer.id,
+    activityNotification(confActivity(replies[0]!.postId, `${people.quiet.viewer.displayName} replied to “Night shift ${M.threadTitle}” in ${M.boardA}`, M.quietReply)),
+  );
+  await app.services.mail.queueDigest(people.quiet.viewer.id, [
+    activityDigestItem(confActivity(replies[1]!.postId, `A reply in “Night shift ${M.threadTitle}”`, M.mentionReply)),
+    activityDigestItem(confActivity(threadB.postId, `New thread “Burnout ${M.threadBTitle}” in ${M.boardB}`, M.threadBBody)),
+  ]);
+
   seed.conf = {
     spaceId: conf.id,
     slug: conf.slug,
@@ -259,6 +283,9 @@ function allowedMarkers(viewer: ViewerKind, url: string): Set<Label> {
   }
   // …and is notified of the invitation by the space's name.
   if (viewer === 'invited' && (path === '/notifications' || path === '/api/v1/notifications')) allowed.add('spaceName');
+  // The development outbox shows the admin every e-mail's recipient, the quiet member's own
+  // verification e-mail included: that the account exists, never what it said or where.
+  if (viewer === 'siteAdmin' && path.startsWith('/admin/outbox')) allowed.add('quietHandle');
   // Site admins see that a confidential space exists, by name, level and member count.
   if (viewer === 'siteAdmin' && (path === '/admin' || path === '/api/v1/governance/spaces')) allowed.add('spaceName');
   return allowed;
@@ -521,6 +548,36 @@ describe('notifications from inside a confidential space', () => {
       const theirs = await app.services.notifications.list(people[who].viewer);
       expect(markersIn(JSON.stringify(theirs)), who).toEqual([]);
     }
+  });
+});
+
+describe('e-mail: subjects and bodies about a confidential space carry none of it', () => {
+  test('no e-mail carries a marker, except a member’s own handle in account mail to that member', async () => {
+    const rows = await app.database.db.select().from(outboxMessages);
+    // The seed's notification and digest are there (the composer ran), beside every verification e-mail.
+    expect(rows.filter((r) => r.kind === 'notification' || r.kind === 'digest')).toHaveLength(2);
+    const leaks: string[] = [];
+    for (const row of rows) {
+      const text = JSON.stringify([row.subject, row.textBody, row.htmlBody, row.headers]);
+      const own = row.userId === people.quiet.viewer.id && row.kind === 'verify-email';
+      for (const marker of markersIn(text)) if (!(own && marker === 'quietHandle')) leaks.push(`${row.kind} to ${row.toAddress}: ${marker}`);
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  test('the site admin reading the outbox, list and every message, finds nothing from the space', async () => {
+    const page = fetcherFor(app, {}, await cookieOf(people.siteAdmin));
+    const list = await page('GET', '/admin/outbox');
+    expect(list.status).toBe(200);
+    const ids = [...list.body.matchAll(/href="\/admin\/outbox\/(\d+)"/g)].map((m) => m[1]!);
+    const rows = await app.database.db.select({ id: outboxMessages.id }).from(outboxMessages);
+    expect(ids.length).toBe(rows.length);
+    const leaks: Leak[] = [];
+    for (const exchange of [list, ...(await Promise.all(ids.map((id) => page('GET', `/admin/outbox/${id}`))))]) {
+      expect(exchange.status).toBe(200);
+      inspect('siteAdmin', 'outbox', exchange, leaks, new Set());
+    }
+    expect(leaks).toEqual([]);
   });
 });
 

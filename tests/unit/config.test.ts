@@ -26,6 +26,18 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV/);
   });
 
+  test('e-mail goes to the development outbox unless SMTP_URL names a server; From has a safe default', () => {
+    const plain = loadConfig({});
+    expect(plain.mail.smtpUrl).toBeUndefined();
+    expect(plain.mail.from).toBe('Rounds <no-reply@localhost>');
+    const smtp = loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.org:465', MAIL_FROM: 'Rounds <rounds@example.org>' });
+    expect(smtp.mail.smtpUrl).toBe('smtps://user:pass@mail.example.org:465');
+    expect(smtp.mail.from).toBe('Rounds <rounds@example.org>');
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.org' })).toThrow(/SMTP_URL must start with smtp/);
+    expect(() => loadConfig({ MAIL_FROM: 'Rounds <a@b>\r\nBcc: x@y' })).toThrow(/MAIL_FROM must be one line/);
+    expect(loadConfig({ JOBS_WORK: '0' }).jobs.work).toBe(false);
+  });
+
   test('DATABASE_URL selects PostgreSQL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
   });

@@ -37,7 +37,7 @@ const profileValues = (user: UserRow): ProfileValues => ({
 });
 
 export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
-  const { accounts, forum, blogs } = app.services;
+  const { accounts, accountEmails, forum, blogs, mail } = app.services;
   const limits = app.config.rateLimits;
   const userAgent = (request: FastifyRequest) => request.headers['user-agent'] ?? '';
 
@@ -91,7 +91,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
           return reply.redirect('/', 303);
         }
         await startSession(request, reply, cookie);
-        request.flash('success', `Welcome to Rounds, ${user.displayName}. Your account is ready.`);
+        request.flash('success', `Welcome to Rounds, ${user.displayName}. Your account is ready. We sent a link to ${user.email}: follow it to confirm your address.`);
         return reply.redirect('/', 303);
       } catch (error) {
         const problem = formProblem(error);
@@ -179,7 +179,13 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       <SettingsPage
         ctx={pageContext(request, reply)}
-        account={{ handle: user.handle, email: user.email, hasPassword: user.passwordHash !== null }}
+        account={{
+          handle: user.handle,
+          email: user.email,
+          hasPassword: user.passwordHash !== null,
+          emailVerified: user.emailVerifiedAt !== null,
+          emailNotifications: user.emailNotifications,
+        }}
         // Session ids are bearer secrets: only whether each one is this browser's reaches the view.
         sessions={sessions.map((s) => ({ createdAt: s.createdAt, userAgent: s.userAgent, current: s.id === request.authSessionId }))}
         tokens={tokens}
@@ -243,6 +249,46 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
         const problem = formProblem(error);
         return renderSettings(request, reply, { passwordProblem: problem }, problem.status);
       }
+    },
+  );
+
+  app.post(
+    '/settings/email',
+    { config: { access: 'member' }, schema: { body: Type.Object({ email: Type.String({ maxLength: LIMITS.email * 2 }), currentPassword: Password, ...Csrf }) } },
+    async (request, reply) => {
+      const viewer = requireMember(request.viewer);
+      const { email, currentPassword } = request.body;
+      try {
+        await accountEmails.changeEmail(viewer, currentPassword, email);
+        request.flash('success', `Your address is now ${email.trim()}. Follow the link we sent there to confirm it.`);
+        return reply.redirect('/settings#email', 303);
+      } catch (error) {
+        const problem = formProblem(error);
+        return renderSettings(request, reply, { newEmail: email, emailProblem: problem }, problem.status);
+      }
+    },
+  );
+
+  app.post(
+    '/settings/email/verify',
+    { config: { access: 'member', rateLimit: { max: limits.accountMailPerIpPerHour, timeWindow: '1 hour' } } },
+    async (request, reply) => {
+      await accountEmails.resendVerification(requireMember(request.viewer));
+      request.flash('success', 'We sent the confirmation link again.');
+      return reply.redirect('/settings#email', 303);
+    },
+  );
+
+  app.post(
+    '/settings/notifications',
+    {
+      config: { access: 'member' },
+      schema: { body: Type.Object({ emailNotifications: Type.Union([Type.Literal('off'), Type.Literal('immediately'), Type.Literal('daily')]), ...Csrf }) },
+    },
+    async (request, reply) => {
+      await mail.setNotificationPreference(requireMember(request.viewer).id, request.body.emailNotifications);
+      request.flash('success', 'Your e-mail choice is saved.');
+      return reply.redirect('/settings#email', 303);
     },
   );
 

@@ -83,6 +83,9 @@ export function SignInPage({ ctx, state }: { ctx: PageContext; state: SignInStat
           </button>
         </form>
         <p class="hint">
+          <a href="/forgot-password">Forgot your password?</a>
+        </p>
+        <p class="hint">
           New here? <a href="/register">Create an account</a>.
         </p>
       </section>

@@ -23,6 +23,9 @@ export interface SettingsState {
   profile: ProfileValues;
   profileProblem?: FormProblem;
   passwordProblem?: FormProblem;
+  /** The address typed into the change-of-address form (kept when it is refused). */
+  newEmail?: string;
+  emailProblem?: FormProblem;
   tokenName: string;
   tokenProblem?: FormProblem;
   /** The new API token, shown on this one response and never again. */
@@ -45,7 +48,7 @@ export interface TokenSummary {
 
 export interface SettingsPageProps {
   ctx: PageContext;
-  account: { handle: string; email: string; hasPassword: boolean };
+  account: { handle: string; email: string; hasPassword: boolean; emailVerified: boolean; emailNotifications: 'off' | 'immediately' | 'daily' };
   sessions: SessionSummary[];
   tokens: TokenSummary[];
   state: SettingsState;
@@ -65,6 +68,9 @@ export function SettingsPage(props: SettingsPageProps) {
             <a href="#profile">Profile</a>
           </li>
           <li>
+            <a href="#email">E-mail</a>
+          </li>
+          <li>
             <a href="#password">Password</a>
           </li>
           <li>
@@ -82,6 +88,7 @@ export function SettingsPage(props: SettingsPageProps) {
         Signed in as @{account.handle} with {account.email}. Your e-mail address is never shown to other members.
       </p>
       <ProfileSection ctx={ctx} values={props.state.profile} problem={props.state.profileProblem} />
+      <EmailSection ctx={ctx} account={account} newEmail={props.state.newEmail ?? ''} problem={props.state.emailProblem} />
       <PasswordSection ctx={ctx} account={account} problem={props.state.passwordProblem} />
       <SessionsSection ctx={ctx} sessions={props.sessions} />
       <TokensSection ctx={ctx} tokens={props.tokens} name={props.state.tokenName} problem={props.state.tokenProblem} created={props.state.createdToken} />
@@ -116,6 +123,71 @@ function ProfileSection({ ctx, values, problem }: { ctx: PageContext; values: Pr
           Save profile
         </button>
       </form>
+    </section>
+  );
+}
+
+const NOTIFICATION_CHOICES = [
+  { value: 'off', label: 'Off', hint: 'Only account e-mails (password resets, address confirmations).' },
+  { value: 'immediately', label: 'Immediately', hint: 'One e-mail per notification.' },
+  { value: 'daily', label: 'Daily digest', hint: 'At most one e-mail a day, listing what happened.' },
+] as const;
+
+function EmailSection(props: { ctx: PageContext; account: SettingsPageProps['account']; newEmail: string; problem: FormProblem | undefined }) {
+  const { ctx, account, problem } = props;
+  const errors = problem?.errors ?? {};
+  return (
+    <section class="settings-section" id="email" aria-labelledby="email-heading">
+      <h2 id="email-heading">E-mail</h2>
+      <p>
+        Your address: <strong>{account.email}</strong>{' '}
+        {account.emailVerified ? <Badge kind="verified">Confirmed</Badge> : <Badge kind="unverified">E-mail not verified</Badge>}
+      </p>
+      {!account.emailVerified && (
+        <div class="notice notice-info">
+          <p>
+            We sent a confirmation link to this address. Until you follow it, you can read and post, but Rounds sends you no notification e-mails.
+          </p>
+          <form method="post" action="/settings/email/verify" class="inline-form">
+            <CsrfField ctx={ctx} />
+            <button type="submit" class="button button-small button-secondary">
+              Send the link again
+            </button>
+          </form>
+        </div>
+      )}
+      <form method="post" action="/settings/notifications">
+        <CsrfField ctx={ctx} />
+        <fieldset class="choice">
+          <legend>Notification e-mails</legend>
+          {NOTIFICATION_CHOICES.map((choice) => (
+            <label class="choice-option">
+              <input type="radio" name="emailNotifications" value={choice.value} checked={account.emailNotifications === choice.value} />
+              <span>
+                {choice.label}
+                <span class="hint">{choice.hint}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" class="button">
+          Save e-mail choice
+        </button>
+      </form>
+      {account.hasPassword && (
+        <form method="post" action="/settings/email">
+          <h3>Change your address</h3>
+          <ErrorSummary message={problem?.message} />
+          <CsrfField ctx={ctx} />
+          <Field id="f-new-email" name="email" label="New e-mail address" type="email" value={props.newEmail} error={errors.email} autocomplete="email" required maxLength={LIMITS.email} />
+          {/* Its own id: the password section below has a current-password field too. */}
+          <Field id="f-email-current-password" name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" required />
+          <p class="hint">We send a confirmation link to the new address, and a notice to the old one.</p>
+          <button type="submit" class="button">
+            Change address
+          </button>
+        </form>
+      )}
     </section>
   );
 }

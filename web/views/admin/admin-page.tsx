@@ -40,6 +40,9 @@ export function AdminPage({ ctx, directory, governance, problem }: { ctx: PageCo
         <a class="button button-secondary button-small" href="/admin/moderation">
           Moderation settings
         </a>
+        <a class="button button-secondary button-small" href="/admin/outbox">
+          Outbox
+        </a>
       </div>
       <p class="lead">
         Archived spaces and boards leave the home page and take no new posts; what was written stays readable at its address.

@@ -1,0 +1,147 @@
+import { sql, type SQLChunk } from 'drizzle-orm';
+import PgBoss from 'pg-boss';
+import type { DatabaseHandle, Executor } from '../../db/client.ts';
+
+/*
+ * The one background job queue: pg-boss over the app's own database (PGlite or PostgreSQL).
+ * pg-boss takes a `db` object with executeSql(text, values), so it runs on PGlite's single
+ * in-process connection as well as on a pool; graphile-worker needs a pg Pool with LISTEN,
+ * which PGlite does not offer. Jobs survive restarts (they are rows), fail into retries with
+ * exponential backoff, and a singleton key keeps a second copy of the same job out.
+ */
+
+export interface QueueOptions {
+  /** Retries after the first failure. */
+  retryLimit?: number;
+  /** First retry delay; with backoff each next one roughly doubles (with jitter). */
+  retryDelaySeconds?: number;
+  backoff?: boolean;
+  /** A run that takes longer fails (and is retried). */
+  expireInSeconds?: number;
+}
+
+export interface SendOptions {
+  /** At most one waiting job with this key per queue: sending it again while one waits is a no-op. */
+  singletonKey?: string;
+  startAfterSeconds?: number;
+  /**
+   * Send inside this transaction: the job exists if and only if the transaction commits. Required
+   * when called inside a transaction on PGlite, whose one connection is held by it.
+   */
+  tx?: Executor;
+}
+
+export interface JobContext {
+  id: string;
+}
+
+export type JobHandler<T> = (data: T, job: JobContext) => Promise<void>;
+
+export interface Jobs {
+  /** Declares a queue and its handler; call before start(). */
+  define<T extends object>(name: string, handler: JobHandler<T>, options?: QueueOptions): void;
+  /** Enqueues a job; answers its id, or null when a job with the same singleton key already waits. */
+  send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
+  /** Runs a queue's job on a cron schedule (UTC), e.g. a daily digest; call after start(). */
+  schedule<T extends object>(name: string, cron: string, data?: T): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface JobsOptions {
+  /** False: enqueue only (this process runs no handlers). */
+  work: boolean;
+  pollSeconds: number;
+  onError: (error: unknown) => void;
+}
+
+/** pg-boss writes `$1`-style SQL; inside a Drizzle transaction it runs as a parameterised Drizzle query. */
+function inTransaction(tx: Executor) {
+  return {
+    async executeSql(text: string, values: unknown[] = []) {
+      const chunks: SQLChunk[] = [];
+      let last = 0;
+      for (const match of text.matchAll(/\$(\d+)/g)) {
+        chunks.push(sql.raw(text.slice(last, match.index)));
+        chunks.push(sql.param(values[Number(match[1]) - 1]));
+        last = match.index + match[0].length;
+      }
+      chunks.push(sql.raw(text.slice(last)));
+      return (await tx.execute(sql.join(chunks))) as unknown as { rows: unknown[] };
+    },
+  };
+}
+
+export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs {
+  const boss = new PgBoss({
+    db: { executeSql: (text: string, values?: unknown[]) => database.executeSql(text, values) },
+    schema: 'pgboss',
+    // Archived jobs are kept a week for diagnosis, then dropped by pg-boss's own maintenance.
+    archiveCompletedAfterSeconds: 3600,
+    deleteAfterDays: 7,
+  } as PgBoss.ConstructorOptions);
+  boss.on('error', options.onError);
+
+  const queues = new Map<string, { handler: JobHandler<object>; options: QueueOptions }>();
+  const workers = new Map<string, string>();
+  let started = false;
+
+  return {
+    define(name, handler, queueOptions = {}) {
+      if (started) throw new Error(`queue ${name} defined after the job queue started`);
+      queues.set(name, { handler: handler as JobHandler<object>, options: queueOptions });
+    },
+
+    async send(name, data, sendOptions = {}) {
+      const queue = queues.get(name);
+      if (!queue) throw new Error(`no queue named ${name}`);
+      const id = await boss.send(name, data, {
+        ...(sendOptions.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),
+        ...(sendOptions.startAfterSeconds ? { startAfter: sendOptions.startAfterSeconds } : {}),
+        ...(sendOptions.tx ? { db: inTransaction(sendOptions.tx) } : {}),
+      } as PgBoss.SendOptions);
+      // Outside a transaction the job is visible now: wake this process's worker instead of waiting for its next poll.
+      const worker = workers.get(name);
+      if (id && worker && !sendOptions.tx) boss.notifyWorker(worker);
+      return id;
+    },
+
+    async schedule(name, cron, data) {
+      await boss.schedule(name, cron, data ?? {}, { tz: 'UTC' });
+    },
+
+    async start() {
+      if (started) return;
+      started = true;
+      await boss.start();
+      for (const [name, queue] of queues) {
+        const settings = {
+          name,
+          // 'stately': at most one waiting and one running job per singleton key.
+          policy: 'stately',
+          retryLimit: queue.options.retryLimit ?? 5,
+          retryDelay: queue.options.retryDelaySeconds ?? 30,
+          retryBackoff: queue.options.backoff ?? true,
+          expireInSeconds: queue.options.expireInSeconds ?? 300,
+        } as PgBoss.Queue;
+        if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
+        else await boss.createQueue(name, settings);
+      }
+      if (!options.work) return;
+      for (const [name, queue] of queues) {
+        const id = await boss.work<object>(name, { pollingIntervalSeconds: options.pollSeconds, batchSize: 1 }, async (batch) => {
+          for (const job of batch) await queue.handler(job.data, { id: job.id });
+        });
+        workers.set(name, id);
+      }
+    },
+
+    async stop() {
+      if (!started) return;
+      started = false;
+      // Waits for running handlers; a job cut short is failed, so it is retried after a restart.
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      workers.clear();
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { Database, Executor } from '../../db/client.ts';
+import { hashPassword, passwordProblem, verifyPassword } from '../accounts/passwords.ts';
+import * as accountsQ from '../accounts/queries.ts';
+import { checkEmail } from '../accounts/rules.ts';
+import { hashToken } from '../accounts/service.ts';
+import { Conflict, Invalid, NotFound, throwIfInvalid, TooManyRequests, Unauthenticated } from '../errors.ts';
+import type { Jobs } from '../jobs/queue.ts';
+import type { MemberViewer } from '../policy/index.ts';
+import { composeEmail } from './compose.ts';
+import * as q from './queries.ts';
+import type { MailService } from './service.ts';
+
+export const VERIFY_EMAIL_HOURS = 48;
+export const RESET_PASSWORD_HOURS = 1;
+/** Links of one kind a member may be sent in an hour; more requests are dropped (resets silently). */
+export const LINKS_PER_HOUR = 3;
+export const PASSWORD_RESET_REQUEST = 'accounts.password-reset';
+
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000);
+const anHourAgo = () => new Date(Date.now() - 3_600_000);
+const newToken = () => randomBytes(32).toString('base64url');
+
+export const LINK_SPENT = 'This link is not valid: it was used already or it expired.';
+
+export type AccountEmails = ReturnType<typeof createAccountEmails>;
+
+/**
+ * The e-mails that prove an address and recover an account: verification after registration
+ * and after a change of address, and password reset. Links are single-use and expire; only a
+ * hash of each token is stored.
+ */
+export function createAccountEmails(db: Database, mail: MailService, jobs: Jobs) {
+  async function queueVerification(user: { id: string; email: string; displayName: string }, tx?: Executor): Promise<void> {
+    const token = newToken();
+    const write = async (executor: Executor) => {
+      await q.insertAccountToken(executor, { tokenHash: hashToken(token), purpose: 'verify_email', userId: user.id, email: user.email, expiresAt: hoursFromNow(VERIFY_EMAIL_HOURS) });
+      const email = composeEmail({
+        subject: 'Confirm your e-mail address for Rounds',
+        paragraphs: [`Hello ${user.displayName},`, `Please confirm that this is your e-mail address. The link works once, within ${VERIFY_EMAIL_HOURS} hours.`],
+        action: { label: 'Confirm my address', url: mail.absoluteUrl(`/verify-email/${token}`) },
+        footer: ['If you did not create an account on Rounds, ignore this e-mail: nothing happens without the link.'],
+      });
+      await mail.queue({ kind: 'verify-email', userId: user.id, to: user.email, email, sensitive: true }, executor);
+    };
+    await (tx ? write(tx) : db.transaction(write));
+  }
+
+  /** Runs as a job, so that the request's answer and timing are the same whether the address is known or not. */
+  async function sendPasswordReset({ email: address }: { email: string }): Promise<void> {
+    const userId = await q.findUserIdByEmail(db, address);
+    if (!userId) return;
+    const user = await accountsQ.findUserById(db, userId);
+    if (!user) return;
+    if ((await q.countRecentAccountTokens(db, user.id, 'reset_password', anHourAgo())) >= LINKS_PER_HOUR) return;
+    const token = newToken();
+    await db.transaction(async (tx) => {
+      await q.insertAccountToken(tx, { tokenHash: hashToken(token), purpose: 'reset_password', userId: user.id, email: user.email, expiresAt: hoursFromNow(RESET_PASSWORD_HOURS) });
+      const email = composeEmail({
+        subject: 'Reset your Rounds password',
+        paragraphs: [
+          `Hello ${user.displayName},`,
+          `Someone (we hope you) asked to reset the password of @${user.handle}. The link works once, within an hour, and signs you out everywhere.`,
+        ],
+        action: { label: 'Choose a new password', url: mail.absoluteUrl(`/reset-password/${token}`) },
+        footer: ['If you did not ask for this, ignore this e-mail: your password stays as it is.'],
+      });
+      await mail.queue({ kind: 'reset-password', userId: user.id, to: user.email, email, sensitive: true }, tx);
+    });
+  }
+
+  jobs.define<{ email: string }>(PASSWORD_RESET_REQUEST, sendPasswordReset, { retryLimit: 3, retryDelaySeconds: 10, backoff: true });
+
+  return {
+    queueVerification,
+
+    async resendVerification(viewer: MemberViewer): Promise<void> {
+      const user = await accountsQ.findUserById(db, viewer.id);
+      if (!user) throw new Unauthenticated();
+      if (user.emailVerifiedAt) throw new Conflict('Your e-mail address is already confirmed.');
+      if ((await q.countRecentAccountTokens(db, user.id, 'verify_email', anHourAgo())) >= LINKS_PER_HOUR) {
+        throw new TooManyRequests('We sent several confirmation e-mails in the last hour. Check your inbox (and spam folder), or try again in an hour.');
+      }
+      await queueVerification(user);
+    },
+
+    /** Spends a verification link; the address is confirmed only if the account still uses it. */
+    async verifyEmail(token: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        const link = await q.consumeAccountToken(tx, hashToken(token), 'verify_email');
+        if (!link) throw new NotFound(LINK_SPENT);
+        if (!(await q.markEmailVerified(tx, link.userId, link.email))) {
+          throw new NotFound('This link was for an e-mail address your account no longer uses.');
+        }
+        await q.spendAccountTokensOf(tx, link.userId, 'verify_email');
+      });
+    },
+
+    /** A new address needs the current password, and is unconfirmed until its own link is used. */
+    async changeEmail(viewer: MemberViewer, currentPassword: string, newEmail: string): Promise<void> {
+      const user = await accountsQ.findUserById(db, viewer.id);
+      if (!user) throw new Unauthenticated();
+      if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
+        throw new Invalid('Your current password is not right.', { currentPassword: 'Your current password is not right.' });
+      }
+      const email = newEmail.trim();
+      const fields: Record<string, string> = {};
+      checkEmail(email, fields);
+      throwIfInvalid(fields);
+      if (email.toLowerCase() === user.email.toLowerCase()) throw new Invalid('That is already your address.', { email: 'That is already your address.' });
+      if (await q.findUserIdByEmail(db, email)) {
+        throw new Invalid('Another account uses that e-mail address.', { email: 'Another account uses that e-mail address.' });
+      }
+      await db.transaction(async (tx) => {
+        await accountsQ.updateUser(tx, user.id, { email, emailVerifiedAt: null });
+        await q.spendAccountTokensOf(tx, user.id, 'verify_email');
+        await q.spendAccountTokensOf(tx, user.id, 'reset_password');
+        await queueVerification({ id: user.id, email, displayName: user.displayName }, tx);
+        // The old address hears of it, so a takeover does not go unnoticed.
+        const notice = composeEmail({
+          subject: 'Your Rounds e-mail address was changed',
+          paragraphs: [`Hello ${user.displayName},`, `The e-mail address of @${user.handle} was changed to another address. If you did not do this, reply to your site's administrators at once.`],
+        });
+        await mail.queue({ kind: 'email-changed', userId: user.id, to: user.email, email: notice }, tx);
+      });
+    },
+
+    /** Always answers the same way, at the same speed: the work happens in a job. */
+    async requestPasswordReset(address: string): Promise<void> {
+      const email = address.trim().toLowerCase();
+      if (email.length === 0 || email.length > 320) return;
+      await jobs.send(PASSWORD_RESET_REQUEST, { email }, { singletonKey: `reset:${email}` });
+    },
+
+    /** The account a usable reset link belongs to (for the form), without spending it. */
+    async resetTarget(token: string): Promise<{ handle: string }> {
+      const link = await q.findUsableAccountToken(db, hashToken(token), 'reset_password');
+      const user = link ? await accountsQ.findUserById(db, link.userId) : undefined;
+      if (!user) throw new NotFound(LINK_SPENT);
+      return { handle: user.handle };
+    },
+
+    /** Sets the new password, spends the link (and any other reset link) and ends every session. */
+    async resetPassword(token: string, newPassword: string): Promise<void> {
+      const hash = hashToken(token);
+      const link = await q.findUsableAccountToken(db, hash, 'reset_password');
+      const user = link ? await accountsQ.findUserById(db, link.userId) : undefined;
+      if (!user) throw new NotFound(LINK_SPENT);
+      const weak = passwordProblem(newPassword, [user.handle, user.email.split('@')[0] ?? '']);
+      if (weak) throw new Invalid(weak, { newPassword: weak });
+      const passwordHash = await hashPassword(newPassword);
+      await db.transaction(async (tx) => {
+        const spent = await q.consumeAccountToken(tx, hash, 'reset_password');
+        if (!spent) throw new NotFound(LINK_SPENT);
+        await accountsQ.updateUser(tx, user.id, { passwordHash });
+        await accountsQ.deleteSessionsOfUser(tx, user.id);
+        await q.spendAccountTokensOf(tx, user.id, 'reset_password');
+        // Following the link proved the address, as a verification link would have.
+        await q.markEmailVerified(tx, user.id, spent.email);
+      });
+    },
+
+    pruneExpired: () => q.pruneAccountTokens(db, new Date(Date.now() - 7 * 86_400_000)),
+  };
+}

@@ -1,0 +1,117 @@
+import { PASSWORD_MIN } from '../../../server/accounts/passwords.ts';
+import { LIMITS } from '../../../server/accounts/rules.ts';
+import type { PageContext } from '../../context.ts';
+import { CsrfField, ErrorSummary, Field } from '../components.tsx';
+import { Layout } from '../layout.tsx';
+
+/*
+ * Pages behind links sent by e-mail. A link is spent only by pressing a button: mail scanners
+ * and link previews fetch every GET, and would otherwise use a link up before its owner clicks.
+ */
+
+export function VerifyEmailPage({ ctx, action }: { ctx: PageContext; action: string }) {
+  return (
+    <Layout ctx={ctx} title="Confirm your e-mail address" noindex>
+      <section class="auth-page" aria-labelledby="verify-heading">
+        <h1 id="verify-heading">Confirm your e-mail address</h1>
+        <form method="post" action={action} class="auth-form">
+          <CsrfField ctx={ctx} />
+          <p>Press the button to confirm that the address this link was sent to is yours.</p>
+          <button type="submit" class="button">
+            Confirm my address
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export interface ForgotState {
+  email: string;
+  /** Set once a request was made: the same words whether or not an account uses the address. */
+  sent?: boolean;
+}
+
+export function ForgotPasswordPage({ ctx, state }: { ctx: PageContext; state: ForgotState }) {
+  return (
+    <Layout ctx={ctx} title="Forgot your password?" noindex>
+      <section class="auth-page" aria-labelledby="forgot-heading">
+        <h1 id="forgot-heading">Forgot your password?</h1>
+        {state.sent ? (
+          <div class="notice notice-success" role="status">
+            If an account uses that address, we have sent it a link to choose a new password. The link works once, within an hour. Check your spam folder if nothing arrives in a few minutes.
+          </div>
+        ) : (
+          <p class="lead">Enter the e-mail address of your account. We will send a link to choose a new password.</p>
+        )}
+        <form method="post" action="/forgot-password" class="auth-form">
+          <CsrfField ctx={ctx} />
+          <Field name="email" label="E-mail" type="email" value={state.email} autocomplete="email" required maxLength={LIMITS.email} autofocus={!state.sent} />
+          <button type="submit" class="button">
+            {state.sent ? 'Send again' : 'Send me a link'}
+          </button>
+        </form>
+        <p class="hint">
+          Remembered it? <a href="/signin">Sign in</a>.
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+export interface ResetState {
+  handle: string;
+  message?: string;
+  error?: string;
+}
+
+export function ResetPasswordPage({ ctx, action, state }: { ctx: PageContext; action: string; state: ResetState }) {
+  return (
+    <Layout ctx={ctx} title="Choose a new password" noindex>
+      <section class="auth-page" aria-labelledby="reset-heading">
+        <h1 id="reset-heading">Choose a new password</h1>
+        <p>For @{state.handle}. Saving it signs your account out everywhere.</p>
+        <form method="post" action={action} class="auth-form">
+          <ErrorSummary message={state.message} />
+          <CsrfField ctx={ctx} />
+          <input type="text" name="username" value={state.handle} autoComplete="username" hidden readOnly />
+          <Field
+            name="newPassword"
+            label="New password"
+            type="password"
+            error={state.error}
+            hint={`At least ${PASSWORD_MIN} characters.`}
+            autocomplete="new-password"
+            required
+            minLength={PASSWORD_MIN}
+            autofocus={!state.message}
+          />
+          <button type="submit" class="button">
+            Save new password
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function UnsubscribePage({ ctx, action, done }: { ctx: PageContext; action: string; done: boolean }) {
+  return (
+    <Layout ctx={ctx} title="Notification e-mails" noindex>
+      <section class="auth-page" aria-labelledby="unsubscribe-heading">
+        <h1 id="unsubscribe-heading">{done ? 'You are unsubscribed' : 'Stop notification e-mails?'}</h1>
+        {done ? (
+          <p role="status">Rounds will send you no more notification or digest e-mails. You can turn them on again in your settings.</p>
+        ) : (
+          <form method="post" action={action} class="auth-form">
+            <CsrfField ctx={ctx} />
+            <p>You will get no more notification or digest e-mails. Account e-mails (password resets, address confirmations) still arrive when you ask for them.</p>
+            <button type="submit" class="button">
+              Unsubscribe
+            </button>
+          </form>
+        )}
+      </section>
+    </Layout>
+  );
+}
