@@ -17,6 +17,8 @@ import { forumApi } from './forum/routes.ts';
 import { createForumService } from './forum/service.ts';
 import { moderationApi } from './moderation/routes.ts';
 import { createModerationService } from './moderation/service.ts';
+import { searchApi } from './search/routes.ts';
+import { createSearchService } from './search/service.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
@@ -37,6 +39,7 @@ export interface Services {
   membership: ReturnType<typeof createMembershipService>;
   moderation: ReturnType<typeof createModerationService>;
   blogs: ReturnType<typeof createBlogsService>;
+  search: ReturnType<typeof createSearchService>;
 }
 
 declare module 'fastify' {
@@ -72,7 +75,8 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   const membership = createMembershipService(db, { levelRaised: () => app.anonymousPages.clear() });
   const moderation = createModerationService(db);
   const blogs = createBlogsService(db, spaces);
-  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs });
+  const search = createSearchService(db, spaces, forum);
+  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, search });
   // Scheduled entries already read as published once due; this only tidies their status, at
   // start-up (an entry due while the app was down) and then every minute.
   const sweepScheduled = () => blogs.sweepScheduled().catch((error: unknown) => app.log.warn({ err: error }, 'publishing scheduled entries failed'));
@@ -130,6 +134,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
       await api.register(forumApi);
       await api.register(moderationApi);
       await api.register(blogsApi);
+      await api.register(searchApi);
     },
     { prefix: '/api/v1' },
   );

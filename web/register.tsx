@@ -7,6 +7,7 @@ import { adminPages } from './routes/admin.tsx';
 import { blogPages } from './routes/blogs.tsx';
 import { forumPages } from './routes/forum.tsx';
 import { moderationPages } from './routes/moderation.tsx';
+import { searchPages } from './routes/search.tsx';
 import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText } from './views/error-page.tsx';
 
@@ -34,6 +35,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
   await app.register(adminPages);
   await app.register(moderationPages);
   await app.register(blogPages);
+  await app.register(searchPages);
 }
 
 export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView): string {
