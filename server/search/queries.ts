@@ -47,7 +47,20 @@ const commentVector = vectorOf(sql`${blogComments}`);
 function plain(text: SQL | ReturnType<typeof sql.raw>, limit = SNIPPET_INPUT_CHARS): SQL {
   return sql`translate(left(${text}, ${limit}), ${SENTINELS}, '')`;
 }
-const snippet = (text: SQL, q: string) => sql<string>`ts_headline('english', ${plain(text)}, ${tsquery(q)}, ${SNIPPET_OPTIONS})`;
+/**
+ * Markdown read as prose for a snippet: images and links by their text, without emphasis marks,
+ * heading, quote and list markers or table rules. Only for display; what matches is the source.
+ */
+const PROSE_RULES: [pattern: string, replacement: string, flags: string][] = [
+  [String.raw`!?\[([^\]]*)\]\([^)]*\)`, String.raw`\1`, 'g'],
+  ['\\*+|~~|\u0060+', '', 'g'],
+  [String.raw`\|`, ' ', 'g'],
+  [String.raw`^[ \t]*((>[ \t]*)+|#{1,6}[ \t]|[-+][ \t]|\d+\.[ \t]|[-: \t]{3,}$)`, '', 'gn'],
+];
+function prose(markdown: SQL): SQL {
+  return PROSE_RULES.reduce((text, [pattern, replacement, flags]) => sql`regexp_replace(${text}, ${pattern}, ${replacement}, ${flags})`, markdown);
+}
+const snippet = (markdown: SQL, q: string) => sql<string>`ts_headline('english', ${plain(prose(markdown))}, ${tsquery(q)}, ${SNIPPET_OPTIONS})`;
 const highlightedTitle = (text: SQL, q: string) => sql<string>`ts_headline('english', ${plain(text, 1000)}, ${tsquery(q)}, ${TITLE_OPTIONS})`;
 
 const authorId = (handle: string) => sql`(select ${users.id} from ${users} where lower(${users.handle}) = lower(${handle}))`;

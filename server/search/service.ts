@@ -52,8 +52,19 @@ export function segmentsOf(headline: string | null): Segment[] {
   const segments: Segment[] = [];
   let highlighted = false;
   let text = '';
+  const push = (part: string, marked: boolean) => {
+    if (part !== '') segments.push({ text: part, highlighted: marked });
+  };
   const flush = () => {
-    if (text !== '') segments.push({ text, highlighted });
+    // ts_headline can put the spaces around a word inside the mark: keep them outside.
+    const [, before = '', word = '', after = ''] = highlighted ? /^(\s*)([\s\S]*?)(\s*)$/.exec(text) ?? [] : [];
+    if (highlighted) {
+      push(before, false);
+      push(word, true);
+      push(after, false);
+    } else {
+      push(text, false);
+    }
     text = '';
   };
   for (const char of headline) {
