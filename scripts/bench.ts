@@ -16,6 +16,8 @@ import { loadConfig, type Config } from '../server/config.ts';
 import { CONTENT_PIPELINE_VERSION } from '../server/content/render-markdown.ts';
 import { createForumService } from '../server/forum/service.ts';
 import { ANONYMOUS } from '../server/policy/index.ts';
+import { SEARCH_KINDS } from '../server/search/rules.ts';
+import { createSearchService } from '../server/search/service.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
 import {
   CommandError,
@@ -38,7 +40,15 @@ import {
  * Writes the results into docs/benchmark.md between the bench markers.
  */
 
-const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only thread,hot,cold,board,home,reply] [--no-doc]
+/**
+ * What the search runs ask for. Words common in the seeded posts ('handover' is in about one post
+ * in nine, the others in a few percent, as a topic's words are) and two-word queries of the kind
+ * people type.
+ */
+const SEARCH_WORDS = ['handover', 'sepsis', 'delirium', 'ultrasound', 'tracheostomy'];
+const SEARCH_PHRASES = ['septic shock', 'delirium screening', 'tracheostomy timing', 'driving pressure', 'handover tool', 'blood culture'];
+
+const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only thread,hot,cold,board,home,reply,search] [--no-doc]
   DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)`;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -252,6 +262,7 @@ async function explainPages(
   const db = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Database;
   const spaces = createSpacesService(db, setting);
   const forum = createForumService(db, spaces);
+  const search = createSearchService(db, spaces, forum);
   const pages: [string, () => Promise<unknown>][] = [
     ['thread page (cache check)', () => forum.anonymousThreadVersion(targets.threadId)],
     ['thread page', () => forum.threadPage(ANONYMOUS, targets.threadId, 1)],
@@ -263,6 +274,8 @@ async function explainPages(
       },
     ],
     ['home page', () => Promise.all([spaces.directory(ANONYMOUS), forum.latest(ANONYMOUS, 12)])],
+    ['search (common word)', () => search.search(ANONYMOUS, { q: SEARCH_WORDS[0]!, kinds: [...SEARCH_KINDS], page: 1 })],
+    ['search (two words)', () => search.search(ANONYMOUS, { q: SEARCH_PHRASES[0]!, kinds: [...SEARCH_KINDS], page: 1 })],
   ];
   const results: Explained[] = [];
   try {
@@ -418,7 +431,7 @@ runCommand(async () => {
     USAGE,
   );
   const only = values.get('only')?.split(',');
-  const known = ['thread', 'hot', 'cold', 'board', 'home', 'reply'];
+  const known = ['thread', 'hot', 'cold', 'board', 'home', 'reply', 'search'];
   if (only?.some((key) => !known.includes(key))) throw new CommandError(`--only takes a comma-separated list of ${known.join(', ')}.\n${USAGE}`, 2);
   const quick = flags.has('quick');
   const posts = countOption(values, 'posts', quick ? 50_000 : 1_000_000, 1, 50_000_000, USAGE);
@@ -570,6 +583,7 @@ runCommand(async () => {
     let nextCold = 0;
     const coldPaths = coldTargets.map((t) => `/t/${t.id}/${t.slug}`);
     const page = (paths: () => string) => ({ ...base, url: appUrl, requests: [{ method: 'GET' as const, headers: BROWSER_HEADERS, onResponse: countCache, setupRequest: (req: autocannon.Request) => ({ ...req, path: paths() }) }] });
+    let nextSearch = 0;
     let nextReply = 0;
     let nextToken = 0;
     // Unique across runs: the same text twice within minutes is refused as a duplicate.
@@ -596,6 +610,21 @@ runCommand(async () => {
       },
       { key: 'board', name: 'board page (busiest board, anonymous; 2 s cache)', label: 'board page', options: page(() => boardPath) },
       { key: 'home', name: 'home page (anonymous; 2 s cache)', label: 'home page', options: page(() => '/') },
+      // The API is never cached: every request ranks, counts and builds snippets.
+      {
+        key: 'search',
+        name: `search API, one common word (anonymous, rotating over ${SEARCH_WORDS.length} words; no cache)`,
+        label: 'search API',
+        options: { ...base, url: appUrl, requests: [{ method: 'GET' as const, setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/v1/search?q=${encodeURIComponent(SEARCH_WORDS[nextSearch++ % SEARCH_WORDS.length]!)}` }) }] },
+      },
+      {
+        key: 'search',
+        // A unique (ignored) parameter per request: the anonymous cache would otherwise answer
+        // nearly every request of a few rotating queries, and this run is about searching.
+        name: `search page, two words (anonymous, rotating over ${SEARCH_PHRASES.length} queries; every request searches and renders)`,
+        label: 'search page',
+        options: page(() => `/search?q=${encodeURIComponent(SEARCH_PHRASES[nextSearch % SEARCH_PHRASES.length]!)}&bench=${nextSearch++}`),
+      },
       {
         key: 'reply',
         name: 'reply POST via JSON API (Bearer)',

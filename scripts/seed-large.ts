@@ -5,7 +5,7 @@ import { hashPassword } from '../server/accounts/passwords.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../server/content/render-markdown.ts';
 import {
   BOARD_NAMES,
-  BODY_TEMPLATES,
+  postBodies,
   FIRST_NAMES,
   INSTITUTIONS,
   LAST_NAMES,
@@ -91,7 +91,7 @@ runCommand(async () => {
     const passwordHash = await hashPassword(password); // one argon2id hash shared by every seeded member
     const plan = planThreads(threadTotal, postTotal, boardTotal);
     const titles = threadTitles();
-    const bodies = BODY_TEMPLATES.map((source) => ({ source, html: renderMarkdown(source) as string }));
+    const bodies = postBodies().map((source) => ({ source, html: renderMarkdown(source) as string }));
     const spaceTotal = Math.max(1, Math.ceil(boardTotal / 25));
 
     let written = 0;

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { blogComments, blogEntries, boards, posts, spaces, threads, users } from '../../db/schema/index.ts';
@@ -126,12 +126,18 @@ function commentConditions(viewer: Viewer, q: string, f: SearchFilters): SQL | n
   ) as SQL;
 }
 
+
 /**
  * Every kind's matching, visible records as (kind, id, rank, at), one select per kind the filters
  * allow. Ranked by ts_rank over weighted vectors (titles A, summaries B, bodies D), so a title
  * match outranks a body match.
+ *
+ * Each kind contributes its `depth` newest matches (the deepest result a page offers), and those
+ * are ranked. A rare word's matches are all found by the GIN index and sorted; a common word's are
+ * read newest-first along the primary key until `depth` are found — the planner picks — instead of
+ * reading and ranking a fifth of the table. Search cost then stays flat as the forum grows.
  */
-function hitSelects(db: Executor, viewer: Viewer, q: string, f: SearchFilters) {
+function hitSelects(db: Executor, viewer: Viewer, q: string, f: SearchFilters, depth: number) {
   const query = tsquery(q);
   const selects = [];
   const thread = threadConditions(viewer, q, f);
@@ -140,7 +146,9 @@ function hitSelects(db: Executor, viewer: Viewer, q: string, f: SearchFilters) {
       db
         .select({ kind: sql<SearchKind>`'thread'::text`.as('kind'), id: sql<number>`${threads.id}`.mapWith(Number).as('id'), rank: sql<number>`ts_rank(${threadVector}, ${query})`.mapWith(Number).as('rank'), at: sql`${threads.createdAt}`.as('at') })
         .from(threads)
-        .where(thread),
+        .where(thread)
+        .orderBy(desc(threads.id))
+        .limit(depth),
     );
   }
   const post = postConditions(viewer, q, f);
@@ -149,7 +157,9 @@ function hitSelects(db: Executor, viewer: Viewer, q: string, f: SearchFilters) {
       db
         .select({ kind: sql<SearchKind>`'post'::text`.as('kind'), id: sql<number>`${posts.id}`.mapWith(Number).as('id'), rank: sql<number>`ts_rank(${postVector}, ${query})`.mapWith(Number).as('rank'), at: sql`${posts.createdAt}`.as('at') })
         .from(posts)
-        .where(post),
+        .where(post)
+        .orderBy(desc(posts.id))
+        .limit(depth),
     );
   }
   const entry = entryConditions(viewer, q, f);
@@ -158,7 +168,9 @@ function hitSelects(db: Executor, viewer: Viewer, q: string, f: SearchFilters) {
       db
         .select({ kind: sql<SearchKind>`'entry'::text`.as('kind'), id: sql<number>`${blogEntries.id}`.mapWith(Number).as('id'), rank: sql<number>`ts_rank(${entryVector}, ${query})`.mapWith(Number).as('rank'), at: sql`${entryDate}`.as('at') })
         .from(blogEntries)
-        .where(entry),
+        .where(entry)
+        .orderBy(desc(blogEntries.id))
+        .limit(depth),
     );
   }
   const comment = commentConditions(viewer, q, f);
@@ -167,18 +179,21 @@ function hitSelects(db: Executor, viewer: Viewer, q: string, f: SearchFilters) {
       db
         .select({ kind: sql<SearchKind>`'comment'::text`.as('kind'), id: sql<number>`${blogComments.id}`.mapWith(Number).as('id'), rank: sql<number>`ts_rank(${commentVector}, ${query})`.mapWith(Number).as('rank'), at: sql`${blogComments.createdAt}`.as('at') })
         .from(blogComments)
-        .where(comment),
+        .where(comment)
+        .orderBy(desc(blogComments.id))
+        .limit(depth),
     );
   }
   return selects;
 }
 
-function unionOf(db: Executor, viewer: Viewer, q: string, f: SearchFilters) {
-  const [first, ...rest] = hitSelects(db, viewer, q, f);
+/** The hits as one derived table, so the outer order and limit never replace a kind's own. */
+function hitsTable(db: Executor, viewer: Viewer, q: string, f: SearchFilters, depth: number) {
+  const [first, ...rest] = hitSelects(db, viewer, q, f, depth);
   if (!first) return null;
   let union = first.$dynamic();
   for (const next of rest) union = union.unionAll(next).$dynamic();
-  return union;
+  return union.as('hits');
 }
 
 export type SearchHit = { kind: SearchKind; id: number; rank: number };
@@ -188,18 +203,22 @@ export type SearchHit = { kind: SearchKind; id: number; rank: number };
  * overlap. Every kind's select carries the viewer's visibility predicate (see the helpers above:
  * threadVisible(viewer), postVisible(viewer), blogEntryVisible(viewer), blogCommentVisible(viewer)).
  */
-export async function searchHits(db: Executor, viewer: Viewer, q: string, f: SearchFilters, limit: number, offset: number): Promise<SearchHit[]> {
-  const union = unionOf(db, viewer, q, f);
-  if (!union) return [];
-  const rows = await union.orderBy(sql`rank desc`, sql`at desc`, sql`kind`, sql`id desc`).limit(limit).offset(offset);
+export async function searchHits(db: Executor, viewer: Viewer, q: string, f: SearchFilters, depth: number, limit: number, offset: number): Promise<SearchHit[]> {
+  const hits = hitsTable(db, viewer, q, f, depth);
+  if (!hits) return [];
+  const rows = await db
+    .select({ kind: hits.kind, id: hits.id, rank: hits.rank })
+    .from(hits)
+    .orderBy(desc(hits.rank), desc(hits.at), asc(hits.kind), desc(hits.id))
+    .limit(limit)
+    .offset(offset);
   return rows.map((r) => ({ kind: r.kind, id: Number(r.id), rank: Number(r.rank) }));
 }
 
-/** How many hits the viewer may see, counted up to `cap` (the deepest page reachable), under the same predicates as searchHits. */
-export async function countHits(db: Executor, viewer: Viewer, q: string, f: SearchFilters, cap: number): Promise<number> {
-  const union = unionOf(db, viewer, q, f);
-  if (!union) return 0;
-  const hits = union.limit(cap).as('hits');
+/** How many hits the viewer may see, counted up to `depth` + 1 (so "more than" can be said), under the same predicates as searchHits. */
+export async function countHits(db: Executor, viewer: Viewer, q: string, f: SearchFilters, depth: number): Promise<number> {
+  const hits = hitsTable(db, viewer, q, f, depth + 1);
+  if (!hits) return 0;
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(hits);
   return Number(row?.n ?? 0);
 }

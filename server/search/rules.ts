@@ -4,8 +4,11 @@ import type { SearchKind } from './queries.ts';
 export const SEARCH_LIMITS = {
   queryMax: 200,
   perPage: 20,
-  /** Deeper pages are not offered: nobody reads result 1,001, and counting stops there. */
-  maxPages: 50,
+  /**
+   * Deeper pages are not offered: nobody reads result 201, counting stops there, and it bounds how
+   * many matches of each kind a search ranks (see queries.ts), which keeps a common word cheap.
+   */
+  maxPages: 10,
   handleMax: 30,
 } as const;
 

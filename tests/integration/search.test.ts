@@ -190,11 +190,32 @@ describe('pagination', () => {
     expect(page.body).toContain(`href="/search?q=tapir&amp;page=2"`);
   });
 
-  test('pages beyond the 50th are refused', async () => {
-    expect((await api(`${q('tapir')}&page=51`)).statusCode).toBe(400);
-    const page = await app.inject({ method: 'GET', url: `/search?${q('tapir')}&page=51` });
+  test('pages beyond the 10th are refused', async () => {
+    expect((await api(`${q('tapir')}&page=11`)).statusCode).toBe(400);
+    const page = await app.inject({ method: 'GET', url: `/search?${q('tapir')}&page=11` });
     expect(page.statusCode).toBe(422);
-    expect(page.body).toContain('Only the first 50 pages');
+    expect(page.body).toContain('Only the first 10 pages');
+  });
+
+  test('a very common word: 10 full pages, "more than 200 results", the newest first among equals', async () => {
+    // Someone of their own: the future-dated rows below count against their hourly posting limit.
+    const prolific = await createMember(app);
+    const { threadId } = await thread(prolific, 'Gecko thread', 'The first gecko.');
+    // Written directly: 250 replies through the service would take most of a minute.
+    await app.database.db.insert(posts).values(
+      Array.from({ length: 250 }, (_, i) => ({ threadId, number: i + 2, authorId: prolific.viewer.id, bodySource: `gecko ${i}`, bodyHtml: `<p>gecko ${i}</p>`, renderVersion: 1, createdAt: new Date(Date.now() + (i + 1) * 60_000) })),
+    );
+    await app.database.db.update(threads).set({ postCount: 251 }).where(eq(threads.id, threadId));
+    const first = await search(`${q('gecko')}&kind=post`);
+    expect(first).toMatchObject({ total: 200, capped: true, pages: 10 });
+    // Equal ranks: the newest first; the 200 newest matches are the ones ranked.
+    const dates = first.results.map((r) => r.createdAt);
+    expect(dates).toEqual([...dates].sort().reverse());
+    expect(Date.parse(dates[0]!)).toBeGreaterThan(Date.now() + 249 * 60_000 - 5_000);
+    const last = await search(`${q('gecko')}&kind=post&page=10`);
+    expect(last.results).toHaveLength(20);
+    const page = await app.inject({ method: 'GET', url: `/search?${q('gecko')}` });
+    expect(page.body).toContain('More than 200 results');
   });
 });
 
