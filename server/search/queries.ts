@@ -60,7 +60,7 @@ const PROSE_RULES: [pattern: string, replacement: string, flags: string][] = [
 function prose(markdown: SQL): SQL {
   return PROSE_RULES.reduce((text, [pattern, replacement, flags]) => sql`regexp_replace(${text}, ${pattern}, ${replacement}, ${flags})`, markdown);
 }
-const snippet = (markdown: SQL, q: string) => sql<string>`ts_headline('english', ${plain(prose(markdown))}, ${tsquery(q)}, ${SNIPPET_OPTIONS})`;
+const snippet = (markdown: SQL, q: string) => sql<string>`ts_headline('english', ${prose(plain(markdown))}, ${tsquery(q)}, ${SNIPPET_OPTIONS})`;
 const highlightedTitle = (text: SQL, q: string) => sql<string>`ts_headline('english', ${plain(text, 1000)}, ${tsquery(q)}, ${TITLE_OPTIONS})`;
 
 const authorId = (handle: string) => sql`(select ${users.id} from ${users} where lower(${users.handle}) = lower(${handle}))`;

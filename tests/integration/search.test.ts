@@ -306,6 +306,15 @@ describe('bad input', () => {
   });
 });
 
+describe('keeping up with edits', () => {
+  test('an edited post and a renamed thread are found by their new words only, at once', async () => {
+    const t = await thread(alice, 'Ibis protocol', 'The ibis text.');
+    await app.services.forum.edit(alice.viewer, t.postId, { title: 'Heron protocol', body: 'The heron text.', baseRevision: 1 });
+    expect((await search(q('ibis'))).total).toBe(0);
+    expect((await search(q('heron'))).results.map((r) => `${r.kind}:${r.id}`).sort()).toEqual([`post:${t.postId}`, `thread:${t.threadId}`].sort());
+  });
+});
+
 describe('what search never shows', () => {
   test('held, hidden and removed posts and drafts: only those the policy lets see them', async () => {
     const newcomer = await createMember(app);
