@@ -82,10 +82,16 @@ function threadConditions(viewer: Viewer, q: string, f: SearchFilters): SQL | nu
 
 function postConditions(viewer: Viewer, q: string, f: SearchFilters): SQL | null {
   if (!f.kinds.includes('post')) return null;
+  // When threads are searched too, a thread found by its title stands for its opening post (its
+  // result shows that post's snippet): the same words are not listed twice.
+  const openingFoundByTitle = f.kinds.includes('thread')
+    ? sql`not (${posts.number} = 1 and exists (select 1 from ${threads} where ${threads.id} = ${posts.threadId} and ${threadVector} @@ ${tsquery(q)}))`
+    : undefined;
   return and(
     sql`${postVector} @@ ${tsquery(q)}`,
     isNull(posts.deletedAt),
     postVisible(viewer),
+    openingFoundByTitle,
     f.threadId === undefined ? undefined : eq(posts.threadId, f.threadId),
     f.boardId === undefined ? undefined : sql`${posts.threadId} in (select filter_thread.id from ${threads} as filter_thread where filter_thread.board_id = ${f.boardId})`,
     f.spaceId === undefined

@@ -80,6 +80,14 @@ describe('ranking', () => {
     expect(results.some((r) => r.kind === 'post' && r.id === inBody.postId)).toBe(true);
   });
 
+  test('a thread found by its title stands for its opening post; replies are listed on their own', async () => {
+    const t = await thread(alice, 'Pelican audit', 'The pelican numbers are in.');
+    const r = await app.services.forum.reply(bob.viewer, t.threadId, { body: 'More pelican numbers.' });
+    const { results } = await search(q('pelican'));
+    expect(results.map((x) => `${x.kind}:${x.id}`)).toEqual([`thread:${t.threadId}`, `post:${r.postId}`]);
+    expect(highlighted(results[0]!.snippet)).toEqual(['pelican']);
+  });
+
   test('equal relevance: the newer one first', async () => {
     const older = await thread(alice, 'Capybara rota', 'Plain text, once.');
     const newer = await thread(alice, 'Capybara rota', 'Plain text, twice.');
@@ -143,9 +151,10 @@ describe('filters', () => {
 
   test('by space, board and thread', async () => {
     const inSpace = await search(`${q('marmoset')}&space=${otherSpace.id}`);
-    expect(keys(inSpace)).toEqual([`post:${inOther.postId}`, `thread:${inOther.threadId}`].sort());
+    // The thread found by its title stands for its opening post.
+    expect(keys(inSpace)).toEqual([`thread:${inOther.threadId}`]);
     expect(inSpace.filters.space).toEqual({ id: otherSpace.id, name: 'Nephrology' });
-    expect(keys(await search(`${q('marmoset')}&board=${board.id}`))).toEqual([`post:${inBoard.postId}`, `post:${reply.postId}`, `thread:${inBoard.threadId}`].sort());
+    expect(keys(await search(`${q('marmoset')}&board=${board.id}`))).toEqual([`post:${reply.postId}`, `thread:${inBoard.threadId}`].sort());
     const inThread = await search(`${q('marmoset')}&thread=${inBoard.threadId}&kind=post`);
     expect(keys(inThread)).toEqual([`post:${inBoard.postId}`, `post:${reply.postId}`].sort());
   });
@@ -154,16 +163,18 @@ describe('filters', () => {
     for (const handle of [bob.handle, `@${bob.handle}`]) {
       const found = await search(`${q('marmoset')}&author=${encodeURIComponent(handle)}`);
       expect(found.results.every((r) => r.author.handle === bob.handle)).toBe(true);
-      expect(found.results.length).toBe(4);
+      // Bob's thread (standing for its opening post), his reply, his comment.
+      expect(found.results.length).toBe(3);
     }
     expect((await search(`${q('marmoset')}&author=nobody-at-all`)).total).toBe(0);
   });
 
   test('by date range, both ends inclusive', async () => {
-    expect(keys(await search(`${q('marmoset')}&from=2023-06-15&to=2023-06-15`))).toEqual([`post:${inOther.postId}`, `thread:${inOther.threadId}`].sort());
+    expect(keys(await search(`${q('marmoset')}&from=2023-06-15&to=2023-06-15`))).toEqual([`thread:${inOther.threadId}`]);
+    expect(keys(await search(`${q('marmoset')}&from=2023-06-15&to=2023-06-15&kind=post`))).toEqual([`post:${inOther.postId}`]);
     const recent = await search(`${q('marmoset')}&from=2024-01-01`);
     expect(keys(recent)).not.toContain(`thread:${inOther.threadId}`);
-    expect(recent.total).toBe(5);
+    expect(recent.total).toBe(4);
   });
 
   test('a filter naming a place that does not exist finds nothing, and says so only by number', async () => {
@@ -238,7 +249,7 @@ describe('snippets', () => {
     const t = found.results.find((r) => r.kind === 'thread' && r.id === threadId)!;
     expect(text(t.title)).toBe(title);
     expect(highlighted(t.title)).toEqual(['narwhal']);
-    const p = found.results.find((r) => r.kind === 'post' && r.id === postId)!;
+    const p = (await search(`${q('narwhal')}&kind=post`)).results.find((r) => r.id === postId)!;
     expect(highlighted(p.snippet).every((w) => w === 'narwhal')).toBe(true);
     expect(text(p.snippet)).not.toMatch(/[\uE000\uE001]/);
     // Search for the forged word: its sentinels were stripped, so only the real match is marked.
@@ -311,7 +322,8 @@ describe('keeping up with edits', () => {
     const t = await thread(alice, 'Ibis protocol', 'The ibis text.');
     await app.services.forum.edit(alice.viewer, t.postId, { title: 'Heron protocol', body: 'The heron text.', baseRevision: 1 });
     expect((await search(q('ibis'))).total).toBe(0);
-    expect((await search(q('heron'))).results.map((r) => `${r.kind}:${r.id}`).sort()).toEqual([`post:${t.postId}`, `thread:${t.threadId}`].sort());
+    expect((await search(q('heron'))).results.map((r) => `${r.kind}:${r.id}`)).toEqual([`thread:${t.threadId}`]);
+    expect((await search(`${q('heron')}&kind=post`)).results.map((r) => r.id)).toEqual([t.postId]);
   });
 });
 
@@ -345,6 +357,9 @@ describe('the page', () => {
     await thread(alice, 'Dugong thread', 'dugong');
     const res = await app.inject({ method: 'GET', url: `/search?${q('dugong')}` });
     expect(res.body).toContain('<meta name="robots" content="noindex, nofollow"/>');
+    expect(res.headers['x-robots-tag']).toBe('noindex, nofollow');
+    const signedIn = await (await signedInAgent(app, bob)).get(`/search?${q('dugong')}`);
+    expect(signedIn.headers['cache-control']).toBe('private, no-store');
     expect(res.body).toContain('action="/search"');
     const home = await app.inject({ method: 'GET', url: '/' });
     expect(home.body).toMatch(/<form[^>]*action="\/search"[^>]*role="search"/);

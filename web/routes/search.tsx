@@ -14,6 +14,8 @@ export const searchPages: FastifyPluginAsyncTypebox = async (app) => {
   const { search } = app.services;
 
   app.get('/search', { config: { access: 'public' }, schema: { querystring: SearchFormQuery } }, async (request, reply) => {
+    // Result pages are lists of other pages: never indexed, for anyone (the page's meta says so too).
+    reply.header('x-robots-tag', 'noindex, nofollow');
     const form: SearchForm = request.query;
     let parsed;
     try {
