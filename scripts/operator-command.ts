@@ -102,7 +102,7 @@ async function refuseIfServerAnswers(config: Config): Promise<void> {
 /** Opens the database the server would open, and proves it answers. */
 export async function openDatabase(config: Config, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
   if (!config.databaseUrl) await refuseIfServerAnswers(config);
-  const handle = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: options.poolSize });
+  const handle = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: options.poolSize });
   try {
     await handle.ping();
   } catch (error) {

@@ -4,8 +4,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { DatabaseHandle } from '../db/client.ts';
+import { isFingerprinted, STATIC_DIR } from '../web/assets.ts';
 import { registerWeb, renderErrorPage } from '../web/register.tsx';
 import { accountsApi } from './accounts/routes.ts';
 import { blogsApi } from './blogs/routes.ts';
@@ -19,6 +19,7 @@ import { moderationApi } from './moderation/routes.ts';
 import { createModerationService } from './moderation/service.ts';
 import { searchApi } from './search/routes.ts';
 import { createSearchService } from './search/service.ts';
+import { createEventBus, type EventBus } from './events/bus.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
@@ -46,6 +47,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
     config: Config;
+    /** What changed, heard from the database by every process (LISTEN/NOTIFY). */
+    events: EventBus;
   }
 }
 
@@ -66,6 +69,9 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const db = database.db;
+  const events = createEventBus(database, { onError: (error) => app.log.error({ err: error }, 'an event listener failed') });
+  app.decorate('events', events);
+  app.addHook('onClose', async () => events.close());
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
   const accounts = createAccountsService(db, sessions, config.rateLimits);
   const spaces = createSpacesService(db, config.privateSpaces);
@@ -93,7 +99,7 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   await app.register(errorHandling, { renderPage: renderErrorPage });
   await app.register(bodyParsers);
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
-  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024 });
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 32 * 1024 * 1024, events });
   await app.register(securityHeaders, { hsts: config.secureCookies });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
@@ -109,10 +115,17 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   });
 
   await app.register(fastifyStatic, {
-    root: fileURLToPath(new URL('../web/static', import.meta.url)),
+    root: STATIC_DIR,
     prefix: '/static/',
     maxAge: config.env === 'production' ? '1d' : 0,
     decorateReply: false,
+  });
+  // Pages link to static files by content hash: those answers never change, so they are kept a year.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (config.env === 'production' && reply.statusCode === 200 && request.url.startsWith('/static/') && isFingerprinted(request.url)) {
+      reply.header('cache-control', 'public, max-age=31536000, immutable');
+    }
+    return payload;
   });
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

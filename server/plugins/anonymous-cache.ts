@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
+import type { EventBus } from '../events/bus.ts';
 
 /** What a page was rendered from, as its feature can re-read it cheaply: e.g. a thread's content version. */
 export interface PageVersion {
@@ -20,12 +21,18 @@ export type VersionCheck = (id: number) => Promise<string | undefined>;
 type Encoding = 'br' | 'gzip' | 'identity';
 
 interface CachedPage {
-  variants: { identity: Buffer; br?: Buffer; gzip?: Buffer };
+  /**
+   * Kept compressed only (a 28 KB thread page is 5 KB gzipped): four times the pages in the same
+   * memory. The rare client that takes no gzip gets it inflated on the way out.
+   */
+  variants: { gzip: Buffer; br?: Buffer };
   /** Weak: the same page is sent in several content-codings. */
   etag: string;
   headers: Record<string, string>;
-  /** Versioned pages are checked against the database on every hit. */
+  /** Versioned pages are checked against the database on a hit unless the event bus vouches for them. */
   version: PageVersion | null;
+  /** The event count when the page's data was read (or last checked): events after it may concern it. */
+  heardUpTo: number;
   /** Date.now() after which the page needs rendering again: its TTL, or when its "5 min ago" changes; Infinity for neither. */
   freshUntil: number;
 }
@@ -86,7 +93,7 @@ function compress(body: Buffer, encoding: 'br' | 'gzip'): Buffer {
     : gzipSync(body, { level: 1 });
 }
 
-const pageBytes = (page: CachedPage) => page.variants.identity.length + (page.variants.br?.length ?? 0) + (page.variants.gzip?.length ?? 0) + 512;
+const pageBytes = (page: CachedPage) => page.variants.gzip.length + (page.variants.br?.length ?? 0) + 512;
 
 /**
  * A cache of HTML pages served to visitors who carry no cookie and no credentials.
@@ -96,10 +103,17 @@ const pageBytes = (page: CachedPage) => page.variants.identity.length + (page.va
  * (a form with a CSRF token) or answers anything but 200 is never stored.
  *
  * Two kinds of entry:
- * - versioned (thread pages): stored with the version the page was rendered from; every hit
- *   re-reads the version through the anonymous visibility predicate (one indexed, prepared
- *   statement) and is served only when it is unchanged. A reply, an edit, a removal or a raised
- *   space level changes or hides the version, so the next request renders afresh: no staleness.
+ * - versioned (thread pages): stored with the version the page was rendered from. While the
+ *   event bus is live, the database's triggers announce every change to a thread, its board or
+ *   its space (LISTEN/NOTIFY, from any process), and a page no event has touched since its data
+ *   was read is served without asking the database. Otherwise (bus down or reconnected, an event
+ *   for the page, a page older than what we remember events for) the hit re-reads the version
+ *   through the anonymous visibility predicate (one indexed, prepared statement) and is served
+ *   only when it is unchanged. A reply, an edit, a removal or a raised space level changes or
+ *   hides the version, so the next request renders afresh.
+ *   Staleness: none for writes answered by this process (a write's answer waits until this
+ *   process has heard its events); for writes elsewhere, the time a NOTIFY takes to arrive (well
+ *   under a millisecond on one machine).
  * - timed (every other page, e.g. board and home): stored for `ttlMs`; they can trail a change by
  *   that long (plus one rendering, see GRACE_MS). Raising a space's level clears them at once
  *   (`clear()`).
@@ -113,12 +127,44 @@ const pageBytes = (page: CachedPage) => page.variants.identity.length + (page.va
  * Why it exists: a physician community's hot thread during a crisis is read thousands of times a
  * minute by visitors who are not signed in; each render costs milliseconds of CPU.
  */
-export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: number; maxBytes: number }) => {
+export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: number; maxBytes: number; events?: EventBus }) => {
   const checks = new Map<string, VersionCheck>();
   const cache = options.ttlMs > 0 ? new LRUCache<string, CachedPage>({ maxSize: options.maxBytes, sizeCalculation: pageBytes }) : null;
+  const { events } = options;
+
+  /*
+   * What the event bus has said, as counts: `heard` events so far; for each page key
+   * ("thread:12") the count at its latest event. A page is vouched for when no event for its key
+   * came after its data was read. Keys are remembered for the last 100,000 pages that changed;
+   * a key forgotten raises `floor`, so pages read before it get checked once more instead.
+   */
+  let heard = 0;
+  let floor = 0;
+  const changedAt = new LRUCache<string, number>({
+    max: 100_000,
+    dispose: (count, _key, reason) => {
+      if (reason === 'evict') floor = Math.max(floor, count);
+    },
+  });
+  const forgetAll = () => {
+    floor = ++heard;
+    cache?.clear();
+  };
+  if (events && cache) {
+    events.subscribe((event) => {
+      heard++;
+      // A board or space renamed, moved, archived or closed: every page may print it or be affected.
+      if (event.startsWith('structure:')) forgetAll();
+      else changedAt.set(event, heard);
+    });
+    events.onResync(forgetAll);
+  }
+  const vouched = (page: CachedPage, version: PageVersion) =>
+    events?.live === true && page.heardUpTo >= floor && (changedAt.get(`${version.kind}:${version.id}`) ?? 0) <= page.heardUpTo;
+  const startedAt = new WeakMap<FastifyRequest, number>();
   app.decorate('anonymousPages', {
     versionCheck: (kind: string, check: VersionCheck) => void checks.set(kind, check),
-    clear: () => cache?.clear(),
+    clear: forgetAll,
   });
   app.decorateReply('pageVersion', null);
   if (!cache) return;
@@ -153,14 +199,19 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     const page = cache?.get(url);
     if (!page || Date.now() >= page.freshUntil + grace) return undefined;
     if (!page.version) return page;
+    if (vouched(page, page.version)) return page;
     const check = checks.get(page.version.kind);
+    const checkedFrom = heard;
     let now: string | undefined;
     try {
       now = check ? await check(page.version.id) : undefined;
     } catch {
       return undefined; // The database is unwell: let the route answer (and report) it.
     }
-    if (now === page.version.version) return page;
+    if (now === page.version.version) {
+      page.heardUpTo = Math.max(page.heardUpTo, checkedFrom);
+      return page;
+    }
     if (cache?.peek(url) === page) cache.delete(url);
     return undefined;
   }
@@ -174,10 +225,11 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     request.headers.authorization === undefined;
 
   function body(url: string, page: CachedPage, encoding: Encoding): Buffer {
+    if (encoding === 'identity') return gunzipSync(page.variants.gzip);
     const stored = page.variants[encoding];
     if (stored) return stored;
-    const made = compress(page.variants.identity, encoding === 'br' ? 'br' : 'gzip');
-    page.variants[encoding] = made;
+    const made = compress(gunzipSync(page.variants.gzip), 'br');
+    page.variants.br = made;
     // Store again so the LRU counts the new variant's bytes; a timed page keeps its deadline.
     if (cache?.peek(url) === page) cache.set(url, page);
     return made;
@@ -196,6 +248,7 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   // include the security headers it was first sent with).
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!cacheable(request)) return;
+    startedAt.set(request, heard);
     const url = request.url;
     // Each claim follows its check with no await in between, so exactly one request renders.
     let hit = cache.has(url) ? await current(url, GRACE_MS) : undefined;
@@ -233,10 +286,11 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     }
     const identity = Buffer.from(payload);
     const page: CachedPage = {
-      variants: { identity },
+      variants: { gzip: compress(identity, 'gzip') },
       etag: `W/"${createHash('sha1').update(identity).digest('base64url').slice(0, 22)}"`,
       headers,
       version: reply.pageVersion,
+      heardUpTo: startedAt.get(request) ?? 0,
       freshUntil: Date.now() + (reply.pageVersion ? (reply.pageVersion.maxAgeMs ?? Infinity) : options.ttlMs),
     };
     const url = request.url;
@@ -245,13 +299,20 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     reply.header('x-cache', 'miss');
     reply.header('etag', page.etag);
     reply.header('vary', 'Accept-Encoding');
-    // A miss is compressed for the client that asked (5x fewer bytes on its network) with gzip, a
-    // quarter of brotli's CPU: a page rendered on a miss may never be asked for again, so brotli
-    // waits for the first hit that wants it.
+    // A miss is sent gzip-compressed (5x fewer bytes on the client's network), as it is stored: a
+    // quarter of brotli's CPU, and a page rendered on a miss may never be asked for again, so
+    // brotli waits for the first hit that wants it.
     const encoding = negotiateEncoding(request.headers['accept-encoding'], ['gzip', 'br']);
     if (encoding === 'identity') return identity;
     reply.header('content-encoding', encoding);
     return body(url, page, encoding);
+  });
+
+  // A write's answer waits until this process has heard the events it caused, so nobody reads a
+  // page from before a write that was already answered (another process hears it a moment later).
+  app.addHook('onSend', async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+    if (events?.live && cache.size > 0 && request.method !== 'GET' && request.method !== 'HEAD') await events.settled();
+    return payload;
   });
 
   // Whatever the renderer's answer was (an error, a redirect, a page with a cookie), the waiting end.

@@ -5,7 +5,7 @@ import { blogComments, blogEntries, boards, posts, spaces, threads, users } from
 import { blogCommentVisible, blogEntryVisible, postVisible, threadVisible, type Viewer } from '../policy/index.ts';
 
 /*
- * Full-text search over the generated `search_vector` columns of migration 0007 (kept out of
+ * Full-text search over the generated `search_vector` columns of migration 0008 (kept out of
  * db/schema on purpose; see the migration). Every statement here applies the viewer's visibility
  * predicate inside the SQL, before any LIMIT or count: what the viewer may not read is never
  * counted, ranked or hinted.

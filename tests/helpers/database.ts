@@ -9,7 +9,7 @@ import { createDatabase, type DatabaseHandle } from '../../db/client.ts';
 export async function freshDatabase(): Promise<DatabaseHandle> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    const handle = createDatabase({ databaseUrl: undefined, dataDir: 'memory://' });
+    const handle = await createDatabase({ databaseUrl: undefined, dataDir: 'memory://' });
     await handle.migrate();
     return handle;
   }
@@ -20,7 +20,7 @@ export async function freshDatabase(): Promise<DatabaseHandle> {
   await admin.end();
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const handle = createDatabase({ databaseUrl: target.toString(), dataDir: 'memory://', poolSize: 5 });
+  const handle = await createDatabase({ databaseUrl: target.toString(), dataDir: 'memory://', poolSize: 5 });
   await handle.migrate();
   return {
     ...handle,
