@@ -21,6 +21,14 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * PostgreSQL only: how long a request may wait for a connection, and how long one statement may
+   * run, before it fails (and the request answers 503) instead of hanging while the database is
+   * down or stuck. The server sets both (config); scripts keep no statement limit, since seeding
+   * and re-rendering run long statements on purpose. Migrations are always exempt.
+   */
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
 }
 
 export interface DatabaseHandle {
@@ -34,6 +42,8 @@ export interface DatabaseHandle {
    * database, reconnecting by itself; `onState(false)` while it may be missing messages.
    */
   listen(channel: string, handlers: ListenHandlers): Listener;
+  /** The connection pool's counts, for metrics; null for the embedded database. */
+  poolStats(): { total: number; idle: number; waiting: number; max: number } | null;
   close(): Promise<void>;
 }
 
@@ -109,18 +119,45 @@ export const migrationsFolder = fileURLToPath(new URL('./migrations', import.met
 /** PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir` ('memory://' for none on disk). */
 export async function createDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // An idle client losing its connection (database restart) must not crash the process.
+    const databaseUrl = options.databaseUrl;
+    const max = options.poolSize ?? 10;
+    const statementTimeoutMs = options.statementTimeoutMs;
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // The server stops a long statement; the client-side timeout also catches a database that
+      // stopped answering altogether (a host gone without closing its sockets).
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 1_000 } : {}),
+    });
+    // An idle client losing its connection (database restart) must not crash the process; the pool
+    // drops it and opens a new one on the next query, so the app recovers by itself.
     pool.on('error', () => {});
+    // The pool listens for errors only on idle clients. A checked-out client whose connection dies
+    // while no statement runs on it (between the statements of a transaction) would emit 'error'
+    // with no listener and crash the process; its next statement fails instead (and the request
+    // with a 503), and the pool discards it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
-      migrate: () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder }),
+      // Its own connection without the statement timeout: building an index on a large table may
+      // take minutes.
+      migrate: async () => {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+        } finally {
+          await client.end();
+        }
+      },
       ping: async () => {
         await pool.query('select 1');
       },
-      listen: (channel, handlers) => listenOnPostgres(options.databaseUrl as string, channel, handlers),
+      listen: (channel, handlers) => listenOnPostgres(databaseUrl, channel, handlers),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
       close: () => pool.end(),
     };
   }

@@ -33,6 +33,7 @@ export function openEmbedded(dataDir: string): DatabaseHandle {
         },
       };
     },
+    poolStats: () => null,
     close: () => client.close(),
   };
 }

@@ -82,7 +82,7 @@ const ONE_PROCESS =
  * PGlite takes no lock on its directory, so a second process opening it does not fail: it
  * silently corrupts it. The server is the usual other process, so look for it before opening.
  */
-async function refuseIfServerAnswers(config: Config): Promise<void> {
+export async function refuseIfServerAnswers(config: Config): Promise<void> {
   if (config.port === 0) return;
   const url = `http://127.0.0.1:${config.port}/readyz`;
   try {

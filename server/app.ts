@@ -23,6 +23,8 @@ import { createEventBus, type EventBus } from './events/bus.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
+import { loggerOptions, requestIdHeader, type LogStream } from './plugins/logging.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { routeAccess } from './plugins/route-access.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { viewerPlugin } from './plugins/viewer.ts';
@@ -54,11 +56,18 @@ declare module 'fastify' {
 
 export type App = FastifyInstance;
 
-/** Builds the whole app from a config and a database; tests build it too, and it never listens here. */
-export async function buildApp(config: Config, database: DatabaseHandle) {
+const BODY_LIMIT = 1_048_576;
+
+/**
+ * Builds the whole app from a config and a database; tests build it too, and it never listens here.
+ * `logStream`: where the JSON log lines go instead of stdout (tests read them).
+ */
+export async function buildApp(config: Config, database: DatabaseHandle, options: { logStream?: LogStream } = {}) {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    bodyLimit: 1_048_576,
+    logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, options.logStream),
+    bodyLimit: BODY_LIMIT,
+    // On close: idle keep-alive sockets are closed at once, those with a request in flight after it.
+    forceCloseConnections: 'idle',
     trustProxy: config.env === 'production',
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -93,11 +102,22 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
     sweeper.unref();
   });
   app.addHook('onClose', async () => clearInterval(sweeper));
+  // A request still in flight when the server starts closing ends its keep-alive connection with
+  // its answer; otherwise the idle socket would hold the close until its keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.decorate('config', config);
 
-  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
-  await app.register(errorHandling, { renderPage: renderErrorPage });
+  await app.register(requestIdHeader);
+  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything, operatorToken: config.metricsToken });
+  await app.register(errorHandling, { renderPage: renderErrorPage, bodyLimit: BODY_LIMIT });
   await app.register(bodyParsers);
+  await app.register(metricsPlugin, { database });
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
   await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 32 * 1024 * 1024, events });
   await app.register(securityHeaders, { hsts: config.secureCookies });

@@ -33,3 +33,23 @@ export async function freshDatabase(): Promise<DatabaseHandle> {
     },
   };
 }
+
+/** An empty database (no migrations) on the PostgreSQL server of `serverUrl`, and how to drop it. */
+export async function emptyPostgresDatabase(serverUrl: string, prefix = 'rounds_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(serverUrl);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
