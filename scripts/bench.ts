@@ -17,6 +17,8 @@ import { CONTENT_PIPELINE_VERSION } from '../server/content/render-markdown.ts';
 import { createNotifier } from '../server/notifications/notifier.ts';
 import { createForumService } from '../server/forum/service.ts';
 import { ANONYMOUS } from '../server/policy/index.ts';
+import { SEARCH_KINDS } from '../server/search/rules.ts';
+import { createSearchService } from '../server/search/service.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
 import {
   CommandError,
@@ -39,7 +41,15 @@ import {
  * Writes the results into docs/benchmark.md between the bench markers.
  */
 
-const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'reply', 'start', 'flag', 'queue'] as const;
+/**
+ * What the search runs ask for. Words common in the seeded posts ('handover' is in about one post
+ * in nine, the others in a few percent, as a topic's words are) and two-word queries of the kind
+ * people type.
+ */
+const SEARCH_WORDS = ['handover', 'sepsis', 'delirium', 'ultrasound', 'tracheostomy'];
+const SEARCH_PHRASES = ['septic shock', 'delirium screening', 'tracheostomy timing', 'driving pressure', 'handover tool', 'blood culture'];
+
+const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'search', 'reply', 'start', 'flag', 'queue'] as const;
 const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only ${RUN_KEYS.join(',')}] [--no-doc]
   DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)`;
 
@@ -254,6 +264,7 @@ async function explainPages(
   const db = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Database;
   const spaces = createSpacesService(db, setting);
   const forum = createForumService(db, spaces, createNotifier());
+  const search = createSearchService(db, spaces, forum);
   const pages: [string, () => Promise<unknown>][] = [
     ['thread page (cache check)', () => forum.anonymousThreadVersion(targets.threadId)],
     ['thread page', () => forum.threadPage(ANONYMOUS, targets.threadId, 1)],
@@ -265,6 +276,8 @@ async function explainPages(
       },
     ],
     ['home page', () => Promise.all([spaces.directory(ANONYMOUS), forum.latest(ANONYMOUS, 12)])],
+    ['search (common word)', () => search.search(ANONYMOUS, { q: SEARCH_WORDS[0]!, kinds: [...SEARCH_KINDS], page: 1 })],
+    ['search (two words)', () => search.search(ANONYMOUS, { q: SEARCH_PHRASES[0]!, kinds: [...SEARCH_KINDS], page: 1 })],
   ];
   const results: Explained[] = [];
   try {
@@ -657,6 +670,7 @@ runCommand(async () => {
     });
     let nextStart = 0;
     let nextFlag = 0;
+    let nextSearch = 0;
     let nextReply = 0;
     let nextToken = 0;
     // Unique across runs: the same text twice within minutes is refused as a duplicate.
@@ -690,6 +704,21 @@ runCommand(async () => {
       { key: 'board-member', name: 'board page (signed in)', label: 'board page (member)', options: page(() => boardPath, member) },
       { key: 'home-member', name: 'home page (signed in)', label: 'home page (member)', options: page(() => '/', member) },
       { key: 'entry-member', name: 'blog entry (signed in)', label: 'blog entry (member)', options: page(() => entryPaths[nextEntry++ % entryPaths.length] ?? '/blog', member) },
+      // The API is never cached: every request ranks, counts and builds snippets.
+      {
+        key: 'search',
+        name: `search API, one common word (anonymous, rotating over ${SEARCH_WORDS.length} words; no cache)`,
+        label: 'search API',
+        options: { ...base, url: appUrl, requests: [{ method: 'GET' as const, setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/v1/search?q=${encodeURIComponent(SEARCH_WORDS[nextSearch++ % SEARCH_WORDS.length]!)}` }) }] },
+      },
+      {
+        key: 'search',
+        // A unique (ignored) parameter per request: the anonymous cache would otherwise answer
+        // nearly every request of a few rotating queries, and this run is about searching.
+        name: `search page, two words (anonymous, rotating over ${SEARCH_PHRASES.length} queries; every request searches and renders)`,
+        label: 'search page',
+        options: page(() => `/search?q=${encodeURIComponent(SEARCH_PHRASES[nextSearch % SEARCH_PHRASES.length]!)}&bench=${nextSearch++}`),
+      },
       {
         key: 'reply',
         name: 'reply POST via JSON API (Bearer)',

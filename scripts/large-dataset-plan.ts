@@ -219,3 +219,29 @@ Longer answer: in a closed unit with daily senior review it works well; in an op
 
 Questions to bring: *who was excluded, what was the comparator, and would our patients have been eligible?*`,
 ];
+
+/** Sentences that tie a post to a topic, so each topic's words are in a few percent of posts, not all or none. */
+const TOPIC_SENTENCES: ((topic: string) => string)[] = [
+  (t) => `This came up again on our unit this week: ${t}.`,
+  (t) => `For ${t}, our consultants still disagree, which is half the point of asking here.`,
+  (t) => `We presented ${t} at grand rounds and the questions were better than the answers.`,
+  (t) => `If anyone has a local document on ${t}, I would gladly read it.`,
+  (t) => `Our registrar is auditing ${t} over the next three months.`,
+  (t) => `The last time we looked at ${t}, nobody had written anything down.`,
+];
+
+/**
+ * Post bodies for the large data set: every Markdown template, each followed by a sentence about
+ * one of the topics. Search then meets realistic word frequencies: a template's words are common,
+ * a topic's in a few percent of posts, a rarer word (a drug, a score) in well under one percent.
+ */
+export function postBodies(): string[] {
+  const bodies: string[] = [];
+  BODY_TEMPLATES.forEach((template, t) => {
+    TOPICS.forEach((topic, i) => {
+      const sentence = TOPIC_SENTENCES[(t + i) % TOPIC_SENTENCES.length]!;
+      bodies.push(`${template}\n\n${sentence(topic.charAt(0).toLowerCase() + topic.slice(1))}`);
+    });
+  });
+  return bodies;
+}

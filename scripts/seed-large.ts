@@ -6,6 +6,7 @@ import { CONTENT_PIPELINE_VERSION, renderLongform, renderMarkdown } from '../ser
 import {
   BOARD_NAMES,
   BODY_TEMPLATES,
+  postBodies,
   FIRST_NAMES,
   INSTITUTIONS,
   LAST_NAMES,
@@ -106,7 +107,7 @@ runCommand(async () => {
     // Private boards take part in the plan as boards boardTotal … boardTotal + privateTotal - 1.
     const plan = planThreads(threadTotal, postTotal, boardTotal + privateTotal);
     const titles = threadTitles();
-    const bodies = BODY_TEMPLATES.map((source) => ({ source, html: renderMarkdown(source) as string }));
+    const bodies = postBodies().map((source) => ({ source, html: renderMarkdown(source) as string }));
     const longforms = Array.from({ length: 12 }, (_, k) => {
       const part = (n: number) => BODY_TEMPLATES[(k * 5 + n * 7) % BODY_TEMPLATES.length] as string;
       const source = `${part(0)}\n\n## What we tried\n\n${part(1)}\n\n${part(2)}\n\n## What we would do again\n\n${part(3)}\n\n${part(4)}`;

@@ -26,6 +26,8 @@ import { liveEvents } from './notifications/live.ts';
 import { notificationsApi } from './notifications/routes.ts';
 import { createNotificationsService } from './notifications/service.ts';
 import { createModerationService } from './moderation/service.ts';
+import { searchApi } from './search/routes.ts';
+import { createSearchService } from './search/service.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
@@ -52,6 +54,7 @@ export interface Services {
   notifications: ReturnType<typeof createNotificationsService>;
   mail: ReturnType<typeof createMailService>;
   accountEmails: ReturnType<typeof createAccountEmails>;
+  search: ReturnType<typeof createSearchService>;
 }
 
 /** What a caller (a test, a worker-only process) may put in place of what the config would build. */
@@ -129,7 +132,8 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const moderation = createModerationService(db, notifier);
   const blogs = createBlogsService(db, spaces, notifier);
   const notifications = createNotificationsService(db, notifier, spaces, forum);
-  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications, mail, accountEmails });
+  const search = createSearchService(db, spaces, forum);
+  app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications, mail, accountEmails, search });
   app.decorate('jobs', jobs);
   // Queues are defined by the services above; workers start once the app is ready and stop
   // (after their running jobs finish) when it closes.
@@ -215,6 +219,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
       await api.register(blogsApi);
       await api.register(notificationsApi);
       await api.register(mailApi);
+      await api.register(searchApi);
     },
     { prefix: '/api/v1' },
   );

@@ -10,6 +10,7 @@ import { forumPages } from './routes/forum.tsx';
 import { mailPages } from './routes/mail.tsx';
 import { moderationPages } from './routes/moderation.tsx';
 import { notificationPages } from './routes/notifications.tsx';
+import { searchPages } from './routes/search.tsx';
 import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText, type RetryForm } from './views/error-page.tsx';
 
@@ -41,6 +42,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
   await app.register(blogPages);
   await app.register(notificationPages);
   await app.register(mailPages);
+  await app.register(searchPages);
 }
 
 /** Fields never printed back into a page, not even to the person who typed them. */

@@ -173,6 +173,7 @@ const PAGES: PageSpec[] = [
   { name: 'settings', as: 'member', path: () => '/settings', status: 200, h1: () => 'Settings' },
   { name: 'notifications', as: 'member', path: () => '/notifications', status: 200, h1: () => 'Notifications' },
   { name: 'profile', as: 'visitor', path: () => `/u/${seeded.memberHandle}`, status: 200, h1: () => seeded.memberName },
+  { name: 'search', as: 'member', path: () => '/search?q=tachycardia%20or%20handover', status: 200, h1: () => 'Search' },
   { name: 'admin', as: 'admin', path: () => '/admin', status: 200, h1: () => 'Spaces and boards' },
   { name: 'not-found', as: 'visitor', path: () => `/s/${seeded.spaceSlug}/no-such-board`, status: 404, h1: () => 'Page not found' },
 ];

@@ -673,3 +673,99 @@ describe('after a space’s level changes', () => {
     expect((await app.inject({ method: 'GET', url: `/api/v1/threads/${thread.threadId}`, headers: people.insider.auth })).statusCode).toBe(200);
   });
 });
+
+describe('search: nothing in the confidential space can be found from outside', () => {
+  /** Markers in text search reads: titles and bodies of threads, posts, entries, comments. */
+  const SEARCHABLE: Label[] = [
+    'threadTitle',
+    'threadBTitle',
+    'openingNow',
+    'quietReply',
+    'mentionReply',
+    'threadBBody',
+    'removedAuthorReply',
+    'bannedAuthorReply',
+    'entryTitle',
+    'entryBody',
+    'entryComment',
+  ];
+  /** Nobody finds these: revisions are not searched, and a removed post is gone for everyone. */
+  const NEVER: Label[] = ['openingOld', 'titleOld', 'removedPost'];
+
+  interface Found {
+    total: number;
+    results: unknown[];
+    filters: Record<string, { id: number; name: string | null } | null>;
+  }
+
+  async function searchAs(viewer: ViewerKind, query: string) {
+    const who = member(viewer);
+    const api = await fetcherFor(app, who ? who.auth : {})('GET', `/api/v1/search?${query}`);
+    const page = await fetcherFor(app, {}, who ? await cookieOf(who) : {})('GET', `/search?${query}`);
+    return { api, json: JSON.parse(api.body) as Found, page };
+  }
+
+  /** A page or answer with the viewer's own query taken out (it is echoed in the form and title). */
+  const withoutQuery = (text: string, word: string) => text.split(word).join('<query>');
+
+  test.each(OUTSIDERS)('%s finds no marker by searching for it, and counts none', async (viewer) => {
+    const leaks: string[] = [];
+    for (const label of [...SEARCHABLE, ...NEVER, 'draftEntry', 'spaceName', 'boardA', 'entryTag'] as Label[]) {
+      const word = M[label].toLowerCase();
+      for (const kind of ['', '&kind=thread', '&kind=post', '&kind=entry', '&kind=comment']) {
+        const { api, json, page } = await searchAs(viewer, `q=${word}${kind}`);
+        if (api.status !== 200 || json.total !== 0 || json.results.length !== 0) leaks.push(`api ${word}${kind}: ${api.status} total ${json.total}`);
+        if (page.status !== 200) leaks.push(`page ${word}${kind}: ${page.status}`);
+        for (const [channel, text] of [['api', `${api.headers}\n${api.body}`], ['page', `${page.headers}\n${page.body}`]] as const) {
+          const found = markersIn(withoutQuery(text, word));
+          if (found.length > 0) leaks.push(`${channel} ${word}${kind}: ${found.join(', ')}`);
+        }
+        if (!page.body.includes('No results')) leaks.push(`page ${word}${kind}: does not say "No results"`);
+      }
+    }
+    // Words that are in the confidential texts and elsewhere too: the count is the same as for a
+    // viewer who could never have read them (the public thread and entry only).
+    const common = await searchAs(viewer, 'q=case%20or%20thank%20or%20stays%20or%20reflection');
+    expect(common.json.total, viewer).toBe(0);
+    const quiet = await searchAs(viewer, `q=thank&author=${people.quiet.handle}`);
+    expect(quiet.json.total, viewer).toBe(0);
+    expect(leaks).toEqual([]);
+  });
+
+  test.each(OUTSIDERS)('%s: a filter on a confidential space, board or thread answers exactly like one on a place that never existed', async (viewer) => {
+    const c = seed.conf;
+    const pairs = [
+      ['space', c.spaceId, 999_991],
+      ...c.boards.map((b) => ['board', b.id, 999_992] as const),
+      ...c.threads.map((t) => ['thread', t.id, 999_993] as const),
+    ] as const;
+    for (const [field, real, ghost] of pairs) {
+      for (const q of ['case', 'handover', 'night or shift or burnout']) {
+        const a = await searchAs(viewer, `q=${encodeURIComponent(q)}&${field}=${real}`);
+        const b = await searchAs(viewer, `q=${encodeURIComponent(q)}&${field}=${ghost}`);
+        expect(a.api.status).toBe(b.api.status);
+        expect({ ...a.json, filters: {} }, `${field}=${real} ${q}`).toEqual({ ...b.json, filters: {} });
+        expect(a.json.filters[field], field).toEqual({ id: real, name: null });
+        expect(a.page.status).toBe(b.page.status);
+        const normalise = (body: string, id: number) => body.split(`"${id}"`).join('"ID"').split(`#${id}`).join('#ID').replace(/name="_csrf" value="[^"]*"/g, '');
+        expect(normalise(withoutEcho(a.page.body, a.page.url), real), `${field}=${real} ${q}`).toBe(normalise(withoutEcho(b.page.body, b.page.url), ghost));
+        expect(markersIn(a.page.body)).toEqual([]);
+      }
+    }
+  });
+
+  test('an active member who accepted the rules finds each of them, and still not what is gone or only in old revisions', async () => {
+    const missing: string[] = [];
+    for (const label of [...SEARCHABLE, 'draftEntry'] as Label[]) {
+      const word = M[label].toLowerCase();
+      const { json, page } = await searchAs('insider', `q=${word}`);
+      if (json.total < 1 || markersIn(JSON.stringify(json.results)).length === 0) missing.push(`api ${label}`);
+      if (!page.body.includes('<mark>')) missing.push(`page ${label}`);
+    }
+    expect(missing).toEqual([]);
+    for (const label of NEVER) expect((await searchAs('insider', `q=${M[label].toLowerCase()}`)).json.total, label).toBe(0);
+    const inSpace = await searchAs('insider', `q=case&space=${seed.conf.spaceId}`);
+    expect(inSpace.json.filters.space?.name).toContain(M.spaceName);
+    expect(inSpace.json.total).toBeGreaterThan(0);
+  });
+});

@@ -22,6 +22,7 @@ function mayRead(level: Level, viewer: ViewerKind): boolean {
 }
 
 interface Fixture {
+  spaceId: number;
   spaceSlug: string;
   boardSlug: string;
   boardId: number;
@@ -64,8 +65,8 @@ beforeAll(async () => {
     const reply = await app.services.forum.reply(viewers.spaceMember.viewer, thread.threadId, { body: `Reply ${marker}`, replyToPostId: firstPostId });
     // Everyone is mentioned: only those who may read the space may hear of it (notifications).
     const everyone = Object.values(viewers).map((v) => `@${v.handle}`).join(' ');
-    await app.services.forum.reply(author.viewer, thread.threadId, { body: `Ping ${marker} ${everyone}` });
-    fixtures[level] = { spaceSlug: space.slug, boardSlug: board.slug, boardId: board.id, threadId: thread.threadId, threadSlug: thread.slug, firstPostId, replyId: reply.postId, marker };
+    await app.services.forum.reply(author.viewer, thread.threadId, { body: `Ping for the notification checks in the ${level} space: ${everyone}` });
+    fixtures[level] = { spaceId: space.id, spaceSlug: space.slug, boardSlug: board.slug, boardId: board.id, threadId: thread.threadId, threadSlug: thread.slug, firstPostId, replyId: reply.postId, marker };
   }
   for (const [kind, member] of Object.entries(viewers)) {
     const { cookie } = await app.services.accounts.signIn(member.handle, PASSWORD, 'vitest');
@@ -126,6 +127,42 @@ describe.each(LEVELS)('a %s space', (level) => {
         } else {
           expect(res.body, url).not.toContain(f.marker);
           expect(res.body, url).not.toContain(`Zq${level}name`);
+        }
+      }
+    });
+
+    test(allowed ? 'search finds its thread and posts, and counts them' : 'search finds nothing, counts nothing, and a filter on it reads like one on a place that never existed', async () => {
+      const f = fixtures[level];
+      const word = f.marker.toLowerCase();
+      const found = await get(viewer, `/api/v1/search?q=${word}`);
+      expect(found.statusCode).toBe(200);
+      const json = found.json() as { total: number; results: { kind: string; id: number }[] };
+      const page = await get(viewer, `/search?q=${word}`);
+      expect(page.statusCode).toBe(200);
+      if (allowed) {
+        // The thread (found by its title, it stands for its opening post) and the reply.
+        expect(json.total).toBe(2);
+        expect(json.results.map((r) => `${r.kind}:${r.id}`).sort()).toEqual([`post:${f.replyId}`, `thread:${f.threadId}`].sort());
+        expect(page.body).toContain('About 2 results');
+        const posts = (await get(viewer, `/api/v1/search?q=${word}&kind=post`)).json() as { results: { id: number }[] };
+        expect(posts.results.map((r) => r.id).sort()).toEqual([f.firstPostId, f.replyId].sort());
+        expect(page.body).toContain(`<mark>${f.marker}</mark>`);
+      } else {
+        expect(json).toMatchObject({ total: 0, results: [] });
+        expect(found.body).not.toContain(f.marker);
+        expect(page.body).not.toContain(f.marker);
+        expect(page.body).toContain('No results');
+      }
+      for (const [field, id, ghost] of [['space', f.spaceId, 999_991], ['board', f.boardId, 999_992], ['thread', f.threadId, 999_993]] as const) {
+        const real = (await get(viewer, `/api/v1/search?q=title&${field}=${id}`)).json() as { total: number; filters: Record<string, { name: string | null }> };
+        const none = (await get(viewer, `/api/v1/search?q=title&${field}=${ghost}`)).json() as { total: number; filters: Record<string, { name: string | null }> };
+        if (allowed) {
+          expect(real.total, field).toBeGreaterThan(0);
+          expect(real.filters[field]!.name, field).not.toBeNull();
+        } else {
+          expect({ ...real, filters: {} }, field).toEqual({ ...none, filters: {} });
+          expect(real.filters[field]!.name, field).toBeNull();
+          expect(JSON.stringify(real)).not.toContain(`Zq${level}name`);
         }
       }
     });

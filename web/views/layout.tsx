@@ -63,6 +63,12 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                 Blogs
               </a>
             </nav>
+            <form method="get" action="/search" class="header-search" role="search">
+              <label for="header-search-q" class="sr-only">
+                Search Rounds
+              </label>
+              <input id="header-search-q" name="q" type="search" placeholder="Search" maxLength={200} />
+            </form>
             <nav class="site-nav" aria-label="Account">
               {viewer.kind === 'member' ? (
                 <>

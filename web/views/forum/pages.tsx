@@ -8,6 +8,7 @@ import { boardHref, postHref, profileHref, spaceHref, threadHref } from '../../u
 import { Badge, Breadcrumbs, Pagination, PostButton, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
+import { SearchWithin } from '../search/search-within.tsx';
 import { Composer, type ComposerState } from './composer.tsx';
 import { ThreadList, type UnreadCounts } from './thread-list.tsx';
 import { WatchControl, type WatchState } from '../notifications/pages.tsx';
@@ -99,6 +100,7 @@ export function BoardPage(props: {
   return (
     <Layout ctx={ctx} title={props.page > 1 ? `${board.name} (page ${props.page})` : board.name} description={board.description} noindex={space.level !== 'public'}>
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name }]} />
+      <SearchWithin field="board" id={board.id} label={board.name} />
       <SpaceBanner space={space} pending={props.pending} />
       <div class="page-head">
         <div>
@@ -269,6 +271,7 @@ export function ThreadPage(props: ThreadPageProps) {
       noindex={space.level !== 'public'}
     >
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title }]} />
+      <SearchWithin field="thread" id={thread.id} label={thread.title} />
       <SpaceBanner space={space} pending={props.pending} />
       <div class="page-head thread-head">
         <h1>{thread.title}</h1>

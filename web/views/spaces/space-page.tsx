@@ -9,6 +9,7 @@ import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
 import { WatchControl, type WatchState } from '../notifications/pages.tsx';
 import { LevelLabel, SpaceBanner, type PendingLowering } from './space-banner.tsx';
+import { SearchWithin } from '../search/search-within.tsx';
 
 const POLICY = { open: 'Anyone who can see it may join.', request: 'Members join by request, approved by its owners or moderators.', invite: 'Members join by invitation only.' } as const;
 
@@ -28,6 +29,7 @@ export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) 
   return (
     <Layout ctx={ctx} title={space.name} description={space.description} noindex={space.level !== 'public'}>
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name }]} />
+      <SearchWithin field="space" id={space.id} label={space.name} />
       <SpaceBanner space={space} pending={pending} />
       <div class="page-head">
         <div>

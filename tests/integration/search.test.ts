@@ -1,0 +1,385 @@
+import { eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { posts, threads } from '../../db/schema/index.ts';
+import { decodeHtml } from '../helpers/browser-session.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createMember, createSpaceWithBoard, signedInAgent, type TestMember } from '../helpers/factories.ts';
+import { loadCorpus } from '../security/corpora/load-xss-corpora.ts';
+
+let app: TestApp;
+let admin: TestMember;
+let alice: TestMember;
+let bob: TestMember;
+let space: { id: number; slug: string };
+let board: { id: number; slug: string };
+let otherSpace: { id: number; slug: string };
+let otherBoard: { id: number; slug: string };
+
+interface Segment {
+  text: string;
+  highlighted: boolean;
+}
+interface Result {
+  kind: string;
+  id: number;
+  title: Segment[];
+  snippet: Segment[];
+  url: string;
+  number: number | null;
+  author: { handle: string };
+  createdAt: string;
+}
+interface Outcome {
+  total: number;
+  capped: boolean;
+  page: number;
+  pages: number;
+  results: Result[];
+  filters: Record<string, { id: number; name: string | null } | null>;
+}
+
+beforeAll(async () => {
+  app = await createTestApp();
+  admin = await createMember(app, { role: 'admin' });
+  alice = await createMember(app);
+  bob = await createMember(app);
+  ({ space, board } = await createSpaceWithBoard(app, admin, { name: 'Cardiology' }));
+  ({ space: otherSpace, board: otherBoard } = await createSpaceWithBoard(app, admin, { name: 'Nephrology' }));
+});
+afterAll(async () => app.close());
+
+async function api(query: string, who?: TestMember) {
+  return app.inject({ method: 'GET', url: `/api/v1/search?${query}`, headers: who ? who.auth : {} });
+}
+
+async function search(query: string, who?: TestMember): Promise<Outcome> {
+  const res = await api(query, who);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as Outcome;
+}
+
+const q = (text: string) => `q=${encodeURIComponent(text)}`;
+const text = (segments: Segment[]) => segments.map((s) => s.text).join('');
+const highlighted = (segments: Segment[]) => segments.filter((s) => s.highlighted).map((s) => s.text.toLowerCase());
+
+async function thread(author: TestMember, title: string, body: string, boardId = board.id) {
+  return app.services.forum.createThread(author.viewer, { boardId, title, body });
+}
+
+async function backdate(threadId: number, at: Date) {
+  await app.database.db.update(threads).set({ createdAt: at }).where(eq(threads.id, threadId));
+  await app.database.db.update(posts).set({ createdAt: at }).where(eq(posts.threadId, threadId));
+}
+
+describe('ranking', () => {
+  test('a title match outranks a body match', async () => {
+    const inBody = await thread(alice, 'Weekly handover notes', 'We talked about the axolotl study at length, axolotl again.');
+    const inTitle = await thread(bob, 'Axolotl regeneration study', 'Nothing else to say.');
+    const { results } = await search(q('axolotl'));
+    expect(results[0]).toMatchObject({ kind: 'thread', id: inTitle.threadId });
+    expect(results.some((r) => r.kind === 'post' && r.id === inBody.postId)).toBe(true);
+  });
+
+  test('a thread found by its title stands for its opening post; replies are listed on their own', async () => {
+    const t = await thread(alice, 'Pelican audit', 'The pelican numbers are in.');
+    const r = await app.services.forum.reply(bob.viewer, t.threadId, { body: 'More pelican numbers.' });
+    const { results } = await search(q('pelican'));
+    expect(results.map((x) => `${x.kind}:${x.id}`)).toEqual([`thread:${t.threadId}`, `post:${r.postId}`]);
+    expect(highlighted(results[0]!.snippet)).toEqual(['pelican']);
+  });
+
+  test('equal relevance: the newer one first', async () => {
+    const older = await thread(alice, 'Capybara rota', 'Plain text, once.');
+    const newer = await thread(alice, 'Capybara rota', 'Plain text, twice.');
+    await backdate(older.threadId, new Date('2024-01-01T00:00:00Z'));
+    await backdate(newer.threadId, new Date('2025-01-01T00:00:00Z'));
+    const ids = (await search(`${q('capybara')}&kind=thread`)).results.map((r) => r.id);
+    expect(ids).toEqual([newer.threadId, older.threadId]);
+  });
+});
+
+describe('websearch syntax', () => {
+  let phrase: number;
+  let apart: number;
+  let other: number;
+  beforeAll(async () => {
+    phrase = (await thread(alice, 'Quokka note one', 'The night pangolin shift was quiet.')).postId;
+    apart = (await thread(alice, 'Quokka note two', 'Pangolin at night, then the shift ended.')).postId;
+    other = (await thread(alice, 'Quokka note three', 'A wombat in the ward.')).postId;
+  });
+  const postIds = async (query: string) => (await search(`${q(query)}&kind=post`)).results.map((r) => r.id).sort();
+
+  test('"quotes" find the exact phrase only', async () => {
+    expect(await postIds('"night pangolin shift"')).toEqual([phrase]);
+    expect(await postIds('night pangolin shift')).toEqual([phrase, apart].sort());
+  });
+
+  test('or finds either word', async () => {
+    expect(await postIds('pangolin or wombat')).toEqual([phrase, apart, other].sort());
+  });
+
+  test('-word leaves out what contains it', async () => {
+    expect(await postIds('pangolin -ended')).toEqual([phrase]);
+  });
+});
+
+describe('filters', () => {
+  let inBoard: Awaited<ReturnType<typeof thread>>;
+  let inOther: Awaited<ReturnType<typeof thread>>;
+  let reply: { postId: number };
+  let entryId: number;
+  beforeAll(async () => {
+    inBoard = await thread(alice, 'Marmoset ward round', 'The marmoset protocol.');
+    inOther = await thread(bob, 'Marmoset in nephrology', 'Another marmoset.', otherBoard.id);
+    reply = await app.services.forum.reply(bob.viewer, inBoard.threadId, { body: 'A marmoset reply from Bob.' });
+    const entry = await app.services.blogs.createDraft(alice.viewer, { title: 'Marmoset musings', body: 'Long-form marmoset.' });
+    await app.services.blogs.publish(alice.viewer, entry.id);
+    entryId = entry.id;
+    await app.services.blogs.addComment(bob.viewer, entry.id, { body: 'A marmoset comment.' });
+    await backdate(inOther.threadId, new Date('2023-06-15T12:00:00Z'));
+  });
+  const keys = (o: Outcome) => o.results.map((r) => `${r.kind}:${r.id}`).sort();
+
+  test('by kind', async () => {
+    expect(keys(await search(`${q('marmoset')}&kind=thread`))).toEqual([`thread:${inBoard.threadId}`, `thread:${inOther.threadId}`].sort());
+    expect((await search(`${q('marmoset')}&kind=entry`)).results.map((r) => r.id)).toEqual([entryId]);
+    const comments = await search(`${q('marmoset')}&kind=comment`);
+    expect(comments.results).toHaveLength(1);
+    expect(comments.results[0]!.url).toMatch(/#c\d+$/);
+    expect((await search(`${q('marmoset')}&kind=post`)).results).toHaveLength(3);
+  });
+
+  test('by space, board and thread', async () => {
+    const inSpace = await search(`${q('marmoset')}&space=${otherSpace.id}`);
+    // The thread found by its title stands for its opening post.
+    expect(keys(inSpace)).toEqual([`thread:${inOther.threadId}`]);
+    expect(inSpace.filters.space).toEqual({ id: otherSpace.id, name: 'Nephrology' });
+    expect(keys(await search(`${q('marmoset')}&board=${board.id}`))).toEqual([`post:${reply.postId}`, `thread:${inBoard.threadId}`].sort());
+    const inThread = await search(`${q('marmoset')}&thread=${inBoard.threadId}&kind=post`);
+    expect(keys(inThread)).toEqual([`post:${inBoard.postId}`, `post:${reply.postId}`].sort());
+  });
+
+  test('by author handle, with or without @', async () => {
+    for (const handle of [bob.handle, `@${bob.handle}`]) {
+      const found = await search(`${q('marmoset')}&author=${encodeURIComponent(handle)}`);
+      expect(found.results.every((r) => r.author.handle === bob.handle)).toBe(true);
+      // Bob's thread (standing for its opening post), his reply, his comment.
+      expect(found.results.length).toBe(3);
+    }
+    expect((await search(`${q('marmoset')}&author=nobody-at-all`)).total).toBe(0);
+  });
+
+  test('by date range, both ends inclusive', async () => {
+    expect(keys(await search(`${q('marmoset')}&from=2023-06-15&to=2023-06-15`))).toEqual([`thread:${inOther.threadId}`]);
+    expect(keys(await search(`${q('marmoset')}&from=2023-06-15&to=2023-06-15&kind=post`))).toEqual([`post:${inOther.postId}`]);
+    const recent = await search(`${q('marmoset')}&from=2024-01-01`);
+    expect(keys(recent)).not.toContain(`thread:${inOther.threadId}`);
+    expect(recent.total).toBe(4);
+  });
+
+  test('a filter naming a place that does not exist finds nothing, and says so only by number', async () => {
+    const none = await search(`${q('marmoset')}&space=999999`);
+    expect(none.total).toBe(0);
+    expect(none.filters.space).toEqual({ id: 999999, name: null });
+  });
+});
+
+describe('pagination', () => {
+  test('20 per page in a stable order, no result twice, "about N" counts them all', async () => {
+    const { threadId } = await thread(alice, 'Paging test', 'tapir 0');
+    for (let i = 1; i < 25; i++) await app.services.forum.reply(bob.viewer, threadId, { body: `tapir ${i}` });
+    const first = await search(`${q('tapir')}`);
+    const second = await search(`${q('tapir')}&page=2`);
+    expect(first).toMatchObject({ total: 25, pages: 2, page: 1, capped: false });
+    expect(first.results).toHaveLength(20);
+    expect(second.results).toHaveLength(5);
+    const all = [...first.results, ...second.results].map((r) => r.id);
+    expect(new Set(all).size).toBe(25);
+    expect((await search(`${q('tapir')}&page=2`)).results.map((r) => r.id)).toEqual(second.results.map((r) => r.id));
+    const page = await app.inject({ method: 'GET', url: `/search?${q('tapir')}` });
+    expect(page.body).toContain('About 25 results');
+    expect(page.body).toContain(`href="/search?q=tapir&amp;page=2"`);
+  });
+
+  test('pages beyond the 10th are refused', async () => {
+    expect((await api(`${q('tapir')}&page=11`)).statusCode).toBe(400);
+    const page = await app.inject({ method: 'GET', url: `/search?${q('tapir')}&page=11` });
+    expect(page.statusCode).toBe(422);
+    expect(page.body).toContain('Only the first 10 pages');
+  });
+
+  test('a very common word: 10 full pages, "more than 200 results", the newest first among equals', async () => {
+    // Someone of their own: the future-dated rows below count against their hourly posting limit.
+    const prolific = await createMember(app);
+    const { threadId } = await thread(prolific, 'Gecko thread', 'The first gecko.');
+    // Written directly: 250 replies through the service would take most of a minute.
+    await app.database.db.insert(posts).values(
+      Array.from({ length: 250 }, (_, i) => ({ threadId, number: i + 2, authorId: prolific.viewer.id, bodySource: `gecko ${i}`, bodyHtml: `<p>gecko ${i}</p>`, renderVersion: 1, createdAt: new Date(Date.now() + (i + 1) * 60_000) })),
+    );
+    await app.database.db.update(threads).set({ postCount: 251 }).where(eq(threads.id, threadId));
+    const first = await search(`${q('gecko')}&kind=post`);
+    expect(first).toMatchObject({ total: 200, capped: true, pages: 10 });
+    // Equal ranks: the newest first; the 200 newest matches are the ones ranked.
+    const dates = first.results.map((r) => r.createdAt);
+    expect(dates).toEqual([...dates].sort().reverse());
+    expect(Date.parse(dates[0]!)).toBeGreaterThan(Date.now() + 249 * 60_000 - 5_000);
+    const last = await search(`${q('gecko')}&kind=post&page=10`);
+    expect(last.results).toHaveLength(20);
+    const page = await app.inject({ method: 'GET', url: `/search?${q('gecko')}` });
+    expect(page.body).toContain('More than 200 results');
+  });
+});
+
+describe('snippets', () => {
+  test('highlight the matching words and nothing else', async () => {
+    const { postId } = await thread(alice, 'Snippets', 'Before the meeting we discussed the okapi protocol in detail, then lunch.');
+    const result = (await search(`${q('okapi')}&kind=post`)).results.find((r) => r.id === postId)!;
+    expect(highlighted(result.snippet)).toEqual(['okapi']);
+    expect(text(result.snippet)).toContain('discussed the okapi protocol');
+    const page = await app.inject({ method: 'GET', url: `/search?${q('okapi')}` });
+    expect(page.body).toContain('<mark>okapi</mark>');
+  });
+
+  test('markup in titles and bodies comes back as text, and the highlight sentinels cannot be forged', async () => {
+    const vectors = [...loadCorpus('xss-vectors.json').slice(0, 40), ...loadCorpus('markdown-xss-vectors.json').slice(0, 20)].map((v) => v.payload);
+    const hostile = ['\uE000forged\uE001 </mark><script>alert(1)</script>', '<mark>fake</mark> &lt;b&gt;', ...vectors].join('\n\n');
+    const title = '<img src=x onerror=alert(1)> Narwhal <script>alert(2)</script>';
+    const { threadId, postId } = await thread(alice, title, `narwhal ${hostile.slice(0, 9000)} narwhal`);
+    const found = await search(q('narwhal'));
+    const t = found.results.find((r) => r.kind === 'thread' && r.id === threadId)!;
+    expect(text(t.title)).toBe(title);
+    expect(highlighted(t.title)).toEqual(['narwhal']);
+    const p = (await search(`${q('narwhal')}&kind=post`)).results.find((r) => r.id === postId)!;
+    expect(highlighted(p.snippet).every((w) => w === 'narwhal')).toBe(true);
+    expect(text(p.snippet)).not.toMatch(/[\uE000\uE001]/);
+    // Search for the forged word: its sentinels were stripped, so only the real match is marked.
+    const forged = (await search(`${q('forged')}&kind=post`)).results.find((r) => r.id === postId)!;
+    expect(highlighted(forged.snippet)).toEqual(['forged']);
+
+    const page = (await app.inject({ method: 'GET', url: `/search?${q('narwhal forged')}` })).body;
+    const results = page.slice(page.indexOf('class="search-results"'));
+    // Text is escaped, so every literal `<` opens a tag the view wrote itself, with its own attributes.
+    for (const [, tag, attributes] of results.matchAll(/<\/?([a-z0-9]+)([^>]*)>/gi)) {
+      expect(['section', 'h2', 'ol', 'li', 'p', 'a', 'mark', 'time', 'span', 'nav', 'main', 'footer', 'div', 'body', 'html']).toContain(tag!.toLowerCase());
+      for (const [, name] of attributes!.matchAll(/\s([\w-]+)=/g)) expect(['href', 'class', 'id', 'datetime', 'title', 'aria-labelledby', 'aria-label', 'aria-current', 'rel']).toContain(name);
+    }
+    // The title is shown as typed, as text; entities someone typed stay text too (never decoded into tags).
+    expect(results).toContain('&lt;script>alert(2)&lt;/script>');
+    expect(decodeHtml(results)).toContain(title);
+    expect(results).toContain('&amp;lt;b&amp;gt;');
+  });
+});
+
+describe('bad input', () => {
+  test('an empty query shows the empty search page, no error', async () => {
+    for (const url of ['/search', '/search?q=', '/search?q=%20%20']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body).toContain('<h1>Search</h1>');
+      expect(res.body).not.toContain('role="alert"');
+      expect(res.body).not.toContain('No results');
+    }
+    expect(await search('q=')).toMatchObject({ total: 0, results: [] });
+    expect(await search('')).toMatchObject({ total: 0, results: [] });
+  });
+
+  test('a query over 200 characters is refused clearly, with the text kept', async () => {
+    const long = `platypus ${'x'.repeat(200)}`;
+    const res = await app.inject({ method: 'GET', url: `/search?${q(long)}` });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('at most 200 characters');
+    expect(res.body).toContain(`value="${long}"`);
+    expect(res.body).toContain('aria-invalid="true"');
+    const viaApi = await api(q(long));
+    expect(viaApi.statusCode).toBe(400);
+    expect(viaApi.json().error.fields).toHaveProperty('q');
+  });
+
+  test('malformed filters: a 400 from the API, the form again with a message on the page', async () => {
+    for (const query of ['space=abc', 'board=-1', 'thread=1.5', 'kind=everything', 'from=yesterday', 'author=%3Cscript%3E']) {
+      const res = await api(`q=x&${query}`);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().error.code).toBe('invalid');
+      const page = await app.inject({ method: 'GET', url: `/search?q=kept+words&${query}` });
+      expect(page.statusCode, query).toBe(422);
+      expect(page.body).toContain('Please correct the search.');
+      expect(page.body).toContain('value="kept words"');
+      expect(page.body).not.toContain('<script>');
+    }
+    const reversed = await app.inject({ method: 'GET', url: '/search?q=x&from=2025-02-01&to=2025-01-01' });
+    expect(reversed.statusCode).toBe(422);
+    expect(reversed.body).toContain('The end date comes before the start date.');
+    expect((await api('q=x&from=2025-02-30')).statusCode).toBe(422);
+  });
+
+  test('a query of stop words or punctuation only finds nothing, without an error', async () => {
+    for (const query of ['the', '"""', '-', 'or', '!!! & |']) expect((await search(q(query))).total, query).toBe(0);
+  });
+});
+
+describe('keeping up with edits', () => {
+  test('an edited post and a renamed thread are found by their new words only, at once', async () => {
+    const t = await thread(alice, 'Ibis protocol', 'The ibis text.');
+    await app.services.forum.edit(alice.viewer, t.postId, { title: 'Heron protocol', body: 'The heron text.', baseRevision: 1 });
+    expect((await search(q('ibis'))).total).toBe(0);
+    expect((await search(q('heron'))).results.map((r) => `${r.kind}:${r.id}`)).toEqual([`thread:${t.threadId}`]);
+    expect((await search(`${q('heron')}&kind=post`)).results.map((r) => r.id)).toEqual([t.postId]);
+  });
+});
+
+describe('what search never shows', () => {
+  test('held, hidden and removed posts and drafts: only those the policy lets see them', async () => {
+    const newcomer = await createMember(app);
+    const { threadId, postId } = await thread(alice, 'Visibility', 'The opening mentions nothing special.');
+    const held = await app.services.forum.reply(newcomer.viewer, threadId, { body: 'A held wallaby remark.' });
+    await app.database.db.update(posts).set({ status: 'held' }).where(inArray(posts.id, [held.postId]));
+    const hidden = await app.services.forum.reply(bob.viewer, threadId, { body: 'A hidden wallaby remark.' });
+    await app.database.db.update(posts).set({ status: 'hidden' }).where(inArray(posts.id, [hidden.postId]));
+    const removed = await app.services.forum.reply(bob.viewer, threadId, { body: 'A removed wallaby remark.' });
+    await app.services.forum.remove(bob.viewer, removed.postId);
+    const draft = await app.services.blogs.createDraft(alice.viewer, { title: 'Wallaby draft', body: 'Not yet.' });
+    const siteMod = await createMember(app, { role: 'moderator' });
+
+    const ids = async (who?: TestMember) => (await search(q('wallaby'), who)).results.map((r) => `${r.kind}:${r.id}`).sort();
+    expect(await ids()).toEqual([]);
+    expect((await search(q('wallaby'))).total).toBe(0);
+    expect(await ids(newcomer)).toEqual([`post:${held.postId}`]);
+    expect(await ids(bob)).toEqual([`post:${hidden.postId}`]);
+    expect(await ids(alice)).toEqual([`entry:${draft.id}`]);
+    // Site moderators moderate this public space: they see what is held or hidden there, never a draft.
+    expect(await ids(siteMod)).toEqual([`post:${held.postId}`, `post:${hidden.postId}`].sort());
+    expect(postId).toBeGreaterThan(0);
+  });
+});
+
+describe('the page', () => {
+  test('is never indexed, and the header carries a search box on every page', async () => {
+    await thread(alice, 'Dugong thread', 'dugong');
+    const res = await app.inject({ method: 'GET', url: `/search?${q('dugong')}` });
+    expect(res.body).toContain('<meta name="robots" content="noindex, nofollow"/>');
+    expect(res.headers['x-robots-tag']).toBe('noindex, nofollow');
+    const signedIn = await (await signedInAgent(app, bob)).get(`/search?${q('dugong')}`);
+    expect(signedIn.headers['cache-control']).toBe('private, no-store');
+    expect(res.body).toContain('action="/search"');
+    const home = await app.inject({ method: 'GET', url: '/' });
+    expect(home.body).toMatch(/<form[^>]*action="\/search"[^>]*role="search"/);
+  });
+
+  test('thread, board and space pages offer a search of that place, pre-filled', async () => {
+    const t = await thread(alice, 'Search within', 'Here.');
+    const pages = {
+      thread: await app.inject({ method: 'GET', url: `/t/${t.threadId}/${t.slug}` }),
+      board: await app.inject({ method: 'GET', url: `/s/${space.slug}/${board.slug}` }),
+      space: await app.inject({ method: 'GET', url: `/s/${space.slug}` }),
+    };
+    const ids = { thread: t.threadId, board: board.id, space: space.id };
+    for (const [field, res] of Object.entries(pages)) {
+      expect(res.statusCode).toBe(200);
+      expect(res.body, field).toContain(`<input type="hidden" name="${field}" value="${ids[field as keyof typeof ids]}"/>`);
+    }
+    const agent = await signedInAgent(app, alice);
+    const within = await agent.get(`/search?q=here&thread=${t.threadId}`);
+    expect(within.body).toContain('Search within</strong>');
+    expect(within.body).toContain(`name="thread" value="${t.threadId}"`);
+  });
+});
