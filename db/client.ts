@@ -25,6 +25,11 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * Called with every statement drizzle sends (not the driver's own, e.g. migrations' bookkeeping);
+   * tests count statements per page with it to catch N+1 queries. Off when absent.
+   */
+  onQuery?: (query: string, params: unknown[]) => void;
 }
 
 export interface DatabaseHandle {
@@ -111,11 +116,13 @@ function listenOnPostgres(connectionString: string, channel: string, handlers: L
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
+  const onQuery = options.onQuery;
+  const logger = onQuery ? { logQuery: (query: string, params: unknown[]) => onQuery(query, params) } : undefined;
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // An idle client losing its connection (database restart) must not crash the process.
     pool.on('error', () => {});
-    const db = drizzlePg(pool, { schema }) as unknown as Database;
+    const db = drizzlePg(pool, { schema, logger }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
@@ -129,7 +136,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   }
   if (options.dataDir !== 'memory://') mkdirSync(options.dataDir, { recursive: true });
   const client = new PGlite(options.dataDir === 'memory://' ? undefined : options.dataDir);
-  const pgliteDb = drizzlePglite(client, { schema });
+  const pgliteDb = drizzlePglite(client, { schema, logger });
   return {
     db: pgliteDb as unknown as Database,
     kind: 'pglite',

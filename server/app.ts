@@ -19,6 +19,7 @@ import { moderationApi } from './moderation/routes.ts';
 import { createModerationService } from './moderation/service.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
+import { databaseRateLimitStore } from './plugins/rate-limits/store.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
 import { routeAccess } from './plugins/route-access.ts';
@@ -99,7 +100,8 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   await app.register(securityHeaders, { hsts: config.secureCookies });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
-  await app.register(rateLimit, { global: false });
+  // Counted in the database: several app processes behind one load balancer share one limit.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(db) });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Rounds API', version: '1' },

@@ -3,3 +3,4 @@ export * from './spaces.ts';
 export * from './forum.ts';
 export * from './moderation.ts';
 export * from './blogs.ts';
+export * from './operations.ts';
