@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../db/client.ts';
+import { rateLimitHits } from '../../db/schema/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { freshDatabase, type FreshDatabase } from '../helpers/database.ts';
@@ -50,8 +50,7 @@ describe('rate limits shared by every app process on the database', () => {
   });
 
   test('each route keeps its own count', async () => {
-    const rows = await database.db.execute<{ key: string; hits: number }>(sql`select key, hits from rate_limit_hits order by key`);
-    const keys = ('rows' in rows ? rows.rows : rows).map((row) => row.key);
+    const keys = (await database.db.select({ key: rateLimitHits.key }).from(rateLimitHits)).map((row) => row.key);
     expect(keys.some((key) => key.startsWith('POST /api/v1/auth/token|'))).toBe(true);
     expect(keys.some((key) => key.startsWith('POST /api/v1/auth/register|'))).toBe(true);
   });
