@@ -5,8 +5,11 @@ import { freshDatabase } from './database.ts';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>> & { database: DatabaseHandle };
 
-/** The real app on a fresh database; rate limits are high unless a test asks for its own. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real app on a fresh database; rate limits are high unless a test asks for its own.
+ * `onQuery` sees every statement the app sends (see db/client.ts).
+ */
+export async function createTestApp(env: Record<string, string> = {}, options: { onQuery?: (query: string, params: unknown[]) => void } = {}): Promise<TestApp> {
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: 'memory://',
@@ -15,7 +18,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     RATE_SIGNIN_FAILURES_PER_ACCOUNT: '1000',
     ...env,
   });
-  const database = await freshDatabase();
+  const database = await freshDatabase(options);
   const app = await buildApp(config, database);
   await app.ready();
   const close = app.close.bind(app);
