@@ -463,15 +463,17 @@ export async function recountViolations(db: Database, boardIds: number[]): Promi
   for (const row of threadDrift) {
     violations.push(`thread ${row.id}: post_count ${row.post_count}, highest number ${row.numbers}, ${row.posts} posts; last post ${row.last_post_at} by ${row.last_author}, newest ${row.newest} by ${row.newest_author}`);
   }
-  const boardDrift = rowsOf<{ id: number; thread_count: number; threads: number; post_count: number; posts: number }>(await db.execute(sql`
-    select b.id, b.thread_count, b.post_count,
+  const boardDrift = rowsOf<{ id: number; thread_count: number; threads: number; post_count: number; posts: number; last_post_at: string | null; newest: string | null }>(await db.execute(sql`
+    select b.id, b.thread_count, b.post_count, b.last_post_at::text as last_post_at,
            (select count(*) from ${threads} t where t.board_id = b.id)::integer as threads,
-           (select count(*) from ${posts} p join ${threads} t on t.id = p.thread_id where t.board_id = b.id)::integer as posts
+           (select count(*) from ${posts} p join ${threads} t on t.id = p.thread_id where t.board_id = b.id)::integer as posts,
+           (select max(p.created_at) from ${posts} p join ${threads} t on t.id = p.thread_id where t.board_id = b.id)::text as newest
     from ${boards} b where b.id in (${ids})`));
   for (const row of boardDrift) {
     if (row.thread_count !== row.threads || row.post_count !== row.posts) {
       violations.push(`board ${row.id}: thread_count ${row.thread_count} for ${row.threads} threads, post_count ${row.post_count} for ${row.posts} posts`);
     }
+    if (row.last_post_at !== row.newest) violations.push(`board ${row.id}: last post at ${row.last_post_at}, but its newest post was written at ${row.newest}`);
   }
   return violations;
 }

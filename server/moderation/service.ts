@@ -330,6 +330,7 @@ export function createModerationService(db: Database) {
           case 'restore': {
             if (!post) throw new Invalid('Only a post can be approved.');
             await q.setPostState(tx, post.id, 'published', '');
+            if (post.status === 'held' && post.number > 1) await q.recordApprovedReply(tx, post);
             await log(input.decision);
             await refreshTrust(tx, post.authorId);
             break;
