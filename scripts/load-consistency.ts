@@ -484,12 +484,13 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 export interface LoadSummary {
+  fixtures: LoadFixtures;
   ledger: LoadLedger;
   violations: string[];
   text: string;
 }
 
-export function summarise(ledger: LoadLedger, violations: string[], seconds: number): LoadSummary {
+export function summarise(fixtures: LoadFixtures, ledger: LoadLedger, violations: string[], seconds: number): LoadSummary {
   const count = (writes: WriteBase[]) => {
     const by = { ack: 0, refused: 0, unknown: 0 };
     const statuses = new Map<number, number>();
@@ -512,7 +513,7 @@ export function summarise(ledger: LoadLedger, violations: string[], seconds: num
     all.length === 0 ? 'No violations: every acknowledged write is stored exactly once, counters match a recount, nothing confidential reached an outsider.' : `${all.length} VIOLATIONS:`,
     ...all.slice(0, 50).map((v) => `  - ${v}`),
   ];
-  return { ledger, violations: all, text: lines.join('\n') };
+  return { fixtures, ledger, violations: all, text: lines.join('\n') };
 }
 
 /** The whole check against a server at `baseUrl` whose database the caller can also reach. */
@@ -520,6 +521,6 @@ export async function runLoadCheck(app: Pick<App, 'services'>, db: Database, bas
   const fixtures = await prepareLoad(app, db, options);
   const ledger = await driveLoad(baseUrl, fixtures, options);
   const violations = await verifyLoad(db, fixtures, ledger, baseUrl);
-  return summarise(ledger, violations, options.seconds);
+  return summarise(fixtures, ledger, violations, options.seconds);
 }
 
