@@ -90,6 +90,12 @@ export interface LoadOptions {
   /** Stops the clients early (a crash test kills the server and wants the clients to notice and stop). */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /**
+   * Keep going past `seconds` (up to four times as long) until at least this many threads, replies,
+   * edits and flags were acknowledged, in both kinds of space: a small run on a slow machine must
+   * still exercise every kind of write.
+   */
+  atLeast?: number;
 }
 
 const tag = () => randomBytes(6).toString('hex');
@@ -180,7 +186,15 @@ const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.ra
 export async function driveLoad(baseUrl: string, fixtures: LoadFixtures, options: LoadOptions): Promise<LoadLedger> {
   const ledger: LoadLedger = { threads: [], replies: [], edits: [], flags: [], decisions: [], retried: 0, conflicts: 0, probes: 0, violations: [] };
   const deadline = Date.now() + options.seconds * 1000;
-  const running = () => Date.now() < deadline && !options.signal?.aborted;
+  const hardDeadline = Date.now() + options.seconds * 4000;
+  const acked = (writes: WriteBase[]) => writes.filter((w) => w.outcome.kind === 'ack').length;
+  const enough = () => {
+    const minimum = options.atLeast ?? 0;
+    if (minimum === 0) return true;
+    const both = ledger.threads.some((t) => t.confidential && t.outcome.kind === 'ack') && ledger.threads.some((t) => !t.confidential && t.outcome.kind === 'ack');
+    return both && ledger.retried > 0 && [ledger.threads, ledger.replies, ledger.edits, ledger.flags].every((writes) => acked(writes) >= minimum);
+  };
+  const running = () => !options.signal?.aborted && (Date.now() < deadline || (Date.now() < hardDeadline && !enough()));
   // What the clients know exists: acknowledged threads and posts (with the board's confidentiality).
   const knownThreads: { id: number; confidential: boolean }[] = [];
   const knownPosts: { id: number; author: string; confidential: boolean; threadId: number }[] = [];
@@ -419,8 +433,15 @@ export async function verifyLoad(db: Database, fixtures: LoadFixtures, ledger: L
   }
   const flagged = ledger.flags.filter((f) => f.outcome.kind === 'ack').map((f) => f.flagId!);
   if (flagged.length) {
-    const stored = await db.select({ id: flags.id }).from(flags).where(inArray(flags.id, flagged));
+    const stored = await db
+      .select({ id: flags.id, item: reviewItems.id })
+      .from(flags)
+      .leftJoin(reviewItems, eq(reviewItems.id, flags.itemId))
+      .where(inArray(flags.id, flagged));
     if (stored.length !== new Set(flagged).size) violations.push(`${new Set(flagged).size - stored.length} acknowledged flags are missing`);
+    // A flag is written with its review item in one transaction: one without the other is half a write.
+    const orphans = stored.filter((flag) => flag.item === null).map((flag) => flag.id);
+    if (orphans.length) violations.push(`flags without their review item: ${orphans.join(', ')}`);
   }
   const decided = ledger.decisions.filter((d) => d.outcome.kind === 'ack').map((d) => d.itemId);
   if (decided.length) {

@@ -1,8 +1,10 @@
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.ts';
 import { rateLimitHits } from '../../db/schema/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
+import { countHit, pruneEndedWindows, readHits } from '../../server/plugins/rate-limits/queries.ts';
 import { freshDatabase, type FreshDatabase } from '../helpers/database.ts';
 
 // Two app processes behind one load balancer: each built on its own handle to the same database.
@@ -53,5 +55,20 @@ describe('rate limits shared by every app process on the database', () => {
     const keys = (await database.db.select({ key: rateLimitHits.key }).from(rateLimitHits)).map((row) => row.key);
     expect(keys.some((key) => key.startsWith('POST /api/v1/auth/token|'))).toBe(true);
     expect(keys.some((key) => key.startsWith('POST /api/v1/auth/register|'))).toBe(true);
+  });
+
+  test('a window that has ended starts again at one, and ended windows are pruned', async () => {
+    const key = 'test|window';
+    expect((await countHit(database.db, key, 60_000)).hits).toBe(1);
+    expect((await countHit(database.db, key, 60_000)).hits).toBe(2);
+    // As if the minute had passed (the database's clock decides, the same for every process).
+    await database.db.update(rateLimitHits).set({ windowEndsAt: sql`now() - interval '1 second'` }).where(eq(rateLimitHits.key, key));
+    expect(await readHits(database.db, key)).toEqual({ hits: 0, ttlMs: 0 });
+    const restarted = await countHit(second.db, key, 60_000);
+    expect(restarted.hits).toBe(1);
+    expect(restarted.ttlMs).toBeGreaterThan(59_000);
+    await database.db.update(rateLimitHits).set({ windowEndsAt: sql`now() - interval '1 second'` }).where(eq(rateLimitHits.key, key));
+    await pruneEndedWindows(database.db);
+    expect(await database.db.select().from(rateLimitHits).where(eq(rateLimitHits.key, key))).toEqual([]);
   });
 });
