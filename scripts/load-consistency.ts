@@ -224,10 +224,10 @@ export async function driveLoad(baseUrl: string, fixtures: LoadFixtures, options
         const key = `load-${fixtures.runId}-${tag()}`;
         const retry = Math.random() < 0.2;
         const { outcome, bodies } = settle(await send('POST', `/api/v1/boards/${board.id}/threads`, { title: `Load thread ${sequence}`, body, idempotencyKey: key }, retry));
-        const ids = new Set(bodies.map((b) => b.threadId as number));
-        if (ids.size > 1) ledger.violations.push(`a retried thread submission (key ${key}) was answered with two different threads: ${[...ids].join(', ')}`);
+        const ids = new Set(bodies.map((b) => `${b.threadId as number}/${b.postId as number}`));
+        if (ids.size > 1) ledger.violations.push(`a retried thread submission (key ${key}) was answered with different threads or posts: ${[...ids].join(', ')}`);
         const threadId = bodies[0]?.threadId as number | undefined;
-        const postId = Math.max(0, ...bodies.map((b) => b.postId as number)) || undefined;
+        const postId = bodies[0]?.postId as number | undefined;
         ledger.threads.push({ client: index, member: member.id, outcome, idempotencyKey: key, boardId: board.id, confidential: board.confidential, text: body, threadId, postId });
         if (threadId) knownThreads.push({ id: threadId, confidential: board.confidential });
         if (postId) {

@@ -230,8 +230,9 @@ export async function listRevisions(db: Executor, viewer: Viewer, postId: number
 
 export async function findThreadByIdempotencyKey(db: Executor, authorId: string, key: string) {
   const [row] = await db
-    .select({ id: threads.id, slug: threads.slug })
+    .select({ id: threads.id, slug: threads.slug, postId: posts.id })
     .from(threads)
+    .innerJoin(posts, and(eq(posts.threadId, threads.id), eq(posts.number, 1)))
     .where(and(eq(threads.authorId, authorId), eq(threads.idempotencyKey, key)))
     .limit(1);
   return row;
