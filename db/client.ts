@@ -1,9 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -26,10 +22,24 @@ export interface DatabaseOptions {
   /** Pool size for PostgreSQL. */
   poolSize?: number;
   /**
+   * PostgreSQL only: how long a request may wait for a connection, and how long one statement may
+   * run, before it fails (and the request answers 503) instead of hanging while the database is
+   * down or stuck. The server sets both (config); scripts keep no statement limit, since seeding
+   * and re-rendering run long statements on purpose. Migrations are always exempt.
+   */
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /**
    * Called with every statement drizzle sends (not the driver's own, e.g. migrations' bookkeeping);
    * tests count statements per page with it to catch N+1 queries. Off when absent.
    */
   onQuery?: (query: string, params: unknown[]) => void;
+}
+
+export type QueryLogger = { logQuery(query: string, params: unknown[]): void } | undefined;
+
+function queryLogger(onQuery: DatabaseOptions['onQuery']): QueryLogger {
+  return onQuery ? { logQuery: (query, params) => onQuery(query, params) } : undefined;
 }
 
 export interface DatabaseHandle {
@@ -43,6 +53,8 @@ export interface DatabaseHandle {
    * database, reconnecting by itself; `onState(false)` while it may be missing messages.
    */
   listen(channel: string, handlers: ListenHandlers): Listener;
+  /** The connection pool's counts, for metrics; null for the embedded database. */
+  poolStats(): { total: number; idle: number; waiting: number; max: number } | null;
   close(): Promise<void>;
 }
 
@@ -115,51 +127,52 @@ function listenOnPostgres(connectionString: string, channel: string, handlers: L
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-export function createDatabase(options: DatabaseOptions): DatabaseHandle {
-  const onQuery = options.onQuery;
-  const logger = onQuery ? { logQuery: (query: string, params: unknown[]) => onQuery(query, params) } : undefined;
+/** PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir` ('memory://' for none on disk). */
+export async function createDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // An idle client losing its connection (database restart) must not crash the process.
+    const databaseUrl = options.databaseUrl;
+    const max = options.poolSize ?? 10;
+    const statementTimeoutMs = options.statementTimeoutMs;
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // The server stops a long statement; the client-side timeout also catches a database that
+      // stopped answering altogether (a host gone without closing its sockets).
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 1_000 } : {}),
+    });
+    // An idle client losing its connection (database restart) must not crash the process; the pool
+    // drops it and opens a new one on the next query, so the app recovers by itself.
     pool.on('error', () => {});
-    const db = drizzlePg(pool, { schema, logger }) as unknown as Database;
+    // The pool listens for errors only on idle clients. A checked-out client whose connection dies
+    // while no statement runs on it (between the statements of a transaction) would emit 'error'
+    // with no listener and crash the process; its next statement fails instead (and the request
+    // with a 503), and the pool discards it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
+    const db = drizzlePg(pool, { schema, logger: queryLogger(options.onQuery) }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
-      migrate: () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder }),
+      // Its own connection without the statement timeout: building an index on a large table may
+      // take minutes.
+      migrate: async () => {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+        } finally {
+          await client.end();
+        }
+      },
       ping: async () => {
         await pool.query('select 1');
       },
-      listen: (channel, handlers) => listenOnPostgres(options.databaseUrl as string, channel, handlers),
+      listen: (channel, handlers) => listenOnPostgres(databaseUrl, channel, handlers),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
       close: () => pool.end(),
     };
   }
-  if (options.dataDir !== 'memory://') mkdirSync(options.dataDir, { recursive: true });
-  const client = new PGlite(options.dataDir === 'memory://' ? undefined : options.dataDir);
-  const pgliteDb = drizzlePglite(client, { schema, logger });
-  return {
-    db: pgliteDb as unknown as Database,
-    kind: 'pglite',
-    migrate: () => migratePglite(pgliteDb, { migrationsFolder }),
-    ping: async () => {
-      await client.query('select 1');
-    },
-    listen: (channel, handlers) => {
-      // One in-process session: its own NOTIFYs reach it as each committing statement returns.
-      const unlisten = client.listen(channel, handlers.message).then(
-        (stop) => {
-          handlers.state(true);
-          return stop;
-        },
-        () => undefined,
-      );
-      return {
-        async close() {
-          const stop = await unlisten;
-          if (!client.closed) await stop?.();
-        },
-      };
-    },
-    close: () => client.close(),
-  };
+  // Imported only when used: the embedded engine's module alone costs ~40 MB of memory.
+  const { openEmbedded } = await import('./embedded.ts');
+  return openEmbedded(options.dataDir, queryLogger(options.onQuery));
 }

@@ -38,7 +38,8 @@ import {
  * Writes the results into docs/benchmark.md between the bench markers.
  */
 
-const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only thread,hot,cold,board,home,reply] [--no-doc]
+const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'reply', 'start', 'flag', 'queue'] as const;
+const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only ${RUN_KEYS.join(',')}] [--no-doc]
   DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)`;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -409,6 +410,27 @@ function writeDoc(section: string): void {
   writeFileSync(DOC, next);
 }
 
+/** Signs in through the page form (CSRF token and all) and returns the session cookie a browser would send. */
+async function signInCookie(appUrl: string, login: string, password: string): Promise<string> {
+  const form = await fetch(`${appUrl}/signin`);
+  const html = await form.text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  const visitor = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  if (!csrf) throw new CommandError('the sign-in page carried no CSRF token');
+  const response = await fetch(`${appUrl}/signin`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: visitor },
+    body: new URLSearchParams({ login, password, _csrf: csrf, next: '/' }).toString(),
+  });
+  const cookies = response.headers.getSetCookie().map((c) => c.split(';')[0] ?? '');
+  const session = cookies.find((c) => /^(__Host-)?rounds_session=/.test(c));
+  if (response.status !== 303 || !session) throw new CommandError(`signing in ${login} through the form answered ${response.status}`);
+  // The visitor cookie too, as a browser keeps both (flash messages, the CSRF secret).
+  const jar = new Map([...visitor.split('; '), ...cookies].filter(Boolean).map((c) => [c.split('=')[0] ?? '', c]));
+  return [...jar.values()].join('; ');
+}
+
 // ── main ─────────────────────────────────────────────────────────────────────
 
 runCommand(async () => {
@@ -418,7 +440,7 @@ runCommand(async () => {
     USAGE,
   );
   const only = values.get('only')?.split(',');
-  const known = ['thread', 'hot', 'cold', 'board', 'home', 'reply'];
+  const known: readonly string[] = RUN_KEYS;
   if (only?.some((key) => !known.includes(key))) throw new CommandError(`--only takes a comma-separated list of ${known.join(', ')}.\n${USAGE}`, 2);
   const quick = flags.has('quick');
   const posts = countOption(values, 'posts', quick ? 50_000 : 1_000_000, 1, 50_000_000, USAGE);
@@ -484,6 +506,29 @@ runCommand(async () => {
           where not t.locked and t.deleted_at is null and s.level = 'public' and b.archived_at is null and s.archived_at is null
           order by md5(t.id::text) limit 1000`,
     );
+    const entryTargets = await queryRows<{ handle: string; slug: string }>(
+      db,
+      sql`select u.handle, e.slug from blog_entries e join users u on u.id = e.author_id
+          where e.status = 'published' and e.visibility = 'public' and e.moderation_status = 'published' and e.deleted_at is null
+          order by md5(e.id::text) limit 100`,
+    );
+    const profileTargets = await queryRows<{ handle: string }>(
+      db,
+      sql`select u.handle from users u where u.status = 'active' and u.id like 'seed%' order by md5(u.id) limit 100`,
+    );
+    const boardIds = await queryRows<{ id: number }>(
+      db,
+      sql`select b.id::int as id from boards b join spaces s on s.id = b.space_id
+          where s.level = 'public' and b.archived_at is null and s.archived_at is null order by b.id`,
+    );
+    // Posts to flag: a fresh random draw each run, outside the measured threads, so no post
+    // collects enough flags to be hidden and no writer flags the same post twice.
+    const flagTargets = await queryRows<{ id: number }>(
+      db,
+      sql`select p.id::int as id from posts p join threads t on t.id = p.thread_id join boards b on b.id = t.board_id join spaces s on s.id = b.space_id
+          where s.level = 'public' and p.status = 'published' and p.deleted_at is null and p.number > 1 and t.post_count < 30
+          order by md5(p.id::text || ${randomBytes(4).toString('hex')}) limit 40000`,
+    );
     if (threadTargets.length === 0 || !board || replyTargets.length === 0) {
       throw new CommandError('the database has no public thread with 30+ posts to benchmark; drop it and let the bench seed it.');
     }
@@ -498,6 +543,8 @@ runCommand(async () => {
       from generate_series(1, ${writerCount}) g
       on conflict (id) do update set password_hash = excluded.password_hash, status = 'active'`);
     await db.execute(sql`delete from api_tokens where user_id like 'bench-writer-%'`);
+    // One site moderator reads the review queue (bench-writer-1; the others are plain members).
+    await db.execute(sql`update users set role = 'moderator' where id = 'bench-writer-1'`);
     // The bench measures write throughput, not the per-member hourly limit (120 by default), which
     // a hundred writers posting for minutes would reach: lift it on this dedicated database.
     await db.execute(sql`
@@ -563,13 +610,52 @@ runCommand(async () => {
       tokens.push(body.token);
     }
 
+    // Browser sessions for the signed-in page runs: the sign-in form, as a browser fills it in.
+    const sessionCookies: string[] = [];
+    for (let i = 1; i <= Math.min(writerCount, 20); i++) sessionCookies.push(await signInCookie(appUrl, `bench-writer-${i}`, writerPassword));
+    const moderatorCookie = sessionCookies[0] ?? '';
+
     // Load.
     const base = { connections, duration, timeout: 10 } as const;
     const warmup = Math.min(3, duration);
     let nextThread = 0;
     let nextCold = 0;
     const coldPaths = coldTargets.map((t) => `/t/${t.id}/${t.slug}`);
-    const page = (paths: () => string) => ({ ...base, url: appUrl, requests: [{ method: 'GET' as const, headers: BROWSER_HEADERS, onResponse: countCache, setupRequest: (req: autocannon.Request) => ({ ...req, path: paths() }) }] });
+    const page = (paths: () => string, cookie?: () => string) => ({
+      ...base,
+      url: appUrl,
+      requests: [
+        {
+          method: 'GET' as const,
+          headers: BROWSER_HEADERS,
+          onResponse: countCache,
+          setupRequest: (req: autocannon.Request) => ({ ...req, path: paths(), ...(cookie ? { headers: { ...BROWSER_HEADERS, cookie: cookie() } } : {}) }),
+        },
+      ],
+    });
+    let nextCookie = 0;
+    const member = () => sessionCookies[nextCookie++ % sessionCookies.length] ?? '';
+    let nextEntry = 0;
+    const entryPaths = entryTargets.map((e) => `/u/${e.handle}/blog/${e.slug}`);
+    let nextProfile = 0;
+    const profilePaths = profileTargets.map((u) => `/u/${u.handle}`);
+    const post = (path: () => string, body: () => string) => ({
+      ...base,
+      url: appUrl,
+      requests: [
+        {
+          method: 'POST' as const,
+          setupRequest: (req: autocannon.Request) => ({
+            ...req,
+            path: path(),
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[nextToken++ % tokens.length]}` },
+            body: body(),
+          }),
+        },
+      ],
+    });
+    let nextStart = 0;
+    let nextFlag = 0;
     let nextReply = 0;
     let nextToken = 0;
     // Unique across runs: the same text twice within minutes is refused as a duplicate.
@@ -596,26 +682,36 @@ runCommand(async () => {
       },
       { key: 'board', name: 'board page (busiest board, anonymous; 2 s cache)', label: 'board page', options: page(() => boardPath) },
       { key: 'home', name: 'home page (anonymous; 2 s cache)', label: 'home page', options: page(() => '/') },
+      { key: 'entry', name: 'blog entry (anonymous, rotating over 100 entries; 2 s cache)', label: 'blog entry', options: page(() => entryPaths[nextEntry++ % entryPaths.length] ?? '/blog') },
+      { key: 'profile', name: 'profile (anonymous, rotating over 100 members; 2 s cache)', label: 'profile', options: page(() => profilePaths[nextProfile++ % profilePaths.length] ?? '/') },
+      // Signed in: no shared cache (each page is the member's own), so every request renders.
+      { key: 'thread-member', name: 'thread page, 30 posts (signed in, 20 members, 100 threads)', label: 'thread page (member)', options: page(() => threadPaths[nextThread++ % threadPaths.length] ?? '/', member) },
+      { key: 'board-member', name: 'board page (signed in)', label: 'board page (member)', options: page(() => boardPath, member) },
+      { key: 'home-member', name: 'home page (signed in)', label: 'home page (member)', options: page(() => '/', member) },
+      { key: 'entry-member', name: 'blog entry (signed in)', label: 'blog entry (member)', options: page(() => entryPaths[nextEntry++ % entryPaths.length] ?? '/blog', member) },
       {
         key: 'reply',
         name: 'reply POST via JSON API (Bearer)',
         label: 'reply POST',
-        options: {
-          ...base,
-          url: appUrl,
-          requests: [
-            {
-              method: 'POST',
-              setupRequest: (req) => ({
-                ...req,
-                path: `/api/v1/threads/${replyTargets[nextReply++ % replyTargets.length]?.id ?? 1}/posts`,
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[nextToken++ % tokens.length]}` },
-                body: replyBody(nextReply),
-              }),
-            },
-          ],
-        },
+        options: post(() => `/api/v1/threads/${replyTargets[nextReply++ % replyTargets.length]?.id ?? 1}/posts`, () => replyBody(nextReply)),
       },
+      {
+        key: 'start',
+        name: 'new thread POST via JSON API (Bearer)',
+        label: 'thread POST',
+        options: post(
+          () => `/api/v1/boards/${boardIds[nextStart++ % boardIds.length]?.id ?? 1}/threads`,
+          () => JSON.stringify({ title: `Benchmark question ${runTag}-${nextStart}: how do you staff nights?`, body: `Asked by the benchmark (${runTag}-${nextStart}). What worked for you?` }),
+        ),
+      },
+      {
+        key: 'flag',
+        name: 'flag POST via JSON API (Bearer)',
+        label: 'flag POST',
+        // Writer i flags post i: a fresh pair every time, so no flag is a duplicate.
+        options: post(() => `/api/v1/posts/${flagTargets[nextFlag++ % flagTargets.length]?.id ?? 1}/flags`, () => JSON.stringify({ reason: 'off_topic' })),
+      },
+      { key: 'queue', name: 'review queue (site moderator, after the flags)', label: 'review queue', options: page(() => '/mod/queue', () => moderatorCookie) },
     ];
     const rows: Row[] = [];
     console.log('Running:');
@@ -641,6 +737,11 @@ runCommand(async () => {
     const threadRow = rows.find((r) => r.name.startsWith('thread page'));
     const belowTarget = threadRow && ((threadRow.ceilingShare ?? 0) < 40 || threadRow.p99 >= 50);
     if (belowTarget) console.log(`warning: the thread page is below target (${threadRow.ceilingShare?.toFixed(0)}% of ceiling, p99 ${threadRow.p99} ms; target ≥ 40% and p99 < 50 ms).`);
+    const writeRows = rows.filter((r) => r.name.includes(' POST '));
+    const slowReads = rows.filter((r) => r.ceilingShare !== null && !writeRows.includes(r) && (r.ceilingShare < 30 || r.p99 >= 50));
+    for (const r of slowReads) console.log(`below the read target (≥ 30% of ceiling, p99 < 50 ms): ${r.name} — ${r.ceilingShare?.toFixed(0)}%, p99 ${r.p99} ms`);
+    for (const r of writeRows.filter((w) => w.rps < 500)) console.log(`below the write target (≥ 500/s): ${r.name} — ${Math.round(r.rps)}/s`);
+    if (rssApp !== null && rssApp >= 300) console.log(`above the memory target (< 300 MiB RSS): ${rssApp} MiB`);
 
     // EXPLAIN after the load, on the same data.
     const first = threadTargets[0];

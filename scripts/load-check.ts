@@ -39,7 +39,7 @@ runCommand(async () => {
 
   const dataDir = databaseUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'rounds-load-'));
   const config = loadConfig({ ...process.env, DATA_DIR: dataDir ?? 'memory://', PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-  const database = createDatabase({ databaseUrl, dataDir: dataDir ?? 'memory://', poolSize: Math.min(20, clients + 2) });
+  const database = await createDatabase({ databaseUrl, dataDir: dataDir ?? 'memory://', poolSize: Math.min(20, clients + 2) });
   try {
     await database.migrate();
     const app = await buildApp(config, database);

@@ -82,7 +82,7 @@ const ONE_PROCESS =
  * PGlite takes no lock on its directory, so a second process opening it does not fail: it
  * silently corrupts it. The server is the usual other process, so look for it before opening.
  */
-async function refuseIfServerAnswers(config: Config): Promise<void> {
+export async function refuseIfServerAnswers(config: Config): Promise<void> {
   if (config.port === 0) return;
   const url = `http://127.0.0.1:${config.port}/readyz`;
   try {
@@ -102,7 +102,7 @@ async function refuseIfServerAnswers(config: Config): Promise<void> {
 /** Opens the database the server would open, and proves it answers. */
 export async function openDatabase(config: Config, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
   if (!config.databaseUrl) await refuseIfServerAnswers(config);
-  const handle = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: options.poolSize });
+  const handle = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: options.poolSize });
   try {
     await handle.ping();
   } catch (error) {

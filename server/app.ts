@@ -4,8 +4,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { DatabaseHandle } from '../db/client.ts';
+import { isFingerprinted, STATIC_DIR } from '../web/assets.ts';
 import { registerWeb, renderErrorPage } from '../web/register.tsx';
 import { accountsApi } from './accounts/routes.ts';
 import { blogsApi } from './blogs/routes.ts';
@@ -22,6 +22,8 @@ import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { databaseRateLimitStore } from './plugins/rate-limits/store.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
+import { loggerOptions, requestIdHeader, type LogStream } from './plugins/logging.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { routeAccess } from './plugins/route-access.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { viewerPlugin } from './plugins/viewer.ts';
@@ -52,11 +54,18 @@ declare module 'fastify' {
 
 export type App = FastifyInstance;
 
-/** Builds the whole app from a config and a database; tests build it too, and it never listens here. */
-export async function buildApp(config: Config, database: DatabaseHandle) {
+const BODY_LIMIT = 1_048_576;
+
+/**
+ * Builds the whole app from a config and a database; tests build it too, and it never listens here.
+ * `logStream`: where the JSON log lines go instead of stdout (tests read them).
+ */
+export async function buildApp(config: Config, database: DatabaseHandle, options: { logStream?: LogStream } = {}) {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    bodyLimit: 1_048_576,
+    logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, options.logStream),
+    bodyLimit: BODY_LIMIT,
+    // On close: idle keep-alive sockets are closed at once, those with a request in flight after it.
+    forceCloseConnections: 'idle',
     trustProxy: config.env === 'production',
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -90,13 +99,24 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
     sweeper.unref();
   });
   app.addHook('onClose', async () => clearInterval(sweeper));
+  // A request still in flight when the server starts closing ends its keep-alive connection with
+  // its answer; otherwise the idle socket would hold the close until its keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.decorate('config', config);
 
-  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything });
-  await app.register(errorHandling, { renderPage: renderErrorPage });
+  await app.register(requestIdHeader);
+  await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything, operatorToken: config.metricsToken });
+  await app.register(errorHandling, { renderPage: renderErrorPage, bodyLimit: BODY_LIMIT });
   await app.register(bodyParsers);
+  await app.register(metricsPlugin, { database });
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
-  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 64 * 1024 * 1024, events });
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 32 * 1024 * 1024, events });
   await app.register(securityHeaders, { hsts: config.secureCookies });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
@@ -113,10 +133,17 @@ export async function buildApp(config: Config, database: DatabaseHandle) {
   });
 
   await app.register(fastifyStatic, {
-    root: fileURLToPath(new URL('../web/static', import.meta.url)),
+    root: STATIC_DIR,
     prefix: '/static/',
     maxAge: config.env === 'production' ? '1d' : 0,
     decorateReply: false,
+  });
+  // Pages link to static files by content hash: those answers never change, so they are kept a year.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (config.env === 'production' && reply.statusCode === 200 && request.url.startsWith('/static/') && isFingerprinted(request.url)) {
+      reply.header('cache-control', 'public, max-age=31536000, immutable');
+    }
+    return payload;
   });
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

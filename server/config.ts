@@ -9,6 +9,12 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Where PGlite keeps its files; 'memory://' for an in-memory database (tests). */
   dataDir: string;
+  /**
+   * PostgreSQL only. A request waits at most `connectTimeoutMs` for a connection and a statement
+   * runs at most `statementTimeoutMs`: while the database is down or stuck, requests fail fast with
+   * a 503 instead of piling up.
+   */
+  database: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   sessionSecret: string;
   /** Public origin used in links printed to the console (e.g. one-time sign-in links). */
   publicUrl: string;
@@ -20,6 +26,8 @@ export interface Config {
   session: { idleDays: number; absoluteDays: number };
   /** How long anonymous visitors' pages (public by construction) may be served from memory; 0 turns it off. */
   anonymousCacheMs: number;
+  /** A bearer token a monitoring system may use for /metrics from another machine; unset: admins and local requests only. */
+  metricsToken: string | undefined;
   /** Who may create members-only and confidential spaces (public ones are always admins'). */
   privateSpaces: { creators: 'admins' | 'trusted'; minTrust: number };
 }
@@ -74,6 +82,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
   }
 
+  const metricsToken = source.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < 32 || !/^[\x21-\x7e]+$/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 32 printable characters without spaces (e.g. `openssl rand -hex 32`)');
+  }
+
   const publicUrl = (source.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, '');
   return {
     env,
@@ -81,6 +94,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl,
     dataDir: source.DATA_DIR === 'memory://' ? 'memory://' : resolve(source.DATA_DIR || 'data'),
+    database: {
+      poolSize: integer('DB_POOL_SIZE', source.DB_POOL_SIZE, 10, 1, 1000),
+      connectTimeoutMs: integer('DB_CONNECT_TIMEOUT_MS', source.DB_CONNECT_TIMEOUT_MS, 5_000, 100, 600_000),
+      statementTimeoutMs: integer('DB_STATEMENT_TIMEOUT_MS', source.DB_STATEMENT_TIMEOUT_MS, 5_000, 100, 3_600_000),
+    },
     sessionSecret,
     publicUrl,
     secureCookies: env === 'production' && source.INSECURE_COOKIES !== '1',
@@ -91,6 +109,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signInFailuresPerAccount: integer('RATE_SIGNIN_FAILURES_PER_ACCOUNT', source.RATE_SIGNIN_FAILURES_PER_ACCOUNT, 10, 1, 1000),
       signInFailureWindowMinutes: 15,
     },
+    metricsToken,
     anonymousCacheMs: integer('ANON_CACHE_MS', source.ANON_CACHE_MS, env === 'test' ? 0 : 2000, 0, 60_000),
     privateSpaces: {
       creators: privateSpaceCreators(source.PRIVATE_SPACE_CREATORS),

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorView } from '../server/plugins/errors.ts';
+import { ANONYMOUS } from '../server/policy/index.ts';
 import { chromeOf, setChrome, type PageContext } from './context.ts';
 import { renderDocument } from './render.tsx';
 import { accountPages } from './routes/accounts.tsx';
@@ -8,9 +9,9 @@ import { blogPages } from './routes/blogs.tsx';
 import { forumPages } from './routes/forum.tsx';
 import { moderationPages } from './routes/moderation.tsx';
 import { spacePages } from './routes/spaces.tsx';
-import { ErrorPage, type KeptText } from './views/error-page.tsx';
+import { ErrorPage, type KeptText, type RetryForm } from './views/error-page.tsx';
 
-const KEEP = ['title', 'body', 'summary', 'bio', 'description', 'name', 'note', 'reason'];
+const KEEP = ['title', 'body', 'summary', 'tags', 'bio', 'description', 'name', 'note', 'reason'];
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   // The header's review-queue link and the silenced-member notice. Pages only (this plugin holds
@@ -36,17 +37,39 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
   await app.register(blogPages);
 }
 
-export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView): string {
+/** Fields never printed back into a page, not even to the person who typed them. */
+const SECRET_FIELD = /pass|secret|token|code/i;
+
+export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView, submitted: Record<string, unknown> | undefined): string {
+  // The database may have failed before the viewer was known (the session lookup): show the page as to a visitor.
+  const viewer = request.viewer ?? ANONYMOUS;
   let csrfToken = '';
   try {
-    csrfToken = request.viewer.kind === 'member' ? reply.generateCsrf() : '';
+    csrfToken = viewer.kind === 'member' ? reply.generateCsrf() : '';
   } catch {
     // No visitor session (e.g. the database is down): the page renders without a sign-out form token.
   }
-  const ctx: PageContext = { viewer: request.viewer, csrfToken, flash: [], path: request.url, chrome: chromeOf(request) };
-  const body = (request.body ?? {}) as Record<string, unknown>;
+  const ctx: PageContext = { viewer, csrfToken, flash: [], path: request.url, chrome: chromeOf(request) };
+  const body = submitted ?? {};
   const kept: KeptText = request.method === 'POST' && error.status !== 422
     ? KEEP.filter((k) => typeof body[k] === 'string' && (body[k] as string).trim() !== '').map((k) => ({ name: k, value: body[k] as string }))
     : [];
-  return renderDocument(<ErrorPage ctx={ctx} error={error} kept={kept} />);
+  return renderDocument(<ErrorPage ctx={ctx} error={error} kept={kept} retry={retryForm(request, error, body)} />);
+}
+
+/**
+ * While the database is away, a refused form comes back as itself: the typed text editable, every
+ * other field (its CSRF token, idempotency key, base revision) carried along, and "Send again"
+ * posting to the same address once the database is back. A form with a password is not echoed.
+ */
+function retryForm(request: FastifyRequest, error: ErrorView, body: Record<string, unknown>): RetryForm | undefined {
+  if (error.code !== 'unavailable' || request.method !== 'POST' || request.url.startsWith('/api/')) return undefined;
+  const names = Object.keys(body);
+  if (names.length === 0 || names.some((name) => name !== '_csrf' && SECRET_FIELD.test(name))) return undefined;
+  const fields: RetryForm['fields'] = [];
+  for (const name of names) {
+    const values = [body[name]].flat().filter((v): v is string => typeof v === 'string');
+    for (const value of values) fields.push({ name, value, editable: KEEP.includes(name) && values.length === 1 });
+  }
+  return { action: request.url, fields };
 }

@@ -1,5 +1,7 @@
+import { parse as parseQuery } from 'node:querystring';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../../db/errors.ts';
 import { DomainError, Invalid } from '../errors.ts';
 import { isApiRequest } from './route-access.ts';
 
@@ -10,7 +12,17 @@ export interface ErrorView {
   fields: Record<string, string>;
 }
 
-export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, error: ErrorView) => string;
+/**
+ * `submitted`: the fields of the refused page form, when there was one: parsed by Fastify, or read
+ * here when the request failed before its body was parsed (the database down at the session lookup).
+ */
+export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, error: ErrorView, submitted: Record<string, unknown> | undefined) => string;
+
+/** How long a client should wait before trying again after a database outage answered 503. */
+export const RETRY_AFTER_SECONDS = 30;
+
+const UNAVAILABLE_READ = "Rounds can't reach its database right now. Please try again in a minute.";
+const UNAVAILABLE_WRITE = "Rounds can't reach its database right now, so nothing was saved. Please try again in a minute.";
 
 const FRAMEWORK_MESSAGES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'too_large', 'What you sent is too large. Shorten it and try again.'],
@@ -24,6 +36,7 @@ const FRAMEWORK_MESSAGES: Record<string, [number, string, string]> = {
 
 /** Turns any error into a user-facing answer. Stack traces and SQL never leave the server. */
 export function describeError(error: FastifyError | Error): ErrorView {
+  if (isDatabaseUnavailable(error)) return { status: 503, code: 'unavailable', message: UNAVAILABLE_READ, fields: {} };
   if (error instanceof Invalid) return { status: error.status, code: error.code, message: error.message, fields: error.fields };
   if (error instanceof DomainError) return { status: error.status, code: error.code, message: error.message, fields: {} };
   const fastifyError = error as FastifyError;
@@ -45,20 +58,50 @@ export function describeError(error: FastifyError | Error): ErrorView {
   return { status: 500, code: 'internal', message: 'Something went wrong on our side. Nothing you did caused it; please try again in a moment.', fields: {} };
 }
 
-export const errorHandling = fp(async (app: FastifyInstance, options: { renderPage: ErrorPageRenderer }) => {
-  const send = (request: FastifyRequest, reply: FastifyReply, view: ErrorView) => {
+/**
+ * The form a page POST carried when the request failed before Fastify parsed its body (the
+ * session lookup is the first thing to touch the database). Read only while the stream is untouched.
+ */
+async function unparsedForm(request: FastifyRequest, limit: number): Promise<Record<string, unknown> | undefined> {
+  const raw = request.raw;
+  if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '')) return undefined;
+  if (raw.readableDidRead || raw.readableEnded || Number(request.headers['content-length'] ?? 0) > limit) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Drained to the end even past the limit, so the connection stays usable for the answer.
+  for await (const chunk of raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  if (size > limit) return undefined;
+  return parseQuery(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+}
+
+export const errorHandling = fp(async (app: FastifyInstance, options: { renderPage: ErrorPageRenderer; bodyLimit: number }) => {
+  const send = (request: FastifyRequest, reply: FastifyReply, view: ErrorView, submitted?: Record<string, unknown>) => {
     reply.status(view.status);
     if (view.status === 401 && isApiRequest(request)) reply.header('www-authenticate', 'Bearer');
+    if (view.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
     if (isApiRequest(request) || request.headers.accept === 'application/json') {
       return reply.type('application/json; charset=utf-8').send({ error: { code: view.code, message: view.message, fields: view.fields } });
     }
-    return reply.type('text/html; charset=utf-8').send(options.renderPage(request, reply, view));
+    return reply.type('text/html; charset=utf-8').send(options.renderPage(request, reply, view, submitted));
   };
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const view = describeError(error);
-    if (view.status >= 500) request.log.error({ err: error }, 'request failed');
-    return send(request, reply, view);
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    let view = describeError(error);
+    let submitted = request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : undefined;
+    if (view.code === 'unavailable') {
+      // Expected while the database is away: one line per request, no stack, no SQL.
+      request.log.warn({ code: (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code }, 'database unavailable');
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        view = { ...view, message: UNAVAILABLE_WRITE };
+        if (!isApiRequest(request)) submitted ??= await unparsedForm(request, options.bodyLimit);
+      }
+    } else if (view.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    }
+    return send(request, reply, view, submitted);
   });
 
   app.setNotFoundHandler((request, reply) =>

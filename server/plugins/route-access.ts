@@ -1,10 +1,11 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, NotFound, Unauthenticated } from '../errors.ts';
 import { isAdmin, isSiteStaff, type MemberViewer } from '../policy/index.ts';
 import type { Access } from './types.ts';
 
-const ACCESS: readonly Access[] = ['public', 'member', 'moderator', 'admin'];
+const ACCESS: readonly Access[] = ['public', 'member', 'moderator', 'admin', 'operator'];
 
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
@@ -27,11 +28,33 @@ declare module 'fastify' {
   }
 }
 
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
+/**
+ * A request from this machine itself. A reverse proxy on the same machine also connects from
+ * loopback, so a request carrying any forwarding header counts as remote; the peer address is the
+ * socket's, never a header's (X-Forwarded-For can say anything).
+ */
+export function isLocalRequest(request: FastifyRequest): boolean {
+  const headers = request.headers;
+  if (headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined || headers['x-real-ip'] !== undefined) return false;
+  return LOOPBACK.test(request.socket.remoteAddress ?? '');
+}
+
+function carriesToken(request: FastifyRequest, token: string | undefined): boolean {
+  if (!token) return false;
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  if (!match) return false;
+  const given = Buffer.from(match[1]!);
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 /**
  * `moderator`: site moderators and admins, and the owners and moderators of any space (their queue
  * holds their own spaces' items). Others get a 404: moderator screens are not advertised.
  */
-export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefix: string; moderatesAnything: (viewer: MemberViewer) => Promise<boolean> }) => {
+export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefix: string; moderatesAnything: (viewer: MemberViewer) => Promise<boolean>; operatorToken?: string | undefined }) => {
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
@@ -47,6 +70,7 @@ export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefi
   app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config.access;
     if (access === undefined || access === 'public') return;
+    if (access === 'operator' && (isLocalRequest(request) || carriesToken(request, options.operatorToken))) return;
     const viewer = request.viewer;
     if (viewer.kind === 'anonymous') {
       if (!isApiRequest(request) && request.method === 'GET') {
@@ -55,6 +79,6 @@ export const routeAccess = fp(async (app: FastifyInstance, options: { assetPrefi
       throw new Unauthenticated();
     }
     if (access === 'moderator' && !isSiteStaff(viewer) && !(await options.moderatesAnything(viewer))) throw new NotFound();
-    if (access === 'admin' && !isAdmin(viewer)) throw new Forbidden('Only administrators can open this.');
+    if ((access === 'admin' || access === 'operator') && !isAdmin(viewer)) throw new Forbidden('Only administrators can open this.');
   });
 });

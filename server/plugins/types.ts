@@ -1,7 +1,11 @@
 import type { Viewer } from '../policy/index.ts';
 
-/** What a route must declare: who may call it at all. Finer decisions are the policy's. */
-export type Access = 'public' | 'member' | 'moderator' | 'admin';
+/**
+ * What a route must declare: who may call it at all. Finer decisions are the policy's.
+ * `operator`: admins, plus the machine's own monitoring — a request from a loopback address that
+ * did not come through a proxy, or one carrying the configured METRICS_TOKEN (e.g. /metrics).
+ */
+export type Access = 'public' | 'member' | 'moderator' | 'admin' | 'operator';
 
 export interface FlashMessage {
   kind: 'success' | 'error' | 'info';

@@ -68,7 +68,7 @@ describe('the database announces what changed, whoever wrote it', () => {
 describe.runIf(process.env.DATABASE_URL)('across processes on PostgreSQL', () => {
   test('an event published by one process reaches another listening on the same database', async () => {
     const url = await databaseUrlOf(app.database);
-    const other = createDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 2 });
+    const other = await createDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 2 });
     const otherBus = createEventBus(other);
     try {
       await vi.waitFor(() => expect(otherBus.live).toBe(true));

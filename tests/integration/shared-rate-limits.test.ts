@@ -17,7 +17,7 @@ let two: App;
 beforeAll(async () => {
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://', RATE_SIGNIN_PER_IP_PER_MINUTE: String(LIMIT), RATE_REGISTER_PER_IP_PER_HOUR: '3' });
   database = await freshDatabase();
-  second = database.connectAgain();
+  second = await database.connectAgain();
   one = await buildApp(config, database);
   two = await buildApp(config, second);
   await Promise.all([one.ready(), two.ready()]);

@@ -14,7 +14,7 @@ import { createBlogsService } from '../../server/blogs/service.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createSpacesService } from '../../server/spaces/service.ts';
 import { driveLoad, prepareLoad, probeOutsiders, verifyLoad } from '../../scripts/load-consistency.ts';
-import { freshPostgresDatabase } from '../helpers/database.ts';
+import { emptyPostgresDatabase } from '../helpers/database.ts';
 
 /*
  * The real server as a child process, killed with SIGKILL in the middle of the load and started
@@ -88,7 +88,7 @@ describe(`crash: kill -9 under load, then restart (${postgresUrl ? 'PostgreSQL' 
     async () => {
       const data: { databaseUrl?: string; dataDir?: string } = {};
       if (postgresUrl) {
-        const fresh = await freshPostgresDatabase(postgresUrl);
+        const fresh = await emptyPostgresDatabase(postgresUrl);
         cleanups.push(() => fresh.drop());
         data.databaseUrl = fresh.url;
       } else {
@@ -99,7 +99,7 @@ describe(`crash: kill -9 under load, then restart (${postgresUrl ? 'PostgreSQL' 
       const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://' });
       // The embedded database belongs to one process at a time: the test opens it only while no server runs.
       const open = async (): Promise<DatabaseHandle> => {
-        const handle = createDatabase({ databaseUrl: data.databaseUrl, dataDir: data.dataDir ?? 'memory://', poolSize: 3 });
+        const handle = await createDatabase({ databaseUrl: data.databaseUrl, dataDir: data.dataDir ?? 'memory://', poolSize: 3 });
         await handle.migrate();
         return handle;
       };

@@ -18,8 +18,18 @@ const TITLES: Record<number, string> = {
 /** Text fields a refused form carried: shown back so nothing the person typed is lost. */
 export type KeptText = { name: string; value: string }[];
 
-export function ErrorPage({ ctx, error, kept }: { ctx: PageContext; error: ErrorView; kept: KeptText }) {
+/** A refused form sent back whole, to be sent again as it is (after a database outage). */
+export interface RetryForm {
+  action: string;
+  fields: { name: string; value: string; editable: boolean }[];
+}
+
+const LABELS: Record<string, string> = { title: 'Title', body: 'Message', summary: 'Summary', tags: 'Tags', bio: 'Bio', description: 'Description', name: 'Name', note: 'Note', reason: 'Reason' };
+const ONE_LINE = new Set(['title', 'name', 'tags']);
+
+export function ErrorPage({ ctx, error, kept, retry }: { ctx: PageContext; error: ErrorView; kept: KeptText; retry?: RetryForm | undefined }) {
   const title = TITLES[error.status] ?? (error.status >= 500 ? TITLES[500]! : TITLES[400]!);
+  if (retry) return <RetryPage ctx={ctx} title={title} error={error} retry={retry} />;
   return (
     <Layout ctx={ctx} title={title} noindex>
       <section class="error-page">
@@ -41,6 +51,44 @@ export function ErrorPage({ ctx, error, kept }: { ctx: PageContext; error: Error
         <p>
           <a href="/">Go to the home page</a>
         </p>
+      </section>
+    </Layout>
+  );
+}
+
+function RetryPage({ ctx, title, error, retry }: { ctx: PageContext; title: string; error: ErrorView; retry: RetryForm }) {
+  return (
+    <Layout ctx={ctx} title={title} noindex>
+      <section class="error-page">
+        <p class="error-code">{error.status}</p>
+        <h1>{title}</h1>
+        <div class="notice notice-error" role="alert" tabIndex={-1} autoFocus>
+          {error.message}
+        </div>
+        <form method="post" action={retry.action} class="kept-text retry-form">
+          <h2>Your text is kept here</h2>
+          <p class="hint">Send it again when the site is back; nothing is lost if you keep this page open.</p>
+          {retry.fields
+            .filter((f) => !f.editable)
+            .map((f) => (
+              <input type="hidden" name={f.name} value={f.value} />
+            ))}
+          {retry.fields
+            .filter((f) => f.editable)
+            .map((f) => (
+              <div class="field">
+                <label for={`retry-${f.name}`}>{LABELS[f.name] ?? f.name}</label>
+                {ONE_LINE.has(f.name) ? (
+                  <input id={`retry-${f.name}`} name={f.name} type="text" value={f.value} />
+                ) : (
+                  <textarea id={`retry-${f.name}`} name={f.name} rows={Math.min(16, 2 + f.value.split('\n').length)} value={f.value} />
+                )}
+              </div>
+            ))}
+          <button type="submit" class="button">
+            Send again
+          </button>
+        </form>
       </section>
     </Layout>
   );

@@ -1,3 +1,4 @@
+import { assetUrl } from '../assets.ts';
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../context.ts';
 import { CsrfField, Time } from './components.tsx';
@@ -40,9 +41,9 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
         <title>{title === 'Rounds' ? title : `${title} · Rounds`}</title>
         {description && <meta name="description" content={description} />}
         {(noindex || viewer.kind === 'member') && <meta name="robots" content="noindex, nofollow" />}
-        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/static/app.css" />
-        <script src="/static/app.js" defer />
+        <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+        <link rel="stylesheet" href={assetUrl('app.css')} />
+        <script src={assetUrl('app.js')} defer />
         {head}
       </head>
       <body>
