@@ -29,6 +29,17 @@ export interface DatabaseOptions {
    */
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /**
+   * Called with every statement drizzle sends (not the driver's own, e.g. migrations' bookkeeping);
+   * tests count statements per page with it to catch N+1 queries. Off when absent.
+   */
+  onQuery?: (query: string, params: unknown[]) => void;
+}
+
+export type QueryLogger = { logQuery(query: string, params: unknown[]): void } | undefined;
+
+function queryLogger(onQuery: DatabaseOptions['onQuery']): QueryLogger {
+  return onQuery ? { logQuery: (query, params) => onQuery(query, params) } : undefined;
 }
 
 export interface DatabaseHandle {
@@ -143,7 +154,7 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     // with no listener and crash the process; its next statement fails instead (and the request
     // with a 503), and the pool discards it on release.
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = drizzlePg(pool, { schema }) as unknown as Database;
+    const db = drizzlePg(pool, { schema, logger: queryLogger(options.onQuery) }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
@@ -169,5 +180,5 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   }
   // Imported only when used: the embedded engine's module alone costs ~40 MB of memory.
   const { openEmbedded } = await import('./embedded.ts');
-  return openEmbedded(options.dataDir);
+  return openEmbedded(options.dataDir, queryLogger(options.onQuery));
 }

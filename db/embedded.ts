@@ -2,14 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { migrationsFolder, type Database, type DatabaseHandle } from './client.ts';
+import { migrationsFolder, type Database, type DatabaseHandle, type QueryLogger } from './client.ts';
 import * as schema from './schema/index.ts';
 
 /** The embedded database (PGlite): PostgreSQL in-process, kept in `dataDir` or in memory. */
-export function openEmbedded(dataDir: string): DatabaseHandle {
+export function openEmbedded(dataDir: string, logger?: QueryLogger): DatabaseHandle {
   if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir === 'memory://' ? undefined : dataDir);
-  const pgliteDb = drizzlePglite(client, { schema });
+  const pgliteDb = drizzlePglite(client, { schema, logger });
   return {
     db: pgliteDb as unknown as Database,
     kind: 'pglite',

@@ -30,6 +30,7 @@ import { searchApi } from './search/routes.ts';
 import { createSearchService } from './search/service.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
+import { databaseRateLimitStore } from './plugins/rate-limits/store.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandling } from './plugins/errors.ts';
 import { loggerOptions, requestIdHeader, type LogStream } from './plugins/logging.ts';
@@ -173,7 +174,8 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   await app.register(securityHeaders, { hsts: config.secureCookies });
   await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
-  await app.register(rateLimit, { global: false });
+  // Counted in the database: several app processes behind one load balancer share one limit.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(db) });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Rounds API', version: '1' },

@@ -5,3 +5,4 @@ export * from './moderation.ts';
 export * from './blogs.ts';
 export * from './notifications.ts';
 export * from './mail.ts';
+export * from './operations.ts';

@@ -230,8 +230,9 @@ export async function listRevisions(db: Executor, viewer: Viewer, postId: number
 
 export async function findThreadByIdempotencyKey(db: Executor, authorId: string, key: string) {
   const [row] = await db
-    .select({ id: threads.id, slug: threads.slug })
+    .select({ id: threads.id, slug: threads.slug, postId: posts.id })
     .from(threads)
+    .innerJoin(posts, and(eq(posts.threadId, threads.id), eq(posts.number, 1)))
     .where(and(eq(threads.authorId, authorId), eq(threads.idempotencyKey, key)))
     .limit(1);
   return row;
@@ -269,13 +270,17 @@ export async function recordPostNumber(db: Executor, threadId: number, postNumbe
   await db.update(threads).set({ postCount: postNumber }).where(eq(threads.id, threadId));
 }
 
+/**
+ * Posts in different threads of one board commit in any order, and the one stamped last may take
+ * the board's row lock first: the newest time wins, so the board's last activity never goes back.
+ */
 export async function recordBoardActivity(db: Executor, boardId: number, newThreads: number, at: Date): Promise<void> {
   await db
     .update(boards)
     .set({
       threadCount: sql`${boards.threadCount} + ${newThreads}`,
       postCount: sql`${boards.postCount} + 1`,
-      lastPostAt: at,
+      lastPostAt: sql`greatest(${boards.lastPostAt}, ${at.toISOString()}::timestamptz)`,
     })
     .where(eq(boards.id, boardId));
 }

@@ -224,7 +224,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       const key = checkIdempotencyKey(input.idempotencyKey);
       const existing = async () => {
         const found = key ? await q.findThreadByIdempotencyKey(db, viewer.id, key) : undefined;
-        return found ? { threadId: found.id, slug: found.slug, number: 1, postId: 0 } : undefined;
+        return found ? { threadId: found.id, slug: found.slug, number: 1, postId: found.postId } : undefined;
       };
       const already = await existing();
       if (already) return already;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type SQLChunk } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import type { DatabaseHandle, Executor } from '../../db/client.ts';
@@ -72,6 +73,11 @@ function inTransaction(tx: Executor) {
   };
 }
 
+/** deadlock_detected, unique_violation, duplicate_table, duplicate_object. */
+const CREATION_RACES = new Set(['40P01', '23505', '42P07', '42710']);
+
+const startsByDatabase = new WeakMap<object, Promise<void>>();
+
 export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs {
   const boss = new PgBoss({
     db: { executeSql: (text: string, values?: unknown[]) => database.executeSql(text, values) },
@@ -86,7 +92,7 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
   const workers = new Map<string, string>();
   let started = false;
 
-  return {
+  const jobs: Jobs = {
     define(name, handler, queueOptions = {}) {
       if (started) throw new Error(`queue ${name} defined after the job queue started`);
       queues.set(name, { handler: handler as JobHandler<object>, options: queueOptions });
@@ -113,27 +119,12 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
     async start() {
       if (started) return;
       started = true;
-      await boss.start();
-      for (const [name, queue] of queues) {
-        const settings = {
-          name,
-          // 'stately': at most one waiting and one running job per singleton key.
-          policy: 'stately',
-          retryLimit: queue.options.retryLimit ?? 5,
-          retryDelay: queue.options.retryDelaySeconds ?? 30,
-          retryBackoff: queue.options.backoff ?? true,
-          expireInSeconds: queue.options.expireInSeconds ?? 300,
-        } as PgBoss.Queue;
-        if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
-        else await boss.createQueue(name, settings);
-      }
-      if (!options.work) return;
-      for (const [name, queue] of queues) {
-        const id = await boss.work<object>(name, { pollingIntervalSeconds: options.pollSeconds, batchSize: 1 }, async (batch) => {
-          for (const job of batch) await queue.handler(job.data, { id: job.id });
-        });
-        workers.set(name, id);
-      }
+      // Two apps on one database handle (the embedded database's single connection) must not
+      // create pg-boss's schema and queues at once: their statements would interleave.
+      const previous = startsByDatabase.get(database.db) ?? Promise.resolve();
+      const starting = previous.catch(() => undefined).then(startOnce);
+      startsByDatabase.set(database.db, starting);
+      await starting;
     },
 
     async stop() {
@@ -144,4 +135,39 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
       workers.clear();
     },
   };
+  return jobs;
+
+  async function startOnce(): Promise<void> {
+    await boss.start();
+    for (const [name, queue] of queues) {
+      const settings = {
+        name,
+        // 'stately': at most one waiting and one running job per singleton key.
+        policy: 'stately',
+        retryLimit: queue.options.retryLimit ?? 5,
+        retryDelay: queue.options.retryDelaySeconds ?? 30,
+        retryBackoff: queue.options.backoff ?? true,
+        expireInSeconds: queue.options.expireInSeconds ?? 300,
+      } as PgBoss.Queue;
+      // Two processes starting at once (replicas after a deploy) may both find the queue missing and
+      // both create it: one of them deadlocks or collides; it looks again and finds the other's.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
+          else await boss.createQueue(name, settings);
+          break;
+        } catch (error) {
+          if (attempt >= 5 || !CREATION_RACES.has((error as { code?: string }).code ?? '')) throw error;
+          await sleep(25 * attempt * (1 + Math.random()));
+        }
+      }
+    }
+    if (!options.work) return;
+    for (const [name, queue] of queues) {
+      const id = await boss.work<object>(name, { pollingIntervalSeconds: options.pollSeconds, batchSize: 1 }, async (batch) => {
+        for (const job of batch) await queue.handler(job.data, { id: job.id });
+      });
+      workers.set(name, id);
+    }
+  }
 }

@@ -33,6 +33,7 @@ export async function findPostForModeration(db: Executor, viewer: Viewer, postId
       status: posts.status,
       revision: posts.revision,
       deletedAt: posts.deletedAt,
+      createdAt: posts.createdAt,
       bodySource: posts.bodySource,
       bodyHtml: posts.bodyHtml,
       threadTitle: threads.title,
@@ -402,6 +403,25 @@ export async function recordFlagOutcomes(db: Executor, flaggerIds: string[], agr
 }
 
 // Content state changes. Callers have read the post through a predicate first.
+
+/**
+ * A held reply left its thread and board untouched (no new activity until approval); approved, it
+ * counts as the post it is, written when it was written: the newest post stays the thread's last.
+ */
+export async function recordApprovedReply(db: Executor, post: { threadId: number; authorId: string; createdAt: Date }): Promise<void> {
+  const at = sql`${post.createdAt.toISOString()}::timestamptz`;
+  await db
+    .update(threads)
+    .set({
+      lastPostAuthorId: sql`case when ${threads.lastPostAt} <= ${at} then ${post.authorId} else ${threads.lastPostAuthorId} end`,
+      lastPostAt: sql`greatest(${threads.lastPostAt}, ${at})`,
+    })
+    .where(eq(threads.id, post.threadId));
+  await db
+    .update(boards)
+    .set({ postCount: sql`${boards.postCount} + 1`, lastPostAt: sql`greatest(${boards.lastPostAt}, ${at})` })
+    .where(eq(boards.id, sql`(select ${threads.boardId} from ${threads} where ${threads.id} = ${post.threadId})`));
+}
 
 export async function setPostState(db: Executor, postId: number, status: 'published' | 'held' | 'hidden', note: string): Promise<void> {
   await db.update(posts).set({ status, moderationNote: note }).where(eq(posts.id, postId));

@@ -360,6 +360,7 @@ export function createModerationService(db: Database, notifier: Notifier) {
           case 'restore': {
             if (!post) throw new Invalid('Only a post can be approved.');
             await q.setPostState(tx, post.id, 'published', '');
+            if (post.status === 'held' && post.number > 1) await q.recordApprovedReply(tx, post);
             await log(input.decision);
             await refreshTrust(tx, post.authorId);
             // A post held until now reaches its readers: the replies, mentions and watchers it concerns.

@@ -12,6 +12,8 @@ export interface TestAppOptions {
    */
   database?: DatabaseHandle;
   overrides?: AppOverrides;
+  /** Sees every statement the app sends (see db/client.ts), e.g. to count queries per page. */
+  onQuery?: (query: string, params: unknown[]) => void;
 }
 
 /** The real app on a fresh database; rate limits are high unless a test asks for its own. */
@@ -25,7 +27,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR: '10000',
     ...env,
   });
-  const database = options.database ?? (await freshDatabase());
+  const database = options.database ?? (await freshDatabase({ onQuery: options.onQuery }));
   const app = await buildApp(config, database, options.overrides);
   await app.ready();
   const close = app.close.bind(app);

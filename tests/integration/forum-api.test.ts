@@ -95,6 +95,16 @@ describe('threads and replies', () => {
     expect(thread.posts).toHaveLength(2);
   });
 
+  test('starting the same thread twice creates one thread, and the retry is told its opening post', async () => {
+    const payload = { title: 'Sent twice', body: `Only one thread, please. (${++opened})`, idempotencyKey: 'thread-key-123' };
+    const send = () => app.inject({ method: 'POST', url: `/api/v1/boards/${boardId}/threads`, headers: alice.auth, payload });
+    const first = await send();
+    const retry = await send();
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json()).toMatchObject({ threadId: first.json().threadId, postId: first.json().postId });
+    expect(first.json().postId).toBeGreaterThan(0);
+  });
+
   test('concurrent replies from many members get distinct, gap-free numbers', async () => {
     const { threadId } = await startThread(alice, 'Busy thread');
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => reply(i % 2 ? alice : bob, threadId, { body: `reply ${i}` })));

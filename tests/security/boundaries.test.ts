@@ -25,7 +25,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   boardSlugTaken: 'returns only whether a slug exists, for admins choosing a new one',
   nextSpacePosition: 'returns a number for ordering, no content',
   nextBoardPosition: 'returns a number for ordering, no content',
-  findThreadByIdempotencyKey: "the caller's own submission, by its own key: id and slug only",
+  findThreadByIdempotencyKey: "the caller's own submission, by its own key: ids and slug only",
   findPostByIdempotencyKey: "the caller's own submission, by its own key: ids only",
   listSpacesForGovernance: 'admins may see that a space exists, its level and member count (DESIGN §3), and nothing more',
   findSpaceByInvitation: "the holder of a valid invitation link may read the space's name and ground rules before joining",

@@ -1,0 +1,167 @@
+import { createNotifier } from '../../server/notifications/notifier.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
+import { afterAll, describe, expect, test } from 'vitest';
+import { createDatabase, type DatabaseHandle } from '../../db/client.ts';
+import { blogEntries, users } from '../../db/schema/index.ts';
+import { userToViewer } from '../../server/accounts/service.ts';
+import { buildApp } from '../../server/app.ts';
+import { createBlogsService } from '../../server/blogs/service.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createSpacesService } from '../../server/spaces/service.ts';
+import { driveLoad, prepareLoad, probeOutsiders, verifyLoad } from '../../scripts/load-consistency.ts';
+import { emptyPostgresDatabase } from '../helpers/database.ts';
+
+/*
+ * The real server as a child process, killed with SIGKILL in the middle of the load and started
+ * again on the same data: PGlite in a temporary directory (its files recover the way PostgreSQL's
+ * do, by WAL replay), or a new database on the PostgreSQL server at DATABASE_URL.
+ */
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const postgresUrl = process.env.DATABASE_URL;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Running {
+  child: ChildProcess;
+  baseUrl: string;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+/** `node --import tsx server/main.ts` on the given data; resolves once /readyz answers 200. */
+async function startServer(data: { databaseUrl?: string; dataDir?: string }): Promise<Running> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  if (data.databaseUrl) env.DATABASE_URL = data.databaseUrl;
+  if (data.dataDir) env.DATA_DIR = data.dataDir;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`the server exited before it was ready:\n${output}`);
+    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return { child, baseUrl, exited, output: () => output };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the server was not ready within a minute:\n${output}`);
+}
+
+async function stopGracefully(server: Running) {
+  server.child.kill('SIGTERM');
+  const stopped = await Promise.race([server.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20_000))]);
+  if (!stopped) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
+}
+
+describe(`crash: kill -9 under load, then restart (${postgresUrl ? 'PostgreSQL' : 'PGlite data directory'})`, () => {
+  test(
+    'every acknowledged write survives exactly once, nothing is half-written, and an entry scheduled during the outage is published once after restart',
+    async () => {
+      const data: { databaseUrl?: string; dataDir?: string } = {};
+      if (postgresUrl) {
+        const fresh = await emptyPostgresDatabase(postgresUrl);
+        cleanups.push(() => fresh.drop());
+        data.databaseUrl = fresh.url;
+      } else {
+        const dir = mkdtempSync(path.join(tmpdir(), 'rounds-crash-'));
+        cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+        data.dataDir = path.join(dir, 'data');
+      }
+      const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://' });
+      // The embedded database belongs to one process at a time: the test opens it only while no server runs.
+      const open = async (): Promise<DatabaseHandle> => {
+        const handle = await createDatabase({ databaseUrl: data.databaseUrl, dataDir: data.dataDir ?? 'memory://', poolSize: 3 });
+        await handle.migrate();
+        return handle;
+      };
+
+      let database = await open();
+      const setup = await buildApp(config, database);
+      // Started, as the server would be: registering a member queues its verification e-mail.
+      await setup.ready();
+      const fixtures = await prepareLoad(setup, database.db, { clients: 6 });
+      await setup.close();
+      await database.close();
+
+      const first = await startServer(data);
+      const stop = new AbortController();
+      const load = driveLoad(first.baseUrl, fixtures, { clients: 6, seconds: 60, signal: stop.signal });
+      // A few seconds in, while every client has a request in flight.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      stop.abort();
+      const ledger = await load;
+      const acknowledged = [...ledger.threads, ...ledger.replies, ...ledger.edits].filter((w) => w.outcome.kind === 'ack');
+      expect(acknowledged.length, first.output()).toBeGreaterThan(0);
+      // The clients never pause, so the kill cut some of their requests off: those writes' fate is unknown.
+      const cutOff = [...ledger.threads, ...ledger.replies, ...ledger.edits, ...ledger.flags].filter((w) => w.outcome.kind === 'unknown');
+      expect(cutOff.length).toBeGreaterThan(0);
+
+      // During the outage an author's entry falls due (scheduled through the service, as the page would).
+      database = await open();
+      const author = fixtures.posters[0]!;
+      const [authorRow] = await database.db.select().from(users).where(eq(users.id, author.id));
+      const blogs = createBlogsService(database.db, createSpacesService(database.db, config.privateSpaces), createNotifier());
+      const viewer = userToViewer(authorRow!);
+      const draft = await blogs.createDraft(viewer, { title: 'Published while the server was down', body: 'Due during the outage.' });
+      const publishAt = new Date(Date.now() + 1_000);
+      await blogs.schedule(viewer, draft.id, publishAt);
+      await database.close();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, publishAt.getTime() - Date.now() + 200)));
+
+      const second = await startServer(data);
+      const listed = (await (await fetch(`${second.baseUrl}/api/v1/blog/entries`)).json()) as { id: number }[];
+      expect(listed.filter((e) => e.id === draft.id)).toHaveLength(1);
+      const confidentialThreads = ledger.threads.filter((t) => t.confidential && t.threadId).map((t) => ({ id: t.threadId! }));
+      const confidentialPosts = [...ledger.threads, ...ledger.replies].filter((w) => w.confidential && w.postId).map((w) => ({ id: w.postId! }));
+      const probed = await probeOutsiders(second.baseUrl, fixtures, confidentialThreads.slice(-10), confidentialPosts.slice(-10));
+      expect(probed.violations).toEqual([]);
+      await stopGracefully(second);
+
+      database = await open();
+      try {
+        const violations = [...ledger.violations, ...(await verifyLoad(database.db, fixtures, ledger))];
+        expect(violations).toEqual([]);
+        const [entry] = await database.db.select().from(blogEntries).where(eq(blogEntries.id, draft.id));
+        expect(entry?.status).toBe('published');
+        expect(entry?.publishedAt?.getTime()).toBe(publishAt.getTime());
+        // The start-up sweep already did it: another sweep finds nothing left to publish.
+        expect(await createBlogsService(database.db, createSpacesService(database.db, config.privateSpaces), createNotifier()).sweepScheduled()).toBe(0);
+      } finally {
+        await database.close();
+      }
+    },
+    180_000,
+  );
+});
