@@ -21,6 +21,7 @@ import { createMailService } from './mail/service.ts';
 import { createMailTransport, type MailTransport } from './mail/transport.ts';
 import { createForumService } from './forum/service.ts';
 import { moderationApi } from './moderation/routes.ts';
+import { createNotificationEmails, DIGEST_CRON, DIGEST_JOB, NOTIFICATION_EMAIL_JOB } from './notifications/emails.ts';
 import { createNotifier } from './notifications/notifier.ts';
 import { liveEvents } from './notifications/live.ts';
 import { notificationsApi } from './notifications/routes.ts';
@@ -136,9 +137,19 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const search = createSearchService(db, spaces, forum);
   app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications, mail, accountEmails, search });
   app.decorate('jobs', jobs);
+  // Notification e-mails: queued in the transaction that created the notifications, written and
+  // sent by a job (as each recipient may read the subject then); digests once a day.
+  const notificationEmails = createNotificationEmails(db, { mail, memberViewer: accounts.memberViewer });
+  jobs.define<{ ids: number[] }>(NOTIFICATION_EMAIL_JOB, async ({ ids }) => notificationEmails.sendNow(ids), { retryLimit: 5 });
+  jobs.define(DIGEST_JOB, async () => void (await notificationEmails.sendDigests(new Date())), { retryLimit: 3 });
+  // Keyed by the batch's first id: the queues are 'stately' (one waiting job per key), and every batch must get its own.
+  notifier.onCreated(async (tx, ids) => void (await jobs.send(NOTIFICATION_EMAIL_JOB, { ids }, { tx, singletonKey: `batch-${ids[0] ?? 0}` })));
   // Queues are defined by the services above; workers start once the app is ready and stop
   // (after their running jobs finish) when it closes.
-  app.addHook('onReady', async () => jobs.start());
+  app.addHook('onReady', async () => {
+    await jobs.start();
+    if (config.jobs.work) await jobs.schedule(DIGEST_JOB, DIGEST_CRON);
+  });
   app.addHook('onClose', async () => {
     await jobs.stop();
     transport?.close();

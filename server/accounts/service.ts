@@ -156,6 +156,12 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
       return valid;
     },
 
+    /** The member as a viewer, for work done on their behalf (their notification e-mails); null if suspended or gone. */
+    async memberViewer(userId: string): Promise<MemberViewer | null> {
+      const user = await q.findUserById(db, userId);
+      return user && !isSuspended(user) ? userToViewer(user) : null;
+    },
+
     async viewerFromApiToken(token: string): Promise<MemberViewer | null> {
       const user = await q.findUserByApiToken(db, hashToken(token));
       if (!user || isSuspended(user)) return null;

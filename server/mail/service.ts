@@ -103,8 +103,9 @@ export function createMailService(db: Database, jobs: Jobs, options: MailOptions
   }
 
   /** Notification and digest e-mails go only to verified addresses whose owner chose this kind. */
-  async function optedIn(userId: string, kind: q.EmailNotifications): Promise<q.Recipient | null> {
-    const recipient = await q.findRecipient(db, userId);
+  // Read on the caller's transaction when there is one (the embedded database has one connection).
+  async function optedIn(userId: string, kind: q.EmailNotifications, executor: Executor = db): Promise<q.Recipient | null> {
+    const recipient = await q.findRecipient(executor, userId);
     return recipient && recipient.emailVerified && recipient.emailNotifications === kind ? recipient : null;
   }
 
@@ -119,7 +120,7 @@ export function createMailService(db: Database, jobs: Jobs, options: MailOptions
      * notification-content.ts: they reduce anything confidential to a bare link.
      */
     async queueNotificationEmail(userId: string, content: NotificationEmail, tx?: Executor): Promise<number | null> {
-      const recipient = await optedIn(userId, 'immediately');
+      const recipient = await optedIn(userId, 'immediately', tx);
       if (!recipient) return null;
       const unsubscribe = unsubscribeParts(userId);
       const email = composeEmail({
@@ -135,7 +136,7 @@ export function createMailService(db: Database, jobs: Jobs, options: MailOptions
     /** The daily digest, for a member who chose it and verified their address; nothing for an empty list. */
     async queueDigest(userId: string, items: DigestItem[], tx?: Executor): Promise<number | null> {
       if (items.length === 0) return null;
-      const recipient = await optedIn(userId, 'daily');
+      const recipient = await optedIn(userId, 'daily', tx);
       if (!recipient) return null;
       const unsubscribe = unsubscribeParts(userId);
       const email = composeEmail({

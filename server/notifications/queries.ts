@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import {
@@ -272,6 +272,14 @@ export async function findDetails(db: Executor, viewer: Viewer, ids: number[]) {
       entryTitle: blogEntries.title,
       entrySlug: blogEntries.slug,
       entryAuthorHandle: sql<string | null>`(select ${users.handle} from ${users} where ${users.id} = ${blogEntries.authorId})`,
+      // The space the subject lives in (a membership event's own, a thread's, a space-only entry's),
+      // read only for rows the predicate below let through: e-mails about a confidential one say nothing.
+      placeLevel: sql<'public' | 'members' | 'confidential' | null>`coalesce(${spaces.level},
+        (select place.level from boards place_board join spaces place on place.id = place_board.space_id where place_board.id = ${threads.boardId}),
+        (select place.level from spaces place where place.id = ${blogEntries.spaceId}))`,
+      placeName: sql<string | null>`coalesce(${spaces.name},
+        (select place.name from boards place_board join spaces place on place.id = place_board.space_id where place_board.id = ${threads.boardId}),
+        (select place.name from spaces place where place.id = ${blogEntries.spaceId}))`,
     })
     .from(notifications)
     .leftJoin(actor, eq(actor.id, notifications.actorId))
@@ -431,4 +439,31 @@ export async function listMentionable(db: Executor, spaceId: number, prefix: str
     )
     .orderBy(sql`lower(${users.handle})`)
     .limit(limit);
+}
+
+/** Who each of these notifications is for: ids only, for the e-mail job (which then reads each as its recipient). */
+export async function findRecipientsOf(db: Executor, ids: number[]): Promise<{ id: number; recipientId: string }[]> {
+  if (ids.length === 0) return [];
+  return db.select({ id: notifications.id, recipientId: notifications.recipientId }).from(notifications).where(inArray(notifications.id, ids));
+}
+
+/** Members who asked for a daily digest, have a verified address and unread notifications since `since`. */
+export async function findDigestRecipients(db: Executor, since: Date): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: notifications.recipientId })
+    .from(notifications)
+    .innerJoin(users, eq(users.id, notifications.recipientId))
+    .where(and(gte(notifications.createdAt, since), isNull(notifications.readAt), eq(users.emailNotifications, 'daily'), isNotNull(users.emailVerifiedAt)));
+  return rows.map((r) => r.id);
+}
+
+/** The viewer's unread notifications since `since` that they may still read, oldest first. */
+export async function findUnreadSince(db: Executor, viewer: Viewer, since: Date, limit: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(and(gte(notifications.createdAt, since), isNull(notifications.readAt), notificationVisible(viewer)))
+    .orderBy(notifications.id)
+    .limit(limit);
+  return rows.map((r) => r.id);
 }

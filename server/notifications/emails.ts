@@ -1,0 +1,80 @@
+import type { Database, Executor } from '../../db/client.ts';
+import type { MailService } from '../mail/service.ts';
+import { activityDigestItem, activityNotification, type Activity } from '../mail/notification-content.ts';
+import type { MemberViewer } from '../policy/index.ts';
+import { describe, type NotificationDetail } from './presenters.ts';
+import * as q from './queries.ts';
+
+export const NOTIFICATION_EMAIL_JOB = 'notifications.email';
+export const DIGEST_JOB = 'notifications.digest';
+/** Every day at 07:00 UTC; each digest covers the 24 hours before it. */
+export const DIGEST_CRON = '0 7 * * *';
+const DIGEST_WINDOW_MS = 24 * 3_600_000;
+const DIGEST_MAX_ITEMS = 50;
+
+/**
+ * Notification e-mails. Each is written when it is sent, as its recipient may read the subject
+ * then (`findDetails` runs the notification predicate as that member): access lost meanwhile means
+ * no e-mail. What leaves the site is decided by the mail module's composers: anything in a
+ * confidential space is "New activity in a confidential space" and a link by number, nothing else.
+ * Whether a member gets them at all (verified address, "immediately" or "daily") is the mail
+ * service's check.
+ */
+export function createNotificationEmails(db: Database, deps: { mail: MailService; memberViewer(userId: string): Promise<MemberViewer | null> }) {
+  async function activitiesFor(tx: Executor, viewer: MemberViewer, ids: number[]): Promise<Activity[]> {
+    const details = await q.findDetails(tx, viewer, ids);
+    return details.map((detail) => toActivity(detail));
+  }
+
+  return {
+    /** The e-mails for a batch of new notifications, one per notification, for members who want them at once. */
+    async sendNow(ids: number[]): Promise<void> {
+      const recipients = await q.findRecipientsOf(db, ids);
+      const byRecipient = new Map<string, number[]>();
+      for (const { id, recipientId } of recipients) byRecipient.set(recipientId, [...(byRecipient.get(recipientId) ?? []), id]);
+      const viewers = new Map<string, MemberViewer>();
+      for (const recipientId of byRecipient.keys()) {
+        const viewer = await deps.memberViewer(recipientId);
+        if (viewer) viewers.set(recipientId, viewer);
+      }
+      // One transaction: a retried job finds nothing half-queued, so nobody gets an e-mail twice.
+      await db.transaction(async (tx) => {
+        for (const [recipientId, theirs] of byRecipient) {
+          const viewer = viewers.get(recipientId);
+          if (!viewer) continue;
+          for (const activity of await activitiesFor(tx, viewer, theirs)) {
+            await deps.mail.queueNotificationEmail(recipientId, activityNotification(activity), tx);
+          }
+        }
+      });
+    },
+
+    /** The daily digest of what each member who asked for one has not read in the last day. */
+    async sendDigests(now: Date): Promise<number> {
+      const since = new Date(now.getTime() - DIGEST_WINDOW_MS);
+      let sent = 0;
+      for (const recipientId of await q.findDigestRecipients(db, since)) {
+        const viewer = await deps.memberViewer(recipientId);
+        if (!viewer) continue;
+        await db.transaction(async (tx) => {
+          const ids = await q.findUnreadSince(tx, viewer, since, DIGEST_MAX_ITEMS);
+          const items = (await activitiesFor(tx, viewer, ids)).map(activityDigestItem);
+          if ((await deps.mail.queueDigest(recipientId, items, tx)) !== null) sent++;
+        });
+      }
+      return sent;
+    },
+  };
+}
+
+type Detail = Awaited<ReturnType<typeof q.findDetails>>[number];
+
+function toActivity(detail: Detail): Activity {
+  const words = describe(detail as NotificationDetail, detail as NotificationDetail, 1, true);
+  return {
+    space: detail.placeLevel && detail.placeName ? { level: detail.placeLevel, name: detail.placeName } : null,
+    headline: words.text,
+    url: words.target,
+    target: detail.postId !== null ? { postId: detail.postId } : detail.threadId !== null ? { threadId: detail.threadId } : null,
+  };
+}

@@ -1,0 +1,125 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { notifications as notificationsTable, spaceMembers, users } from '../../db/schema/index.ts';
+import { DIGEST_JOB, NOTIFICATION_EMAIL_JOB } from '../../server/notifications/emails.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
+import { eventually, outboxTo } from '../helpers/mail.ts';
+
+let app: TestApp;
+let admin: TestMember;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  admin = await createMember(app, { role: 'admin' });
+});
+afterAll(async () => app.close());
+
+async function memberWanting(emails: 'off' | 'immediately' | 'daily'): Promise<TestMember> {
+  const member = await createMember(app);
+  await app.database.db.update(users).set({ emailVerifiedAt: new Date(), emailNotifications: emails }).where(eq(users.id, member.viewer.id));
+  return member;
+}
+
+const addressOf = (member: TestMember) => `${member.handle}@example.org`;
+const notifications = async (member: TestMember) => (await outboxTo(app, addressOf(member))).filter((m) => m.kind === 'notification' || m.kind === 'digest');
+
+describe('e-mail right away', () => {
+  test('a member who asked for e-mails hears of a reply to their thread, with a link to it', async () => {
+    const { board } = await createSpaceWithBoard(app, admin, { name: 'Critical care' });
+    const author = await memberWanting('immediately');
+    const replier = await createMember(app);
+    const thread = await createThread(app, author, board.id, 'Proning awake patients', 'Anyone tried it outside the ICU?');
+    await app.services.forum.reply(replier.viewer, thread.threadId, { body: 'Yes, on the respiratory ward, with a nurse at the bedside.' });
+    const [message] = await eventually(async () => {
+      const mails = await notifications(author);
+      return mails.length > 0 ? mails : undefined;
+    }, 'the notification e-mail');
+    expect(message!.subject).toContain('Proning awake patients');
+    expect(message!.subject).toContain('Critical care');
+    expect(message!.textBody).toContain(`/t/${thread.threadId}/`);
+  });
+
+  test('a member who did not ask for them gets none', async () => {
+    const { board } = await createSpaceWithBoard(app, admin);
+    const quiet = await memberWanting('off');
+    const thread = await createThread(app, quiet, board.id);
+    await app.services.forum.reply((await createMember(app)).viewer, thread.threadId, { body: 'A reply nobody is e-mailed about.' });
+    // The job for this batch has run once a later member's e-mail (queued after it) has arrived.
+    const later = await memberWanting('immediately');
+    const laterThread = await createThread(app, later, board.id);
+    await app.services.forum.reply((await createMember(app)).viewer, laterThread.threadId, { body: 'A reply that is e-mailed about.' });
+    await eventually(async () => (await notifications(later)).length > 0, 'the later e-mail');
+    expect(await notifications(quiet)).toEqual([]);
+  });
+
+  test('about a confidential space it says only that there is news, with a link by number', async () => {
+    const { space, board } = await createSpaceWithBoard(app, admin, { level: 'confidential', name: 'Mentoring circle Zeta' });
+    const author = await memberWanting('immediately');
+    const peer = await createMember(app);
+    await addSpaceMember(app, space.id, author);
+    await addSpaceMember(app, space.id, peer);
+    const thread = await createThread(app, author, board.id, 'Burnout on nights ZETAWORD', 'What I told nobody else ZETAWORD');
+    const reply = await app.services.forum.reply(peer.viewer, thread.threadId, { body: 'Same here, ZETAWORD, since March.' });
+    const [message] = await eventually(async () => {
+      const mails = await notifications(author);
+      return mails.length > 0 ? mails : undefined;
+    }, 'the confidential notification e-mail');
+    expect(message!.subject).toBe('New activity in a confidential space');
+    for (const text of [message!.subject, message!.textBody, message!.htmlBody]) {
+      expect(text).not.toContain('ZETAWORD');
+      expect(text).not.toContain('Zeta');
+      expect(text).not.toContain('Burnout');
+      expect(text).not.toContain(peer.handle);
+    }
+    expect(message!.textBody).toContain(`/p/${reply.postId}`);
+  });
+
+  test('someone removed from the space before the e-mail is written gets none', async () => {
+    const { space, board } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    const author = await memberWanting('off');
+    const control = await memberWanting('off');
+    const peer = await createMember(app);
+    for (const member of [author, control, peer]) await addSpaceMember(app, space.id, member);
+    const thread = await createThread(app, author, board.id);
+    const controlThread = await createThread(app, control, board.id);
+    await app.services.forum.reply(peer.viewer, thread.threadId, { body: 'Said just before the author left.' });
+    await app.services.forum.reply(peer.viewer, controlThread.threadId, { body: 'Said to someone who stays.' });
+    const ids = (await app.database.db.select({ id: notificationsTable.id }).from(notificationsTable).where(inArray(notificationsTable.recipientId, [author.viewer.id, control.viewer.id]))).map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    // Both now want e-mails, but the author has left the space by the time the job writes them.
+    await app.database.db.update(users).set({ emailNotifications: 'immediately' }).where(inArray(users.id, [author.viewer.id, control.viewer.id]));
+    await app.database.db.update(spaceMembers).set({ status: 'removed' }).where(and(eq(spaceMembers.spaceId, space.id), eq(spaceMembers.userId, author.viewer.id)));
+    await app.jobs.send(NOTIFICATION_EMAIL_JOB, { ids }, { singletonKey: 'after-removal' });
+    await eventually(async () => (await notifications(control)).length > 0, 'the e-mail to the member who stayed');
+    expect(await notifications(author)).toEqual([]);
+  });
+});
+
+describe('the daily digest', () => {
+  test('collects the day’s unread notifications of members who chose it, confidential ones without a word of them', async () => {
+    const { board } = await createSpaceWithBoard(app, admin, { name: 'Open ward' });
+    const secret = await createSpaceWithBoard(app, admin, { level: 'confidential', name: 'Circle Omega' });
+    const reader = await memberWanting('daily');
+    const peer = await createMember(app);
+    await addSpaceMember(app, secret.space.id, reader);
+    await addSpaceMember(app, secret.space.id, peer);
+    const open = await createThread(app, reader, board.id, 'Handover checklists that work');
+    const closed = await createThread(app, reader, secret.board.id, 'OMEGAWORD private worries');
+    await app.services.forum.reply(peer.viewer, open.threadId, { body: 'We use SBAR on every handover.' });
+    await app.services.forum.reply(peer.viewer, closed.threadId, { body: 'OMEGAWORD: you are not alone.' });
+    expect(await notifications(reader)).toEqual([]);
+
+    await app.jobs.send(DIGEST_JOB, {});
+    const [digest] = await eventually(async () => {
+      const mails = (await notifications(reader)).filter((m) => m.kind === 'digest');
+      return mails.length > 0 ? mails : undefined;
+    }, 'the digest');
+    expect(digest!.textBody).toContain('Handover checklists that work');
+    expect(digest!.textBody).toContain('New activity in a confidential space');
+    for (const text of [digest!.subject, digest!.textBody, digest!.htmlBody]) {
+      expect(text).not.toContain('OMEGAWORD');
+      expect(text).not.toContain('Omega');
+    }
+  });
+});
