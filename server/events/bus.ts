@@ -42,8 +42,11 @@ export function createEventBus(database: DatabaseHandle, options: { onError?: (e
   let closed = false;
 
   const deliver = (event: string) => {
-    const marker = markers.get(event);
-    if (marker) return marker();
+    if (event.startsWith('settled:')) {
+      // Another process's markers concern nobody here.
+      markers.get(event)?.();
+      return;
+    }
     for (const listener of listeners) {
       try {
         listener(event);
