@@ -196,10 +196,9 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
       };
       const perPage = SEARCH_LIMITS.perPage;
       const cap = perPage * SEARCH_LIMITS.maxPages;
-      const [hits, counted] = await Promise.all([
-        q.searchHits(db, viewer, request.q, queryFilters, cap, perPage, (request.page - 1) * perPage),
-        q.countHits(db, viewer, request.q, queryFilters, cap),
-      ]);
+      const page = await q.searchHits(db, viewer, request.q, queryFilters, cap, perPage, (request.page - 1) * perPage);
+      const hits = page.hits;
+      const counted = page.total ?? (await q.countHits(db, viewer, request.q, queryFilters, cap));
       const found = await details(viewer, hits, request.q);
       // A record that became invisible between the two reads is simply left out.
       const results = hits.flatMap((h) => found.get(`${h.kind}:${h.id}`) ?? []);
