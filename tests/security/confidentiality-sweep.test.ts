@@ -554,8 +554,9 @@ describe('notifications from inside a confidential space', () => {
 describe('e-mail: subjects and bodies about a confidential space carry none of it', () => {
   test('no e-mail carries a marker, except a member’s own handle in account mail to that member', async () => {
     const rows = await app.database.db.select().from(outboxMessages);
-    // The seed's notification and digest are there (the composer ran), beside every verification e-mail.
-    expect(rows.filter((r) => r.kind === 'notification' || r.kind === 'digest')).toHaveLength(2);
+    // The seed's own notification and digest are there (the composer ran), beside every verification
+    // e-mail and whatever the notification job has written by now for the seed's replies.
+    expect(rows.filter((r) => r.kind === 'notification' || r.kind === 'digest').length).toBeGreaterThanOrEqual(2);
     const leaks: string[] = [];
     for (const row of rows) {
       const text = JSON.stringify([row.subject, row.textBody, row.htmlBody, row.headers]);
