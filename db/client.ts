@@ -55,7 +55,7 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   /**
    * Listens on a NOTIFY channel on a connection of its own (PostgreSQL) or on the embedded
-   * database, reconnecting by itself; `onState(false)` while it may be missing messages.
+   * database, reconnecting by itself; `handlers.state(false)` while it may be missing messages.
    */
   listen(channel: string, handlers: ListenHandlers): Listener;
   /** The connection pool's counts, for metrics; null for the embedded database. */
