@@ -79,8 +79,21 @@ const CREATION_RACES = new Set(['40P01', '23505', '42P07', '42710']);
 const startsByDatabase = new WeakMap<object, Promise<void>>();
 
 export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs {
+  // pg-boss records a finished job without awaiting it, and its stop() can answer before that
+  // statement has run: stop() waits for every statement pg-boss started, so the job is recorded as
+  // done (not run again after a restart) and nothing reaches a pool that is closed next.
+  const running = new Set<Promise<unknown>>();
+  const executeSql = (text: string, values?: unknown[]) => {
+    const statement = database.executeSql(text, values);
+    running.add(statement);
+    statement.then(
+      () => running.delete(statement),
+      () => running.delete(statement),
+    );
+    return statement;
+  };
   const boss = new PgBoss({
-    db: { executeSql: (text: string, values?: unknown[]) => database.executeSql(text, values) },
+    db: { executeSql },
     schema: 'pgboss',
     // Archived jobs are kept a week for diagnosis, then dropped by pg-boss's own maintenance.
     archiveCompletedAfterSeconds: 3600,
@@ -132,6 +145,7 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
       started = false;
       // Waits for running handlers; a job cut short is failed, so it is retried after a restart.
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      while (running.size > 0) await Promise.allSettled([...running]);
       workers.clear();
     },
   };
