@@ -42,6 +42,11 @@ function queryLogger(onQuery: DatabaseOptions['onQuery']): QueryLogger {
   return onQuery ? { logQuery: (query, params) => onQuery(query, params) } : undefined;
 }
 
+/** Rows of a raw statement, whichever driver ran it (node-postgres and PGlite both answer `rows`). */
+export function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
@@ -142,6 +147,11 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
       connectionString: databaseUrl,
       max,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // A forum runs many short statements at once. JIT compiled the search's and the policy's
+      // statements on every call (their estimated costs are high): ~90 ms of LLVM for a statement
+      // that runs in 1 ms. Parallel workers add start-up cost per statement and take cores other
+      // requests need.
+      options: '-c jit=off -c max_parallel_workers_per_gather=0',
       // The server stops a long statement; the client-side timeout also catches a database that
       // stopped answering altogether (a host gone without closing its sockets).
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 1_000 } : {}),

@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Executor } from '../../db/client.ts';
+import { rowsOf, type Executor } from '../../db/client.ts';
 import {
   blogEntries,
   boardWatches,
@@ -20,11 +20,6 @@ import { notificationVisible, postVisibleTo, spaceContentVisibleTo, threadVisibl
 
 export type NotificationKind = (typeof notifications.$inferSelect)['kind'];
 export type WatchLevel = (typeof threadWatches.$inferSelect)['level'];
-
-/** Rows of a raw statement, whichever driver ran it (node-postgres and PGlite both answer `rows`). */
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
-}
 
 /** Kinds that fold together while unread: "5 new replies in …" rather than five lines. */
 export const COLLAPSING_KINDS: readonly NotificationKind[] = ['reply_to_thread', 'watched_post'];

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { posts, threads } from '../../db/schema/index.ts';
 import { decodeHtml } from '../helpers/browser-session.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { createMember, createSpaceWithBoard, signedInAgent, type TestMember } from '../helpers/factories.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, signedInAgent, type TestMember } from '../helpers/factories.ts';
+import { ANONYMOUS, type Viewer } from '../../server/policy/index.ts';
+import { searchHits, type SearchKind } from '../../server/search/queries.ts';
 import { loadCorpus } from '../security/corpora/load-xss-corpora.ts';
 
 let app: TestApp;
@@ -227,6 +229,54 @@ describe('pagination', () => {
     expect(last.results).toHaveLength(20);
     const page = await app.inject({ method: 'GET', url: `/search?${q('gecko')}` });
     expect(page.body).toContain('More than 200 results');
+  });
+});
+
+describe('how matches are found', () => {
+  test('the newest rows read in order and the older ones fetched through the index give the same pages, counting only what the viewer may see', async () => {
+    const insider = await createMember(app);
+    const { space: secret, board: secretBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    await addSpaceMember(app, secret.id, insider);
+    const prolific = await createMember(app);
+    await addSpaceMember(app, secret.id, prolific);
+    const open = await thread(prolific, 'Numbat notes', 'Nothing here.');
+    const closed = await thread(prolific, 'Numbat notes, in confidence', 'Nothing here either.', secretBoard.id);
+    // Written directly and interleaved: public and confidential matches, and rows that do not match.
+    await app.database.db.insert(posts).values(
+      Array.from({ length: 90 }, (_, i) => ({
+        threadId: i % 2 === 0 ? open.threadId : closed.threadId,
+        number: Math.floor(i / 2) + 2,
+        authorId: prolific.viewer.id,
+        bodySource: i % 3 === 2 ? `nothing to see ${i}` : `numbat sighting ${i}`,
+        bodyHtml: '<p>…</p>',
+        renderVersion: 1,
+      })),
+    );
+    const filters = { kinds: ['post' as const] };
+    const read = (viewer: Viewer, depth: number, windows: Record<SearchKind, number>) => searchHits(app.database.db, viewer, 'numbat', filters, depth, 500, 0, windows);
+    const everyRowInOrder = { post: 1_000_000, thread: 1_000_000, comment: 1_000_000, entry: 1_000_000 };
+    const indexOnly = { post: 0, thread: 0, comment: 0, entry: 0 };
+    const acrossTheBoundary = { post: 25, thread: 25, comment: 25, entry: 25 };
+    for (const viewer of [ANONYMOUS, insider.viewer]) {
+      for (const depth of [10, 45, 200]) {
+        const expected = await read(viewer, depth, everyRowInOrder);
+        expect(await read(viewer, depth, indexOnly)).toEqual(expected);
+        expect(await read(viewer, depth, acrossTheBoundary)).toEqual(expected);
+      }
+    }
+    const outsiders = await read(ANONYMOUS, 200, acrossTheBoundary);
+    const insiders = await read(insider.viewer, 200, acrossTheBoundary);
+    // 30 public and 30 confidential matching replies.
+    expect(outsiders.total).toBe(30);
+    expect(insiders.total).toBe(60);
+    const confidential = await app.database.db.select({ id: posts.id }).from(posts).where(eq(posts.threadId, closed.threadId));
+    const hidden = new Set(confidential.map((p) => p.id));
+    expect(outsiders.hits.filter((h) => hidden.has(h.id))).toEqual([]);
+    // Each kind is cut at its newest `depth` visible matches, whichever way they were found.
+    const newest = await read(ANONYMOUS, 10, acrossTheBoundary);
+    const newestIds = newest.hits.map((h) => h.id).sort((a, b) => b - a);
+    const allIds = outsiders.hits.map((h) => h.id).sort((a, b) => b - a);
+    expect(newestIds).toEqual(allIds.slice(0, 11));
   });
 });
 
