@@ -135,6 +135,9 @@ function listenOnPostgres(connectionString: string, channel: string, handlers: L
   };
 }
 
+/** The advisory lock every process migrating a PostgreSQL database holds while it does. */
+const MIGRATION_LOCK = 'rounds:migrations';
+
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir` ('memory://' for none on disk). */
@@ -174,6 +177,11 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();
         try {
+          // Drizzle's migrator takes no lock: two processes starting at once (replicas after a
+          // deploy) both found the same migrations missing, both applied them, and one stopped on
+          // "type already exists". One at a time: the second finds them applied. The lock is the
+          // session's, so it ends with the connection even when migrating fails.
+          await client.query('select pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
           await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
         } finally {
           await client.end();

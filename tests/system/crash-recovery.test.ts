@@ -1,10 +1,7 @@
 import { createNotifier } from '../../server/notifications/notifier.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../db/client.ts';
@@ -16,6 +13,7 @@ import { loadConfig } from '../../server/config.ts';
 import { createSpacesService } from '../../server/spaces/service.ts';
 import { driveLoad, prepareLoad, probeOutsiders, verifyLoad } from '../../scripts/load-consistency.ts';
 import { emptyPostgresDatabase } from '../helpers/database.ts';
+import { startServer as startChild, stopGracefully, type ServerData } from '../helpers/server-process.ts';
 
 /*
  * The real server as a child process, killed with SIGKILL in the middle of the load and started
@@ -23,7 +21,6 @@ import { emptyPostgresDatabase } from '../helpers/database.ts';
  * do, by WAL replay), or a new database on the PostgreSQL server at DATABASE_URL.
  */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const postgresUrl = process.env.DATABASE_URL;
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -31,57 +28,8 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface Running {
-  child: ChildProcess;
-  baseUrl: string;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
-/** `node --import tsx server/main.ts` on the given data; resolves once /readyz answers 200. */
-async function startServer(data: { databaseUrl?: string; dataDir?: string }): Promise<Running> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' };
-  delete env.DATABASE_URL;
-  if (data.databaseUrl) env.DATABASE_URL = data.databaseUrl;
-  if (data.dataDir) env.DATA_DIR = data.dataDir;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (gone) throw new Error(`the server exited before it was ready:\n${output}`);
-    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
-    if (ready) return { child, baseUrl, exited, output: () => output };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the server was not ready within a minute:\n${output}`);
-}
-
-async function stopGracefully(server: Running) {
-  server.child.kill('SIGTERM');
-  const stopped = await Promise.race([server.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20_000))]);
-  if (!stopped) {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
-}
+/** The server on `data`, killed (if still running) when the file ends. */
+const startServer = (data: ServerData) => startChild(data, { onStart: (server) => cleanups.push(server.kill) });
 
 describe(`crash: kill -9 under load, then restart (${postgresUrl ? 'PostgreSQL' : 'PGlite data directory'})`, () => {
   test(
