@@ -49,6 +49,19 @@ import {
 const SEARCH_WORDS = ['handover', 'sepsis', 'delirium', 'ultrasound', 'tracheostomy'];
 const SEARCH_PHRASES = ['septic shock', 'delirium screening', 'tracheostomy timing', 'driving pressure', 'handover tool', 'blood culture'];
 
+/**
+ * The search latency run: single requests one after another (no concurrency), as a member of the
+ * public spaces and as a visitor — what one person waits for a typical query of each kind.
+ */
+const SEARCH_LATENCY_QUERIES: { kind: string; query: string }[] = [
+  ...SEARCH_WORDS.map((w) => ({ kind: 'one common word', query: `q=${encodeURIComponent(w)}` })),
+  ...SEARCH_PHRASES.map((p) => ({ kind: 'two words', query: `q=${encodeURIComponent(p)}` })),
+  ...['"septic shock"', '"blood culture contamination"', '"night-shift handover"'].map((p) => ({ kind: 'quoted phrase', query: `q=${encodeURIComponent(p)}` })),
+  ...['vancomycin', 'benchmark', 'xylophone ward', 'sepsis -screening -shock'].map((p) => ({ kind: 'rare, absent or excluded', query: `q=${encodeURIComponent(p)}` })),
+  ...['sepsis&kind=thread', 'delirium&kind=entry', 'ultrasound&from=2025-01-01'].map((p) => ({ kind: 'with a filter', query: `q=${p}` })),
+];
+const SEARCH_LATENCY_REPEATS = 5;
+
 const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'search', 'reply', 'start', 'flag', 'queue'] as const;
 const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only ${RUN_KEYS.join(',')}] [--no-doc]
   DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)`;
@@ -425,6 +438,50 @@ function writeDoc(section: string): void {
 }
 
 /** Signs in through the page form (CSRF token and all) and returns the session cookie a browser would send. */
+interface LatencyRow {
+  kind: string;
+  viewer: string;
+  samples: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Each query of SEARCH_LATENCY_QUERIES, one request at a time, after one unmeasured request. */
+async function searchLatency(appUrl: string, viewers: { label: string; headers: Record<string, string> }[]): Promise<LatencyRow[]> {
+  const rows: LatencyRow[] = [];
+  for (const viewer of viewers) {
+    const byKind = new Map<string, number[]>();
+    for (const { kind, query } of SEARCH_LATENCY_QUERIES) {
+      for (let i = 0; i <= SEARCH_LATENCY_REPEATS; i++) {
+        const started = performance.now();
+        const response = await fetch(`${appUrl}/api/v1/search?${query}`, { headers: viewer.headers });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new CommandError(`GET /api/v1/search?${query} answered ${response.status}`);
+        if (i > 0) byKind.set(kind, [...(byKind.get(kind) ?? []), performance.now() - started]);
+      }
+    }
+    const all: number[] = [];
+    for (const [kind, samples] of byKind) {
+      all.push(...samples);
+      const sorted = [...samples].sort((a, b) => a - b);
+      rows.push({ kind, viewer: viewer.label, samples: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? 0 });
+    }
+    const sorted = all.sort((a, b) => a - b);
+    rows.push({ kind: '**all of the above**', viewer: viewer.label, samples: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? 0 });
+  }
+  return rows;
+}
+
+function latencyTable(rows: LatencyRow[]): string {
+  const lines = rows.map((r) => `| ${r.kind} | ${r.viewer} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.max.toFixed(0)} |`);
+  return ['| query | viewer | requests | p50 ms | p95 ms | max ms |', '|---|---|---:|---:|---:|---:|', ...lines].join('\n');
+}
+
 async function signInCookie(appUrl: string, login: string, password: string): Promise<string> {
   const form = await fetch(`${appUrl}/signin`);
   const html = await form.text();
@@ -744,6 +801,17 @@ runCommand(async () => {
       },
       { key: 'queue', name: 'review queue (site moderator, after the flags)', label: 'review queue', options: page(() => '/mod/queue', () => moderatorCookie) },
     ];
+    let latency: LatencyRow[] = [];
+    if (!only || only.includes('search')) {
+      await settle(appUrl);
+      process.stdout.write('  search latency, one request at a time… ');
+      latency = await searchLatency(appUrl, [
+        { label: 'visitor', headers: {} },
+        { label: 'member', headers: { authorization: `Bearer ${tokens[0] ?? ''}` } },
+      ]);
+      const overall = latency.filter((r) => r.kind.startsWith('**'));
+      console.log(overall.map((r) => `${r.viewer}: p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms`).join('; '));
+    }
     const rows: Row[] = [];
     console.log('Running:');
     const ceilingResult = await measure('ceiling (select 1)', { ...base, url: `${ceilingUrl}/` }, warmup, appUrl, ceiling.child.pid);
@@ -764,6 +832,11 @@ runCommand(async () => {
     console.log(table(rows));
     console.log('');
     console.log(`Server peak RSS (VmHWM): ${rssApp ?? '?'} MiB (ceiling process: ${rssCeiling ?? '?'} MiB). Load average before ${loadBefore}, after ${loadAfter}.`);
+    if (latency.length > 0) {
+      console.log('');
+      console.log(`Search API, one request at a time (${SEARCH_LATENCY_REPEATS} of each query after one unmeasured):`);
+      console.log(latencyTable(latency));
+    }
 
     const threadRow = rows.find((r) => r.name.startsWith('thread page'));
     const belowTarget = threadRow && ((threadRow.ceilingShare ?? 0) < 40 || threadRow.p99 >= 50);
@@ -822,6 +895,10 @@ runCommand(async () => {
 ${table(rows)}
 
 Server peak RSS (VmHWM): ${rssApp ?? '?'} MiB.
+
+Search API, one request at a time (${SEARCH_LATENCY_REPEATS} of each query after one unmeasured), before the load runs:
+
+${latencyTable(latency)}
 
 EXPLAIN ANALYZE (anonymous viewer), per statement:
 

@@ -145,9 +145,11 @@ function commentSource(viewer: Viewer, q: string, f: SearchFilters): KindSource 
 /**
  * How many of a kind's newest rows are read one by one for matches before the rest are fetched
  * through the GIN index. Rows read in id order share pages (~1 µs a row); matches fetched through
- * the index each touch a page of their own (~10 µs): reading 30,000 posts costs about what fetching
- * 3,000 matches does, and finds `depth` visible matches of any word in more than ~1.5 % of posts.
- * Entries are read whole (long bodies), so their window is smaller.
+ * the index each touch a page of their own (~10 µs). Reading 30,000 posts costs about what fetching
+ * 3,000 matches does, and finds `depth` visible matches of any word in more than ~1.5 % of recent
+ * posts; a word rarer than that has few matches to fetch — unless it was common once and is rare
+ * now (the slow case: every older match is fetched). Entries are long (costly to read row by row),
+ * so their window is smaller.
  */
 export const RECENT_WINDOW: Readonly<Record<SearchKind, number>> = { post: 30_000, thread: 10_000, comment: 10_000, entry: 4_000 };
 
