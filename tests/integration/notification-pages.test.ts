@@ -98,13 +98,18 @@ describe('watching from the page', () => {
     expect((await agent.postForm('/watch', { kind: 'thread', id: String(thread.threadId), level: 'muted' }, { csrf: false })).statusCode).toBe(403);
   });
 
-  test('board and space pages offer the same control; defaults are saved from the notifications page', async () => {
+  test('board and space pages offer the same control; defaults are saved in settings, where the notifications page points', async () => {
     const agent = await signedInAgent(app, bob);
     expect((await agent.get(`/s/${spaceSlug}/${board.slug}`)).body).toContain('Notifications for this board');
     expect((await agent.get(`/s/${spaceSlug}`)).body).toContain('Notifications for this space');
-    await agent.get('/notifications');
+    expect((await agent.get('/notifications')).body).toContain('href="/settings#notifications"');
+    const settings = (await agent.get('/settings')).body;
+    expect(settings).toContain('<form method="post" action="/notifications/preferences">');
+    expect(settings).toMatch(/<input type="checkbox" name="watchStarted" value="on"\s*\/?>/);
     const saved = await agent.postForm('/notifications/preferences', { watchStarted: 'on' });
     expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe('/settings#notifications');
+    expect((await agent.get('/settings')).body).toMatch(/<input type="checkbox" name="watchStarted" value="on" checked/);
     expect(await app.services.notifications.preferences(bob.viewer)).toEqual({ watchStarted: true, watchReplied: false });
     const thread = await createThread(app, bob, board.id, 'Started and watched');
     expect(await app.services.notifications.watchState(bob.viewer, { kind: 'thread', id: thread.threadId })).toEqual({ chosen: 'watching', effective: 'watching' });

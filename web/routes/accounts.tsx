@@ -37,7 +37,7 @@ const profileValues = (user: UserRow): ProfileValues => ({
 });
 
 export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
-  const { accounts, accountEmails, forum, blogs, mail } = app.services;
+  const { accounts, accountEmails, forum, blogs, mail, notifications } = app.services;
   const limits = app.config.rateLimits;
   const userAgent = (request: FastifyRequest) => request.headers['user-agent'] ?? '';
 
@@ -172,7 +172,12 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
 
   async function renderSettings(request: FastifyRequest, reply: FastifyReply, state: Partial<SettingsState>, status = 200) {
     const viewer = requireMember(request.viewer);
-    const [user, sessions, tokens] = await Promise.all([accounts.findUser(viewer.id), accounts.listSessions(viewer), accounts.listApiTokens(viewer)]);
+    const [user, sessions, tokens, watchDefaults] = await Promise.all([
+      accounts.findUser(viewer.id),
+      accounts.listSessions(viewer),
+      accounts.listApiTokens(viewer),
+      notifications.preferences(viewer),
+    ]);
     if (!user) throw new Unauthenticated();
     const full: SettingsState = { ...state, profile: state.profile ?? profileValues(user), tokenName: state.tokenName ?? '' };
     return sendPage(
@@ -186,6 +191,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
           emailVerified: user.emailVerifiedAt !== null,
           emailNotifications: user.emailNotifications,
         }}
+        watchDefaults={watchDefaults}
         // Session ids are bearer secrets: only whether each one is this browser's reaches the view.
         sessions={sessions.map((s) => ({ createdAt: s.createdAt, userAgent: s.userAgent, current: s.id === request.authSessionId }))}
         tokens={tokens}
@@ -288,7 +294,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await mail.setNotificationPreference(requireMember(request.viewer).id, request.body.emailNotifications);
       request.flash('success', 'Your e-mail choice is saved.');
-      return reply.redirect('/settings#email', 303);
+      return reply.redirect('/settings#notifications', 303);
     },
   );
 

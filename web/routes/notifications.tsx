@@ -14,8 +14,8 @@ export const notificationPages: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/notifications', { config: { access: 'member' }, schema: { querystring: Type.Object({ before: Type.Optional(IdParam.properties.id) }) } }, async (request, reply) => {
     const viewer = requireMember(request.viewer);
     const before = request.query.before;
-    const [page, preferences] = await Promise.all([notifications.list(viewer, before === undefined ? {} : { before }), notifications.preferences(viewer)]);
-    return sendPage(reply, <NotificationsPage ctx={pageContext(request, reply)} {...page} first={before === undefined} preferences={preferences} />);
+    const page = await notifications.list(viewer, before === undefined ? {} : { before });
+    return sendPage(reply, <NotificationsPage ctx={pageContext(request, reply)} {...page} first={before === undefined} />);
   });
 
   /** Opening an item marks it read and goes where it leads; one the viewer can no longer read is a 404. */
@@ -36,7 +36,7 @@ export const notificationPages: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await notifications.savePreferences(requireMember(request.viewer), { watchStarted: request.body.watchStarted === 'on', watchReplied: request.body.watchReplied === 'on' });
       request.flash('success', 'Your notification defaults are saved.');
-      return reply.redirect('/notifications', 303);
+      return reply.redirect('/settings#notifications', 303);
     },
   );
 

@@ -49,6 +49,8 @@ export interface TokenSummary {
 export interface SettingsPageProps {
   ctx: PageContext;
   account: { handle: string; email: string; hasPassword: boolean; emailVerified: boolean; emailNotifications: 'off' | 'immediately' | 'daily' };
+  /** Whether threads the member starts or replies to are watched (else tracked). */
+  watchDefaults: { watchStarted: boolean; watchReplied: boolean };
   sessions: SessionSummary[];
   tokens: TokenSummary[];
   state: SettingsState;
@@ -66,6 +68,9 @@ export function SettingsPage(props: SettingsPageProps) {
         <ul>
           <li>
             <a href="#profile">Profile</a>
+          </li>
+          <li>
+            <a href="#notifications">Notifications</a>
           </li>
           <li>
             <a href="#email">E-mail</a>
@@ -88,6 +93,7 @@ export function SettingsPage(props: SettingsPageProps) {
         Signed in as @{account.handle} with {account.email}. Your e-mail address is never shown to other members.
       </p>
       <ProfileSection ctx={ctx} values={props.state.profile} problem={props.state.profileProblem} />
+      <NotificationsSection ctx={ctx} account={account} watchDefaults={props.watchDefaults} />
       <EmailSection ctx={ctx} account={account} newEmail={props.state.newEmail ?? ''} problem={props.state.emailProblem} />
       <PasswordSection ctx={ctx} account={account} problem={props.state.passwordProblem} />
       <SessionsSection ctx={ctx} sessions={props.sessions} />
@@ -133,6 +139,52 @@ const NOTIFICATION_CHOICES = [
   { value: 'daily', label: 'Daily digest', hint: 'At most one e-mail a day, listing what happened.' },
 ] as const;
 
+function NotificationsSection(props: { ctx: PageContext; account: SettingsPageProps['account']; watchDefaults: SettingsPageProps['watchDefaults'] }) {
+  const { ctx, account, watchDefaults } = props;
+  return (
+    <section class="settings-section" id="notifications" aria-labelledby="notifications-heading">
+      <h2 id="notifications-heading">Notifications</h2>
+      <form method="post" action="/notifications/preferences">
+        <CsrfField ctx={ctx} />
+        <fieldset class="choice">
+          <legend>Threads you take part in</legend>
+          <p class="hint">
+            They are tracked: you hear of replies to you and of mentions. Watching tells you of every new post. Each thread, board and space can be set on its own page too.
+          </p>
+          <label class="checkbox">
+            <input type="checkbox" name="watchStarted" value="on" checked={watchDefaults.watchStarted} /> Watch threads I start
+          </label>
+          <label class="checkbox">
+            <input type="checkbox" name="watchReplied" value="on" checked={watchDefaults.watchReplied} /> Watch threads I reply to
+          </label>
+        </fieldset>
+        <button type="submit" class="button">
+          Save thread defaults
+        </button>
+      </form>
+      <form method="post" action="/settings/notifications">
+        <CsrfField ctx={ctx} />
+        <fieldset class="choice">
+          <legend>Notification e-mails</legend>
+          {NOTIFICATION_CHOICES.map((choice) => (
+            <label class="choice-option">
+              <input type="radio" name="emailNotifications" value={choice.value} checked={account.emailNotifications === choice.value} />
+              <span>
+                {choice.label}
+                <span class="hint">{choice.hint}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" class="button">
+          Save e-mail choice
+        </button>
+      </form>
+      {!account.emailVerified && <p class="hint">Notification e-mails start once your address is confirmed (see E-mail below).</p>}
+    </section>
+  );
+}
+
 function EmailSection(props: { ctx: PageContext; account: SettingsPageProps['account']; newEmail: string; problem: FormProblem | undefined }) {
   const { ctx, account, problem } = props;
   const errors = problem?.errors ?? {};
@@ -156,24 +208,6 @@ function EmailSection(props: { ctx: PageContext; account: SettingsPageProps['acc
           </form>
         </div>
       )}
-      <form method="post" action="/settings/notifications">
-        <CsrfField ctx={ctx} />
-        <fieldset class="choice">
-          <legend>Notification e-mails</legend>
-          {NOTIFICATION_CHOICES.map((choice) => (
-            <label class="choice-option">
-              <input type="radio" name="emailNotifications" value={choice.value} checked={account.emailNotifications === choice.value} />
-              <span>
-                {choice.label}
-                <span class="hint">{choice.hint}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        <button type="submit" class="button">
-          Save e-mail choice
-        </button>
-      </form>
       {account.hasPassword && (
         <form method="post" action="/settings/email">
           <h3>Change your address</h3>

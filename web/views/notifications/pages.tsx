@@ -51,7 +51,6 @@ export function NotificationsPage(props: {
   next: number | null;
   unreadCount: number;
   first: boolean;
-  preferences: { watchStarted: boolean; watchReplied: boolean };
 }) {
   const { ctx, items } = props;
   return (
@@ -90,24 +89,9 @@ export function NotificationsPage(props: {
           </a>
         </nav>
       )}
-      <section class="notification-defaults" aria-labelledby="defaults-heading">
-        <h2 id="defaults-heading">Defaults</h2>
-        <p class="hint">Threads you start or reply to are tracked: you hear of replies to you and mentions. Watching tells you of every new post.</p>
-        <form method="post" action="/notifications/preferences" class="stack">
-          <CsrfField ctx={ctx} />
-          <label class="checkbox">
-            <input type="checkbox" name="watchStarted" value="on" checked={props.preferences.watchStarted} /> Watch threads I start
-          </label>
-          <label class="checkbox">
-            <input type="checkbox" name="watchReplied" value="on" checked={props.preferences.watchReplied} /> Watch threads I reply to
-          </label>
-          <div>
-            <button type="submit" class="button button-secondary">
-              Save defaults
-            </button>
-          </div>
-        </form>
-      </section>
+      <p class="hint">
+        Which threads you watch by default, and whether notifications also come by e-mail: <a href="/settings#notifications">Settings</a>.
+      </p>
     </Layout>
   );
 }
