@@ -283,6 +283,34 @@ test.concurrent.for(CASES)('$label', async ({ variant, spec }, { expect }) => {
   }
 });
 
+test('the stylesheet is read as written: no rule is swallowed into another by an unclosed brace', async ({ expect }) => {
+  // The house style nests no rules; a rule inside another means a brace is missing above it, and
+  // every rule after that brace then applies only inside that one selector (it happened: the mail,
+  // notification and search styles sat inside the mention list's highlighted item).
+  const { page, problems } = await openPage(contextFor(VARIANTS[0], 'member'));
+  try {
+    await page.goto('/');
+    const found = await page.evaluate(() => {
+      const swallowed: string[] = [];
+      let rules = 0;
+      const walk = (list: CSSRuleList) => {
+        for (const rule of Array.from(list)) {
+          rules += 1;
+          if (rule instanceof CSSStyleRule && rule.cssRules.length > 0) swallowed.push(`${rule.selectorText} holds ${rule.cssRules[0]?.cssText.slice(0, 80)}`);
+          else if (rule instanceof CSSGroupingRule) walk(rule.cssRules);
+        }
+      };
+      for (const sheet of Array.from(document.styleSheets)) if (sheet.href?.includes('app.css')) walk(sheet.cssRules);
+      return { swallowed, rules };
+    });
+    expect(found.rules).toBeGreaterThan(100);
+    expect(found.swallowed).toEqual([]);
+    expect(problems.list).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});
+
 test('the seeded community has what the screenshots claim to show', async ({ expect }) => {
   const { page, problems } = await openPage(contextFor(VARIANTS[0], 'member'));
   try {

@@ -96,7 +96,8 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                       Admin
                     </a>
                   )}
-                  <a href={`/u/${viewer.handle}`} aria-current={current(ctx.path, `/u/${viewer.handle}`)}>
+                  {/* Left out on phones, so the header keeps to two rows (the profile is linked from Settings). */}
+                  <a href={`/u/${viewer.handle}`} class="nav-name" aria-current={current(ctx.path, `/u/${viewer.handle}`)}>
                     {viewer.displayName}
                   </a>
                   <a href="/settings" aria-current={current(ctx.path, '/settings')}>
