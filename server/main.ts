@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const pruner = setInterval(() => {
     app.services.accounts.pruneExpired().catch((error: unknown) => app.log.warn({ err: error }, 'pruning expired sessions failed'));
     app.services.accountEmails.pruneExpired().catch((error: unknown) => app.log.warn({ err: error }, 'pruning expired e-mail links failed'));
+    app.services.mail.pruneDelivered().catch((error: unknown) => app.log.warn({ err: error }, 'pruning delivered e-mails failed'));
   }, 3_600_000);
   pruner.unref();
   // Lowered confidentiality levels apply when their week of notice ends, also across restarts.

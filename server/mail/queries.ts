@@ -159,3 +159,12 @@ export async function findUserIdByEmail(db: Executor, email: string): Promise<st
 export async function pruneAccountTokens(db: Executor, before: Date): Promise<void> {
   await db.delete(accountTokens).where(lt(accountTokens.expiresAt, before));
 }
+
+/** Deletes messages delivered before `before`; queued and failed ones stay (they may still go, or need a look). */
+export async function pruneSentOutbox(db: Executor, before: Date): Promise<number> {
+  const rows = await db
+    .delete(outboxMessages)
+    .where(and(eq(outboxMessages.status, 'sent'), lt(outboxMessages.sentAt, before)))
+    .returning({ id: outboxMessages.id });
+  return rows.length;
+}

@@ -37,6 +37,9 @@ export type MailService = ReturnType<typeof createMailService>;
  * nothing more than the outbox row when no server is configured), retried with backoff; the
  * row's status is checked first and set once, so a repeated job sends nothing twice.
  */
+/** How long a delivered message stays readable in the outbox (the admin's view of what was sent). */
+export const OUTBOX_KEEP_DAYS = 30;
+
 export function createMailService(db: Database, jobs: Jobs, options: MailOptions) {
   const absolute = (path: string) => {
     if (!path.startsWith('/') || path.startsWith('//')) throw new Invalid('An e-mail links to a path on this site.');
@@ -113,6 +116,9 @@ export function createMailService(db: Database, jobs: Jobs, options: MailOptions
     queue,
     deliver,
     absoluteUrl: absolute,
+
+    /** The outbox is a delivery log, not an archive: delivered messages leave it after OUTBOX_KEEP_DAYS. */
+    pruneDelivered: (now = new Date()) => q.pruneSentOutbox(db, new Date(now.getTime() - OUTBOX_KEEP_DAYS * 86_400_000)),
 
     /**
      * One notification e-mail, for a member who chose "immediately" and verified their address

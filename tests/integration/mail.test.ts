@@ -3,7 +3,7 @@ import nodemailer, { type SentMessageInfo, type Transport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { outboxMessages, users } from '../../db/schema/index.ts';
 import { activityNotification, activityDigestItem } from '../../server/mail/notification-content.ts';
-import { SEND_MAIL } from '../../server/mail/service.ts';
+import { OUTBOX_KEEP_DAYS, SEND_MAIL } from '../../server/mail/service.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { Agent } from '../helpers/browser-session.ts';
 import { freshDatabase } from '../helpers/database.ts';
@@ -65,6 +65,24 @@ describe('the development outbox (no SMTP server configured)', () => {
     expect(message.sentAt).not.toBeNull();
     // In the outbox the body stays readable: it is the only place the message goes.
     expect(message.textBody).toContain('/verify-email/');
+  });
+
+  test('delivered messages leave the outbox after 30 days; queued and failed ones stay', async () => {
+    const member = await createMember(app);
+    const sent = await eventually(async () => (await outboxTo(app, addressOf(member))).find((m) => m.status === 'sent'), 'delivery');
+    const row = (status: 'queued' | 'failed', subject: string) => ({ kind: 'notification', toAddress: addressOf(member), subject, textBody: 'x', htmlBody: '<p>x</p>', status });
+    const [queued, failed] = await app.database.db
+      .insert(outboxMessages)
+      .values([row('queued', 'still waiting'), row('failed', 'needs a look')])
+      .returning({ id: outboxMessages.id });
+    const day = 86_400_000;
+    const sentAt = sent.sentAt!.getTime();
+    // A day short of the limit: nothing goes.
+    await app.services.mail.pruneDelivered(new Date(sentAt + (OUTBOX_KEEP_DAYS - 1) * day));
+    expect((await outboxTo(app, addressOf(member))).map((m) => m.id).sort()).toEqual([sent.id, queued!.id, failed!.id].sort());
+    await app.services.mail.pruneDelivered(new Date(sentAt + (OUTBOX_KEEP_DAYS + 1) * day));
+    expect((await outboxTo(app, addressOf(member))).map((m) => m.id).sort()).toEqual([queued!.id, failed!.id].sort());
+    await app.database.db.delete(outboxMessages).where(eq(outboxMessages.toAddress, addressOf(member)));
   });
 
   test('only admins can read the outbox, as a list and one message at a time', async () => {
