@@ -8,6 +8,12 @@ import { requireMember, type MemberViewer } from '../policy/index.ts';
 export const KEEP_ALIVE_MS = 25_000;
 
 /**
+ * Open streams per member in one process: one per open tab is plenty. Each stream costs a session
+ * check per event it hears, so a script opening thousands would cost the server, not the member.
+ */
+export const MAX_STREAMS_PER_MEMBER = 8;
+
+/**
  * Server-sent events for a signed-in member's open page: `notifications` (the bell's unread
  * count) whenever one of theirs is created or read, and `thread` (the open thread's post count)
  * whenever that thread changes. Events come from the bus (PostgreSQL LISTEN/NOTIFY, so a write in
@@ -20,6 +26,7 @@ export const KEEP_ALIVE_MS = 25_000;
 export const liveEvents: FastifyPluginAsyncTypebox<{ keepAliveMs?: number }> = async (app, options) => {
   const { accounts, forum, notifications } = app.services;
   const open = new Set<(sayWhy: boolean) => void>();
+  const streamsOf = new Map<string, number>();
   // Before the server stops accepting and waits for connections: a stream never ends by itself.
   app.addHook('preClose', async () => {
     for (const end of [...open]) end(false);
@@ -39,6 +46,14 @@ export const liveEvents: FastifyPluginAsyncTypebox<{ keepAliveMs?: number }> = a
       if (!/\btext\/event-stream\b/.test(request.headers.accept ?? '')) {
         return reply.status(406).type('text/plain; charset=utf-8').send('This address answers with server-sent events (Accept: text/event-stream).');
       }
+      const memberId = viewer.id;
+      const streams = streamsOf.get(memberId) ?? 0;
+      if (streams >= MAX_STREAMS_PER_MEMBER) {
+        // EventSource does not retry after an error status: this page goes without live updates
+        // (it still works; a reload brings them back once another tab is closed).
+        return reply.status(429).type('text/plain; charset=utf-8').send('Too many pages of yours are open with live updates; close one and reload this one.');
+      }
+      streamsOf.set(memberId, streams + 1);
 
       reply.hijack();
       const res = reply.raw;
@@ -60,6 +75,9 @@ export const liveEvents: FastifyPluginAsyncTypebox<{ keepAliveMs?: number }> = a
         if (closed) return;
         if (sayWhy) res.write('event: end\ndata: {}\n\n');
         closed = true;
+        const left = (streamsOf.get(memberId) ?? 1) - 1;
+        if (left > 0) streamsOf.set(memberId, left);
+        else streamsOf.delete(memberId);
         clearInterval(keepAlive);
         unsubscribe();
         open.delete(end);

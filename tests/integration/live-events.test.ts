@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sessions, spaceMembers } from '../../db/schema/index.ts';
+import { MAX_STREAMS_PER_MEMBER } from '../../server/notifications/live.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, PASSWORD, type TestMember } from '../helpers/factories.ts';
 
@@ -129,6 +130,29 @@ describe('live events', () => {
     await app.database.db.execute(`select pg_notify('rounds_events', 'user:${bob.viewer.id}')`);
     await stream.ended;
     expect(stream.events().at(-1)).toEqual({ event: 'end', data: {} });
+  });
+
+  test(`a member keeps at most ${MAX_STREAMS_PER_MEMBER} streams open at once; closing one frees its place`, async () => {
+    const carol = await createMember(app);
+    const { header } = await cookieFor(carol);
+    const streams = await Promise.all(Array.from({ length: MAX_STREAMS_PER_MEMBER }, () => openStream('/events', header)));
+    expect(streams.map((s) => s.status)).toEqual(Array.from({ length: MAX_STREAMS_PER_MEMBER }, () => 200));
+    const refused = await openStream('/events', header);
+    expect(refused.status).toBe(429);
+    await refused.ended;
+    // Someone else is not affected.
+    const other = await openStream('/events', (await cookieFor(bob)).header);
+    expect(other.status).toBe(200);
+    other.close();
+    streams[0]!.close();
+    let again: Stream | undefined;
+    for (let attempt = 0; attempt < 50 && again?.status !== 200; attempt++) {
+      again?.close();
+      again = await openStream('/events', header);
+      if (again.status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(again?.status).toBe(200);
+    for (const stream of [...streams, again!]) stream.close();
   });
 
   test('visitors cannot open a stream, and a thread the member cannot read is a 404', async () => {
