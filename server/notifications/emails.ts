@@ -7,9 +7,11 @@ import * as q from './queries.ts';
 
 export const NOTIFICATION_EMAIL_JOB = 'notifications.email';
 export const DIGEST_JOB = 'notifications.digest';
-/** Every day at 07:00 UTC; each digest covers the 24 hours before it. */
+/** Every day at 07:00 UTC; each digest covers what came since the member's previous one. */
 export const DIGEST_CRON = '0 7 * * *';
-const DIGEST_WINDOW_MS = 24 * 3_600_000;
+/** A first digest covers the day before it; after a long outage, at most the last week. */
+const DIGEST_FIRST_WINDOW_MS = 24 * 3_600_000;
+const DIGEST_MAX_WINDOW_MS = 7 * 24 * 3_600_000;
 const DIGEST_MAX_ITEMS = 50;
 
 /**
@@ -49,11 +51,14 @@ export function createNotificationEmails(db: Database, deps: { mail: MailService
       });
     },
 
-    /** The daily digest of what each member who asked for one has not read in the last day. */
+    /**
+     * The daily digest of what each member who asked for one has not read since their previous
+     * digest: a day the job did not run (the site was down at 07:00) is in the next one, and a
+     * second run the same day (a retried job) finds nothing new for those already sent theirs.
+     */
     async sendDigests(now: Date): Promise<number> {
-      const since = new Date(now.getTime() - DIGEST_WINDOW_MS);
       let sent = 0;
-      for (const recipientId of await q.findDigestRecipients(db, since)) {
+      for (const { recipientId, since } of await q.findDigestRecipients(db, now, DIGEST_FIRST_WINDOW_MS, DIGEST_MAX_WINDOW_MS)) {
         const viewer = await deps.memberViewer(recipientId);
         if (!viewer) continue;
         await db.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
 import {
@@ -7,6 +7,7 @@ import {
   boards,
   notificationPreferences,
   notifications,
+  outboxMessages,
   posts,
   spaceMembers,
   spaces,
@@ -443,13 +444,29 @@ export async function findRecipientsOf(db: Executor, ids: number[]): Promise<{ i
 }
 
 /** Members who asked for a daily digest, have a verified address and unread notifications since `since`. */
-export async function findDigestRecipients(db: Executor, since: Date): Promise<string[]> {
+/**
+ * Members who chose the daily digest (verified address) with unread notifications since their
+ * previous digest (the newest 'digest' message in the outbox), or since `firstWindowMs` before
+ * `now` when they have had none; never further back than `maxWindowMs`. Ids and moments only.
+ */
+export async function findDigestRecipients(db: Executor, now: Date, firstWindowMs: number, maxWindowMs: number): Promise<{ recipientId: string; since: Date }[]> {
+  // Spelled out with table names: in a select list Drizzle would print the columns bare, and
+  // "user_id" = "id" inside the sub-select would compare the outbox row with itself.
+  const since = sql<Date>`greatest(
+    coalesce((select max(prior.created_at) from ${outboxMessages} as prior where prior.user_id = ${users}.id and prior.kind = 'digest'),
+      ${new Date(now.getTime() - firstWindowMs).toISOString()}::timestamptz),
+    ${new Date(now.getTime() - maxWindowMs).toISOString()}::timestamptz)`;
   const rows = await db
-    .selectDistinct({ id: notifications.recipientId })
-    .from(notifications)
-    .innerJoin(users, eq(users.id, notifications.recipientId))
-    .where(and(gte(notifications.createdAt, since), isNull(notifications.readAt), eq(users.emailNotifications, 'daily'), isNotNull(users.emailVerifiedAt)));
-  return rows.map((r) => r.id);
+    .select({ recipientId: users.id, since: since.mapWith((value: string | Date) => new Date(value)) })
+    .from(users)
+    .where(
+      and(
+        eq(users.emailNotifications, 'daily'),
+        isNotNull(users.emailVerifiedAt),
+        sql`exists (select 1 from ${notifications} where ${notifications.recipientId} = ${users.id} and ${notifications.readAt} is null and ${notifications.createdAt} > ${since})`,
+      ),
+    );
+  return rows;
 }
 
 /** The viewer's unread notifications since `since` that they may still read, oldest first. */
@@ -457,7 +474,7 @@ export async function findUnreadSince(db: Executor, viewer: Viewer, since: Date,
   const rows = await db
     .select({ id: notifications.id })
     .from(notifications)
-    .where(and(gte(notifications.createdAt, since), isNull(notifications.readAt), notificationVisible(viewer)))
+    .where(and(gt(notifications.createdAt, since), isNull(notifications.readAt), notificationVisible(viewer)))
     .orderBy(notifications.id)
     .limit(limit);
   return rows.map((r) => r.id);

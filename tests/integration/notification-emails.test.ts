@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { notifications as notificationsTable, spaceMembers, users } from '../../db/schema/index.ts';
-import { DIGEST_JOB, NOTIFICATION_EMAIL_JOB } from '../../server/notifications/emails.ts';
+import { notifications as notificationsTable, outboxMessages, spaceMembers, users } from '../../db/schema/index.ts';
+import { createNotificationEmails, DIGEST_JOB, NOTIFICATION_EMAIL_JOB } from '../../server/notifications/emails.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
 import { eventually, outboxTo } from '../helpers/mail.ts';
@@ -121,5 +121,37 @@ describe('the daily digest', () => {
       expect(text).not.toContain('OMEGAWORD');
       expect(text).not.toContain('Omega');
     }
+  });
+
+  test('covers what came since the member’s previous digest: a day without a run is in the next one, and a second run sends nothing again', async () => {
+    const { board } = await createSpaceWithBoard(app, admin, { name: 'Digest ward' });
+    const reader = await memberWanting('daily');
+    const peer = await createMember(app);
+    const digests = async () => (await notifications(reader)).filter((m) => m.kind === 'digest');
+    const hour = 3_600_000;
+    const now = new Date();
+    // The previous digest went out two days ago; yesterday's run did not happen.
+    await app.database.db.insert(outboxMessages).values({
+      kind: 'digest', userId: reader.viewer.id, toAddress: addressOf(reader), subject: 'Your Rounds digest', textBody: 'x', htmlBody: '<p>x</p>',
+      status: 'sent', createdAt: new Date(now.getTime() - 48 * hour), sentAt: new Date(now.getTime() - 48 * hour),
+    });
+    const before = await createThread(app, reader, board.id, 'Told in the previous digest');
+    const missed = await createThread(app, reader, board.id, 'From the day without a digest');
+    await app.services.forum.reply(peer.viewer, before.threadId, { body: 'Old news.' });
+    await app.services.forum.reply(peer.viewer, missed.threadId, { body: 'News from the missed day.' });
+    const backdate = async (threadId: number, hoursAgo: number) =>
+      app.database.db.update(notificationsTable).set({ createdAt: new Date(now.getTime() - hoursAgo * hour) }).where(and(eq(notificationsTable.recipientId, reader.viewer.id), eq(notificationsTable.threadId, threadId)));
+    await backdate(before.threadId, 50);
+    await backdate(missed.threadId, 36);
+
+    const emails = createNotificationEmails(app.database.db, { mail: app.services.mail, memberViewer: app.services.accounts.memberViewer });
+    await emails.sendDigests(now);
+    const [, fresh] = await digests();
+    expect(fresh!.textBody).toContain('From the day without a digest');
+    expect(fresh!.textBody).not.toContain('Told in the previous digest');
+
+    // The same run again (a retried job): nothing new since the digest just queued.
+    await emails.sendDigests(new Date(now.getTime() + 60_000));
+    expect(await digests()).toHaveLength(2);
   });
 });
