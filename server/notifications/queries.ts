@@ -35,6 +35,26 @@ export const COLLAPSING_KINDS: readonly NotificationKind[] = ['reply_to_thread',
  * the list checks again at read time.
  */
 
+/** A new notification, and whether its recipient asked for an e-mail at once (verified address, "immediately"). */
+export interface CreatedNotification {
+  id: number;
+  emailNow: boolean;
+}
+
+/**
+ * Runs `INSERT INTO notifications … ` (without RETURNING) and answers each new row with its
+ * recipient's e-mail wish, read in the same statement: the write queues an e-mail job only when
+ * someone may get one, without another round trip (most members never asked for e-mails).
+ */
+async function insertReturningCreated(db: Executor, insert: SQL): Promise<CreatedNotification[]> {
+  const result = await db.execute(sql`
+    with created as (${insert} returning id, recipient_id)
+    select created.id, (${users.emailNotifications} = 'immediately' and ${users.emailVerifiedAt} is not null) as email_now
+    from created join ${users} on ${users.id} = created.recipient_id
+    order by created.id`);
+  return rowsOf<{ id: number | string; email_now: boolean }>(result).map((r) => ({ id: Number(r.id), emailNow: r.email_now }));
+}
+
 export interface NewPostFacts {
   postId: number;
   threadId: number;
@@ -65,12 +85,14 @@ function effectiveLevel(userId: SQL, threadId: number, boardId: number, spaceId:
  * (mention, quote, reply to their post, reply to their thread, watching): never the author, never
  * someone who muted the place, never someone who cannot read the post.
  */
-export async function insertForNewPost(db: Executor, f: NewPostFacts): Promise<{ id: number; recipientId: string }[]> {
+export async function insertForNewPost(db: Executor, f: NewPostFacts): Promise<CreatedNotification[]> {
   const handles = f.mentioned.length > 0 ? sql`array[${sql.join(f.mentioned.map((h) => sql`${h}`), sql`, `)}]::text[]` : sql`array[]::text[]`;
   const quoted = f.quoted.length > 0 ? sql.join(f.quoted.map((qp) => sql`(${posts.threadId} = ${qp.threadId} and ${posts.number} = ${qp.number})`), sql` or `) : sql`false`;
   const candidate = sql.raw('candidate.user_id');
   const others = f.mentionsOnly ? sql`false` : sql`true`;
-  const result = await db.execute(sql`
+  return insertReturningCreated(
+    db,
+    sql`
     insert into ${notifications} (recipient_id, kind, actor_id, thread_id, post_id)
     select distinct on (candidate.user_id) candidate.user_id, candidate.kind::notification_kind, ${f.actorId}, ${f.threadId}::bigint, ${f.postId}::bigint
     from (
@@ -87,9 +109,8 @@ export async function insertForNewPost(db: Executor, f: NewPostFacts): Promise<{
       and watch.level is distinct from 'muted'
       and (candidate.kind <> 'watched_post' or watch.level = 'watching')
       and exists (select 1 from ${posts} where ${posts.id} = ${f.postId} and ${postVisibleTo(candidate)})
-    order by candidate.user_id, candidate.rank
-    returning id, recipient_id`);
-  return rowsOf<{ id: number | string; recipient_id: string }>(result).map((r) => ({ id: Number(r.id), recipientId: r.recipient_id }));
+    order by candidate.user_id, candidate.rank`,
+  );
 }
 
 /**
@@ -155,7 +176,7 @@ export interface DirectNotification {
  * One notification, inserted only when its recipient is not the actor and may read its subject
  * now: the post (`mustSee: 'post'`), the thread, or nothing to check (their own membership, entry).
  */
-export async function insertDirect(db: Executor, n: DirectNotification, mustSee: 'post' | 'thread' | 'none'): Promise<number[]> {
+export async function insertDirect(db: Executor, n: DirectNotification, mustSee: 'post' | 'thread' | 'none'): Promise<CreatedNotification[]> {
   const recipient = sql`${n.recipientId}`;
   const check =
     mustSee === 'post'
@@ -163,33 +184,35 @@ export async function insertDirect(db: Executor, n: DirectNotification, mustSee:
       : mustSee === 'thread'
         ? sql`exists (select 1 from ${threads} where ${threads.id} = ${n.threadId ?? 0} and ${threadVisibleTo(recipient)})`
         : sql`true`;
-  const result = await db.execute(sql`
+  return insertReturningCreated(
+    db,
+    sql`
     insert into ${notifications} (recipient_id, kind, actor_id, thread_id, post_id, blog_entry_id, space_id, review_item_id, outcome)
     select ${n.recipientId}, ${n.kind}::notification_kind, ${n.actorId ?? null}, ${n.threadId ?? null}::bigint, ${n.postId ?? null}::bigint,
       ${n.blogEntryId ?? null}::bigint, ${n.spaceId ?? null}::bigint, ${n.reviewItemId ?? null}::bigint, ${n.outcome ?? null}
-    where ${n.recipientId} is distinct from ${n.actorId ?? null} and ${check}
-    returning id`);
-  return rowsOf<{ id: number | string }>(result).map((r) => Number(r.id));
+    where ${n.recipientId} is distinct from ${n.actorId ?? null} and ${check}`,
+  );
 }
 
 /** The space's active members (but the actor) learn its ground rules changed: one INSERT … SELECT. */
-export async function insertForRulesChange(db: Executor, spaceId: number, actorId: string): Promise<number[]> {
-  const result = await db.execute(sql`
+export async function insertForRulesChange(db: Executor, spaceId: number, actorId: string): Promise<CreatedNotification[]> {
+  return insertReturningCreated(
+    db,
+    sql`
     insert into ${notifications} (recipient_id, kind, actor_id, space_id)
     select ${spaceMembers.userId}, 'space_rules_changed', ${actorId}, ${spaceId}::bigint from ${spaceMembers}
-    where ${spaceMembers.spaceId} = ${spaceId} and ${spaceMembers.status} = 'active' and ${spaceMembers.userId} <> ${actorId}
-    returning id`);
-  return rowsOf<{ id: number | string }>(result).map((r) => Number(r.id));
+    where ${spaceMembers.spaceId} = ${spaceId} and ${spaceMembers.status} = 'active' and ${spaceMembers.userId} <> ${actorId}`,
+  );
 }
 
 /** Each scheduled entry that just went out tells its author. */
-export async function insertForPublishedEntries(db: Executor, entries: { id: number; authorId: string }[]): Promise<number[]> {
+export async function insertForPublishedEntries(db: Executor, entries: { id: number; authorId: string }[]): Promise<CreatedNotification[]> {
   if (entries.length === 0) return [];
-  const rows = await db
-    .insert(notifications)
-    .values(entries.map((e) => ({ recipientId: e.authorId, kind: 'blog_published' as const, blogEntryId: e.id })))
-    .returning({ id: notifications.id });
-  return rows.map((r) => r.id);
+  const values = sql.join(
+    entries.map((e) => sql`(${e.authorId}, 'blog_published'::notification_kind, ${e.id}::bigint)`),
+    sql`, `,
+  );
+  return insertReturningCreated(db, sql`insert into ${notifications} (recipient_id, kind, blog_entry_id) values ${values}`);
 }
 
 /** The thread a member starts or replies in gets their default level, unless they chose one already. */
