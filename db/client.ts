@@ -130,6 +130,24 @@ function listenOnPostgres(connectionString: string, channel: string, handlers: L
   };
 }
 
+/**
+ * Named prepared statements (the hot reads and writes; see named-statement.ts) exist because
+ * planning them costs more than running them, but left to itself PostgreSQL re-plans some of them
+ * on every execution (a custom plan looks cheaper than the generic one when a statement has array
+ * parameters). Unnamed statements are one-shot and unaffected. Set at connection start-up, after
+ * any `options` the URL already carries; a connection string that is not a URL is left as it is.
+ */
+function withGenericPlans(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    const given = url.searchParams.get('options');
+    url.searchParams.set('options', [given, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' '));
+    return url.toString();
+  } catch {
+    return databaseUrl;
+  }
+}
+
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir` ('memory://' for none on disk). */
@@ -139,7 +157,7 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     const max = options.poolSize ?? 10;
     const statementTimeoutMs = options.statementTimeoutMs;
     const pool = new pg.Pool({
-      connectionString: databaseUrl,
+      connectionString: withGenericPlans(databaseUrl),
       max,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       // The server stops a long statement; the client-side timeout also catches a database that

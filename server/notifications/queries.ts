@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
+import { namedStatement } from '../../db/named-statement.ts';
 import {
   blogEntries,
   boardWatches,
@@ -35,26 +36,6 @@ export const COLLAPSING_KINDS: readonly NotificationKind[] = ['reply_to_thread',
  * the list checks again at read time.
  */
 
-/** A new notification, and whether its recipient asked for an e-mail at once (verified address, "immediately"). */
-export interface CreatedNotification {
-  id: number;
-  emailNow: boolean;
-}
-
-/**
- * Runs `INSERT INTO notifications … ` (without RETURNING) and answers each new row with its
- * recipient's e-mail wish, read in the same statement: the write queues an e-mail job only when
- * someone may get one, without another round trip (most members never asked for e-mails).
- */
-async function insertReturningCreated(db: Executor, insert: SQL): Promise<CreatedNotification[]> {
-  const result = await db.execute(sql`
-    with created as (${insert} returning id, recipient_id)
-    select created.id, (${users.emailNotifications} = 'immediately' and ${users.emailVerifiedAt} is not null) as email_now
-    from created join ${users} on ${users.id} = created.recipient_id
-    order by created.id`);
-  return rowsOf<{ id: number | string; email_now: boolean }>(result).map((r) => ({ id: Number(r.id), emailNow: r.email_now }));
-}
-
 export interface NewPostFacts {
   postId: number;
   threadId: number;
@@ -69,11 +50,37 @@ export interface NewPostFacts {
   mentionsOnly?: boolean;
 }
 
+/** A new notification, and whether its recipient asked for an e-mail at once (verified address, "immediately"). */
+export interface CreatedNotification {
+  id: number;
+  emailNow: boolean;
+}
+
+/**
+ * Wraps `INSERT INTO notifications …` (without RETURNING) so that the statement answers each new
+ * row with its recipient's e-mail wish, read in the same statement: the write queues an e-mail job
+ * only when someone may get one, without another round trip (most members never asked for e-mails).
+ */
+function returningCreated(insert: SQL): SQL {
+  return sql`
+    with created as (${insert} returning id, recipient_id)
+    select created.id, (${users.emailNotifications} = 'immediately' and ${users.emailVerifiedAt} is not null) as email_now
+    from created join ${users} on ${users.id} = created.recipient_id
+    order by created.id`;
+}
+
+type CreatedRow = { id: number | string; email_now: boolean };
+const toCreated = (rows: CreatedRow[]): CreatedNotification[] => rows.map((r) => ({ id: Number(r.id), emailNow: r.email_now }));
+
+async function insertReturningCreated(db: Executor, insert: SQL): Promise<CreatedNotification[]> {
+  return toCreated(rowsOf<CreatedRow>(await db.execute(returningCreated(insert))));
+}
+
 /**
  * The member's effective level for a thread: the most specific watch row (thread, then board,
  * then space); null when there is none.
  */
-function effectiveLevel(userId: SQL, threadId: number, boardId: number, spaceId: number): SQL {
+function effectiveLevel(userId: SQL, threadId: SQL, boardId: SQL, spaceId: SQL): SQL {
   return sql`coalesce(
     (select ${threadWatches.level} from ${threadWatches} where ${threadWatches.threadId} = ${threadId} and ${threadWatches.userId} = ${userId}),
     (select ${boardWatches.level} from ${boardWatches} where ${boardWatches.boardId} = ${boardId} and ${boardWatches.userId} = ${userId}),
@@ -84,33 +91,58 @@ function effectiveLevel(userId: SQL, threadId: number, boardId: number, spaceId:
  * One INSERT … SELECT for everyone a new post concerns, each once, under the most specific reason
  * (mention, quote, reply to their post, reply to their thread, watching): never the author, never
  * someone who muted the place, never someone who cannot read the post.
+ *
+ * A named prepared statement (every value a parameter, so the text never changes): planning its
+ * sub-queries cost PostgreSQL several times what running them does, on every reply and new thread.
  */
-export async function insertForNewPost(db: Executor, f: NewPostFacts): Promise<CreatedNotification[]> {
-  const handles = f.mentioned.length > 0 ? sql`array[${sql.join(f.mentioned.map((h) => sql`${h}`), sql`, `)}]::text[]` : sql`array[]::text[]`;
-  const quoted = f.quoted.length > 0 ? sql.join(f.quoted.map((qp) => sql`(${posts.threadId} = ${qp.threadId} and ${posts.number} = ${qp.number})`), sql` or `) : sql`false`;
+const newPostFanOut = (() => {
+  const p = (name: string) => sql.placeholder(name);
+  const threadId = sql`${p('threadId')}::bigint`;
+  const boardId = sql`${p('boardId')}::bigint`;
+  const spaceId = sql`${p('spaceId')}::bigint`;
+  const postId = sql`${p('postId')}::bigint`;
+  const actorId = sql`${p('actorId')}::text`;
+  const others = sql`${p('others')}::boolean`;
   const candidate = sql.raw('candidate.user_id');
-  const others = f.mentionsOnly ? sql`false` : sql`true`;
-  return insertReturningCreated(
-    db,
-    sql`
+  return namedStatement<CreatedRow>(
+    'notifications_for_new_post',
+    returningCreated(sql`
     insert into ${notifications} (recipient_id, kind, actor_id, thread_id, post_id)
-    select distinct on (candidate.user_id) candidate.user_id, candidate.kind::notification_kind, ${f.actorId}, ${f.threadId}::bigint, ${f.postId}::bigint
+    select distinct on (candidate.user_id) candidate.user_id, candidate.kind::notification_kind, ${actorId}, ${threadId}, ${postId}
     from (
-      select ${users.id} as user_id, 'mention' as kind, 1 as rank from ${users} where lower(${users.handle}) = any(${handles})
-      union all select ${posts.authorId}, 'quote', 2 from ${posts} where ${others} and (${quoted})
-      union all select ${posts.authorId}, 'reply_to_post', 3 from ${posts} where ${others} and ${posts.id} = ${f.replyToPostId ?? 0}
-      union all select ${threads.authorId}, 'reply_to_thread', 4 from ${threads} where ${others} and ${threads.id} = ${f.threadId} and ${f.number} > 1
-      union all select ${threadWatches.userId}, 'watched_post', 5 from ${threadWatches} where ${others} and ${threadWatches.threadId} = ${f.threadId} and ${threadWatches.level} = 'watching'
-      union all select ${boardWatches.userId}, 'watched_post', 5 from ${boardWatches} where ${others} and ${boardWatches.boardId} = ${f.boardId} and ${boardWatches.level} = 'watching'
-      union all select ${spaceWatches.userId}, 'watched_post', 5 from ${spaceWatches} where ${others} and ${spaceWatches.spaceId} = ${f.spaceId} and ${spaceWatches.level} = 'watching'
+      select ${users.id} as user_id, 'mention' as kind, 1 as rank from ${users} where lower(${users.handle}) = any(${p('mentioned')}::text[])
+      union all select ${posts.authorId}, 'quote', 2 from ${posts}
+        where ${others} and (${posts.threadId}, ${posts.number}) in (select * from unnest(${p('quotedThreads')}::bigint[], ${p('quotedNumbers')}::integer[]))
+      union all select ${posts.authorId}, 'reply_to_post', 3 from ${posts} where ${others} and ${posts.id} = ${p('replyToPostId')}::bigint
+      union all select ${threads.authorId}, 'reply_to_thread', 4 from ${threads} where ${others} and ${threads.id} = ${threadId} and ${p('number')}::integer > 1
+      union all select ${threadWatches.userId}, 'watched_post', 5 from ${threadWatches} where ${others} and ${threadWatches.threadId} = ${threadId} and ${threadWatches.level} = 'watching'
+      union all select ${boardWatches.userId}, 'watched_post', 5 from ${boardWatches} where ${others} and ${boardWatches.boardId} = ${boardId} and ${boardWatches.level} = 'watching'
+      union all select ${spaceWatches.userId}, 'watched_post', 5 from ${spaceWatches} where ${others} and ${spaceWatches.spaceId} = ${spaceId} and ${spaceWatches.level} = 'watching'
     ) as candidate
-    cross join lateral (select ${effectiveLevel(candidate, f.threadId, f.boardId, f.spaceId)} as level) as watch
-    where candidate.user_id <> ${f.actorId}
+    cross join lateral (select ${effectiveLevel(candidate, threadId, boardId, spaceId)} as level) as watch
+    where candidate.user_id <> ${actorId}
       and watch.level is distinct from 'muted'
       and (candidate.kind <> 'watched_post' or watch.level = 'watching')
-      and exists (select 1 from ${posts} where ${posts.id} = ${f.postId} and ${postVisibleTo(candidate)})
-    order by candidate.user_id, candidate.rank`,
+      and exists (select 1 from ${posts} where ${posts.id} = ${postId} and ${postVisibleTo(candidate)})
+    order by candidate.user_id, candidate.rank`),
   );
+})();
+
+export async function insertForNewPost(db: Executor, f: NewPostFacts): Promise<CreatedNotification[]> {
+  const rows = await newPostFanOut.execute(db, {
+    postId: f.postId,
+    threadId: f.threadId,
+    boardId: f.boardId,
+    spaceId: f.spaceId,
+    number: f.number,
+    actorId: f.actorId,
+    replyToPostId: f.replyToPostId ?? 0,
+    mentioned: f.mentioned,
+    quotedThreads: f.quoted.map((qp) => qp.threadId),
+    quotedNumbers: f.quoted.map((qp) => qp.number),
+    others: !f.mentionsOnly,
+  });
+  return toCreated(rows);
 }
 
 /**
