@@ -290,13 +290,6 @@ export async function insertPublishedReply(db: Executor, values: typeof posts.$i
   return row;
 }
 
-export async function recordThreadActivity(db: Executor, threadId: number, postNumber: number, authorId: string, at: Date): Promise<void> {
-  await db
-    .update(threads)
-    .set({ postCount: postNumber, lastPostAt: at, lastPostAuthorId: authorId })
-    .where(eq(threads.id, threadId));
-}
-
 export async function recordPostNumber(db: Executor, threadId: number, postNumber: number): Promise<void> {
   await db.update(threads).set({ postCount: postNumber }).where(eq(threads.id, threadId));
 }
