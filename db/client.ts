@@ -138,6 +138,30 @@ function listenOnPostgres(connectionString: string, channel: string, handlers: L
 /** The advisory lock every process migrating a PostgreSQL database holds while it does. */
 const MIGRATION_LOCK = 'rounds:migrations';
 
+/**
+ * Settings for every connection of the app's pool, given at start-up after any `options` the URL
+ * already carries (a connection string that is not a URL is left as it is):
+ * - no JIT: a forum runs many short statements at once, and JIT compiled the search's and the
+ *   policy's statements on every call (their estimated costs are high): ~90 ms of LLVM for a
+ *   statement that runs in 1 ms;
+ * - no parallel workers: they add start-up cost per statement and take cores other requests need;
+ * - generic plans for named prepared statements (the hot reads and writes; see
+ *   named-statement.ts), which exist because planning them costs more than running them — left to
+ *   itself PostgreSQL re-plans some on every execution (a custom plan looks cheaper than the
+ *   generic one when a statement has array parameters). Unnamed statements are one-shot and
+ *   unaffected.
+ */
+function withSessionSettings(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    const given = url.searchParams.get('options');
+    url.searchParams.set('options', [given, '-c jit=off -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' '));
+    return url.toString();
+  } catch {
+    return databaseUrl;
+  }
+}
+
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir` ('memory://' for none on disk). */
@@ -147,14 +171,9 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     const max = options.poolSize ?? 10;
     const statementTimeoutMs = options.statementTimeoutMs;
     const pool = new pg.Pool({
-      connectionString: databaseUrl,
+      connectionString: withSessionSettings(databaseUrl),
       max,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-      // A forum runs many short statements at once. JIT compiled the search's and the policy's
-      // statements on every call (their estimated costs are high): ~90 ms of LLVM for a statement
-      // that runs in 1 ms. Parallel workers add start-up cost per statement and take cores other
-      // requests need.
-      options: '-c jit=off -c max_parallel_workers_per_gather=0',
       // The server stops a long statement; the client-side timeout also catches a database that
       // stopped answering altogether (a host gone without closing its sockets).
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 1_000 } : {}),

@@ -142,8 +142,13 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const notificationEmails = createNotificationEmails(db, { mail, memberViewer: accounts.memberViewer });
   jobs.define<{ ids: number[] }>(NOTIFICATION_EMAIL_JOB, async ({ ids }) => notificationEmails.sendNow(ids), { retryLimit: 5 });
   jobs.define(DIGEST_JOB, async () => void (await notificationEmails.sendDigests(new Date())), { retryLimit: 3 });
+  // Only for recipients who asked for e-mail at once when the notification was made (the job checks
+  // again as it writes): most replies concern nobody who did, and then no job is queued at all.
   // Keyed by the batch's first id: the queues are 'stately' (one waiting job per key), and every batch must get its own.
-  notifier.onCreated(async (tx, ids) => void (await jobs.send(NOTIFICATION_EMAIL_JOB, { ids }, { tx, singletonKey: `batch-${ids[0] ?? 0}` })));
+  notifier.onCreated(async (tx, created) => {
+    const ids = created.filter((c) => c.emailNow).map((c) => c.id);
+    if (ids.length > 0) await jobs.send(NOTIFICATION_EMAIL_JOB, { ids }, { tx, singletonKey: `batch-${ids[0]}` });
+  });
   // Queues are defined by the services above; workers start once the app is ready and stop
   // (after their running jobs finish) when it closes.
   app.addHook('onReady', async () => {

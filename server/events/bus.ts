@@ -71,6 +71,32 @@ export function createEventBus(database: DatabaseHandle, options: { onError?: (e
     await executor.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${event})`);
   };
 
+  /*
+   * settled(): one marker statement at a time. Callers arriving while one is being sent share the
+   * next marker, which is sent after all of their calls, so it still comes back after every event
+   * committed before each of them. Under load (every answered write waits here) that is one
+   * statement per batch of writes instead of one per write; alone, a caller waits as before.
+   */
+  let gathering: Promise<boolean> | null = null;
+  let lastSend: Promise<void> = Promise.resolve();
+
+  async function sendMarker(sent: () => void): Promise<boolean> {
+    const marker = `settled:${randomUUID()}`;
+    const heard = new Promise<true>((resolve) => markers.set(marker, () => resolve(true)));
+    try {
+      try {
+        await publish(database.db, marker);
+      } finally {
+        sent();
+      }
+      return await Promise.race([heard, sleep(SETTLE_TIMEOUT_MS, false as const, { ref: false })]);
+    } catch {
+      return false;
+    } finally {
+      markers.delete(marker);
+    }
+  }
+
   return {
     get live() {
       return live;
@@ -84,18 +110,20 @@ export function createEventBus(database: DatabaseHandle, options: { onError?: (e
       resyncListeners.add(fn);
       return () => void resyncListeners.delete(fn);
     },
-    async settled() {
-      if (!live) return false;
-      const marker = `settled:${randomUUID()}`;
-      const heard = new Promise<true>((resolve) => markers.set(marker, () => resolve(true)));
-      try {
-        await publish(database.db, marker);
-        return await Promise.race([heard, sleep(SETTLE_TIMEOUT_MS, false as const, { ref: false })]);
-      } catch {
-        return false;
-      } finally {
-        markers.delete(marker);
-      }
+    settled() {
+      if (!live) return Promise.resolve(false);
+      if (gathering) return gathering;
+      const previous = lastSend;
+      let sent!: () => void;
+      lastSend = new Promise<void>((resolve) => (sent = resolve));
+      const batch = (async () => {
+        await previous;
+        // From here on the marker is on its way: a later caller needs one sent after its call.
+        gathering = null;
+        return sendMarker(sent);
+      })();
+      gathering = batch;
+      return batch;
     },
     async close() {
       closed = true;

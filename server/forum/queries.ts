@@ -1,8 +1,8 @@
 import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
-import { boards, postRevisions, posts, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
-import { ANONYMOUS, postVisible, threadInSpaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
+import { boards, postRevisions, posts, spaceMembers, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
+import { ANONYMOUS, moderatesSpace, postVisible, threadInSpaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
 type Param = number | Placeholder;
@@ -85,13 +85,22 @@ export async function findVisibleThread(db: Executor, viewer: Viewer, id: number
   return row;
 }
 
-/** Locks the thread row so concurrent replies get distinct, gap-free post numbers. */
+/**
+ * Locks the thread row so concurrent replies get distinct, gap-free post numbers; with the
+ * member's membership of its space (the facts the policy decides posting from), in one statement.
+ */
 export async function lockVisibleThread(db: Executor, viewer: Viewer, id: number) {
   const [row] = await db
-    .select({ thread: threads, space: spaces, boardArchived: sql<boolean>`${boards.archivedAt} is not null or ${spaces.archivedAt} is not null` })
+    .select({
+      thread: threads,
+      space: spaces,
+      boardArchived: sql<boolean>`${boards.archivedAt} is not null or ${spaces.archivedAt} is not null`,
+      membership: { role: spaceMembers.role, status: spaceMembers.status },
+    })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), viewer.kind === 'member' ? eq(spaceMembers.userId, viewer.id) : sql`false`))
     .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .for('update', { of: threads });
   return row;
@@ -259,11 +268,26 @@ export async function insertPost(db: Executor, values: typeof posts.$inferInsert
   return row;
 }
 
-export async function recordThreadActivity(db: Executor, threadId: number, postNumber: number, authorId: string, at: Date): Promise<void> {
-  await db
-    .update(threads)
-    .set({ postCount: postNumber, lastPostAt: at, lastPostAuthorId: authorId })
-    .where(eq(threads.id, threadId));
+/**
+ * A published reply in one statement: the post, its thread's count and last activity, and its
+ * board's (the board row last, so its lock is held for the shortest time). The caller holds the
+ * thread's row lock (`lockVisibleThread`), which makes `values.number` the next number.
+ */
+export async function insertPublishedReply(db: Executor, values: typeof posts.$inferInsert & { number: number; createdAt: Date }, boardId: number): Promise<{ id: number }> {
+  const created = db.$with('created_post').as(db.insert(posts).values(values).returning({ id: posts.id }));
+  const thread = db.$with('touched_thread').as(
+    db.update(threads).set({ postCount: values.number, lastPostAt: values.createdAt, lastPostAuthorId: values.authorId }).where(eq(threads.id, values.threadId)).returning({ id: threads.id }),
+  );
+  const board = db.$with('touched_board').as(
+    db
+      .update(boards)
+      .set({ postCount: sql`${boards.postCount} + 1`, lastPostAt: sql`greatest(${boards.lastPostAt}, ${values.createdAt.toISOString()}::timestamptz)` })
+      .where(eq(boards.id, boardId))
+      .returning({ id: boards.id }),
+  );
+  const [row] = await db.with(created, thread, board).select({ id: created.id }).from(created);
+  if (!row) throw new Error('insert returned no row');
+  return row;
 }
 
 export async function recordPostNumber(db: Executor, threadId: number, postNumber: number): Promise<void> {
@@ -322,6 +346,21 @@ export async function setThreadFlags(db: Executor, threadId: number, values: { p
 }
 
 /** The space and level of each thread the viewer can read, for cross-space quoting rules. */
+/**
+ * Where a reply would go, before its admission: the thread's space as the viewer may see it, and
+ * whether they moderate it (moderators are not held or limited there), in one statement.
+ */
+export async function findReplyPlace(db: Executor, viewer: Viewer, threadId: number) {
+  const [row] = await db
+    .select({ spaceId: spaces.id, level: spaces.level, moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}` })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(eq(threads.id, threadId), threadInSpaceVisible(viewer)))
+    .limit(1);
+  return row;
+}
+
 export async function findVisibleThreadSpaces(db: Executor, viewer: Viewer, threadIds: number[]) {
   if (threadIds.length === 0) return [];
   return db

@@ -6,7 +6,7 @@ import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
 import { admitPost, queueHeldPost, type Admission } from '../moderation/admission.ts';
 import { insertLog, viewerModeratesSpace } from '../moderation/queries.ts';
 import type { Notifier } from '../notifications/notifier.ts';
-import { spaceFacts, type SpacesService } from '../spaces/service.ts';
+import { spaceFacts, spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
 import { mentionedHandles, mentionsOutsideQuotes, quotedPosts, quotedThreadIds } from './references.ts';
@@ -107,9 +107,14 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
    * Admission for a new post. A double submit that lost the race to its twin would be refused as a
    * duplicate of it; with an idempotency key it gets the twin back instead.
    */
-  async function admit<T>(viewer: MemberViewer, body: string, spaceId: number, existing: () => Promise<T | undefined>): Promise<{ admission: Admission } | { already: T }> {
+  async function admit<T>(
+    viewer: MemberViewer,
+    body: string,
+    place: { spaceId: number; moderates?: boolean },
+    existing: () => Promise<T | undefined>,
+  ): Promise<{ admission: Admission } | { already: T }> {
     try {
-      return { admission: await admitPost(db, viewer, { body, moderates: await viewerModeratesSpace(db, viewer, spaceId) }) };
+      return { admission: await admitPost(db, viewer, { body, moderates: place.moderates ?? (await viewerModeratesSpace(db, viewer, place.spaceId)) }) };
     } catch (error) {
       const twin = await existing();
       if (twin) return { already: twin };
@@ -228,7 +233,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       };
       const already = await existing();
       if (already) return already;
-      const admitted = await admit(viewer, body, board.spaceId, existing);
+      const admitted = await admit(viewer, body, { spaceId: board.spaceId }, existing);
       if ('already' in admitted) return admitted.already;
       const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
@@ -288,9 +293,9 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       };
       const already = await existing();
       if (already) return already;
-      const place = await q.findVisibleThreadSpaces(db, viewer, [threadId]);
-      if (!place[0]) throw new NotFound();
-      const admitted = await admit(viewer, body, place[0].spaceId, existing);
+      const place = await q.findReplyPlace(db, viewer, threadId);
+      if (!place) throw new NotFound();
+      const admitted = await admit(viewer, body, place, existing);
       if ('already' in admitted) return admitted.already;
       const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
@@ -304,7 +309,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               kind: 'post.reply',
               thread: { locked: thread.locked, boardArchived: locked.boardArchived, authorId: thread.authorId },
             });
-            authorize(viewer, { kind: 'space.post', space: await spaceFacts(tx, viewer, locked.space) });
+            authorize(viewer, { kind: 'space.post', space: spaceFactsFrom(locked.space, locked.membership) });
             await checkQuotes(tx, viewer, body, locked.space.id);
             if (input.replyToPostId !== undefined) {
               const target = await q.findVisiblePost(tx, viewer, input.replyToPostId);
@@ -312,7 +317,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
             }
             const now = new Date();
             const number = thread.postCount + 1;
-            const post = await q.insertPost(tx, {
+            const values = {
               threadId,
               number,
               authorId: viewer.id,
@@ -324,14 +329,16 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               status: admission.status,
               moderationNote: admission.note,
               createdAt: now,
-            });
+            };
+            let post: { id: number };
             if (admission.status === 'held') {
+              post = await q.insertPost(tx, values);
               // The number is taken (numbers never change), but the thread shows no new activity until approval.
               await q.recordPostNumber(tx, threadId, number);
               await queueHeldPost(tx, { id: post.id, authorId: viewer.id, spaceId: locked.space.id, note: admission.note });
             } else {
-              await q.recordThreadActivity(tx, threadId, number, viewer.id, now);
-              await q.recordBoardActivity(tx, thread.boardId, 0, now);
+              // The post, the thread's and the board's counters in one round trip.
+              post = await q.insertPublishedReply(tx, values, thread.boardId);
               await notifier.newPost(tx, {
                 ...newPostFacts(admission.body),
                 postId: post.id,
@@ -351,7 +358,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       );
       const held = admission.status === 'held' ? { held: admission.note } : {};
       const { outsiders = [], ...ref } = posted;
-      return { ...ref, ...held, warnings: mentionWarnings({ level: place[0].level }, outsiders), unnotifiedMentions: outsiders.map((o) => o.handle) };
+      return { ...ref, ...held, warnings: mentionWarnings({ level: place.level }, outsiders), unnotifiedMentions: outsiders.map((o) => o.handle) };
     },
 
     async edit(viewer: MemberViewer, postId: number, input: EditInput): Promise<PostRef> {

@@ -72,15 +72,21 @@ export async function admitPost(db: Executor, viewer: MemberViewer, input: { bod
   if (!staff) {
     const limit = newcomer ? settings.newMemberPostsPerHour : settings.memberPostsPerHour;
     const hourAgo = new Date(Date.now() - 60 * 60_000);
-    const limitReachedAt = await q.findNthOwnPostSince(db, viewer.id, hourAgo, limit);
+    const window = settings.duplicateWindowMinutes * 60_000;
+    // One statement for both checks; the limit is still reported before a duplicate.
+    const { limitReachedAt, duplicate } = await q.findOwnRecentPosting(db, viewer.id, {
+      since: hourAgo,
+      nth: limit,
+      bodySource: input.body,
+      duplicateSince: window > 0 ? new Date(Date.now() - window) : null,
+    });
     if (limitReachedAt) {
       const freesAt = limitReachedAt.getTime() + 60 * 60_000;
       throw new TooManyRequests(
         `You have posted ${limit} times in the last hour${newcomer ? ', the limit for new members' : ''}. You can post again in ${seconds(freesAt - Date.now())}.`,
       );
     }
-    const window = settings.duplicateWindowMinutes * 60_000;
-    if (window > 0 && (await q.ownDuplicateExists(db, viewer.id, input.body, new Date(Date.now() - window)))) {
+    if (duplicate) {
       throw new Invalid('You posted exactly this text a few minutes ago. Edit the earlier post instead, or change this one.', {
         body: 'The same text was already posted.',
       });

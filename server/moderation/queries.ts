@@ -557,25 +557,33 @@ export async function countPublishedPostsBy(db: Executor, userId: string): Promi
  * fewer. A rate limit of N per window is reached when the Nth exists; the window frees a slot when
  * that post ages out. Reads at most N index entries.
  */
-export async function findNthOwnPostSince(db: Executor, userId: string, since: Date, nth: number): Promise<Date | undefined> {
-  const [row] = await db
+/**
+ * Both admission checks on a member's recent posts in one round trip: when their `nth` most recent
+ * post since `since` was written (the hourly limit is reached when there is one), and whether they
+ * posted exactly this text since `duplicateSince` (null: no duplicate check).
+ */
+export async function findOwnRecentPosting(
+  db: Executor,
+  userId: string,
+  check: { since: Date; nth: number; bodySource: string; duplicateSince: Date | null },
+): Promise<{ limitReachedAt: Date | undefined; duplicate: boolean }> {
+  const nthCreatedAt = db
     .select({ createdAt: posts.createdAt })
     .from(posts)
-    .where(and(eq(posts.authorId, userId), gt(posts.createdAt, since)))
+    .where(and(eq(posts.authorId, userId), gt(posts.createdAt, check.since)))
     .orderBy(desc(posts.createdAt))
-    .offset(nth - 1)
+    .offset(check.nth - 1)
     .limit(1);
-  return row?.createdAt;
-}
-
-/** Whether the member posted exactly this text recently (a double post or a spam run). */
-export async function ownDuplicateExists(db: Executor, userId: string, bodySource: string, since: Date): Promise<boolean> {
+  const duplicate = check.duplicateSince
+    ? sql<boolean>`exists (${db
+        .select({ id: posts.id })
+        .from(posts)
+        .where(and(eq(posts.authorId, userId), gt(posts.createdAt, check.duplicateSince), eq(posts.bodySource, check.bodySource), sql`${posts.deletedAt} is null`))})`
+    : sql<boolean>`false`;
   const [row] = await db
-    .select({ id: posts.id })
-    .from(posts)
-    .where(and(eq(posts.authorId, userId), gt(posts.createdAt, since), eq(posts.bodySource, bodySource), sql`${posts.deletedAt} is null`))
-    .limit(1);
-  return row !== undefined;
+    .select({ limitReachedAt: sql<Date | null>`(${nthCreatedAt})`.mapWith(posts.createdAt), duplicate })
+    .from(sql`(select 1) as one`);
+  return { limitReachedAt: row?.limitReachedAt ?? undefined, duplicate: row?.duplicate === true };
 }
 
 export async function setApprovalPending(db: Executor, userId: string, pending: boolean): Promise<void> {

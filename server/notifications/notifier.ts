@@ -6,9 +6,10 @@ import * as q from './queries.ts';
  * Creating notifications: called by the services whose writes cause them, with their transaction,
  * so a rolled-back write leaves none. Each call returns the ids it created, and every listener
  * registered with `onCreated` runs inside the same transaction with them (the hook point for
- * e-mail: enqueue a job there and it commits or rolls back with the notification).
+ * e-mail: enqueue a job there and it commits or rolls back with the notification), each marked
+ * with whether its recipient asked for e-mail at once.
  */
-export type CreatedListener = (tx: Executor, ids: number[]) => Promise<void>;
+export type CreatedListener = (tx: Executor, created: q.CreatedNotification[]) => Promise<void>;
 
 export interface NewPost {
   postId: number;
@@ -33,9 +34,9 @@ export type Notifier = ReturnType<typeof createNotifier>;
 
 export function createNotifier() {
   const listeners: CreatedListener[] = [];
-  async function created(tx: Executor, ids: number[]): Promise<number[]> {
-    if (ids.length > 0) for (const listener of listeners) await listener(tx, ids);
-    return ids;
+  async function created(tx: Executor, rows: q.CreatedNotification[]): Promise<number[]> {
+    if (rows.length > 0) for (const listener of listeners) await listener(tx, rows);
+    return rows.map((r) => r.id);
   }
 
   /** A post became readable (published at once, or approved): replies, quotes, mentions, watchers. */
@@ -52,7 +53,7 @@ export function createNotifier() {
       quoted: post.quoted,
       ...(post.mentionsOnly ? { mentionsOnly: true } : {}),
     });
-    return created(tx, rows.map((r) => r.id));
+    return created(tx, rows);
   }
 
   return {

@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
+import { namedStatement } from '../../db/named-statement.ts';
 import {
   blogEntries,
   boardWatches,
@@ -45,11 +46,37 @@ export interface NewPostFacts {
   mentionsOnly?: boolean;
 }
 
+/** A new notification, and whether its recipient asked for an e-mail at once (verified address, "immediately"). */
+export interface CreatedNotification {
+  id: number;
+  emailNow: boolean;
+}
+
+/**
+ * Wraps `INSERT INTO notifications …` (without RETURNING) so that the statement answers each new
+ * row with its recipient's e-mail wish, read in the same statement: the write queues an e-mail job
+ * only when someone may get one, without another round trip (most members never asked for e-mails).
+ */
+function returningCreated(insert: SQL): SQL {
+  return sql`
+    with created as (${insert} returning id, recipient_id)
+    select created.id, (${users.emailNotifications} = 'immediately' and ${users.emailVerifiedAt} is not null) as email_now
+    from created join ${users} on ${users.id} = created.recipient_id
+    order by created.id`;
+}
+
+type CreatedRow = { id: number | string; email_now: boolean };
+const toCreated = (rows: CreatedRow[]): CreatedNotification[] => rows.map((r) => ({ id: Number(r.id), emailNow: r.email_now }));
+
+async function insertReturningCreated(db: Executor, insert: SQL): Promise<CreatedNotification[]> {
+  return toCreated(rowsOf<CreatedRow>(await db.execute(returningCreated(insert))));
+}
+
 /**
  * The member's effective level for a thread: the most specific watch row (thread, then board,
  * then space); null when there is none.
  */
-function effectiveLevel(userId: SQL, threadId: number, boardId: number, spaceId: number): SQL {
+function effectiveLevel(userId: SQL, threadId: SQL, boardId: SQL, spaceId: SQL): SQL {
   return sql`coalesce(
     (select ${threadWatches.level} from ${threadWatches} where ${threadWatches.threadId} = ${threadId} and ${threadWatches.userId} = ${userId}),
     (select ${boardWatches.level} from ${boardWatches} where ${boardWatches.boardId} = ${boardId} and ${boardWatches.userId} = ${userId}),
@@ -60,32 +87,58 @@ function effectiveLevel(userId: SQL, threadId: number, boardId: number, spaceId:
  * One INSERT … SELECT for everyone a new post concerns, each once, under the most specific reason
  * (mention, quote, reply to their post, reply to their thread, watching): never the author, never
  * someone who muted the place, never someone who cannot read the post.
+ *
+ * A named prepared statement (every value a parameter, so the text never changes): planning its
+ * sub-queries cost PostgreSQL several times what running them does, on every reply and new thread.
  */
-export async function insertForNewPost(db: Executor, f: NewPostFacts): Promise<{ id: number; recipientId: string }[]> {
-  const handles = f.mentioned.length > 0 ? sql`array[${sql.join(f.mentioned.map((h) => sql`${h}`), sql`, `)}]::text[]` : sql`array[]::text[]`;
-  const quoted = f.quoted.length > 0 ? sql.join(f.quoted.map((qp) => sql`(${posts.threadId} = ${qp.threadId} and ${posts.number} = ${qp.number})`), sql` or `) : sql`false`;
+const newPostFanOut = (() => {
+  const p = (name: string) => sql.placeholder(name);
+  const threadId = sql`${p('threadId')}::bigint`;
+  const boardId = sql`${p('boardId')}::bigint`;
+  const spaceId = sql`${p('spaceId')}::bigint`;
+  const postId = sql`${p('postId')}::bigint`;
+  const actorId = sql`${p('actorId')}::text`;
+  const others = sql`${p('others')}::boolean`;
   const candidate = sql.raw('candidate.user_id');
-  const others = f.mentionsOnly ? sql`false` : sql`true`;
-  const result = await db.execute(sql`
+  return namedStatement<CreatedRow>(
+    'notifications_for_new_post',
+    returningCreated(sql`
     insert into ${notifications} (recipient_id, kind, actor_id, thread_id, post_id)
-    select distinct on (candidate.user_id) candidate.user_id, candidate.kind::notification_kind, ${f.actorId}, ${f.threadId}::bigint, ${f.postId}::bigint
+    select distinct on (candidate.user_id) candidate.user_id, candidate.kind::notification_kind, ${actorId}, ${threadId}, ${postId}
     from (
-      select ${users.id} as user_id, 'mention' as kind, 1 as rank from ${users} where lower(${users.handle}) = any(${handles})
-      union all select ${posts.authorId}, 'quote', 2 from ${posts} where ${others} and (${quoted})
-      union all select ${posts.authorId}, 'reply_to_post', 3 from ${posts} where ${others} and ${posts.id} = ${f.replyToPostId ?? 0}
-      union all select ${threads.authorId}, 'reply_to_thread', 4 from ${threads} where ${others} and ${threads.id} = ${f.threadId} and ${f.number} > 1
-      union all select ${threadWatches.userId}, 'watched_post', 5 from ${threadWatches} where ${others} and ${threadWatches.threadId} = ${f.threadId} and ${threadWatches.level} = 'watching'
-      union all select ${boardWatches.userId}, 'watched_post', 5 from ${boardWatches} where ${others} and ${boardWatches.boardId} = ${f.boardId} and ${boardWatches.level} = 'watching'
-      union all select ${spaceWatches.userId}, 'watched_post', 5 from ${spaceWatches} where ${others} and ${spaceWatches.spaceId} = ${f.spaceId} and ${spaceWatches.level} = 'watching'
+      select ${users.id} as user_id, 'mention' as kind, 1 as rank from ${users} where lower(${users.handle}) = any(${p('mentioned')}::text[])
+      union all select ${posts.authorId}, 'quote', 2 from ${posts}
+        where ${others} and (${posts.threadId}, ${posts.number}) in (select * from unnest(${p('quotedThreads')}::bigint[], ${p('quotedNumbers')}::integer[]))
+      union all select ${posts.authorId}, 'reply_to_post', 3 from ${posts} where ${others} and ${posts.id} = ${p('replyToPostId')}::bigint
+      union all select ${threads.authorId}, 'reply_to_thread', 4 from ${threads} where ${others} and ${threads.id} = ${threadId} and ${p('number')}::integer > 1
+      union all select ${threadWatches.userId}, 'watched_post', 5 from ${threadWatches} where ${others} and ${threadWatches.threadId} = ${threadId} and ${threadWatches.level} = 'watching'
+      union all select ${boardWatches.userId}, 'watched_post', 5 from ${boardWatches} where ${others} and ${boardWatches.boardId} = ${boardId} and ${boardWatches.level} = 'watching'
+      union all select ${spaceWatches.userId}, 'watched_post', 5 from ${spaceWatches} where ${others} and ${spaceWatches.spaceId} = ${spaceId} and ${spaceWatches.level} = 'watching'
     ) as candidate
-    cross join lateral (select ${effectiveLevel(candidate, f.threadId, f.boardId, f.spaceId)} as level) as watch
-    where candidate.user_id <> ${f.actorId}
+    cross join lateral (select ${effectiveLevel(candidate, threadId, boardId, spaceId)} as level) as watch
+    where candidate.user_id <> ${actorId}
       and watch.level is distinct from 'muted'
       and (candidate.kind <> 'watched_post' or watch.level = 'watching')
-      and exists (select 1 from ${posts} where ${posts.id} = ${f.postId} and ${postVisibleTo(candidate)})
-    order by candidate.user_id, candidate.rank
-    returning id, recipient_id`);
-  return rowsOf<{ id: number | string; recipient_id: string }>(result).map((r) => ({ id: Number(r.id), recipientId: r.recipient_id }));
+      and exists (select 1 from ${posts} where ${posts.id} = ${postId} and ${postVisibleTo(candidate)})
+    order by candidate.user_id, candidate.rank`),
+  );
+})();
+
+export async function insertForNewPost(db: Executor, f: NewPostFacts): Promise<CreatedNotification[]> {
+  const rows = await newPostFanOut.execute(db, {
+    postId: f.postId,
+    threadId: f.threadId,
+    boardId: f.boardId,
+    spaceId: f.spaceId,
+    number: f.number,
+    actorId: f.actorId,
+    replyToPostId: f.replyToPostId ?? 0,
+    mentioned: f.mentioned,
+    quotedThreads: f.quoted.map((qp) => qp.threadId),
+    quotedNumbers: f.quoted.map((qp) => qp.number),
+    others: !f.mentionsOnly,
+  });
+  return toCreated(rows);
 }
 
 /**
@@ -151,7 +204,7 @@ export interface DirectNotification {
  * One notification, inserted only when its recipient is not the actor and may read its subject
  * now: the post (`mustSee: 'post'`), the thread, or nothing to check (their own membership, entry).
  */
-export async function insertDirect(db: Executor, n: DirectNotification, mustSee: 'post' | 'thread' | 'none'): Promise<number[]> {
+export async function insertDirect(db: Executor, n: DirectNotification, mustSee: 'post' | 'thread' | 'none'): Promise<CreatedNotification[]> {
   const recipient = sql`${n.recipientId}`;
   const check =
     mustSee === 'post'
@@ -159,33 +212,35 @@ export async function insertDirect(db: Executor, n: DirectNotification, mustSee:
       : mustSee === 'thread'
         ? sql`exists (select 1 from ${threads} where ${threads.id} = ${n.threadId ?? 0} and ${threadVisibleTo(recipient)})`
         : sql`true`;
-  const result = await db.execute(sql`
+  return insertReturningCreated(
+    db,
+    sql`
     insert into ${notifications} (recipient_id, kind, actor_id, thread_id, post_id, blog_entry_id, space_id, review_item_id, outcome)
     select ${n.recipientId}, ${n.kind}::notification_kind, ${n.actorId ?? null}, ${n.threadId ?? null}::bigint, ${n.postId ?? null}::bigint,
       ${n.blogEntryId ?? null}::bigint, ${n.spaceId ?? null}::bigint, ${n.reviewItemId ?? null}::bigint, ${n.outcome ?? null}
-    where ${n.recipientId} is distinct from ${n.actorId ?? null} and ${check}
-    returning id`);
-  return rowsOf<{ id: number | string }>(result).map((r) => Number(r.id));
+    where ${n.recipientId} is distinct from ${n.actorId ?? null} and ${check}`,
+  );
 }
 
 /** The space's active members (but the actor) learn its ground rules changed: one INSERT … SELECT. */
-export async function insertForRulesChange(db: Executor, spaceId: number, actorId: string): Promise<number[]> {
-  const result = await db.execute(sql`
+export async function insertForRulesChange(db: Executor, spaceId: number, actorId: string): Promise<CreatedNotification[]> {
+  return insertReturningCreated(
+    db,
+    sql`
     insert into ${notifications} (recipient_id, kind, actor_id, space_id)
     select ${spaceMembers.userId}, 'space_rules_changed', ${actorId}, ${spaceId}::bigint from ${spaceMembers}
-    where ${spaceMembers.spaceId} = ${spaceId} and ${spaceMembers.status} = 'active' and ${spaceMembers.userId} <> ${actorId}
-    returning id`);
-  return rowsOf<{ id: number | string }>(result).map((r) => Number(r.id));
+    where ${spaceMembers.spaceId} = ${spaceId} and ${spaceMembers.status} = 'active' and ${spaceMembers.userId} <> ${actorId}`,
+  );
 }
 
 /** Each scheduled entry that just went out tells its author. */
-export async function insertForPublishedEntries(db: Executor, entries: { id: number; authorId: string }[]): Promise<number[]> {
+export async function insertForPublishedEntries(db: Executor, entries: { id: number; authorId: string }[]): Promise<CreatedNotification[]> {
   if (entries.length === 0) return [];
-  const rows = await db
-    .insert(notifications)
-    .values(entries.map((e) => ({ recipientId: e.authorId, kind: 'blog_published' as const, blogEntryId: e.id })))
-    .returning({ id: notifications.id });
-  return rows.map((r) => r.id);
+  const values = sql.join(
+    entries.map((e) => sql`(${e.authorId}, 'blog_published'::notification_kind, ${e.id}::bigint)`),
+    sql`, `,
+  );
+  return insertReturningCreated(db, sql`insert into ${notifications} (recipient_id, kind, blog_entry_id) values ${values}`);
 }
 
 /** The thread a member starts or replies in gets their default level, unless they chose one already. */

@@ -61,6 +61,11 @@ function move<T extends { id: number }>(items: T[], id: number, direction: 'up' 
 /** The facts `can()` decides space actions from: the space and the viewer's membership in it. */
 export async function spaceFacts(db: Database, viewer: Viewer, space: q.SpaceRow): Promise<SpaceFacts> {
   const membership = viewer.kind === 'member' ? await q.findMembership(db, space.id, viewer.id) : undefined;
+  return spaceFactsFrom(space, membership ?? null);
+}
+
+/** `spaceFacts` from a membership the caller already read (with the space, in one statement). */
+export function spaceFactsFrom(space: q.SpaceRow, membership: Pick<q.MembershipRow, 'role' | 'status'> | null): SpaceFacts {
   return {
     level: space.level,
     joinPolicy: space.joinPolicy,

@@ -43,6 +43,31 @@ describe('the database announces what changed, whoever wrote it', () => {
     expect(events.join(' ')).not.toMatch(/Prone|Twelve/);
   });
 
+  test('writes answered at the same time share markers, and each still waits until its own events were heard', async () => {
+    let markers = 0;
+    const database = await freshDatabase({ onQuery: (query, params) => void (query.includes('pg_notify') && String(params[1]).startsWith('settled:') && markers++) });
+    const bus = createEventBus(database);
+    try {
+      const seen: string[] = [];
+      bus.subscribe((event) => seen.push(event));
+      await vi.waitFor(() => expect(bus.live).toBe(true));
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          await bus.publish(database.db, `page:${i}`);
+          const ok = await bus.settled();
+          // What this caller relies on: its own event was heard before its settled() answered.
+          return { ok, heardOwn: seen.includes(`page:${i}`) };
+        }),
+      );
+      expect(outcomes.every((o) => o.ok && o.heardOwn)).toBe(true);
+      expect(markers).toBeGreaterThan(0);
+      expect(markers).toBeLessThan(20);
+    } finally {
+      await bus.close();
+      await database.close();
+    }
+  });
+
   test('a write rolled back announces nothing', async () => {
     const t = await createThread(app, author, board.id);
     const events = await eventsDuring(async () => {

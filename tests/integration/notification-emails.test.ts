@@ -53,6 +53,31 @@ describe('e-mail right away', () => {
     expect(await notifications(quiet)).toEqual([]);
   });
 
+  test('a reply that concerns only members who never asked for e-mails queues no e-mail work; one that concerns a member who did queues their notification alone', async () => {
+    const { board } = await createSpaceWithBoard(app, admin);
+    const quiet = await memberWanting('off');
+    const unverified = await createMember(app);
+    await app.database.db.update(users).set({ emailNotifications: 'immediately' }).where(eq(users.id, unverified.viewer.id));
+    const eager = await memberWanting('immediately');
+    const quietThread = await createThread(app, quiet, board.id);
+    const replier = await createMember(app);
+    // Each reply's notifications are queued for e-mail in its own transaction, so the job list is final when reply() answers.
+    const emailJobs = async () =>
+      (await app.database.executeSql('select data from pgboss.job where name = $1 order by created_on', [NOTIFICATION_EMAIL_JOB])).rows as { data: { ids: number[] } }[];
+    const before = (await emailJobs()).length;
+    await app.services.forum.reply(replier.viewer, quietThread.threadId, { body: `Hello @${unverified.handle}, a reply nobody is e-mailed about.` });
+    expect(await emailJobs()).toHaveLength(before);
+
+    await app.services.forum.reply(replier.viewer, quietThread.threadId, { body: `@${eager.handle} and @${unverified.handle}: one of you asked for e-mails.` });
+    const jobs = await emailJobs();
+    expect(jobs).toHaveLength(before + 1);
+    const eagerIds = (await app.database.db.select({ id: notificationsTable.id }).from(notificationsTable).where(eq(notificationsTable.recipientId, eager.viewer.id))).map((r) => r.id);
+    expect(jobs[jobs.length - 1]!.data.ids).toEqual(eagerIds);
+    await eventually(async () => (await notifications(eager)).length > 0, 'the e-mail to the member who asked');
+    expect(await notifications(quiet)).toEqual([]);
+    expect(await notifications(unverified)).toEqual([]);
+  });
+
   test('about a confidential space it says only that there is news, with a link by number', async () => {
     const { space, board } = await createSpaceWithBoard(app, admin, { level: 'confidential', name: 'Mentoring circle Zeta' });
     const author = await memberWanting('immediately');
