@@ -16,7 +16,18 @@ import {
   threads,
   users,
 } from '../../db/schema/index.ts';
-import { notificationVisible, postVisibleTo, spaceContentVisibleTo, threadVisible, threadVisibleTo, type MemberViewer, type Viewer } from '../policy/index.ts';
+import {
+  notificationVisible,
+  parameterisedMember,
+  postVisibleTo,
+  spaceContentVisibleTo,
+  threadVisible,
+  threadVisibleTo,
+  type MemberViewer,
+  type PolicyViewer,
+  type SiteRole,
+  type Viewer,
+} from '../policy/index.ts';
 
 export type NotificationKind = (typeof notifications.$inferSelect)['kind'];
 export type WatchLevel = (typeof threadWatches.$inferSelect)['level'];
@@ -239,11 +250,30 @@ export async function listGroups(db: Executor, viewer: Viewer, limit: number, be
 }
 
 /** The bell's number: unread items as the list shows them (collapsed). */
-export async function countUnreadGroups(db: Executor, viewer: Viewer): Promise<number> {
-  const result = await db.execute(sql`
-    select count(distinct ${groupKey()})::int as n from ${notifications}
-    where ${notificationVisible(viewer)} and ${notifications.readAt} is null`);
-  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+function unreadGroupsQuery(db: Executor, viewer: PolicyViewer) {
+  return db
+    .select({ n: sql<number>`count(distinct ${groupKey()})::int` })
+    .from(notifications)
+    .where(sql`${notificationVisible(viewer)} and ${notifications.readAt} is null`);
+}
+
+/**
+ * The bell's count, prepared once per database handle and site role (the predicate differs by
+ * role, never by member: the member's id is the statement's parameter). It is on every signed-in
+ * page, and PostgreSQL spent 5–12 ms planning the notification predicate's sub-queries for ~1 ms of
+ * running it; a prepared statement is planned on its first executions on a connection and then
+ * reuses a generic plan. Drizzle no longer builds its SQL per request either.
+ */
+export function prepareUnreadGroupCount(db: Executor): (viewer: MemberViewer) => Promise<number> {
+  const byRole = {
+    member: unreadGroupsQuery(db, parameterisedMember('member')).prepare('unread_groups_member'),
+    moderator: unreadGroupsQuery(db, parameterisedMember('moderator')).prepare('unread_groups_moderator'),
+    admin: unreadGroupsQuery(db, parameterisedMember('admin')).prepare('unread_groups_admin'),
+  } satisfies Record<SiteRole, unknown>;
+  return async (viewer) => {
+    const [row] = await byRole[viewer.role].execute({ viewerId: viewer.id });
+    return Number(row?.n ?? 0);
+  };
 }
 
 const actor = alias(users, 'actor');

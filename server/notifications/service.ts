@@ -19,6 +19,7 @@ export type NotificationsService = ReturnType<typeof createNotificationsService>
 
 /** Reading notifications, watching, unread tracking and mention autocomplete (see README.md). */
 export function createNotificationsService(db: Database, notifier: Notifier, spaces: SpacesService, forum: ForumService) {
+  const unreadGroupCount = q.prepareUnreadGroupCount(db);
   /** Reads a target through the viewer's predicates (404 when they cannot see it) and names its place. */
   async function place(viewer: Viewer, target: WatchTarget) {
     if (target.kind === 'thread') {
@@ -37,7 +38,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     /** The hook point for whatever follows a new notification (e-mail): see notifier.ts. */
     onCreated: notifier.onCreated,
 
-    unreadCount: (viewer: MemberViewer) => q.countUnreadGroups(db, viewer),
+    unreadCount: (viewer: MemberViewer) => unreadGroupCount(viewer),
 
     /** One page of the viewer's notifications, collapsed, newest first; `next` pages on. */
     async list(viewer: MemberViewer, options: { before?: number } = {}): Promise<{ items: NotificationItem[]; next: number | null; unreadCount: number }> {
@@ -51,7 +52,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
         return first && last ? [describe(first, last, g.count, g.unread)] : [];
       });
       const last = page[page.length - 1];
-      return { items, next: groups.length > NOTIFICATIONS_PER_PAGE && last ? last.lastId : null, unreadCount: await q.countUnreadGroups(db, viewer) };
+      return { items, next: groups.length > NOTIFICATIONS_PER_PAGE && last ? last.lastId : null, unreadCount: await unreadGroupCount(viewer) };
     },
 
     /** Opens an item: marks it read (a collapsed one whole) and says where it leads. */

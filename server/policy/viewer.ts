@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { Unauthenticated } from '../errors.ts';
 
 /** Who is asking. Every read and write of content is decided from this alone (plus the database). */
@@ -21,6 +22,22 @@ export interface AnonymousViewer {
 export type Viewer = AnonymousViewer | MemberViewer;
 
 export const ANONYMOUS: AnonymousViewer = Object.freeze({ kind: 'anonymous' });
+
+/**
+ * A viewer as the visibility predicates read it: kind, id and site role, nothing else. The id may
+ * be a prepared statement's parameter (`parameterisedMember`), so that one statement — planned
+ * once per connection by PostgreSQL, not on every request — serves every member of a site role.
+ */
+export type PolicyViewer = AnonymousViewer | { readonly kind: 'member'; readonly id: string | SQL; readonly role: SiteRole };
+
+/**
+ * A member of this site role whose id is the prepared statement's parameter `name`: pass the
+ * member's own id under that name when executing. Any predicate built from it is the same rule,
+ * word for word, as for that member (the SQL differs only in where the id comes from).
+ */
+export function parameterisedMember(role: SiteRole, name = 'viewerId'): PolicyViewer {
+  return { kind: 'member', id: sql`${sql.placeholder(name)}`, role };
+}
 
 export function isMember(viewer: Viewer): viewer is MemberViewer {
   return viewer.kind === 'member';
