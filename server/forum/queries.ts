@@ -334,7 +334,11 @@ export async function findVisibleThreadSpaces(db: Executor, viewer: Viewer, thre
 
 /**
  * Records that a member was shown a thread up to post `number`, and adds what is new to their
- * "posts read" count (trust). Nothing is written when they had already read that far.
+ * "posts read" count (trust). Nothing is written when they had already read that far — not even
+ * a row lock: `on conflict do update … where` locks the conflicting row (a transaction id, WAL
+ * and a commit flush) even when its condition then refuses the update, and re-reading a thread
+ * is the common case. So the insert proposes no row at all unless the position advances; two
+ * concurrent views that both advance still meet in the `on conflict` clause.
  */
 export async function recordThreadRead(db: Executor, userId: string, threadId: number, number: number): Promise<void> {
   await db.execute(sql`
@@ -342,7 +346,8 @@ export async function recordThreadRead(db: Executor, userId: string, threadId: n
       select ${threadReads.lastReadNumber} as n from ${threadReads}
       where ${threadReads.userId} = ${userId} and ${threadReads.threadId} = ${threadId}
     ), saved as (
-      insert into ${threadReads} (user_id, thread_id, last_read_number) values (${userId}, ${threadId}, ${number})
+      insert into ${threadReads} (user_id, thread_id, last_read_number)
+      select ${userId}::text, ${threadId}::bigint, ${number}::int where not exists (select 1 from previous where n >= ${number}::int)
       on conflict (user_id, thread_id) do update set last_read_number = excluded.last_read_number, updated_at = now()
         where ${threadReads.lastReadNumber} < excluded.last_read_number
       returning last_read_number
