@@ -2,7 +2,7 @@ import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } f
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { boards, postRevisions, posts, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
-import { ANONYMOUS, postVisible, threadInSpaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
+import { ANONYMOUS, parameterisedMember, postVisible, threadInSpaceVisible, threadVisible, type PolicyViewer, type SiteRole, type Viewer } from '../policy/index.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
 type Param = number | Placeholder;
@@ -70,7 +70,7 @@ export async function listLatestThreads(db: Executor, viewer: Viewer, limit: num
     .limit(limit);
 }
 
-function visibleThreadQuery(db: Executor, viewer: Viewer, id: Param) {
+function visibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
   return db
     .select({ thread: threads, board: boards, space: spaces })
     .from(threads)
@@ -119,7 +119,7 @@ const postColumns = {
 
 export type PostListRow = Awaited<ReturnType<typeof listThreadPosts>>[number];
 
-function threadPostsQuery(db: Executor, viewer: Viewer, threadId: Param, from: Param, to: Param) {
+function threadPostsQuery(db: Executor, viewer: PolicyViewer, threadId: Param, from: Param, to: Param) {
   return db
     .select(postColumns)
     .from(posts)
@@ -168,6 +168,24 @@ export function prepareAnonymousThreadReads(db: Executor) {
     posts: threadPostsQuery(db, ANONYMOUS, id, sql.placeholder('from'), sql.placeholder('to')).prepare('anonymous_thread_posts'),
     stamp: threadStampQuery(db, id).prepare('anonymous_thread_stamp'),
   };
+}
+
+/**
+ * The same two reads for members, prepared once per database handle and site role (the
+ * predicates differ by role, never by member: the member's id is the parameter `viewerId`). Every
+ * signed-in thread page runs them, and PostgreSQL spent longer planning the posts statement than
+ * running it; prepared, it keeps a generic plan per connection.
+ */
+export function prepareMemberThreadReads(db: Executor) {
+  const id = sql.placeholder('id');
+  const forRole = (role: SiteRole) => {
+    const viewer = parameterisedMember(role);
+    return {
+      thread: visibleThreadQuery(db, viewer, id).prepare(`${role}_thread`),
+      posts: threadPostsQuery(db, viewer, id, sql.placeholder('from'), sql.placeholder('to')).prepare(`${role}_thread_posts`),
+    };
+  };
+  return { member: forRole('member'), moderator: forRole('moderator'), admin: forRole('admin') } satisfies Record<SiteRole, unknown>;
 }
 
 export async function findVisiblePost(db: Executor, viewer: Viewer, postId: number) {

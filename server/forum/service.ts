@@ -88,6 +88,14 @@ export type ForumService = ReturnType<typeof createForumService>;
 
 export function createForumService(db: Database, spaces: SpacesService, notifier: Notifier) {
   const anonymous = q.prepareAnonymousThreadReads(db);
+  const members = q.prepareMemberThreadReads(db);
+
+  /** A thread with its board and space, through the viewer's predicate, by the prepared statements. */
+  async function visibleThread(viewer: Viewer, threadId: number) {
+    const [found] =
+      viewer.kind === 'anonymous' ? await anonymous.thread.execute({ id: threadId }) : await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id });
+    return found;
+  }
 
   /**
    * Mentioning someone who cannot read the space notifies nobody (they could not read it); the
@@ -150,13 +158,16 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
     async threadPage(viewer: Viewer, threadId: number, page: number) {
       // The thread row (and its content_version) is read before the posts: a page stored under
       // that version can only be newer than it, never older.
-      const found = viewer.kind === 'anonymous' ? (await anonymous.thread.execute({ id: threadId }))[0] : await q.findVisibleThread(db, viewer, threadId);
+      const found = await visibleThread(viewer, threadId);
       if (!found) throw new NotFound();
       const pages = pageCount(found.thread.postCount, POSTS_PER_PAGE);
       if (page > pages) throw new NotFound('That page of the thread does not exist.');
       const from = (page - 1) * POSTS_PER_PAGE + 1;
       const to = from + POSTS_PER_PAGE - 1;
-      const posts = viewer.kind === 'anonymous' ? await anonymous.posts.execute({ id: threadId, from, to }) : await q.listThreadPosts(db, viewer, threadId, from, to);
+      const posts =
+        viewer.kind === 'anonymous'
+          ? await anonymous.posts.execute({ id: threadId, from, to })
+          : await members[viewer.role].posts.execute({ id: threadId, from, to, viewerId: viewer.id });
       const lastShown = posts[posts.length - 1]?.number;
       if (viewer.kind === 'member' && lastShown !== undefined) {
         await q.recordThreadRead(db, viewer.id, threadId, lastShown);
@@ -172,7 +183,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
     },
 
     async thread(viewer: Viewer, threadId: number) {
-      const found = await q.findVisibleThread(db, viewer, threadId);
+      const found = await visibleThread(viewer, threadId);
       if (!found) throw new NotFound();
       return found;
     },
