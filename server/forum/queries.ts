@@ -2,7 +2,17 @@ import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } f
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { boards, postRevisions, posts, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
-import { ANONYMOUS, parameterisedMember, postVisible, threadInSpaceVisible, threadVisible, type PolicyViewer, type SiteRole, type Viewer } from '../policy/index.ts';
+import {
+  ANONYMOUS,
+  parameterisedMember,
+  perPolicyKey,
+  postVisible,
+  threadInSpaceVisible,
+  threadVisible,
+  type PolicyViewer,
+  type SiteRole,
+  type Viewer,
+} from '../policy/index.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
 type Param = number | Placeholder;
@@ -33,10 +43,10 @@ const threadListColumns = {
   boardId: threads.boardId,
 };
 
-export type ThreadListRow = Awaited<ReturnType<typeof listBoardThreads>>[number];
+export type ThreadListRow = Awaited<ReturnType<ReturnType<typeof prepareListReads>['member']['boardThreads']['execute']>>[number];
 
 /** One page of a board, pinned first, then by latest activity. */
-export async function listBoardThreads(db: Executor, viewer: Viewer, boardId: number, limit: number, offset: number) {
+function boardThreadsQuery(db: Executor, viewer: PolicyViewer, boardId: Param, limit: Param, offset: Param) {
   return db
     .select(threadListColumns)
     .from(threads)
@@ -48,16 +58,15 @@ export async function listBoardThreads(db: Executor, viewer: Viewer, boardId: nu
     .offset(offset);
 }
 
-export async function countBoardThreads(db: Executor, viewer: Viewer, boardId: number): Promise<number> {
-  const [row] = await db
+function boardThreadCountQuery(db: Executor, viewer: PolicyViewer, boardId: Param) {
+  return db
     .select({ n: sql<number>`count(*)::int` })
     .from(threads)
     .where(and(eq(threads.boardId, boardId), threadVisible(viewer)));
-  return row?.n ?? 0;
 }
 
 /** Latest activity across every board the viewer may read. */
-export async function listLatestThreads(db: Executor, viewer: Viewer, limit: number) {
+function latestThreadsQuery(db: Executor, viewer: PolicyViewer, limit: Param) {
   return db
     .select({ ...threadListColumns, boardName: boards.name, boardSlug: boards.slug, spaceSlug: spaces.slug })
     .from(threads)
@@ -68,6 +77,22 @@ export async function listLatestThreads(db: Executor, viewer: Viewer, limit: num
     .where(and(threadInSpaceVisible(viewer), isNull(boards.archivedAt), isNull(spaces.archivedAt)))
     .orderBy(desc(threads.lastPostAt), desc(threads.id))
     .limit(limit);
+}
+
+/**
+ * The board page's and the home page's lists, prepared once per database handle and policy key
+ * (anonymous, or a site role with the member's id as the parameter `viewerId`): every signed-in
+ * board or home page runs them, and PostgreSQL spent longer planning them (the visibility
+ * sub-queries) than running them.
+ */
+export function prepareListReads(db: Executor) {
+  const boardId = sql.placeholder('boardId');
+  const limit = sql.placeholder('limit');
+  return perPolicyKey((viewer, key) => ({
+    boardThreads: boardThreadsQuery(db, viewer, boardId, limit, sql.placeholder('offset')).prepare(`${key}_board_threads`),
+    boardThreadCount: boardThreadCountQuery(db, viewer, boardId).prepare(`${key}_board_thread_count`),
+    latestThreads: latestThreadsQuery(db, viewer, limit).prepare(`${key}_latest_threads`),
+  }));
 }
 
 function visibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {

@@ -39,6 +39,29 @@ export function parameterisedMember(role: SiteRole, name = 'viewerId'): PolicyVi
   return { kind: 'member', id: sql`${sql.placeholder(name)}`, role };
 }
 
+/** What a visibility predicate's SQL depends on besides the member's id: one prepared statement per key. */
+export type PolicyKey = 'anonymous' | SiteRole;
+
+export function policyKey(viewer: Viewer): PolicyKey {
+  return viewer.kind === 'anonymous' ? 'anonymous' : viewer.role;
+}
+
+/** The viewer to prepare a statement with for `key`; execute it with `viewerParameters(viewer)`. */
+export function parameterisedViewer(key: PolicyKey): PolicyViewer {
+  return key === 'anonymous' ? ANONYMOUS : parameterisedMember(key);
+}
+
+/** The parameters a statement prepared from `parameterisedViewer(policyKey(viewer))` takes for this viewer. */
+export function viewerParameters(viewer: Viewer): { viewerId?: string } {
+  return viewer.kind === 'member' ? { viewerId: viewer.id } : {};
+}
+
+/** Builds one prepared statement set per policy key; pick with `policyKey(viewer)`. */
+export function perPolicyKey<T>(build: (viewer: PolicyViewer, key: PolicyKey) => T): Record<PolicyKey, T> {
+  const keys: PolicyKey[] = ['anonymous', 'member', 'moderator', 'admin'];
+  return Object.fromEntries(keys.map((key) => [key, build(parameterisedViewer(key), key)])) as Record<PolicyKey, T>;
+}
+
 export function isMember(viewer: Viewer): viewer is MemberViewer {
   return viewer.kind === 'member';
 }

@@ -216,7 +216,7 @@ describe('cheap anonymous reading', () => {
 });
 
 describe('a thread page by the reader’s site role', () => {
-  test('a site moderator sees a held post and a held thread of a public space; a member sees neither; the author sees their own', async () => {
+  test('a site moderator sees a held post and a held thread of a public space, on its page and in the lists; a member sees neither; the author sees their own', async () => {
     // Signed-in thread pages read through statements prepared per site role: each role must get its own.
     const siteMod = await createMember(app, { role: 'moderator' });
     const carol = await createMember(app);
@@ -233,5 +233,10 @@ describe('a thread page by the reader’s site role', () => {
     await app.database.db.update(threads).set({ status: 'held' }).where(eq(threads.id, thread.threadId));
     expect((await asModerator.get(url)).statusCode).toBe(200);
     expect((await asMember.get(url)).statusCode).toBe(404);
+    // The board's and the home page's lists too (also prepared per site role).
+    for (const listUrl of [boardUrl(), '/']) {
+      expect((await asModerator.get(listUrl)).body, listUrl).toContain('Held things');
+      expect((await asMember.get(listUrl)).body, listUrl).not.toContain('Held things');
+    }
   });
 });
