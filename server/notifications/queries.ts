@@ -24,6 +24,7 @@ import {
   threadVisible,
   threadVisibleTo,
   type MemberViewer,
+  type PolicyMember,
   type PolicyViewer,
   type SiteRole,
   type Viewer,
@@ -417,23 +418,40 @@ export async function savePreferences(db: Executor, userId: string, prefs: { wat
  * For threads of a board page: how many posts came after the viewer last read each (threads they
  * never opened, or muted, have none). Numbers only; the threads were read through the predicate.
  */
-export async function findUnreadCounts(db: Executor, viewer: Viewer, threadIds: number[]): Promise<Map<number, { unread: number; firstUnread: number }>> {
-  if (threadIds.length === 0 || viewer.kind !== 'member') return new Map();
-  const rows = await db
+function unreadCountsQuery(db: Executor, viewer: PolicyMember) {
+  return db
     .select({ threadId: threads.id, postCount: threads.postCount, lastRead: threadReads.lastReadNumber })
     .from(threads)
     .innerJoin(threadReads, and(eq(threadReads.threadId, threads.id), eq(threadReads.userId, viewer.id)))
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .where(
       and(
-        inArray(threads.id, threadIds),
+        // An array parameter rather than `in (…)`: one statement whatever the number of threads.
+        sql`${threads.id} = any(${sql.placeholder('threadIds')}::bigint[])`,
         threadVisible(viewer),
         sql`not exists (select 1 from ${threadWatches} where ${threadWatches.threadId} = ${threads.id} and ${threadWatches.userId} = ${viewer.id} and ${threadWatches.level} = 'muted')`,
         sql`not exists (select 1 from ${boardWatches} where ${boardWatches.boardId} = ${threads.boardId} and ${boardWatches.userId} = ${viewer.id} and ${boardWatches.level} = 'muted')`,
         sql`not exists (select 1 from ${spaceWatches} where ${spaceWatches.spaceId} = ${boards.spaceId} and ${spaceWatches.userId} = ${viewer.id} and ${spaceWatches.level} = 'muted')`,
       ),
     );
-  return new Map(rows.filter((r) => r.postCount > r.lastRead).map((r) => [r.threadId, { unread: r.postCount - r.lastRead, firstUnread: r.lastRead + 1 }]));
+}
+
+/**
+ * New posts since the member last read, for the threads of a board page: prepared once per database
+ * handle and site role (the member's id is the parameter `viewerId`). PostgreSQL spent ~1.9 ms
+ * planning it for ~0.2 ms of running it, on every signed-in board page.
+ */
+export function prepareUnreadCounts(db: Executor) {
+  const byRole = {
+    member: unreadCountsQuery(db, parameterisedMember('member')).prepare('unread_counts_member'),
+    moderator: unreadCountsQuery(db, parameterisedMember('moderator')).prepare('unread_counts_moderator'),
+    admin: unreadCountsQuery(db, parameterisedMember('admin')).prepare('unread_counts_admin'),
+  } satisfies Record<SiteRole, unknown>;
+  return async (viewer: Viewer, threadIds: number[]): Promise<Map<number, { unread: number; firstUnread: number }>> => {
+    if (threadIds.length === 0 || viewer.kind !== 'member') return new Map();
+    const rows = await byRole[viewer.role].execute({ threadIds, viewerId: viewer.id });
+    return new Map(rows.filter((r) => r.postCount > r.lastRead).map((r) => [r.threadId, { unread: r.postCount - r.lastRead, firstUnread: r.lastRead + 1 }]));
+  };
 }
 
 /** The first post number after what the viewer last read in a thread (1 when never opened). */

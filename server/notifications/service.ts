@@ -20,6 +20,7 @@ export type NotificationsService = ReturnType<typeof createNotificationsService>
 /** Reading notifications, watching, unread tracking and mention autocomplete (see README.md). */
 export function createNotificationsService(db: Database, notifier: Notifier, spaces: SpacesService, forum: ForumService) {
   const unreadGroupCount = q.prepareUnreadGroupCount(db);
+  const unreadCounts = q.prepareUnreadCounts(db);
   /** Reads a target through the viewer's predicates (404 when they cannot see it) and names its place. */
   async function place(viewer: Viewer, target: WatchTarget) {
     if (target.kind === 'thread') {
@@ -91,7 +92,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     savePreferences: (viewer: MemberViewer, prefs: { watchStarted: boolean; watchReplied: boolean }) => q.savePreferences(db, viewer.id, prefs),
 
     /** New posts since the viewer last read each thread of a list (signed-in members only). */
-    unreadCounts: (viewer: Viewer, threadIds: number[]) => q.findUnreadCounts(db, viewer, threadIds),
+    unreadCounts: (viewer: Viewer, threadIds: number[]) => unreadCounts(viewer, threadIds),
 
     /** Where a thread continues for the viewer: the page and number of the first post they have not read. */
     async firstUnread(viewer: Viewer, threadId: number) {

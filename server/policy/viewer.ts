@@ -28,14 +28,19 @@ export const ANONYMOUS: AnonymousViewer = Object.freeze({ kind: 'anonymous' });
  * be a prepared statement's parameter (`parameterisedMember`), so that one statement — planned
  * once per connection by PostgreSQL, not on every request — serves every member of a site role.
  */
-export type PolicyViewer = AnonymousViewer | { readonly kind: 'member'; readonly id: string | SQL; readonly role: SiteRole };
+export type PolicyViewer = AnonymousViewer | PolicyMember;
+export interface PolicyMember {
+  readonly kind: 'member';
+  readonly id: string | SQL;
+  readonly role: SiteRole;
+}
 
 /**
  * A member of this site role whose id is the prepared statement's parameter `name`: pass the
  * member's own id under that name when executing. Any predicate built from it is the same rule,
  * word for word, as for that member (the SQL differs only in where the id comes from).
  */
-export function parameterisedMember(role: SiteRole, name = 'viewerId'): PolicyViewer {
+export function parameterisedMember(role: SiteRole, name = 'viewerId'): PolicyMember {
   return { kind: 'member', id: sql`${sql.placeholder(name)}`, role };
 }
 
