@@ -21,6 +21,7 @@ export type NotificationsService = ReturnType<typeof createNotificationsService>
 export function createNotificationsService(db: Database, notifier: Notifier, spaces: SpacesService, forum: ForumService) {
   const unreadGroupCount = q.prepareUnreadGroupCount(db);
   const unreadCounts = q.prepareUnreadCounts(db);
+  const ownWatchLevels = q.prepareOwnWatchLevels(db);
   /** Reads a target through the viewer's predicates (404 when they cannot see it) and names its place. */
   async function place(viewer: Viewer, target: WatchTarget) {
     if (target.kind === 'thread') {
@@ -73,7 +74,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     /** The viewer's own choices for a thread, board or space and what applies (most specific wins). */
     async watchState(viewer: MemberViewer, target: WatchTarget) {
       const where = await place(viewer, target);
-      const own = await q.findOwnWatchLevels(db, viewer.id, where);
+      const own = await ownWatchLevels(viewer.id, where);
       const chosen = target.kind === 'thread' ? own.thread : target.kind === 'board' ? own.board : own.space;
       const effective = own.thread ?? own.board ?? own.space;
       const scoped = target.kind === 'thread' ? effective : target.kind === 'board' ? (own.board ?? own.space) : own.space;
