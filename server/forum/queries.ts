@@ -2,7 +2,18 @@ import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } f
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { boards, postRevisions, posts, spaceMembers, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
-import { ANONYMOUS, moderatesSpace, postVisible, threadInSpaceVisible, threadVisible, type Viewer } from '../policy/index.ts';
+import {
+  ANONYMOUS,
+  moderatesSpace,
+  parameterisedMember,
+  perPolicyKey,
+  postVisible,
+  threadInSpaceVisible,
+  threadVisible,
+  type PolicyViewer,
+  type SiteRole,
+  type Viewer,
+} from '../policy/index.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
 type Param = number | Placeholder;
@@ -33,10 +44,10 @@ const threadListColumns = {
   boardId: threads.boardId,
 };
 
-export type ThreadListRow = Awaited<ReturnType<typeof listBoardThreads>>[number];
+export type ThreadListRow = Awaited<ReturnType<ReturnType<typeof prepareListReads>['member']['boardThreads']['execute']>>[number];
 
 /** One page of a board, pinned first, then by latest activity. */
-export async function listBoardThreads(db: Executor, viewer: Viewer, boardId: number, limit: number, offset: number) {
+function boardThreadsQuery(db: Executor, viewer: PolicyViewer, boardId: Param, limit: Param, offset: Param) {
   return db
     .select(threadListColumns)
     .from(threads)
@@ -48,16 +59,15 @@ export async function listBoardThreads(db: Executor, viewer: Viewer, boardId: nu
     .offset(offset);
 }
 
-export async function countBoardThreads(db: Executor, viewer: Viewer, boardId: number): Promise<number> {
-  const [row] = await db
+function boardThreadCountQuery(db: Executor, viewer: PolicyViewer, boardId: Param) {
+  return db
     .select({ n: sql<number>`count(*)::int` })
     .from(threads)
     .where(and(eq(threads.boardId, boardId), threadVisible(viewer)));
-  return row?.n ?? 0;
 }
 
 /** Latest activity across every board the viewer may read. */
-export async function listLatestThreads(db: Executor, viewer: Viewer, limit: number) {
+function latestThreadsQuery(db: Executor, viewer: PolicyViewer, limit: Param) {
   return db
     .select({ ...threadListColumns, boardName: boards.name, boardSlug: boards.slug, spaceSlug: spaces.slug })
     .from(threads)
@@ -70,7 +80,23 @@ export async function listLatestThreads(db: Executor, viewer: Viewer, limit: num
     .limit(limit);
 }
 
-function visibleThreadQuery(db: Executor, viewer: Viewer, id: Param) {
+/**
+ * The board page's and the home page's lists, prepared once per database handle and policy key
+ * (anonymous, or a site role with the member's id as the parameter `viewerId`): every signed-in
+ * board or home page runs them, and PostgreSQL spent longer planning them (the visibility
+ * sub-queries) than running them.
+ */
+export function prepareListReads(db: Executor) {
+  const boardId = sql.placeholder('boardId');
+  const limit = sql.placeholder('limit');
+  return perPolicyKey((viewer, key) => ({
+    boardThreads: boardThreadsQuery(db, viewer, boardId, limit, sql.placeholder('offset')).prepare(`${key}_board_threads`),
+    boardThreadCount: boardThreadCountQuery(db, viewer, boardId).prepare(`${key}_board_thread_count`),
+    latestThreads: latestThreadsQuery(db, viewer, limit).prepare(`${key}_latest_threads`),
+  }));
+}
+
+function visibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
   return db
     .select({ thread: threads, board: boards, space: spaces })
     .from(threads)
@@ -128,7 +154,7 @@ const postColumns = {
 
 export type PostListRow = Awaited<ReturnType<typeof listThreadPosts>>[number];
 
-function threadPostsQuery(db: Executor, viewer: Viewer, threadId: Param, from: Param, to: Param) {
+function threadPostsQuery(db: Executor, viewer: PolicyViewer, threadId: Param, from: Param, to: Param) {
   return db
     .select(postColumns)
     .from(posts)
@@ -177,6 +203,24 @@ export function prepareAnonymousThreadReads(db: Executor) {
     posts: threadPostsQuery(db, ANONYMOUS, id, sql.placeholder('from'), sql.placeholder('to')).prepare('anonymous_thread_posts'),
     stamp: threadStampQuery(db, id).prepare('anonymous_thread_stamp'),
   };
+}
+
+/**
+ * The same two reads for members, prepared once per database handle and site role (the
+ * predicates differ by role, never by member: the member's id is the parameter `viewerId`). Every
+ * signed-in thread page runs them, and PostgreSQL spent longer planning the posts statement than
+ * running it; prepared, it keeps a generic plan per connection.
+ */
+export function prepareMemberThreadReads(db: Executor) {
+  const id = sql.placeholder('id');
+  const forRole = (role: SiteRole) => {
+    const viewer = parameterisedMember(role);
+    return {
+      thread: visibleThreadQuery(db, viewer, id).prepare(`${role}_thread`),
+      posts: threadPostsQuery(db, viewer, id, sql.placeholder('from'), sql.placeholder('to')).prepare(`${role}_thread_posts`),
+    };
+  };
+  return { member: forRole('member'), moderator: forRole('moderator'), admin: forRole('admin') } satisfies Record<SiteRole, unknown>;
 }
 
 export async function findVisiblePost(db: Executor, viewer: Viewer, postId: number) {
@@ -373,7 +417,11 @@ export async function findVisibleThreadSpaces(db: Executor, viewer: Viewer, thre
 
 /**
  * Records that a member was shown a thread up to post `number`, and adds what is new to their
- * "posts read" count (trust). Nothing is written when they had already read that far.
+ * "posts read" count (trust). Nothing is written when they had already read that far — not even
+ * a row lock: `on conflict do update … where` locks the conflicting row (a transaction id, WAL
+ * and a commit flush) even when its condition then refuses the update, and re-reading a thread
+ * is the common case. So the insert proposes no row at all unless the position advances; two
+ * concurrent views that both advance still meet in the `on conflict` clause.
  */
 export async function recordThreadRead(db: Executor, userId: string, threadId: number, number: number): Promise<void> {
   await db.execute(sql`
@@ -381,7 +429,8 @@ export async function recordThreadRead(db: Executor, userId: string, threadId: n
       select ${threadReads.lastReadNumber} as n from ${threadReads}
       where ${threadReads.userId} = ${userId} and ${threadReads.threadId} = ${threadId}
     ), saved as (
-      insert into ${threadReads} (user_id, thread_id, last_read_number) values (${userId}, ${threadId}, ${number})
+      insert into ${threadReads} (user_id, thread_id, last_read_number)
+      select ${userId}::text, ${threadId}::bigint, ${number}::int where not exists (select 1 from previous where n >= ${number}::int)
       on conflict (user_id, thread_id) do update set last_read_number = excluded.last_read_number, updated_at = now()
         where ${threadReads.lastReadNumber} < excluded.last_read_number
       returning last_read_number

@@ -2,7 +2,7 @@ import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
-import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
+import { authorize, policyKey, viewerParameters, type MemberViewer, type Viewer } from '../policy/index.ts';
 import { admitPost, queueHeldPost, type Admission } from '../moderation/admission.ts';
 import { insertLog, viewerModeratesSpace } from '../moderation/queries.ts';
 import type { Notifier } from '../notifications/notifier.ts';
@@ -88,6 +88,15 @@ export type ForumService = ReturnType<typeof createForumService>;
 
 export function createForumService(db: Database, spaces: SpacesService, notifier: Notifier) {
   const anonymous = q.prepareAnonymousThreadReads(db);
+  const members = q.prepareMemberThreadReads(db);
+  const lists = q.prepareListReads(db);
+
+  /** A thread with its board and space, through the viewer's predicate, by the prepared statements. */
+  async function visibleThread(viewer: Viewer, threadId: number) {
+    const [found] =
+      viewer.kind === 'anonymous' ? await anonymous.thread.execute({ id: threadId }) : await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id });
+    return found;
+  }
 
   /**
    * Mentioning someone who cannot read the space notifies nobody (they could not read it); the
@@ -143,25 +152,30 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
 
   return {
     async boardPage(viewer: Viewer, board: { id: number }, page: number) {
-      const total = await q.countBoardThreads(db, viewer, board.id);
+      const statements = lists[policyKey(viewer)];
+      const [counted] = await statements.boardThreadCount.execute({ boardId: board.id, ...viewerParameters(viewer) });
+      const total = counted?.n ?? 0;
       const pages = pageCount(total, THREADS_PER_PAGE);
       if (page > pages) throw new NotFound('That page of the board does not exist.');
-      const threads = await q.listBoardThreads(db, viewer, board.id, THREADS_PER_PAGE, (page - 1) * THREADS_PER_PAGE);
+      const threads = await statements.boardThreads.execute({ boardId: board.id, limit: THREADS_PER_PAGE, offset: (page - 1) * THREADS_PER_PAGE, ...viewerParameters(viewer) });
       return { threads, page, pages, total };
     },
 
-    latest: (viewer: Viewer, limit = 20) => q.listLatestThreads(db, viewer, limit),
+    latest: (viewer: Viewer, limit = 20) => lists[policyKey(viewer)].latestThreads.execute({ limit, ...viewerParameters(viewer) }),
 
     async threadPage(viewer: Viewer, threadId: number, page: number) {
       // The thread row (and its content_version) is read before the posts: a page stored under
       // that version can only be newer than it, never older.
-      const found = viewer.kind === 'anonymous' ? (await anonymous.thread.execute({ id: threadId }))[0] : await q.findVisibleThread(db, viewer, threadId);
+      const found = await visibleThread(viewer, threadId);
       if (!found) throw new NotFound();
       const pages = pageCount(found.thread.postCount, POSTS_PER_PAGE);
       if (page > pages) throw new NotFound('That page of the thread does not exist.');
       const from = (page - 1) * POSTS_PER_PAGE + 1;
       const to = from + POSTS_PER_PAGE - 1;
-      const posts = viewer.kind === 'anonymous' ? await anonymous.posts.execute({ id: threadId, from, to }) : await q.listThreadPosts(db, viewer, threadId, from, to);
+      const posts =
+        viewer.kind === 'anonymous'
+          ? await anonymous.posts.execute({ id: threadId, from, to })
+          : await members[viewer.role].posts.execute({ id: threadId, from, to, viewerId: viewer.id });
       const lastShown = posts[posts.length - 1]?.number;
       if (viewer.kind === 'member' && lastShown !== undefined) {
         await q.recordThreadRead(db, viewer.id, threadId, lastShown);
@@ -177,7 +191,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
     },
 
     async thread(viewer: Viewer, threadId: number) {
-      const found = await q.findVisibleThread(db, viewer, threadId);
+      const found = await visibleThread(viewer, threadId);
       if (!found) throw new NotFound();
       return found;
     },

@@ -18,7 +18,19 @@ import {
   threads,
   users,
 } from '../../db/schema/index.ts';
-import { notificationVisible, postVisibleTo, spaceContentVisibleTo, threadVisible, threadVisibleTo, type MemberViewer, type Viewer } from '../policy/index.ts';
+import {
+  notificationVisible,
+  parameterisedMember,
+  postVisibleTo,
+  spaceContentVisibleTo,
+  threadVisible,
+  threadVisibleTo,
+  type MemberViewer,
+  type PolicyMember,
+  type PolicyViewer,
+  type SiteRole,
+  type Viewer,
+} from '../policy/index.ts';
 
 export type NotificationKind = (typeof notifications.$inferSelect)['kind'];
 export type WatchLevel = (typeof threadWatches.$inferSelect)['level'];
@@ -290,11 +302,30 @@ export async function listGroups(db: Executor, viewer: Viewer, limit: number, be
 }
 
 /** The bell's number: unread items as the list shows them (collapsed). */
-export async function countUnreadGroups(db: Executor, viewer: Viewer): Promise<number> {
-  const result = await db.execute(sql`
-    select count(distinct ${groupKey()})::int as n from ${notifications}
-    where ${notificationVisible(viewer)} and ${notifications.readAt} is null`);
-  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+function unreadGroupsQuery(db: Executor, viewer: PolicyViewer) {
+  return db
+    .select({ n: sql<number>`count(distinct ${groupKey()})::int` })
+    .from(notifications)
+    .where(sql`${notificationVisible(viewer)} and ${notifications.readAt} is null`);
+}
+
+/**
+ * The bell's count, prepared once per database handle and site role (the predicate differs by
+ * role, never by member: the member's id is the statement's parameter). It is on every signed-in
+ * page, and PostgreSQL spent 5–12 ms planning the notification predicate's sub-queries for ~1 ms of
+ * running it; a prepared statement is planned on its first executions on a connection and then
+ * reuses a generic plan. Drizzle no longer builds its SQL per request either.
+ */
+export function prepareUnreadGroupCount(db: Executor): (viewer: MemberViewer) => Promise<number> {
+  const byRole = {
+    member: unreadGroupsQuery(db, parameterisedMember('member')).prepare('unread_groups_member'),
+    moderator: unreadGroupsQuery(db, parameterisedMember('moderator')).prepare('unread_groups_moderator'),
+    admin: unreadGroupsQuery(db, parameterisedMember('admin')).prepare('unread_groups_admin'),
+  } satisfies Record<SiteRole, unknown>;
+  return async (viewer) => {
+    const [row] = await byRole[viewer.role].execute({ viewerId: viewer.id });
+    return Number(row?.n ?? 0);
+  };
 }
 
 const actor = alias(users, 'actor');
@@ -405,19 +436,26 @@ export async function setSpaceWatch(db: Executor, userId: string, spaceId: numbe
 }
 
 /** The member's own watch rows for a thread, its board and its space (their own settings, no content). */
-export async function findOwnWatchLevels(db: Executor, userId: string, target: { threadId?: number; boardId?: number; spaceId?: number }) {
-  const [thread, board, space] = await Promise.all([
-    target.threadId === undefined
-      ? undefined
-      : db.select({ level: threadWatches.level }).from(threadWatches).where(and(eq(threadWatches.userId, userId), eq(threadWatches.threadId, target.threadId))),
-    target.boardId === undefined
-      ? undefined
-      : db.select({ level: boardWatches.level }).from(boardWatches).where(and(eq(boardWatches.userId, userId), eq(boardWatches.boardId, target.boardId))),
-    target.spaceId === undefined
-      ? undefined
-      : db.select({ level: spaceWatches.level }).from(spaceWatches).where(and(eq(spaceWatches.userId, userId), eq(spaceWatches.spaceId, target.spaceId))),
-  ]);
-  return { thread: thread?.[0]?.level ?? null, board: board?.[0]?.level ?? null, space: space?.[0]?.level ?? null };
+/**
+ * The member's own watch rows for a thread, its board and its space, in one prepared statement
+ * (a thread or board page shows the watch control on every signed-in view: one round trip, not
+ * three). An id left out matches nothing.
+ */
+export function prepareOwnWatchLevels(db: Executor) {
+  const userId = sql.placeholder('userId');
+  const statement = db
+    .select({
+      thread: sql<WatchLevel | null>`(select ${threadWatches.level} from ${threadWatches} where ${threadWatches.userId} = ${userId} and ${threadWatches.threadId} = ${sql.placeholder('threadId')})`,
+      board: sql<WatchLevel | null>`(select ${boardWatches.level} from ${boardWatches} where ${boardWatches.userId} = ${userId} and ${boardWatches.boardId} = ${sql.placeholder('boardId')})`,
+      space: sql<WatchLevel | null>`(select ${spaceWatches.level} from ${spaceWatches} where ${spaceWatches.userId} = ${userId} and ${spaceWatches.spaceId} = ${sql.placeholder('spaceId')})`,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .prepare('own_watch_levels');
+  return async (memberId: string, target: { threadId?: number; boardId?: number; spaceId?: number }) => {
+    const [row] = await statement.execute({ userId: memberId, threadId: target.threadId ?? null, boardId: target.boardId ?? null, spaceId: target.spaceId ?? null });
+    return { thread: row?.thread ?? null, board: row?.board ?? null, space: row?.space ?? null };
+  };
 }
 
 export async function findPreferences(db: Executor, userId: string) {
@@ -438,23 +476,40 @@ export async function savePreferences(db: Executor, userId: string, prefs: { wat
  * For threads of a board page: how many posts came after the viewer last read each (threads they
  * never opened, or muted, have none). Numbers only; the threads were read through the predicate.
  */
-export async function findUnreadCounts(db: Executor, viewer: Viewer, threadIds: number[]): Promise<Map<number, { unread: number; firstUnread: number }>> {
-  if (threadIds.length === 0 || viewer.kind !== 'member') return new Map();
-  const rows = await db
+function unreadCountsQuery(db: Executor, viewer: PolicyMember) {
+  return db
     .select({ threadId: threads.id, postCount: threads.postCount, lastRead: threadReads.lastReadNumber })
     .from(threads)
     .innerJoin(threadReads, and(eq(threadReads.threadId, threads.id), eq(threadReads.userId, viewer.id)))
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .where(
       and(
-        inArray(threads.id, threadIds),
+        // An array parameter rather than `in (…)`: one statement whatever the number of threads.
+        sql`${threads.id} = any(${sql.placeholder('threadIds')}::bigint[])`,
         threadVisible(viewer),
         sql`not exists (select 1 from ${threadWatches} where ${threadWatches.threadId} = ${threads.id} and ${threadWatches.userId} = ${viewer.id} and ${threadWatches.level} = 'muted')`,
         sql`not exists (select 1 from ${boardWatches} where ${boardWatches.boardId} = ${threads.boardId} and ${boardWatches.userId} = ${viewer.id} and ${boardWatches.level} = 'muted')`,
         sql`not exists (select 1 from ${spaceWatches} where ${spaceWatches.spaceId} = ${boards.spaceId} and ${spaceWatches.userId} = ${viewer.id} and ${spaceWatches.level} = 'muted')`,
       ),
     );
-  return new Map(rows.filter((r) => r.postCount > r.lastRead).map((r) => [r.threadId, { unread: r.postCount - r.lastRead, firstUnread: r.lastRead + 1 }]));
+}
+
+/**
+ * New posts since the member last read, for the threads of a board page: prepared once per database
+ * handle and site role (the member's id is the parameter `viewerId`). PostgreSQL spent ~1.9 ms
+ * planning it for ~0.2 ms of running it, on every signed-in board page.
+ */
+export function prepareUnreadCounts(db: Executor) {
+  const byRole = {
+    member: unreadCountsQuery(db, parameterisedMember('member')).prepare('unread_counts_member'),
+    moderator: unreadCountsQuery(db, parameterisedMember('moderator')).prepare('unread_counts_moderator'),
+    admin: unreadCountsQuery(db, parameterisedMember('admin')).prepare('unread_counts_admin'),
+  } satisfies Record<SiteRole, unknown>;
+  return async (viewer: Viewer, threadIds: number[]): Promise<Map<number, { unread: number; firstUnread: number }>> => {
+    if (threadIds.length === 0 || viewer.kind !== 'member') return new Map();
+    const rows = await byRole[viewer.role].execute({ threadIds, viewerId: viewer.id });
+    return new Map(rows.filter((r) => r.postCount > r.lastRead).map((r) => [r.threadId, { unread: r.postCount - r.lastRead, firstUnread: r.lastRead + 1 }]));
+  };
 }
 
 /** The first post number after what the viewer last read in a thread (1 when never opened). */

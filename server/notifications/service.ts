@@ -19,6 +19,9 @@ export type NotificationsService = ReturnType<typeof createNotificationsService>
 
 /** Reading notifications, watching, unread tracking and mention autocomplete (see README.md). */
 export function createNotificationsService(db: Database, notifier: Notifier, spaces: SpacesService, forum: ForumService) {
+  const unreadGroupCount = q.prepareUnreadGroupCount(db);
+  const unreadCounts = q.prepareUnreadCounts(db);
+  const ownWatchLevels = q.prepareOwnWatchLevels(db);
   /** Reads a target through the viewer's predicates (404 when they cannot see it) and names its place. */
   async function place(viewer: Viewer, target: WatchTarget) {
     if (target.kind === 'thread') {
@@ -37,7 +40,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     /** The hook point for whatever follows a new notification (e-mail): see notifier.ts. */
     onCreated: notifier.onCreated,
 
-    unreadCount: (viewer: MemberViewer) => q.countUnreadGroups(db, viewer),
+    unreadCount: (viewer: MemberViewer) => unreadGroupCount(viewer),
 
     /** One page of the viewer's notifications, collapsed, newest first; `next` pages on. */
     async list(viewer: MemberViewer, options: { before?: number } = {}): Promise<{ items: NotificationItem[]; next: number | null; unreadCount: number }> {
@@ -51,7 +54,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
         return first && last ? [describe(first, last, g.count, g.unread)] : [];
       });
       const last = page[page.length - 1];
-      return { items, next: groups.length > NOTIFICATIONS_PER_PAGE && last ? last.lastId : null, unreadCount: await q.countUnreadGroups(db, viewer) };
+      return { items, next: groups.length > NOTIFICATIONS_PER_PAGE && last ? last.lastId : null, unreadCount: await unreadGroupCount(viewer) };
     },
 
     /** Opens an item: marks it read (a collapsed one whole) and says where it leads. */
@@ -71,7 +74,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     /** The viewer's own choices for a thread, board or space and what applies (most specific wins). */
     async watchState(viewer: MemberViewer, target: WatchTarget) {
       const where = await place(viewer, target);
-      const own = await q.findOwnWatchLevels(db, viewer.id, where);
+      const own = await ownWatchLevels(viewer.id, where);
       const chosen = target.kind === 'thread' ? own.thread : target.kind === 'board' ? own.board : own.space;
       const effective = own.thread ?? own.board ?? own.space;
       const scoped = target.kind === 'thread' ? effective : target.kind === 'board' ? (own.board ?? own.space) : own.space;
@@ -90,7 +93,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     savePreferences: (viewer: MemberViewer, prefs: { watchStarted: boolean; watchReplied: boolean }) => q.savePreferences(db, viewer.id, prefs),
 
     /** New posts since the viewer last read each thread of a list (signed-in members only). */
-    unreadCounts: (viewer: Viewer, threadIds: number[]) => q.findUnreadCounts(db, viewer, threadIds),
+    unreadCounts: (viewer: Viewer, threadIds: number[]) => unreadCounts(viewer, threadIds),
 
     /** Where a thread continues for the viewer: the page and number of the first post they have not read. */
     async firstUnread(viewer: Viewer, threadId: number) {

@@ -1,6 +1,6 @@
 import { and, isNull, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { blogComments, blogEntries, boards, moderationLog, notifications, posts, reviewItems, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
-import type { Viewer } from './viewer.ts';
+import type { PolicyViewer } from './viewer.ts';
 
 /*
  * Visibility predicates: the only definition of "who may read what".
@@ -13,7 +13,7 @@ import type { Viewer } from './viewer.ts';
  */
 
 /** The space itself (its name, description, rules): confidential spaces only for active members. */
-export function spaceVisible(viewer: Viewer): SQL {
+export function spaceVisible(viewer: PolicyViewer): SQL {
   if (viewer.kind === 'anonymous') return sql`${spaces.level} = 'public'`;
   return sql`(${spaces.level} in ('public', 'members') or exists (
     select 1 from ${spaceMembers}
@@ -26,7 +26,7 @@ export function spaceVisible(viewer: Viewer): SQL {
  * The space's content (boards, threads, posts): as above, and in a confidential space only once
  * the member has accepted the current version of its ground rules.
  */
-export function spaceContentVisible(viewer: Viewer): SQL {
+export function spaceContentVisible(viewer: PolicyViewer): SQL {
   if (viewer.kind === 'anonymous') return sql`${spaces.level} = 'public'`;
   return sql`(${spaces.level} in ('public', 'members') or exists (
     select 1 from ${spaceMembers}
@@ -42,7 +42,7 @@ export function spaceContentVisible(viewer: Viewer): SQL {
  * and site moderators and admins for every space that is not confidential (there they are
  * outsiders like anyone else).
  */
-export function moderatesSpace(viewer: Viewer, spaceId: AnyColumn | SQL): SQL {
+export function moderatesSpace(viewer: PolicyViewer, spaceId: AnyColumn | SQL): SQL {
   if (viewer.kind === 'anonymous') return sql`false`;
   // `in (subquery)` rather than a correlated `exists`: PostgreSQL hashes each set once per query,
   // which keeps long lists (the review queue) cheap to plan and to filter.
@@ -60,21 +60,21 @@ export function moderatesSpace(viewer: Viewer, spaceId: AnyColumn | SQL): SQL {
  * A thread's moderation state, for queries that have joined its board's `spaces` row: held and
  * hidden threads are seen by their author and the space's moderators only.
  */
-function threadStateVisible(viewer: Viewer): SQL {
+function threadStateVisible(viewer: PolicyViewer): SQL {
   if (viewer.kind === 'anonymous') return sql`${threads.status} = 'published'`;
   return sql`(${threads.status} = 'published' or ${threads.authorId} = ${viewer.id} or ${moderatesSpace(viewer, spaces.id)})`;
 }
 
 /** For queries that join a thread to its board and space: existence, space access and moderation state. */
-export function threadInSpaceVisible(viewer: Viewer): SQL {
+export function threadInSpaceVisible(viewer: PolicyViewer): SQL {
   return and(isNull(threads.deletedAt), spaceContentVisible(viewer), threadStateVisible(viewer)) as SQL;
 }
 
-export function boardVisible(viewer: Viewer): SQL {
+export function boardVisible(viewer: PolicyViewer): SQL {
   return sql`exists (select 1 from ${spaces} where ${spaces.id} = ${boards.spaceId} and ${spaceContentVisible(viewer)})`;
 }
 
-export function threadVisible(viewer: Viewer): SQL {
+export function threadVisible(viewer: PolicyViewer): SQL {
   return and(
     isNull(threads.deletedAt),
     sql`exists (select 1 from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId}
@@ -86,7 +86,7 @@ export function threadVisible(viewer: Viewer): SQL {
  * A post is readable when its thread is and it is published — or the viewer wrote it or
  * moderates its space (held and hidden posts). A removed post stays in place as a tombstone.
  */
-export function postVisible(viewer: Viewer): SQL {
+export function postVisible(viewer: PolicyViewer): SQL {
   const state =
     viewer.kind === 'anonymous'
       ? sql`${posts.status} = 'published'`
@@ -99,12 +99,12 @@ export function postVisible(viewer: Viewer): SQL {
  * A review item, for moderators: items in a space go to whoever moderates it (so a confidential
  * space's items reach its own moderators only); site-wide items (profiles) to site staff.
  */
-export function reviewItemVisible(viewer: Viewer): SQL {
+export function reviewItemVisible(viewer: PolicyViewer): SQL {
   return moderatesPlace(viewer, reviewItems.spaceId);
 }
 
 /** A line of the moderation log, for moderators: the same rule as review items. */
-export function moderationLogVisible(viewer: Viewer): SQL {
+export function moderationLogVisible(viewer: PolicyViewer): SQL {
   return moderatesPlace(viewer, moderationLog.spaceId);
 }
 
@@ -113,7 +113,7 @@ export function moderationLogPublic(): SQL {
   return sql`exists (select 1 from ${spaces} as public_space where public_space.id = ${moderationLog.spaceId} and public_space.level = 'public')`;
 }
 
-function moderatesPlace(viewer: Viewer, spaceId: AnyColumn): SQL {
+function moderatesPlace(viewer: PolicyViewer, spaceId: AnyColumn): SQL {
   if (viewer.kind === 'anonymous') return sql`false`;
   const siteStaff = viewer.role === 'moderator' || viewer.role === 'admin';
   return sql`((${spaceId} is null and ${siteStaff ? sql`true` : sql`false`}) or ${moderatesSpace(viewer, spaceId)})`;
@@ -128,7 +128,7 @@ export function blogEntryLive(): SQL {
 }
 
 /** Who moderates an entry: a space entry's space moderators; site staff for public and members entries. */
-function moderatesBlogEntry(viewer: Viewer): SQL {
+function moderatesBlogEntry(viewer: PolicyViewer): SQL {
   if (viewer.kind === 'anonymous') return sql`false`;
   const siteStaff = viewer.role === 'moderator' || viewer.role === 'admin';
   return sql`(case when ${blogEntries.visibility} = 'space' then ${moderatesSpace(viewer, blogEntries.spaceId)} else ${siteStaff ? sql`true` : sql`false`} end)`;
@@ -141,7 +141,7 @@ function moderatesBlogEntry(viewer: Viewer): SQL {
  * drafts and entries not yet due are the author's alone; held and hidden entries are seen by the
  * author and whoever moderates the entry.
  */
-export function blogEntryVisible(viewer: Viewer): SQL {
+export function blogEntryVisible(viewer: PolicyViewer): SQL {
   if (viewer.kind === 'anonymous') {
     return sql`(${blogEntries.deletedAt} is null and ${blogEntries.visibility} = 'public' and ${blogEntries.moderationStatus} = 'published' and ${blogEntryLive()})`;
   }
@@ -155,7 +155,7 @@ export function blogEntryVisible(viewer: Viewer): SQL {
 }
 
 /** A comment: its entry is visible, and it is published — or the viewer wrote it or moderates the entry. */
-export function blogCommentVisible(viewer: Viewer): SQL {
+export function blogCommentVisible(viewer: PolicyViewer): SQL {
   const state =
     viewer.kind === 'anonymous'
       ? sql`${blogComments.status} = 'published'`
@@ -210,7 +210,7 @@ export function postVisibleTo(userId: AnyColumn | SQL): SQL {
  * notifications out of every list and count. A flag's outcome needs only the thread: the flagger
  * learns a hidden post was hidden, never what it says.
  */
-export function notificationVisible(viewer: Viewer): SQL {
+export function notificationVisible(viewer: PolicyViewer): SQL {
   if (viewer.kind === 'anonymous') return sql`false`;
   const livePost = sql`exists (select 1 from ${posts} where ${posts.id} = ${notifications.postId} and ${posts.deletedAt} is null and ${postVisible(viewer)})`;
   const anyPost = sql`exists (select 1 from ${posts} where ${posts.id} = ${notifications.postId} and ${postVisible(viewer)})`;

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { posts, threads } from '../../db/schema/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml, locationOf } from '../helpers/browser-session.ts';
 import { createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
@@ -209,6 +211,32 @@ describe('cheap anonymous reading', () => {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['set-cookie'], url).toBeUndefined();
+    }
+  });
+});
+
+describe('a thread page by the reader’s site role', () => {
+  test('a site moderator sees a held post and a held thread of a public space, on its page and in the lists; a member sees neither; the author sees their own', async () => {
+    // Signed-in thread pages read through statements prepared per site role: each role must get its own.
+    const siteMod = await createMember(app, { role: 'moderator' });
+    const carol = await createMember(app);
+    const thread = await createThread(app, alice, board.id, 'Held things');
+    const url = `/t/${thread.threadId}/${thread.slug}`;
+    const held = await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'A reply awaiting approval.' });
+    await app.database.db.update(posts).set({ status: 'held' }).where(eq(posts.id, held.postId));
+    const [asModerator, asMember, asAuthor] = await Promise.all([signedInAgent(app, siteMod), signedInAgent(app, carol), signedInAgent(app, bob)]);
+    expect((await asModerator.get(url)).body).toContain('A reply awaiting approval.');
+    expect((await asAuthor.get(url)).body).toContain('A reply awaiting approval.');
+    const memberPage = await asMember.get(url);
+    expect(memberPage.statusCode).toBe(200);
+    expect(memberPage.body).not.toContain('A reply awaiting approval.');
+    await app.database.db.update(threads).set({ status: 'held' }).where(eq(threads.id, thread.threadId));
+    expect((await asModerator.get(url)).statusCode).toBe(200);
+    expect((await asMember.get(url)).statusCode).toBe(404);
+    // The board's and the home page's lists too (also prepared per site role).
+    for (const listUrl of [boardUrl(), '/']) {
+      expect((await asModerator.get(listUrl)).body, listUrl).toContain('Held things');
+      expect((await asMember.get(listUrl)).body, listUrl).not.toContain('Held things');
     }
   });
 });

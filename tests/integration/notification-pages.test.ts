@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { locationOf } from '../helpers/browser-session.ts';
@@ -153,5 +154,34 @@ describe('mention autocomplete for the composer', () => {
     const res = await agent.get(`/mentionable?thread=${thread.threadId}&prefix=${bob.handle.slice(0, 5)}`);
     expect(res.statusCode).toBe(200);
     expect(res.json().handles.map((h: { handle: string }) => h.handle)).toContain(bob.handle);
+  });
+});
+
+describe('read state', () => {
+  /** The member's read position in a thread, their "posts read" count, and whether a transaction has locked or updated the row since it was written. */
+  async function readState(member: TestMember, threadId: number) {
+    const result = await app.database.db.execute(sql`
+      select r.last_read_number as n, u.posts_read as "postsRead", r.xmax::text <> '0' as touched
+      from thread_reads r join users u on u.id = r.user_id
+      where r.user_id = ${member.viewer.id} and r.thread_id = ${threadId}`);
+    return (result as unknown as { rows: { n: number; postsRead: number; touched: boolean }[] }).rows[0];
+  }
+
+  test('showing a thread saves how far the member read; showing it again writes nothing until there is more to read', async () => {
+    const reader = await createMember(app);
+    const thread = await createThread(app, alice, board.id, 'Read state');
+    await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Second post.' });
+    const agent = await signedInAgent(app, reader);
+    expect((await agent.get(`/t/${thread.threadId}/read-state`)).statusCode).toBe(200);
+    const first = await readState(reader, thread.threadId);
+    expect(first).toMatchObject({ n: 2, touched: false });
+    // Shown again with nothing new: the row is neither updated nor locked (a lock is a write too).
+    expect((await agent.get(`/t/${thread.threadId}/read-state`)).statusCode).toBe(200);
+    expect(await readState(reader, thread.threadId)).toEqual(first);
+    // A new post: the next view moves the position on and counts one more post read.
+    await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Third post.' });
+    expect((await agent.get(`/t/${thread.threadId}/read-state`)).statusCode).toBe(200);
+    const after = await readState(reader, thread.threadId);
+    expect(after).toMatchObject({ n: 3, postsRead: first!.postsRead + 1 });
   });
 });

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spaceMembers } from '../../db/schema/index.ts';
+import { posts, spaceMembers } from '../../db/schema/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
 
@@ -240,5 +240,27 @@ describe('after access is revoked', () => {
     expect(after.unreadCount).toBe(before.unreadCount - 1);
     const opened = await app.inject({ method: 'POST', url: '/api/v1/notifications/read', headers: bob.auth, payload: { ids: [before.items[0]!.id] } });
     expect(opened.statusCode).toBe(200);
+  });
+});
+
+describe('the bell', () => {
+  test('counts by the reader’s own rights: a hidden post stops counting for a member, a site moderator still reads it and counts it', async () => {
+    // The count is a prepared statement per site role: a moderator's must not be a member's, nor the reverse.
+    const siteMod = await createMember(app, { role: 'moderator' });
+    const dana = await createMember(app);
+    const thread = await createThread(app, alice, boardId, 'Hidden later');
+    const posted = await reply(bob, thread.threadId, { body: `Thoughts, @${siteMod.handle} and @${dana.handle}?` });
+    const bell = async (member: TestMember) => {
+      const res = await app.inject({ method: 'GET', url: '/api/v1/notifications/count', headers: member.auth });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json() as { unread: number }).unread;
+    };
+    expect([await bell(siteMod), await bell(dana)]).toEqual([1, 1]);
+    await app.database.db.update(posts).set({ status: 'hidden' }).where(eq(posts.id, posted.postId));
+    expect([await bell(siteMod), await bell(dana)]).toEqual([1, 0]);
+    // The count agrees with the list each of them sees.
+    expect((await inbox(siteMod)).unreadCount).toBe(1);
+    expect((await inbox(siteMod)).items.filter((i) => i.unread)).toHaveLength(1);
+    expect((await inbox(dana)).items).toEqual([]);
   });
 });
