@@ -66,6 +66,10 @@ describe('who hears of a new comment', () => {
     expect(item).toMatchObject({ kind: 'blog_comment', count: 1, unread: true, text: `@${reader.handle} commented on your entry “Teaching rounds that work”`, actor: reader.handle });
     expect(item!.url).toBe(`/u/${author.handle}/blog/${entry.slug}#c${comment.id}`);
     expect(await texts(reader)).toEqual([]);
+    // The page lists it too, linked through /notifications/:id.
+    const page = await app.inject({ method: 'GET', url: '/notifications', cookies: await cookieOf(author) });
+    expect(page.body).toContain(`@${reader.handle} commented on your entry “Teaching rounds that work”`);
+    expect(page.body).toContain(`href="/notifications/${item!.id}"`);
     // Opening it (the page's link) leads to the comment and marks it read.
     const opened = await app.inject({ method: 'GET', url: `/notifications/${item!.id}`, cookies: await cookieOf(author) });
     expect(opened.statusCode).toBe(303);
