@@ -1,6 +1,6 @@
 import { bigint, boolean, index, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
-import { blogEntries } from './blogs.ts';
+import { blogComments, blogEntries } from './blogs.ts';
 import { posts, threads } from './forum.ts';
 import { reviewItems } from './moderation.ts';
 import { boards, spaces } from './spaces.ts';
@@ -22,6 +22,10 @@ export const notificationKind = pgEnum('notification_kind', [
   'space_approved',
   'space_rules_changed',
   'blog_published',
+  // A new comment on the recipient's own entry.
+  'blog_comment',
+  // A new comment on an entry the recipient commented on (commenters follow the entry).
+  'blog_comment_followed',
 ]);
 
 export const notifications = pgTable(
@@ -36,6 +40,8 @@ export const notifications = pgTable(
     threadId: bigint('thread_id', { mode: 'number' }).references(() => threads.id),
     postId: bigint('post_id', { mode: 'number' }).references(() => posts.id),
     blogEntryId: bigint('blog_entry_id', { mode: 'number' }).references(() => blogEntries.id),
+    /** The comment a `blog_comment*` notification is about (its entry is in `blog_entry_id`). */
+    blogCommentId: bigint('blog_comment_id', { mode: 'number' }).references(() => blogComments.id),
     spaceId: bigint('space_id', { mode: 'number' }).references(() => spaces.id, { onDelete: 'cascade' }),
     reviewItemId: bigint('review_item_id', { mode: 'number' }).references(() => reviewItems.id),
     /** A moderation decision's code (`hide`, `approve`, `agreed`…), from a fixed list: never free text. */

@@ -366,6 +366,8 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
           await queueHeldBlogTarget(tx, { commentId: comment.id, authorId: viewer.id, spaceId: entry.visibility === 'space' ? entry.spaceId : null, note: admission.note });
           return { id: comment.id, held: admission.note };
         }
+        // Published at once: the entry's author and earlier commenters hear of it (a held one waits for approval).
+        await notifier.newComment(tx, { commentId: comment.id, entryId, authorId: viewer.id });
         return { id: comment.id };
       });
     },

@@ -303,6 +303,8 @@ export function createModerationService(db: Database, notifier: Notifier) {
         const blogTarget = blogTargetOf(item);
         if (blogTarget) {
           await decideBlogItem(tx, viewer, item, blogTarget, input.decision, reason);
+          // A comment held until now reaches its readers, as a held post does: the entry's author and earlier commenters.
+          if (item.kind === 'held_post' && input.decision === 'approve' && 'commentId' in blogTarget) await notifier.commentApproved(tx, blogTarget.commentId);
         } else if (item.kind === 'registration') {
           if (input.decision === 'approve') await q.setApprovalPending(tx, item.subjectId, false);
           else {

@@ -114,6 +114,18 @@ export function createNotifier() {
       return created(tx, await q.insertForRulesChange(tx, n.spaceId, n.actorId));
     },
 
+    /** A comment became readable (published at once, or approved): the entry's author and earlier commenters. */
+    async newComment(tx: Executor, comment: { commentId: number; entryId: number; authorId: string }): Promise<number[]> {
+      return created(tx, await q.insertForNewComment(tx, { commentId: comment.commentId, entryId: comment.entryId, actorId: comment.authorId }));
+    },
+
+    /** A held comment was approved: it now concerns the same people it would have when written. */
+    async commentApproved(tx: Executor, commentId: number): Promise<number[]> {
+      const facts = await q.findNewCommentFacts(tx, commentId);
+      if (!facts) return [];
+      return created(tx, await q.insertForNewComment(tx, facts));
+    },
+
     async entriesPublished(tx: Executor, entries: { id: number; authorId: string }[]) {
       return created(tx, await q.insertForPublishedEntries(tx, entries));
     },

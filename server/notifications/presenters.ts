@@ -23,6 +23,8 @@ export interface NotificationDetail {
   entryTitle: string | null;
   entrySlug: string | null;
   entryAuthorHandle: string | null;
+  /** The comment a `blog_comment*` notification is about. */
+  commentId: number | null;
 }
 
 export interface NotificationItem {
@@ -41,7 +43,7 @@ export interface NotificationItem {
 export const NotificationOut = Type.Object({
   id: Type.Integer(),
   kind: Type.String(),
-  count: Type.Integer({ description: 'How many notifications this item collapses (new replies to one thread)' }),
+  count: Type.Integer({ description: 'How many notifications this item collapses (new replies to one thread, new comments on one entry)' }),
   unread: Type.Boolean(),
   text: Type.String(),
   url: Type.String({ description: 'Where the item leads' }),
@@ -58,6 +60,12 @@ function postUrl(d: NotificationDetail): string {
   if (d.postNumber === null) return `/t/${d.threadId}/${d.threadSlug}`;
   const page = Math.ceil(d.postNumber / POSTS_PER_PAGE);
   return `/t/${d.threadId}/${d.threadSlug}${page > 1 ? `?page=${page}` : ''}#p${d.postNumber}`;
+}
+
+/** The comment on its entry's page (comments are one list, never paged); the oldest of a collapsed item. */
+function commentUrl(d: NotificationDetail, entry: { url: string } | null): string {
+  if (!entry) return '/notifications';
+  return d.commentId !== null ? `${entry.url}#c${d.commentId}` : entry.url;
 }
 
 const CONTENT_OUTCOMES: Record<string, string> = {
@@ -115,6 +123,10 @@ export function describe(first: NotificationDetail, last: NotificationDetail, co
         return { text: `The ground rules of ${space} changed: read and accept them to keep reading`, target: `/s/${first.spaceSlug ?? ''}/rules` };
       case 'blog_published':
         return { text: `Your scheduled entry ${entry?.title ?? ''} is published`, target: entry?.url ?? '/blog' };
+      case 'blog_comment':
+        return { text: count > 1 ? `${count} new comments on your entry ${entry?.title ?? ''}` : `${by} commented on your entry ${entry?.title ?? ''}`, target: commentUrl(first, entry) };
+      case 'blog_comment_followed':
+        return { text: count > 1 ? `${count} new comments on ${entry?.title ?? ''}` : `${by} also commented on ${entry?.title ?? ''}`, target: commentUrl(first, entry) };
     }
   };
   const { text, target } = words();

@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
 import { namedStatement } from '../../db/named-statement.ts';
 import {
+  blogComments,
   blogEntries,
   boardWatches,
   boards,
@@ -19,6 +20,7 @@ import {
   users,
 } from '../../db/schema/index.ts';
 import {
+  blogCommentVisibleTo,
   notificationVisible,
   parameterisedMember,
   postVisibleTo,
@@ -36,7 +38,7 @@ export type NotificationKind = (typeof notifications.$inferSelect)['kind'];
 export type WatchLevel = (typeof threadWatches.$inferSelect)['level'];
 
 /** Kinds that fold together while unread: "5 new replies in …" rather than five lines. */
-export const COLLAPSING_KINDS: readonly NotificationKind[] = ['reply_to_thread', 'watched_post'];
+export const COLLAPSING_KINDS: readonly NotificationKind[] = ['reply_to_thread', 'watched_post', 'blog_comment', 'blog_comment_followed'];
 
 /*
  * Creation. Every insert runs inside the transaction of the write that causes it, and checks at
@@ -255,6 +257,46 @@ export async function insertForPublishedEntries(db: Executor, entries: { id: num
   return insertReturningCreated(db, sql`insert into ${notifications} (recipient_id, kind, blog_entry_id) values ${values}`);
 }
 
+export interface NewCommentFacts {
+  commentId: number;
+  entryId: number;
+  actorId: string;
+}
+
+/**
+ * One INSERT … SELECT for everyone a new comment concerns, each once: the entry's author
+ * (`blog_comment`), then whoever commented on the entry before (`blog_comment_followed`: a comment
+ * follows the entry, as replying tracks a thread). Never the commenter; never someone who cannot
+ * read the comment now (entry out of their audience, a confidential space they left, the comment
+ * held or hidden).
+ */
+export async function insertForNewComment(db: Executor, f: NewCommentFacts): Promise<CreatedNotification[]> {
+  const candidate = sql.raw('candidate.user_id');
+  return insertReturningCreated(
+    db,
+    sql`
+    insert into ${notifications} (recipient_id, kind, actor_id, blog_entry_id, blog_comment_id)
+    select distinct on (candidate.user_id) candidate.user_id, candidate.kind::notification_kind, ${f.actorId}, ${f.entryId}::bigint, ${f.commentId}::bigint
+    from (
+      select ${blogEntries.authorId} as user_id, 'blog_comment' as kind, 1 as rank from ${blogEntries} where ${blogEntries.id} = ${f.entryId}
+      union all select ${blogComments.authorId}, 'blog_comment_followed', 2 from ${blogComments}
+        where ${blogComments.entryId} = ${f.entryId} and ${blogComments.id} <> ${f.commentId} and ${blogComments.deletedAt} is null
+    ) as candidate
+    where candidate.user_id <> ${f.actorId}
+      and exists (select 1 from ${blogComments} where ${blogComments.id} = ${f.commentId} and ${blogCommentVisibleTo(candidate)})
+    order by candidate.user_id, candidate.rank`,
+  );
+}
+
+/** A comment a moderator just approved, for its notifications: its entry and author. A write path; never returned to a client. */
+export async function findNewCommentFacts(db: Executor, commentId: number): Promise<NewCommentFacts | undefined> {
+  const [row] = await db
+    .select({ commentId: blogComments.id, entryId: blogComments.entryId, actorId: blogComments.authorId })
+    .from(blogComments)
+    .where(eq(blogComments.id, commentId));
+  return row;
+}
+
 /** The thread a member starts or replies in gets their default level, unless they chose one already. */
 export async function watchOnPosting(db: Executor, userId: string, threadId: number, started: boolean): Promise<void> {
   const pref = started ? notificationPreferences.watchStarted : notificationPreferences.watchReplied;
@@ -269,10 +311,13 @@ export async function watchOnPosting(db: Executor, userId: string, threadId: num
  * notifications about content the viewer lost access to out of lists and counts.
  */
 
-/** The grouping key: unread replies to one thread collapse into one item. */
+/** The grouping key: unread replies to one thread, or unread comments on one entry, collapse into one item. */
 function groupKey(): SQL {
   return sql`case when ${notifications.readAt} is null and ${notifications.kind} in ('reply_to_thread', 'watched_post')
-    then 't' || ${notifications.threadId} else 'n' || ${notifications.id} end`;
+    then 't' || ${notifications.threadId}
+    when ${notifications.readAt} is null and ${notifications.kind} in ('blog_comment', 'blog_comment_followed')
+    then 'e' || ${notifications.blogEntryId}
+    else 'n' || ${notifications.id} end`;
 }
 
 export interface NotificationGroup {
@@ -346,6 +391,7 @@ export async function findDetails(db: Executor, viewer: Viewer, ids: number[]) {
       postId: notifications.postId,
       spaceId: notifications.spaceId,
       blogEntryId: notifications.blogEntryId,
+      commentId: notifications.blogCommentId,
       threadTitle: threads.title,
       threadSlug: threads.slug,
       postNumber: posts.number,
@@ -373,16 +419,20 @@ export async function findDetails(db: Executor, viewer: Viewer, ids: number[]) {
     .where(and(inArray(notifications.id, ids), notificationVisible(viewer)));
 }
 
-/** Marks one item read: for a collapsed group, every unread notification of its thread. */
+/** Marks one item read: for a collapsed group, every unread notification of its thread (or entry). */
 export async function markGroupRead(db: Executor, viewer: MemberViewer, id: number): Promise<boolean> {
   const rows = await db.execute(sql`
-    with target as (select ${notifications.id} as id, ${notifications.kind} as kind, ${notifications.threadId} as thread_id, ${notifications.readAt} as read_at
+    with target as (select ${notifications.id} as id, ${notifications.kind} as kind, ${notifications.threadId} as thread_id,
+        ${notifications.blogEntryId} as entry_id, ${notifications.readAt} as read_at
       from ${notifications} where ${notifications.id} = ${id} and ${notificationVisible(viewer)})
     update ${notifications} set read_at = now()
     from target
     where ${notifications.recipientId} = ${viewer.id} and ${notifications.readAt} is null
-      and (${notifications.id} = target.id or (target.read_at is null and target.kind in ('reply_to_thread', 'watched_post')
-        and ${notifications.kind} in ('reply_to_thread', 'watched_post') and ${notifications.threadId} = target.thread_id))
+      and (${notifications.id} = target.id
+        or (target.read_at is null and target.kind in ('reply_to_thread', 'watched_post')
+          and ${notifications.kind} in ('reply_to_thread', 'watched_post') and ${notifications.threadId} = target.thread_id)
+        or (target.read_at is null and target.kind in ('blog_comment', 'blog_comment_followed')
+          and ${notifications.kind} in ('blog_comment', 'blog_comment_followed') and ${notifications.blogEntryId} = target.entry_id))
     returning ${notifications.id}`);
   return rowsOf(rows).length > 0;
 }

@@ -203,12 +203,35 @@ export function postVisibleTo(userId: AnyColumn | SQL): SQL {
       and (${posts.status} = 'published' or ${posts.authorId} = ${userId} or ${moderatesSpaceFor(userId, spaces.id)}))`;
 }
 
+/** Like `moderatesBlogEntry`, for the member whose id is `userId`: a space entry's space moderators; site staff otherwise. */
+function moderatesBlogEntryFor(userId: AnyColumn | SQL): SQL {
+  return sql`(case when ${blogEntries.visibility} = 'space' then ${moderatesSpaceFor(userId, blogEntries.spaceId)}
+    else exists (select 1 from ${users} as staff where staff.id = ${userId} and staff.role in ('moderator', 'admin')) end)`;
+}
+
+/** `blogEntryVisible` for the member whose id is `userId`, over a query that has `blogEntries` in scope. */
+export function blogEntryVisibleTo(userId: AnyColumn | SQL): SQL {
+  const audience = sql`(${blogEntries.visibility} in ('public', 'members') or exists (
+    select 1 from ${spaces} where ${spaces.id} = ${blogEntries.spaceId} and ${spaceContentVisibleTo(userId)}))`;
+  const own = sql`${blogEntries.authorId} = ${userId}`;
+  const heldForLater = sql`(${blogEntries.status} = 'scheduled' and ${blogEntries.moderationStatus} = 'held' and ${moderatesBlogEntryFor(userId)})`;
+  return sql`(${blogEntries.deletedAt} is null and ${audience} and (${own} or (${blogEntryLive()} and (${blogEntries.moderationStatus} = 'published' or ${moderatesBlogEntryFor(userId)})) or ${heldForLater}))`;
+}
+
+/** `blogCommentVisible` for the member whose id is `userId`, over a query that has `blogComments` in scope. */
+export function blogCommentVisibleTo(userId: AnyColumn | SQL): SQL {
+  return sql`(${blogComments.deletedAt} is null and exists (select 1 from ${blogEntries}
+    where ${blogEntries.id} = ${blogComments.entryId} and ${blogEntryVisibleTo(userId)} and ${blogEntryLive()}
+      and (${blogComments.status} = 'published' or ${blogComments.authorId} = ${userId} or ${moderatesBlogEntryFor(userId)})))`;
+}
+
 /**
  * A notification, for its recipient only, and only while what it is about is readable by them
  * now: it holds ids, and its text is read through the predicates above when it is shown. A post
  * the recipient can no longer read (hidden, removed, moved away, space closed to them) takes its
  * notifications out of every list and count. A flag's outcome needs only the thread: the flagger
- * learns a hidden post was hidden, never what it says.
+ * learns a hidden post was hidden, never what it says. A new comment needs the comment itself
+ * (and so its entry): removed, hidden, entry taken private or out of reach, and it is gone.
  */
 export function notificationVisible(viewer: PolicyViewer): SQL {
   if (viewer.kind === 'anonymous') return sql`false`;
@@ -217,6 +240,7 @@ export function notificationVisible(viewer: PolicyViewer): SQL {
   const thread = sql`exists (select 1 from ${threads} where ${threads.id} = ${notifications.threadId} and ${threadVisible(viewer)})`;
   const entry = sql`exists (select 1 from ${blogEntries} where ${blogEntries.id} = ${notifications.blogEntryId} and ${blogEntryVisible(viewer)})`;
   const space = sql`exists (select 1 from ${spaces} where ${spaces.id} = ${notifications.spaceId} and ${spaceVisible(viewer)})`;
+  const comment = sql`exists (select 1 from ${blogComments} where ${blogComments.id} = ${notifications.blogCommentId} and ${blogCommentVisible(viewer)})`;
   // An invitee reads the name of a space they are invited to (as on their invitations list).
   const invitation = sql`exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${notifications.spaceId}
     and ${spaceMembers.userId} = ${viewer.id} and ${spaceMembers.status} in ('invited', 'active'))`;
@@ -227,5 +251,6 @@ export function notificationVisible(viewer: PolicyViewer): SQL {
     when ${notifications.kind} = 'space_invited' then ${invitation}
     when ${notifications.kind} in ('space_approved', 'space_rules_changed') then ${space}
     when ${notifications.kind} = 'blog_published' then ${entry}
+    when ${notifications.kind} in ('blog_comment', 'blog_comment_followed') then ${comment}
     else false end))`;
 }

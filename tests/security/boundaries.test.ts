@@ -41,6 +41,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   findOwnRecentPosting: "a timestamp of the caller's own post, for their rate limit, and whether their own recent posts hold the same text",
   blogTargetExists: 'a yes or no for a moderator closing a review item (already visible to them) whose entry or comment its author deleted',
   findNewPostFacts: 'a write path: the facts of a post a moderator just approved, for its notifications; returned to the notifier, never to a client',
+  findNewCommentFacts: 'a write path: the ids of a comment a moderator just approved (its entry, its author), for its notifications; returned to the notifier, never to a client',
   findRecipientsOf: "recipient ids of notifications just created, for the e-mail job, which then reads each one as its recipient through notificationVisible",
   findDigestRecipients: 'ids of members who chose a daily digest and have unread notifications: no content',
   entrySlugTaken: "whether the author's own blog already uses a slug (now or before): a yes or no, for the author choosing one",

@@ -1,10 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { outboxMessages, users } from '../../db/schema/index.ts';
+import { notifications, outboxMessages, users } from '../../db/schema/index.ts';
 import { activityDigestItem, activityNotification, type Activity } from '../../server/mail/notification-content.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { crawl, fetcherFor, withoutEcho, type Exchange, type Fetcher } from '../helpers/crawl.ts';
 import { createMember, PASSWORD, type TestMember } from '../helpers/factories.ts';
+import { eventually, outboxTo } from '../helpers/mail.ts';
 
 /*
  * The sweep (issue 3): a confidential space whose every name, text, old revision, ground rules and
@@ -51,6 +52,8 @@ const M = {
   entryTag: 'SWEEPMARK21',
   /** The insider's own draft (public once published, but not yet): theirs alone. */
   draftEntry: 'SWEEPMARK22',
+  /** A comment on the entry by the member removed later (they then followed the entry). */
+  entryCommentEarly: 'SWEEPMARK23',
 } as const;
 type Label = keyof typeof M;
 const LABEL_OF = new Map<string, Label>(Object.entries(M).map(([label, marker]) => [marker, label as Label]));
@@ -161,6 +164,32 @@ async function seedCommunity() {
   await forum.remove(people.insider.viewer, gone.postId);
   const threadB = await forum.createThread(people.quiet.viewer, { boardId: boardB.id, title: `Burnout ${M.threadBTitle}`, body: `How I noticed it. ${M.threadBBody}` });
 
+  // Two members of the confidential space want notification e-mails (see E-mail below).
+  for (const [who, choice] of [['insider', 'immediately'], ['quiet', 'daily']] as const) {
+    await app.database.db.update(users).set({ emailVerifiedAt: new Date(), emailNotifications: choice }).where(eq(users.id, people[who].viewer.id));
+  }
+
+  // Blog entries: one for the confidential space's readers only, with comments; and a draft. Written
+  // before the removal below: the member removed later commented first, so the later comment
+  // notified them (they follow the entry) and the entry's author — the removed member's
+  // notification must vanish with their access, and the author's e-mail must say nothing.
+  const { blogs } = app.services;
+  const entry = await blogs.createDraft(people.insider.viewer, {
+    title: `A reflection ${M.entryTitle}`,
+    body: `## What happened\n\nIt stayed with me. ${M.entryBody}`,
+    summary: `In brief: ${M.entryBody}`,
+    tags: [M.entryTag],
+    visibility: 'space',
+    spaceId: conf.id,
+  });
+  await blogs.publish(people.insider.viewer, entry.id);
+  const earlyComment = await blogs.addComment(people.removed.viewer, entry.id, { body: `I know this feeling. ${M.entryCommentEarly}` });
+  const entryComment = await blogs.addComment(people.quiet.viewer, entry.id, { body: `Thank you for writing this. ${M.entryComment}` });
+  const draft = await blogs.createDraft(people.insider.viewer, { title: `Not yet ${M.draftEntry}`, body: `Half a thought. ${M.draftEntry}` });
+  // A public entry, so the blog pages and feeds have something to show.
+  const publicEntry = await blogs.createDraft(people.regular.viewer, { title: 'Handover, revisited', body: 'SBAR, again.', tags: 'handover' });
+  await blogs.publish(people.regular.viewer, publicEntry.id);
+
   await membership.decide(people.owner.viewer, conf.id, people.removed.handle, 'remove');
   await membership.decide(people.owner.viewer, conf.id, people.banned.handle, 'ban');
   // An open invitation link and a pending lowering, so those paths exist too.
@@ -185,28 +214,9 @@ async function seedCommunity() {
   });
   seed.publicThreadId = pasted.threadId;
 
-  // Blog entries: one for the confidential space's readers only, with a comment; and a draft.
-  const { blogs } = app.services;
-  const entry = await blogs.createDraft(people.insider.viewer, {
-    title: `A reflection ${M.entryTitle}`,
-    body: `## What happened\n\nIt stayed with me. ${M.entryBody}`,
-    summary: `In brief: ${M.entryBody}`,
-    tags: [M.entryTag],
-    visibility: 'space',
-    spaceId: conf.id,
-  });
-  await blogs.publish(people.insider.viewer, entry.id);
-  const entryComment = await blogs.addComment(people.quiet.viewer, entry.id, { body: `Thank you for writing this. ${M.entryComment}` });
-  const draft = await blogs.createDraft(people.insider.viewer, { title: `Not yet ${M.draftEntry}`, body: `Half a thought. ${M.draftEntry}` });
-  // A public entry, so the blog pages and feeds have something to show.
-  const publicEntry = await blogs.createDraft(people.regular.viewer, { title: 'Handover, revisited', body: 'SBAR, again.', tags: 'handover' });
-  await blogs.publish(people.regular.viewer, publicEntry.id);
-
-  // E-mail (issue 6): two members of the confidential space asked for notification e-mails; what
-  // the composer makes of the space's activity lands in the outbox, which the site admin crawls.
-  for (const [who, choice] of [['insider', 'immediately'], ['quiet', 'daily']] as const) {
-    await app.database.db.update(users).set({ emailVerifiedAt: new Date(), emailNotifications: choice }).where(eq(users.id, people[who].viewer.id));
-  }
+  // E-mail (issue 6): two members of the confidential space asked for notification e-mails (above,
+  // before the comments on the insider's entry); what the composer makes of the space's activity
+  // lands in the outbox, which the site admin crawls.
   const confActivity = (postId: number, headline: string, excerpt: string): Activity => ({
     space: { level: 'confidential', name: conf.name },
     headline,
@@ -236,7 +246,7 @@ async function seedCommunity() {
     entry: { id: entry.id, slug: entry.slug, handle: people.insider.handle },
     draftId: draft.id,
   };
-  for (const id of [entry.id, entryComment.id, draft.id, publicEntry.id]) seed.ids.add(id);
+  for (const id of [entry.id, earlyComment.id, entryComment.id, draft.id, publicEntry.id]) seed.ids.add(id);
   seed.slugs.add(entry.slug);
   expect(threadA.slug).not.toBe(edited.slug);
 
@@ -265,7 +275,7 @@ beforeAll(async () => {
   const built = Date.now();
   await seedCommunity();
   console.log(`sweep setup: app ${built - started} ms, seed ${Date.now() - built} ms`);
-}, 60_000);
+}, 120_000);
 afterAll(async () => app?.close());
 
 // Who may legitimately see which marker where: each exception is part of the product's design.
@@ -543,6 +553,15 @@ describe('notifications from inside a confidential space', () => {
     expect(markersIn(JSON.stringify(outsider))).toEqual([]);
     const insider = await app.services.notifications.list(people.owner.viewer);
     expect(markersIn(JSON.stringify(insider))).toContain('threadTitle');
+    // The entry's author hears of the comments on it, by the entry's title.
+    const entryAuthor = await app.services.notifications.list(people.insider.viewer);
+    expect(entryAuthor.items.filter((i) => i.kind === 'blog_comment').map((i) => markersIn(i.text))).toEqual([['entryTitle']]);
+    // The removed member followed the entry and was told of the later comment while still a member…
+    const followed = await app.database.db
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(and(eq(notifications.recipientId, people.removed.viewer.id), eq(notifications.kind, 'blog_comment_followed')));
+    expect(followed).toHaveLength(1);
     // The removed and banned members were told of things in the space before; none of it shows now.
     for (const who of ['removed', 'banned'] as const) {
       const theirs = await app.services.notifications.list(people[who].viewer);
@@ -553,6 +572,11 @@ describe('notifications from inside a confidential space', () => {
 
 describe('e-mail: subjects and bodies about a confidential space carry none of it', () => {
   test('no e-mail carries a marker, except a member’s own handle in account mail to that member', async () => {
+    // The e-mail the job writes for the comment on the insider's entry, beside the seed's own one.
+    await eventually(
+      async () => (await outboxTo(app, `${people.insider.handle}@example.org`)).filter((m) => m.kind === 'notification').length >= 2,
+      'the e-mail about the comment on the confidential entry',
+    );
     const rows = await app.database.db.select().from(outboxMessages);
     // The seed's own notification and digest are there (the composer ran), beside every verification
     // e-mail and whatever the notification job has written by now for the seed's replies.

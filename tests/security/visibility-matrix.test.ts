@@ -31,6 +31,7 @@ interface Fixture {
   firstPostId: number;
   replyId: number;
   marker: string;
+  blogMarker: string;
 }
 
 let app: TestApp;
@@ -66,7 +67,17 @@ beforeAll(async () => {
     // Everyone is mentioned: only those who may read the space may hear of it (notifications).
     const everyone = Object.values(viewers).map((v) => `@${v.handle}`).join(' ');
     await app.services.forum.reply(author.viewer, thread.threadId, { body: `Ping for the notification checks in the ${level} space: ${everyone}` });
-    fixtures[level] = { spaceId: space.id, spaceSlug: space.slug, boardSlug: board.slug, boardId: board.id, threadId: thread.threadId, threadSlug: thread.slug, firstPostId, replyId: reply.postId, marker };
+    // A blog entry everyone commented on while it was public (so all follow it), then written for
+    // this space's readers alone: its author's next comment may reach only those who can read it.
+    // Its own marker: the search checks below count what the thread's marker finds.
+    const blogMarker = `ZQB${level.toUpperCase()}MARKER`;
+    const entry = await app.services.blogs.createDraft(author.viewer, { title: `Entry ${blogMarker}`, body: `Entry body ${blogMarker}` });
+    await app.services.blogs.publish(author.viewer, entry.id);
+    for (const [kind, member] of Object.entries(viewers)) await app.services.blogs.addComment(member.viewer, entry.id, { body: `Early comment by ${kind} in the ${level} space's entry` });
+    const editing = await app.services.blogs.forEditing(author.viewer, entry.id);
+    await app.services.blogs.save(author.viewer, entry.id, { title: `Entry ${blogMarker}`, body: `Entry body ${blogMarker}`, visibility: 'space', spaceId: space.id, baseRevision: editing.entry.revision });
+    await app.services.blogs.addComment(author.viewer, entry.id, { body: `Comment ${blogMarker} for the notification checks` });
+    fixtures[level] = { spaceId: space.id, spaceSlug: space.slug, boardSlug: board.slug, boardId: board.id, threadId: thread.threadId, threadSlug: thread.slug, firstPostId, replyId: reply.postId, marker, blogMarker };
   }
   for (const [kind, member] of Object.entries(viewers)) {
     const { cookie } = await app.services.accounts.signIn(member.handle, PASSWORD, 'vitest');
@@ -168,7 +179,7 @@ describe.each(LEVELS)('a %s space', (level) => {
     });
 
     if (viewer !== 'anonymous') {
-      test(allowed ? 'notifications, watch, unread and mention routes answer' : 'no notification names it, and its watch, unread, mention and live routes are 404', async () => {
+      test(allowed ? 'notifications (posts and blog comments), watch, unread and mention routes answer' : 'no notification (post or blog comment) names it, and its watch, unread, mention and live routes are 404', async () => {
         const f = fixtures[level];
         const list = await get(viewer, '/api/v1/notifications');
         expect(list.statusCode).toBe(200);
@@ -177,9 +188,13 @@ describe.each(LEVELS)('a %s space', (level) => {
         if (allowed) {
           expect(texts).toContain(`Title ${f.marker}`);
           expect(page.body).toContain(`Title ${f.marker}`);
+          // Comments on the space's entry, which they commented on while it was public (one item: unread ones collapse).
+          expect(texts).toMatch(new RegExp(`(also commented on|new comments on) “Entry ${f.blogMarker}”`));
         } else {
           expect(list.body).not.toContain(f.marker);
           expect(page.body).not.toContain(f.marker);
+          expect(list.body).not.toContain(f.blogMarker);
+          expect(page.body).not.toContain(f.blogMarker);
           expect(page.body).not.toContain(`Zq${level}name`);
         }
         const urls = [

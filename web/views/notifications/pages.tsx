@@ -66,7 +66,7 @@ export function NotificationsPage(props: {
         {props.unreadCount > 0 && <PostButton ctx={ctx} action="/notifications/read-all" label="Mark all read" class="button button-secondary" />}
       </div>
       {items.length === 0 ? (
-        <p class="empty">{props.first ? 'No notifications yet. Replies to you, mentions and news about your spaces will show up here.' : 'Nothing older.'}</p>
+        <p class="empty">{props.first ? 'No notifications yet. Replies to you, mentions, comments on your entries and news about your spaces will show up here.' : 'Nothing older.'}</p>
       ) : (
         <ol class="notification-list">
           {items.map((item) => (
