@@ -36,8 +36,10 @@ describe(`the production build (${postgresUrl ? 'PostgreSQL' : 'PGlite data dire
     }
     const server = await startServer(data, { built: true, onStart: (started) => cleanups.push(started.kill) });
 
+    // Every body is read: an unread one keeps its connection busy, and shutdown waits for it.
     const ready = await fetch(`${server.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
+    await ready.arrayBuffer();
     const home = await fetch(`${server.baseUrl}/`);
     expect(home.status).toBe(200);
     const html = await home.text();
@@ -46,9 +48,10 @@ describe(`the production build (${postgresUrl ? 'PostgreSQL' : 'PGlite data dire
     expect(stylesheet).toBeDefined();
     const css = await fetch(`${server.baseUrl}${stylesheet}`);
     expect(css.status).toBe(200);
+    expect(await css.text()).toContain('{');
 
     await stopGracefully(server);
-    expect(await server.exited).toBe(0);
+    expect(await server.exited, server.output()).toBe(0);
   }, 120_000);
 
   test('npm start and the Dockerfile run the server with the same node arguments as the bench and these tests', () => {
