@@ -10,7 +10,7 @@ const schemaImport = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'test-artifacts/**', 'db/migrations/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'test-artifacts/**', 'db/migrations/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

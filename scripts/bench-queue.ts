@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createDatabase } from '../db/client.ts';
 import { createAccountsService, userToViewer } from '../server/accounts/service.ts';
 import { createSessionManager } from '../server/accounts/sessions.ts';
+import { buildServer, PRODUCTION_NODE_ARGS } from './build.ts';
 import { CommandError, countOption, parseOptions, queryRows, redactUrl, runCommand } from './operator-command.ts';
 
 /*
@@ -96,7 +97,9 @@ runCommand(async () => {
 
   const port = 3900 + Math.floor(Math.random() * 90);
   const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SESSION_SECRET: 'queue-bench-secret-that-is-long-enough-1234567890', LOG_LEVEL: 'warn', INSECURE_COOKIES: '1' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As `npm start` runs it: the compiled bundle, built from this checkout.
+  await buildServer();
+  const child = spawn(process.execPath, PRODUCTION_NODE_ARGS, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -20,6 +20,7 @@ import { ANONYMOUS } from '../server/policy/index.ts';
 import { SEARCH_KINDS } from '../server/search/rules.ts';
 import { createSearchService } from '../server/search/service.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
+import { buildServer, PRODUCTION_NODE_ARGS } from './build.ts';
 import {
   CommandError,
   countOption,
@@ -107,9 +108,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function startProcess(name: string, script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+function startProcess(name: string, args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   };
@@ -627,9 +628,11 @@ runCommand(async () => {
     const baseEnv: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'DATA_DIR') baseEnv[key] = value;
     const ceilingPort = await freePort();
-    const ceiling = startProcess('ceiling', 'scripts/bench-ceiling.ts', { ...baseEnv, DATABASE_URL: url, PORT: String(ceilingPort) });
+    const ceiling = startProcess('ceiling', ['--import', 'tsx', 'scripts/bench-ceiling.ts'], { ...baseEnv, DATABASE_URL: url, PORT: String(ceilingPort) });
     const appPort = await freePort();
-    const app = startProcess('server', 'server/main.ts', {
+    // The server runs as `npm start` runs it: the compiled bundle, built from this checkout.
+    await buildServer();
+    const app = startProcess('server', PRODUCTION_NODE_ARGS, {
       ...baseEnv,
       NODE_ENV: 'production',
       SESSION_SECRET: randomBytes(32).toString('hex'),

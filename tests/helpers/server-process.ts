@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRODUCTION_NODE_ARGS } from '../../scripts/build.ts';
 
 /*
- * The real server as a child process (`node --import tsx server/main.ts`), for system tests that
- * need what one test process cannot give: a kill -9, or two app processes on one database.
+ * The real server as a child process (`node --import tsx server/main.ts`, or the compiled bundle as
+ * `npm start` runs it), for system tests that need what one test process cannot give: a kill -9,
+ * two app processes on one database, or the production build.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,7 +43,12 @@ export interface RunningServer {
  */
 export async function startServer(
   data: ServerData,
-  options: { env?: Record<string, string>; onStart?: (server: RunningServer) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    onStart?: (server: RunningServer) => void;
+    /** Run dist/server.js with production's node arguments (build it first) instead of the sources. */
+    built?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' };
@@ -49,7 +56,8 @@ export async function startServer(
   if (data.databaseUrl) env.DATABASE_URL = data.databaseUrl;
   if (data.dataDir) env.DATA_DIR = data.dataDir;
   Object.assign(env, options.env);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = options.built ? PRODUCTION_NODE_ARGS : ['--import', 'tsx', 'server/main.ts'];
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
