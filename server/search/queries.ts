@@ -162,7 +162,8 @@ export const RECENT_WINDOW: Readonly<Record<SearchKind, number>> = { post: 30_00
  * work is fixed here. First the newest rows (`RECENT_WINDOW`) are read newest-first along the primary
  * key, the words checked on each row; a common word finds its `depth` matches there and nothing
  * else runs (the union's second branch is never started). Only when those fall short are the older
- * matches fetched from the GIN index and sorted — by then the words are rare, so there are few.
+ * matches fetched from the GIN index and sorted: few for a rare word, thousands for one that is
+ * common overall but sparse among the newest visible rows (the slow case; see RECENT_WINDOW).
  *
  * In both steps the viewer's predicate is checked on the matches newest-first, only until `depth`
  * pass — not on every match. Each inner select carries the base table's name, so the predicate
