@@ -71,3 +71,10 @@ export async function signedInAgent(app: TestApp, member: TestMember) {
   agent.cookies.set(cookie.name, cookie.value);
   return agent;
 }
+
+/** A member with a verified address who chose how notification e-mails reach them. */
+export async function memberWantingEmails(app: TestApp, choice: 'off' | 'immediately' | 'daily'): Promise<TestMember> {
+  const member = await createMember(app);
+  await app.database.db.update(users).set({ emailVerifiedAt: new Date(), emailNotifications: choice }).where(eq(users.id, member.viewer.id));
+  return member;
+}

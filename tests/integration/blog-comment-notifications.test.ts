@@ -5,7 +5,8 @@ import { userToViewer } from '../../server/accounts/service.ts';
 import { DIGEST_JOB } from '../../server/notifications/emails.ts';
 import { blogCommentVisible, blogCommentVisibleTo, blogEntryVisible, blogEntryVisibleTo, type MemberViewer } from '../../server/policy/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { addSpaceMember, createMember, createSpaceWithBoard, type TestMember } from '../helpers/factories.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, memberWantingEmails, type TestMember } from '../helpers/factories.ts';
+import { inbox } from '../helpers/notifications.ts';
 import { eventually, outboxTo } from '../helpers/mail.ts';
 
 /*
@@ -23,23 +24,8 @@ beforeAll(async () => {
 });
 afterAll(async () => app.close());
 
-interface Item {
-  id: number;
-  kind: string;
-  count: number;
-  unread: boolean;
-  text: string;
-  url: string;
-  actor: string | null;
-}
 
-async function inbox(member: TestMember): Promise<{ items: Item[]; unreadCount: number }> {
-  const res = await app.inject({ method: 'GET', url: '/api/v1/notifications', headers: member.auth });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json();
-}
-
-const texts = async (member: TestMember) => (await inbox(member)).items.map((i) => i.text);
+const texts = async (member: TestMember) => (await inbox(app, member)).items.map((i) => i.text);
 const unreadCount = (member: TestMember) => app.services.notifications.unreadCount(member.viewer);
 
 async function publishedEntry(author: TestMember, title: string, options: { visibility?: 'public' | 'members' | 'space'; spaceId?: number } = {}) {
@@ -48,11 +34,6 @@ async function publishedEntry(author: TestMember, title: string, options: { visi
   return ref;
 }
 
-async function memberWanting(emails: 'immediately' | 'daily'): Promise<TestMember> {
-  const member = await createMember(app);
-  await app.database.db.update(users).set({ emailVerifiedAt: new Date(), emailNotifications: emails }).where(eq(users.id, member.viewer.id));
-  return member;
-}
 
 const mailTo = async (member: TestMember) => (await outboxTo(app, `${member.handle}@example.org`)).filter((m) => m.kind === 'notification' || m.kind === 'digest');
 
@@ -62,7 +43,7 @@ describe('who hears of a new comment', () => {
     const reader = await createMember(app);
     const entry = await publishedEntry(author, 'Teaching rounds that work');
     const comment = await app.services.blogs.addComment(reader.viewer, entry.id, { body: 'We tried this on nights, it works.' });
-    const [item] = (await inbox(author)).items;
+    const [item] = (await inbox(app, author)).items;
     expect(item).toMatchObject({ kind: 'blog_comment', count: 1, unread: true, text: `@${reader.handle} commented on your entry “Teaching rounds that work”`, actor: reader.handle });
     expect(item!.url).toBe(`/u/${author.handle}/blog/${entry.slug}#c${comment.id}`);
     expect(await texts(reader)).toEqual([]);
@@ -96,19 +77,19 @@ describe('who hears of a new comment', () => {
     const first = await app.services.blogs.addComment(ann.viewer, entry.id, { body: 'First.' });
     await app.services.blogs.addComment(ben.viewer, entry.id, { body: 'Second.' });
     await app.services.blogs.addComment(cat.viewer, entry.id, { body: 'Third.' });
-    const authors = await inbox(author);
+    const authors = await inbox(app, author);
     expect(authors.items).toHaveLength(1);
     expect(authors.items[0]).toMatchObject({ kind: 'blog_comment', count: 3, text: '3 new comments on your entry “Sepsis bundles”' });
     // A collapsed item opens at the oldest comment the recipient has not read.
     expect(authors.items[0]!.url).toBe(`/u/${author.handle}/blog/${entry.slug}#c${first.id}`);
     expect(authors.unreadCount).toBe(1);
-    expect((await inbox(ann)).items[0]).toMatchObject({ kind: 'blog_comment_followed', count: 2, text: '2 new comments on “Sepsis bundles”' });
+    expect((await inbox(app, ann)).items[0]).toMatchObject({ kind: 'blog_comment_followed', count: 2, text: '2 new comments on “Sepsis bundles”' });
     expect(await texts(ben)).toEqual([`@${cat.handle} also commented on “Sepsis bundles”`]);
     expect(await texts(cat)).toEqual([]);
     // Opening the item reads all of it.
     await app.services.notifications.open(author.viewer, authors.items[0]!.id);
     expect(await unreadCount(author)).toBe(0);
-    expect((await inbox(author)).items.map((i) => i.count)).toEqual([1, 1, 1]);
+    expect((await inbox(app, author)).items.map((i) => i.count)).toEqual([1, 1, 1]);
   });
 
   test('a held comment notifies nobody until a moderator approves it, then as if new', async () => {
@@ -126,8 +107,8 @@ describe('who hears of a new comment', () => {
       expect(await texts(earlier)).toEqual([]);
       const [item] = await app.database.db.select({ id: reviewItems.id }).from(reviewItems).where(eq(reviewItems.commentId, held.id));
       await app.services.moderation.decide(admin.viewer, item!.id, { decision: 'approve', reason: '' });
-      expect((await inbox(author)).items[0]).toMatchObject({ count: 2, text: '2 new comments on your entry “Held comment entry”' });
-      const [theirs] = (await inbox(earlier)).items;
+      expect((await inbox(app, author)).items[0]).toMatchObject({ count: 2, text: '2 new comments on your entry “Held comment entry”' });
+      const [theirs] = (await inbox(app, earlier)).items;
       expect(theirs).toMatchObject({ text: `@${newcomer.handle} also commented on “Held comment entry”`, url: `/u/${author.handle}/blog/${entry.slug}#c${held.id}` });
       expect(await texts(newcomer)).toEqual([]);
     } finally {
@@ -160,9 +141,9 @@ describe('a notification lasts only while its recipient may read the comment', (
     const entry = await publishedEntry(author, 'Vanishing comments');
     await app.services.blogs.addComment(other.viewer, entry.id, { body: 'Following this one.' });
     const removed = await app.services.blogs.addComment(reader.viewer, entry.id, { body: 'Said too much.' });
-    expect((await inbox(other)).items).toHaveLength(1);
+    expect((await inbox(app, other)).items).toHaveLength(1);
     await app.services.blogs.removeComment(reader.viewer, removed.id);
-    expect(await inbox(other)).toEqual({ items: [], next: null, unreadCount: 0 });
+    expect(await inbox(app, other)).toEqual({ items: [], next: null, unreadCount: 0 });
 
     const hidden = await app.services.blogs.addComment(reader.viewer, entry.id, { body: 'To be hidden.' });
     expect(await texts(other)).toHaveLength(1);
@@ -197,7 +178,7 @@ describe('a notification lasts only while its recipient may read the comment', (
     const rows = await app.database.db.select({ id: notificationsTable.id }).from(notificationsTable).where(eq(notificationsTable.recipientId, leaver.viewer.id));
     // Only the one from before: nothing was created for them after they left.
     expect(rows).toHaveLength(1);
-    expect(JSON.stringify(await inbox(outsider))).not.toContain('KAPPAWORD');
+    expect(JSON.stringify(await inbox(app, outsider))).not.toContain('KAPPAWORD');
   });
 
   test('an entry made members-only, then for a space the recipient is not in', async () => {
@@ -224,7 +205,7 @@ describe('a notification lasts only while its recipient may read the comment', (
 
 describe('e-mail about a new comment', () => {
   test('right away: the entry’s title and a link to the comment', async () => {
-    const author = await memberWanting('immediately');
+    const author = await memberWantingEmails(app, 'immediately');
     const reader = await createMember(app);
     const entry = await publishedEntry(author, 'Night float handovers');
     const comment = await app.services.blogs.addComment(reader.viewer, entry.id, { body: 'Useful, thank you.' });
@@ -238,7 +219,7 @@ describe('e-mail about a new comment', () => {
 
   test('about an entry in a confidential space: only that there is news, no title, body or names', async () => {
     const { space } = await createSpaceWithBoard(app, admin, { level: 'confidential', name: 'Circle LAMBDASPACE' });
-    const author = await memberWanting('immediately');
+    const author = await memberWantingEmails(app, 'immediately');
     const peer = await createMember(app, { handle: `lambdapeer${Date.now() % 100000}` });
     for (const member of [author, peer]) await addSpaceMember(app, space.id, member);
     const entry = await publishedEntry(author, 'LAMBDATITLE what I carry', { visibility: 'space', spaceId: space.id });
@@ -255,7 +236,7 @@ describe('e-mail about a new comment', () => {
 
   test('the daily digest: a public entry by title, a confidential one without a word of it', async () => {
     const { space } = await createSpaceWithBoard(app, admin, { level: 'confidential', name: 'Circle MUSPACE' });
-    const author = await memberWanting('daily');
+    const author = await memberWantingEmails(app, 'daily');
     const peer = await createMember(app);
     for (const member of [author, peer]) await addSpaceMember(app, space.id, member);
     const open = await publishedEntry(author, 'Ward round etiquette');

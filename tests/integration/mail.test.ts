@@ -7,7 +7,7 @@ import { OUTBOX_KEEP_DAYS, SEND_MAIL } from '../../server/mail/service.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { Agent } from '../helpers/browser-session.ts';
 import { freshDatabase } from '../helpers/database.ts';
-import { createMember, signedInAgent, type TestMember } from '../helpers/factories.ts';
+import { createMember, memberWantingEmails, signedInAgent, type TestMember } from '../helpers/factories.ts';
 import { eventually, linkToken, outboxTo } from '../helpers/mail.ts';
 
 interface Delivered {
@@ -42,11 +42,6 @@ function recordingTransport(refuseFirst = 0) {
   return { transporter: nodemailer.createTransport(transport), delivered, attempts: () => attempts };
 }
 
-async function verifiedMember(app: TestApp, notifications: 'off' | 'immediately' | 'daily'): Promise<TestMember> {
-  const member = await createMember(app);
-  await app.database.db.update(users).set({ emailVerifiedAt: new Date(), emailNotifications: notifications }).where(eq(users.id, member.viewer.id));
-  return member;
-}
 
 const addressOf = (member: TestMember) => `${member.handle}@example.org`;
 
@@ -110,9 +105,9 @@ describe('the development outbox (no SMTP server configured)', () => {
   test('notification e-mails go only to verified members who chose them, with one-click unsubscribe headers and a link', async () => {
     const unverified = await createMember(app);
     await app.database.db.update(users).set({ emailNotifications: 'immediately' }).where(eq(users.id, unverified.viewer.id));
-    const off = await verifiedMember(app, 'off');
-    const daily = await verifiedMember(app, 'daily');
-    const immediate = await verifiedMember(app, 'immediately');
+    const off = await memberWantingEmails(app, 'off');
+    const daily = await memberWantingEmails(app, 'daily');
+    const immediate = await memberWantingEmails(app, 'immediately');
     const content = { subject: 'Dr A replied to <b>“Night shifts”</b>', text: 'A reply with <script>alert(1)</script> & more', url: '/t/1/night-shifts#p2' };
     expect(await app.services.mail.queueNotificationEmail(unverified.viewer.id, content)).toBeNull();
     expect(await app.services.mail.queueNotificationEmail(off.viewer.id, content)).toBeNull();
@@ -135,8 +130,8 @@ describe('the development outbox (no SMTP server configured)', () => {
   });
 
   test('a daily digest lists its items and goes only to members who chose the digest', async () => {
-    const daily = await verifiedMember(app, 'daily');
-    const immediate = await verifiedMember(app, 'immediately');
+    const daily = await memberWantingEmails(app, 'daily');
+    const immediate = await memberWantingEmails(app, 'immediately');
     const items = [
       activityDigestItem({ space: { level: 'public', name: 'Cardiology' }, headline: 'New thread “Beta blockers”', url: '/t/5/beta-blockers', target: { threadId: 5 } }),
       activityDigestItem({ space: null, headline: 'Dr B published “On call”', excerpt: 'A week of nights', url: '/blog/b/on-call', target: null }),
@@ -152,7 +147,7 @@ describe('the development outbox (no SMTP server configured)', () => {
   });
 
   test('one click in the mail client (RFC 8058) turns notification e-mails off, without signing in', async () => {
-    const member = await verifiedMember(app, 'immediately');
+    const member = await memberWantingEmails(app, 'immediately');
     await app.services.mail.queueNotificationEmail(member.viewer.id, { subject: 'Hello', text: 'Something happened', url: '/' });
     const [message] = (await outboxTo(app, addressOf(member))).filter((m) => m.kind === 'notification');
     const url = new URL(message!.headers['List-Unsubscribe']!.slice(1, -1));
@@ -169,7 +164,7 @@ describe('the development outbox (no SMTP server configured)', () => {
   });
 
   test('the unsubscribe link in the e-mail opens a page whose one button turns e-mails off', async () => {
-    const member = await verifiedMember(app, 'daily');
+    const member = await memberWantingEmails(app, 'daily');
     const token = linkToken(app.services.mail.unsubscribeUrl(member.viewer.id), '/unsubscribe/');
     const visitor = new Agent(app);
     const page = await visitor.get(`/unsubscribe/${token}`);
@@ -185,7 +180,7 @@ describe('the development outbox (no SMTP server configured)', () => {
   });
 
   test('an unsubscribe link not signed by the site does nothing', async () => {
-    const member = await verifiedMember(app, 'immediately');
+    const member = await memberWantingEmails(app, 'immediately');
     const token = linkToken(app.services.mail.unsubscribeUrl(member.viewer.id), '/unsubscribe/');
     const [id] = token.split('.');
     const forged = `${id}.${'A'.repeat(43)}`;
@@ -224,14 +219,14 @@ describe('an e-mail in a confidential space', () => {
   };
 
   test('carries no name, title, text or author from the space: only "New activity in a confidential space" and a link by number', async () => {
-    const member = await verifiedMember(app, 'immediately');
+    const member = await memberWantingEmails(app, 'immediately');
     const content = activityNotification(activity);
     expect(JSON.stringify(content)).not.toMatch(/confmark/i);
     expect(content.subject).toBe('New activity in a confidential space');
     expect(content.url).toBe('/p/4242');
     await app.services.mail.queueNotificationEmail(member.viewer.id, content);
 
-    const digestMember = await verifiedMember(app, 'daily');
+    const digestMember = await memberWantingEmails(app, 'daily');
     await app.services.mail.queueDigest(digestMember.viewer.id, [activityDigestItem(activity), activityDigestItem({ ...activity, target: { threadId: 42 } })]);
 
     for (const address of [addressOf(member), addressOf(digestMember)]) {
@@ -279,7 +274,7 @@ describe('sending through a transport (SMTP)', () => {
     const recorder = recordingTransport();
     const app = await createTestApp({}, { overrides: { mailTransport: recorder.transporter } });
     try {
-      const member = await verifiedMember(app, 'immediately');
+      const member = await memberWantingEmails(app, 'immediately');
       await app.services.mail.queueNotificationEmail(member.viewer.id, { subject: 'Hello', text: 'Something happened', url: '/' });
       const mailed = await eventually(async () => recorder.delivered.find((d) => d.subject === 'Hello'), 'the notification');
       expect(mailed.raw).toMatch(/^List-Unsubscribe:\s+<http:\/\/127\.0\.0\.1:3000\/api\/v1\/unsubscribe\/[\w.-]+>/m);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { notifications as notificationsTable, outboxMessages, spaceMembers, users } from '../../db/schema/index.ts';
 import { createNotificationEmails, DIGEST_JOB, NOTIFICATION_EMAIL_JOB } from '../../server/notifications/emails.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { addSpaceMember, createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, createThread, memberWantingEmails, type TestMember } from '../helpers/factories.ts';
 import { eventually, outboxTo } from '../helpers/mail.ts';
 
 let app: TestApp;
@@ -15,11 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => app.close());
 
-async function memberWanting(emails: 'off' | 'immediately' | 'daily'): Promise<TestMember> {
-  const member = await createMember(app);
-  await app.database.db.update(users).set({ emailVerifiedAt: new Date(), emailNotifications: emails }).where(eq(users.id, member.viewer.id));
-  return member;
-}
 
 const addressOf = (member: TestMember) => `${member.handle}@example.org`;
 const notifications = async (member: TestMember) => (await outboxTo(app, addressOf(member))).filter((m) => m.kind === 'notification' || m.kind === 'digest');
@@ -27,7 +22,7 @@ const notifications = async (member: TestMember) => (await outboxTo(app, address
 describe('e-mail right away', () => {
   test('a member who asked for e-mails hears of a reply to their thread, with a link to it', async () => {
     const { board } = await createSpaceWithBoard(app, admin, { name: 'Critical care' });
-    const author = await memberWanting('immediately');
+    const author = await memberWantingEmails(app, 'immediately');
     const replier = await createMember(app);
     const thread = await createThread(app, author, board.id, 'Proning awake patients', 'Anyone tried it outside the ICU?');
     await app.services.forum.reply(replier.viewer, thread.threadId, { body: 'Yes, on the respiratory ward, with a nurse at the bedside.' });
@@ -42,11 +37,11 @@ describe('e-mail right away', () => {
 
   test('a member who did not ask for them gets none', async () => {
     const { board } = await createSpaceWithBoard(app, admin);
-    const quiet = await memberWanting('off');
+    const quiet = await memberWantingEmails(app, 'off');
     const thread = await createThread(app, quiet, board.id);
     await app.services.forum.reply((await createMember(app)).viewer, thread.threadId, { body: 'A reply nobody is e-mailed about.' });
     // The job for this batch has run once a later member's e-mail (queued after it) has arrived.
-    const later = await memberWanting('immediately');
+    const later = await memberWantingEmails(app, 'immediately');
     const laterThread = await createThread(app, later, board.id);
     await app.services.forum.reply((await createMember(app)).viewer, laterThread.threadId, { body: 'A reply that is e-mailed about.' });
     await eventually(async () => (await notifications(later)).length > 0, 'the later e-mail');
@@ -55,10 +50,10 @@ describe('e-mail right away', () => {
 
   test('a reply that concerns only members who never asked for e-mails queues no e-mail work; one that concerns a member who did queues their notification alone', async () => {
     const { board } = await createSpaceWithBoard(app, admin);
-    const quiet = await memberWanting('off');
+    const quiet = await memberWantingEmails(app, 'off');
     const unverified = await createMember(app);
     await app.database.db.update(users).set({ emailNotifications: 'immediately' }).where(eq(users.id, unverified.viewer.id));
-    const eager = await memberWanting('immediately');
+    const eager = await memberWantingEmails(app, 'immediately');
     const quietThread = await createThread(app, quiet, board.id);
     const replier = await createMember(app);
     // Each reply's notifications are queued for e-mail in its own transaction, so the job list is final when reply() answers.
@@ -80,7 +75,7 @@ describe('e-mail right away', () => {
 
   test('about a confidential space it says only that there is news, with a link by number', async () => {
     const { space, board } = await createSpaceWithBoard(app, admin, { level: 'confidential', name: 'Mentoring circle Zeta' });
-    const author = await memberWanting('immediately');
+    const author = await memberWantingEmails(app, 'immediately');
     const peer = await createMember(app);
     await addSpaceMember(app, space.id, author);
     await addSpaceMember(app, space.id, peer);
@@ -102,8 +97,8 @@ describe('e-mail right away', () => {
 
   test('someone removed from the space before the e-mail is written gets none', async () => {
     const { space, board } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
-    const author = await memberWanting('off');
-    const control = await memberWanting('off');
+    const author = await memberWantingEmails(app, 'off');
+    const control = await memberWantingEmails(app, 'off');
     const peer = await createMember(app);
     for (const member of [author, control, peer]) await addSpaceMember(app, space.id, member);
     const thread = await createThread(app, author, board.id);
@@ -125,7 +120,7 @@ describe('the daily digest', () => {
   test('collects the day’s unread notifications of members who chose it, confidential ones without a word of them', async () => {
     const { board } = await createSpaceWithBoard(app, admin, { name: 'Open ward' });
     const secret = await createSpaceWithBoard(app, admin, { level: 'confidential', name: 'Circle Omega' });
-    const reader = await memberWanting('daily');
+    const reader = await memberWantingEmails(app, 'daily');
     const peer = await createMember(app);
     await addSpaceMember(app, secret.space.id, reader);
     await addSpaceMember(app, secret.space.id, peer);
@@ -150,7 +145,7 @@ describe('the daily digest', () => {
 
   test('covers what came since the member’s previous digest: a day without a run is in the next one, and a second run sends nothing again', async () => {
     const { board } = await createSpaceWithBoard(app, admin, { name: 'Digest ward' });
-    const reader = await memberWanting('daily');
+    const reader = await memberWantingEmails(app, 'daily');
     const peer = await createMember(app);
     const digests = async () => (await notifications(reader)).filter((m) => m.kind === 'digest');
     const hour = 3_600_000;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { posts, spaceMembers } from '../../db/schema/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
+import { inbox } from '../helpers/notifications.ts';
 
 let app: TestApp;
 let admin: TestMember;
@@ -32,21 +33,6 @@ beforeAll(() => {
   });
 });
 
-interface Item {
-  id: number;
-  kind: string;
-  count: number;
-  unread: boolean;
-  text: string;
-  url: string;
-  actor: string | null;
-}
-
-async function inbox(member: TestMember): Promise<{ items: Item[]; next: number | null; unreadCount: number }> {
-  const res = await app.inject({ method: 'GET', url: '/api/v1/notifications', headers: member.auth });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json();
-}
 
 async function reply(author: TestMember, threadId: number, payload: Record<string, unknown>) {
   const res = await app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: author.auth, payload });
@@ -68,11 +54,11 @@ describe('what a reply tells whom', () => {
   test('the thread author hears of a reply, opening it leads to the post, and the author of the reply hears nothing', async () => {
     const thread = await createThread(app, alice, boardId, 'Anticoagulation after TAVI');
     const posted = await reply(bob, thread.threadId, { body: 'We use DOAC alone.' });
-    const mine = await inbox(alice);
+    const mine = await inbox(app, alice);
     expect(mine.unreadCount).toBe(1);
     expect(mine.items[0]).toMatchObject({ kind: 'reply_to_thread', unread: true, actor: bob.handle, text: `@${bob.handle} replied to your thread “Anticoagulation after TAVI”` });
     expect(mine.items[0]!.url).toBe(posted.url);
-    expect((await inbox(bob)).items.filter((i) => i.url.startsWith(`/t/${thread.threadId}/`))).toEqual([]);
+    expect((await inbox(app, bob)).items.filter((i) => i.url.startsWith(`/t/${thread.threadId}/`))).toEqual([]);
     await readAll(alice);
   });
 
@@ -82,7 +68,7 @@ describe('what a reply tells whom', () => {
     await reply(carol, thread.threadId, { body: 'Not routinely.', replyToPostId: bobs.postId });
     const quote = (await app.inject({ method: 'GET', url: `/api/v1/posts/${bobs.postId}/quote?into=${thread.threadId}`, headers: carol.auth })).json().markdown as string;
     await reply(carol, thread.threadId, { body: `${quote}I disagree.` });
-    const kinds = (await inbox(bob)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`)).map((i) => i.kind);
+    const kinds = (await inbox(app, bob)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`)).map((i) => i.kind);
     expect(kinds).toEqual(['quote', 'reply_to_post']);
     await Promise.all([readAll(alice), readAll(bob)]);
   });
@@ -91,7 +77,7 @@ describe('what a reply tells whom', () => {
     const thread = await createThread(app, alice, boardId, 'Syncope work-up');
     const first = await reply(bob, thread.threadId, { body: 'ECG first. (1)' });
     for (let i = 2; i <= 5; i++) await reply(i % 2 ? bob : carol, thread.threadId, { body: `Another thought (${i})` });
-    const mine = await inbox(alice);
+    const mine = await inbox(app, alice);
     const item = mine.items.find((i) => i.url.includes(`/t/${thread.threadId}/`))!;
     expect(item).toMatchObject({ count: 5, text: '5 new replies in “Syncope work-up”', unread: true });
     expect(item.url).toBe(first.url);
@@ -99,17 +85,17 @@ describe('what a reply tells whom', () => {
     const read = await app.inject({ method: 'POST', url: '/api/v1/notifications/read', headers: alice.auth, payload: { ids: [item.id] } });
     expect(read.json().unread).toBe(0);
     // Once read, the five stay in the list as they were.
-    expect((await inbox(alice)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toHaveLength(5);
+    expect((await inbox(app, alice)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toHaveLength(5);
   });
 
   test('a notification is written in the transaction of its post: a reply that fails afterwards leaves neither post nor notification', async () => {
     const thread = await createThread(app, alice, boardId, 'Rolled back');
-    const before = await inbox(alice);
+    const before = await inbox(app, alice);
     failAfterNotifying = true;
     const res = await app.inject({ method: 'POST', url: `/api/v1/threads/${thread.threadId}/posts`, headers: bob.auth, payload: { body: 'This reply will not stay.' } });
     failAfterNotifying = false;
     expect(res.statusCode).toBe(500);
-    expect((await inbox(alice)).unreadCount).toBe(before.unreadCount);
+    expect((await inbox(app, alice)).unreadCount).toBe(before.unreadCount);
     expect((await app.inject({ method: 'GET', url: `/api/v1/threads/${thread.threadId}` })).json().postCount).toBe(1);
   });
 });
@@ -122,7 +108,7 @@ describe('watching, tracking and muting', () => {
     expect(state).toEqual({ chosen: 'tracking', effective: 'tracking' });
     await watch(carol, 'board', boardId, 'watching');
     await reply(bob, thread.threadId, { body: 'A post carol watches for.' });
-    const hers = (await inbox(carol)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`));
+    const hers = (await inbox(app, carol)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`));
     expect(hers).toMatchObject({ kind: 'watched_post', text: `@${bob.handle} posted in “Watched board thread”` });
     await watch(carol, 'board', boardId, 'default');
     await readAll(carol);
@@ -133,15 +119,15 @@ describe('watching, tracking and muting', () => {
     const thread = await createThread(app, alice, boardId, 'Muted thread');
     await watch(alice, 'thread', thread.threadId, 'muted');
     await reply(bob, thread.threadId, { body: `Over to you @${alice.handle}` });
-    expect((await inbox(alice)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toEqual([]);
+    expect((await inbox(app, alice)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toEqual([]);
     // A muted space with one watched thread in it: the thread is heard.
     await watch(carol, 'space', spaceId, 'muted');
     await watch(carol, 'thread', thread.threadId, 'watching');
     await reply(bob, thread.threadId, { body: 'Still here.' });
-    expect((await inbox(carol)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toHaveLength(1);
+    expect((await inbox(app, carol)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toHaveLength(1);
     const other = await createThread(app, bob, boardId, 'Elsewhere in the muted space');
     await reply(admin, other.threadId, { body: `cc @${carol.handle}` });
-    expect((await inbox(carol)).items.filter((i) => i.url.includes(`/t/${other.threadId}/`))).toEqual([]);
+    expect((await inbox(app, carol)).items.filter((i) => i.url.includes(`/t/${other.threadId}/`))).toEqual([]);
     await watch(carol, 'space', spaceId, 'default');
     await readAll(carol);
   });
@@ -152,7 +138,7 @@ describe('watching, tracking and muting', () => {
     const thread = await createThread(app, alice, boardId, 'Preferences');
     await reply(carol, thread.threadId, { body: 'Joining in.' });
     await reply(bob, thread.threadId, { body: 'Carol should hear of this.' });
-    expect((await inbox(carol)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`))).toMatchObject({ kind: 'watched_post' });
+    expect((await inbox(app, carol)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`))).toMatchObject({ kind: 'watched_post' });
     await app.inject({ method: 'PUT', url: '/api/v1/notifications/preferences', headers: carol.auth, payload: { watchStarted: false, watchReplied: false } });
     await readAll(carol);
     await readAll(alice);
@@ -164,7 +150,7 @@ describe('mentions', () => {
     const thread = await createThread(app, alice, boardId, 'Mentions');
     const posted = await reply(bob, thread.threadId, { body: `What do you think, @${carol.handle}?` });
     expect(posted.unnotifiedMentions).toEqual([]);
-    expect((await inbox(carol)).items[0]).toMatchObject({ kind: 'mention', url: posted.url });
+    expect((await inbox(app, carol)).items[0]).toMatchObject({ kind: 'mention', url: posted.url });
     const page = (await app.inject({ method: 'GET', url: `/api/v1/posts/${posted.postId}` })).json();
     expect(page.bodyHtml).toContain(`<a href="/u/${carol.handle}" rel="nofollow ugc noopener">@${carol.handle}</a>`);
     await readAll(carol);
@@ -177,8 +163,8 @@ describe('mentions', () => {
     await readAll(alice);
     const edit = await app.inject({ method: 'PATCH', url: `/api/v1/posts/${posted.postId}`, headers: bob.auth, payload: { body: `First draft for @${alice.handle} and @${carol.handle}`, baseRevision: 1 } });
     expect(edit.statusCode, edit.body).toBe(200);
-    expect((await inbox(carol)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`))).toMatchObject({ kind: 'mention', url: posted.url });
-    expect((await inbox(alice)).unreadCount).toBe(0);
+    expect((await inbox(app, carol)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`))).toMatchObject({ kind: 'mention', url: posted.url });
+    expect((await inbox(app, alice)).unreadCount).toBe(0);
     await readAll(carol);
   });
 
@@ -189,8 +175,8 @@ describe('mentions', () => {
     const posted = await reply(alice, thread.threadId, { body: `Asking @${carol.handle} and @${admin.handle}` });
     expect(posted.unnotifiedMentions).toEqual([carol.handle]);
     expect(posted.warnings).toEqual([`@${carol.handle} is not a member of this confidential space: they cannot read your post and were not notified.`]);
-    expect((await inbox(carol)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toEqual([]);
-    expect((await inbox(admin)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`))).toMatchObject({ kind: 'mention' });
+    expect((await inbox(app, carol)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toEqual([]);
+    expect((await inbox(app, admin)).items.find((i) => i.url.includes(`/t/${thread.threadId}/`))).toMatchObject({ kind: 'mention' });
     await readAll(admin);
   });
 
@@ -205,7 +191,7 @@ describe('mentions', () => {
     });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.message).toBe('New members can mention up to 2 people in a post.');
-    expect((await inbox(carol)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toEqual([]);
+    expect((await inbox(app, carol)).items.filter((i) => i.url.includes(`/t/${thread.threadId}/`))).toEqual([]);
     await readAll(alice);
   });
 
@@ -232,10 +218,10 @@ describe('after access is revoked', () => {
     await addSpaceMember(app, space.id, bob);
     const thread = await createThread(app, alice, board.id, 'Revocable secret title');
     await reply(alice, thread.threadId, { body: `For you @${bob.handle}` });
-    const before = await inbox(bob);
+    const before = await inbox(app, bob);
     expect(before.items.some((i) => i.text.includes('Revocable secret title'))).toBe(true);
     await app.database.db.update(spaceMembers).set({ status: 'removed' }).where(eq(spaceMembers.userId, bob.viewer.id));
-    const after = await inbox(bob);
+    const after = await inbox(app, bob);
     expect(JSON.stringify(after)).not.toContain('Revocable secret title');
     expect(after.unreadCount).toBe(before.unreadCount - 1);
     const opened = await app.inject({ method: 'POST', url: '/api/v1/notifications/read', headers: bob.auth, payload: { ids: [before.items[0]!.id] } });
@@ -259,8 +245,8 @@ describe('the bell', () => {
     await app.database.db.update(posts).set({ status: 'hidden' }).where(eq(posts.id, posted.postId));
     expect([await bell(siteMod), await bell(dana)]).toEqual([1, 0]);
     // The count agrees with the list each of them sees.
-    expect((await inbox(siteMod)).unreadCount).toBe(1);
-    expect((await inbox(siteMod)).items.filter((i) => i.unread)).toHaveLength(1);
-    expect((await inbox(dana)).items).toEqual([]);
+    expect((await inbox(app, siteMod)).unreadCount).toBe(1);
+    expect((await inbox(app, siteMod)).items.filter((i) => i.unread)).toHaveLength(1);
+    expect((await inbox(app, dana)).items).toEqual([]);
   });
 });
