@@ -541,17 +541,20 @@ runCommand(async () => {
       console.log(`Database is empty: seeding ${formatCount(posts)} posts / ${formatCount(threads)} threads with seed-large…`);
       seededMs = await runSeedLarge({ ...process.env, DATABASE_URL: url }, posts, threads);
     }
-    const [size] = await queryRows<{ posts: number; threads: number; boards: number; users: number; bytes: string }>(
+    const [size] = await queryRows<{ posts: number; threads: number; boards: number; users: number; bytes: string; sharedBuffers: string }>(
       db,
       sql`select (select count(*) from posts)::int as posts, (select count(*) from threads)::int as threads,
                  (select count(*) from boards)::int as boards, (select count(*) from users)::int as users,
-                 pg_size_pretty(pg_database_size(current_database())) as bytes`,
+                 pg_size_pretty(pg_database_size(current_database())) as bytes, current_setting('shared_buffers') as "sharedBuffers"`,
     );
     if (!size) throw new Error('no size row');
     if (seededMs === null && Math.abs(size.posts - posts) > posts * 0.05) {
       console.log(`note: using the existing data (${formatCount(size.posts)} posts); drop the database to benchmark ${formatCount(posts)}.`);
     }
-    console.log(`Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes}).`);
+    // The buffer cache is the server setting that most changes these figures: the run names it.
+    console.log(
+      `Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes}); PostgreSQL shared_buffers ${size.sharedBuffers}.`,
+    );
 
     // Targets: threads with a full first page, the busiest board, and threads open for replies.
     const threadTargets = await queryRows<{ id: number; slug: string }>(
@@ -632,7 +635,9 @@ runCommand(async () => {
     const appPort = await freePort();
     // The server runs as `npm start` runs it: the compiled bundle, built from this checkout.
     await buildServer();
-    const app = startProcess('server', PRODUCTION_NODE_ARGS, {
+    // BENCH_CPU_PROFILE=<dir> writes the server's CPU profile there when it stops (open it in Chrome's DevTools).
+    const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+    const app = startProcess('server', [...profile, ...PRODUCTION_NODE_ARGS], {
       ...baseEnv,
       NODE_ENV: 'production',
       SESSION_SECRET: randomBytes(32).toString('hex'),
@@ -891,7 +896,7 @@ runCommand(async () => {
 - Code: ${gitRevision()}
 - Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM; Node ${process.version}; PostgreSQL ${version?.v ?? '?'} on the same machine
 - Load average before / after: ${loadBefore} / ${loadAfter} (load generator, server, ceiling and PostgreSQL share the cores)
-- Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes})${seededMs === null ? '' : `; seeded by seed-large in ${formatSeconds(seededMs)}`}
+- Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes}; PostgreSQL shared_buffers ${size.sharedBuffers})${seededMs === null ? '' : `; seeded by seed-large in ${formatSeconds(seededMs)}`}
 - Command: \`${command}\` — ${connections} connections, ${duration} s per run after a ${warmup} s warm-up; app pool ${APP_POOL_SIZE} connections, ceiling pool ${APP_POOL_SIZE}
 - Pages: thread ${kb(threadSample)} (${threadSample.posts} posts, rotating over ${threadPaths.length} threads), board \`${boardPath}\` ${kb(boardSample)}, home ${kb(homeSample)}; page requests send \`accept-encoding: ${BROWSER_HEADERS['accept-encoding']}\` as browsers do; replies spread over ${replyTargets.length} threads by ${tokens.length} token holders
 

@@ -209,9 +209,16 @@ export interface QueueFilter {
   limit: number;
 }
 
-/** One page of the queue: only items in places this viewer moderates, with their targets in brief. */
-export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilter) {
-  const conditions: (SQL | undefined)[] = [eq(reviewItems.status, filter.status), reviewItemVisible(viewer)];
+/**
+ * The ids of one page of the queue, in its order: only items in places this viewer moderates.
+ *
+ * The items are walked along the sort's index and the viewer's predicate is checked on each, only
+ * until a page is full — a queue of thousands costs what one page does. The inner select carries
+ * the table's name so the predicate written against it applies unchanged; the fences (`offset 0`)
+ * keep the planner from turning the predicate into a join that reads every open item first.
+ */
+function queuePageIds(viewer: Viewer, filter: QueueFilter): SQL {
+  const conditions: (SQL | undefined)[] = [eq(reviewItems.status, filter.status)];
   if (filter.kind) conditions.push(eq(reviewItems.kind, filter.kind));
   if (filter.spaceId !== undefined) conditions.push(eq(reviewItems.spaceId, filter.spaceId));
   if (filter.reason) {
@@ -224,6 +231,13 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
         : sql`(${reviewItems.createdAt}, ${reviewItems.id}) > (select last.created_at, last.id from ${reviewItems} as last where last.id = ${filter.after})`,
     );
   }
+  const order = filter.sort === 'priority' ? sql`${reviewItems.score} desc, ${reviewItems.id} desc` : sql`${reviewItems.createdAt} asc, ${reviewItems.id} asc`;
+  return sql`select ${reviewItems.id} from (select * from ${reviewItems} where ${and(...conditions)} order by ${order} offset 0) as ${reviewItems}
+    where (select ${reviewItemVisible(viewer)} offset 0) limit ${filter.limit}`;
+}
+
+/** One page of the queue: only items in places this viewer moderates, with their targets in brief. */
+export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilter) {
   const order = filter.sort === 'priority' ? [desc(reviewItems.score), desc(reviewItems.id)] : [asc(reviewItems.createdAt), asc(reviewItems.id)];
   return db
     .select({
@@ -267,9 +281,9 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
     .leftJoin(blogEntries, eq(blogEntries.id, reviewItems.entryId))
     .leftJoin(blogComments, eq(blogComments.id, reviewItems.commentId))
     .leftJoin(commentEntry, eq(commentEntry.id, blogComments.entryId))
-    .where(and(...conditions))
-    .orderBy(...order)
-    .limit(filter.limit);
+    // The page's items, read again under the viewer's predicate.
+    .where(and(sql`${reviewItems.id} in (${queuePageIds(viewer, filter)})`, reviewItemVisible(viewer)))
+    .orderBy(...order);
 }
 
 export type QueueRow = Awaited<ReturnType<typeof listQueue>>[number];

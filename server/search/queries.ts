@@ -144,12 +144,14 @@ function commentSource(viewer: Viewer, q: string, f: SearchFilters): KindSource 
 
 /**
  * How many of a kind's newest rows are read one by one for matches before the rest are fetched
- * through the GIN index. Rows read in id order share pages (~1 µs a row); matches fetched through
- * the index each touch a page of their own (~10 µs). Reading 30,000 posts costs about what fetching
- * 3,000 matches does, and finds `depth` visible matches of any word in more than ~1.5 % of recent
- * posts; a word rarer than that has few matches to fetch — unless it was common once and is rare
- * now (the slow case: every older match is fetched). Entries are long (costly to read row by row),
- * so their window is smaller.
+ * through the GIN index. Rows read in id order share pages (~0.5 µs a post); matches fetched
+ * through the index each touch a page of their own (~2 µs), and all of them are fetched before any
+ * is checked. Reading 30,000 posts (~15 ms) finds `depth` visible matches of any word in more than
+ * ~1.5 % of recent posts; a word rarer than that has few matches to fetch — unless it was common
+ * once and is rare now (the slow case: 25,000 older matches of "sepsis" cost ~65 ms). Measured at a
+ * million posts, smaller windows sent most common words down the slow path (p50 80 ms), larger ones
+ * made rare words read more rows for nothing. Entries are long (costly to read row by row), so
+ * their window is smaller.
  */
 export const RECENT_WINDOW: Readonly<Record<SearchKind, number>> = { post: 30_000, thread: 10_000, comment: 10_000, entry: 4_000 };
 
@@ -180,36 +182,47 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
       where (select ${source.visible} offset 0)`;
   // `coalesce` keeps the first step off the GIN index: it is meant to read the newest rows in order.
   const recent = visibleMatches(sql`${table}.id > ${boundary}`, sql`coalesce(${vector} @@ ${tsquery(q)}, false)`);
-  const older = visibleMatches(sql`${table}.id <= ${boundary}`, sql`${vector} @@ ${tsquery(q)}`);
-  return sql`(select ${kind}::text as kind, ${table}.id as id, ts_rank(${vector}, ${tsquery(q)}) as rank, ${source.at} as at
+  // Only the ids of older matches are sorted (a sort of whole rows spills to disk); each row is read
+  // again by its id, newest first, only until `depth` are visible. `+ 0` keeps the boundary off the
+  // primary key: unknown when planning, it was guessed loose, and a bitmap of nearly every id was
+  // built to be ANDed with the matches (60 ms).
+  const olderIds = sql`select ${table}.id from ${table} where ${table}.id + 0 <= ${boundary} and ${vector} @@ ${tsquery(q)} ${filters} order by ${table}.id desc offset 0`;
+  const older = sql`select * from (select ${table}.* from (${olderIds}) as older_match
+      cross join lateral (select * from ${table} where ${table}.id = older_match.id) as ${table} order by older_match.id desc offset 0) as ${table}
+    where (select ${source.visible} offset 0)`;
+  return sql`(select ${kind}::text as kind, ${table}.id as id, ts_rank(${vector}, ${tsquery(q)}) as rank,
+      (extract(epoch from ${source.at}) * 1000000)::bigint::text as at
     from ((${recent}) union all (${older})) as ${table}
     limit ${depth})`;
 }
 
-/**
- * Every kind's matching, visible records, one select per kind the filters allow. Ranked by
- * ts_rank over weighted vectors (titles A, summaries B, bodies D), so a title match outranks a
- * body match.
- *
- * Each kind contributes its `depth` newest visible matches (the deepest result a page offers), and
- * those are ranked: search cost then stays flat as the forum grows, instead of reading and ranking
- * a fifth of the table for a common word.
- */
-function hitsTable(viewer: Viewer, q: string, f: SearchFilters, depth: number, windows: Readonly<Record<SearchKind, number>>): SQL | null {
-  const sources = [threadSource(viewer, q, f), postSource(viewer, q, f), entrySource(viewer, q, f), commentSource(viewer, q, f)].filter((s) => s !== null);
-  if (sources.length === 0) return null;
-  return sql`(${sql.join(
-    sources.map((source) => newestVisibleMatches(source, q, depth, windows[source.kind])),
-    sql` union all `,
-  )}) as hits`;
+/** Every source the filters allow, one per kind. */
+function sourcesOf(viewer: Viewer, q: string, f: SearchFilters): KindSource[] {
+  return [threadSource(viewer, q, f), postSource(viewer, q, f), entrySource(viewer, q, f), commentSource(viewer, q, f)].filter((s) => s !== null);
 }
 
 export type SearchHit = { kind: SearchKind; id: number; rank: number };
+type RankedHit = SearchHit & { at: bigint };
+
+/** Best first; equal ranks newest first, then a fixed order, so pages never overlap. */
+function byRank(a: RankedHit, b: RankedHit): number {
+  if (a.rank !== b.rank) return b.rank - a.rank;
+  if (a.at !== b.at) return a.at > b.at ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  return b.id - a.id;
+}
 
 /**
- * One page of hits, best first; equal ranks newest first, then a fixed order so pages never
- * overlap. Every kind's select carries the viewer's visibility predicate (see the helpers above:
- * threadVisible(viewer), postVisible(viewer), blogEntryVisible(viewer), blogCommentVisible(viewer)).
+ * One page of hits and how many there are (each kind counted up to `depth` + 1, so "more than"
+ * can be said), ranked by ts_rank over weighted vectors (titles A, summaries B, bodies D): a title
+ * match outranks a body match.
+ *
+ * Each kind contributes its `depth` newest visible matches (the deepest result a page offers), and
+ * those are ranked: search cost then stays flat as the forum grows, instead of reading and ranking
+ * a fifth of the table for a common word. The kinds are searched by separate statements at once —
+ * on a pool, on separate connections — so a search takes as long as its slowest kind, not the sum;
+ * at most 4 × (`depth` + 1) short rows come back to be merged. Every kind's statement carries the
+ * viewer's visibility predicate (threadVisible, postVisible, blogEntryVisible, blogCommentVisible).
  */
 export async function searchHits(
   db: Executor,
@@ -221,25 +234,18 @@ export async function searchHits(
   offset: number,
   /** Tests make it small, to see both ways of finding matches give the same page. */
   windows = RECENT_WINDOW,
-): Promise<{ hits: SearchHit[]; total: number | null }> {
-  // One more per kind than the deepest page, so the count can tell "more than `depth`".
-  const hits = hitsTable(viewer, q, f, depth + 1, windows);
-  if (!hits) return { hits: [], total: 0 };
-  // The count of every hit rides along with the page (the same derived table, read once).
-  const rows = rowsOf<{ kind: SearchKind; id: number | string; rank: number; total: number | string }>(
-    await db.execute(sql`select kind, id, rank, count(*) over () as total from ${hits}
-      order by rank desc, at desc, kind asc, id desc limit ${limit} offset ${offset}`),
+): Promise<{ hits: SearchHit[]; total: number }> {
+  const perKind = await Promise.all(
+    sourcesOf(viewer, q, f).map(async (source) =>
+      rowsOf<{ kind: SearchKind; id: number | string; rank: number | string; at: string }>(
+        await db.execute(sql`select kind, id, rank, at from ${newestVisibleMatches(source, q, depth + 1, windows[source.kind])} as hits`),
+      ),
+    ),
   );
-  // A page past the end has no rows to carry the count: the caller counts separately then.
-  return { hits: rows.map((r) => ({ kind: r.kind, id: Number(r.id), rank: Number(r.rank) })), total: rows[0] ? Number(rows[0].total) : offset === 0 ? 0 : null };
-}
-
-/** How many hits the viewer may see, counted up to `depth` + 1 (so "more than" can be said), under the same predicates as searchHits. */
-export async function countHits(db: Executor, viewer: Viewer, q: string, f: SearchFilters, depth: number): Promise<number> {
-  const hits = hitsTable(viewer, q, f, depth + 1, RECENT_WINDOW);
-  if (!hits) return 0;
-  const [row] = rowsOf<{ n: number | string }>(await db.execute(sql`select count(*)::int as n from ${hits}`));
-  return Number(row?.n ?? 0);
+  // `at` in microseconds: ties are broken as PostgreSQL orders them, finer than a JavaScript Date.
+  const hits = perKind.flat().map((r) => ({ kind: r.kind, id: Number(r.id), rank: Number(r.rank), at: BigInt(r.at) }));
+  hits.sort(byRank);
+  return { hits: hits.slice(offset, offset + limit).map(({ kind, id, rank }) => ({ kind, id, rank })), total: hits.length };
 }
 
 const author = alias(users, 'author');

@@ -198,7 +198,7 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
       const cap = perPage * SEARCH_LIMITS.maxPages;
       const page = await q.searchHits(db, viewer, request.q, queryFilters, cap, perPage, (request.page - 1) * perPage);
       const hits = page.hits;
-      const counted = page.total ?? (await q.countHits(db, viewer, request.q, queryFilters, cap));
+      const counted = page.total;
       const found = await details(viewer, hits, request.q);
       // A record that became invisible between the two reads is simply left out.
       const results = hits.flatMap((h) => found.get(`${h.kind}:${h.id}`) ?? []);
