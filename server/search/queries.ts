@@ -144,16 +144,17 @@ function commentSource(viewer: Viewer, q: string, f: SearchFilters): KindSource 
 
 /**
  * How many of a kind's newest rows are read one by one for matches before the rest are fetched
- * through the GIN index. Rows read in id order share pages (~0.5 µs a post); matches fetched
- * through the index each touch a page of their own (~2 µs), and all of them are fetched before any
- * is checked. Reading 30,000 posts (~15 ms) finds `depth` visible matches of any word in more than
- * ~1.5 % of recent posts; a word rarer than that has few matches to fetch — unless it was common
- * once and is rare now (the slow case: 25,000 older matches of "sepsis" cost ~65 ms). Measured at a
- * million posts, smaller windows sent most common words down the slow path (p50 80 ms), larger ones
- * made rare words read more rows for nothing. Entries are long (costly to read row by row), so
- * their window is smaller.
+ * through the GIN index. Rows read in id order share pages (~0.6 µs a post); matches fetched
+ * through the index each touch a page of their own (~7 µs with PostgreSQL's default buffer cache),
+ * and all of them are fetched before any is checked. The window must hold `depth` matches the
+ * viewer may see, so what sizes it is the rarest common word and the share of recent posts outside
+ * the viewer's reach (for a visitor, everything in private spaces). Measured at a million posts:
+ * with 30,000, 8,000 new posts without the searched words were enough to send visitors' common
+ * words down the slow path (p50 160 ms: "sepsis" has 25,000 older matches); 60,000 held (p50 43 ms,
+ * rare words ~45 ms); 100,000 made rare words read rows for nothing (~90 ms). Entries are long
+ * (costly to read row by row), so their window is smaller.
  */
-export const RECENT_WINDOW: Readonly<Record<SearchKind, number>> = { post: 30_000, thread: 10_000, comment: 10_000, entry: 4_000 };
+export const RECENT_WINDOW: Readonly<Record<SearchKind, number>> = { post: 60_000, thread: 20_000, comment: 10_000, entry: 4_000 };
 
 /**
  * One kind's `depth` newest matches the viewer may see, as (kind, id, rank, at).
