@@ -281,8 +281,9 @@ export async function listQueue(db: Executor, viewer: Viewer, filter: QueueFilte
     .leftJoin(blogEntries, eq(blogEntries.id, reviewItems.entryId))
     .leftJoin(blogComments, eq(blogComments.id, reviewItems.commentId))
     .leftJoin(commentEntry, eq(commentEntry.id, blogComments.entryId))
-    // The page's items, read again under the viewer's predicate.
-    .where(and(sql`${reviewItems.id} in (${queuePageIds(viewer, filter)})`, reviewItemVisible(viewer)))
+    // The page's items — `= any(array(...))` finds them first, once; with `in` the planner joined every
+    // open item to its details and then matched the page — read again under the viewer's predicate.
+    .where(and(sql`${reviewItems.id} = any(array(${queuePageIds(viewer, filter)}))`, reviewItemVisible(viewer)))
     .orderBy(...order);
 }
 
