@@ -232,7 +232,8 @@ function queuePageIds(viewer: Viewer, filter: QueueFilter): SQL {
     );
   }
   const order = filter.sort === 'priority' ? sql`${reviewItems.score} desc, ${reviewItems.id} desc` : sql`${reviewItems.createdAt} asc, ${reviewItems.id} asc`;
-  return sql`select ${reviewItems.id} from (select * from ${reviewItems} where ${and(...conditions)} order by ${order} offset 0) as ${reviewItems}
+  // Only what the predicate reads rides along: a sort, when the planner picks one, stays narrow.
+  return sql`select ${reviewItems.id} from (select ${reviewItems.id}, ${reviewItems.spaceId} from ${reviewItems} where ${and(...conditions)} order by ${order} offset 0) as ${reviewItems}
     where (select ${reviewItemVisible(viewer)} offset 0) limit ${filter.limit}`;
 }
 
