@@ -343,15 +343,14 @@ function truncateOnWordBoundary(text: string, maxChars: number): string {
 }
 
 /**
- * Plain text of the rendered Markdown for previews and meta descriptions:
- * no markup, entities decoded, whitespace collapsed, at most `maxChars`
- * characters cut on a word boundary with "…". It is text, not HTML: the view
- * layer escapes it like any other string.
+ * Plain text of HTML this pipeline rendered (a post's stored body), for previews and meta
+ * descriptions: no markup, entities decoded, whitespace collapsed, at most `maxChars` characters
+ * cut on a word boundary with "…". Taken from the stored rendering, so no Markdown is parsed
+ * again. It is text, not HTML: the view layer escapes it like any other string.
  */
-export function renderPlainExcerpt(source: string, maxChars: number): string {
+export function plainExcerptOfHtml(html: string, maxChars: number): string {
   if (!Number.isInteger(maxChars) || maxChars < 1) {
     throw new RangeError(`maxChars must be a positive integer, got ${maxChars}`);
   }
-  const text = renderedText(renderMarkdown(source)).replace(/\s+/g, ' ').trim();
-  return truncateOnWordBoundary(text, maxChars);
+  return truncateOnWordBoundary(renderedText(html).replace(/\s+/g, ' ').trim(), maxChars);
 }

@@ -1,11 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import {
   CONTENT_PIPELINE_VERSION,
+  plainExcerptOfHtml,
   renderMarkdown,
-  renderPlainExcerpt,
 } from '../../server/content/render-markdown.ts';
 
 const render = (source: string): string => renderMarkdown(source).trim();
+/** What a page shows: the excerpt of a post's stored rendering. */
+const renderPlainExcerpt = (source: string, maxChars: number): string => plainExcerptOfHtml(renderMarkdown(source), maxChars);
 
 describe('renderMarkdown', () => {
   test('headings are demoted one level so a post never outranks the page h1', () => {
@@ -112,7 +114,7 @@ describe('renderMarkdown', () => {
   });
 });
 
-describe('renderPlainExcerpt', () => {
+describe('plainExcerptOfHtml', () => {
   test('returns the rendered text without markup, entities decoded, whitespace collapsed', () => {
     const source = '# Title\n\nSome *emphasis* & <b>typed tags</b>.\n\n- one\n- two\n\n```\ncode\n```';
     expect(renderPlainExcerpt(source, 200)).toBe('Title Some emphasis & <b>typed tags</b>. one two code');
