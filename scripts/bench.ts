@@ -598,11 +598,13 @@ runCommand(async () => {
           where s.level = 'public' and b.archived_at is null and s.archived_at is null order by b.id`,
     );
     // Posts to flag: a fresh random draw each run, outside the measured threads, so no post
-    // collects enough flags to be hidden and no writer flags the same post twice.
+    // collects enough flags to be hidden and no writer flags the same post twice — nor one it
+    // wrote in an earlier run's replies, nor one flagged in an earlier run (both are refused).
     const flagTargets = await queryRows<{ id: number }>(
       db,
       sql`select p.id::int as id from posts p join threads t on t.id = p.thread_id join boards b on b.id = t.board_id join spaces s on s.id = b.space_id
           where s.level = 'public' and p.status = 'published' and p.deleted_at is null and p.number > 1 and t.post_count < 30
+            and p.author_id not like 'bench-writer-%' and not exists (select 1 from flags f where f.post_id = p.id)
           order by md5(p.id::text || ${randomBytes(4).toString('hex')}) limit 40000`,
     );
     if (threadTargets.length === 0 || !board || replyTargets.length === 0) {
