@@ -21,6 +21,7 @@ import { SEARCH_KINDS } from '../server/search/rules.ts';
 import { createSearchService } from '../server/search/service.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
 import { buildServer, PRODUCTION_NODE_ARGS } from './build.ts';
+import { postBodies } from './large-dataset-plan.ts';
 import {
   CommandError,
   countOption,
@@ -743,10 +744,10 @@ runCommand(async () => {
     let nextToken = 0;
     // Unique across runs: the same text twice within minutes is refused as a duplicate.
     const runTag = randomBytes(4).toString('hex');
-    const replyBody = (n: number) =>
-      JSON.stringify({
-        body: `Benchmark reply ${runTag}-${n}. Agree with the plan above:\n\n- review at the morning round\n- escalate if there is **no improvement** at 6 hours\n\nWe audited this last year; happy to share the figures.`,
-      });
+    // The seed's texts, so what the bench writes keeps the data's vocabulary: wordless posts piled up
+    // run after run among the newest rows, where search looks first, and searches slowed down.
+    const bodies = postBodies();
+    const replyBody = (n: number) => JSON.stringify({ body: `Benchmark reply ${runTag}-${n}.\n\n${bodies[n % bodies.length]}` });
     const runs: { key: string; name: string; label: string; options: autocannon.Options }[] = [
       // Thread pages come from the anonymous cache while the thread is unchanged (each hit re-reads the
       // thread's version from PostgreSQL); "cold" cycles through more threads than the cache holds.
@@ -799,7 +800,7 @@ runCommand(async () => {
         label: 'thread POST',
         options: post(
           () => `/api/v1/boards/${boardIds[nextStart++ % boardIds.length]?.id ?? 1}/threads`,
-          () => JSON.stringify({ title: `Benchmark question ${runTag}-${nextStart}: how do you staff nights?`, body: `Asked by the benchmark (${runTag}-${nextStart}). What worked for you?` }),
+          () => JSON.stringify({ title: `Benchmark question ${runTag}-${nextStart}: how do you staff nights?`, body: `Asked by the benchmark (${runTag}-${nextStart}).\n\n${bodies[nextStart % bodies.length]}` }),
         ),
       },
       {

@@ -286,7 +286,6 @@ export function ThreadPage(props: ThreadPageProps) {
           <PostButton ctx={ctx} action={`/t/${thread.id}/moderate`} label={thread.locked ? 'Unlock' : 'Lock'} fields={{ locked: thread.locked ? 'false' : 'true' }} class="button button-small button-secondary" />
         </div>
       )}
-      {props.watch && <WatchControl ctx={ctx} kind="thread" id={thread.id} state={props.watch} next={threadHref(thread.id, thread.slug, props.page)} />}
       <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
       <div class="posts" data-live-thread={ctx.viewer.kind === 'member' ? String(thread.id) : undefined} data-post-count={String(thread.postCount)} data-last-page={props.page === props.pages ? 'true' : undefined}>
         {props.posts.map((post) => (
@@ -294,6 +293,8 @@ export function ThreadPage(props: ThreadPageProps) {
         ))}
       </div>
       <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
+      {/* After the posts, where a reader decides to follow the thread (as Discourse's topic footer): above them it pushed the first post down a phone's screen. */}
+      {props.watch && <WatchControl ctx={ctx} kind="thread" id={thread.id} state={props.watch} next={threadHref(thread.id, thread.slug, props.page)} />}
       {thread.locked && !staff ? (
         <p class="notice notice-info" role="status">
           This thread is locked: it takes no new replies.
