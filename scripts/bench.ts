@@ -66,7 +66,8 @@ const SEARCH_LATENCY_REPEATS = 5;
 
 const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'search', 'reply', 'start', 'flag', 'queue'] as const;
 const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only ${RUN_KEYS.join(',')}] [--no-doc]
-  DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)`;
+  DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)
+  BENCH_CPU_PROFILE=<dir> writes the server's CPU profile there when it stops`;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOC = fileURLToPath(new URL('../docs/benchmark.md', import.meta.url));
