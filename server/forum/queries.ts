@@ -245,7 +245,6 @@ export async function findVisiblePostByNumber(db: Executor, viewer: Viewer, thre
   return row;
 }
 
-/** A member's recent posts that this viewer may read, newest first. */
 /**
  * A member's newest posts the viewer may read. Their posts are walked newest first along
  * (author, created_at) and the viewer's predicate is checked on each, only until `limit` pass: the
