@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { blogComments, blogEntries, boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
 import {
+  checkedPerRow,
   moderatesSpace,
   moderationLogPublic,
   moderationLogVisible,
@@ -211,11 +212,8 @@ export interface QueueFilter {
 
 /**
  * The ids of one page of the queue, in its order: only items in places this viewer moderates.
- *
- * The items are walked along the sort's index and the viewer's predicate is checked on each, only
- * until a page is full — a queue of thousands costs what one page does. The inner select carries
- * the table's name so the predicate written against it applies unchanged; the fences (`offset 0`)
- * keep the planner from turning the predicate into a join that reads every open item first.
+ * The items are walked along the sort's index and the viewer's predicate is checked on each until
+ * a page is full (see checkedPerRow) — a queue of thousands costs what one page does.
  */
 function queuePageIds(viewer: Viewer, filter: QueueFilter): SQL {
   const conditions: (SQL | undefined)[] = [eq(reviewItems.status, filter.status)];
@@ -234,7 +232,7 @@ function queuePageIds(viewer: Viewer, filter: QueueFilter): SQL {
   const order = filter.sort === 'priority' ? sql`${reviewItems.score} desc, ${reviewItems.id} desc` : sql`${reviewItems.createdAt} asc, ${reviewItems.id} asc`;
   // Only what the predicate reads rides along: a sort, when the planner picks one, stays narrow.
   return sql`select ${reviewItems.id} from (select ${reviewItems.id}, ${reviewItems.spaceId} from ${reviewItems} where ${and(...conditions)} order by ${order} offset 0) as ${reviewItems}
-    where (select ${reviewItemVisible(viewer)} offset 0) limit ${filter.limit}`;
+    where ${checkedPerRow(reviewItemVisible(viewer))} limit ${filter.limit}`;
 }
 
 /** One page of the queue: only items in places this viewer moderates, with their targets in brief. */

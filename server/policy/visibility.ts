@@ -254,3 +254,16 @@ export function notificationVisible(viewer: PolicyViewer): SQL {
     when ${notifications.kind} in ('blog_comment', 'blog_comment_followed') then ${comment}
     else false end))`;
 }
+
+/**
+ * A predicate checked on each row as the rows come, as a sub-plan. Meant for an ordered derived
+ * table fenced with `offset 0` and named as its base table (`(select * from posts where … order by
+ * … offset 0) as posts`), so the predicate written against the table applies unchanged and a
+ * LIMIT above stops once enough rows pass. Left as a plain condition, the planner turns the
+ * predicate into a join and drives the query from it: every visible thread hashed before a
+ * profile page's 20 posts (150 ms at a million posts), every open review item joined before a
+ * queue page, the search started from the visible threads.
+ */
+export function checkedPerRow(predicate: SQL): SQL {
+  return sql`(select ${predicate} offset 0)`;
+}

@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { alias, type PgTable } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
 import { blogComments, blogEntries, boards, posts, spaces, threads, users } from '../../db/schema/index.ts';
-import { blogCommentVisible, blogEntryVisible, postVisible, threadVisible, type Viewer } from '../policy/index.ts';
+import { blogCommentVisible, blogEntryVisible, checkedPerRow, postVisible, threadVisible, type Viewer } from '../policy/index.ts';
 
 /*
  * Full-text search over the generated `search_vector` columns of migration 0011 (kept out of
@@ -180,7 +180,7 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
   const filters = source.filters ? sql`and ${source.filters}` : sql``;
   const visibleMatches = (rows: SQL, words: SQL) =>
     sql`select * from (select * from ${table} where ${rows} and ${words} ${filters} order by ${table}.id desc offset 0) as ${table}
-      where (select ${source.visible} offset 0)`;
+      where ${checkedPerRow(source.visible)}`;
   // `coalesce` keeps the first step off the GIN index: it is meant to read the newest rows in order.
   const recent = visibleMatches(sql`${table}.id > ${boundary}`, sql`coalesce(${vector} @@ ${tsquery(q)}, false)`);
   // Only the ids of older matches are sorted (a sort of whole rows spills to disk); each row is read
@@ -190,7 +190,7 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
   const olderIds = sql`select ${table}.id from ${table} where ${table}.id + 0 <= ${boundary} and ${vector} @@ ${tsquery(q)} ${filters} order by ${table}.id desc offset 0`;
   const older = sql`select * from (select ${table}.* from (${olderIds}) as older_match
       cross join lateral (select * from ${table} where ${table}.id = older_match.id) as ${table} order by older_match.id desc offset 0) as ${table}
-    where (select ${source.visible} offset 0)`;
+    where ${checkedPerRow(source.visible)}`;
   return sql`(select ${kind}::text as kind, ${table}.id as id, ts_rank(${vector}, ${tsquery(q)}) as rank,
       (extract(epoch from ${source.at}) * 1000000)::bigint::text as at
     from ((${recent}) union all (${older})) as ${table}
