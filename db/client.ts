@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -160,6 +161,60 @@ function withSessionSettings(databaseUrl: string): string {
   }
 }
 
+/**
+ * Names for the statements the app sends again and again, so that each pooled connection parses
+ * them once and PostgreSQL may keep their plans, as JDBC and postgres.js do by default. drizzle
+ * sends its statements unnamed, and PostgreSQL then parses and plans every one on every call: on
+ * the bench's replies that was ~2 ms of PostgreSQL's time each (the thread lock, the membership
+ * check and the notifications' fan-out were each planned longer than they ran).
+ *
+ * - A text is named the second time it is seen: one-off statements (scripts, migrations' own
+ *   connection) never take a slot, and at most `limit` texts are named per process, which bounds
+ *   what each server connection keeps (PostgreSQL frees them when the connection closes).
+ * - Text searches (`@@`) are never named: how to run one depends on its words, and a plan made
+ *   without them (PostgreSQL switches a named statement to a generic plan after five runs when it
+ *   looks no worse) read a million rows once (see `withSessionSettings`).
+ * - The app has always sent some statements named (`.prepare()`, `namedStatement`), so a pooler
+ *   between it and PostgreSQL must carry them (PgBouncer 1.21+ with `max_prepared_statements`, or
+ *   session mode); README *Scaling* says so.
+ */
+export class StatementNames {
+  private readonly named = new Map<string, string>();
+  private seenOnce = new Set<string>();
+
+  constructor(private readonly limit = 256) {}
+
+  nameFor(text: string): string | undefined {
+    const name = this.named.get(text);
+    if (name) return name;
+    if (this.named.size >= this.limit || text.includes('@@')) return undefined;
+    if (!this.seenOnce.has(text)) {
+      // Bounded: statements with a varying list (`in ($1, $2, …)`) could otherwise grow it forever.
+      if (this.seenOnce.size >= 4_096) this.seenOnce = new Set();
+      this.seenOnce.add(text);
+      return undefined;
+    }
+    this.seenOnce.delete(text);
+    const fresh = `r_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    this.named.set(text, fresh);
+    return fresh;
+  }
+}
+
+type QueryConfigLike = { text?: unknown; name?: unknown };
+
+function preparesRepeatedStatements(client: pg.PoolClient, names: StatementNames): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const named = (config: unknown): unknown => {
+    if (typeof config !== 'object' || config === null) return config;
+    const { text, name } = config as QueryConfigLike;
+    if (name !== undefined || typeof text !== 'string') return config;
+    const fresh = names.nameFor(text);
+    return fresh ? { ...config, name: fresh } : config;
+  };
+  client.query = ((config: unknown, ...rest: unknown[]) => query(named(config), ...rest)) as typeof client.query;
+}
+
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir` ('memory://' for none on disk). */
@@ -168,6 +223,7 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     const databaseUrl = options.databaseUrl;
     const max = options.poolSize ?? 10;
     const statementTimeoutMs = options.statementTimeoutMs;
+    const statementNames = new StatementNames();
     const pool = new pg.Pool({
       connectionString: withSessionSettings(databaseUrl),
       max,
@@ -183,7 +239,10 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     // while no statement runs on it (between the statements of a transaction) would emit 'error'
     // with no listener and crash the process; its next statement fails instead (and the request
     // with a 503), and the pool discards it on release.
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      preparesRepeatedStatements(client, statementNames);
+    });
     const db = drizzlePg(pool, { schema, logger: queryLogger(options.onQuery) }) as unknown as Database;
     return {
       db,

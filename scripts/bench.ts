@@ -64,7 +64,7 @@ const SEARCH_LATENCY_QUERIES: { kind: string; query: string }[] = [
 ];
 const SEARCH_LATENCY_REPEATS = 5;
 
-const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'search', 'reply', 'start', 'flag', 'queue'] as const;
+const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'search', 'reply', 'start', 'flag', 'notifications', 'queue'] as const;
 const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only ${RUN_KEYS.join(',')}] [--no-doc]
   DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)
   BENCH_CPU_PROFILE=<dir> writes the server's CPU profile there when it stops`;
@@ -811,6 +811,8 @@ runCommand(async () => {
         // Writer i flags post i: a fresh pair every time, so no flag is a duplicate.
         options: post(() => `/api/v1/posts/${flagTargets[nextFlag++ % flagTargets.length]?.id ?? 1}/flags`, () => JSON.stringify({ reason: 'off_topic' })),
       },
+      // After the writes, so the signed-in members have replies to their threads waiting.
+      { key: 'notifications', name: 'notifications page (signed in, 20 members, after the writes)', label: 'notifications', options: page(() => '/notifications', member) },
       { key: 'queue', name: 'review queue (site moderator, after the flags)', label: 'review queue', options: page(() => '/mod/queue', () => moderatorCookie) },
     ];
     let latency: LatencyRow[] = [];

@@ -567,14 +567,10 @@ export async function countPublishedPostsBy(db: Executor, userId: string): Promi
 }
 
 /**
- * When the member made their `nth` most recent post since `since` — undefined when they made
- * fewer. A rate limit of N per window is reached when the Nth exists; the window frees a slot when
- * that post ages out. Reads at most N index entries.
- */
-/**
  * Both admission checks on a member's recent posts in one round trip: when their `nth` most recent
- * post since `since` was written (the hourly limit is reached when there is one), and whether they
- * posted exactly this text since `duplicateSince` (null: no duplicate check).
+ * post since `since` was written (the hourly limit is reached when there is one; the window frees
+ * a slot when that post ages out; reads at most `nth` index entries), and whether they posted
+ * exactly this text since `duplicateSince` (null: no duplicate check).
  */
 export async function findOwnRecentPosting(
   db: Executor,
