@@ -24,7 +24,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
     if (viewer.kind !== 'member' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
     const { moderation } = app.services;
     const [queueCount, mine, notificationCount] = await Promise.all([
-      moderation.moderatesAnything(viewer).then((yes) => (yes ? moderation.openItemCount(viewer) : null)),
+      moderation.queueBadge(viewer),
       viewer.status === 'silenced' ? moderation.mine(viewer) : undefined,
       app.services.notifications.unreadCount(viewer),
     ]);

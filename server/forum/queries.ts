@@ -11,6 +11,7 @@ import {
   postVisible,
   threadInSpaceVisible,
   threadVisible,
+  type PolicyMember,
   type PolicyViewer,
   type SiteRole,
   type Viewer,
@@ -103,6 +104,21 @@ function visibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
+    .limit(1);
+}
+
+/**
+ * The thread as `visibleThreadQuery` reads it, with the member's own membership of its space (null
+ * when none): a signed-in page needs both, so they come in one statement.
+ */
+function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Param) {
+  return db
+    .select({ thread: threads, board: boards, space: spaces, membership: { role: spaceMembers.role, status: spaceMembers.status } })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.userId, viewer.id)))
     .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .limit(1);
 }
@@ -207,17 +223,18 @@ export function prepareAnonymousThreadReads(db: Executor) {
 }
 
 /**
- * The same two reads for members, prepared once per database handle and site role (the
- * predicates differ by role, never by member: the member's id is the parameter `viewerId`). Every
- * signed-in thread page runs them, and PostgreSQL spent longer planning the posts statement than
- * running it; prepared, it keeps a generic plan per connection.
+ * The same two reads for members (the thread with the member's membership of its space), prepared
+ * once per database handle and site role (the predicates differ by role, never by member: the
+ * member's id is the parameter `viewerId`). Every signed-in thread page runs them, and PostgreSQL
+ * spent longer planning the posts statement than running it; prepared, it keeps a generic plan
+ * per connection.
  */
 export function prepareMemberThreadReads(db: Executor) {
   const id = sql.placeholder('id');
   const forRole = (role: SiteRole) => {
     const viewer = parameterisedMember(role);
     return {
-      thread: visibleThreadQuery(db, viewer, id).prepare(`${role}_thread`),
+      thread: visibleThreadForMemberQuery(db, viewer, id).prepare(`${role}_thread`),
       posts: threadPostsQuery(db, viewer, id, sql.placeholder('from'), sql.placeholder('to')).prepare(`${role}_thread_posts`),
     };
   };

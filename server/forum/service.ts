@@ -92,9 +92,13 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
   const lists = q.prepareListReads(db);
 
   /** A thread with its board and space, through the viewer's predicate, by the prepared statements. */
+  /** The thread, its board and space, and the member's own membership of the space (null for visitors and non-members). */
   async function visibleThread(viewer: Viewer, threadId: number) {
-    const [found] =
-      viewer.kind === 'anonymous' ? await anonymous.thread.execute({ id: threadId }) : await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id });
+    if (viewer.kind === 'anonymous') {
+      const [found] = await anonymous.thread.execute({ id: threadId });
+      return found && { ...found, membership: null };
+    }
+    const [found] = await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id });
     return found;
   }
 

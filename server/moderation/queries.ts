@@ -10,7 +10,9 @@ import {
   postVisible,
   reviewItemVisible,
   spaceVisible,
+  isSiteStaff,
   threadVisible,
+  type MemberViewer,
   type Viewer,
 } from '../policy/index.ts';
 
@@ -329,13 +331,17 @@ export async function countOpenItemsElsewhere(db: Executor, viewer: Viewer): Pro
   return row?.n ?? 0;
 }
 
-/** Open items in the queue this viewer works, for the badge on the header link. */
-export async function countOpenItems(db: Executor, viewer: Viewer): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(reviewItems)
-    .where(and(eq(reviewItems.status, 'open'), reviewItemVisible(viewer)));
-  return row?.n ?? 0;
+/**
+ * The header's queue badge in one round trip (every signed-in page shows it): the open items in
+ * the queue this viewer works, or null when they moderate nothing (no link then).
+ */
+export async function countOpenItemsIfModerating(db: Executor, viewer: MemberViewer): Promise<number | null> {
+  const moderates = isSiteStaff(viewer)
+    ? sql`true`
+    : sql`exists (select 1 from ${spaceMembers} where ${spaceMembers.userId} = ${viewer.id} and ${spaceMembers.status} = 'active' and ${spaceMembers.role} in ('owner', 'moderator'))`;
+  const count = db.select({ n: sql<number>`count(*)::int` }).from(reviewItems).where(and(eq(reviewItems.status, 'open'), reviewItemVisible(viewer)));
+  const [row] = await db.select({ n: sql<number | null>`case when ${moderates} then (${count}) end` }).from(sql`(select 1) as one`);
+  return row?.n ?? null;
 }
 
 /** The flags on an item the viewer moderates, with their flaggers. */

@@ -253,7 +253,8 @@ export function createModerationService(db: Database, notifier: Notifier) {
       return { items, next, elsewhere, membershipRequests };
     },
 
-    openItemCount: (viewer: MemberViewer) => q.countOpenItems(db, viewer),
+    /** The header's queue badge: open items in the viewer's queue, null when they moderate nothing. */
+    queueBadge: (viewer: MemberViewer) => q.countOpenItemsIfModerating(db, viewer),
 
     /** One item in full: its flags, the post in context, previous versions and the author's record. */
     async item(viewer: MemberViewer, itemId: number) {

@@ -90,7 +90,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         const [result, facts, watch] = await Promise.all([
           forum.boardPage(viewer, board, request.query.page ?? 1),
           spaces.pageFacts(viewer, board.space),
-          viewer.kind === 'member' ? notifications.watchState(viewer, { kind: 'board', id: board.id }) : undefined,
+          viewer.kind === 'member' ? notifications.watchState(viewer, { kind: 'board', id: board.id }, { boardId: board.id, spaceId: board.space.id }) : undefined,
         ]);
         const unread = viewer.kind === 'member' ? await notifications.unreadCounts(viewer, result.threads.map((t) => t.id)) : undefined;
         return sendPage(
@@ -170,9 +170,11 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
         const viewer = request.viewer;
         const [facts, ownFlags, watch] = await Promise.all([
-          spaces.pageFacts(viewer, result.space),
+          spaces.pageFacts(viewer, result.space, result.membership),
           ownFlagsOn(viewer, result.posts),
-          viewer.kind === 'member' ? notifications.watchState(viewer, { kind: 'thread', id: result.thread.id }) : undefined,
+          viewer.kind === 'member'
+            ? notifications.watchState(viewer, { kind: 'thread', id: result.thread.id }, { threadId: result.thread.id, boardId: result.board.id, spaceId: result.space.id })
+            : undefined,
         ]);
         // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
         // It prints "5 min ago": it may be kept only while those words stay (nearly) true.
