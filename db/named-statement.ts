@@ -33,3 +33,45 @@ export function namedStatement<Row>(name: string, query: SQL, options: { generic
     },
   };
 }
+
+/** What drizzle's `.prepare(name)` answers, as far as running it goes. */
+interface Prepared<Result> {
+  execute(values?: Record<string, unknown>): Promise<Result>;
+}
+
+/**
+ * A statement drizzle built once (`.prepare(name)` on the database, with `sql.placeholder` for
+ * every value) that runs on whichever executor it is given: the database, or a transaction (then
+ * inside it). drizzle's own prepared statement is bound to the database it was built on, and
+ * building a statement with the policy's sub-queries anew cost ~0.1 ms of the server's CPU each
+ * time: a third of a reply's. The prepared object stays as drizzle made it; a transaction's copy
+ * differs only in the connection it runs on (drizzle's prepared queries keep it as `client`, for
+ * node-postgres and PGlite alike, as their sessions do).
+ */
+export function onAnyExecutor<Result>(prepared: Prepared<Result>): (executor: Executor, values?: Record<string, unknown>) => Promise<Result> {
+  const own = (prepared as unknown as { client: unknown }).client;
+  return (executor, values) => {
+    const client = (executor as unknown as { _: { session: { client: unknown } } })._.session.client;
+    if (client === own) return prepared.execute(values);
+    const bound = Object.create(prepared, { client: { value: client } }) as Prepared<Result>;
+    return bound.execute(values);
+  };
+}
+
+/**
+ * `build(db)` once per database handle, for query modules whose callers pass the database on
+ * every call. Build prepared statements with it and run them through `onAnyExecutor`: then it does
+ * not matter which executor asked first, every run uses the one it is given. (A transaction asking
+ * gets its own build, forgotten with it.)
+ */
+export function oncePerDatabase<T>(build: (db: Executor) => T): (db: Executor) => T {
+  const built = new WeakMap<Executor, T>();
+  return (db) => {
+    let found = built.get(db);
+    if (found === undefined) {
+      found = build(db);
+      built.set(db, found);
+    }
+    return found;
+  };
+}

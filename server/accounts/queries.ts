@@ -104,19 +104,27 @@ export async function deleteApiTokensOfUser(db: Executor, userId: string): Promi
   await db.delete(apiTokens).where(eq(apiTokens.userId, userId));
 }
 
-export async function findUserByApiToken(db: Executor, tokenHash: string): Promise<UserRow | undefined> {
-  const [row] = await db
+/**
+ * The member behind an API token, or undefined; looked up on every API request, so built once per
+ * database handle.
+ */
+export function prepareApiTokenLookup(db: Executor): (tokenHash: string) => Promise<UserRow | undefined> {
+  const lookup = db
     .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(eq(apiTokens.tokenHash, tokenHash))
-    .limit(1);
-  if (!row) return undefined;
-  // "Last used" to the minute is enough, and a write on every API call would serialise a busy script.
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.tokenId));
-  }
-  return row.user;
+    .where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')))
+    .limit(1)
+    .prepare('user_by_api_token');
+  return async (tokenHash) => {
+    const [row] = await lookup.execute({ tokenHash });
+    if (!row) return undefined;
+    // "Last used" to the minute is enough, and a write on every API call would serialise a busy script.
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+      await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.tokenId));
+    }
+    return row.user;
+  };
 }
 
 // One-time sign-in links

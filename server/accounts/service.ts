@@ -53,6 +53,7 @@ export type AccountsService = ReturnType<typeof createAccountsService>;
 
 export function createAccountsService(db: Database, sessions: SessionManager, options: AccountsOptions, hooks: AccountsHooks = {}) {
   const failureWindow = () => new Date(Date.now() - options.signInFailureWindowMinutes * 60_000);
+  const userByApiToken = q.prepareApiTokenLookup(db);
 
   async function createApiToken(viewer: MemberViewer, name: string) {
     const clean = normaliseText(name);
@@ -163,7 +164,7 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
     },
 
     async viewerFromApiToken(token: string): Promise<MemberViewer | null> {
-      const user = await q.findUserByApiToken(db, hashToken(token));
+      const user = await userByApiToken(hashToken(token));
       if (!user || isSuspended(user)) return null;
       return userToViewer(user);
     },

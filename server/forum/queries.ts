@@ -1,6 +1,7 @@
 import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
+import { onAnyExecutor } from '../../db/named-statement.ts';
 import { boards, postRevisions, posts, spaceMembers, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
 import {
   ANONYMOUS,
@@ -8,6 +9,7 @@ import {
   moderatesSpace,
   parameterisedMember,
   perPolicyKey,
+  policyKey,
   postVisible,
   threadInSpaceVisible,
   threadVisible,
@@ -15,6 +17,7 @@ import {
   type PolicyViewer,
   type SiteRole,
   type Viewer,
+  viewerParameters,
 } from '../policy/index.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
@@ -132,8 +135,8 @@ export async function findVisibleThread(db: Executor, viewer: Viewer, id: number
  * Locks the thread row so concurrent replies get distinct, gap-free post numbers; with the
  * member's membership of its space (the facts the policy decides posting from), in one statement.
  */
-export async function lockVisibleThread(db: Executor, viewer: Viewer, id: number) {
-  const [row] = await db
+function lockVisibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
+  return db
     .select({
       thread: threads,
       space: spaces,
@@ -146,7 +149,110 @@ export async function lockVisibleThread(db: Executor, viewer: Viewer, id: number
     .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), viewer.kind === 'member' ? eq(spaceMembers.userId, viewer.id) : sql`false`))
     .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .for('update', { of: threads });
-  return row;
+}
+
+/**
+ * Where a reply would go, before its admission: the thread's space as the viewer may see it, and
+ * whether they moderate it (moderators are not held or limited there), in one statement.
+ */
+function replyPlaceQuery(db: Executor, viewer: PolicyViewer, threadId: Param) {
+  return db
+    .select({ spaceId: spaces.id, level: spaces.level, moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}` })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+    .where(and(eq(threads.id, threadId), threadInSpaceVisible(viewer)))
+    .limit(1);
+}
+
+/**
+ * A published reply in one statement: the post, its thread's count and last activity, and its
+ * board's (the board row last, so its lock is held for the shortest time). The caller holds the
+ * thread's row lock (`lockVisibleThread`), which makes `number` the next number.
+ */
+function insertPublishedReplyQuery(db: Executor) {
+  const p = (name: string) => sql.placeholder(name);
+  const created = db.$with('created_post').as(
+    db
+      .insert(posts)
+      .values({
+        threadId: p('threadId'),
+        number: p('number'),
+        authorId: p('authorId'),
+        bodySource: p('bodySource'),
+        bodyHtml: p('bodyHtml'),
+        renderVersion: p('renderVersion'),
+        replyToPostId: p('replyToPostId'),
+        idempotencyKey: p('idempotencyKey'),
+        status: p('status'),
+        moderationNote: p('moderationNote'),
+        createdAt: p('createdAt'),
+      })
+      .returning({ id: posts.id }),
+  );
+  const thread = db.$with('touched_thread').as(
+    db
+      .update(threads)
+      .set({ postCount: sql`${p('number')}::int`, lastPostAt: sql`${p('createdAtText')}::timestamptz`, lastPostAuthorId: sql`${p('authorId')}::text` })
+      .where(eq(threads.id, p('threadId')))
+      .returning({ id: threads.id }),
+  );
+  const board = db.$with('touched_board').as(
+    db
+      .update(boards)
+      .set({ postCount: sql`${boards.postCount} + 1`, lastPostAt: sql`greatest(${boards.lastPostAt}, ${p('createdAtText')}::timestamptz)` })
+      .where(eq(boards.id, p('boardId')))
+      .returning({ id: boards.id }),
+  );
+  return db.with(created, thread, board).select({ id: created.id }).from(created);
+}
+
+/**
+ * A reply's statements, built once per database handle (and site role, for the policy's): a
+ * reply ran them built anew each time, and building their SQL was a third of its server CPU.
+ * They run on the database or inside the reply's transaction (`onAnyExecutor`).
+ */
+export function prepareReplyStatements(db: Executor) {
+  const id = sql.placeholder('id');
+  const locks = perPolicyKey((viewer, key) => onAnyExecutor(lockVisibleThreadQuery(db, viewer, id).prepare(`${key}_lock_thread`)));
+  const places = perPolicyKey((viewer, key) => onAnyExecutor(replyPlaceQuery(db, viewer, id).prepare(`${key}_reply_place`)));
+  const insert = onAnyExecutor(insertPublishedReplyQuery(db).prepare('insert_published_reply'));
+  return {
+    async lockVisibleThread(executor: Executor, viewer: Viewer, threadId: number) {
+      const [row] = await locks[policyKey(viewer)](executor, { id: threadId, ...viewerParameters(viewer) });
+      return row;
+    },
+    async findReplyPlace(executor: Executor, viewer: Viewer, threadId: number) {
+      const [row] = await places[policyKey(viewer)](executor, { id: threadId, ...viewerParameters(viewer) });
+      return row;
+    },
+    async insertPublishedReply(executor: Executor, values: PublishedReply, boardId: number): Promise<{ id: number }> {
+      const [row] = await insert(executor, {
+        ...values,
+        replyToPostId: values.replyToPostId ?? null,
+        idempotencyKey: values.idempotencyKey ?? null,
+        moderationNote: values.moderationNote ?? null,
+        createdAtText: values.createdAt.toISOString(),
+        boardId,
+      });
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+  };
+}
+
+export interface PublishedReply {
+  threadId: number;
+  number: number;
+  authorId: string;
+  bodySource: string;
+  bodyHtml: string;
+  renderVersion: number;
+  replyToPostId?: number | null;
+  idempotencyKey?: string | null;
+  status: 'published' | 'held';
+  moderationNote?: string | null;
+  createdAt: Date;
 }
 
 const postColumns = {
@@ -336,28 +442,6 @@ export async function insertPost(db: Executor, values: typeof posts.$inferInsert
   return row;
 }
 
-/**
- * A published reply in one statement: the post, its thread's count and last activity, and its
- * board's (the board row last, so its lock is held for the shortest time). The caller holds the
- * thread's row lock (`lockVisibleThread`), which makes `values.number` the next number.
- */
-export async function insertPublishedReply(db: Executor, values: typeof posts.$inferInsert & { number: number; createdAt: Date }, boardId: number): Promise<{ id: number }> {
-  const created = db.$with('created_post').as(db.insert(posts).values(values).returning({ id: posts.id }));
-  const thread = db.$with('touched_thread').as(
-    db.update(threads).set({ postCount: values.number, lastPostAt: values.createdAt, lastPostAuthorId: values.authorId }).where(eq(threads.id, values.threadId)).returning({ id: threads.id }),
-  );
-  const board = db.$with('touched_board').as(
-    db
-      .update(boards)
-      .set({ postCount: sql`${boards.postCount} + 1`, lastPostAt: sql`greatest(${boards.lastPostAt}, ${values.createdAt.toISOString()}::timestamptz)` })
-      .where(eq(boards.id, boardId))
-      .returning({ id: boards.id }),
-  );
-  const [row] = await db.with(created, thread, board).select({ id: created.id }).from(created);
-  if (!row) throw new Error('insert returned no row');
-  return row;
-}
-
 export async function recordPostNumber(db: Executor, threadId: number, postNumber: number): Promise<void> {
   await db.update(threads).set({ postCount: postNumber }).where(eq(threads.id, threadId));
 }
@@ -414,21 +498,6 @@ export async function setThreadFlags(db: Executor, threadId: number, values: { p
 }
 
 /** The space and level of each thread the viewer can read, for cross-space quoting rules. */
-/**
- * Where a reply would go, before its admission: the thread's space as the viewer may see it, and
- * whether they moderate it (moderators are not held or limited there), in one statement.
- */
-export async function findReplyPlace(db: Executor, viewer: Viewer, threadId: number) {
-  const [row] = await db
-    .select({ spaceId: spaces.id, level: spaces.level, moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}` })
-    .from(threads)
-    .innerJoin(boards, eq(boards.id, threads.boardId))
-    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(eq(threads.id, threadId), threadInSpaceVisible(viewer)))
-    .limit(1);
-  return row;
-}
-
 export async function findVisibleThreadSpaces(db: Executor, viewer: Viewer, threadIds: number[]) {
   if (threadIds.length === 0) return [];
   return db

@@ -90,6 +90,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
   const anonymous = q.prepareAnonymousThreadReads(db);
   const members = q.prepareMemberThreadReads(db);
   const lists = q.prepareListReads(db);
+  const replies = q.prepareReplyStatements(db);
 
   /** A thread with its board and space, through the viewer's predicate, by the prepared statements. */
   /** The thread, its board and space, and the member's own membership of the space (null for visitors and non-members). */
@@ -311,7 +312,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       };
       const already = await existing();
       if (already) return already;
-      const place = await q.findReplyPlace(db, viewer, threadId);
+      const place = await replies.findReplyPlace(db, viewer, threadId);
       if (!place) throw new NotFound();
       const admitted = await admit(viewer, body, place, existing);
       if ('already' in admitted) return admitted.already;
@@ -320,7 +321,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       const posted: PostRef & { outsiders?: { handle: string; member: boolean }[] } = await recover(
         () =>
           db.transaction(async (tx) => {
-            const locked = await q.lockVisibleThread(tx, viewer, threadId);
+            const locked = await replies.lockVisibleThread(tx, viewer, threadId);
             if (!locked) throw new NotFound();
             const { thread } = locked;
             authorize(viewer, {
@@ -356,7 +357,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               await queueHeldPost(tx, { id: post.id, authorId: viewer.id, spaceId: locked.space.id, note: admission.note });
             } else {
               // The post, the thread's and the board's counters in one round trip.
-              post = await q.insertPublishedReply(tx, values, thread.boardId);
+              post = await replies.insertPublishedReply(tx, values, thread.boardId);
               await notifier.newPost(tx, {
                 ...newPostFacts(admission.body),
                 postId: post.id,

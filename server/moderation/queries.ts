@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
+import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { blogComments, blogEntries, boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
 import {
   checkedPerRow,
@@ -578,27 +579,41 @@ export async function countPublishedPostsBy(db: Executor, userId: string): Promi
  * a slot when that post ages out; reads at most `nth` index entries), and whether they posted
  * exactly this text since `duplicateSince` (null: no duplicate check).
  */
+const recentPosting = oncePerDatabase((db) => {
+  const userId = sql.placeholder('userId');
+  const nthCreatedAt = db
+    .select({ createdAt: posts.createdAt })
+    .from(posts)
+    .where(and(eq(posts.authorId, userId), gt(posts.createdAt, sql.placeholder('since'))))
+    .orderBy(desc(posts.createdAt))
+    .offset(sql.placeholder('skip'))
+    .limit(1);
+  const duplicate = sql<boolean>`exists (${db
+    .select({ id: posts.id })
+    .from(posts)
+    .where(
+      and(eq(posts.authorId, userId), gt(posts.createdAt, sql.placeholder('duplicateSince')), eq(posts.bodySource, sql.placeholder('bodySource')), sql`${posts.deletedAt} is null`),
+    )})`;
+  const build = (withDuplicate: boolean, name: string) =>
+    onAnyExecutor(
+      db
+        .select({ limitReachedAt: sql<Date | null>`(${nthCreatedAt})`.mapWith(posts.createdAt), duplicate: withDuplicate ? duplicate : sql<boolean>`false` })
+        .from(sql`(select 1) as one`)
+        .prepare(name),
+    );
+  return { withDuplicate: build(true, 'own_recent_posting'), limitOnly: build(false, 'own_recent_posting_limit') };
+});
+
 export async function findOwnRecentPosting(
   db: Executor,
   userId: string,
   check: { since: Date; nth: number; bodySource: string; duplicateSince: Date | null },
 ): Promise<{ limitReachedAt: Date | undefined; duplicate: boolean }> {
-  const nthCreatedAt = db
-    .select({ createdAt: posts.createdAt })
-    .from(posts)
-    .where(and(eq(posts.authorId, userId), gt(posts.createdAt, check.since)))
-    .orderBy(desc(posts.createdAt))
-    .offset(check.nth - 1)
-    .limit(1);
-  const duplicate = check.duplicateSince
-    ? sql<boolean>`exists (${db
-        .select({ id: posts.id })
-        .from(posts)
-        .where(and(eq(posts.authorId, userId), gt(posts.createdAt, check.duplicateSince), eq(posts.bodySource, check.bodySource), sql`${posts.deletedAt} is null`))})`
-    : sql<boolean>`false`;
-  const [row] = await db
-    .select({ limitReachedAt: sql<Date | null>`(${nthCreatedAt})`.mapWith(posts.createdAt), duplicate })
-    .from(sql`(select 1) as one`);
+  const statements = recentPosting(db);
+  const values = { userId, since: check.since, skip: check.nth - 1 };
+  const [row] = check.duplicateSince
+    ? await statements.withDuplicate(db, { ...values, duplicateSince: check.duplicateSince, bodySource: check.bodySource })
+    : await statements.limitOnly(db, values);
   return { limitReachedAt: row?.limitReachedAt ?? undefined, duplicate: row?.duplicate === true };
 }
 
@@ -768,8 +783,13 @@ export async function closeOpenItemsAbout(db: Executor, viewer: Viewer, subjectI
 
 // Settings.
 
+const settingByKey = oncePerDatabase((db) =>
+  onAnyExecutor(db.select({ value: siteSettings.value }).from(siteSettings).where(eq(siteSettings.key, sql.placeholder('key'))).prepare('site_setting')),
+);
+
+/** Read on every post's admission, so built once. */
 export async function readSetting(db: Executor, key: string): Promise<unknown> {
-  const [row] = await db.select({ value: siteSettings.value }).from(siteSettings).where(eq(siteSettings.key, key));
+  const [row] = await settingByKey(db)(db, { key });
   return row?.value;
 }
 
