@@ -207,17 +207,86 @@ function insertPublishedReplyQuery(db: Executor) {
   return db.with(created, thread, board).select({ id: created.id }).from(created);
 }
 
+/** A new thread and its opening post, each returned whole. */
+function openingStatements(db: Executor) {
+  const p = (name: string) => sql.placeholder(name);
+  const thread = db
+    .insert(threads)
+    .values({
+      boardId: p('boardId'),
+      authorId: p('authorId'),
+      title: p('title'),
+      slug: p('slug'),
+      idempotencyKey: p('idempotencyKey'),
+      postCount: 1,
+      lastPostAt: p('createdAt'),
+      lastPostAuthorId: p('authorId'),
+      status: p('status'),
+      createdAt: p('createdAt'),
+    })
+    .returning()
+    .prepare('insert_thread');
+  const post = db
+    .insert(posts)
+    .values({
+      threadId: p('threadId'),
+      number: 1,
+      authorId: p('authorId'),
+      bodySource: p('bodySource'),
+      bodyHtml: p('bodyHtml'),
+      renderVersion: p('renderVersion'),
+      status: p('status'),
+      moderationNote: p('moderationNote'),
+      createdAt: p('createdAt'),
+    })
+    .returning()
+    .prepare('insert_opening_post');
+  return { thread: onAnyExecutor(thread), post: onAnyExecutor(post) };
+}
+
+export type NewThreadRow = {
+  boardId: number;
+  authorId: string;
+  title: string;
+  slug: string;
+  idempotencyKey: string | null;
+  status: 'published' | 'held';
+  createdAt: Date;
+};
+
+export type OpeningPost = {
+  threadId: number;
+  authorId: string;
+  bodySource: string;
+  bodyHtml: string;
+  renderVersion: number;
+  status: 'published' | 'held';
+  moderationNote: string | null;
+  createdAt: Date;
+};
+
 /**
- * A reply's statements, built once per database handle (and site role, for the policy's): a
- * reply ran them built anew each time, and building their SQL was a third of its server CPU.
- * They run on the database or inside the reply's transaction (`onAnyExecutor`).
+ * The statements of a reply and of a new thread, built once per database handle (and site role,
+ * for the policy's): a reply ran them built anew each time, and building their SQL was a third of
+ * its server CPU. They run on the database or inside the write's transaction (`onAnyExecutor`).
  */
-export function prepareReplyStatements(db: Executor) {
+export function prepareWriteStatements(db: Executor) {
   const id = sql.placeholder('id');
+  const opening = openingStatements(db);
   const locks = perPolicyKey((viewer, key) => onAnyExecutor(lockVisibleThreadQuery(db, viewer, id).prepare(`${key}_lock_thread`)));
   const places = perPolicyKey((viewer, key) => onAnyExecutor(replyPlaceQuery(db, viewer, id).prepare(`${key}_reply_place`)));
   const insert = onAnyExecutor(insertPublishedReplyQuery(db).prepare('insert_published_reply'));
   return {
+    async insertThread(executor: Executor, values: NewThreadRow): Promise<ThreadRow> {
+      const [row] = await opening.thread(executor, values);
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+    async insertOpeningPost(executor: Executor, values: OpeningPost): Promise<PostRow> {
+      const [row] = await opening.post(executor, values);
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
     async lockVisibleThread(executor: Executor, viewer: Viewer, threadId: number) {
       const [row] = await locks[policyKey(viewer)](executor, { id: threadId, ...viewerParameters(viewer) });
       return row;
@@ -427,12 +496,6 @@ export async function findPostByIdempotencyKey(db: Executor, authorId: string, k
     .from(posts)
     .where(and(eq(posts.authorId, authorId), eq(posts.idempotencyKey, key)))
     .limit(1);
-  return row;
-}
-
-export async function insertThread(db: Executor, values: typeof threads.$inferInsert): Promise<ThreadRow> {
-  const [row] = await db.insert(threads).values(values).returning();
-  if (!row) throw new Error('insert returned no row');
   return row;
 }
 

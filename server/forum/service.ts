@@ -90,7 +90,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
   const anonymous = q.prepareAnonymousThreadReads(db);
   const members = q.prepareMemberThreadReads(db);
   const lists = q.prepareListReads(db);
-  const replies = q.prepareReplyStatements(db);
+  const writes = q.prepareWriteStatements(db);
 
   /** A thread with its board and space, through the viewer's predicate, by the prepared statements. */
   /** The thread, its board and space, and the member's own membership of the space (null for visitors and non-members). */
@@ -260,21 +260,17 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
         () =>
           db.transaction(async (tx) => {
             const now = new Date();
-            const thread = await q.insertThread(tx, {
+            const thread = await writes.insertThread(tx, {
               boardId: board.id,
               authorId: viewer.id,
               title,
               slug: slugFrom(title),
-              idempotencyKey: key,
-              postCount: 1,
-              lastPostAt: now,
-              lastPostAuthorId: viewer.id,
+              idempotencyKey: key ?? null,
               status: admission.status,
               createdAt: now,
             });
-            const post = await q.insertPost(tx, {
+            const post = await writes.insertOpeningPost(tx, {
               threadId: thread.id,
-              number: 1,
               authorId: viewer.id,
               bodySource: admission.body,
               bodyHtml,
@@ -312,7 +308,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       };
       const already = await existing();
       if (already) return already;
-      const place = await replies.findReplyPlace(db, viewer, threadId);
+      const place = await writes.findReplyPlace(db, viewer, threadId);
       if (!place) throw new NotFound();
       const admitted = await admit(viewer, body, place, existing);
       if ('already' in admitted) return admitted.already;
@@ -321,7 +317,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       const posted: PostRef & { outsiders?: { handle: string; member: boolean }[] } = await recover(
         () =>
           db.transaction(async (tx) => {
-            const locked = await replies.lockVisibleThread(tx, viewer, threadId);
+            const locked = await writes.lockVisibleThread(tx, viewer, threadId);
             if (!locked) throw new NotFound();
             const { thread } = locked;
             authorize(viewer, {
@@ -357,7 +353,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               await queueHeldPost(tx, { id: post.id, authorId: viewer.id, spaceId: locked.space.id, note: admission.note });
             } else {
               // The post, the thread's and the board's counters in one round trip.
-              post = await replies.insertPublishedReply(tx, values, thread.boardId);
+              post = await writes.insertPublishedReply(tx, values, thread.boardId);
               await notifier.newPost(tx, {
                 ...newPostFacts(admission.body),
                 postId: post.id,

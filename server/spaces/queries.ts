@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
+import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { boards, levelChanges, rulesAcceptances, spaceInvitations, spaceLog, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
-import { boardVisible, spaceContentVisible, spaceVisible, type Viewer } from '../policy/index.ts';
+import { boardVisible, perPolicyKey, policyKey, spaceContentVisible, spaceVisible, type Viewer, viewerParameters } from '../policy/index.ts';
 
 export type SpaceRow = typeof spaces.$inferSelect;
 export type BoardRow = typeof boards.$inferSelect;
@@ -52,13 +53,23 @@ export async function findVisibleBoard(db: Executor, viewer: Viewer, spaceId: nu
   return row;
 }
 
+/** Built once per database handle and site role: every new thread and watch change reads it. */
+const visibleBoardById = oncePerDatabase((db) =>
+  perPolicyKey((viewer, key) =>
+    onAnyExecutor(
+      db
+        .select({ board: boards, space: spaces })
+        .from(boards)
+        .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+        .where(and(eq(boards.id, sql.placeholder('id')), spaceContentVisible(viewer)))
+        .limit(1)
+        .prepare(`${key}_board_by_id`),
+    ),
+  ),
+);
+
 export async function findVisibleBoardById(db: Executor, viewer: Viewer, id: number): Promise<(BoardRow & { space: SpaceRow }) | undefined> {
-  const [row] = await db
-    .select({ board: boards, space: spaces })
-    .from(boards)
-    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(eq(boards.id, id), spaceContentVisible(viewer)))
-    .limit(1);
+  const [row] = await visibleBoardById(db)[policyKey(viewer)](db, { id, ...viewerParameters(viewer) });
   return row ? { ...row.board, space: row.space } : undefined;
 }
 
@@ -122,12 +133,20 @@ export async function setBoardOrder(db: Executor, orderedIds: number[]): Promise
 
 export type MembershipRow = typeof spaceMembers.$inferSelect;
 
+const membershipOf = oncePerDatabase((db) =>
+  onAnyExecutor(
+    db
+      .select()
+      .from(spaceMembers)
+      .where(and(eq(spaceMembers.spaceId, sql.placeholder('spaceId')), eq(spaceMembers.userId, sql.placeholder('userId'))))
+      .limit(1)
+      .prepare('membership'),
+  ),
+);
+
+/** Read by most pages and writes in a space (the policy's facts), so built once. */
 export async function findMembership(db: Executor, spaceId: number, userId: string): Promise<MembershipRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(spaceMembers)
-    .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)))
-    .limit(1);
+  const [row] = await membershipOf(db)(db, { spaceId, userId });
   return row;
 }
 
