@@ -1,14 +1,46 @@
 import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle';
 import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import type { DatabaseSession, DatabaseUser } from 'lucia';
 import type { Database, Executor } from '../../db/client.ts';
 import { apiTokens, sessions, signInFailures, signInLinks, users } from '../../db/schema/index.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 
+/**
+ * lucia's drizzle adapter, with the lookup every signed-in request makes built once instead of on
+ * each call (its user row is every column of users: building that select was most of it).
+ */
+class SessionAdapter extends DrizzlePostgreSQLAdapter {
+  private readonly sessionAndUser;
+
+  constructor(db: Database) {
+    // The adapter's parameter type names the node-postgres flavour; both drivers share the query builder.
+    super(db as never, sessions, users);
+    this.sessionAndUser = db
+      .select({ user: users, session: sessions })
+      .from(sessions)
+      .innerJoin(users, eq(sessions.userId, users.id))
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare('session_and_user');
+  }
+
+  override async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
+    const rows = await this.sessionAndUser.execute({ id: sessionId });
+    const row = rows[0];
+    if (rows.length !== 1 || !row) return [null, null];
+    // The shapes the base adapter answers: every other column is an attribute.
+    const { id, userId, expiresAt, ...sessionAttributes } = row.session;
+    const { id: userRowId, ...userAttributes } = row.user;
+    return [
+      { id, userId, expiresAt, attributes: sessionAttributes },
+      { id: userRowId, attributes: userAttributes },
+    ];
+  }
+}
+
 export function sessionAdapter(db: Database): DrizzlePostgreSQLAdapter {
-  // The adapter's parameter type names the node-postgres flavour; both drivers share the query builder.
-  return new DrizzlePostgreSQLAdapter(db as never, sessions, users);
+  return new SessionAdapter(db);
 }
 
 export async function findUserByLogin(db: Executor, login: string): Promise<UserRow | undefined> {

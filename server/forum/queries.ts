@@ -1,7 +1,7 @@
 import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
-import { onAnyExecutor } from '../../db/named-statement.ts';
+import { namedStatement, onAnyExecutor } from '../../db/named-statement.ts';
 import { boards, postRevisions, posts, spaceMembers, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
 import {
   ANONYMOUS,
@@ -579,18 +579,29 @@ export async function findVisibleThreadSpaces(db: Executor, viewer: Viewer, thre
  * is the common case. So the insert proposes no row at all unless the position advances; two
  * concurrent views that both advance still meet in the `on conflict` clause.
  */
-export async function recordThreadRead(db: Executor, userId: string, threadId: number, number: number): Promise<void> {
-  await db.execute(sql`
+const recordThreadReadStatement = (() => {
+  const userId = sql`${sql.placeholder('userId')}::text`;
+  const threadId = sql`${sql.placeholder('threadId')}::bigint`;
+  const number = sql`${sql.placeholder('number')}::int`;
+  // Run on every signed-in thread page, so its text is built once.
+  return namedStatement(
+    'record_thread_read',
+    sql`
     with previous as (
       select ${threadReads.lastReadNumber} as n from ${threadReads}
       where ${threadReads.userId} = ${userId} and ${threadReads.threadId} = ${threadId}
     ), saved as (
       insert into ${threadReads} (user_id, thread_id, last_read_number)
-      select ${userId}::text, ${threadId}::bigint, ${number}::int where not exists (select 1 from previous where n >= ${number}::int)
+      select ${userId}, ${threadId}, ${number} where not exists (select 1 from previous where n >= ${number})
       on conflict (user_id, thread_id) do update set last_read_number = excluded.last_read_number, updated_at = now()
         where ${threadReads.lastReadNumber} < excluded.last_read_number
       returning last_read_number
     )
     update ${users} set posts_read = posts_read + (select last_read_number from saved) - coalesce((select n from previous), 0)
-    where ${users.id} = ${userId} and exists (select 1 from saved)`);
+    where ${users.id} = ${userId} and exists (select 1 from saved)`,
+  );
+})();
+
+export async function recordThreadRead(db: Executor, userId: string, threadId: number, number: number): Promise<void> {
+  await recordThreadReadStatement.execute(db, { userId, threadId, number });
 }

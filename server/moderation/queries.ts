@@ -11,9 +11,10 @@ import {
   postVisible,
   reviewItemVisible,
   spaceVisible,
-  isSiteStaff,
+  parameterisedMember,
   threadVisible,
   type MemberViewer,
+  type SiteRole,
   type Viewer,
 } from '../policy/index.ts';
 
@@ -337,13 +338,22 @@ export async function countOpenItemsElsewhere(db: Executor, viewer: Viewer): Pro
  * the queue this viewer works, or null when they moderate nothing (no link then).
  */
 export async function countOpenItemsIfModerating(db: Executor, viewer: MemberViewer): Promise<number | null> {
-  const moderates = isSiteStaff(viewer)
-    ? sql`true`
-    : sql`exists (select 1 from ${spaceMembers} where ${spaceMembers.userId} = ${viewer.id} and ${spaceMembers.status} = 'active' and ${spaceMembers.role} in ('owner', 'moderator'))`;
-  const count = db.select({ n: sql<number>`count(*)::int` }).from(reviewItems).where(and(eq(reviewItems.status, 'open'), reviewItemVisible(viewer)));
-  const [row] = await db.select({ n: sql<number | null>`case when ${moderates} then (${count}) end` }).from(sql`(select 1) as one`);
+  const [row] = await queueBadge(db)[viewer.role](db, { viewerId: viewer.id });
   return row?.n ?? null;
 }
+
+const queueBadge = oncePerDatabase((db) => {
+  const forRole = (role: SiteRole) => {
+    const viewer = parameterisedMember(role);
+    const moderates =
+      role !== 'member'
+        ? sql`true`
+        : sql`exists (select 1 from ${spaceMembers} where ${spaceMembers.userId} = ${viewer.id} and ${spaceMembers.status} = 'active' and ${spaceMembers.role} in ('owner', 'moderator'))`;
+    const count = db.select({ n: sql<number>`count(*)::int` }).from(reviewItems).where(and(eq(reviewItems.status, 'open'), reviewItemVisible(viewer)));
+    return onAnyExecutor(db.select({ n: sql<number | null>`case when ${moderates} then (${count}) end` }).from(sql`(select 1) as one`).prepare(`${role}_queue_badge`));
+  };
+  return { member: forRole('member'), moderator: forRole('moderator'), admin: forRole('admin') } satisfies Record<SiteRole, unknown>;
+});
 
 /** The flags on an item the viewer moderates, with their flaggers. */
 export async function listFlagsOfItem(db: Executor, viewer: Viewer, itemId: number) {
@@ -385,12 +395,20 @@ export async function findOwnOpenFlag(db: Executor, flaggerId: string, target: {
 }
 
 /** The caller's own open flags among some posts, in one statement (a thread page shows up to 30). */
+/** One text for any number of posts (an array parameter), built once: every signed-in thread page asks. */
+const ownOpenFlagsOnPosts = oncePerDatabase((db) =>
+  onAnyExecutor(
+    db
+      .select({ id: flags.id, postId: flags.postId })
+      .from(flags)
+      .where(and(eq(flags.flaggerId, sql.placeholder('flaggerId')), sql`${flags.postId} = any(${sql.placeholder('postIds')}::bigint[])`, eq(flags.status, 'open')))
+      .prepare('own_open_flags_on_posts'),
+  ),
+);
+
 export async function findOwnOpenFlagsOnPosts(db: Executor, flaggerId: string, postIds: number[]) {
   if (postIds.length === 0) return [];
-  return db
-    .select({ id: flags.id, postId: flags.postId })
-    .from(flags)
-    .where(and(eq(flags.flaggerId, flaggerId), inArray(flags.postId, postIds), eq(flags.status, 'open')));
+  return ownOpenFlagsOnPosts(db)(db, { flaggerId, postIds });
 }
 
 /** Withdraws the flagger's own open flag; returns it so its weight comes off the item. */

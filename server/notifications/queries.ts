@@ -446,12 +446,22 @@ export async function markAllRead(db: Executor, viewerId: string): Promise<void>
 }
 
 /** Reading a thread reads its notifications (replies, mentions) up to the last post shown. */
-export async function markThreadRead(db: Executor, viewerId: string, threadId: number, upToNumber: number): Promise<void> {
-  await db.execute(sql`
+/** Run on every signed-in thread page, so its text is built once. */
+const markThreadReadStatement = (() => {
+  const viewerId = sql`${sql.placeholder('viewerId')}::text`;
+  const threadId = sql`${sql.placeholder('threadId')}::bigint`;
+  return namedStatement(
+    'mark_thread_read',
+    sql`
     update ${notifications} set read_at = now()
     where ${notifications.recipientId} = ${viewerId} and ${notifications.threadId} = ${threadId} and ${notifications.readAt} is null
       and ${notifications.kind} in ('reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post')
-      and ${notifications.postId} in (select ${posts.id} from ${posts} where ${posts.threadId} = ${threadId} and ${posts.number} <= ${upToNumber})`);
+      and ${notifications.postId} in (select ${posts.id} from ${posts} where ${posts.threadId} = ${threadId} and ${posts.number} <= ${sql.placeholder('upToNumber')}::int)`,
+  );
+})();
+
+export async function markThreadRead(db: Executor, viewerId: string, threadId: number, upToNumber: number): Promise<void> {
+  await markThreadReadStatement.execute(db, { viewerId, threadId, upToNumber });
 }
 
 // Watching.

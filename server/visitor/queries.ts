@@ -1,13 +1,22 @@
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { visitorSessions } from '../../db/schema/index.ts';
 
+const visitorSessionBySid = oncePerDatabase((db) =>
+  onAnyExecutor(
+    db
+      .select({ data: visitorSessions.data })
+      .from(visitorSessions)
+      .where(and(eq(visitorSessions.sid, sql.placeholder('sid')), gt(visitorSessions.expiresAt, sql.placeholder('now'))))
+      .limit(1)
+      .prepare('visitor_session'),
+  ),
+);
+
+/** Read on most page requests (the CSRF secret, flash messages), so built once. */
 export async function readVisitorSession(db: Executor, sid: string): Promise<unknown> {
-  const [row] = await db
-    .select({ data: visitorSessions.data })
-    .from(visitorSessions)
-    .where(and(eq(visitorSessions.sid, sid), gt(visitorSessions.expiresAt, new Date())))
-    .limit(1);
+  const [row] = await visitorSessionBySid(db)(db, { sid, now: new Date() });
   return row?.data;
 }
 
