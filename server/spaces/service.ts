@@ -95,8 +95,19 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
     /** Spaces with their boards, as a visitor browsing the site sees them. */
     async directory(viewer: Viewer, options: { includeArchived: boolean } = { includeArchived: false }) {
       const [spaces, boards] = await Promise.all([q.listVisibleSpaces(db, viewer, options), q.listVisibleBoards(db, viewer, options)]);
-      return spaces.map((space) => ({ ...space, boards: boards.filter((b) => b.spaceId === space.id) }));
+      // Grouped once: a site moderator sees ~300 spaces and ~400 boards, and filtering the boards
+      // for each space was 120,000 comparisons a page.
+      const bySpace = new Map<number, typeof boards>();
+      for (const board of boards) {
+        const list = bySpace.get(board.spaceId);
+        if (list) list.push(board);
+        else bySpace.set(board.spaceId, [board]);
+      }
+      return spaces.map((space) => ({ ...space, boards: bySpace.get(space.id) ?? [] }));
     },
+
+    /** The spaces the viewer may see, without their boards (a filter's choices). */
+    spaces: (viewer: Viewer) => q.listVisibleSpaces(db, viewer, { includeArchived: false }),
 
     /** A space page: boards only once its content is readable (confidential: rules accepted). */
     async spaceBySlug(viewer: Viewer, slug: string) {
