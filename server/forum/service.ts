@@ -92,8 +92,10 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
   const lists = q.prepareListReads(db);
   const writes = q.prepareWriteStatements(db);
 
-  /** A thread with its board and space, through the viewer's predicate, by the prepared statements. */
-  /** The thread, its board and space, and the member's own membership of the space (null for visitors and non-members). */
+  /**
+   * A thread with its board and space, through the viewer's predicate, by the prepared statements;
+   * with the member's own membership of the space (null for visitors and non-members).
+   */
   async function visibleThread(viewer: Viewer, threadId: number) {
     if (viewer.kind === 'anonymous') {
       const [found] = await anonymous.thread.execute({ id: threadId });

@@ -8,10 +8,10 @@ import {
   moderatesSpace,
   moderationLogPublic,
   moderationLogVisible,
+  parameterisedMember,
   postVisible,
   reviewItemVisible,
   spaceVisible,
-  parameterisedMember,
   threadVisible,
   type MemberViewer,
   type SiteRole,
@@ -394,8 +394,11 @@ export async function findOwnOpenFlag(db: Executor, flaggerId: string, target: {
   return row;
 }
 
-/** The caller's own open flags among some posts, in one statement (a thread page shows up to 30). */
-/** One text for any number of posts (an array parameter), built once: every signed-in thread page asks. */
+/**
+ * The caller's own open flags among some posts, in one statement (a thread page shows up to 30):
+ * one text for any number of posts (an array parameter), built once, since every signed-in thread
+ * page asks.
+ */
 const ownOpenFlagsOnPosts = oncePerDatabase((db) =>
   onAnyExecutor(
     db

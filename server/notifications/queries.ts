@@ -446,8 +446,10 @@ export async function markAllRead(db: Executor, viewerId: string): Promise<void>
   await db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.recipientId, viewerId), isNull(notifications.readAt)));
 }
 
-/** Reading a thread reads its notifications (replies, mentions) up to the last post shown. */
-/** Run on every signed-in thread page, so its text is built once. */
+/**
+ * Reading a thread reads its notifications (replies, mentions) up to the last post shown. Run on
+ * every signed-in thread page, so its text is built once.
+ */
 const markThreadReadStatement = (() => {
   const viewerId = sql`${sql.placeholder('viewerId')}::text`;
   const threadId = sql`${sql.placeholder('threadId')}::bigint`;

@@ -71,10 +71,10 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
 
     markAllRead: (viewer: MemberViewer) => q.markAllRead(db, viewer.id),
 
-    /** The viewer's own choices for a thread, board or space and what applies (most specific wins). */
     /**
-     * The viewer's watch level for a thread, board or space. A page that has just read the target
-     * through the policy passes where it is (`known`), saving the lookup.
+     * The viewer's own choices for a thread, board or space and what applies (most specific wins).
+     * A page that has just read the target through the policy passes where it is (`known`), saving
+     * the lookup.
      */
     async watchState(viewer: MemberViewer, target: WatchTarget, known?: { threadId?: number; boardId?: number; spaceId: number }) {
       const where = known ?? (await place(viewer, target));

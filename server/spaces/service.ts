@@ -244,9 +244,9 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
 
     /**
      * What every page of a space shows besides its content: a coming change of level, and whether
-     * the viewer may post (for buttons; the services decide again on every write).
+     * the viewer may post (for buttons; the services decide again on every write). `membership`:
+     * the member's own, when the page read it with the space (saves a lookup).
      */
-    /** `membership`: the member's own, when the page read it with the space (saves a lookup). */
     async pageFacts(viewer: Viewer, space: q.SpaceRow, membership?: Pick<q.MembershipRow, 'role' | 'status'> | null) {
       const [pending, facts] = await Promise.all([
         // Public is the lowest level, so only private spaces can have a lowering pending.
