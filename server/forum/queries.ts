@@ -7,7 +7,7 @@ import {
   ANONYMOUS,
   checkedPerRow,
   moderatesSpace,
-  parameterisedMember,
+  perSiteRole,
   perPolicyKey,
   policyKey,
   postVisible,
@@ -15,7 +15,6 @@ import {
   threadVisible,
   type PolicyMember,
   type PolicyViewer,
-  type SiteRole,
   type Viewer,
   viewerParameters,
 } from '../policy/index.ts';
@@ -406,14 +405,10 @@ export function prepareAnonymousThreadReads(db: Executor) {
  */
 export function prepareMemberThreadReads(db: Executor) {
   const id = sql.placeholder('id');
-  const forRole = (role: SiteRole) => {
-    const viewer = parameterisedMember(role);
-    return {
-      thread: visibleThreadForMemberQuery(db, viewer, id).prepare(`${role}_thread`),
-      posts: threadPostsQuery(db, viewer, id, sql.placeholder('from'), sql.placeholder('to')).prepare(`${role}_thread_posts`),
-    };
-  };
-  return { member: forRole('member'), moderator: forRole('moderator'), admin: forRole('admin') } satisfies Record<SiteRole, unknown>;
+  return perSiteRole((viewer, role) => ({
+    thread: visibleThreadForMemberQuery(db, viewer, id).prepare(`${role}_thread`),
+    posts: threadPostsQuery(db, viewer, id, sql.placeholder('from'), sql.placeholder('to')).prepare(`${role}_thread_posts`),
+  }));
 }
 
 export async function findVisiblePost(db: Executor, viewer: Viewer, postId: number) {

@@ -8,13 +8,12 @@ import {
   moderatesSpace,
   moderationLogPublic,
   moderationLogVisible,
-  parameterisedMember,
+  perSiteRole,
   postVisible,
   reviewItemVisible,
   spaceVisible,
   threadVisible,
   type MemberViewer,
-  type SiteRole,
   type Viewer,
 } from '../policy/index.ts';
 
@@ -64,13 +63,14 @@ export async function viewerModeratesSpace(db: Executor, viewer: Viewer, spaceId
   return row?.yes === true;
 }
 
+/** The member is an active owner or moderator of some space (the route check and the queue badge ask). */
+function moderatesSomeSpace(userId: string | SQL): SQL {
+  return sql`exists (select 1 from ${spaceMembers} where ${and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'active'), inArray(spaceMembers.role, ['owner', 'moderator']))})`;
+}
+
 export async function moderatesAnySpace(db: Executor, userId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ one: sql`1` })
-    .from(spaceMembers)
-    .where(and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'active'), inArray(spaceMembers.role, ['owner', 'moderator'])))
-    .limit(1);
-  return row !== undefined;
+  const [row] = await db.select({ yes: sql<boolean>`${moderatesSomeSpace(userId)}` }).from(sql`(select 1) as one`);
+  return row?.yes === true;
 }
 
 // Review items.
@@ -342,18 +342,14 @@ export async function countOpenItemsIfModerating(db: Executor, viewer: MemberVie
   return row?.n ?? null;
 }
 
-const queueBadge = oncePerDatabase((db) => {
-  const forRole = (role: SiteRole) => {
-    const viewer = parameterisedMember(role);
-    const moderates =
-      role !== 'member'
-        ? sql`true`
-        : sql`exists (select 1 from ${spaceMembers} where ${spaceMembers.userId} = ${viewer.id} and ${spaceMembers.status} = 'active' and ${spaceMembers.role} in ('owner', 'moderator'))`;
+const queueBadge = oncePerDatabase((db) =>
+  perSiteRole((viewer, role) => {
+    // Site staff always have a queue; a member has one while they moderate some space.
+    const moderates = role !== 'member' ? sql`true` : moderatesSomeSpace(viewer.id);
     const count = db.select({ n: sql<number>`count(*)::int` }).from(reviewItems).where(and(eq(reviewItems.status, 'open'), reviewItemVisible(viewer)));
     return onAnyExecutor(db.select({ n: sql<number | null>`case when ${moderates} then (${count}) end` }).from(sql`(select 1) as one`).prepare(`${role}_queue_badge`));
-  };
-  return { member: forRole('member'), moderator: forRole('moderator'), admin: forRole('admin') } satisfies Record<SiteRole, unknown>;
-});
+  }),
+);
 
 /** The flags on an item the viewer moderates, with their flaggers. */
 export async function listFlagsOfItem(db: Executor, viewer: Viewer, itemId: number) {

@@ -67,6 +67,12 @@ export function perPolicyKey<T>(build: (viewer: PolicyViewer, key: PolicyKey) =>
   return Object.fromEntries(keys.map((key) => [key, build(parameterisedViewer(key), key)])) as Record<PolicyKey, T>;
 }
 
+/** Builds one prepared statement set per site role, for statements only members run; pick with `viewer.role`. */
+export function perSiteRole<T>(build: (viewer: PolicyMember, role: SiteRole) => T): Record<SiteRole, T> {
+  const roles: SiteRole[] = ['member', 'moderator', 'admin'];
+  return Object.fromEntries(roles.map((role) => [role, build(parameterisedMember(role), role)])) as Record<SiteRole, T>;
+}
+
 export function isMember(viewer: Viewer): viewer is MemberViewer {
   return viewer.kind === 'member';
 }
