@@ -83,7 +83,13 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
   // statement has run: stop() waits for every statement pg-boss started, so the job is recorded as
   // done (not run again after a restart) and nothing reaches a pool that is closed next.
   const running = new Set<Promise<unknown>>();
+  // After stop() has answered, the caller closes the pool. A statement pg-boss still starts then
+  // (a timer, or a fire-and-forget call it does not await) would reject with nobody listening and
+  // fail the process' unhandled-rejection check; it is not sent, and reads as "nothing": a job it
+  // would have fetched waits in the table, one it would have completed is retried after a restart.
+  let stopped = false;
   const executeSql = (text: string, values?: unknown[]) => {
+    if (stopped) return Promise.resolve({ rows: [] as unknown[] });
     const statement = database.executeSql(text, values);
     running.add(statement);
     statement.then(
@@ -132,6 +138,7 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
     async start() {
       if (started) return;
       started = true;
+      stopped = false;
       // Two apps on one database handle (the embedded database's single connection) must not
       // create pg-boss's schema and queues at once: their statements would interleave.
       const previous = startsByDatabase.get(database.db) ?? Promise.resolve();
@@ -146,6 +153,7 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
       // Waits for running handlers; a job cut short is failed, so it is retried after a restart.
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
       while (running.size > 0) await Promise.allSettled([...running]);
+      stopped = true;
       workers.clear();
     },
   };
