@@ -83,13 +83,17 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
   // statement has run: stop() waits for every statement pg-boss started, so the job is recorded as
   // done (not run again after a restart) and nothing reaches a pool that is closed next.
   const running = new Set<Promise<unknown>>();
-  // After stop() has answered, the caller closes the pool. A statement pg-boss still starts then
-  // (a timer, or a fire-and-forget call it does not await) would reject with nobody listening and
-  // fail the process' unhandled-rejection check; it is not sent, and reads as "nothing": a job it
-  // would have fetched waits in the table, one it would have completed is retried after a restart.
+  // pg-boss's stop() also answers while a fetch is in flight (it sees no job in hand yet); the job
+  // that fetch returns is then run after stop(). stop() waits for handlers too, so it runs to the end
+  // on an open pool and is recorded as done.
+  const handling = new Set<Promise<unknown>>();
+  // After stop() has answered, the caller closes the pool. A statement pg-boss would still start
+  // then (a handler that outlived stop()'s timeout is completed fire-and-forget) would reject with
+  // nobody listening. It is not sent and its answer never comes: any made-up answer is misread (an
+  // empty result made pg-boss's complete() throw on rows[0].count). Such a job is retried later.
   let stopped = false;
-  const executeSql = (text: string, values?: unknown[]) => {
-    if (stopped) return Promise.resolve({ rows: [] as unknown[] });
+  const executeSql = (text: string, values?: unknown[]): Promise<{ rows: unknown[] }> => {
+    if (stopped) return new Promise(() => undefined);
     const statement = database.executeSql(text, values);
     running.add(statement);
     statement.then(
@@ -152,7 +156,13 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
       started = false;
       // Waits for running handlers; a job cut short is failed, so it is retried after a restart.
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
-      while (running.size > 0) await Promise.allSettled([...running]);
+      // A fetch that answers now hands its job to a handler within the same turn of the event loop.
+      // A handler that hangs (a mail server that never answers) does not hold the shutdown for long.
+      const givingUp = sleep(10_000, 'gave up', { ref: false });
+      while (running.size > 0 || handling.size > 0) {
+        if ((await Promise.race([Promise.allSettled([...running, ...handling]), givingUp])) === 'gave up') break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       stopped = true;
       workers.clear();
     },
@@ -187,7 +197,11 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
     if (!options.work) return;
     for (const [name, queue] of queues) {
       const id = await boss.work<object>(name, { pollingIntervalSeconds: options.pollSeconds, batchSize: 1 }, async (batch) => {
-        for (const job of batch) await queue.handler(job.data, { id: job.id });
+        for (const job of batch) {
+          const run = queue.handler(job.data, { id: job.id });
+          handling.add(run);
+          await run.finally(() => handling.delete(run));
+        }
       });
       workers.set(name, id);
     }

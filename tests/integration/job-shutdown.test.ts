@@ -44,3 +44,53 @@ test('a job that finishes while the process shuts down is recorded as done befor
   expect(runs).toBe(1);
   expect(errors).toEqual([]);
 });
+
+test('a job fetched while the process shuts down runs to the end before the queue stops, and nothing reaches the pool after it', async () => {
+  const errors: unknown[] = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  let stopCalled!: () => void;
+  const stopping = new Promise<void>((resolve) => (stopCalled = resolve));
+  let armed = false;
+  let heldFetches = 0;
+  let poolClosed = false;
+  // pg-boss's fetch takes a while, as it may on a busy server: it is in flight when stop() begins
+  // and answers after pg-boss has looked for jobs in hand. The pool is closed once stop() answers.
+  const racing: DatabaseHandle = {
+    ...database,
+    async executeSql(text, values) {
+      if (poolClosed) throw new Error('Cannot use a pool after calling end on the pool');
+      if (armed && /SKIP LOCKED/.test(text)) {
+        heldFetches += 1;
+        await stopping;
+        await sleep(300);
+      }
+      return database.executeSql(text, values);
+    },
+  };
+  const jobs = createJobs(racing, { work: true, pollSeconds: 1, onError: (error) => errors.push(error) });
+  let runs = 0;
+  jobs.define<{ note: string }>('fetch-race-probe', async () => {
+    await racing.executeSql('select 1');
+    runs += 1;
+  });
+  try {
+    await jobs.start();
+    armed = true;
+    const id = await jobs.send('fetch-race-probe', { note: 'fetched during stop' });
+    while (heldFetches === 0) await sleep(20);
+    stopCalled();
+    await jobs.stop();
+    poolClosed = true;
+    await sleep(500);
+
+    expect(runs).toBe(1);
+    const { rows } = await database.executeSql('select state from pgboss.job where id = $1', [id]);
+    expect(rows).toEqual([{ state: 'completed' }]);
+    expect(unhandled).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
