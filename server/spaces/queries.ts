@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
@@ -16,7 +16,17 @@ export async function listVisibleSpaces(db: Executor, viewer: Viewer, options: {
     .orderBy(asc(spaces.position), asc(spaces.id));
 }
 
-export async function listVisibleBoards(db: Executor, viewer: Viewer, options: { spaceId?: number; includeArchived: boolean }): Promise<BoardRow[]> {
+/** The spaces `userId` is an active member of (their own memberships: no content). */
+export async function listJoinedSpaceIds(db: Executor, userId: string): Promise<Set<number>> {
+  const rows = await db
+    .select({ spaceId: spaceMembers.spaceId })
+    .from(spaceMembers)
+    .where(and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'active')));
+  return new Set(rows.map((row) => row.spaceId));
+}
+
+export async function listVisibleBoards(db: Executor, viewer: Viewer, options: { spaceId?: number; spaceIds?: number[]; includeArchived: boolean }): Promise<BoardRow[]> {
+  if (options.spaceIds?.length === 0) return [];
   return db
     .select()
     .from(boards)
@@ -24,6 +34,7 @@ export async function listVisibleBoards(db: Executor, viewer: Viewer, options: {
       and(
         boardVisible(viewer),
         options.spaceId === undefined ? undefined : eq(boards.spaceId, options.spaceId),
+        options.spaceIds === undefined ? undefined : inArray(boards.spaceId, options.spaceIds),
         options.includeArchived ? undefined : isNull(boards.archivedAt),
       ),
     )

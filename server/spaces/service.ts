@@ -95,15 +95,27 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
     /** Spaces with their boards, as a visitor browsing the site sees them. */
     async directory(viewer: Viewer, options: { includeArchived: boolean } = { includeArchived: false }) {
       const [spaces, boards] = await Promise.all([q.listVisibleSpaces(db, viewer, options), q.listVisibleBoards(db, viewer, options)]);
-      // Grouped once: a site moderator sees ~300 spaces and ~400 boards, and filtering the boards
-      // for each space was 120,000 comparisons a page.
-      const bySpace = new Map<number, typeof boards>();
-      for (const board of boards) {
-        const list = bySpace.get(board.spaceId);
-        if (list) list.push(board);
-        else bySpace.set(board.spaceId, [board]);
-      }
-      return spaces.map((space) => ({ ...space, boards: bySpace.get(space.id) ?? [] }));
+      return groupBoards(spaces, boards);
+    },
+
+    /**
+     * The home page's spaces: the member's own and the public ones with their boards, every other
+     * space they may see by name only. On a large site a member sees a hundred spaces open to all
+     * members; their own few come first instead of somewhere in that list (the rest: /spaces).
+     */
+    async home(viewer: Viewer) {
+      const [visible, joined] = await Promise.all([
+        q.listVisibleSpaces(db, viewer, { includeArchived: false }),
+        viewer.kind === 'member' ? q.listJoinedSpaceIds(db, viewer.id) : new Set<number>(),
+      ]);
+      const shown = visible.filter((space) => joined.has(space.id) || space.level === 'public');
+      const boards = await q.listVisibleBoards(db, viewer, { spaceIds: shown.map((space) => space.id), includeArchived: false });
+      const withBoards = groupBoards(shown, boards);
+      return {
+        yours: withBoards.filter((space) => joined.has(space.id)),
+        open: withBoards.filter((space) => !joined.has(space.id)),
+        others: visible.filter((space) => !joined.has(space.id) && space.level !== 'public'),
+      };
     },
 
     /** The spaces the viewer may see, without their boards (a filter's choices). */
@@ -259,4 +271,15 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
       };
     },
   };
+}
+
+/** Each space with its boards, grouped once: a site moderator sees ~300 spaces and ~400 boards. */
+function groupBoards(spaces: q.SpaceRow[], boards: q.BoardRow[]): (q.SpaceRow & { boards: q.BoardRow[] })[] {
+  const bySpace = new Map<number, q.BoardRow[]>();
+  for (const board of boards) {
+    const list = bySpace.get(board.spaceId);
+    if (list) list.push(board);
+    else bySpace.set(board.spaceId, [board]);
+  }
+  return spaces.map((space) => ({ ...space, boards: bySpace.get(space.id) ?? [] }));
 }

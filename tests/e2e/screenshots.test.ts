@@ -164,6 +164,7 @@ interface PageSpec {
 
 const PAGES: PageSpec[] = [
   { name: 'home', as: 'member', path: () => '/', status: 200, h1: () => 'Spaces' },
+  { name: 'all-spaces', as: 'member', path: () => '/spaces', status: 200, h1: () => 'All spaces' },
   { name: 'space', as: 'member', path: () => `/s/${seeded.spaceSlug}`, status: 200, h1: () => 'Emergency Medicine' },
   { name: 'board', as: 'member', path: () => seeded.boardPath, status: 200, h1: () => 'Case discussions' },
   { name: 'thread', as: 'member', path: () => seeded.threadPath, status: 200, h1: () => seeded.threadTitle },

@@ -11,7 +11,7 @@ import { sendPage } from '../render.tsx';
 import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
 import { relativeStableForMs } from '../views/components.tsx';
 import type { ComposerState } from '../views/forum/composer.tsx';
-import { BoardPage, ComposePage, HomePage, RevisionsPage, ThreadPage } from '../views/forum/pages.tsx';
+import { BoardPage, ComposePage, HomePage, RevisionsPage, SpacesPage, ThreadPage } from '../views/forum/pages.tsx';
 
 const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 }) });
 const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) });
@@ -57,13 +57,17 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
     const viewer = request.viewer;
-    const [directory, latest, invitations] = await Promise.all([
-      spaces.directory(viewer),
+    const [home, latest, invitations] = await Promise.all([
+      spaces.home(viewer),
       forum.latest(viewer, 12),
       viewer.kind === 'member' ? app.services.membership.myInvitations(viewer) : [],
     ]);
-    return sendPage(reply, <HomePage ctx={pageContext(request, reply)} directory={directory} latest={latest} invitations={invitations.length} />);
+    return sendPage(reply, <HomePage ctx={pageContext(request, reply)} spaces={home} latest={latest} invitations={invitations.length} />);
   });
+
+  app.get('/spaces', { config: { access: 'public' } }, async (request, reply) =>
+    sendPage(reply, <SpacesPage ctx={pageContext(request, reply)} directory={await spaces.directory(request.viewer)} />),
+  );
 
   /**
    * A member of a confidential space who has not accepted its current ground rules gets the rules

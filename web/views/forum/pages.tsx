@@ -42,7 +42,42 @@ export function BoardCards({ space, boards }: { space: SpaceRow; boards: BoardRo
   );
 }
 
-export function HomePage({ ctx, directory, latest, invitations }: { ctx: PageContext; directory: SpaceWithBoards[]; latest: LatestRow[]; invitations: number }) {
+/** Other spaces listed by name on the home page; the rest are one click away on /spaces. */
+const HOME_OTHER_SPACES = 24;
+
+export interface HomeSpaces {
+  yours: SpaceWithBoards[];
+  open: SpaceWithBoards[];
+  others: SpaceRow[];
+}
+
+function SpaceBlock({ space, heading: Heading }: { space: SpaceWithBoards; heading: 'h2' | 'h3' }) {
+  return (
+    <div class="space-block">
+      <div class="space-head">
+        <Heading id={`space-${space.id}`}>
+          <a href={spaceHref(space.slug)}>{space.name}</a>
+        </Heading>
+        <LevelLabel level={space.level} />
+      </div>
+      {space.description && <p class="space-description">{space.description}</p>}
+      <BoardCards space={space} boards={space.boards} />
+    </div>
+  );
+}
+
+function CreateSpaceButton({ ctx }: { ctx: PageContext }) {
+  if (ctx.viewer.kind !== 'member') return null;
+  return (
+    <a class="button button-secondary button-small" href="/spaces/new">
+      Create a space
+    </a>
+  );
+}
+
+export function HomePage({ ctx, spaces, latest, invitations }: { ctx: PageContext; spaces: HomeSpaces; latest: LatestRow[]; invitations: number }) {
+  const member = ctx.viewer.kind === 'member';
+  const shownOthers = spaces.others.slice(0, HOME_OTHER_SPACES);
   return (
     <Layout ctx={ctx} title="Rounds" description="A moderated forum and blogs for professional peer groups.">
       {invitations > 0 && (
@@ -54,31 +89,65 @@ export function HomePage({ ctx, directory, latest, invitations }: { ctx: PageCon
         <section aria-labelledby="spaces-heading">
           <div class="page-head">
             <h1 id="spaces-heading">Spaces</h1>
-            {ctx.viewer.kind === 'member' && (
-              <a class="button button-secondary button-small" href="/spaces/new">
-                Create a space
-              </a>
-            )}
+            <CreateSpaceButton ctx={ctx} />
           </div>
-          {directory.length === 0 && <p class="empty">No spaces yet. An administrator can create the first one under Admin.</p>}
-          {directory.map((space) => (
-            <div class="space-block">
-              <div class="space-head">
-                <h2 id={`space-${space.id}`}>
-                  <a href={spaceHref(space.slug)}>{space.name}</a>
-                </h2>
-                <LevelLabel level={space.level} />
-              </div>
-              {space.description && <p class="space-description">{space.description}</p>}
-              <BoardCards space={space} boards={space.boards} />
-            </div>
-          ))}
+          {!member && spaces.open.length === 0 && <p class="empty">No spaces yet. An administrator can create the first one under Admin.</p>}
+          {!member && spaces.open.map((space) => <SpaceBlock space={space} heading="h2" />)}
+          {member && (
+            <>
+              <h2 class="home-section">Your spaces</h2>
+              {spaces.yours.length === 0 && (
+                <p class="empty">
+                  You have not joined a space yet. Spaces open to you are below and on <a href="/spaces">all spaces</a>; a group's owner can invite you to a private one.
+                </p>
+              )}
+              {spaces.yours.map((space) => <SpaceBlock space={space} heading="h3" />)}
+              {spaces.open.length > 0 && (
+                <>
+                  <h2 class="home-section">Open to everyone</h2>
+                  {spaces.open.map((space) => <SpaceBlock space={space} heading="h3" />)}
+                </>
+              )}
+              {shownOthers.length > 0 && (
+                <>
+                  <h2 class="home-section">More spaces</h2>
+                  <ul class="space-links">
+                    {shownOthers.map((space) => (
+                      <li>
+                        <a href={spaceHref(space.slug)}>{space.name}</a> <LevelLabel level={space.level} />
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              <p class="all-spaces">
+                <a href="/spaces">All {spaces.yours.length + spaces.open.length + spaces.others.length} spaces you can see, with their boards</a>
+              </p>
+            </>
+          )}
         </section>
         <section aria-labelledby="latest-heading" class="latest">
           <h2 id="latest-heading">Latest</h2>
           <ThreadList threads={latest} showBoard empty="Nothing posted yet." />
         </section>
       </div>
+    </Layout>
+  );
+}
+
+/** Every space the viewer may see, with its boards: the home page's "all spaces". */
+export function SpacesPage({ ctx, directory }: { ctx: PageContext; directory: SpaceWithBoards[] }) {
+  return (
+    <Layout ctx={ctx} title="All spaces" description="Every space you can see on Rounds, with its boards.">
+      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: 'All spaces' }]} />
+      <div class="page-head">
+        <h1>All spaces</h1>
+        <CreateSpaceButton ctx={ctx} />
+      </div>
+      {directory.length === 0 && <p class="empty">No spaces yet. An administrator can create the first one under Admin.</p>}
+      {directory.map((space) => (
+        <SpaceBlock space={space} heading="h2" />
+      ))}
     </Layout>
   );
 }

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { decodeHtml } from '../helpers/browser-session.ts';
+import { createMember, signedInAgent, type TestMember } from '../helpers/factories.ts';
+
+/*
+ * The home page puts a member's own spaces first, with their boards, then the public ones; every
+ * other space they may see is listed by name (its boards on /spaces). On a large site a member
+ * may see a hundred spaces open to all members: their own eight-person group must not be lost in
+ * that list, and the page must not render every board of every one of them.
+ */
+
+let app: TestApp;
+let reader: TestMember;
+let owner: TestMember;
+let spaces: Record<'open' | 'joined' | 'other' | 'confidential', { id: number; slug: string }>;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  const admin = await createMember(app, { role: 'admin' });
+  owner = await createMember(app);
+  reader = await createMember(app);
+  const s = app.services.spaces;
+  const open = await s.createSpace(admin.viewer, { name: 'Open wards', description: 'For everyone' });
+  await s.createBoard(admin.viewer, open.id, { name: 'Ventilation settings', description: '' });
+  const joined = await s.createSpace(owner.viewer, { name: 'Hospitalists', description: 'Members only', level: 'members', joinPolicy: 'open' });
+  await s.createBoard(owner.viewer, joined.id, { name: 'Night shifts', description: '' });
+  const other = await s.createSpace(owner.viewer, { name: 'Palliative care', description: 'Members only', level: 'members', joinPolicy: 'open' });
+  await s.createBoard(owner.viewer, other.id, { name: 'Hospice referrals', description: '' });
+  const confidential = await s.createSpace(owner.viewer, { name: 'Mentoring circle', description: 'Eight colleagues', level: 'confidential', joinPolicy: 'invite', rules: 'Everything stays here.' });
+  await s.createBoard(owner.viewer, confidential.id, { name: 'Our meetings', description: '' });
+  await app.services.membership.join(reader.viewer, joined.id);
+  spaces = { open, joined, other, confidential };
+});
+afterAll(async () => app.close());
+
+/** The page's text from one heading to the next of the home page's sections. */
+function section(html: string, heading: string): string {
+  const text = decodeHtml(html);
+  const start = text.indexOf(`>${heading}</h2>`);
+  if (start < 0) return '';
+  const next = text.indexOf('<h2', start + heading.length);
+  return text.slice(start, next < 0 ? undefined : next);
+}
+
+test("a member's own spaces come first with their boards, then the public ones; other spaces by name only", async () => {
+  const page = await (await signedInAgent(app, reader)).get('/');
+  expect(page.statusCode).toBe(200);
+  const yours = section(page.body, 'Your spaces');
+  expect(yours).toContain('Hospitalists');
+  expect(yours).toContain('Night shifts');
+  const open = section(page.body, 'Open to everyone');
+  expect(open).toContain('Open wards');
+  expect(open).toContain('Ventilation settings');
+  expect(open).not.toContain('Hospitalists');
+  const more = section(page.body, 'More spaces');
+  expect(more).toContain(`href="/s/${spaces.other.slug}"`);
+  expect(page.body).not.toContain('Hospice referrals');
+  expect(page.body).toContain('href="/spaces"');
+  // A confidential space the member is not in: not a word of it.
+  expect(page.body).not.toContain('Mentoring circle');
+  expect(page.body).not.toContain('Our meetings');
+});
+
+test('all spaces, with their boards, are one link away; a confidential one only for its members', async () => {
+  const readerPage = await (await signedInAgent(app, reader)).get('/spaces');
+  expect(readerPage.statusCode).toBe(200);
+  for (const name of ['Open wards', 'Ventilation settings', 'Hospitalists', 'Night shifts', 'Palliative care', 'Hospice referrals']) expect(decodeHtml(readerPage.body)).toContain(name);
+  expect(readerPage.body).not.toContain('Mentoring circle');
+
+  const ownerHome = await (await signedInAgent(app, owner)).get('/');
+  expect(section(ownerHome.body, 'Your spaces')).toContain('Mentoring circle');
+  expect(section(ownerHome.body, 'Your spaces')).toContain('Our meetings');
+});
+
+test('a visitor sees the public spaces, and no members-only space by name', async () => {
+  for (const url of ['/', '/spaces']) {
+    const page = await app.inject({ method: 'GET', url });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Open wards');
+    expect(page.body).toContain('Ventilation settings');
+    expect(page.body).not.toContain('Your spaces');
+    for (const hidden of ['Hospitalists', 'Palliative care', 'Mentoring circle']) expect(page.body).not.toContain(hidden);
+  }
+});
+
+test('a space the member leaves moves from their own to the others', async () => {
+  const extra = await createMember(app);
+  await app.services.membership.join(extra.viewer, spaces.other.id);
+  const agent = await signedInAgent(app, extra);
+  expect(section((await agent.get('/')).body, 'Your spaces')).toContain('Palliative care');
+  await app.services.membership.leave(extra.viewer, spaces.other.id);
+  const after = (await agent.get('/')).body;
+  expect(section(after, 'Your spaces')).not.toContain('Palliative care');
+  expect(section(after, 'More spaces')).toContain('Palliative care');
+  expect(section(after, 'Your spaces')).toContain('You have not joined a space yet');
+});
