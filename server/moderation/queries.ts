@@ -337,6 +337,12 @@ export async function countOpenItemsElsewhere(db: Executor, viewer: Viewer): Pro
  * The header's queue badge in one round trip (every signed-in page shows it): the open items in
  * the queue this viewer works, or null when they moderate nothing (no link then).
  */
+/**
+ * The badge counts open items up to this many and then says "99+": it is on every page a
+ * moderator opens, and counting all of a site moderator's 15,000 open items took ~4 ms a page.
+ */
+export const QUEUE_BADGE_CAP = 100;
+
 export async function countOpenItemsIfModerating(db: Executor, viewer: MemberViewer): Promise<number | null> {
   const [row] = await queueBadge(db)[viewer.role](db, { viewerId: viewer.id });
   return row?.n ?? null;
@@ -346,7 +352,8 @@ const queueBadge = oncePerDatabase((db) =>
   perSiteRole((viewer, role) => {
     // Site staff always have a queue; a member has one while they moderate some space.
     const moderates = role !== 'member' ? sql`true` : moderatesSomeSpace(viewer.id);
-    const count = db.select({ n: sql<number>`count(*)::int` }).from(reviewItems).where(and(eq(reviewItems.status, 'open'), reviewItemVisible(viewer)));
+    const open = db.select({ one: sql`1` }).from(reviewItems).where(and(eq(reviewItems.status, 'open'), reviewItemVisible(viewer))).limit(QUEUE_BADGE_CAP);
+    const count = sql`select count(*)::int from (${open}) as capped`;
     return onAnyExecutor(db.select({ n: sql<number | null>`case when ${moderates} then (${count}) end` }).from(sql`(select 1) as one`).prepare(`${role}_queue_badge`));
   }),
 );

@@ -1,4 +1,5 @@
 import { assetUrl } from '../assets.ts';
+import { QUEUE_BADGE_CAP } from '../../server/moderation/queries.ts';
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../context.ts';
 import { CsrfField, Time } from './components.tsx';
@@ -76,7 +77,7 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                     <a href="/mod/queue" class="queue-link" aria-current={current(ctx.path, '/mod/queue')}>
                       Review queue{' '}
                       <span class={ctx.chrome.queueCount > 0 ? 'count count-busy' : 'count'}>
-                        {ctx.chrome.queueCount}
+                        {ctx.chrome.queueCount >= QUEUE_BADGE_CAP ? `${QUEUE_BADGE_CAP - 1}+` : ctx.chrome.queueCount}
                         <span class="sr-only"> open {ctx.chrome.queueCount === 1 ? 'item' : 'items'}</span>
                       </span>
                     </a>
