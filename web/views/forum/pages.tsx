@@ -95,13 +95,12 @@ export function HomePage({ ctx, spaces, latest, invitations }: { ctx: PageContex
           {!member && spaces.open.map((space) => <SpaceBlock space={space} heading="h2" />)}
           {member && (
             <>
-              <h2 class="home-section">Your spaces</h2>
-              {spaces.yours.length === 0 && (
-                <p class="empty">
-                  You have not joined a space yet. Spaces open to you are below and on <a href="/spaces">all spaces</a>; a group's owner can invite you to a private one.
-                </p>
+              {spaces.yours.length > 0 && (
+                <>
+                  <h2 class="home-section">Your spaces</h2>
+                  {spaces.yours.map((space) => <SpaceBlock space={space} heading="h3" />)}
+                </>
               )}
-              {spaces.yours.map((space) => <SpaceBlock space={space} heading="h3" />)}
               {spaces.open.length > 0 && (
                 <>
                   <h2 class="home-section">Open to everyone</h2>
