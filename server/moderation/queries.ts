@@ -334,15 +334,15 @@ export async function countOpenItemsElsewhere(db: Executor, viewer: Viewer): Pro
 }
 
 /**
- * The header's queue badge in one round trip (every signed-in page shows it): the open items in
- * the queue this viewer works, or null when they moderate nothing (no link then).
- */
-/**
  * The badge counts open items up to this many and then says "99+": it is on every page a
  * moderator opens, and counting all of a site moderator's 15,000 open items took ~4 ms a page.
  */
 export const QUEUE_BADGE_CAP = 100;
 
+/**
+ * The header's queue badge in one round trip (every signed-in page shows it): the open items in
+ * the queue this viewer works, or null when they moderate nothing (no link then).
+ */
 export async function countOpenItemsIfModerating(db: Executor, viewer: MemberViewer): Promise<number | null> {
   const [row] = await queueBadge(db)[viewer.role](db, { viewerId: viewer.id });
   return row?.n ?? null;

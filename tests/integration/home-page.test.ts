@@ -95,3 +95,15 @@ test('a space the member leaves moves from their own to the others', async () =>
   expect(after).not.toContain('Your spaces');
   expect(section(after, 'More spaces')).toContain('Palliative care');
 });
+
+test('on a site with no spaces yet, a member is told so instead of "all 0 spaces"', async () => {
+  const empty = await createTestApp();
+  try {
+    const page = await (await signedInAgent(empty, await createMember(empty))).get('/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('No spaces yet');
+    expect(page.body).not.toContain('href="/spaces"');
+  } finally {
+    await empty.close();
+  }
+});

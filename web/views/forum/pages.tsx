@@ -78,6 +78,7 @@ function CreateSpaceButton({ ctx }: { ctx: PageContext }) {
 export function HomePage({ ctx, spaces, latest, invitations }: { ctx: PageContext; spaces: HomeSpaces; latest: LatestRow[]; invitations: number }) {
   const member = ctx.viewer.kind === 'member';
   const shownOthers = spaces.others.slice(0, HOME_OTHER_SPACES);
+  const total = spaces.yours.length + spaces.open.length + spaces.others.length;
   return (
     <Layout ctx={ctx} title="Rounds" description="A moderated forum and blogs for professional peer groups.">
       {invitations > 0 && (
@@ -119,9 +120,13 @@ export function HomePage({ ctx, spaces, latest, invitations }: { ctx: PageContex
                   </ul>
                 </>
               )}
-              <p class="all-spaces">
-                <a href="/spaces">All {spaces.yours.length + spaces.open.length + spaces.others.length} spaces you can see, with their boards</a>
-              </p>
+              {total === 0 ? (
+                <p class="empty">No spaces yet. Create one for your group, or ask an administrator for a public one.</p>
+              ) : (
+                <p>
+                  <a href="/spaces">All {total} spaces you can see, with their boards</a>
+                </p>
+              )}
             </>
           )}
         </section>
