@@ -329,7 +329,10 @@ test('the seeded community has what the screenshots claim to show', async ({ exp
     expect(await page.locator('.thread-row.pinned .thread-title').textContent()).toBe('Read first: how we write up cases here');
     await page.goto('/');
     expect(await page.locator('.thread-row', { hasText: 'Christmas cover 2024' }).locator('.badge-locked').textContent()).toBe('Locked');
-    expect(await page.locator('.space-head', { hasText: 'Residents’ Lounge' }).textContent()).toContain('Members only');
+    // A members-only space she has not joined: listed by name under "More spaces", its boards on /spaces.
+    expect(await page.locator('.space-links li', { hasText: 'Residents’ Lounge' }).textContent()).toContain('Members only');
+    await page.goto('/spaces');
+    expect(await page.locator('.space-block', { hasText: 'Residents’ Lounge' }).locator('.board-name').textContent()).toBe('Rota swaps');
     expect(problems.list).toEqual([]);
   } finally {
     await page.close();
