@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type SQLChunk } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
@@ -73,6 +74,14 @@ function inTransaction(tx: Executor) {
   };
 }
 
+/**
+ * The statements pg-boss sends without awaiting them: recording that a job finished or failed
+ * (manager.js, after the handler). One that fails (the database went away meanwhile) would be an
+ * unhandled rejection, which ends a Node process by default.
+ */
+const pgBossPlans = createRequire(import.meta.url)('pg-boss/src/plans.js') as { completeJobs(schema: string): string; failJobsById(schema: string): string };
+const UNAWAITED_STATEMENTS = new Set([pgBossPlans.completeJobs('pgboss'), pgBossPlans.failJobsById('pgboss')]);
+
 /** deadlock_detected, unique_violation, duplicate_table, duplicate_object. */
 const CREATION_RACES = new Set(['40P01', '23505', '42P07', '42710']);
 
@@ -94,7 +103,15 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
   let stopped = false;
   const executeSql = (text: string, values?: unknown[]): Promise<{ rows: unknown[] }> => {
     if (stopped) return new Promise(() => undefined);
-    const statement = database.executeSql(text, values);
+    const sent = database.executeSql(text, values);
+    // Reported instead, and read as "no job changed": the job stays active and is retried once it
+    // expires, as after a crash.
+    const statement = UNAWAITED_STATEMENTS.has(text)
+      ? sent.catch((error: unknown) => {
+          options.onError(error);
+          return { rows: [{ count: '0' }] as unknown[] };
+        })
+      : sent;
     running.add(statement);
     statement.then(
       () => running.delete(statement),

@@ -94,3 +94,38 @@ test('a job fetched while the process shuts down runs to the end before the queu
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+test('when recording a finished job fails (the database went away), the error is reported, not left unhandled, and the job is kept for a retry', async () => {
+  const errors: unknown[] = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  const lost = new Error('Connection terminated unexpectedly');
+  // pg-boss records a finished job without awaiting it; here that statement meets a dropped connection.
+  const dropping: DatabaseHandle = {
+    ...database,
+    async executeSql(text, values) {
+      if (/state = 'completed'/.test(text)) throw lost;
+      return database.executeSql(text, values);
+    },
+  };
+  const jobs = createJobs(dropping, { work: true, pollSeconds: 1, onError: (error) => errors.push(error) });
+  let ran!: () => void;
+  const done = new Promise<void>((resolve) => (ran = resolve));
+  jobs.define<{ note: string }>('lost-completion-probe', async () => ran());
+  try {
+    await jobs.start();
+    const id = await jobs.send('lost-completion-probe', { note: 'finished, but not recorded' });
+    await done;
+    while (errors.length === 0) await sleep(20);
+    await jobs.stop();
+    await sleep(100);
+
+    expect(errors).toEqual([lost]);
+    expect(unhandled).toEqual([]);
+    const { rows } = await database.executeSql('select state from pgboss.job where id = $1', [id]);
+    expect(rows).toEqual([{ state: 'active' }]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
