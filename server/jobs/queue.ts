@@ -80,7 +80,8 @@ function inTransaction(tx: Executor) {
  * unhandled rejection, which ends a Node process by default.
  */
 const pgBossPlans = createRequire(import.meta.url)('pg-boss/src/plans.js') as { completeJobs(schema: string): string; failJobsById(schema: string): string };
-const UNAWAITED_STATEMENTS = new Set([pgBossPlans.completeJobs('pgboss'), pgBossPlans.failJobsById('pgboss')]);
+const SCHEMA = 'pgboss';
+const UNAWAITED_STATEMENTS = new Set([pgBossPlans.completeJobs(SCHEMA), pgBossPlans.failJobsById(SCHEMA)]);
 
 /** deadlock_detected, unique_violation, duplicate_table, duplicate_object. */
 const CREATION_RACES = new Set(['40P01', '23505', '42P07', '42710']);
@@ -121,7 +122,7 @@ export function createJobs(database: DatabaseHandle, options: JobsOptions): Jobs
   };
   const boss = new PgBoss({
     db: { executeSql },
-    schema: 'pgboss',
+    schema: SCHEMA,
     // Archived jobs are kept a week for diagnosis, then dropped by pg-boss's own maintenance.
     archiveCompletedAfterSeconds: 3600,
     deleteAfterDays: 7,

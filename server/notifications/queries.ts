@@ -360,10 +360,10 @@ function unreadGroupsQuery(db: Executor, viewer: PolicyViewer) {
 /**
  * The bell's count, prepared once per database handle and site role (the predicate differs by
  * role, never by member: the member's id is the statement's parameter). It is on every signed-in
- * page; drizzle builds its SQL once and each connection parses it once. PostgreSQL may still plan
- * it per call: on the bench's data (2026-11-27) it judged a plan for the member's id cheaper than
- * the generic one and spent ~0.65 ms planning for ~0.07 ms of running, a quarter of a signed-in
- * page's database time (README *Scaling* names the fix: a counter kept per member).
+ * page; drizzle builds its SQL once and each connection parses it once. PostgreSQL plans it for
+ * the member on a connection's first five runs (~5 ms each on the bench's data, 2026-11-27), then
+ * keeps a generic plan that it re-checks on every run (~0.6 ms of bind for ~0.07 ms of running):
+ * still a quarter of a signed-in page's database time (README *Scaling*: a counter per member).
  */
 export function prepareUnreadGroupCount(db: Executor): (viewer: MemberViewer) => Promise<number> {
   const byRole = perSiteRole((viewer, role) => unreadGroupsQuery(db, viewer).prepare(`unread_groups_${role}`));
