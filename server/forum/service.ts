@@ -6,7 +6,7 @@ import { authorize, policyKey, viewerParameters, type MemberViewer, type Viewer 
 import { admitPost, queueHeldPost, type Admission } from '../moderation/admission.ts';
 import { insertLog, viewerModeratesSpace } from '../moderation/queries.ts';
 import type { Notifier } from '../notifications/notifier.ts';
-import { spaceFacts, spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
+import { spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
 import { mentionedHandles, mentionsOutsideQuotes, quotedPosts, quotedThreadIds } from './references.ts';
@@ -239,9 +239,9 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
     postsByAuthor: (viewer: Viewer, authorId: string, limit = 20) => q.listPostsByAuthor(db, viewer, authorId, limit),
 
     async createThread(viewer: MemberViewer, input: NewThreadInput): Promise<PostRef> {
-      const board = await spaces.boardById(viewer, input.boardId);
+      const { board, space, moderates } = await spaces.postingBoard(viewer, input.boardId);
       authorize(viewer, { kind: 'thread.create', boardArchived: board.archivedAt !== null || board.space.archivedAt !== null });
-      authorize(viewer, { kind: 'space.post', space: await spaceFacts(db, viewer, board.space) });
+      authorize(viewer, { kind: 'space.post', space });
       const fields: Record<string, string> = {};
       const title = cleanTitle(input.title, fields);
       const body = cleanBody(input.body, fields);
@@ -254,7 +254,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       };
       const already = await existing();
       if (already) return already;
-      const admitted = await admit(viewer, body, { spaceId: board.spaceId }, existing);
+      const admitted = await admit(viewer, body, { spaceId: board.spaceId, moderates }, existing);
       if ('already' in admitted) return admitted.already;
       const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);
@@ -262,18 +262,12 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
         () =>
           db.transaction(async (tx) => {
             const now = new Date();
-            const thread = await writes.insertThread(tx, {
+            const { threadId, slug, postId } = await writes.insertThread(tx, {
               boardId: board.id,
               authorId: viewer.id,
               title,
               slug: slugFrom(title),
               idempotencyKey: key ?? null,
-              status: admission.status,
-              createdAt: now,
-            });
-            const post = await writes.insertOpeningPost(tx, {
-              threadId: thread.id,
-              authorId: viewer.id,
               bodySource: admission.body,
               bodyHtml,
               renderVersion: CONTENT_PIPELINE_VERSION,
@@ -281,14 +275,13 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               moderationNote: admission.note,
               createdAt: now,
             });
-            if (admission.status === 'held') await queueHeldPost(tx, { id: post.id, authorId: viewer.id, spaceId: board.spaceId, note: admission.note });
-            await q.recordBoardActivity(tx, board.id, 1, now);
-            await notifier.watchOnPosting(tx, viewer.id, thread.id, true);
+            if (admission.status === 'held') await queueHeldPost(tx, { id: postId, authorId: viewer.id, spaceId: board.spaceId, note: admission.note });
+            await notifier.watchOnPosting(tx, viewer.id, threadId, true);
             if (admission.status === 'published') {
-              await notifier.newPost(tx, { ...newPostFacts(admission.body), postId: post.id, threadId: thread.id, boardId: board.id, spaceId: board.spaceId, number: 1, authorId: viewer.id, replyToPostId: null });
+              await notifier.newPost(tx, { ...newPostFacts(admission.body), postId, threadId, boardId: board.id, spaceId: board.spaceId, number: 1, authorId: viewer.id, replyToPostId: null });
             }
             const outsiders = await notifier.mentionedOutsiders(tx, board.spaceId, mentionsOutsideQuotes(admission.body));
-            return { threadId: thread.id, slug: thread.slug, number: 1, postId: post.id, outsiders };
+            return { threadId, slug, number: 1, postId, outsiders };
           }),
         existing,
       );

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { boards, levelChanges, rulesAcceptances, spaceInvitations, spaceLog, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
-import { boardVisible, perPolicyKey, policyKey, spaceContentVisible, spaceVisible, type Viewer, viewerParameters } from '../policy/index.ts';
+import { boardVisible, moderatesSpace, perPolicyKey, policyKey, spaceContentVisible, spaceVisible, type Viewer, viewerParameters } from '../policy/index.ts';
 
 export type SpaceRow = typeof spaces.$inferSelect;
 export type BoardRow = typeof boards.$inferSelect;
@@ -82,6 +82,36 @@ const visibleBoardById = oncePerDatabase((db) =>
 export async function findVisibleBoardById(db: Executor, viewer: Viewer, id: number): Promise<(BoardRow & { space: SpaceRow }) | undefined> {
   const [row] = await visibleBoardById(db)[policyKey(viewer)](db, { id, ...viewerParameters(viewer) });
   return row ? { ...row.board, space: row.space } : undefined;
+}
+
+/**
+ * A board as a member posts to it: the board and space as they may see them, their membership of
+ * the space (what `can()` decides posting from) and whether they moderate it (moderators are not
+ * held or limited), in one statement; a new thread read these in three.
+ */
+const postingBoardById = oncePerDatabase((db) =>
+  perPolicyKey((viewer, key) =>
+    onAnyExecutor(
+      db
+        .select({
+          board: boards,
+          space: spaces,
+          membership: { role: spaceMembers.role, status: spaceMembers.status },
+          moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}`,
+        })
+        .from(boards)
+        .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+        .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), viewer.kind === 'member' ? eq(spaceMembers.userId, viewer.id) : sql`false`))
+        .where(and(eq(boards.id, sql.placeholder('id')), spaceContentVisible(viewer)))
+        .limit(1)
+        .prepare(`${key}_posting_board`),
+    ),
+  ),
+);
+
+export async function findPostingBoard(db: Executor, viewer: Viewer, id: number) {
+  const [row] = await postingBoardById(db)[policyKey(viewer)](db, { id, ...viewerParameters(viewer) });
+  return row && { board: { ...row.board, space: row.space }, membership: row.membership, moderates: row.moderates };
 }
 
 export async function slugTaken(db: Executor, slug: string): Promise<boolean> {

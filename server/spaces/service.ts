@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { renderMarkdown } from '../content/render-markdown.ts';
 import { Invalid, NotFound, throwIfInvalid } from '../errors.ts';
-import { authorize, can, type PrivateSpaceSetting, type SpaceFacts, type Viewer } from '../policy/index.ts';
+import { authorize, can, type PrivateSpaceSetting, type MemberViewer, type SpaceFacts, type Viewer } from '../policy/index.ts';
 import { normaliseText } from '../text/normalise.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
@@ -154,6 +154,13 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
       const board = await q.findVisibleBoardById(db, viewer, id);
       if (!board) throw new NotFound();
       return board;
+    },
+
+    /** A board to start a thread on, with the facts posting is decided from. */
+    async postingBoard(viewer: MemberViewer, id: number) {
+      const found = await q.findPostingBoard(db, viewer, id);
+      if (!found) throw new NotFound();
+      return { board: found.board, space: spaceFactsFrom(found.board.space, found.membership), moderates: found.moderates };
     },
 
     /** Where an active member who has not accepted the current rules should go instead of a 404. */
