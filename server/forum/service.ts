@@ -170,7 +170,11 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
 
     latest: (viewer: Viewer, limit = 20) => lists[policyKey(viewer)].latestThreads.execute({ limit, ...viewerParameters(viewer) }),
 
-    async threadPage(viewer: Viewer, threadId: number, page: number) {
+    /**
+     * A page of a thread; a member's reading of it is recorded, with their notifications about the
+     * posts shown. `unreadNotifications: false` (the page's bell counted none) skips looking for those.
+     */
+    async threadPage(viewer: Viewer, threadId: number, page: number, { unreadNotifications = true } = {}) {
       // The thread row (and its content_version) is read before the posts: a page stored under
       // that version can only be newer than it, never older.
       const found = await visibleThread(viewer, threadId);
@@ -184,11 +188,12 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
           ? await anonymous.posts.execute({ id: threadId, from, to })
           : await members[viewer.role].posts.execute({ id: threadId, from, to, viewerId: viewer.id });
       const lastShown = posts[posts.length - 1]?.number;
+      let notificationsRead = 0;
       if (viewer.kind === 'member' && lastShown !== undefined) {
         await q.recordThreadRead(db, viewer.id, threadId, lastShown);
-        await notifier.threadRead(db, viewer.id, threadId, lastShown);
+        if (unreadNotifications) notificationsRead = await notifier.threadRead(db, viewer.id, threadId, lastShown);
       }
-      return { ...found, posts, page, pages };
+      return { ...found, posts, page, pages, notificationsRead };
     },
 
     /** The current version of a thread's pages for anonymous visitors; undefined when they may not read it. */

@@ -454,12 +454,14 @@ const markThreadReadStatement = (() => {
     update ${notifications} set read_at = now()
     where ${notifications.recipientId} = ${viewerId} and ${notifications.threadId} = ${threadId} and ${notifications.readAt} is null
       and ${notifications.kind} in ('reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post')
-      and ${notifications.postId} in (select ${posts.id} from ${posts} where ${posts.threadId} = ${threadId} and ${posts.number} <= ${sql.placeholder('upToNumber')}::int)`,
+      and ${notifications.postId} in (select ${posts.id} from ${posts} where ${posts.threadId} = ${threadId} and ${posts.number} <= ${sql.placeholder('upToNumber')}::int)
+    returning 1`,
   );
 })();
 
-export async function markThreadRead(db: Executor, viewerId: string, threadId: number, upToNumber: number): Promise<void> {
-  await markThreadReadStatement.execute(db, { viewerId, threadId, upToNumber });
+/** How many notifications it read. */
+export async function markThreadRead(db: Executor, viewerId: string, threadId: number, upToNumber: number): Promise<number> {
+  return (await markThreadReadStatement.execute(db, { viewerId, threadId, upToNumber })).length;
 }
 
 // Watching.

@@ -60,7 +60,19 @@ describe('the bell and the notifications page', () => {
     await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Visit me.' });
     const agent = await signedInAgent(app, alice);
     expect(bellCount((await agent.get('/')).body)).toBe('1');
-    await agent.get(`/t/${thread.threadId}/read-by-visiting`);
+    // The thread page's own bell already leaves out what that page read.
+    expect(bellCount((await agent.get(`/t/${thread.threadId}/read-by-visiting`)).body)).toBe('0');
+    expect(bellCount((await agent.get('/')).body)).toBe('0');
+  });
+
+  test('a reply that arrives after a visit with nothing unread is still read by the next visit', async () => {
+    const thread = await createThread(app, alice, board.id, 'Quiet then busy');
+    const agent = await signedInAgent(app, alice);
+    await app.services.notifications.markAllRead(alice.viewer);
+    expect(bellCount((await agent.get(`/t/${thread.threadId}/quiet-then-busy`)).body)).toBe('0');
+    await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Arrived later.' });
+    expect(bellCount((await agent.get('/')).body)).toBe('1');
+    expect(bellCount((await agent.get(`/t/${thread.threadId}/quiet-then-busy`)).body)).toBe('0');
     expect(bellCount((await agent.get('/')).body)).toBe('0');
   });
 

@@ -6,7 +6,7 @@ import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { FORUM_LIMITS } from '../../server/forum/rules.ts';
 import { threadPageVersion, type PostRef } from '../../server/forum/service.ts';
 import { requireMember, type Viewer } from '../../server/policy/index.ts';
-import { pageContext } from '../context.ts';
+import { chromeOf, pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
 import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
 import { relativeStableForMs } from '../views/components.tsx';
@@ -169,17 +169,22 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       rulesFirst(request, reply, { threadId: request.params.id }, async () => {
         const page = request.query.page ?? 1;
-        const result = await forum.threadPage(request.viewer, request.params.id, page);
+        // The header's bell was counted before this page read anything: with nothing unread there is
+        // nothing to mark read, and when the page did read some, the bell is counted again below.
+        const chrome = chromeOf(request);
+        const result = await forum.threadPage(request.viewer, request.params.id, page, { unreadNotifications: chrome?.notificationCount !== 0 });
         // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
         if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
         const viewer = request.viewer;
-        const [facts, ownFlags, watch] = await Promise.all([
+        const [facts, ownFlags, watch, bell] = await Promise.all([
           spaces.pageFacts(viewer, result.space, result.membership),
           ownFlagsOn(viewer, result.posts),
           viewer.kind === 'member'
             ? notifications.watchState(viewer, { kind: 'thread', id: result.thread.id }, { threadId: result.thread.id, boardId: result.board.id, spaceId: result.space.id })
             : undefined,
+          viewer.kind === 'member' && result.notificationsRead > 0 ? notifications.unreadCount(viewer) : undefined,
         ]);
+        if (chrome && bell !== undefined) chrome.notificationCount = bell;
         // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
         // It prints "5 min ago": it may be kept only while those words stay (nearly) true.
         if (request.viewer.kind === 'anonymous') {
