@@ -209,7 +209,9 @@ function insertPublishedReplyQuery(db: Executor) {
 /**
  * A new thread in one statement: the thread, its opening post, and its board's counters and last
  * activity (the board row last, so its lock is held for the shortest time). They were three round
- * trips of a new thread's fourteen.
+ * trips of a new thread's fourteen. Posts in different threads of a board commit in any order, and
+ * the one stamped last may take the board's lock first: the newer time wins, so the board's last
+ * activity never goes back.
  */
 function insertThreadQuery(db: Executor) {
   const p = (name: string) => sql.placeholder(name);
@@ -270,7 +272,7 @@ export type NewThread = {
   bodyHtml: string;
   renderVersion: number;
   status: 'published' | 'held';
-  moderationNote: string | null;
+  moderationNote: string;
   createdAt: Date;
 };
 
@@ -507,21 +509,6 @@ export async function insertPost(db: Executor, values: typeof posts.$inferInsert
 
 export async function recordPostNumber(db: Executor, threadId: number, postNumber: number): Promise<void> {
   await db.update(threads).set({ postCount: postNumber }).where(eq(threads.id, threadId));
-}
-
-/**
- * Posts in different threads of one board commit in any order, and the one stamped last may take
- * the board's row lock first: the newest time wins, so the board's last activity never goes back.
- */
-export async function recordBoardActivity(db: Executor, boardId: number, newThreads: number, at: Date): Promise<void> {
-  await db
-    .update(boards)
-    .set({
-      threadCount: sql`${boards.threadCount} + ${newThreads}`,
-      postCount: sql`${boards.postCount} + 1`,
-      lastPostAt: sql`greatest(${boards.lastPostAt}, ${at.toISOString()}::timestamptz)`,
-    })
-    .where(eq(boards.id, boardId));
 }
 
 export async function insertRevision(db: Executor, values: typeof postRevisions.$inferInsert): Promise<void> {

@@ -4,7 +4,7 @@ import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-mark
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, policyKey, viewerParameters, type MemberViewer, type Viewer } from '../policy/index.ts';
 import { admitPost, queueHeldPost, type Admission } from '../moderation/admission.ts';
-import { insertLog, viewerModeratesSpace } from '../moderation/queries.ts';
+import { insertLog } from '../moderation/queries.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
@@ -126,11 +126,11 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
   async function admit<T>(
     viewer: MemberViewer,
     body: string,
-    place: { spaceId: number; moderates?: boolean },
+    place: { moderates: boolean },
     existing: () => Promise<T | undefined>,
   ): Promise<{ admission: Admission } | { already: T }> {
     try {
-      return { admission: await admitPost(db, viewer, { body, moderates: place.moderates ?? (await viewerModeratesSpace(db, viewer, place.spaceId)) }) };
+      return { admission: await admitPost(db, viewer, { body, moderates: place.moderates }) };
     } catch (error) {
       const twin = await existing();
       if (twin) return { already: twin };
@@ -259,7 +259,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       };
       const already = await existing();
       if (already) return already;
-      const admitted = await admit(viewer, body, { spaceId: board.spaceId, moderates }, existing);
+      const admitted = await admit(viewer, body, { moderates }, existing);
       if ('already' in admitted) return admitted.already;
       const { admission } = admitted;
       const bodyHtml = renderMarkdown(admission.body);

@@ -64,7 +64,7 @@ export async function findVisibleBoard(db: Executor, viewer: Viewer, spaceId: nu
   return row;
 }
 
-/** Built once per database handle and site role: every new thread and watch change reads it. */
+/** Built once per database handle and site role: every watch change reads it. */
 const visibleBoardById = oncePerDatabase((db) =>
   perPolicyKey((viewer, key) =>
     onAnyExecutor(

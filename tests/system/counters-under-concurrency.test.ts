@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { boards } from '../../db/schema/index.ts';
-import { recordBoardActivity } from '../../server/forum/queries.ts';
+import { prepareWriteStatements } from '../../server/forum/queries.ts';
 import { recountViolations } from '../../scripts/load-consistency.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
@@ -29,12 +29,29 @@ const text = (what: string) => `${what} ${++written}`;
 describe('board and thread counters', () => {
   test("a board's last activity never moves back when an earlier-stamped post commits after a later one", async () => {
     const { board } = await createSpaceWithBoard(app, admin);
+    // The statement a new thread runs, with the times two concurrent ones would have stamped.
+    const writes = prepareWriteStatements(app.database.db);
+    const thread = (title: string, createdAt: Date) =>
+      writes.insertThread(app.database.db, {
+        boardId: board.id,
+        authorId: members[0]!.viewer.id,
+        title,
+        slug: title.toLowerCase(),
+        idempotencyKey: null,
+        bodySource: text('Opening'),
+        bodyHtml: '<p>Opening</p>',
+        renderVersion: 1,
+        status: 'published',
+        moderationNote: '',
+        createdAt,
+      });
     const later = new Date('2026-03-02T10:00:00.500Z');
-    await recordBoardActivity(app.database.db, board.id, 0, later);
-    await recordBoardActivity(app.database.db, board.id, 0, new Date('2026-03-02T10:00:00.100Z'));
+    await thread('Later', later);
+    await thread('Earlier', new Date('2026-03-02T10:00:00.100Z'));
     const [row] = await app.database.db.select().from(boards).where(eq(boards.id, board.id));
     expect(row?.lastPostAt?.getTime()).toBe(later.getTime());
     expect(row?.postCount).toBe(2);
+    expect(row?.threadCount).toBe(2);
   });
 
   test('replies sent at once to many threads of one board leave every counter equal to a recount', async () => {
