@@ -165,6 +165,27 @@ function replyPlaceQuery(db: Executor, viewer: PolicyViewer, threadId: Param) {
 }
 
 /**
+ * A new post's board: its counters and last activity, the last part of a write's statement (its
+ * row lock is then held for the shortest time). Posts in different threads of a board commit in
+ * any order, and the one stamped last may take the board's lock first: the newer time wins, so the
+ * board's last activity never goes back.
+ */
+function touchedBoard(db: Executor, { newThread }: { newThread: boolean }) {
+  const p = (name: string) => sql.placeholder(name);
+  return db.$with('touched_board').as(
+    db
+      .update(boards)
+      .set({
+        ...(newThread ? { threadCount: sql`${boards.threadCount} + 1` } : {}),
+        postCount: sql`${boards.postCount} + 1`,
+        lastPostAt: sql`greatest(${boards.lastPostAt}, ${p('createdAtText')}::timestamptz)`,
+      })
+      .where(eq(boards.id, p('boardId')))
+      .returning({ id: boards.id }),
+  );
+}
+
+/**
  * A published reply in one statement: the post, its thread's count and last activity, and its
  * board's (the board row last, so its lock is held for the shortest time). The caller holds the
  * thread's row lock (`lockVisibleThread`), which makes `number` the next number.
@@ -196,22 +217,13 @@ function insertPublishedReplyQuery(db: Executor) {
       .where(eq(threads.id, p('threadId')))
       .returning({ id: threads.id }),
   );
-  const board = db.$with('touched_board').as(
-    db
-      .update(boards)
-      .set({ postCount: sql`${boards.postCount} + 1`, lastPostAt: sql`greatest(${boards.lastPostAt}, ${p('createdAtText')}::timestamptz)` })
-      .where(eq(boards.id, p('boardId')))
-      .returning({ id: boards.id }),
-  );
-  return db.with(created, thread, board).select({ id: created.id }).from(created);
+  return db.with(created, thread, touchedBoard(db, { newThread: false })).select({ id: created.id }).from(created);
 }
 
 /**
  * A new thread in one statement: the thread, its opening post, and its board's counters and last
  * activity (the board row last, so its lock is held for the shortest time). They were three round
- * trips of a new thread's fourteen. Posts in different threads of a board commit in any order, and
- * the one stamped last may take the board's lock first: the newer time wins, so the board's last
- * activity never goes back.
+ * trips of a new thread's fourteen.
  */
 function insertThreadQuery(db: Executor) {
   const p = (name: string) => sql.placeholder(name);
@@ -248,18 +260,7 @@ function insertThreadQuery(db: Executor) {
       })
       .returning({ id: posts.id }),
   );
-  const board = db.$with('touched_board').as(
-    db
-      .update(boards)
-      .set({
-        threadCount: sql`${boards.threadCount} + 1`,
-        postCount: sql`${boards.postCount} + 1`,
-        lastPostAt: sql`greatest(${boards.lastPostAt}, ${p('createdAtText')}::timestamptz)`,
-      })
-      .where(eq(boards.id, p('boardId')))
-      .returning({ id: boards.id }),
-  );
-  return db.with(thread, post, board).select({ threadId: thread.id, slug: thread.slug, postId: post.id }).from(thread).innerJoin(post, sql`true`);
+  return db.with(thread, post, touchedBoard(db, { newThread: true })).select({ threadId: thread.id, slug: thread.slug, postId: post.id }).from(thread).innerJoin(post, sql`true`);
 }
 
 export type NewThread = {
