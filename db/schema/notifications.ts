@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 import { blogComments, blogEntries } from './blogs.ts';
@@ -49,7 +50,14 @@ export const notifications = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp('read_at', { withTimezone: true }),
   },
-  (t) => [index('notifications_recipient_idx').on(t.recipientId, t.id.desc()), index('notifications_post_idx').on(t.postId)],
+  (t) => [
+    index('notifications_recipient_idx').on(t.recipientId, t.id.desc()),
+    index('notifications_post_idx').on(t.postId),
+    // The bell asks on every signed-in page whether anything is unread before counting what is
+    // (see prepareUnreadGroupCount): only unread rows are in it, so a member's read history of
+    // thousands costs nothing.
+    index('notifications_unread_idx').on(t.recipientId).where(sql`${t.readAt} is null`),
+  ],
 );
 
 /**
