@@ -292,7 +292,7 @@ async function explainPages(
         return forum.boardPage(ANONYMOUS, board, 1);
       },
     ],
-    ['home page', () => Promise.all([spaces.directory(ANONYMOUS), forum.latest(ANONYMOUS, 12)])],
+    ['home page', () => Promise.all([spaces.directory(ANONYMOUS), forum.latest(ANONYMOUS, 'home')])],
     ['search (common word)', () => search.search(ANONYMOUS, { q: SEARCH_WORDS[0]!, kinds: [...SEARCH_KINDS], page: 1 })],
     ['search (two words)', () => search.search(ANONYMOUS, { q: SEARCH_PHRASES[0]!, kinds: [...SEARCH_KINDS], page: 1 })],
   ];

@@ -20,7 +20,7 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/latest',
     { config: { access: 'public' }, schema: { tags: ['forum'], summary: 'Latest activity you can read', response: { 200: Type.Array(ThreadSummaryOut) } } },
-    async (request) => (await forum.latest(request.viewer, 30)).map(presentThreadSummary),
+    async (request) => (await forum.latest(request.viewer, 'api')).map(presentThreadSummary),
   );
 
   app.get(

@@ -3,6 +3,9 @@ import { Invalid } from '../errors.ts';
 export const FORUM_LIMITS = { titleMin: 3, titleMax: 200, bodyMax: 50_000, idempotencyKey: 64 } as const;
 export const POSTS_PER_PAGE = 30;
 export const THREADS_PER_PAGE = 30;
+/** How many threads each "latest activity" list shows: the home page's and the API's. */
+export const LATEST_THREADS = { home: 12, api: 30 } as const;
+export type LatestList = keyof typeof LATEST_THREADS;
 
 export function cleanTitle(raw: string, fields: Record<string, string>): string {
   const title = raw.normalize('NFC').replace(/\s+/g, ' ').trim();

@@ -10,7 +10,7 @@ import { spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
 import { mentionedHandles, mentionsOutsideQuotes, quotedPosts, quotedThreadIds } from './references.ts';
-import { checkIdempotencyKey, cleanBody, cleanTitle, POSTS_PER_PAGE, THREADS_PER_PAGE } from './rules.ts';
+import { checkIdempotencyKey, cleanBody, cleanTitle, POSTS_PER_PAGE, THREADS_PER_PAGE, type LatestList } from './rules.ts';
 
 export interface NewThreadInput {
   boardId: number;
@@ -99,7 +99,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
   async function visibleThread(viewer: Viewer, threadId: number) {
     if (viewer.kind === 'anonymous') {
       const [found] = await anonymous.thread.execute({ id: threadId });
-      return found && { ...found, membership: null };
+      return found && { ...found, membership: null, lastReadNumber: null };
     }
     const [found] = await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id });
     return found;
@@ -168,7 +168,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       return { threads, page, pages, total };
     },
 
-    latest: (viewer: Viewer, limit = 20) => lists[policyKey(viewer)].latestThreads.execute({ limit, ...viewerParameters(viewer) }),
+    latest: (viewer: Viewer, list: LatestList) => lists[policyKey(viewer)].latestThreads[list].execute(viewerParameters(viewer)),
 
     /**
      * A page of a thread; a member's reading of it is recorded, with their notifications about the
@@ -190,7 +190,8 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       const lastShown = posts[posts.length - 1]?.number;
       let notificationsRead = 0;
       if (viewer.kind === 'member' && lastShown !== undefined) {
-        await q.recordThreadRead(db, viewer.id, threadId, lastShown);
+        // Re-reading what they have read before moves nothing (most visits to a thread one follows).
+        if (lastShown > (found.lastReadNumber ?? 0)) await q.recordThreadRead(db, viewer.id, threadId, lastShown);
         if (unreadNotifications) notificationsRead = await notifier.threadRead(db, viewer.id, threadId, lastShown);
       }
       return { ...found, posts, page, pages, notificationsRead };

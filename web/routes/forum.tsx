@@ -59,7 +59,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     const viewer = request.viewer;
     const [home, latest, invitations] = await Promise.all([
       spaces.home(viewer),
-      forum.latest(viewer, 12),
+      forum.latest(viewer, 'home'),
       viewer.kind === 'member' ? app.services.membership.myInvitations(viewer) : [],
     ]);
     return sendPage(reply, <HomePage ctx={pageContext(request, reply)} spaces={home} latest={latest} invitations={invitations.length} />);

@@ -1,0 +1,1 @@
+CREATE INDEX "threads_board_live_idx" ON "threads" USING btree ("board_id","status","author_id") WHERE "threads"."deleted_at" is null;
