@@ -104,13 +104,11 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
      * members; their own few come first instead of somewhere in that list (the rest: /spaces).
      */
     async home(viewer: Viewer) {
-      const [visible, joined] = await Promise.all([
-        q.listVisibleSpaces(db, viewer, { includeArchived: false }),
-        viewer.kind === 'member' ? q.listJoinedSpaceIds(db, viewer.id) : new Set<number>(),
-      ]);
+      const found = await q.listHomeSpaces(db, viewer);
+      const joined = new Set(found.spaces.filter((row) => row.joined).map((row) => row.space.id));
+      const visible = found.spaces.map((row) => row.space);
       const shown = visible.filter((space) => joined.has(space.id) || space.level === 'public');
-      const boards = await q.listVisibleBoards(db, viewer, { spaceIds: shown.map((space) => space.id), includeArchived: false });
-      const withBoards = groupBoards(shown, boards);
+      const withBoards = groupBoards(shown, found.boards);
       return {
         yours: withBoards.filter((space) => joined.has(space.id)),
         open: withBoards.filter((space) => !joined.has(space.id)),
