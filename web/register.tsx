@@ -14,7 +14,7 @@ import { searchPages } from './routes/search.tsx';
 import { spacePages } from './routes/spaces.tsx';
 import { ErrorPage, type KeptText, type RetryForm } from './views/error-page.tsx';
 
-const KEEP = ['title', 'body', 'summary', 'tags', 'bio', 'description', 'name', 'note', 'reason'];
+const KEEP = ['title', 'body', 'summary', 'tags', 'bio', 'description', 'name', 'note', 'reason', 'handle', 'displayName', 'email', 'login'];
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   // The header's review-queue link and the silenced-member notice. Pages only (this plugin holds
@@ -47,6 +47,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
 
 /** Fields never printed back into a page, not even to the person who typed them. */
 const SECRET_FIELD = /pass|secret|token|code/i;
+const PASSWORD_FIELD = /^(password|newPassword|currentPassword)$/;
 
 export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView, submitted: Record<string, unknown> | undefined): string {
   // The database may have failed before the viewer was known (the session lookup): show the page as to a visitor.
@@ -66,18 +67,24 @@ export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, er
 }
 
 /**
- * While the database is away, a refused form comes back as itself: the typed text editable, every
- * other field (its CSRF token, idempotency key, base revision) carried along, and "Send again"
- * posting to the same address once the database is back. A form with a password is not echoed.
+ * While the database is away, or a rate limit refuses a form, it comes back as itself: the typed
+ * text editable, every other field (its CSRF token, idempotency key, base revision) carried along,
+ * and "Send again" posting to the same address. A password is asked for again, never echoed; a
+ * form with any other secret (a token, a code) is not echoed at all.
  */
 function retryForm(request: FastifyRequest, error: ErrorView, body: Record<string, unknown>): RetryForm | undefined {
-  if (error.code !== 'unavailable' || request.method !== 'POST' || request.url.startsWith('/api/')) return undefined;
+  const reason = error.code === 'unavailable' ? 'outage' : error.code === 'rate_limited' ? 'rate limit' : undefined;
+  if (!reason || request.method !== 'POST' || request.url.startsWith('/api/')) return undefined;
   const names = Object.keys(body);
-  if (names.length === 0 || names.some((name) => name !== '_csrf' && SECRET_FIELD.test(name))) return undefined;
+  if (names.length === 0 || names.some((name) => name !== '_csrf' && SECRET_FIELD.test(name) && !PASSWORD_FIELD.test(name))) return undefined;
   const fields: RetryForm['fields'] = [];
   for (const name of names) {
+    if (PASSWORD_FIELD.test(name)) {
+      fields.push({ name, value: '', editable: true, password: true });
+      continue;
+    }
     const values = [body[name]].flat().filter((v): v is string => typeof v === 'string');
     for (const value of values) fields.push({ name, value, editable: KEEP.includes(name) && values.length === 1 });
   }
-  return { action: request.url, fields };
+  return { action: request.url, fields, reason };
 }

@@ -58,9 +58,18 @@ export function describeError(error: FastifyError | Error): ErrorView {
   return { status: 500, code: 'internal', message: 'Something went wrong on our side. Nothing you did caused it; please try again in a moment.', fields: {} };
 }
 
+/** "a minute", "12 minutes", "2 hours": a rate limit's retry-after (seconds) in words. */
+export function waitWords(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 60) return 'a minute';
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 120) return `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
+
 /**
  * The form a page POST carried when the request failed before Fastify parsed its body (the
- * session lookup is the first thing to touch the database). Read only while the stream is untouched.
+ * session lookup is the first thing to touch the database; rate limits are checked on arrival).
+ * Read only while the stream is untouched.
  */
 async function unparsedForm(request: FastifyRequest, limit: number): Promise<Record<string, unknown> | undefined> {
   const raw = request.raw;
@@ -98,6 +107,11 @@ export const errorHandling = fp(async (app: FastifyInstance, options: { renderPa
         view = { ...view, message: UNAVAILABLE_WRITE };
         if (!isApiRequest(request)) submitted ??= await unparsedForm(request, options.bodyLimit);
       }
+    } else if (view.code === 'rate_limited') {
+      // The limit is checked before the body is read: a refused form is read here so that what
+      // the person typed comes back to them, and they are told how long to wait.
+      view = { ...view, message: `Too many attempts from your network. Please wait ${waitWords(Number(reply.getHeader('retry-after')))} and send it again.` };
+      if (request.method === 'POST' && !isApiRequest(request)) submitted ??= await unparsedForm(request, options.bodyLimit);
     } else if (view.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     }

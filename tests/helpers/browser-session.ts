@@ -24,6 +24,18 @@ export function decodeHtml(text: string): string {
  * A browser for `app.inject`: keeps cookies across requests (honouring deletions) and posts
  * forms the way a page would, with the CSRF token of the last page it loaded.
  */
+/** The fields of an error page's "Send again" form, as a browser would submit them. */
+export function retryFields(html: string): Record<string, string> {
+  const form = /<form[^>]*class="kept-text retry-form"[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
+  const fields: Record<string, string> = {};
+  for (const input of form.match(/<input\b[^>]*>/g) ?? []) {
+    const name = /\bname="([^"]*)"/.exec(input)?.[1];
+    if (name) fields[name] = decodeHtml(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '');
+  }
+  for (const area of form.matchAll(/<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[area[1]!] = decodeHtml(area[2]!);
+  return fields;
+}
+
 export class Agent {
   readonly cookies = new Map<string, string>();
   /** The `_csrf` value of the last page that carried one. */

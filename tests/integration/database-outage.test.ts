@@ -5,23 +5,11 @@ import { sql } from 'drizzle-orm';
 import { createDatabase } from '../../db/client.ts';
 import { isDatabaseUnavailable } from '../../db/errors.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { decodeHtml, type Agent } from '../helpers/browser-session.ts';
+import { retryFields, type Agent } from '../helpers/browser-session.ts';
 import { createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const url = process.env.DATABASE_URL;
-
-/** The fields of the "Send again" form of a 503 page, as a browser would submit them. */
-function retryFields(html: string): Record<string, string> {
-  const form = /<form[^>]*class="kept-text retry-form"[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
-  const fields: Record<string, string> = {};
-  for (const input of form.match(/<input\b[^>]*>/g) ?? []) {
-    const name = /\bname="([^"]*)"/.exec(input)?.[1];
-    if (name) fields[name] = decodeHtml(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '');
-  }
-  for (const area of form.matchAll(/<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[area[1]!] = decodeHtml(area[2]!);
-  return fields;
-}
 
 // PostgreSQL only: the embedded database lives inside the process and cannot go away on its own.
 describe.runIf(url)('when PostgreSQL goes away (PostgreSQL only: a TCP proxy in front of the real server is stopped)', () => {

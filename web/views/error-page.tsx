@@ -18,14 +18,34 @@ const TITLES: Record<number, string> = {
 /** Text fields a refused form carried: shown back so nothing the person typed is lost. */
 export type KeptText = { name: string; value: string }[];
 
-/** A refused form sent back whole, to be sent again as it is (after a database outage). */
+/** A refused form sent back whole, to be sent again as it is (after a database outage or a rate limit's wait). */
 export interface RetryForm {
   action: string;
-  fields: { name: string; value: string; editable: boolean }[];
+  /** A password field comes back empty, to be typed again. */
+  fields: { name: string; value: string; editable: boolean; password?: boolean }[];
+  reason: 'outage' | 'rate limit';
 }
 
-const LABELS: Record<string, string> = { title: 'Title', body: 'Message', summary: 'Summary', tags: 'Tags', bio: 'Bio', description: 'Description', name: 'Name', note: 'Note', reason: 'Reason' };
-const ONE_LINE = new Set(['title', 'name', 'tags']);
+const LABELS: Record<string, string> = {
+  title: 'Title',
+  body: 'Message',
+  summary: 'Summary',
+  tags: 'Tags',
+  bio: 'Bio',
+  description: 'Description',
+  name: 'Name',
+  note: 'Note',
+  reason: 'Reason',
+  handle: 'Handle',
+  displayName: 'Display name',
+  email: 'Email',
+  login: 'Handle or email',
+  password: 'Password (type it again)',
+  currentPassword: 'Current password (type it again)',
+  newPassword: 'New password (type it again)',
+};
+const ONE_LINE = new Set(['title', 'name', 'tags', 'handle', 'displayName', 'email', 'login']);
+const WHEN = { outage: 'when the site is back', 'rate limit': 'once the wait is over' } as const;
 
 export function ErrorPage({ ctx, error, kept, retry }: { ctx: PageContext; error: ErrorView; kept: KeptText; retry?: RetryForm | undefined }) {
   const title = TITLES[error.status] ?? (error.status >= 500 ? TITLES[500]! : TITLES[400]!);
@@ -67,7 +87,7 @@ function RetryPage({ ctx, title, error, retry }: { ctx: PageContext; title: stri
         </div>
         <form method="post" action={retry.action} class="kept-text retry-form">
           <h2>Your text is kept here</h2>
-          <p class="hint">Send it again when the site is back; nothing is lost if you keep this page open.</p>
+          <p class="hint">Send it again {WHEN[retry.reason]}; nothing is lost if you keep this page open.</p>
           {retry.fields
             .filter((f) => !f.editable)
             .map((f) => (
@@ -78,8 +98,10 @@ function RetryPage({ ctx, title, error, retry }: { ctx: PageContext; title: stri
             .map((f) => (
               <div class="field">
                 <label for={`retry-${f.name}`}>{LABELS[f.name] ?? f.name}</label>
-                {ONE_LINE.has(f.name) ? (
-                  <input id={`retry-${f.name}`} name={f.name} type="text" value={f.value} />
+                {f.password ? (
+                  <input id={`retry-${f.name}`} name={f.name} type="password" autocomplete={f.name === 'newPassword' || retry.action === '/register' ? 'new-password' : 'current-password'} required />
+                ) : ONE_LINE.has(f.name) ? (
+                  <input id={`retry-${f.name}`} name={f.name} type={f.name === 'email' ? 'email' : 'text'} value={f.value} />
                 ) : (
                   <textarea id={`retry-${f.name}`} name={f.name} rows={Math.min(16, 2 + f.value.split('\n').length)} value={f.value} />
                 )}
