@@ -107,9 +107,10 @@ export const errorHandling = fp(async (app: FastifyInstance, options: { renderPa
         view = { ...view, message: UNAVAILABLE_WRITE };
         if (!isApiRequest(request)) submitted ??= await unparsedForm(request, options.bodyLimit);
       }
-    } else if (view.code === 'rate_limited') {
-      // The limit is checked before the body is read: a refused form is read here so that what
-      // the person typed comes back to them, and they are told how long to wait.
+    } else if (view.code === 'rate_limited' && !(error instanceof DomainError)) {
+      // A per-address limit (a service's own limits say their wait themselves) is checked before
+      // the body is read: a refused form is read here so that what the person typed comes back to
+      // them, and they are told how long to wait.
       view = { ...view, message: `Too many attempts from your network. Please wait ${waitWords(Number(reply.getHeader('retry-after')))} and send it again.` };
       if (request.method === 'POST' && !isApiRequest(request)) submitted ??= await unparsedForm(request, options.bodyLimit);
     } else if (view.status >= 500) {
