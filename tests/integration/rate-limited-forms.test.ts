@@ -2,7 +2,7 @@ import { rateLimitHits } from '../../db/schema/index.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { Agent, retryFields } from '../helpers/browser-session.ts';
-import { createMember, PASSWORD, type TestMember } from '../helpers/factories.ts';
+import { createMember, createSpaceWithBoard, createThread, PASSWORD, signedInAgent, type TestMember } from '../helpers/factories.ts';
 
 /*
  * A rate limit refuses a form before its route runs. The person must get back what they typed
@@ -58,5 +58,26 @@ describe('a form refused by a rate limit', () => {
     const again = await agent.postForm('/signin', { ...fields, password: PASSWORD });
     expect(again.statusCode).toBe(303);
     expect(again.headers.location).toBe('/');
+  });
+
+  test("a new member's reply past their posts per hour comes back as a form to send again, with the service's own wait", async () => {
+    const admin = await createMember(app, { role: 'admin' });
+    const settings = await app.services.moderation.settings();
+    await app.services.moderation.updateSettings(admin.viewer, { ...settings, newMemberPostsPerHour: 1 });
+    try {
+      const { board } = await createSpaceWithBoard(app, admin);
+      const thread = await createThread(app, admin, board.id);
+      const newcomer = await createMember(app, { trustLevel: 0 });
+      const agent = await signedInAgent(app, newcomer);
+      await agent.get(`/t/${thread.threadId}/reply`);
+      expect((await agent.postForm(`/t/${thread.threadId}/reply`, { body: 'My first reply here.' })).statusCode).toBe(303);
+      await agent.get(`/t/${thread.threadId}/reply`);
+      const refused = await agent.postForm(`/t/${thread.threadId}/reply`, { body: 'A second reply, typed with care.', idempotencyKey: 'second-reply-key' });
+      expect(refused.statusCode).toBe(429);
+      expect(refused.body).toMatch(/You can post again in \d+ (s|min)/);
+      expect(retryFields(refused.body)).toMatchObject({ body: 'A second reply, typed with care.', idempotencyKey: 'second-reply-key' });
+    } finally {
+      await app.services.moderation.updateSettings(admin.viewer, settings);
+    }
   });
 });
