@@ -62,7 +62,7 @@ export function ErrorPage({ ctx, error, kept, retry }: { ctx: PageContext; error
             <p class="hint">Copy it before you leave this page.</p>
             {kept.map((k) => (
               <div class="field">
-                <label for={`kept-${k.name}`}>{k.name}</label>
+                <label for={`kept-${k.name}`}>{LABELS[k.name] ?? k.name}</label>
                 <textarea id={`kept-${k.name}`} readOnly rows={Math.min(16, 2 + k.value.split('\n').length)} value={k.value} />
               </div>
             ))}
