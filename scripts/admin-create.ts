@@ -1,4 +1,5 @@
 import { createAccountsService } from '../server/accounts/service.ts';
+import { REMEMBER_NOTHING } from '../server/events/member-cache.ts';
 import { createSessionManager } from '../server/accounts/sessions.ts';
 import { CommandError, describeDatabase, openDatabase, readConfig, runCommand } from './operator-command.ts';
 
@@ -22,7 +23,7 @@ runCommand(async () => {
   try {
     await database.migrate();
     const sessions = createSessionManager(database.db, { ...config.session, secureCookies: config.secureCookies });
-    const accounts = createAccountsService(database.db, sessions, config.rateLimits);
+    const accounts = createAccountsService(database.db, sessions, REMEMBER_NOTHING, config.rateLimits);
     const existing = await accounts.findUserByHandle(handle);
     if (existing && existing.email.toLowerCase() !== email.toLowerCase()) {
       throw new CommandError(

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { createDatabase } from '../db/client.ts';
 import { createAccountsService, userToViewer } from '../server/accounts/service.ts';
+import { REMEMBER_NOTHING } from '../server/events/member-cache.ts';
 import { createSessionManager } from '../server/accounts/sessions.ts';
 import { buildServer, PRODUCTION_NODE_ARGS } from './build.ts';
 import { CommandError, countOption, parseOptions, queryRows, redactUrl, runCommand } from './operator-command.ts';
@@ -65,7 +66,7 @@ runCommand(async () => {
     await database.migrate();
     const { db } = database;
     const sessions = createSessionManager(db, { idleDays: 14, absoluteDays: 90, secureCookies: false });
-    const accounts = createAccountsService(db, sessions, { signInFailuresPerAccount: 1000, signInFailureWindowMinutes: 15 });
+    const accounts = createAccountsService(db, sessions, REMEMBER_NOTHING, { signInFailuresPerAccount: 1000, signInFailureWindowMinutes: 15 });
     const password = 'queue bench password 2026';
     const { user: moderator } = await accounts.register({ handle: 'benchmod', displayName: 'Bench Moderator', email: 'benchmod@example.org', password }, 'bench');
     await db.execute(sql`update users set role = 'moderator' where id = ${moderator.id}`);

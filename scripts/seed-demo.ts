@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { boards, postRevisions, posts, threads, users } from '../db/schema/index.ts';
 import { passwordProblem } from '../server/accounts/passwords.ts';
 import { createAccountsService, userToViewer } from '../server/accounts/service.ts';
+import { REMEMBER_NOTHING } from '../server/events/member-cache.ts';
 import { createSessionManager } from '../server/accounts/sessions.ts';
 import { createNotifier } from '../server/notifications/notifier.ts';
 import { createForumService, quoteMarkdown } from '../server/forum/service.ts';
@@ -41,7 +42,7 @@ runCommand(async () => {
     console.log(`Seeding the demo community into ${describeDatabase(config)}…`);
 
     const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
-    const accounts = createAccountsService(db, sessions, config.rateLimits);
+    const accounts = createAccountsService(db, sessions, REMEMBER_NOTHING, config.rateLimits);
     const spaces = createSpacesService(db, config.privateSpaces);
     const forum = createForumService(db, spaces, createNotifier());
 

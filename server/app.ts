@@ -31,6 +31,7 @@ import { createModerationService } from './moderation/service.ts';
 import { searchApi } from './search/routes.ts';
 import { createSearchService } from './search/service.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
+import { createMemberCache } from './events/member-cache.ts';
 import { anonymousCache } from './plugins/anonymous-cache.ts';
 import { databaseRateLimitStore } from './plugins/rate-limits/store.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
@@ -41,6 +42,7 @@ import { routeAccess } from './plugins/route-access.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { viewerPlugin } from './plugins/viewer.ts';
 import { visitorSession } from './plugins/visitor-session.ts';
+import { writesHeard } from './plugins/writes-heard.ts';
 import './plugins/types.ts';
 import { membershipApi } from './spaces/membership-routes.ts';
 import { createMembershipService } from './spaces/membership.ts';
@@ -105,6 +107,8 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const events = createEventBus(database, { onError: (error) => app.log.error({ err: error }, 'an event listener failed') });
   app.decorate('events', events);
   app.addHook('onClose', async () => events.close());
+  // A minute at most, whatever the events say; 50,000 entries is four per member of a large site.
+  const remembered = createMemberCache(events, { ttlMs: 60_000, maxEntries: 50_000 });
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
   const jobs = createJobs(database, {
     work: config.jobs.work,
@@ -121,7 +125,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
     retryDelaySeconds: config.mail.retryDelaySeconds,
   });
   const accountEmails = createAccountEmails(db, mail, jobs);
-  const accounts = createAccountsService(db, sessions, config.rateLimits, {
+  const accounts = createAccountsService(db, sessions, remembered, config.rateLimits, {
     registered: (tx, user) => accountEmails.queueVerification(user, tx),
   });
   const spaces = createSpacesService(db, config.privateSpaces);
@@ -132,9 +136,9 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   // Raising a space's level must take its pages out of the anonymous cache at once (versioned
   // thread pages notice by themselves; timed ones such as board and home pages do not).
   const membership = createMembershipService(db, notifier, { levelRaised: () => app.anonymousPages.clear() });
-  const moderation = createModerationService(db, notifier);
+  const moderation = createModerationService(db, notifier, remembered);
   const blogs = createBlogsService(db, spaces, notifier);
-  const notifications = createNotificationsService(db, notifier, spaces, forum);
+  const notifications = createNotificationsService(db, notifier, spaces, forum, remembered);
   const search = createSearchService(db, spaces, forum);
   app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications, mail, accountEmails, search });
   app.decorate('jobs', jobs);
@@ -188,6 +192,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   await app.register(metricsPlugin, { database });
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
   await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 32 * 1024 * 1024, events });
+  await app.register(writesHeard, { events });
   // Every other answer worth it (signed-in pages, JSON, feeds, stylesheets) leaves compressed: a
   // 40 KB signed-in thread page is 8 KB at gzip level 1 for ~0.17 ms (brotli quality 4: 6.7 KB for
   // ~0.29 ms), on every request, as nothing of it is kept. A reverse proxy that compresses passes
@@ -203,7 +208,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
     syncThreshold: 256 * 1024,
   });
   await app.register(securityHeaders, { hsts: config.secureCookies });
-  await app.register(visitorSession, { db, secret: config.sessionSecret, secure: config.secureCookies });
+  await app.register(visitorSession, { db, remembered, secret: config.sessionSecret, secure: config.secureCookies });
   await app.register(viewerPlugin, { accounts, secureCookies: config.secureCookies });
   // Counted in the database: several app processes behind one load balancer share one limit.
   await app.register(rateLimit, { global: false, store: databaseRateLimitStore(db) });

@@ -9,7 +9,8 @@ import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from
 import * as q from './queries.ts';
 import { checkEmail, checkHandle, checkProfile, LIMITS, type ProfileInput } from './rules.ts';
 import { normaliseText } from '../text/normalise.ts';
-import type { SessionCookie, SessionManager } from './sessions.ts';
+import type { MemberCache } from '../events/member-cache.ts';
+import type { SessionCookie, SessionManager, SessionUser, ValidSession } from './sessions.ts';
 
 export interface RegisterInput {
   handle: string;
@@ -32,7 +33,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export function userToViewer(user: q.UserRow): MemberViewer {
+export function userToViewer(user: SessionUser): MemberViewer {
   return {
     kind: 'member',
     id: user.id,
@@ -45,13 +46,18 @@ export function userToViewer(user: q.UserRow): MemberViewer {
   };
 }
 
-function isSuspended(user: q.UserRow): boolean {
+function isSuspended(user: Pick<SessionUser, 'status' | 'statusUntil'>): boolean {
   return user.status === 'suspended' && (user.statusUntil === null || user.statusUntil.getTime() > Date.now());
 }
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
-export function createAccountsService(db: Database, sessions: SessionManager, options: AccountsOptions, hooks: AccountsHooks = {}) {
+/** A session is remembered until its member's account or sessions change; its cookie was sent once already. */
+function keepSession(valid: ValidSession | null) {
+  return valid ? { value: { ...valid, refreshedCookie: null }, until: `member:${valid.user.id}` } : null;
+}
+
+export function createAccountsService(db: Database, sessions: SessionManager, remembered: MemberCache, options: AccountsOptions, hooks: AccountsHooks = {}) {
   const failureWindow = () => new Date(Date.now() - options.signInFailureWindowMinutes * 60_000);
   const userByApiToken = q.prepareApiTokenLookup(db);
 
@@ -145,7 +151,13 @@ export function createAccountsService(db: Database, sessions: SessionManager, op
 
     /** Resolves a session cookie to its user; suspended users are signed out on their next request. */
     async resumeSession(sessionId: string) {
-      const valid = await sessions.validate(sessionId);
+      const key = `session:${sessionId}`;
+      let valid = await remembered.remember(key, () => sessions.validate(sessionId), keepSession);
+      if (valid && valid.endsAt.getTime() <= Date.now()) {
+        // Ran out while remembered: the database's answer ends it there too.
+        remembered.forget(key);
+        valid = await sessions.validate(sessionId);
+      }
       if (!valid) return null;
       if (isSuspended(valid.user)) {
         await sessions.invalidateAll(valid.user.id);

@@ -14,9 +14,15 @@ export interface SessionCookie {
   serialized: string;
 }
 
+/** What a request needs of the account behind a session: who the viewer is, and the day's visit. */
+export type SessionUser = Pick<UserRow, 'id' | 'handle' | 'displayName' | 'role' | 'trustLevel' | 'status' | 'statusUntil' | 'lastVisitedOn'>;
+
 export interface ValidSession {
   sessionId: string;
-  user: UserRow;
+  /** Only these fields: sessions are remembered between requests (no password hash, no profile). */
+  user: SessionUser;
+  /** When the session ends unless used again (idle expiry), or for good (absolute), whichever is first. */
+  endsAt: Date;
   /** Set when the idle expiry was extended: the cookie must be sent again. */
   refreshedCookie: SessionCookie | null;
 }
@@ -74,13 +80,24 @@ export function createSessionManager(db: Database, options: SessionOptions): Ses
       const { session, user } = await lucia.validateSession(sessionId);
       if (!session) return null;
       // lucia slides the idle expiry; the absolute one bounds a stolen cookie's life.
-      if (new Date(session.absoluteExpiresAt).getTime() <= Date.now()) {
+      const absoluteEnd = new Date(session.absoluteExpiresAt);
+      if (absoluteEnd.getTime() <= Date.now()) {
         await lucia.invalidateSession(session.id);
         return null;
       }
       return {
         sessionId: session.id,
-        user: { ...user, id: user.id } as UserRow,
+        user: {
+          id: user.id,
+          handle: user.handle,
+          displayName: user.displayName,
+          role: user.role,
+          trustLevel: user.trustLevel,
+          status: user.status,
+          statusUntil: user.statusUntil,
+          lastVisitedOn: user.lastVisitedOn,
+        },
+        endsAt: new Date(Math.min(session.expiresAt.getTime(), absoluteEnd.getTime())),
         refreshedCookie: session.fresh ? toCookie(lucia.createSessionCookie(session.id)) : null,
       };
     },

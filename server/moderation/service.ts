@@ -1,6 +1,7 @@
 import type { Database, Executor } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { deleteSessionsOfUser } from '../accounts/queries.ts';
+import type { MemberCache } from '../events/member-cache.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { cleanBody } from '../forum/rules.ts';
@@ -76,7 +77,7 @@ const AUTO_HIDDEN_NOTE =
 
 export type ModerationService = ReturnType<typeof createModerationService>;
 
-export function createModerationService(db: Database, notifier: Notifier) {
+export function createModerationService(db: Database, notifier: Notifier, remembered: MemberCache) {
   async function requireModeratedItem(exec: Executor, viewer: MemberViewer, itemId: number, lock: boolean) {
     const item = await q.findVisibleItem(exec, viewer, itemId, lock);
     if (!item) throw new NotFound();
@@ -253,8 +254,13 @@ export function createModerationService(db: Database, notifier: Notifier) {
       return { items, next, elsewhere, membershipRequests };
     },
 
-    /** The header's queue badge: open items in the viewer's queue, null when they moderate nothing. */
-    queueBadge: (viewer: MemberViewer) => q.countOpenItemsIfModerating(db, viewer),
+    /**
+     * The header's queue badge: open items in the viewer's queue, null when they moderate nothing.
+     * Moderating nothing — most members, on every page — is remembered until their site role or a
+     * space role changes (`member:<id>`, migration 0017); a count changes with every flag and is not.
+     */
+    queueBadge: (viewer: MemberViewer) =>
+      remembered.remember(`queue:${viewer.id}`, () => q.countOpenItemsIfModerating(db, viewer), (count) => (count === null ? { value: null, until: `member:${viewer.id}` } : null)),
 
     /** One item in full: its flags, the post in context, previous versions and the author's record. */
     async item(viewer: MemberViewer, itemId: number) {

@@ -127,6 +127,8 @@ export const liveEvents: FastifyPluginAsyncTypebox<{ keepAliveMs?: number }> = a
 
       const unsubscribe = app.events.subscribe((event) => {
         if (event === `user:${viewer.id}`) run('notifications', sendCount);
+        // Their account or sessions changed (signed out, suspended): the stream ends now if its session did.
+        else if (event === `member:${viewer.id}`) run('session', async () => {});
         else if (threadId !== undefined && event === `thread:${threadId}`) run('thread', sendThread);
       });
       const keepAlive = setInterval(() => {

@@ -363,10 +363,10 @@ function unreadGroupsQuery(db: Executor, viewer: PolicyViewer) {
  * page. Its predicate is every kind's visibility rule: a generic plan of 185 lines and 51
  * sub-plans, which PostgreSQL sets up on every run before reading a row (~0.4–0.8 ms of bind for
  * ~0.03 ms of running, measured 2026-11-27), and plans afresh on a connection's first five runs
- * (~6 ms each). So a cheap question goes first: a member with nothing unread, most page views of
- * most members, never runs it.
+ * (~6 ms each). So `anyUnread`, a cheap question, goes first: a member with nothing unread, most
+ * page views of most members, never runs `count`.
  */
-export function prepareUnreadGroupCount(db: Executor): (viewer: MemberViewer) => Promise<number> {
+export function prepareUnreadGroupCount(db: Executor): { anyUnread(viewer: MemberViewer): Promise<boolean>; count(viewer: MemberViewer): Promise<number> } {
   const anyUnread = db
     .select({ id: notifications.id })
     .from(notifications)
@@ -374,10 +374,12 @@ export function prepareUnreadGroupCount(db: Executor): (viewer: MemberViewer) =>
     .limit(1)
     .prepare('any_unread_notification');
   const byRole = perSiteRole((viewer, role) => unreadGroupsQuery(db, viewer).prepare(`unread_groups_${role}`));
-  return async (viewer) => {
-    if ((await anyUnread.execute({ viewerId: viewer.id })).length === 0) return 0;
-    const [row] = await byRole[viewer.role].execute({ viewerId: viewer.id });
-    return Number(row?.n ?? 0);
+  return {
+    anyUnread: async (viewer) => (await anyUnread.execute({ viewerId: viewer.id })).length > 0,
+    async count(viewer) {
+      const [row] = await byRole[viewer.role].execute({ viewerId: viewer.id });
+      return Number(row?.n ?? 0);
+    },
   };
 }
 

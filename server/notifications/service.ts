@@ -1,5 +1,6 @@
 import type { Database } from '../../db/client.ts';
 import { NotFound } from '../errors.ts';
+import type { MemberCache } from '../events/member-cache.ts';
 import type { ForumService } from '../forum/service.ts';
 import { POSTS_PER_PAGE } from '../forum/rules.ts';
 import type { MemberViewer, Viewer } from '../policy/index.ts';
@@ -18,8 +19,18 @@ export type WatchChoice = q.WatchLevel | 'default';
 export type NotificationsService = ReturnType<typeof createNotificationsService>;
 
 /** Reading notifications, watching, unread tracking and mention autocomplete (see README.md). */
-export function createNotificationsService(db: Database, notifier: Notifier, spaces: SpacesService, forum: ForumService) {
-  const unreadGroupCount = q.prepareUnreadGroupCount(db);
+export function createNotificationsService(db: Database, notifier: Notifier, spaces: SpacesService, forum: ForumService, remembered: MemberCache) {
+  const unread = q.prepareUnreadGroupCount(db);
+  /*
+   * Whether any of a member's rows is unread changes only when a notification of theirs is created
+   * or read, both announced as `user:<id>` (migration 0010). The count is never remembered: it
+   * applies the visibility rules, which change without such an event (a member leaving a space).
+   */
+  async function unreadGroupCount(viewer: MemberViewer): Promise<number> {
+    const until = `user:${viewer.id}`;
+    const any = await remembered.remember(`unread:${viewer.id}`, () => unread.anyUnread(viewer), (value) => ({ value, until }));
+    return any ? unread.count(viewer) : 0;
+  }
   const unreadCounts = q.prepareUnreadCounts(db);
   const ownWatchLevels = q.prepareOwnWatchLevels(db);
   /** Reads a target through the viewer's predicates (404 when they cannot see it) and names its place. */
@@ -40,7 +51,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     /** The hook point for whatever follows a new notification (e-mail): see notifier.ts. */
     onCreated: notifier.onCreated,
 
-    unreadCount: (viewer: MemberViewer) => unreadGroupCount(viewer),
+    unreadCount: unreadGroupCount,
 
     /** One page of the viewer's notifications, collapsed, newest first; `next` pages on. */
     async list(viewer: MemberViewer, options: { before?: number } = {}): Promise<{ items: NotificationItem[]; next: number | null; unreadCount: number }> {

@@ -314,13 +314,6 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     return body(url, page, encoding);
   });
 
-  // A write's answer waits until this process has heard the events it caused, so nobody reads a
-  // page from before a write that was already answered (another process hears it a moment later).
-  app.addHook('onSend', async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
-    if (events?.live && cache.size > 0 && request.method !== 'GET' && request.method !== 'HEAD') await events.settled();
-    return payload;
-  });
-
   // Whatever the renderer's answer was (an error, a redirect, a page with a cookie), the waiting end.
   app.addHook('onResponse', async (request: FastifyRequest) => releaseClaim(request));
   app.addHook('onRequestAbort', async (request: FastifyRequest) => releaseClaim(request));

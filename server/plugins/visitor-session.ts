@@ -4,6 +4,7 @@ import session from '@fastify/session';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database } from '../../db/client.ts';
+import type { MemberCache } from '../events/member-cache.ts';
 import { databaseSessionStore } from '../visitor/store.ts';
 import { isApiRequest } from './route-access.ts';
 import type { FlashMessage } from './types.ts';
@@ -23,7 +24,7 @@ declare module 'fastify' {
  * messages, stored in the database. Every unsafe page request must carry a CSRF token; the JSON
  * API authenticates with Bearer tokens only, which a browser never sends by itself.
  */
-export const visitorSession = fp(async (app: FastifyInstance, options: { db: Database; secret: string; secure: boolean }) => {
+export const visitorSession = fp(async (app: FastifyInstance, options: { db: Database; remembered: MemberCache; secret: string; secure: boolean }) => {
   await app.register(cookie);
   await app.register(session, {
     secret: options.secret,
@@ -31,7 +32,7 @@ export const visitorSession = fp(async (app: FastifyInstance, options: { db: Dat
     cookie: { secure: options.secure, httpOnly: true, sameSite: 'lax', path: '/', maxAge: MAX_AGE_MS },
     saveUninitialized: false,
     rolling: false,
-    store: databaseSessionStore(options.db, MAX_AGE_MS),
+    store: databaseSessionStore(options.db, MAX_AGE_MS, options.remembered),
   });
   await app.register(csrf, { sessionPlugin: '@fastify/session' });
 

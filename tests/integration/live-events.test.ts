@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sessions, spaceMembers } from '../../db/schema/index.ts';
@@ -129,6 +130,17 @@ describe('live events', () => {
     await app.database.db.delete(sessions).where(eq(sessions.id, sessionId));
     await app.database.db.execute(`select pg_notify('rounds_events', 'user:${bob.viewer.id}')`);
     await stream.ended;
+    expect(stream.events().at(-1)).toEqual({ event: 'end', data: {} });
+  });
+
+  test('a stream ends as soon as its member signs out elsewhere (nothing else need happen)', async () => {
+    const { header, sessionId } = await cookieFor(bob);
+    const stream = await openStream('/events', header);
+    await stream.next('notifications');
+    await app.services.accounts.sessions.invalidate(sessionId);
+    // Well before the next keep-alive (25 s), which would also have found the session gone.
+    const outcome = await Promise.race([stream.ended.then(() => 'ended'), sleep(5000, 'still open')]);
+    expect(outcome).toBe('ended');
     expect(stream.events().at(-1)).toEqual({ event: 'end', data: {} });
   });
 

@@ -396,6 +396,8 @@ describe('newcomers', () => {
         .update(users)
         .set({ lastVisitedOn: '2026-01-01', createdAt: new Date(Date.now() - 2 * 86_400_000) })
         .where(eq(users.id, reader.viewer.id));
+      // An operator's SQL reaches the session this process remembers once it hears the announcement.
+      await app.events.settled();
       await app.services.accounts.resumeSession(cookie.value);
       expect((await ok<{ status: string }>(reader, 'GET', `/posts/${(await post(reader)).postId}`)).status).toBe('published');
       const [after] = await app.database.db.select({ trustLevel: users.trustLevel, daysVisited: users.daysVisited }).from(users).where(eq(users.id, reader.viewer.id));

@@ -48,6 +48,8 @@ describe('authenticated sessions', () => {
     const cookie = await signIn();
     expect(await whoAmI(cookie)).toBe('member');
     await app.database.db.update(sessions).set({ absoluteExpiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, cookie.value));
+    // Changed behind the app's back: obeyed once the process has heard the database announce it.
+    await app.events.settled();
     expect(await whoAmI(cookie)).toBe('visitor');
     const [row] = await app.database.db.select().from(sessions).where(eq(sessions.id, cookie.value));
     expect(row).toBeUndefined();

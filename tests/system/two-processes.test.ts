@@ -230,11 +230,15 @@ describe.runIf(postgresUrl)('two app processes on one PostgreSQL database behave
     const out = await browser.postForm(`${b.baseUrl}/signout`, {});
     expect(out.status).toBe(303);
 
-    // The old cookie, replayed on A (as a second tab, or a copied cookie, would): the session is gone there too.
+    // The old cookie, replayed on A (as a second tab, or a copied cookie, would): the session is
+    // gone there too, as soon as A has heard the database announce it (A remembered the session
+    // from the sign-in's redirect; the announcement takes milliseconds, a browser's next click more).
     const replay = new Browser();
     for (const [name, value] of sessionCookie) replay.cookies.set(name, value);
-    const onA = await replay.get(`${a.baseUrl}/settings`);
-    expect(onA.status).toBe(303);
+    const onA = await eventually(async () => {
+      const answer = await replay.get(`${a.baseUrl}/settings`);
+      return answer.status === 303 && answer;
+    }, 'A to refuse the signed-out session');
     expect(onA.location).toMatch(/^\/signin/);
   });
 

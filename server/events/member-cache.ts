@@ -1,0 +1,102 @@
+import { LRUCache } from 'lru-cache';
+import type { EventBus } from './bus.ts';
+
+/** What to keep of a value just read, and the event that makes it out of date; null keeps nothing. */
+export type Keep<T> = (value: T) => { value: T; until: string } | null;
+
+/**
+ * What this process remembers between a member's requests: their sign-in session and account row,
+ * their visitor session, whether they have anything unread, whether they moderate nothing. Every
+ * signed-in page asked the database these four questions before reading any content (a quarter of
+ * a thread page's statements, and a signed-in request that reads nothing ran at a third of an
+ * anonymous one's rate).
+ *
+ * A value is kept only while the event bus is live, and dropped the moment the event it names is
+ * heard: the database announces every change to a member's account row, sessions, space
+ * memberships (`member:<id>`, migration 0017), notifications (`user:<id>`, 0010) and visitor
+ * session (`visitor:<digest>`) at commit, to every process. A value read while its event came is
+ * not kept (it may predate the change), a reconnected bus forgets everything, and nothing is kept
+ * longer than `ttlMs` whatever happens. Content and membership are never kept here: the policy
+ * still reads them from the database in every statement.
+ */
+export interface MemberCache {
+  /** `load()`'s value for `key`: remembered when `keep` says so, from memory while nothing said it changed. */
+  remember<T>(key: string, load: () => Promise<T>, keep: Keep<T>): Promise<T>;
+  /** Drops one value now (this process's own write; other processes hear the event). */
+  forget(key: string): void;
+  readonly size: number;
+}
+
+export function createMemberCache(events: EventBus, options: { ttlMs: number; maxEntries: number }): MemberCache {
+  interface Entry {
+    value: unknown;
+    until: string;
+  }
+  // Which keys each event drops; kept in step with `entries` by its dispose callback.
+  const keysOf = new Map<string, Set<string>>();
+  const entries = new LRUCache<string, Entry>({
+    max: options.maxEntries,
+    ttl: options.ttlMs,
+    dispose: (entry, key) => {
+      const keys = keysOf.get(entry.until);
+      keys?.delete(key);
+      if (keys?.size === 0) keysOf.delete(entry.until);
+    },
+  });
+
+  /*
+   * The race a value must not win: read before a change committed, stored after its event was
+   * heard. So each load notes the event count when it starts, and is stored only if its own event
+   * was not heard since. Events are remembered for the last 100,000 names; a name forgotten raises
+   * `floor`, and loads that started before it are then not stored (they are read again next time).
+   */
+  let heard = 0;
+  let floor = 0;
+  const heardAt = new LRUCache<string, number>({
+    max: 100_000,
+    dispose: (count, _name, reason) => {
+      if (reason === 'evict') floor = Math.max(floor, count);
+    },
+  });
+  events.subscribe((event) => {
+    heardAt.set(event, ++heard);
+    const keys = keysOf.get(event);
+    if (keys) for (const key of [...keys]) entries.delete(key);
+  });
+  events.onResync(() => {
+    floor = ++heard;
+    entries.clear();
+  });
+
+  return {
+    async remember<T>(key: string, load: () => Promise<T>, keep: Keep<T>): Promise<T> {
+      if (events.live) {
+        const entry = entries.get(key);
+        if (entry) return entry.value as T;
+      }
+      const startedAt = heard;
+      const value = await load();
+      const kept = keep(value);
+      if (kept && events.live && startedAt >= floor && (heardAt.get(kept.until) ?? 0) <= startedAt) {
+        entries.set(key, { value: kept.value, until: kept.until });
+        let keys = keysOf.get(kept.until);
+        if (!keys) keysOf.set(kept.until, (keys = new Set()));
+        keys.add(key);
+      }
+      return value;
+    },
+    forget(key) {
+      entries.delete(key);
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+/** For one-off commands (seeding, creating an admin) that run without an event bus: every call reads. */
+export const REMEMBER_NOTHING: MemberCache = {
+  remember: (_key, load) => load(),
+  forget: () => undefined,
+  size: 0,
+};
