@@ -1,8 +1,8 @@
 -- What a process remembers about a member between requests (server/events/member-cache.ts: their
 -- sign-in session and account row, whether they moderate a space) is forgotten when it hears
 -- `member:<id>`: sent at commit for every change to their account row, to one of their sessions
--- (signed out, expiry extended, all ended by a password change or a suspension) and to one of
--- their space memberships. Ids only, never content.
+-- (signed out, expiry extended, all ended by a password change or a suspension), to one of their
+-- space memberships, and when one of their API tokens is revoked. Ids only, never content.
 CREATE FUNCTION users_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('rounds_events', 'member:' || OLD.id);
@@ -29,6 +29,10 @@ CREATE TRIGGER sessions_notify AFTER UPDATE OR DELETE ON "sessions"
   FOR EACH ROW EXECUTE FUNCTION member_rows_notify_change();
 --> statement-breakpoint
 CREATE TRIGGER space_members_notify AFTER INSERT OR UPDATE OR DELETE ON "space_members"
+  FOR EACH ROW EXECUTE FUNCTION member_rows_notify_change();
+--> statement-breakpoint
+-- A revoked API token (its "last used" minute is written while it is not remembered).
+CREATE TRIGGER api_tokens_notify AFTER DELETE ON "api_tokens"
   FOR EACH ROW EXECUTE FUNCTION member_rows_notify_change();
 --> statement-breakpoint
 -- The visitor session (CSRF secret, flash messages) is remembered under a digest of its id: the

@@ -10,7 +10,7 @@ import * as q from './queries.ts';
 import { checkEmail, checkHandle, checkProfile, LIMITS, type ProfileInput } from './rules.ts';
 import { normaliseText } from '../text/normalise.ts';
 import type { MemberCache } from '../events/member-cache.ts';
-import type { SessionCookie, SessionManager, SessionUser, ValidSession } from './sessions.ts';
+import { sessionUser, type SessionCookie, type SessionManager, type SessionUser, type ValidSession } from './sessions.ts';
 
 export interface RegisterInput {
   handle: string;
@@ -175,8 +175,14 @@ export function createAccountsService(db: Database, sessions: SessionManager, re
       return user && !isSuspended(user) ? userToViewer(user) : null;
     },
 
+    /** Remembered like a session, until the member's account changes or one of their tokens is revoked (migration 0017). */
     async viewerFromApiToken(token: string): Promise<MemberViewer | null> {
-      const user = await userByApiToken(hashToken(token));
+      const tokenHash = hashToken(token);
+      const load = async () => {
+        const found = await userByApiToken(tokenHash);
+        return found ? sessionUser(found) : null;
+      };
+      const user = await remembered.remember(`token:${tokenHash}`, load, (found) => (found ? { value: found, until: `member:${found.id}` } : null));
       if (!user || isSuspended(user)) return null;
       return userToViewer(user);
     },

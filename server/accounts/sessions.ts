@@ -17,6 +17,11 @@ export interface SessionCookie {
 /** What a request needs of the account behind a session: who the viewer is, and the day's visit. */
 export type SessionUser = Pick<UserRow, 'id' | 'handle' | 'displayName' | 'role' | 'trustLevel' | 'status' | 'statusUntil' | 'lastVisitedOn'>;
 
+export function sessionUser(user: SessionUser): SessionUser {
+  const { id, handle, displayName, role, trustLevel, status, statusUntil, lastVisitedOn } = user;
+  return { id, handle, displayName, role, trustLevel, status, statusUntil, lastVisitedOn };
+}
+
 export interface ValidSession {
   sessionId: string;
   /** Only these fields: sessions are remembered between requests (no password hash, no profile). */
@@ -87,16 +92,7 @@ export function createSessionManager(db: Database, options: SessionOptions): Ses
       }
       return {
         sessionId: session.id,
-        user: {
-          id: user.id,
-          handle: user.handle,
-          displayName: user.displayName,
-          role: user.role,
-          trustLevel: user.trustLevel,
-          status: user.status,
-          statusUntil: user.statusUntil,
-          lastVisitedOn: user.lastVisitedOn,
-        },
+        user: sessionUser({ ...user, id: user.id }),
         endsAt: new Date(Math.min(session.expiresAt.getTime(), absoluteEnd.getTime())),
         refreshedCookie: session.fresh ? toCookie(lucia.createSessionCookie(session.id)) : null,
       };

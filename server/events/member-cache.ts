@@ -5,8 +5,9 @@ import type { EventBus } from './bus.ts';
 export type Keep<T> = (value: T) => { value: T; until: string } | null;
 
 /**
- * What this process remembers between a member's requests: their sign-in session and account row,
- * their visitor session, whether they have anything unread, whether they moderate nothing. Every
+ * What this process remembers between a member's requests: their sign-in session or API token and
+ * account row, their visitor session, whether they have anything unread, whether they moderate
+ * nothing. Every
  * signed-in page asked the database these four questions before reading any content (a quarter of
  * a thread page's statements, and a signed-in request that reads nothing ran at a third of an
  * anonymous one's rate).

@@ -100,6 +100,17 @@ describe('what changes about a member is obeyed by their next request', () => {
     expect(signedInAs((await onTwo.get('/')).body, member)).toBe(false);
   });
 
+  test('an API token revoked in one process is refused by the other', async () => {
+    const member = await createMember(one);
+    const me = () => two.inject({ method: 'GET', url: '/api/v1/me', headers: member.auth });
+    expect((await me()).statusCode).toBe(200);
+    expect((await me()).statusCode).toBe(200);
+    const [token] = await one.services.accounts.listApiTokens(member.viewer);
+    await one.services.accounts.revokeApiToken(member.viewer, token!.id);
+    expect(await two.events.settled()).toBe(true);
+    expect((await me()).statusCode).toBe(401);
+  });
+
   test('a changed display name and site role show on the next page', async () => {
     const member = await createMember(one);
     const agent = await signedInAgent(two, member);
