@@ -1,8 +1,9 @@
 -- What a process remembers about a member between requests (server/events/member-cache.ts: their
--- sign-in session and account row, whether they moderate a space) is forgotten when it hears
--- `member:<id>`: sent at commit for every change to their account row, to one of their sessions
--- (signed out, expiry extended, all ended by a password change or a suspension), to one of their
--- space memberships, and when one of their API tokens is revoked. Ids only, never content.
+-- sign-in session or API token and the account fields a request needs, whether they moderate a
+-- space) is forgotten when it hears `member:<id>`: sent at commit when those account fields change
+-- or the account is deleted, when one of their sessions changes (signed out, expiry extended, all
+-- ended by a password change or a suspension), when one of their space memberships changes, and
+-- when one of their API tokens is revoked. Ids only, never content.
 CREATE FUNCTION users_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('rounds_events', 'member:' || OLD.id);
@@ -10,7 +11,15 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
-CREATE TRIGGER users_notify AFTER UPDATE OR DELETE ON "users"
+-- The columns of `SessionUser` (server/accounts/sessions.ts) only: counters such as posts_read
+-- change on every page that shows a member new posts, and would forget their session each time.
+CREATE TRIGGER users_notify AFTER UPDATE ON "users"
+  FOR EACH ROW
+  WHEN ((OLD.handle, OLD.display_name, OLD.role, OLD.trust_level, OLD.status, OLD.status_until, OLD.last_visited_on)
+    IS DISTINCT FROM (NEW.handle, NEW.display_name, NEW.role, NEW.trust_level, NEW.status, NEW.status_until, NEW.last_visited_on))
+  EXECUTE FUNCTION users_notify_change();
+--> statement-breakpoint
+CREATE TRIGGER users_notify_delete AFTER DELETE ON "users"
   FOR EACH ROW EXECUTE FUNCTION users_notify_change();
 --> statement-breakpoint
 CREATE FUNCTION member_rows_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$

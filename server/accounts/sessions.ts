@@ -14,7 +14,11 @@ export interface SessionCookie {
   serialized: string;
 }
 
-/** What a request needs of the account behind a session: who the viewer is, and the day's visit. */
+/**
+ * What a request needs of the account behind a session: who the viewer is, and the day's visit.
+ * Remembered between requests until these columns change: migration 0017's `users_notify` trigger
+ * names them, and must name any field added here.
+ */
 export type SessionUser = Pick<UserRow, 'id' | 'handle' | 'displayName' | 'role' | 'trustLevel' | 'status' | 'statusUntil' | 'lastVisitedOn'>;
 
 export function sessionUser(user: SessionUser): SessionUser {

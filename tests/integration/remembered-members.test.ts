@@ -70,6 +70,22 @@ describe('a signed-in page does not ask again who is asking', () => {
     const about = statements.filter((text) => /"sessions"|"visitor_sessions"|"notifications"|"review_items"/.test(text));
     expect(about).toEqual([]);
   });
+
+  test('reading new posts (which counts toward trust) does not make the process forget the reader', async () => {
+    const member = await createMember(one);
+    const { board } = await createSpaceWithBoard(one, admin);
+    const thread = await createThread(one, admin, board.id);
+    const agent = await signedInAgent(one, member);
+    await agent.get('/');
+    await agent.get('/');
+    expect((await agent.get(`/t/${thread.threadId}/${thread.slug}`)).statusCode).toBe(200);
+    const [reader] = await database.db.select({ postsRead: users.postsRead }).from(users).where(eq(users.id, member.viewer.id));
+    expect(reader?.postsRead).toBe(1);
+    expect(await one.events.settled()).toBe(true);
+    statements.length = 0;
+    expect(signedInAs((await agent.get('/')).body, member)).toBe(true);
+    expect(statements.filter((text) => text.includes('"sessions"'))).toEqual([]);
+  });
 });
 
 describe('what changes about a member is obeyed by their next request', () => {
