@@ -52,9 +52,17 @@ function isSuspended(user: Pick<SessionUser, 'status' | 'statusUntil'>): boolean
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
-/** A session is remembered until its member's account or sessions change; its cookie was sent once already. */
+/**
+ * A session or token is remembered until its member's account or sessions change (its cookie was
+ * sent once already). A suspended member's is not: it is refused, and lifting the suspension must
+ * not wait for an announcement to be heard.
+ */
 function keepSession(valid: ValidSession | null) {
-  return valid ? { value: { ...valid, refreshedCookie: null }, until: `member:${valid.user.id}` } : null;
+  return valid && !isSuspended(valid.user) ? { value: { ...valid, refreshedCookie: null }, until: `member:${valid.user.id}` } : null;
+}
+
+function keepTokenUser(user: SessionUser | null) {
+  return user && !isSuspended(user) ? { value: user, until: `member:${user.id}` } : null;
 }
 
 export function createAccountsService(db: Database, sessions: SessionManager, remembered: MemberCache, options: AccountsOptions, hooks: AccountsHooks = {}) {
@@ -175,14 +183,14 @@ export function createAccountsService(db: Database, sessions: SessionManager, re
       return user && !isSuspended(user) ? userToViewer(user) : null;
     },
 
-    /** Remembered like a session, until the member's account changes or one of their tokens is revoked (migration 0017). */
+    /** Remembered like a session, and also forgotten when one of the member's tokens is revoked (migration 0017). */
     async viewerFromApiToken(token: string): Promise<MemberViewer | null> {
       const tokenHash = hashToken(token);
       const load = async () => {
         const found = await userByApiToken(tokenHash);
         return found ? sessionUser(found) : null;
       };
-      const user = await remembered.remember(`token:${tokenHash}`, load, (found) => (found ? { value: found, until: `member:${found.id}` } : null));
+      const user = await remembered.remember(`token:${tokenHash}`, load, keepTokenUser);
       if (!user || isSuspended(user)) return null;
       return userToViewer(user);
     },

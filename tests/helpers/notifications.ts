@@ -15,6 +15,9 @@ export interface InboxItem {
 
 /** The member's notifications through the API (newest first), and the unread count. */
 export async function inbox(app: TestApp, member: TestMember, query = ''): Promise<{ items: InboxItem[]; next: number | null; unreadCount: number }> {
+  // A member's own writes go through HTTP, whose answers wait until the process has heard what they
+  // changed (the bell's "anything unread?" is remembered until then); tests write through services.
+  await app.events.settled();
   const res = await app.inject({ method: 'GET', url: `/api/v1/notifications${query}`, headers: member.auth });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
