@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { EventBus } from './bus.ts';
+import { createChangeClock } from './change-clock.ts';
 
 /** What to keep of a value just read, and the event that makes it out of date; null keeps nothing. */
 export type Keep<T> = (value: T) => { value: T; until: string } | null;
@@ -45,29 +46,14 @@ export function createMemberCache(events: EventBus, options: { ttlMs: number; ma
     },
   });
 
-  /*
-   * The race a value must not win: read before a change committed, stored after its event was
-   * heard. So each load notes the event count when it starts, and is stored only if its own event
-   * was not heard since. Events are remembered for the last 100,000 names; a name forgotten raises
-   * `floor`, and loads that started before it are then not stored (they are read again next time).
-   */
-  let heard = 0;
-  let floor = 0;
-  const heardAt = new LRUCache<string, number>({
-    max: 100_000,
-    dispose: (count, _name, reason) => {
-      if (reason === 'evict') floor = Math.max(floor, count);
-    },
-  });
+  // The race a value must not win: read before a change committed, stored after its event was
+  // heard. Each load notes the clock when it starts and is stored only if its event did not come since.
+  const clock = createChangeClock(events);
   events.subscribe((event) => {
-    heardAt.set(event, ++heard);
     const keys = keysOf.get(event);
     if (keys) for (const key of [...keys]) entries.delete(key);
   });
-  events.onResync(() => {
-    floor = ++heard;
-    entries.clear();
-  });
+  events.onResync(() => entries.clear());
 
   return {
     async remember<T>(key: string, load: () => Promise<T>, keep: Keep<T>): Promise<T> {
@@ -75,10 +61,10 @@ export function createMemberCache(events: EventBus, options: { ttlMs: number; ma
         const entry = entries.get(key);
         if (entry) return entry.value as T;
       }
-      const startedAt = heard;
+      const startedAt = clock.now;
       const value = await load();
       const kept = keep(value);
-      if (kept && events.live && startedAt >= floor && (heardAt.get(kept.until) ?? 0) <= startedAt) {
+      if (kept && events.live && clock.unchangedSince(kept.until, startedAt)) {
         entries.set(key, { value: kept.value, until: kept.until });
         let keys = keysOf.get(kept.until);
         if (!keys) keysOf.set(kept.until, (keys = new Set()));

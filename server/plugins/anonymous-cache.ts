@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import type { EventBus } from '../events/bus.ts';
+import { createChangeClock } from '../events/change-clock.ts';
 
 /** What a page was rendered from, as its feature can re-read it cheaply: e.g. a thread's content version. */
 export interface PageVersion {
@@ -138,35 +139,20 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   const cache = options.ttlMs > 0 ? new LRUCache<string, CachedPage>({ maxSize: options.maxBytes, sizeCalculation: pageBytes }) : null;
   const { events } = options;
 
-  /*
-   * What the event bus has said, as counts: `heard` events so far; for each page key
-   * ("thread:12") the count at its latest event. A page is vouched for when no event for its key
-   * came after its data was read. Keys are remembered for the last 100,000 pages that changed;
-   * a key forgotten raises `floor`, so pages read before it get checked once more instead.
-   */
-  let heard = 0;
-  let floor = 0;
-  const changedAt = new LRUCache<string, number>({
-    max: 100_000,
-    dispose: (count, _key, reason) => {
-      if (reason === 'evict') floor = Math.max(floor, count);
-    },
-  });
+  // Pages are vouched for while no event for their key ("thread:12") came after their data was read.
+  const clock = createChangeClock(events);
   const forgetAll = () => {
-    floor = ++heard;
+    clock.forgetAll();
     cache?.clear();
   };
   if (events && cache) {
+    // A board or space renamed, moved, archived or closed: every page may print it or be affected.
     events.subscribe((event) => {
-      heard++;
-      // A board or space renamed, moved, archived or closed: every page may print it or be affected.
       if (event.startsWith('structure:')) forgetAll();
-      else changedAt.set(event, heard);
     });
-    events.onResync(forgetAll);
+    events.onResync(() => cache.clear());
   }
-  const vouched = (page: CachedPage, version: PageVersion) =>
-    events?.live === true && page.heardUpTo >= floor && (changedAt.get(`${version.kind}:${version.id}`) ?? 0) <= page.heardUpTo;
+  const vouched = (page: CachedPage, version: PageVersion) => events?.live === true && clock.unchangedSince(`${version.kind}:${version.id}`, page.heardUpTo);
   const startedAt = new WeakMap<FastifyRequest, number>();
   app.decorate('anonymousPages', {
     versionCheck: (kind: string, check: VersionCheck) => void checks.set(kind, check),
@@ -207,7 +193,7 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     if (!page.version) return page;
     if (vouched(page, page.version)) return page;
     const check = checks.get(page.version.kind);
-    const checkedFrom = heard;
+    const checkedFrom = clock.now;
     let now: string | undefined;
     try {
       now = check ? await check(page.version.id) : undefined;
@@ -254,7 +240,7 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   // include the security headers it was first sent with).
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!cacheable(request)) return;
-    startedAt.set(request, heard);
+    startedAt.set(request, clock.now);
     const url = request.url;
     // Each claim follows its check with no await in between, so exactly one request renders.
     let hit = cache.has(url) ? await current(url, GRACE_MS) : undefined;
