@@ -126,11 +126,15 @@ function visibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
 }
 
 /**
- * The thread as `visibleThreadQuery` reads it, with the member's own membership of its space (null
- * when none) and how far they have read it (null when never): a signed-in page needs all three,
- * so they come in one statement.
+ * The thread as `visibleThreadQuery` reads it, with what a signed-in page needs besides, in one
+ * statement: the member's own membership of its space (null when none), how far they have read it
+ * (null when never), and for a page of it (posts numbered `from`..`to`) the two facts that decide
+ * which of its posts they see besides the published ones: whether they moderate the space (then
+ * every post) and whether any post in the range is their own (their held and hidden posts). The
+ * thread page shares one rendering of its posts among the members for whom both are the same
+ * (web/thread-posts-cache.ts); other pages pass an empty range.
  */
-function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Param) {
+function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Param, from: Param, to: Param) {
   return db
     .select({
       thread: threads,
@@ -138,6 +142,9 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
       space: spaces,
       membership: { role: spaceMembers.role, status: spaceMembers.status },
       lastReadNumber: threadReads.lastReadNumber,
+      moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}`,
+      ownPostsInRange: sql<boolean>`exists (select 1 from ${posts} where ${posts.threadId} = ${threads.id}
+        and ${posts.authorId} = ${viewer.id} and ${posts.number} between ${from} and ${to})`,
     })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
@@ -147,6 +154,8 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
     .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .limit(1);
 }
+
+export type MemberThreadRow = Awaited<ReturnType<typeof visibleThreadForMemberQuery>>[number];
 
 export async function findVisibleThread(db: Executor, viewer: Viewer, id: number) {
   const [row] = await visibleThreadQuery(db, viewer, id);
@@ -437,7 +446,7 @@ export function prepareAnonymousThreadReads(db: Executor) {
 export function prepareMemberThreadReads(db: Executor) {
   const id = sql.placeholder('id');
   return perSiteRole((viewer, role) => ({
-    thread: visibleThreadForMemberQuery(db, viewer, id).prepare(`${role}_thread`),
+    thread: visibleThreadForMemberQuery(db, viewer, id, sql.placeholder('from'), sql.placeholder('to')).prepare(`${role}_thread`),
     posts: threadPostsQuery(db, viewer, id, sql.placeholder('from'), sql.placeholder('to')).prepare(`${role}_thread_posts`),
   }));
 }

@@ -80,6 +80,17 @@ export function threadPageVersion({ thread, board, space }: q.ThreadStamp): stri
   ]);
 }
 
+/** A thread page before its posts: the thread, its board and space, and how the viewer stands to them. */
+export type ThreadPageHead = q.MemberThreadRow & { page: number; pages: number };
+
+/** Posts of a page the caller holds already rendered; the service needs to know only how far they go. */
+export interface SharedPosts {
+  lastShown: number | undefined;
+}
+
+/** The range of posts a page shows when it shows none (pages about a thread other than its own). */
+const NO_POSTS = { from: 0, to: 0 };
+
 const CONFIDENTIAL_QUOTE = 'This quotes a post from a confidential space. What is said there stays there, so it cannot be quoted elsewhere.';
 
 export { mentionedHandles, quotedPosts, quotedThreadIds };
@@ -96,13 +107,61 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
    * A thread with its board and space, through the viewer's predicate, by the prepared statements;
    * with the member's own membership of the space (null for visitors and non-members).
    */
-  async function visibleThread(viewer: Viewer, threadId: number) {
+  async function visibleThread(viewer: Viewer, threadId: number, shown: { from: number; to: number } = NO_POSTS) {
     if (viewer.kind === 'anonymous') {
       const [found] = await anonymous.thread.execute({ id: threadId });
-      return found && { ...found, membership: null, lastReadNumber: null };
+      return found && { ...found, membership: null, lastReadNumber: null, moderates: false, ownPostsInRange: false };
     }
-    const [found] = await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id });
+    const [found] = await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id, ...shown });
     return found;
+  }
+
+  type PageOptions = { unreadNotifications?: boolean };
+  type Read = ThreadPageHead & { notificationsRead: number };
+
+  /**
+   * A page of a thread; a member's reading of it is recorded, with their notifications about the
+   * posts shown. `unreadNotifications: false` (the page's bell counted none) skips looking for those.
+   * With `shared`, the caller is asked (once the viewer's access is checked) whether it holds the
+   * page's posts already rendered for readers who see the same posts; then they are not read.
+   */
+  function threadPage(viewer: Viewer, threadId: number, page: number, options?: PageOptions): Promise<Read & { posts: q.PostListRow[]; shared?: undefined }>;
+  function threadPage<Shared extends SharedPosts>(
+    viewer: Viewer,
+    threadId: number,
+    page: number,
+    options: PageOptions & { shared: (head: ThreadPageHead) => Shared | undefined },
+  ): Promise<Read & ({ posts: q.PostListRow[]; shared?: undefined } | { posts?: undefined; shared: Shared })>;
+  async function threadPage<Shared extends SharedPosts>(
+    viewer: Viewer,
+    threadId: number,
+    page: number,
+    { unreadNotifications = true, shared }: PageOptions & { shared?: (head: ThreadPageHead) => Shared | undefined } = {},
+  ): Promise<Read & ({ posts: q.PostListRow[]; shared?: undefined } | { posts?: undefined; shared: Shared })> {
+    const from = (page - 1) * POSTS_PER_PAGE + 1;
+    const to = from + POSTS_PER_PAGE - 1;
+    // The thread row (and its content_version) is read before the posts: a page stored under
+    // that version can only be newer than it, never older.
+    const found = await visibleThread(viewer, threadId, { from, to });
+    if (!found) throw new NotFound();
+    const pages = pageCount(found.thread.postCount, POSTS_PER_PAGE);
+    if (page > pages) throw new NotFound('That page of the thread does not exist.');
+    const head: ThreadPageHead = { ...found, page, pages };
+    // This statement has just checked that the viewer may read the thread, at this version.
+    const reused = viewer.kind === 'member' ? shared?.(head) : undefined;
+    const posts = reused
+      ? undefined
+      : viewer.kind === 'anonymous'
+        ? await anonymous.posts.execute({ id: threadId, from, to })
+        : await members[viewer.role].posts.execute({ id: threadId, from, to, viewerId: viewer.id });
+    const lastShown = posts ? posts[posts.length - 1]?.number : reused?.lastShown;
+    let notificationsRead = 0;
+    if (viewer.kind === 'member' && lastShown !== undefined) {
+      // Re-reading what they have read before moves nothing (most visits to a thread one follows).
+      if (lastShown > (found.lastReadNumber ?? 0)) await q.recordThreadRead(db, viewer.id, threadId, lastShown);
+      if (unreadNotifications) notificationsRead = await notifier.threadRead(db, viewer.id, threadId, lastShown);
+    }
+    return posts ? { ...head, posts, notificationsRead } : { ...head, shared: reused as Shared, notificationsRead };
   }
 
   /**
@@ -170,32 +229,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
 
     latest: (viewer: Viewer, list: LatestList) => lists[policyKey(viewer)].latestThreads[list].execute(viewerParameters(viewer)),
 
-    /**
-     * A page of a thread; a member's reading of it is recorded, with their notifications about the
-     * posts shown. `unreadNotifications: false` (the page's bell counted none) skips looking for those.
-     */
-    async threadPage(viewer: Viewer, threadId: number, page: number, { unreadNotifications = true } = {}) {
-      // The thread row (and its content_version) is read before the posts: a page stored under
-      // that version can only be newer than it, never older.
-      const found = await visibleThread(viewer, threadId);
-      if (!found) throw new NotFound();
-      const pages = pageCount(found.thread.postCount, POSTS_PER_PAGE);
-      if (page > pages) throw new NotFound('That page of the thread does not exist.');
-      const from = (page - 1) * POSTS_PER_PAGE + 1;
-      const to = from + POSTS_PER_PAGE - 1;
-      const posts =
-        viewer.kind === 'anonymous'
-          ? await anonymous.posts.execute({ id: threadId, from, to })
-          : await members[viewer.role].posts.execute({ id: threadId, from, to, viewerId: viewer.id });
-      const lastShown = posts[posts.length - 1]?.number;
-      let notificationsRead = 0;
-      if (viewer.kind === 'member' && lastShown !== undefined) {
-        // Re-reading what they have read before moves nothing (most visits to a thread one follows).
-        if (lastShown > (found.lastReadNumber ?? 0)) await q.recordThreadRead(db, viewer.id, threadId, lastShown);
-        if (unreadNotifications) notificationsRead = await notifier.threadRead(db, viewer.id, threadId, lastShown);
-      }
-      return { ...found, posts, page, pages, notificationsRead };
-    },
+    threadPage,
 
     /** The current version of a thread's pages for anonymous visitors; undefined when they may not read it. */
     async anonymousThreadVersion(threadId: number): Promise<string | undefined> {

@@ -4,14 +4,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { renderMarkdown } from '../../server/content/render-markdown.ts';
 import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { FORUM_LIMITS } from '../../server/forum/rules.ts';
-import { threadPageVersion, type PostRef } from '../../server/forum/service.ts';
-import { requireMember, type Viewer } from '../../server/policy/index.ts';
+import { threadPageVersion, type PostRef, type ThreadPageHead } from '../../server/forum/service.ts';
+import { spaceFactsFrom } from '../../server/spaces/service.ts';
+import { can, requireMember, type Viewer } from '../../server/policy/index.ts';
 import { chromeOf, pageContext } from '../context.ts';
-import { sendPage } from '../render.tsx';
+import { renderFragment, sendPage } from '../render.tsx';
+import { createThreadPostsCache, withoutFormToken, type SharedThreadPosts } from '../thread-posts-cache.ts';
 import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
 import { relativeStableForMs } from '../views/components.tsx';
 import type { ComposerState } from '../views/forum/composer.tsx';
-import { BoardPage, ComposePage, HomePage, RevisionsPage, SpacesPage, ThreadPage } from '../views/forum/pages.tsx';
+import { BoardPage, canReplyIn, ComposePage, HomePage, RevisionsPage, SpacesPage, ThreadPage, ThreadPosts, threadDescription } from '../views/forum/pages.tsx';
 
 const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 }) });
 const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) });
@@ -53,6 +55,7 @@ function positiveInt(raw: string | undefined): number | undefined {
 
 export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   const { forum, spaces, moderation, notifications } = app.services;
+  const sharedPosts = createThreadPostsCache();
   app.anonymousPages.versionCheck('thread', (id) => forum.anonymousThreadVersion(id));
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
@@ -146,10 +149,20 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  /** The viewer's open flags on the posts shown, so each says "You flagged this" with a Withdraw button. */
-  async function ownFlagsOn(viewer: Viewer, shown: { id: number; authorId: string; deletedAt: Date | null }[]): Promise<Map<number, number>> {
-    if (viewer.kind !== 'member') return new Map();
-    return moderation.ownFlagsOnPosts(viewer, shown.filter((p) => p.authorId !== viewer.id && p.deletedAt === null).map((p) => p.id));
+  /** The posts shown on which the viewer could have an open flag (not their own, not removed). */
+  function flaggable(viewer: Viewer, shown: { id: number; authorId: string; deletedAt: Date | null }[]): number[] {
+    return viewer.kind === 'member' ? shown.filter((p) => p.authorId !== viewer.id && p.deletedAt === null).map((p) => p.id) : [];
+  }
+
+  /** The viewer's open flags on those posts, so each says "You flagged this" with a Withdraw button. */
+  async function ownFlagsOn(viewer: Viewer, postIds: number[]): Promise<Map<number, number>> {
+    if (viewer.kind !== 'member' || postIds.length === 0) return new Map();
+    return moderation.ownFlagsOnPosts(viewer, postIds);
+  }
+
+  /** Whether the viewer may post in the space, from the membership the thread's statement read with it. */
+  function canPostIn(viewer: Viewer, head: Pick<ThreadPageHead, 'space' | 'membership'>): boolean {
+    return can(viewer, { kind: 'space.post', space: spaceFactsFrom(head.space, head.membership) }).allowed;
   }
 
   /** Said to the author after posting: a held post waits for a moderator before others see it. */
@@ -169,30 +182,53 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       rulesFirst(request, reply, { threadId: request.params.id }, async () => {
         const page = request.query.page ?? 1;
+        const viewer = request.viewer;
         // The header's bell was counted before this page read anything: with nothing unread there is
         // nothing to mark read, and when the page did read some, the bell is counted again below.
         const chrome = chromeOf(request);
-        const result = await forum.threadPage(request.viewer, request.params.id, page, { unreadNotifications: chrome?.notificationCount !== 0 });
+        const unreadNotifications = chrome?.notificationCount !== 0;
+        let shareKey: string | undefined;
+        const read = await forum.threadPage<SharedThreadPosts>(viewer, request.params.id, page, {
+          unreadNotifications,
+          shared: (head: ThreadPageHead) => {
+            shareKey = sharedPosts.keyFor(head, canReplyIn(viewer, { ...head, canPost: canPostIn(viewer, head) }));
+            return shareKey === undefined ? undefined : sharedPosts.get(shareKey);
+          },
+        });
         // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
-        if (result.thread.slug !== request.params.slug) return reply.redirect(threadHref(result.thread.id, result.thread.slug, page), 301);
-        const viewer = request.viewer;
-        const [facts, ownFlags, watch, bell] = await Promise.all([
-          spaces.pageFacts(viewer, result.space, result.membership),
-          ownFlagsOn(viewer, result.posts),
+        if (read.thread.slug !== request.params.slug) return reply.redirect(threadHref(read.thread.id, read.thread.slug, page), 301);
+        const [facts, ownFlags, watch] = await Promise.all([
+          spaces.pageFacts(viewer, read.space, read.membership),
+          read.shared ? ownFlagsOn(viewer, read.shared.flaggable) : ownFlagsOn(viewer, flaggable(viewer, read.posts)),
           viewer.kind === 'member'
-            ? notifications.watchState(viewer, { kind: 'thread', id: result.thread.id }, { threadId: result.thread.id, boardId: result.board.id, spaceId: result.space.id })
+            ? notifications.watchState(viewer, { kind: 'thread', id: read.thread.id }, { threadId: read.thread.id, boardId: read.board.id, spaceId: read.space.id })
             : undefined,
-          viewer.kind === 'member' && result.notificationsRead > 0 ? notifications.unreadCount(viewer) : undefined,
         ]);
+        // A shared rendering says "Flag" where this reader has flagged: their page is their own after all.
+        const result = read.shared && ownFlags.size > 0 ? await forum.threadPage(viewer, request.params.id, page, { unreadNotifications: false }) : read;
+        const bell = viewer.kind === 'member' && read.notificationsRead > 0 ? await notifications.unreadCount(viewer) : undefined;
         if (chrome && bell !== undefined) chrome.notificationCount = bell;
-        // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
-        // It prints "5 min ago": it may be kept only while those words stay (nearly) true.
-        if (request.viewer.kind === 'anonymous') {
+        const ctx = pageContext(request, reply);
+        const canReply = canReplyIn(viewer, { ...result, canPost: facts.canPost });
+        let posts: SharedThreadPosts;
+        if (result.shared) posts = result.shared;
+        else {
+          const keepAs = ownFlags.size === 0 ? shareKey : undefined;
+          const html = renderFragment(
+            <ThreadPosts ctx={keepAs !== undefined ? withoutFormToken(ctx) : ctx} posts={result.posts} thread={result.thread} spaceId={result.space.id} canReply={canReply} ownFlags={ownFlags} />,
+          );
+          posts = { html, lastShown: result.posts.at(-1)?.number, description: threadDescription(result.posts), flaggable: flaggable(viewer, result.posts) };
+          // It prints "5 min ago": it may be kept only while those words stay (nearly) true.
           const now = Date.now();
           const maxAgeMs = Math.min(...result.posts.map((post) => relativeStableForMs(post.createdAt, now))) + RELATIVE_TIME_LAG_MS;
-          reply.pageVersion = { kind: 'thread', id: result.thread.id, version: threadPageVersion(result), maxAgeMs };
+          if (keepAs !== undefined) sharedPosts.remember(keepAs, posts, maxAgeMs);
+          // Rendered from the anonymous statements: the cache may keep it until the thread's version changes.
+          if (viewer.kind === 'anonymous') reply.pageVersion = { kind: 'thread', id: result.thread.id, version: threadPageVersion(result), maxAgeMs };
         }
-        return sendPage(reply, <ThreadPage ctx={pageContext(request, reply)} {...result} {...facts} ownFlags={ownFlags} composer={freshComposer()} {...(watch ? { watch } : {})} />);
+        return sendPage(
+          reply,
+          <ThreadPage ctx={ctx} {...result} {...facts} postsHtml={posts.html} description={posts.description} composer={freshComposer()} {...(watch ? { watch } : {})} />,
+        );
       }),
   );
 

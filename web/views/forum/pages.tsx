@@ -2,12 +2,13 @@ import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import type { BoardRow, SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PostListRow, ThreadListRow } from '../../../server/forum/queries.ts';
 import type { ThreadRow } from '../../../server/forum/queries.ts';
-import { isSiteStaff } from '../../../server/policy/index.ts';
+import { isSiteStaff, type Viewer } from '../../../server/policy/index.ts';
 import type { PageContext } from '../../context.ts';
+import type { RenderedFragment } from '../../render.tsx';
 import { boardHref, postHref, profileHref, spaceHref, threadHref } from '../../urls.ts';
 import { Badge, Breadcrumbs, Pagination, PostButton, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
-import { RenderedContent } from '../safe-html.tsx';
+import { Prerendered, RenderedContent } from '../safe-html.tsx';
 import { SearchWithin } from '../search/search-within.tsx';
 import { Composer, type ComposerState } from './composer.tsx';
 import { ThreadList, type UnreadCounts } from './thread-list.tsx';
@@ -313,19 +314,42 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
   );
 }
 
+/** Whether the viewer gets Reply links and the reply form. */
+export function canReplyIn(viewer: Viewer, { space, board, thread, canPost }: { space: SpaceRow; board: BoardRow; thread: ThreadRow; canPost: boolean }): boolean {
+  const archived = board.archivedAt !== null || space.archivedAt !== null;
+  return viewer.kind === 'member' && canPost && !archived && (!thread.locked || isSiteStaff(viewer));
+}
+
+/** What a search result or link preview says about a thread page: the opening of its first post. */
+export function threadDescription(posts: PostListRow[]): string | undefined {
+  const first = posts[0];
+  return first && first.number === 1 && !first.deletedAt ? first.bodySource.slice(0, 160) : undefined;
+}
+
+/** A page's posts, rendered apart from the page so that readers who see the same posts can share them. */
+export function ThreadPosts(props: { ctx: PageContext; posts: PostListRow[]; thread: ThreadRow; spaceId: number; canReply: boolean; ownFlags?: Map<number, number> }) {
+  return (
+    <>
+      {props.posts.map((post) => (
+        <PostCard ctx={props.ctx} post={post} thread={props.thread} spaceId={props.spaceId} canReply={props.canReply} ownFlag={props.ownFlags?.get(post.id)} />
+      ))}
+    </>
+  );
+}
+
 export interface ThreadPageProps {
   ctx: PageContext;
   space: SpaceRow;
   board: BoardRow;
   thread: ThreadRow;
-  posts: PostListRow[];
+  /** The page's posts, rendered by ThreadPosts (for this viewer, or for every reader who sees the same). */
+  postsHtml: RenderedFragment;
+  description: string | undefined;
   page: number;
   pages: number;
   composer: ComposerState;
   pending: PendingLowering | null;
   canPost: boolean;
-  /** The viewer's open flags on posts of this page: post id → flag id. */
-  ownFlags?: Map<number, number>;
   /** The signed-in viewer's watch level for this thread. */
   watch?: WatchState;
 }
@@ -334,13 +358,11 @@ export function ThreadPage(props: ThreadPageProps) {
   const { ctx, space, board, thread } = props;
   const archived = board.archivedAt !== null || space.archivedAt !== null;
   const staff = isSiteStaff(ctx.viewer);
-  const canReply = ctx.viewer.kind === 'member' && props.canPost && !archived && (!thread.locked || staff);
-  const first = props.posts[0];
   return (
     <Layout
       ctx={ctx}
       title={props.page > 1 ? `${thread.title} (page ${props.page})` : thread.title}
-      description={first && first.number === 1 && !first.deletedAt ? first.bodySource.slice(0, 160) : undefined}
+      description={props.description}
       noindex={space.level !== 'public'}
     >
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title }]} />
@@ -360,11 +382,13 @@ export function ThreadPage(props: ThreadPageProps) {
         </div>
       )}
       <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
-      <div class="posts" data-live-thread={ctx.viewer.kind === 'member' ? String(thread.id) : undefined} data-post-count={String(thread.postCount)} data-last-page={props.page === props.pages ? 'true' : undefined}>
-        {props.posts.map((post) => (
-          <PostCard ctx={ctx} post={post} thread={thread} spaceId={space.id} canReply={canReply} ownFlag={props.ownFlags?.get(post.id)} />
-        ))}
-      </div>
+      <Prerendered
+        html={props.postsHtml}
+        class="posts"
+        data-live-thread={ctx.viewer.kind === 'member' ? String(thread.id) : undefined}
+        data-post-count={String(thread.postCount)}
+        data-last-page={props.page === props.pages ? 'true' : undefined}
+      />
       <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
       {/* After the posts, where a reader decides to follow the thread (as Discourse's topic footer): above them it pushed the first post down a phone's screen. */}
       {props.watch && <WatchControl ctx={ctx} kind="thread" id={thread.id} state={props.watch} next={threadHref(thread.id, thread.slug, props.page)} />}
