@@ -91,15 +91,6 @@ export async function findVisibleSpaceById(db: Executor, viewer: Viewer, id: num
   return row;
 }
 
-export async function findVisibleBoard(db: Executor, viewer: Viewer, spaceId: number, slug: string): Promise<BoardRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(boards)
-    .where(and(eq(boards.spaceId, spaceId), sql`lower(${boards.slug}) = ${slug.toLowerCase()}`, boardVisible(viewer)))
-    .limit(1);
-  return row;
-}
-
 /** Built once per database handle and site role: every watch change reads it. */
 const visibleBoardById = oncePerDatabase((db) =>
   perPolicyKey((viewer, key) =>
@@ -118,6 +109,32 @@ const visibleBoardById = oncePerDatabase((db) =>
 export async function findVisibleBoardById(db: Executor, viewer: Viewer, id: number): Promise<(BoardRow & { space: SpaceRow }) | undefined> {
   const [row] = await visibleBoardById(db)[policyKey(viewer)](db, { id, ...viewerParameters(viewer) });
   return row ? { ...row.board, space: row.space } : undefined;
+}
+
+/**
+ * A board by its space's and its own slug, as a board page opens it: with the viewer's membership
+ * of the space (null for visitors and non-members), which the page's facts are decided from. One
+ * statement, built once per database handle and policy key: a board page asked for the space, then
+ * the board, then the membership.
+ */
+const visibleBoardBySlugs = oncePerDatabase((db) =>
+  perPolicyKey((viewer, key) =>
+    onAnyExecutor(
+      db
+        .select({ board: boards, space: spaces, membership: { role: spaceMembers.role, status: spaceMembers.status } })
+        .from(boards)
+        .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+        .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), sql`${spaceMembers.userId} = ${viewer.kind === 'member' ? viewer.id : sql`null`}`))
+        .where(and(sql`lower(${spaces.slug}) = ${sql.placeholder('spaceSlug')}`, sql`lower(${boards.slug}) = ${sql.placeholder('boardSlug')}`, spaceContentVisible(viewer)))
+        .limit(1)
+        .prepare(`${key}_board_by_slugs`),
+    ),
+  ),
+);
+
+export async function findVisibleBoardBySlugs(db: Executor, viewer: Viewer, spaceSlug: string, boardSlug: string) {
+  const [row] = await visibleBoardBySlugs(db)[policyKey(viewer)](db, { spaceSlug: spaceSlug.toLowerCase(), boardSlug: boardSlug.toLowerCase(), ...viewerParameters(viewer) });
+  return row && { ...row.board, space: row.space, membership: row.membership };
 }
 
 /**

@@ -141,11 +141,11 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
       return space;
     },
 
+    /** A board with its space and the viewer's membership of it (null when none). */
     async boardBySlugs(viewer: Viewer, spaceSlug: string, boardSlug: string) {
-      const space = await q.findVisibleSpaceBySlug(db, viewer, spaceSlug);
-      const board = space ? await q.findVisibleBoard(db, viewer, space.id, boardSlug) : undefined;
-      if (!space || !board) throw new NotFound();
-      return { ...board, space };
+      const board = await q.findVisibleBoardBySlugs(db, viewer, spaceSlug, boardSlug);
+      if (!board) throw new NotFound();
+      return board;
     },
 
     async boardById(viewer: Viewer, id: number) {

@@ -96,7 +96,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         const viewer = request.viewer;
         const [result, facts, watch] = await Promise.all([
           forum.boardPage(viewer, board, request.query.page ?? 1),
-          spaces.pageFacts(viewer, board.space),
+          spaces.pageFacts(viewer, board.space, board.membership),
           viewer.kind === 'member' ? notifications.watchState(viewer, { kind: 'board', id: board.id }, { boardId: board.id, spaceId: board.space.id }) : undefined,
         ]);
         const unread = viewer.kind === 'member' ? await notifications.unreadCounts(viewer, result.threads.map((t) => t.id)) : undefined;
