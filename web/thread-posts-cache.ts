@@ -55,8 +55,6 @@ export function createThreadPostsCache() {
   };
 }
 
-export type ThreadPostsCache = ReturnType<typeof createThreadPostsCache>;
-
 /** The page context a shared rendering is made with: a form token in it would be handed to other readers. */
 export function withoutFormToken(ctx: PageContext): PageContext {
   return {
