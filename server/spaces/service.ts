@@ -64,6 +64,11 @@ export async function spaceFacts(db: Database, viewer: Viewer, space: q.SpaceRow
   return spaceFactsFrom(space, membership ?? null);
 }
 
+/** Whether the viewer may post in the space (for buttons), from a membership read with it (null when none). */
+export function mayPostIn(viewer: Viewer, space: q.SpaceRow, membership: Pick<q.MembershipRow, 'role' | 'status'> | null): boolean {
+  return viewer.kind === 'member' && can(viewer, { kind: 'space.post', space: spaceFactsFrom(space, membership) }).allowed;
+}
+
 /** `spaceFacts` from a membership the caller already read (with the space, in one statement). */
 export function spaceFactsFrom(space: q.SpaceRow, membership: Pick<q.MembershipRow, 'role' | 'status'> | null): SpaceFacts {
   return {
@@ -265,15 +270,16 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
      * the member's own, when the page read it with the space (saves a lookup).
      */
     async pageFacts(viewer: Viewer, space: q.SpaceRow, membership?: Pick<q.MembershipRow, 'role' | 'status'> | null) {
-      const [pending, facts] = await Promise.all([
+      const [pending, canPost] = await Promise.all([
         // Public is the lowest level, so only private spaces can have a lowering pending.
         space.level === 'public' ? undefined : q.findPendingLevelChange(db, space.id),
-        viewer.kind !== 'member' ? undefined : membership !== undefined ? spaceFactsFrom(space, membership) : spaceFacts(db, viewer, space),
+        viewer.kind !== 'member'
+          ? false
+          : membership !== undefined
+            ? mayPostIn(viewer, space, membership)
+            : spaceFacts(db, viewer, space).then((facts) => can(viewer, { kind: 'space.post', space: facts }).allowed),
       ]);
-      return {
-        pending: pending ? { toLevel: pending.toLevel, effectiveAt: pending.effectiveAt } : null,
-        canPost: facts !== undefined && can(viewer, { kind: 'space.post', space: facts }).allowed,
-      };
+      return { pending: pending ? { toLevel: pending.toLevel, effectiveAt: pending.effectiveAt } : null, canPost };
     },
   };
 }

@@ -5,8 +5,8 @@ import { renderMarkdown } from '../../server/content/render-markdown.ts';
 import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { FORUM_LIMITS } from '../../server/forum/rules.ts';
 import { threadPageVersion, type PostRef, type ThreadPageHead } from '../../server/forum/service.ts';
-import { spaceFactsFrom } from '../../server/spaces/service.ts';
-import { can, requireMember, type Viewer } from '../../server/policy/index.ts';
+import { mayPostIn } from '../../server/spaces/service.ts';
+import { requireMember, type Viewer } from '../../server/policy/index.ts';
 import { chromeOf, pageContext } from '../context.ts';
 import { renderFragment, sendPage } from '../render.tsx';
 import { createThreadPostsCache, withoutFormToken, type SharedThreadPosts } from '../thread-posts-cache.ts';
@@ -160,11 +160,6 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     return moderation.ownFlagsOnPosts(viewer, postIds);
   }
 
-  /** Whether the viewer may post in the space, from the membership the thread's statement read with it. */
-  function canPostIn(viewer: Viewer, head: Pick<ThreadPageHead, 'space' | 'membership'>): boolean {
-    return can(viewer, { kind: 'space.post', space: spaceFactsFrom(head.space, head.membership) }).allowed;
-  }
-
   /** Said to the author after posting: a held post waits for a moderator before others see it. */
   function flashPosted(request: FastifyRequest, ref: PostRef) {
     if (ref.held) request.flash('info', `Your post is waiting for approval: only you and the moderators can see it for now. ${ref.held}`);
@@ -191,7 +186,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         const read = await forum.threadPage<SharedThreadPosts>(viewer, request.params.id, page, {
           unreadNotifications,
           shared: (head: ThreadPageHead) => {
-            shareKey = sharedPosts.keyFor(head, canReplyIn(viewer, { ...head, canPost: canPostIn(viewer, head) }));
+            shareKey = sharedPosts.keyFor(head, canReplyIn(viewer, { ...head, canPost: mayPostIn(viewer, head.space, head.membership) }));
             return shareKey === undefined ? undefined : sharedPosts.get(shareKey);
           },
         });
