@@ -315,7 +315,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               moderationNote: admission.note,
               createdAt: now,
             });
-            if (admission.status === 'held') await queueHeldPost(tx, { id: postId, authorId: viewer.id, spaceId: board.spaceId, note: admission.note });
+            if (admission.status === 'held') await queueHeldPost(db, tx, { id: postId, authorId: viewer.id, spaceId: board.spaceId, note: admission.note });
             await notifier.watchOnPosting(tx, viewer.id, threadId, true);
             if (admission.status === 'published') {
               await notifier.newPost(tx, { ...newPostFacts(admission.body), postId, threadId, boardId: board.id, spaceId: board.spaceId, number: 1, authorId: viewer.id, replyToPostId: null });
@@ -385,7 +385,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               post = await q.insertPost(tx, values);
               // The number is taken (numbers never change), but the thread shows no new activity until approval.
               await q.recordPostNumber(tx, threadId, number);
-              await queueHeldPost(tx, { id: post.id, authorId: viewer.id, spaceId: locked.space.id, note: admission.note });
+              await queueHeldPost(db, tx, { id: post.id, authorId: viewer.id, spaceId: locked.space.id, note: admission.note });
             } else {
               // The post, the thread's and the board's counters in one round trip.
               post = await writes.insertPublishedReply(tx, values, thread.boardId);

@@ -121,10 +121,10 @@ export async function admitPost(db: Executor, viewer: MemberViewer, input: { bod
   return { status: 'published', body: watched.body, note: '' };
 }
 
-/** Puts a held post in its space's queue and the log, in the transaction that wrote it. */
-export async function queueHeldPost(db: Executor, post: { id: number; authorId: string; spaceId: number; note: string }): Promise<void> {
-  const item = await q.openItemForPost(db, { kind: 'held_post', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId });
-  await q.insertLog(db, { actorId: null, action: 'hold', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId, itemId: item.id, reason: post.note });
+/** Puts a held post in its space's queue and the log, in the transaction (`tx`) that wrote it. */
+export async function queueHeldPost(db: Executor, tx: Executor, post: { id: number; authorId: string; spaceId: number; note: string }): Promise<void> {
+  const item = await q.moderationStatements(db).openItemForPost(tx, { kind: 'held_post', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId });
+  await q.insertLog(tx, { actorId: null, action: 'hold', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId, itemId: item.id, reason: post.note });
 }
 
 /** Puts a new account in the site's queue, in the transaction that created it. */

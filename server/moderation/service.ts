@@ -78,6 +78,7 @@ const AUTO_HIDDEN_NOTE =
 export type ModerationService = ReturnType<typeof createModerationService>;
 
 export function createModerationService(db: Database, notifier: Notifier, remembered: MemberCache) {
+  const statements = q.moderationStatements(db);
   async function requireModeratedItem(exec: Executor, viewer: MemberViewer, itemId: number, lock: boolean) {
     const item = await q.findVisibleItem(exec, viewer, itemId, lock);
     if (!item) throw new NotFound();
@@ -149,19 +150,19 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
 
     /** A member flags a post they can read. Crossing the threshold hides it at once, pending review. */
     async flagPost(viewer: MemberViewer, postId: number, input: FlagInput): Promise<{ flagId: number; hidden: boolean }> {
-      const post = await q.findPostForModeration(db, viewer, postId);
+      const post = await statements.findPostForModeration(db, viewer, postId);
       if (!post || post.deletedAt) throw new NotFound('That post cannot be flagged.');
       if (post.authorId === viewer.id) throw new Invalid('You cannot flag your own post. Edit or delete it instead.');
       authorize(viewer, { kind: 'content.flag' });
       const note = cleanNote(input.note, 'note', input.reason === 'other' ? 'Say what is wrong: “something else” needs a few words.' : null);
       const settings = await loadModerationSettings(db);
-      const facts = await q.findFlaggerFacts(db, viewer.id);
+      const facts = await statements.findFlaggerFacts(db, viewer.id);
       const weight = flagWeight({ trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: post.moderates }, settings.autoHideScore);
       try {
         return await db.transaction(async (tx) => {
-          const opened = await q.openItemForPost(tx, { kind: 'flagged', postId, subjectId: post.authorId, spaceId: post.spaceId });
-          const flag = await q.insertFlag(tx, { itemId: opened.id, postId, subjectId: post.authorId, flaggerId: viewer.id, reason: input.reason, note, weight });
-          const item = await q.addToItemScore(tx, opened.id, weight, 1);
+          const opened = await statements.openItemForPost(tx, { kind: 'flagged', postId, subjectId: post.authorId, spaceId: post.spaceId });
+          const flag = await statements.insertFlag(tx, { itemId: opened.id, postId, subjectId: post.authorId, flaggerId: viewer.id, reason: input.reason, note, weight });
+          const item = await statements.addToItemScore(tx, opened.id, weight, 1);
           let hidden = false;
           if (weight > 0 && item.score >= settings.autoHideScore && post.status === 'published' && !item.autoHidden) {
             await q.setPostState(tx, postId, 'hidden', AUTO_HIDDEN_NOTE);
@@ -185,13 +186,13 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       authorize(viewer, { kind: 'content.flag' });
       const note = cleanNote(input.note, 'note', input.reason === 'other' ? 'Say what is wrong: “something else” needs a few words.' : null);
       const settings = await loadModerationSettings(db);
-      const facts = await q.findFlaggerFacts(db, viewer.id);
+      const facts = await statements.findFlaggerFacts(db, viewer.id);
       const weight = flagWeight({ trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: isSiteStaff(viewer) }, settings.autoHideScore);
       try {
         return await db.transaction(async (tx) => {
           const item = await q.openItemForMember(tx, 'flagged', member.id);
-          const flag = await q.insertFlag(tx, { itemId: item.id, subjectId: member.id, flaggerId: viewer.id, reason: input.reason, note, weight });
-          await q.addToItemScore(tx, item.id, weight, 1);
+          const flag = await statements.insertFlag(tx, { itemId: item.id, subjectId: member.id, flaggerId: viewer.id, reason: input.reason, note, weight });
+          await statements.addToItemScore(tx, item.id, weight, 1);
           return { flagId: flag.id };
         });
       } catch (error) {
@@ -226,7 +227,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       await db.transaction(async (tx) => {
         const flag = await q.withdrawOwnFlag(tx, viewer.id, flagId);
         if (!flag) throw new NotFound('You have no open flag with that number.');
-        const item = await q.addToItemScore(tx, flag.itemId, -flag.weight, -1);
+        const item = await statements.addToItemScore(tx, flag.itemId, -flag.weight, -1);
         if (item.status !== 'open' || (await q.countOpenFlagsOfItem(tx, item.id)) > 0) return;
         await q.decideItem(tx, item.id, { decision: 'withdrawn', decisionReason: 'Every flag was withdrawn.', decidedById: viewer.id, targetRevision: null });
         const blogTarget = blogTargetOf(item);
@@ -268,7 +269,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       const [itemFlags, subject, post] = await Promise.all([
         q.listFlagsOfItem(db, viewer, itemId),
         q.findMemberById(db, item.subjectId),
-        item.postId !== null ? q.findPostForModeration(db, viewer, item.postId) : undefined,
+        item.postId !== null ? statements.findPostForModeration(db, viewer, item.postId) : undefined,
       ]);
       const [context, revisions, sanctionHistory, history, authorFlags] = await Promise.all([
         post ? q.listPostsAround(db, viewer, post.threadId, post.number, 2) : [],
@@ -299,7 +300,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
         if (!allowed.includes(input.decision)) throw new Invalid(`“${input.decision}” is not a decision for this kind of item.`);
         const needsReason = ['hide', 'delete', 'reject', 'keep_hidden'].includes(input.decision);
         const reason = cleanNote(input.reason, 'reason', needsReason ? 'Give the author a reason; they will see it.' : null);
-        const post = item.postId !== null ? await q.findPostForModeration(tx, viewer, item.postId) : undefined;
+        const post = item.postId !== null ? await statements.findPostForModeration(tx, viewer, item.postId) : undefined;
         if (item.postId !== null && !post) throw new NotFound();
         const log = (action: string, detail: Record<string, string | number | boolean | null> = {}) =>
           q.insertLog(tx, { actorId: viewer.id, action, postId: item.postId, subjectId: item.subjectId, spaceId: item.spaceId, itemId: item.id, reason, detail });
@@ -408,7 +409,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
 
     /** The author edited a hidden post and asks for it back. Needs a newer revision than the one judged. */
     async requestReview(viewer: MemberViewer, postId: number, rawNote: string): Promise<void> {
-      const post = await q.findPostForModeration(db, viewer, postId);
+      const post = await statements.findPostForModeration(db, viewer, postId);
       if (!post || post.authorId !== viewer.id || post.deletedAt) throw new NotFound();
       if (post.status !== 'hidden') throw new Invalid('Only a hidden post can be sent for another review.');
       const note = cleanNote(rawNote, 'note', null);
@@ -419,14 +420,14 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
         throw new Invalid('Edit the post first: another review looks at a changed version.');
       }
       await db.transaction(async (tx) => {
-        const item = await q.openItemForPost(tx, { kind: 'review_request', postId, subjectId: viewer.id, spaceId: post.spaceId, authorNote: note });
+        const item = await statements.openItemForPost(tx, { kind: 'review_request', postId, subjectId: viewer.id, spaceId: post.spaceId, authorNote: note });
         await q.insertLog(tx, { actorId: viewer.id, action: 'review_request', postId, subjectId: viewer.id, spaceId: post.spaceId, itemId: item.id, reason: note });
       });
     },
 
     /** The author's one appeal of a moderator's decision, decided by a different moderator. */
     async appeal(viewer: MemberViewer, postId: number, rawNote: string): Promise<void> {
-      const post = await q.findPostForModeration(db, viewer, postId);
+      const post = await statements.findPostForModeration(db, viewer, postId);
       if (!post || post.authorId !== viewer.id || post.deletedAt) throw new NotFound();
       if (post.status !== 'hidden') throw new Invalid('Only a hidden post can be appealed.');
       const note = cleanNote(rawNote, 'note', 'Say why the decision should change; a different moderator will read it.');
@@ -436,7 +437,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       const decided = items.find((i) => i.status === 'decided' && i.decidedById !== null);
       if (!decided) throw new Invalid('There is no moderator decision to appeal yet: the post is waiting for its first review.');
       await db.transaction(async (tx) => {
-        const item = await q.openItemForPost(tx, { kind: 'appeal', postId, subjectId: viewer.id, spaceId: post.spaceId, authorNote: note, excludedModeratorId: decided.decidedById });
+        const item = await statements.openItemForPost(tx, { kind: 'appeal', postId, subjectId: viewer.id, spaceId: post.spaceId, authorNote: note, excludedModeratorId: decided.decidedById });
         await q.insertLog(tx, { actorId: viewer.id, action: 'appeal', postId, subjectId: viewer.id, spaceId: post.spaceId, itemId: item.id, reason: note });
       });
     },

@@ -357,6 +357,14 @@ function unreadGroupsQuery(db: Executor, viewer: PolicyViewer) {
     .where(sql`${notificationVisible(viewer)} and ${notifications.readAt} is null`);
 }
 
+function anyUnreadQuery(db: Executor) {
+  return db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(sql`${notifications.recipientId} = ${sql.placeholder('viewerId')} and ${notifications.readAt} is null`)
+    .limit(1);
+}
+
 /**
  * The bell's count, prepared once per database handle and site role (the predicate differs by
  * role, never by member: the member's id is the statement's parameter). It is on every signed-in
@@ -367,12 +375,7 @@ function unreadGroupsQuery(db: Executor, viewer: PolicyViewer) {
  * page views of most members, never runs `count`.
  */
 export function prepareUnreadGroupCount(db: Executor): { anyUnread(viewer: MemberViewer): Promise<boolean>; count(viewer: MemberViewer): Promise<number> } {
-  const anyUnread = db
-    .select({ id: notifications.id })
-    .from(notifications)
-    .where(sql`${notifications.recipientId} = ${sql.placeholder('viewerId')} and ${notifications.readAt} is null`)
-    .limit(1)
-    .prepare('any_unread_notification');
+  const anyUnread = anyUnreadQuery(db).prepare('any_unread_notification');
   const byRole = perSiteRole((viewer, role) => unreadGroupsQuery(db, viewer).prepare(`unread_groups_${role}`));
   return {
     anyUnread: async (viewer) => (await anyUnread.execute({ viewerId: viewer.id })).length > 0,
