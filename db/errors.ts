@@ -1,10 +1,20 @@
-/** PostgreSQL's unique_violation, whether the driver error arrives bare or wrapped by Drizzle. */
-export function isUniqueViolation(error: unknown): boolean {
+/** Whether the error, bare or wrapped by Drizzle, carries this SQLSTATE. */
+function hasSqlState(error: unknown, state: string): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
-    if (typeof e === 'object' && 'code' in e && (e as { code: unknown }).code === '23505') return true;
+    if (typeof e === 'object' && 'code' in e && (e as { code: unknown }).code === state) return true;
     e = typeof e === 'object' && 'cause' in e ? (e as { cause: unknown }).cause : undefined;
   }
   return false;
+}
+
+/** PostgreSQL's unique_violation. */
+export function isUniqueViolation(error: unknown): boolean {
+  return hasSqlState(error, '23505');
+}
+
+/** query_canceled: here only by the connection's statement_timeout. */
+export function isStatementTimeout(error: unknown): boolean {
+  return hasSqlState(error, '57014');
 }
 
 /** Node socket errors that mean the database server cannot be reached. */

@@ -42,6 +42,12 @@ export class TooManyRequests extends DomainError {
   readonly code = 'rate_limited';
 }
 
+/** The work ran past its time limit and was stopped: nothing is wrong with the request, and it may go through when tried again. */
+export class TimedOut extends DomainError {
+  readonly status = 503;
+  readonly code = 'timed_out';
+}
+
 /** A request that is well-formed but breaks a rule; `fields` names the inputs at fault. */
 export class Invalid extends DomainError {
   readonly status = 422;

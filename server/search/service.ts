@@ -1,10 +1,13 @@
 import type { Database } from '../../db/client.ts';
-import { NotFound } from '../errors.ts';
+import { isStatementTimeout } from '../../db/errors.ts';
+import { NotFound, TimedOut } from '../errors.ts';
 import type { ForumService } from '../forum/service.ts';
 import type { Viewer } from '../policy/index.ts';
 import type { SpacesService } from '../spaces/service.ts';
 import * as q from './queries.ts';
 import { checkSearchRequest, parseDay, SEARCH_LIMITS, type SearchRequest } from './rules.ts';
+
+export const SEARCH_TIMED_OUT = 'That search took too long and was stopped. Try it again in a moment, or add a word or a filter to narrow it.';
 
 /** A piece of a snippet or title: plain text, highlighted or not. Never markup. */
 export interface Segment {
@@ -196,7 +199,12 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
       };
       const perPage = SEARCH_LIMITS.perPage;
       const cap = perPage * SEARCH_LIMITS.maxPages;
-      const page = await q.searchHits(db, viewer, request.q, queryFilters, cap, perPage, (request.page - 1) * perPage);
+      const page = await q.searchHits(db, viewer, request.q, queryFilters, cap, perPage, (request.page - 1) * perPage).catch((error: unknown) => {
+        // A search whose pages are not in memory yet (just after PostgreSQL started, on a large
+        // site) can run past the statement timeout once; that is not the database being down.
+        if (isStatementTimeout(error)) throw new TimedOut(SEARCH_TIMED_OUT);
+        throw error;
+      });
       const hits = page.hits;
       const counted = page.total;
       const found = await details(viewer, hits, request.q);

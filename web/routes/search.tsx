@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Invalid } from '../../server/errors.ts';
+import { Invalid, TimedOut } from '../../server/errors.ts';
+import { RETRY_AFTER_SECONDS } from '../../server/plugins/errors.ts';
 import { parseSearchForm, type SearchForm } from '../../server/search/rules.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
@@ -24,7 +25,15 @@ export const searchPages: FastifyPluginAsyncTypebox = async (app) => {
       if (!(error instanceof Invalid)) throw error;
       return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={null} errors={error.fields} message={error.message} />, 422);
     }
-    const outcome = await search.search(request.viewer, parsed);
+    let outcome;
+    try {
+      outcome = await search.search(request.viewer, parsed);
+    } catch (error) {
+      if (!(error instanceof TimedOut)) throw error;
+      // The form again with what was typed, and why there are no results.
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
+      return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={null} errors={{}} message={error.message} />, 503);
+    }
     return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={outcome} errors={{}} />);
   });
 };
