@@ -54,8 +54,9 @@ export async function flagBlogTarget(
   const found = await findTarget(db, viewer, target);
   if (!found) throw new NotFound('That cannot be flagged.');
   if (found.authorId === viewer.id) throw new Invalid('You cannot flag what you wrote. Edit or delete it instead.');
+  const statements = q.moderationStatements(db);
   const settings = await loadModerationSettings(db);
-  const facts = await q.moderationStatements(db).findFlaggerFacts(db, viewer.id);
+  const facts = await statements.findFlaggerFacts(db, viewer.id);
   const weight = flagWeight(
     { trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: found.moderates },
     settings.autoHideScore,
@@ -63,8 +64,8 @@ export async function flagBlogTarget(
   try {
     return await db.transaction(async (tx) => {
       const opened = await q.openItemForBlogTarget(tx, { kind: 'flagged', target, subjectId: found.authorId, spaceId: found.spaceId });
-      const flag = await q.moderationStatements(db).insertFlag(tx, { itemId: opened.id, ...target, subjectId: found.authorId, flaggerId: viewer.id, reason: input.reason, note: input.note, weight });
-      const item = await q.moderationStatements(db).addToItemScore(tx, opened.id, weight, 1);
+      const flag = await statements.insertFlag(tx, { itemId: opened.id, ...target, subjectId: found.authorId, flaggerId: viewer.id, reason: input.reason, note: input.note, weight });
+      const item = await statements.addToItemScore(tx, opened.id, weight, 1);
       let hidden = false;
       if (weight > 0 && item.score >= settings.autoHideScore && found.status === 'published' && !item.autoHidden) {
         await setState(tx, target, 'hidden', AUTO_HIDDEN_NOTE);
