@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Executor } from './client.ts';
 
@@ -74,4 +74,9 @@ export function oncePerDatabase<T>(build: (db: Executor) => T): (db: Executor) =
     }
     return found;
   };
+}
+
+/** A placeholder named after each field, for an insert's values prepared once: `.values({ ...placeholders('a', 'b') })`. */
+export function placeholders<Name extends string>(...names: Name[]): Record<Name, Placeholder<Name>> {
+  return Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])) as Record<Name, Placeholder<Name>>;
 }

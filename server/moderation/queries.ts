@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
-import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
+import { onAnyExecutor, oncePerDatabase, placeholders } from '../../db/named-statement.ts';
 import { blogComments, blogEntries, boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
 import {
   checkedPerRow,
@@ -64,15 +64,7 @@ type NewFlag = { itemId: number; postId?: number; entryId?: number; commentId?: 
 function openPostItemQuery(db: Executor) {
   return db
     .insert(reviewItems)
-    .values({
-      kind: sql.placeholder('kind'),
-      postId: sql.placeholder('postId'),
-      subjectId: sql.placeholder('subjectId'),
-      spaceId: sql.placeholder('spaceId'),
-      excludedModeratorId: sql.placeholder('excludedModeratorId'),
-      authorNote: sql.placeholder('authorNote'),
-      status: 'open',
-    })
+    .values({ ...placeholders('kind', 'postId', 'subjectId', 'spaceId', 'excludedModeratorId', 'authorNote'), status: 'open' })
     .onConflictDoNothing({ target: [reviewItems.kind, reviewItems.postId], where: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is not null` });
 }
 
@@ -87,17 +79,7 @@ function lockOpenPostItemQuery(db: Executor) {
 function insertFlagQuery(db: Executor) {
   return db
     .insert(flags)
-    .values({
-      itemId: sql.placeholder('itemId'),
-      postId: sql.placeholder('postId'),
-      entryId: sql.placeholder('entryId'),
-      commentId: sql.placeholder('commentId'),
-      subjectId: sql.placeholder('subjectId'),
-      flaggerId: sql.placeholder('flaggerId'),
-      reason: sql.placeholder('reason'),
-      note: sql.placeholder('note'),
-      weight: sql.placeholder('weight'),
-    })
+    .values(placeholders('itemId', 'postId', 'entryId', 'commentId', 'subjectId', 'flaggerId', 'reason', 'note', 'weight'))
     .returning({ id: flags.id });
 }
 
