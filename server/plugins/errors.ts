@@ -19,7 +19,12 @@ export interface ErrorView {
 export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, error: ErrorView, submitted: Record<string, unknown> | undefined) => string;
 
 /** How long a client should wait before trying again after a database outage answered 503. */
-export const RETRY_AFTER_SECONDS = 30;
+const RETRY_AFTER_SECONDS = 30;
+
+/** What every 503 carries: when to try again, and that it must not be kept by any cache. */
+export function retryLater(reply: FastifyReply): void {
+  reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
+}
 
 const UNAVAILABLE_READ = "Rounds can't reach its database right now. Please try again in a minute.";
 const UNAVAILABLE_WRITE = "Rounds can't reach its database right now, so nothing was saved. Please try again in a minute.";
@@ -90,7 +95,7 @@ export const errorHandling = fp(async (app: FastifyInstance, options: { renderPa
   const send = (request: FastifyRequest, reply: FastifyReply, view: ErrorView, submitted?: Record<string, unknown>) => {
     reply.status(view.status);
     if (view.status === 401 && isApiRequest(request)) reply.header('www-authenticate', 'Bearer');
-    if (view.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
+    if (view.status === 503) retryLater(reply);
     if (isApiRequest(request) || request.headers.accept === 'application/json') {
       return reply.type('application/json; charset=utf-8').send({ error: { code: view.code, message: view.message, fields: view.fields } });
     }

@@ -7,8 +7,6 @@ import type { SpacesService } from '../spaces/service.ts';
 import * as q from './queries.ts';
 import { checkSearchRequest, parseDay, SEARCH_LIMITS, type SearchRequest } from './rules.ts';
 
-export const SEARCH_TIMED_OUT = 'That search took too long and was stopped. Try it again in a moment, or add a word or a filter to narrow it.';
-
 /** A piece of a snippet or title: plain text, highlighted or not. Never markup. */
 export interface Segment {
   text: string;
@@ -202,7 +200,7 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
       const page = await q.searchHits(db, viewer, request.q, queryFilters, cap, perPage, (request.page - 1) * perPage).catch((error: unknown) => {
         // A search whose pages are not in memory yet (just after PostgreSQL started, on a large
         // site) can run past the statement timeout once; that is not the database being down.
-        if (isStatementTimeout(error)) throw new TimedOut(SEARCH_TIMED_OUT);
+        if (isStatementTimeout(error)) throw new TimedOut('That search took too long and was stopped. Try it again in a moment, or add a word or a filter to narrow it.');
         throw error;
       });
       const hits = page.hits;

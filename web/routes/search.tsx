@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Invalid, TimedOut } from '../../server/errors.ts';
-import { RETRY_AFTER_SECONDS } from '../../server/plugins/errors.ts';
+import { retryLater } from '../../server/plugins/errors.ts';
 import { parseSearchForm, type SearchForm } from '../../server/search/rules.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
@@ -31,7 +31,7 @@ export const searchPages: FastifyPluginAsyncTypebox = async (app) => {
     } catch (error) {
       if (!(error instanceof TimedOut)) throw error;
       // The form again with what was typed, and why there are no results.
-      reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
+      retryLater(reply);
       return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={null} errors={{}} message={error.message} />, 503);
     }
     return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={outcome} errors={{}} />);
