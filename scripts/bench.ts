@@ -17,6 +17,8 @@ import { loadConfig, type Config } from '../server/config.ts';
 import { CONTENT_PIPELINE_VERSION } from '../server/content/render-markdown.ts';
 import { createNotifier } from '../server/notifications/notifier.ts';
 import { createForumService } from '../server/forum/service.ts';
+import { REMEMBER_NOTHING } from '../server/events/member-cache.ts';
+import { rememberedSettings } from '../server/moderation/admission.ts';
 import { ANONYMOUS } from '../server/policy/index.ts';
 import { SEARCH_KINDS } from '../server/search/rules.ts';
 import { createSearchService } from '../server/search/service.ts';
@@ -280,7 +282,7 @@ async function explainPages(
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const db = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Database;
   const spaces = createSpacesService(db, setting);
-  const forum = createForumService(db, spaces, createNotifier());
+  const forum = createForumService(db, spaces, createNotifier(), rememberedSettings(db, REMEMBER_NOTHING));
   const search = createSearchService(db, spaces, forum);
   const pages: [string, () => Promise<unknown>][] = [
     ['thread page (cache check)', () => forum.anonymousThreadVersion(targets.threadId)],

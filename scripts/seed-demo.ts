@@ -7,6 +7,7 @@ import { REMEMBER_NOTHING } from '../server/events/member-cache.ts';
 import { createSessionManager } from '../server/accounts/sessions.ts';
 import { createNotifier } from '../server/notifications/notifier.ts';
 import { createForumService, quoteMarkdown } from '../server/forum/service.ts';
+import { rememberedSettings } from '../server/moderation/admission.ts';
 import type { MemberViewer } from '../server/policy/index.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
 import { DEMO_MEMBERS, DEMO_SPACES, DEMO_THREADS } from './demo-community.ts';
@@ -44,7 +45,7 @@ runCommand(async () => {
     const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
     const accounts = createAccountsService(db, sessions, REMEMBER_NOTHING, config.rateLimits);
     const spaces = createSpacesService(db, config.privateSpaces);
-    const forum = createForumService(db, spaces, createNotifier());
+    const forum = createForumService(db, spaces, createNotifier(), rememberedSettings(db, REMEMBER_NOTHING));
 
     // Members: registered like anyone else, then given their role and an established trust level
     // (a seeded community is not made of brand-new, pre-moderated accounts).

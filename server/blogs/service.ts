@@ -4,7 +4,7 @@ import { findUserByHandle } from '../accounts/queries.ts';
 import { CONTENT_PIPELINE_VERSION, headingOutline, renderLongform, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { cleanBody } from '../forum/rules.ts';
-import { admitPost } from '../moderation/admission.ts';
+import { admitPost, type SettingsSource } from '../moderation/admission.ts';
 import { queueHeldBlogTarget } from '../moderation/blog-targets.ts';
 import { viewerModeratesSpace } from '../moderation/queries.ts';
 import type { Notifier } from '../notifications/notifier.ts';
@@ -56,7 +56,7 @@ export const SCHEDULE_SWEEP_MS = 60_000;
 
 export type BlogsService = ReturnType<typeof createBlogsService>;
 
-export function createBlogsService(db: Database, spaces: SpacesService, notifier: Notifier) {
+export function createBlogsService(db: Database, spaces: SpacesService, notifier: Notifier, readSettings: SettingsSource) {
   async function requireOwnEntry(viewer: MemberViewer, id: number) {
     const found = await q.findVisibleEntry(db, viewer, id);
     if (!found) throw new NotFound();
@@ -103,7 +103,7 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     if (entry.bodySource.trim().length === 0) fields.body = 'Write something before publishing.';
     throwIfInvalid(fields, 'The entry is empty: write something before publishing.');
     if (at !== null && at.getTime() <= Date.now()) throw new Invalid('Choose a time in the future, or publish now.', { publishAt: 'Choose a time in the future.' });
-    const admission = await admitPost(db, viewer, { body: entry.bodySource, moderates: await moderatesEntry(viewer, entry) });
+    const admission = await admitPost(db, readSettings, viewer, { body: entry.bodySource, moderates: await moderatesEntry(viewer, entry) });
     // A moderator's "hidden" stays: publishing again does not undo it.
     const moderationStatus = entry.moderationStatus === 'hidden' ? 'hidden' : admission.status;
     const now = new Date();
@@ -350,7 +350,7 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
         if (!parent || parent.entryId !== entryId) throw new Invalid('The comment you replied to is not on this entry.');
         if (parent.parentId !== null) throw new Invalid('Replies go one level deep: reply to the first comment of the conversation.');
       }
-      const admission = await admitPost(db, viewer, { body, moderates: await moderatesEntry(viewer, entry) });
+      const admission = await admitPost(db, readSettings, viewer, { body, moderates: await moderatesEntry(viewer, entry) });
       return db.transaction(async (tx) => {
         const comment = await q.insertComment(tx, {
           entryId,

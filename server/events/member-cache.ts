@@ -8,15 +8,16 @@ export type Keep<T> = (value: T) => { value: T; until: string } | null;
 /**
  * What this process remembers between a member's requests: their sign-in session or API token and
  * account row, their visitor session, whether they have anything unread, whether they moderate
- * nothing. Every
- * signed-in page asked the database these four questions before reading any content (a quarter of
- * a thread page's statements, and a signed-in request that reads nothing ran at a third of an
- * anonymous one's rate).
+ * nothing, whether they have an open flag on a post; and the moderation settings every post reads.
+ * Every signed-in page asked the database the first four questions before reading any content (a
+ * quarter of a thread page's statements, and a signed-in request that reads nothing ran at a
+ * third of an anonymous one's rate).
  *
  * A value is kept only while the event bus is live, and dropped the moment the event it names is
  * heard: the database announces every change to a member's account row, sessions, space
- * memberships (`member:<id>`, migration 0017), notifications (`user:<id>`, 0010) and visitor
- * session (`visitor:<digest>`) at commit, to every process. A value read while its event came is
+ * memberships (`member:<id>`, migration 0017), notifications (`user:<id>`, 0010), visitor
+ * session (`visitor:<digest>`), flags (`flags:<id>`, 0018) and site settings (`setting:<key>`,
+ * 0018) at commit, to every process. A value read while its event came is
  * not kept (it may predate the change), a reconnected bus forgets everything, and nothing is kept
  * longer than `ttlMs` whatever happens. Content and membership are never kept here: the policy
  * still reads them from the database in every statement.

@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, policyKey, viewerParameters, type MemberViewer, type Viewer } from '../policy/index.ts';
-import { admitPost, queueHeldPost, type Admission } from '../moderation/admission.ts';
+import { admitPost, queueHeldPost, type Admission, type SettingsSource } from '../moderation/admission.ts';
 import { insertLog } from '../moderation/queries.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
@@ -97,7 +97,7 @@ export { mentionedHandles, quotedPosts, quotedThreadIds };
 
 export type ForumService = ReturnType<typeof createForumService>;
 
-export function createForumService(db: Database, spaces: SpacesService, notifier: Notifier) {
+export function createForumService(db: Database, spaces: SpacesService, notifier: Notifier, readSettings: SettingsSource) {
   const anonymous = q.prepareAnonymousThreadReads(db);
   const members = q.prepareMemberThreadReads(db);
   const lists = q.prepareListReads(db);
@@ -189,7 +189,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
     existing: () => Promise<T | undefined>,
   ): Promise<{ admission: Admission } | { already: T }> {
     try {
-      return { admission: await admitPost(db, viewer, { body, moderates: place.moderates }) };
+      return { admission: await admitPost(db, readSettings, viewer, { body, moderates: place.moderates }) };
     } catch (error) {
       const twin = await existing();
       if (twin) return { already: twin };

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/client.ts';
+import type { MemberCache } from '../events/member-cache.ts';
 import { Invalid, TooManyRequests } from '../errors.ts';
 import type { MemberViewer } from '../policy/index.ts';
 import { refreshTrust } from './promotion.ts';
@@ -21,6 +22,22 @@ export interface Admission {
 export async function loadModerationSettings(db: Executor): Promise<ModerationSettings> {
   return parseModerationSettings(await q.readSetting(db, MODERATION_SETTINGS_KEY));
 }
+
+/** The moderation settings as a post, a reply or a flag reads them. */
+export type SettingsSource = () => Promise<ModerationSettings>;
+
+/**
+ * The settings as this process last read them, until it hears that they were written
+ * (`setting:moderation`, migration 0018): every post, reply and flag read them, one statement of a
+ * reply's ten. The administrator's own process has heard the change before their save is answered
+ * (writes-heard); another process obeys it within milliseconds. The value is shared: never changed.
+ */
+export function rememberedSettings(db: Executor, remembered: MemberCache): SettingsSource {
+  return () => remembered.remember(SETTINGS_CHANGED, () => loadModerationSettings(db), (value) => ({ value, until: SETTINGS_CHANGED }));
+}
+
+/** Announced by the database when the settings are written; also their key among what is remembered. */
+export const SETTINGS_CHANGED = `setting:${MODERATION_SETTINGS_KEY}`;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -63,8 +80,8 @@ function seconds(ms: number): string {
  * Decides a new post's fate. `moderates`: the author moderates the place (never held or limited
  * by the newcomer rules there). Throws `Invalid` or `TooManyRequests` with a message for the author.
  */
-export async function admitPost(db: Executor, viewer: MemberViewer, input: { body: string; moderates: boolean }): Promise<Admission> {
-  const settings = await loadModerationSettings(db);
+export async function admitPost(db: Executor, readSettings: SettingsSource, viewer: MemberViewer, input: { body: string; moderates: boolean }): Promise<Admission> {
+  const settings = await readSettings();
   const staff = input.moderates || viewer.role !== 'member';
   // A newcomer may have earned level 1 since their session began: look before treating them as new.
   const newcomer = viewer.trustLevel === 0 && !staff && (await refreshTrust(db, viewer.id)) === 0;

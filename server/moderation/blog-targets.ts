@@ -4,7 +4,7 @@ import { entryUrl } from '../blogs/presenters.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import type { MemberViewer, Viewer } from '../policy/index.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import { loadModerationSettings } from './admission.ts';
+import type { SettingsSource } from './admission.ts';
 import * as q from './queries.ts';
 import { flagWeight } from './trust.ts';
 
@@ -47,6 +47,7 @@ async function setState(db: Executor, target: BlogTarget, status: 'published' | 
 /** A member flags an entry or comment they can read; past the site's threshold it is hidden at once. */
 export async function flagBlogTarget(
   db: Executor,
+  readSettings: SettingsSource,
   viewer: MemberViewer,
   target: BlogTarget,
   input: { reason: 'spam' | 'abusive' | 'off_topic' | 'misinformation' | 'confidentiality' | 'other'; note: string },
@@ -55,7 +56,7 @@ export async function flagBlogTarget(
   if (!found) throw new NotFound('That cannot be flagged.');
   if (found.authorId === viewer.id) throw new Invalid('You cannot flag what you wrote. Edit or delete it instead.');
   const statements = q.moderationStatements(db);
-  const settings = await loadModerationSettings(db);
+  const settings = await readSettings();
   const facts = await statements.findFlaggerFacts(db, viewer.id);
   const weight = flagWeight(
     { trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: found.moderates },

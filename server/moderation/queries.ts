@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { onAnyExecutor, oncePerDatabase, placeholders } from '../../db/named-statement.ts';
@@ -477,6 +477,22 @@ const ownOpenFlagsOnPosts = oncePerDatabase((db) =>
 export async function findOwnOpenFlagsOnPosts(db: Executor, flaggerId: string, postIds: number[]) {
   if (postIds.length === 0) return [];
   return ownOpenFlagsOnPosts(db)(db, { flaggerId, postIds });
+}
+
+/** Whether the caller has an open flag on any post (the partial index of open post flags answers it). */
+const anyOwnOpenPostFlag = oncePerDatabase((db) =>
+  onAnyExecutor(
+    db
+      .select({ id: flags.id })
+      .from(flags)
+      .where(and(eq(flags.flaggerId, sql.placeholder('flaggerId')), eq(flags.status, 'open'), isNotNull(flags.postId)))
+      .limit(1)
+      .prepare('any_own_open_post_flag'),
+  ),
+);
+
+export async function hasOwnOpenPostFlag(db: Executor, flaggerId: string): Promise<boolean> {
+  return (await anyOwnOpenPostFlag(db)(db, { flaggerId })).length > 0;
 }
 
 /** Withdraws the flagger's own open flag; returns it so its weight comes off the item. */

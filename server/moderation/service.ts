@@ -7,7 +7,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { cleanBody } from '../forum/rules.ts';
 import type { ModerationOutcome, Notifier } from '../notifications/notifier.ts';
 import { ANONYMOUS, authorize, isSiteStaff, type MemberViewer } from '../policy/index.ts';
-import { loadModerationSettings } from './admission.ts';
+import { rememberedSettings, SETTINGS_CHANGED } from './admission.ts';
 import { blogTargetDetail, blogTargetOf, decideBlogItem, flagBlogTarget, restoreAutoHidden, type BlogTarget } from './blog-targets.ts';
 import * as q from './queries.ts';
 import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings } from './settings.ts';
@@ -79,6 +79,7 @@ export type ModerationService = ReturnType<typeof createModerationService>;
 
 export function createModerationService(db: Database, notifier: Notifier, remembered: MemberCache) {
   const statements = q.moderationStatements(db);
+  const readSettings = rememberedSettings(db, remembered);
   async function requireModeratedItem(exec: Executor, viewer: MemberViewer, itemId: number, lock: boolean) {
     const item = await q.findVisibleItem(exec, viewer, itemId, lock);
     if (!item) throw new NotFound();
@@ -133,7 +134,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
   }
 
   return {
-    settings: (): Promise<ModerationSettings> => loadModerationSettings(db),
+    settings: (): Promise<ModerationSettings> => readSettings(),
 
     /** Site staff, or an owner or moderator of at least one space: who may open the moderator screens. */
     moderatesAnything: async (viewer: MemberViewer): Promise<boolean> => isSiteStaff(viewer) || (await q.moderatesAnySpace(db, viewer.id)),
@@ -145,6 +146,8 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
         await q.writeSetting(tx, MODERATION_SETTINGS_KEY, settings, viewer.id);
         await q.insertLog(tx, { actorId: viewer.id, action: 'settings', reason: 'Moderation settings changed', detail: { holdFirstPosts: settings.holdFirstPosts, autoHideScore: settings.autoHideScore, watchedWords: settings.watchedWords.length } });
       });
+      // Obeyed by this process's next post, not only once the change is heard.
+      remembered.forget(SETTINGS_CHANGED);
       return settings;
     },
 
@@ -155,7 +158,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       if (post.authorId === viewer.id) throw new Invalid('You cannot flag your own post. Edit or delete it instead.');
       authorize(viewer, { kind: 'content.flag' });
       const note = cleanNote(input.note, 'note', input.reason === 'other' ? 'Say what is wrong: “something else” needs a few words.' : null);
-      const settings = await loadModerationSettings(db);
+      const settings = await readSettings();
       const facts = await statements.findFlaggerFacts(db, viewer.id);
       const weight = flagWeight({ trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: post.moderates }, settings.autoHideScore);
       try {
@@ -185,7 +188,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       if (member.id === viewer.id) throw new Invalid('You cannot flag your own profile.');
       authorize(viewer, { kind: 'content.flag' });
       const note = cleanNote(input.note, 'note', input.reason === 'other' ? 'Say what is wrong: “something else” needs a few words.' : null);
-      const settings = await loadModerationSettings(db);
+      const settings = await readSettings();
       const facts = await statements.findFlaggerFacts(db, viewer.id);
       const weight = flagWeight({ trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: isSiteStaff(viewer) }, settings.autoHideScore);
       try {
@@ -205,13 +208,20 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
     async flagBlog(viewer: MemberViewer, target: BlogTarget, input: FlagInput): Promise<{ flagId: number; hidden: boolean }> {
       authorize(viewer, { kind: 'content.flag' });
       const note = cleanNote(input.note, 'note', input.reason === 'other' ? 'Say what is wrong: “something else” needs a few words.' : null);
-      return flagBlogTarget(db, viewer, target, { reason: input.reason, note });
+      return flagBlogTarget(db, readSettings, viewer, target, { reason: input.reason, note });
     },
 
     ownFlagOnPost: (viewer: MemberViewer, postId: number) => q.findOwnOpenFlag(db, viewer.id, { postId }),
 
-    /** The viewer's open flags on the posts of a page, by post id. */
+    /**
+     * The viewer's open flags on the posts of a page, by post id. Most members have no open flag on
+     * any post, which this process remembers until one of their flags changes (`flags:<id>`,
+     * migration 0018): their thread pages then skip the read.
+     */
     async ownFlagsOnPosts(viewer: MemberViewer, postIds: number[]): Promise<Map<number, number>> {
+      if (postIds.length === 0) return new Map();
+      const any = await remembered.remember(`open-flags:${viewer.id}`, () => q.hasOwnOpenPostFlag(db, viewer.id), (value) => ({ value, until: `flags:${viewer.id}` }));
+      if (!any) return new Map();
       const rows = await q.findOwnOpenFlagsOnPosts(db, viewer.id, postIds);
       return new Map(rows.flatMap((r) => (r.postId === null ? [] : [[r.postId, r.id] as const])));
     },
@@ -484,7 +494,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
 
     /** The public transparency page: what moderators did to public content, and why. */
     async publicLog(filter: { before?: number }) {
-      const settings = await loadModerationSettings(db);
+      const settings = await readSettings();
       const rows = await q.listPublicLog(db, ANONYMOUS, { ...filter, limit: 50 });
       return rows.map((row) => ({ ...row, actorHandle: settings.nameModeratorsPublicly ? row.actorHandle : null }));
     },

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.ts';
-import { spaceMembers, users } from '../../db/schema/index.ts';
+import { posts, spaceMembers, users } from '../../db/schema/index.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createEventBus } from '../../server/events/bus.ts';
@@ -176,6 +176,72 @@ describe('what changes about a member is obeyed by their next request', () => {
     const next = await onTwo.get(locationOf(saved).split('#')[0]!);
     expect(next.body).toContain('Your e-mail choice is saved.');
     expect(next.body).toMatch(/value="daily" checked/);
+  });
+});
+
+describe('the moderation settings every post reads', () => {
+  /** A reply through the API on `app`; its status tells whether it was published (201) and its body whether it waits. */
+  const replyOn = (app: TestApp, member: TestMember, threadId: number, body: string) =>
+    app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: member.auth, payload: { body } });
+  const heldNow = async (postId: number) => (await database.db.select({ status: posts.status }).from(posts).where(eq(posts.id, postId)))[0]?.status;
+
+  test('are read once per process, and a change made in one process or by SQL holds in both once heard', async () => {
+    const [member, colleague] = await Promise.all([createMember(one), createMember(one)]);
+    const { board } = await createSpaceWithBoard(one, admin);
+    const thread = await createThread(one, colleague, board.id);
+    const before = await one.services.moderation.settings();
+    try {
+      expect((await replyOn(two, member, thread.threadId, 'A first reply reads the settings.')).statusCode).toBe(201);
+      statements.length = 0;
+      expect((await replyOn(two, member, thread.threadId, 'A second reply does not.')).statusCode).toBe(201);
+      expect(statements.filter((text) => text.includes('"site_settings"'))).toEqual([]);
+
+      // An administrator holds a word for review, in the other process.
+      await one.services.moderation.updateSettings(admin.viewer, { ...before, watchedWords: [{ word: 'zqventsetting', action: 'hold', replacement: '' }] });
+      expect(await two.events.settled()).toBe(true);
+      const onTwo = await replyOn(two, member, thread.threadId, 'Tidal volume zqventsetting of six.');
+      expect(onTwo.statusCode).toBe(201);
+      expect(await heldNow(onTwo.json<{ postId: number }>().postId)).toBe('held');
+      const onOne = await replyOn(one, member, thread.threadId, 'Same word zqventsetting on this side.');
+      expect(await heldNow(onOne.json<{ postId: number }>().postId)).toBe('held');
+
+      // An operator clears the list by SQL: both processes publish again.
+      await database.db.execute(sql`update site_settings set value = jsonb_set(value, '{watchedWords}', '[]'::jsonb) where key = 'moderation'`);
+      expect(await one.events.settled()).toBe(true);
+      expect(await two.events.settled()).toBe(true);
+      for (const app of [one, two]) {
+        const answer = await replyOn(app, member, thread.threadId, `No longer held: zqventsetting via ${app === one ? 'one' : 'two'}.`);
+        expect(await heldNow(answer.json<{ postId: number }>().postId)).toBe('published');
+      }
+    } finally {
+      await one.services.moderation.updateSettings(admin.viewer, before);
+    }
+  });
+});
+
+describe('a member’s own flags', () => {
+  test('a reader with no open flag reads none; one raised in the other process shows on their next page there', async () => {
+    const [reader, author] = await Promise.all([createMember(one), createMember(one)]);
+    const { board } = await createSpaceWithBoard(one, admin);
+    const thread = await createThread(one, author, board.id);
+    const agent = await signedInAgent(two, reader);
+    const url = `/t/${thread.threadId}/${thread.slug}`;
+    await agent.get(url);
+    statements.length = 0;
+    const page = await agent.get(url);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('You flagged this');
+    expect(statements.filter((text) => text.includes('"flags"'))).toEqual([]);
+
+    const flagged = await one.inject({ method: 'POST', url: `/api/v1/posts/${thread.postId}/flags`, headers: reader.auth, payload: { reason: 'misinformation' } });
+    expect(flagged.statusCode).toBe(201);
+    expect(await two.events.settled()).toBe(true);
+    expect((await agent.get(url)).body).toContain('You flagged this');
+
+    // Withdrawn by an operator's SQL: gone from the page once heard.
+    await database.db.execute(sql`update flags set status = 'withdrawn', resolved_at = now() where flagger_id = ${reader.viewer.id}`);
+    expect(await two.events.settled()).toBe(true);
+    expect((await agent.get(url)).body).not.toContain('You flagged this');
   });
 });
 

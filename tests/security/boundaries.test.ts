@@ -52,6 +52,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   openItemForBlogTarget: 'a write: locks the review item a flag or held blog entry or comment attaches to; returned to the service, never to a client',
   findOwnOpenFlag: "the caller's own flag, by their own id: id, reason and date only",
   ownOpenFlagsOnPosts: "the caller's own flags, by their own id: flag and post ids only",
+  anyOwnOpenPostFlag: "whether the caller has an open flag on a post, by their own id: a flag id only",
   countOpenFlagsOfItem: 'a count, inside a flag withdrawal that already owns the flag',
   countUpheldFlagsAgainst: "a count for a member's own trust level, never shown to others",
   countPublishedPostsBy: "a count for a member's own trust level and pre-moderation",

@@ -11,6 +11,8 @@ import { buildApp } from '../../server/app.ts';
 import { createBlogsService } from '../../server/blogs/service.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createSpacesService } from '../../server/spaces/service.ts';
+import { REMEMBER_NOTHING } from '../../server/events/member-cache.ts';
+import { rememberedSettings } from '../../server/moderation/admission.ts';
 import { driveLoad, prepareLoad, probeOutsiders, verifyLoad } from '../../scripts/load-consistency.ts';
 import { emptyPostgresDatabase } from '../helpers/database.ts';
 import { startServer as startChild, stopGracefully, type ServerData } from '../helpers/server-process.ts';
@@ -82,7 +84,7 @@ describe(`crash: kill -9 under load, then restart (${postgresUrl ? 'PostgreSQL' 
       // would refuse the entry for a reason this test is not about.
       const author = fixtures.moderator;
       const [authorRow] = await database.db.select().from(users).where(eq(users.id, author.id));
-      const blogs = createBlogsService(database.db, createSpacesService(database.db, config.privateSpaces), createNotifier());
+      const blogs = createBlogsService(database.db, createSpacesService(database.db, config.privateSpaces), createNotifier(), rememberedSettings(database.db, REMEMBER_NOTHING));
       const viewer = userToViewer(authorRow!);
       const draft = await blogs.createDraft(viewer, { title: 'Published while the server was down', body: 'Due during the outage.' });
       const publishAt = new Date(Date.now() + 1_000);
@@ -107,7 +109,7 @@ describe(`crash: kill -9 under load, then restart (${postgresUrl ? 'PostgreSQL' 
         expect(entry?.status).toBe('published');
         expect(entry?.publishedAt?.getTime()).toBe(publishAt.getTime());
         // The start-up sweep already did it: another sweep finds nothing left to publish.
-        expect(await createBlogsService(database.db, createSpacesService(database.db, config.privateSpaces), createNotifier()).sweepScheduled()).toBe(0);
+        expect(await createBlogsService(database.db, createSpacesService(database.db, config.privateSpaces), createNotifier(), rememberedSettings(database.db, REMEMBER_NOTHING)).sweepScheduled()).toBe(0);
       } finally {
         await database.close();
       }
