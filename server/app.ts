@@ -28,7 +28,6 @@ import { liveEvents } from './notifications/live.ts';
 import { notificationsApi } from './notifications/routes.ts';
 import { createNotificationsService } from './notifications/service.ts';
 import { createModerationService } from './moderation/service.ts';
-import { rememberedSettings } from './moderation/admission.ts';
 import { searchApi } from './search/routes.ts';
 import { createSearchService } from './search/service.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
@@ -133,14 +132,13 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   // Created by the writes that cause them (in their transactions); `notifier.onCreated` is the hook
   // for anything that must follow a new notification, such as e-mail.
   const notifier = createNotifier();
-  // Read by every post, reply and flag; kept until an administrator changes them.
-  const moderationSettings = rememberedSettings(db, remembered);
-  const forum = createForumService(db, spaces, notifier, moderationSettings);
+  const moderation = createModerationService(db, notifier, remembered);
+  // Posts and blog entries are admitted under the settings moderation keeps (read once per process).
+  const forum = createForumService(db, spaces, notifier, moderation.settings);
   // Raising a space's level must take its pages out of the anonymous cache at once (versioned
   // thread pages notice by themselves; timed ones such as board and home pages do not).
   const membership = createMembershipService(db, notifier, { levelRaised: () => app.anonymousPages.clear() });
-  const moderation = createModerationService(db, notifier, remembered);
-  const blogs = createBlogsService(db, spaces, notifier, moderationSettings);
+  const blogs = createBlogsService(db, spaces, notifier, moderation.settings);
   const notifications = createNotificationsService(db, notifier, spaces, forum, remembered);
   const search = createSearchService(db, spaces, forum);
   app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications, mail, accountEmails, search });

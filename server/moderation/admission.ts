@@ -23,6 +23,9 @@ export async function loadModerationSettings(db: Executor): Promise<ModerationSe
   return parseModerationSettings(await q.readSetting(db, MODERATION_SETTINGS_KEY));
 }
 
+/** Announced by the database when the settings are written; also their key among what is remembered. */
+export const SETTINGS_CHANGED = `setting:${MODERATION_SETTINGS_KEY}`;
+
 /** The moderation settings as a post, a reply or a flag reads them. */
 export type SettingsSource = () => Promise<ModerationSettings>;
 
@@ -35,9 +38,6 @@ export type SettingsSource = () => Promise<ModerationSettings>;
 export function rememberedSettings(db: Executor, remembered: MemberCache): SettingsSource {
   return () => remembered.remember(SETTINGS_CHANGED, () => loadModerationSettings(db), (value) => ({ value, until: SETTINGS_CHANGED }));
 }
-
-/** Announced by the database when the settings are written; also their key among what is remembered. */
-export const SETTINGS_CHANGED = `setting:${MODERATION_SETTINGS_KEY}`;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -134,7 +134,8 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
   }
 
   return {
-    settings: (): Promise<ModerationSettings> => readSettings(),
+    /** As this process last read them, until they change (see `rememberedSettings`). */
+    settings: readSettings,
 
     /** Site staff, or an owner or moderator of at least one space: who may open the moderator screens. */
     moderatesAnything: async (viewer: MemberViewer): Promise<boolean> => isSiteStaff(viewer) || (await q.moderatesAnySpace(db, viewer.id)),
