@@ -107,7 +107,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const events = createEventBus(database, { onError: (error) => app.log.error({ err: error }, 'an event listener failed') });
   app.decorate('events', events);
   app.addHook('onClose', async () => events.close());
-  // A minute at most, whatever the events say; 50,000 entries: the four answers for each of 12,500 members active within that minute.
+  // A minute at most, whatever the events say; 50,000 entries: the five answers for each of 10,000 members active within that minute.
   const remembered = createMemberCache(events, { ttlMs: 60_000, maxEntries: 50_000 });
   const sessions = createSessionManager(db, { ...config.session, secureCookies: config.secureCookies });
   const jobs = createJobs(database, {
