@@ -31,8 +31,8 @@ export type SettingsSource = () => Promise<ModerationSettings>;
 
 /**
  * The settings as this process last read them, until it hears that they were written
- * (`setting:moderation`, migration 0018): every post, reply and flag read them, one statement of a
- * reply's ten. The administrator's own process has heard the change before their save is answered
+ * (`setting:moderation`, migration 0018): every post, reply and flag read them, one of a reply's ten
+ * round trips. The administrator's own process has heard the change before their save is answered
  * (writes-heard); another process obeys it within milliseconds. The value is shared: never changed.
  */
 export function rememberedSettings(db: Executor, remembered: MemberCache): SettingsSource {
