@@ -180,7 +180,7 @@ describe('what changes about a member is obeyed by their next request', () => {
 });
 
 describe('the moderation settings every post reads', () => {
-  /** A reply through the API on `app`; its status tells whether it was published (201) and its body whether it waits. */
+  /** A reply through the API on `app` (201 whether published or held; `heldNow` reads which). */
   const replyOn = (app: TestApp, member: TestMember, threadId: number, body: string) =>
     app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: member.auth, payload: { body } });
   const heldNow = async (postId: number) => (await database.db.select({ status: posts.status }).from(posts).where(eq(posts.id, postId)))[0]?.status;
