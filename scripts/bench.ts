@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
@@ -90,6 +90,8 @@ interface Row {
   ceilingShare: number | null;
   /** CPU time the measured server process spent per answered request: steadier than req/s on a shared machine. */
   cpuMsPerRequest: number | null;
+  /** CPU time PostgreSQL's processes spent per answered request (its backends, WAL writer and all), when it runs on this machine. */
+  dbCpuMsPerRequest: number | null;
   /** Share of answers served from the anonymous page cache (its x-cache header), for page runs. */
   cacheHitShare: number | null;
 }
@@ -359,9 +361,46 @@ function cpuTimeMs(pid: number | undefined): number | null {
   }
 }
 
+/**
+ * CPU time of every PostgreSQL process on this machine, by pid (Linux /proc; the processes named
+ * `postgres`). Empty when there are none to read: a database elsewhere, or another OS.
+ */
+function postgresCpuMs(): Map<number, number> {
+  const found = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const ms = cpuTimeMs(Number(entry));
+      if (ms !== null) found.set(Number(entry), ms);
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return found;
+}
+
+/**
+ * What PostgreSQL's processes spent between two readings. A backend started in between counts from
+ * nothing; one that ended in between is lost (the pool keeps its connections through a run).
+ */
+function postgresCpuSpent(before: Map<number, number>, after: Map<number, number>): number | null {
+  if (after.size === 0) return null;
+  let spent = 0;
+  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
+  return spent;
+}
+
 interface Measured {
   result: autocannon.Result;
   cpuMsPerRequest: number | null;
+  dbCpuMsPerRequest: number | null;
   cacheHitShare: number | null;
 }
 
@@ -389,25 +428,30 @@ async function measure(
   process.stdout.write('measuring… ');
   cacheCount.hit = cacheCount.miss = cacheCount.none = 0;
   const cpuBefore = cpuTimeMs(pid);
+  const dbCpuBefore = postgresCpuMs();
   const result = await autocannon(options);
   const counted = cacheCount.hit + cacheCount.miss;
   const cacheHitShare = counted > 0 ? (100 * cacheCount.hit) / (counted + cacheCount.none) : null;
   // Abandoned requests still finish after the run; their CPU belongs to it too.
   await settle(appUrl);
   const cpuAfter = cpuTimeMs(pid);
+  const dbSpent = postgresCpuSpent(dbCpuBefore, postgresCpuMs());
   const answered = result.requests.total;
   const cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null && answered > 0 ? (cpuAfter - cpuBefore) / answered : null;
+  const dbCpuMsPerRequest = dbSpent !== null && answered > 0 ? dbSpent / answered : null;
   console.log(
     `${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/request` +
+      (dbCpuMsPerRequest === null ? '' : ` (PostgreSQL ${dbCpuMsPerRequest.toFixed(2)})`) +
       (cacheHitShare === null ? '' : `, ${cacheHitShare.toFixed(0)}% cache hits`) +
       (result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''),
   );
-  return { result, cpuMsPerRequest, cacheHitShare };
+  return { result, cpuMsPerRequest, dbCpuMsPerRequest, cacheHitShare };
 }
 
-function toRow(name: string, { result, cpuMsPerRequest, cacheHitShare }: Measured, ceiling: number | null): Row {
+function toRow(name: string, { result, cpuMsPerRequest, dbCpuMsPerRequest, cacheHitShare }: Measured, ceiling: number | null): Row {
   return {
     cpuMsPerRequest,
+    dbCpuMsPerRequest,
     cacheHitShare,
     name,
     rps: result.requests.average,
@@ -420,11 +464,11 @@ function toRow(name: string, { result, cpuMsPerRequest, cacheHitShare }: Measure
 }
 
 function table(rows: Row[]): string {
-  const header = '| name | requests/s | p50 ms | p99 ms | non-2xx | errors | % of ceiling | server CPU ms/req | cache hits |';
-  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const header = '| name | requests/s | p50 ms | p99 ms | non-2xx | errors | % of ceiling | server CPU ms/req | PostgreSQL CPU ms/req | cache hits |';
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map(
     (r) =>
-      `| ${r.name} | ${formatCount(Math.round(r.rps))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.ceilingShare === null ? '100%' : `${r.ceilingShare.toFixed(0)}%`} | ${r.cpuMsPerRequest?.toFixed(2) ?? '?'} | ${r.cacheHitShare === null ? '–' : `${r.cacheHitShare.toFixed(0)}%`} |`,
+      `| ${r.name} | ${formatCount(Math.round(r.rps))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.ceilingShare === null ? '100%' : `${r.ceilingShare.toFixed(0)}%`} | ${r.cpuMsPerRequest?.toFixed(2) ?? '?'} | ${r.dbCpuMsPerRequest?.toFixed(2) ?? '?'} | ${r.cacheHitShare === null ? '–' : `${r.cacheHitShare.toFixed(0)}%`} |`,
   );
   return [header, rule, ...lines].join('\n');
 }
@@ -628,6 +672,10 @@ runCommand(async () => {
       from generate_series(1, ${writerCount}) g
       on conflict (id) do update set password_hash = excluded.password_hash, status = 'active'`);
     await db.execute(sql`delete from api_tokens where user_id like 'bench-writer-%'`);
+    // Every run starts as the first did: an earlier run's replies left the writers, who watch the
+    // threads they replied to, with unread notifications, and the signed-in pages' bell then asked
+    // a costlier question than on a fresh seed (which made runs on one database incomparable).
+    await db.execute(sql`update notifications set read_at = now() where recipient_id like 'bench-writer-%' and read_at is null`);
     // One site moderator reads the review queue (bench-writer-1; the others are plain members).
     await db.execute(sql`update users set role = 'moderator' where id = 'bench-writer-1'`);
     // The bench measures write throughput, not the per-member hourly limit (120 by default), which

@@ -103,7 +103,7 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     if (entry.bodySource.trim().length === 0) fields.body = 'Write something before publishing.';
     throwIfInvalid(fields, 'The entry is empty: write something before publishing.');
     if (at !== null && at.getTime() <= Date.now()) throw new Invalid('Choose a time in the future, or publish now.', { publishAt: 'Choose a time in the future.' });
-    const admission = await admitPost(db, readSettings, viewer, { body: entry.bodySource, moderates: await moderatesEntry(viewer, entry) });
+    const admission = await admitPost(db, db, await readSettings(), viewer, { body: entry.bodySource, moderates: await moderatesEntry(viewer, entry) });
     // A moderator's "hidden" stays: publishing again does not undo it.
     const moderationStatus = entry.moderationStatus === 'hidden' ? 'hidden' : admission.status;
     const now = new Date();
@@ -350,7 +350,7 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
         if (!parent || parent.entryId !== entryId) throw new Invalid('The comment you replied to is not on this entry.');
         if (parent.parentId !== null) throw new Invalid('Replies go one level deep: reply to the first comment of the conversation.');
       }
-      const admission = await admitPost(db, readSettings, viewer, { body, moderates: await moderatesEntry(viewer, entry) });
+      const admission = await admitPost(db, db, await readSettings(), viewer, { body, moderates: await moderatesEntry(viewer, entry) });
       return db.transaction(async (tx) => {
         const comment = await q.insertComment(tx, {
           entryId,

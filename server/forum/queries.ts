@@ -19,6 +19,7 @@ import {
   type Viewer,
   viewerParameters,
 } from '../policy/index.ts';
+import { watchOnPostingStep } from '../notifications/queries.ts';
 import { LATEST_THREADS, type LatestList } from './rules.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
@@ -164,7 +165,8 @@ export async function findVisibleThread(db: Executor, viewer: Viewer, id: number
 
 /**
  * Locks the thread row so concurrent replies get distinct, gap-free post numbers; with the
- * member's membership of its space (the facts the policy decides posting from), in one statement.
+ * member's membership of its space (the facts the policy decides posting from) and whether they
+ * moderate it (moderators are not held or limited there), in one statement.
  */
 function lockVisibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
   return db
@@ -173,6 +175,7 @@ function lockVisibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
       space: spaces,
       boardArchived: sql<boolean>`${boards.archivedAt} is not null or ${spaces.archivedAt} is not null`,
       membership: { role: spaceMembers.role, status: spaceMembers.status },
+      moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}`,
     })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
@@ -180,20 +183,6 @@ function lockVisibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
     .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), viewer.kind === 'member' ? eq(spaceMembers.userId, viewer.id) : sql`false`))
     .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .for('update', { of: threads });
-}
-
-/**
- * Where a reply would go, before its admission: the thread's space as the viewer may see it, and
- * whether they moderate it (moderators are not held or limited there), in one statement.
- */
-function replyPlaceQuery(db: Executor, viewer: PolicyViewer, threadId: Param) {
-  return db
-    .select({ spaceId: spaces.id, level: spaces.level, moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}` })
-    .from(threads)
-    .innerJoin(boards, eq(boards.id, threads.boardId))
-    .innerJoin(spaces, eq(spaces.id, boards.spaceId))
-    .where(and(eq(threads.id, threadId), threadInSpaceVisible(viewer)))
-    .limit(1);
 }
 
 /**
@@ -218,8 +207,8 @@ function touchedBoard(db: Executor, { newThread }: { newThread: boolean }) {
 }
 
 /**
- * A published reply in one statement: the post, its thread's count and last activity, and its
- * board's (the board row last, so its lock is held for the shortest time). The caller holds the
+ * A published reply in one statement: the post, its thread's count and last activity, the author's
+ * watch of the thread, and its board's (the board row last, so its lock is held for the shortest time). The caller holds the
  * thread's row lock (`lockVisibleThread`), which makes `number` the next number.
  */
 function insertPublishedReplyQuery(db: Executor) {
@@ -249,13 +238,14 @@ function insertPublishedReplyQuery(db: Executor) {
       .where(eq(threads.id, p('threadId')))
       .returning({ id: threads.id }),
   );
-  return db.with(created, thread, touchedBoard(db, { newThread: false })).select({ id: created.id }).from(created);
+  const watch = watchOnPostingStep(db, { userId: p('authorId'), threadId: p('threadId'), started: false });
+  return db.with(created, thread, watch, touchedBoard(db, { newThread: false })).select({ id: created.id }).from(created);
 }
 
 /**
- * A new thread in one statement: the thread, its opening post, and its board's counters and last
- * activity (the board row last, so its lock is held for the shortest time). They were three round
- * trips of a new thread's fourteen.
+ * A new thread in one statement: the thread, its opening post, its author's watch of it, and its
+ * board's counters and last activity (the board row last, so its lock is held for the shortest
+ * time). They were four round trips.
  */
 function insertThreadQuery(db: Executor) {
   const p = (name: string) => sql.placeholder(name);
@@ -292,7 +282,8 @@ function insertThreadQuery(db: Executor) {
       })
       .returning({ id: posts.id }),
   );
-  return db.with(thread, post, touchedBoard(db, { newThread: true })).select({ threadId: thread.id, slug: thread.slug, postId: post.id }).from(thread).innerJoin(post, sql`true`);
+  const watch = watchOnPostingStep(db, { userId: p('authorId'), threadId: sql`(select ${thread.id} from ${thread})`, started: true });
+  return db.with(thread, post, watch, touchedBoard(db, { newThread: true })).select({ threadId: thread.id, slug: thread.slug, postId: post.id }).from(thread).innerJoin(post, sql`true`);
 }
 
 export type NewThread = {
@@ -318,7 +309,6 @@ export function prepareWriteStatements(db: Executor) {
   const id = sql.placeholder('id');
   const opening = onAnyExecutor(insertThreadQuery(db).prepare('insert_thread'));
   const locks = perPolicyKey((viewer, key) => onAnyExecutor(lockVisibleThreadQuery(db, viewer, id).prepare(`${key}_lock_thread`)));
-  const places = perPolicyKey((viewer, key) => onAnyExecutor(replyPlaceQuery(db, viewer, id).prepare(`${key}_reply_place`)));
   const insert = onAnyExecutor(insertPublishedReplyQuery(db).prepare('insert_published_reply'));
   return {
     async insertThread(executor: Executor, values: NewThread): Promise<{ threadId: number; slug: string; postId: number }> {
@@ -328,10 +318,6 @@ export function prepareWriteStatements(db: Executor) {
     },
     async lockVisibleThread(executor: Executor, viewer: Viewer, threadId: number) {
       const [row] = await locks[policyKey(viewer)](executor, { id: threadId, ...viewerParameters(viewer) });
-      return row;
-    },
-    async findReplyPlace(executor: Executor, viewer: Viewer, threadId: number) {
-      const [row] = await places[policyKey(viewer)](executor, { id: threadId, ...viewerParameters(viewer) });
       return row;
     },
     async insertPublishedReply(executor: Executor, values: PublishedReply, boardId: number): Promise<{ id: number }> {

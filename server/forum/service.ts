@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
-import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
+import { Conflict, Invalid, NotFound, throwIfInvalid, TooManyRequests } from '../errors.ts';
 import { authorize, policyKey, viewerParameters, type MemberViewer, type Viewer } from '../policy/index.ts';
 import { admitPost, queueHeldPost, type Admission, type SettingsSource } from '../moderation/admission.ts';
 import { insertLog } from '../moderation/queries.ts';
@@ -189,7 +189,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
     existing: () => Promise<T | undefined>,
   ): Promise<{ admission: Admission } | { already: T }> {
     try {
-      return { admission: await admitPost(db, readSettings, viewer, { body, moderates: place.moderates }) };
+      return { admission: await admitPost(db, db, await readSettings(), viewer, { body, moderates: place.moderates }) };
     } catch (error) {
       const twin = await existing();
       if (twin) return { already: twin };
@@ -203,12 +203,15 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
     if (sources.some((s) => s.level === 'confidential' && s.spaceId !== targetSpaceId)) throw new Invalid(CONFIDENTIAL_QUOTE, { body: CONFIDENTIAL_QUOTE });
   }
 
+  /**
+   * Two submissions of one form raced: the loser returns what the winner created, whether it lost
+   * on the idempotency key's unique index or in admission (which refuses the same text twice).
+   */
   async function recover<T>(work: () => Promise<T>, existing: () => Promise<T | undefined>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      // Two submissions of one form raced: the loser returns what the winner created.
-      if (isUniqueViolation(error)) {
+      if (isUniqueViolation(error) || error instanceof Invalid || error instanceof TooManyRequests) {
         const found = await existing();
         if (found) return found;
       }
@@ -315,8 +318,8 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               moderationNote: admission.note,
               createdAt: now,
             });
+            // The statement above also gave the author their watch of the thread.
             if (admission.status === 'held') await queueHeldPost(db, tx, { id: postId, authorId: viewer.id, spaceId: board.spaceId, note: admission.note });
-            await notifier.watchOnPosting(tx, viewer.id, threadId, true);
             if (admission.status === 'published') {
               await notifier.newPost(tx, { ...newPostFacts(admission.body), postId, threadId, boardId: board.id, spaceId: board.spaceId, number: 1, authorId: viewer.id, replyToPostId: null });
             }
@@ -343,15 +346,13 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       };
       const already = await existing();
       if (already) return already;
-      const place = await writes.findReplyPlace(db, viewer, threadId);
-      if (!place) throw new NotFound();
-      const admitted = await admit(viewer, body, place, existing);
-      if ('already' in admitted) return admitted.already;
-      const { admission } = admitted;
-      const bodyHtml = renderMarkdown(admission.body);
-      const posted: PostRef & { outsiders?: { handle: string; member: boolean }[] } = await recover(
+      // Read before the transaction: a read on another connection while holding one could starve the pool.
+      const settings = await readSettings();
+      return recover<PostRef>(
         () =>
           db.transaction(async (tx) => {
+            // The lock's statement also says where the reply goes and whether its author moderates
+            // there, which admission needs: asking before the transaction was one more round trip.
             const locked = await writes.lockVisibleThread(tx, viewer, threadId);
             if (!locked) throw new NotFound();
             const { thread } = locked;
@@ -360,6 +361,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               thread: { locked: thread.locked, boardArchived: locked.boardArchived, authorId: thread.authorId },
             });
             authorize(viewer, { kind: 'space.post', space: spaceFactsFrom(locked.space, locked.membership) });
+            const admission = await admitPost(db, tx, settings, viewer, { body, moderates: locked.moderates });
             await checkQuotes(tx, viewer, body, locked.space.id);
             if (input.replyToPostId !== undefined) {
               const target = await q.findVisiblePost(tx, viewer, input.replyToPostId);
@@ -372,7 +374,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               number,
               authorId: viewer.id,
               bodySource: admission.body,
-              bodyHtml,
+              bodyHtml: renderMarkdown(admission.body),
               renderVersion: CONTENT_PIPELINE_VERSION,
               replyToPostId: input.replyToPostId ?? null,
               idempotencyKey: key,
@@ -386,8 +388,9 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
               // The number is taken (numbers never change), but the thread shows no new activity until approval.
               await q.recordPostNumber(tx, threadId, number);
               await queueHeldPost(db, tx, { id: post.id, authorId: viewer.id, spaceId: locked.space.id, note: admission.note });
+              await notifier.watchOnPosting(tx, viewer.id, threadId, false);
             } else {
-              // The post, the thread's and the board's counters in one round trip.
+              // The post, the thread's and the board's counters and the author's watch in one round trip.
               post = await writes.insertPublishedReply(tx, values, thread.boardId);
               await notifier.newPost(tx, {
                 ...newPostFacts(admission.body),
@@ -400,15 +403,16 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
                 replyToPostId: input.replyToPostId ?? null,
               });
             }
-            await notifier.watchOnPosting(tx, viewer.id, threadId, false);
             const outsiders = await notifier.mentionedOutsiders(tx, locked.space.id, mentionsOutsideQuotes(admission.body));
-            return { threadId, slug: thread.slug, number, postId: post.id, outsiders };
+            const held = admission.status === 'held' ? { held: admission.note } : {};
+            const warnings = mentionWarnings(locked.space, outsiders);
+            return { threadId, slug: thread.slug, number, postId: post.id, ...held, warnings, unnotifiedMentions: outsiders.map((o) => o.handle) };
           }),
-        existing,
+        async () => {
+          const twin = await existing();
+          return twin && { ...twin, warnings: [], unnotifiedMentions: [] };
+        },
       );
-      const held = admission.status === 'held' ? { held: admission.note } : {};
-      const { outsiders = [], ...ref } = posted;
-      return { ...ref, ...held, warnings: mentionWarnings({ level: place.level }, outsiders), unnotifiedMentions: outsiders.map((o) => o.handle) };
     },
 
     async edit(viewer: MemberViewer, postId: number, input: EditInput): Promise<PostRef> {

@@ -79,19 +79,25 @@ function seconds(ms: number): string {
 /**
  * Decides a new post's fate. `moderates`: the author moderates the place (never held or limited
  * by the newcomer rules there). Throws `Invalid` or `TooManyRequests` with a message for the author.
+ * Its reads run on `tx`, the database or the post's transaction, with statements built for `db`.
  */
-export async function admitPost(db: Executor, readSettings: SettingsSource, viewer: MemberViewer, input: { body: string; moderates: boolean }): Promise<Admission> {
-  const settings = await readSettings();
+export async function admitPost(
+  db: Executor,
+  tx: Executor,
+  settings: ModerationSettings,
+  viewer: MemberViewer,
+  input: { body: string; moderates: boolean },
+): Promise<Admission> {
   const staff = input.moderates || viewer.role !== 'member';
   // A newcomer may have earned level 1 since their session began: look before treating them as new.
-  const newcomer = viewer.trustLevel === 0 && !staff && (await refreshTrust(db, viewer.id)) === 0;
+  const newcomer = viewer.trustLevel === 0 && !staff && (await refreshTrust(tx, viewer.id)) === 0;
 
   if (!staff) {
     const limit = newcomer ? settings.newMemberPostsPerHour : settings.memberPostsPerHour;
     const hourAgo = new Date(Date.now() - 60 * 60_000);
     const window = settings.duplicateWindowMinutes * 60_000;
     // One statement for both checks; the limit is still reported before a duplicate.
-    const { limitReachedAt, duplicate } = await q.findOwnRecentPosting(db, viewer.id, {
+    const { limitReachedAt, duplicate } = await q.findOwnRecentPosting(db, tx, viewer.id, {
       since: hourAgo,
       nth: limit,
       bodySource: input.body,
@@ -128,7 +134,7 @@ export async function admitPost(db: Executor, readSettings: SettingsSource, view
   if (watched.held.length > 0) {
     return { status: 'held', body: watched.body, note: 'Your post contains words this site reviews before publishing. A moderator will look at it soon.' };
   }
-  if (newcomer && settings.holdFirstPosts > 0 && (await q.countPublishedPostsBy(db, viewer.id)) < settings.holdFirstPosts) {
+  if (newcomer && settings.holdFirstPosts > 0 && (await q.countPublishedPostsBy(tx, viewer.id)) < settings.holdFirstPosts) {
     return {
       status: 'held',
       body: watched.body,

@@ -700,14 +700,16 @@ const recentPosting = oncePerDatabase((db) => {
 
 export async function findOwnRecentPosting(
   db: Executor,
+  /** Where it runs: `db`, or a transaction (the statements stay those built once for `db`). */
+  exec: Executor,
   userId: string,
   check: { since: Date; nth: number; bodySource: string; duplicateSince: Date | null },
 ): Promise<{ limitReachedAt: Date | undefined; duplicate: boolean }> {
   const statements = recentPosting(db);
   const values = { userId, since: check.since, skip: check.nth - 1 };
   const [row] = check.duplicateSince
-    ? await statements.withDuplicate(db, { ...values, duplicateSince: check.duplicateSince, bodySource: check.bodySource })
-    : await statements.limitOnly(db, values);
+    ? await statements.withDuplicate(exec, { ...values, duplicateSince: check.duplicateSince, bodySource: check.bodySource })
+    : await statements.limitOnly(exec, values);
   return { limitReachedAt: row?.limitReachedAt ?? undefined, duplicate: row?.duplicate === true };
 }
 

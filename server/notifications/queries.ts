@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
 import { namedStatement } from '../../db/named-statement.ts';
@@ -300,13 +300,30 @@ export async function findNewCommentFacts(db: Executor, commentId: number): Prom
   return row;
 }
 
+/** The level a member's posting gives them in a thread: tracking, or watching by their preference. */
+function levelOnPosting(userId: SQL | string, started: boolean): SQL {
+  const pref = started ? notificationPreferences.watchStarted : notificationPreferences.watchReplied;
+  return sql`coalesce((select case when ${pref} then 'watching' end from ${notificationPreferences} where ${notificationPreferences.userId} = ${userId}), 'tracking')::watch_level`;
+}
+
 /** The thread a member starts or replies in gets their default level, unless they chose one already. */
 export async function watchOnPosting(db: Executor, userId: string, threadId: number, started: boolean): Promise<void> {
-  const pref = started ? notificationPreferences.watchStarted : notificationPreferences.watchReplied;
-  await db.execute(sql`
-    insert into ${threadWatches} (user_id, thread_id, level)
-    values (${userId}, ${threadId}, coalesce((select case when ${pref} then 'watching' end from ${notificationPreferences} where ${notificationPreferences.userId} = ${userId}), 'tracking')::watch_level)
-    on conflict do nothing`);
+  await db.insert(threadWatches).values({ userId, threadId, level: levelOnPosting(userId, started) }).onConflictDoNothing();
+}
+
+/**
+ * `watchOnPosting` as a step of the statement that writes the post (a data-modifying `WITH`, which
+ * PostgreSQL runs whether or not the rest reads it): a round trip fewer for every reply and new
+ * thread. `threadId` may name the thread that same statement creates.
+ */
+export function watchOnPostingStep(db: Executor, { userId, threadId, started }: { userId: SQL | Placeholder; threadId: SQL | Placeholder; started: boolean }) {
+  return db.$with('author_watch').as(
+    db
+      .insert(threadWatches)
+      .values({ userId, threadId, level: levelOnPosting(sql`${userId}::text`, started) })
+      .onConflictDoNothing()
+      .returning({ threadId: threadWatches.threadId }),
+  );
 }
 
 /*
