@@ -64,6 +64,8 @@ export const reviewItems = pgTable(
     index('review_items_priority_idx').on(t.score.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.status} = 'open'`),
     index('review_items_age_idx').on(t.createdAt, t.id).where(sql`${t.status} = 'open'`),
     index('review_items_space_idx').on(t.spaceId),
+    // Open items space by space: what site staff are told waits in confidential spaces.
+    index('review_items_open_space_idx').on(t.spaceId).where(sql`${t.status} = 'open'`),
     index('review_items_post_idx').on(t.postId),
     index('review_items_subject_idx').on(t.subjectId),
   ],

@@ -391,13 +391,21 @@ export async function listMembershipRequests(db: Executor, viewer: Viewer, limit
     .limit(limit);
 }
 
-/** How many open items wait in places this viewer does not moderate but whose existence site staff may know (confidential spaces). */
+/**
+ * How many open items wait in places this viewer does not moderate but whose existence site staff
+ * may know (confidential spaces). Counted space by space along the open items' space index: as a
+ * join, PostgreSQL read every open item of the site first (18 ms at 78,000 open items, nearly all
+ * in public spaces; 0.7 ms this way).
+ */
 export async function countOpenItemsElsewhere(db: Executor, viewer: Viewer): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
+  const waiting = db
+    .select({ n: sql<number>`count(*)` })
     .from(reviewItems)
-    .innerJoin(spaces, eq(spaces.id, reviewItems.spaceId))
-    .where(and(eq(reviewItems.status, 'open'), eq(spaces.level, 'confidential'), sql`not ${reviewItemVisible(viewer)}`));
+    .where(and(eq(reviewItems.spaceId, spaces.id), eq(reviewItems.status, 'open'), sql`not ${reviewItemVisible(viewer)}`));
+  const [row] = await db
+    .select({ n: sql<number>`coalesce(sum((${waiting})), 0)::int` })
+    .from(spaces)
+    .where(eq(spaces.level, 'confidential'));
   return row?.n ?? 0;
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX "review_items_open_space_idx" ON "review_items" USING btree ("space_id") WHERE "review_items"."status" = 'open';
