@@ -192,7 +192,9 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   await app.register(bodyParsers);
   await app.register(metricsPlugin, { database });
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
-  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 32 * 1024 * 1024, events });
+  // 16 MiB of compressed pages (~1,800 thread pages, gzip and brotli): at 32 MiB the full cache was
+  // ~40 MB of the process's RSS, which must stay under 300 MB through the benchmark.
+  await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 16 * 1024 * 1024, events });
   await app.register(writesHeard, { events });
   // Every other answer worth it (signed-in pages, JSON, feeds, stylesheets) leaves compressed: a
   // 40 KB signed-in thread page is 8 KB at gzip level 1 for ~0.17 ms (brotli quality 4: 6.7 KB for

@@ -34,7 +34,7 @@ export interface SharedThreadPosts extends SharedPosts {
 
 /**
  * A page of posts is ~30 KB of markup: 8 MiB holds the few hundred pages being read at a time. The
- * process must stay under 300 MB through the benchmark, beside the anonymous cache's 32 MiB.
+ * process must stay under 300 MB through the benchmark, beside the anonymous cache's 16 MiB.
  */
 const MAX_BYTES = 8 * 1024 * 1024;
 /** A page of old posts ("2026-03-01") reads true for ever; it is kept no longer than this. */
