@@ -13,6 +13,7 @@ import {
   postOfThreadVisible,
   postVisible,
   threadInSpaceVisible,
+  threadOfBoardVisible,
   threadVisible,
   type PolicyMember,
   type PolicyViewer,
@@ -60,7 +61,7 @@ function boardThreadsQuery(db: Executor, viewer: PolicyViewer, boardId: Param, l
     .from(threads)
     .innerJoin(author, eq(author.id, threads.authorId))
     .leftJoin(lastAuthor, eq(lastAuthor.id, threads.lastPostAuthorId))
-    .where(and(eq(threads.boardId, boardId), threadVisible(viewer)))
+    .where(threadOfBoardVisible(viewer, boardId))
     .orderBy(desc(threads.pinned), desc(threads.lastPostAt), desc(threads.id))
     .limit(limit)
     .offset(offset);
@@ -70,7 +71,7 @@ function boardThreadCountQuery(db: Executor, viewer: PolicyViewer, boardId: Para
   return db
     .select({ n: sql<number>`count(*)::int` })
     .from(threads)
-    .where(and(eq(threads.boardId, boardId), threadVisible(viewer)));
+    .where(threadOfBoardVisible(viewer, boardId));
 }
 
 /**

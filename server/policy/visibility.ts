@@ -88,6 +88,22 @@ export function threadVisible(viewer: PolicyViewer): SQL {
 }
 
 /**
+ * `threadVisible` for the threads of one board: the same rule, with the board and its space checked
+ * once per statement instead of once per thread (a board's page count of 2,000 threads took 2.2 ms
+ * checking them 2,000 times). The board's id is part of the predicate, so it cannot be asked of
+ * threads from anywhere else.
+ */
+export function threadOfBoardVisible(viewer: PolicyViewer, boardId: number | AnyColumn | SQL | Placeholder): SQL {
+  const thisBoard = (also: SQL) => sql`exists (select 1 from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId}
+    where ${boards.id} = ${boardId} and ${spaceContentVisible(viewer)} and ${also})`;
+  const state =
+    viewer.kind === 'anonymous'
+      ? sql`${threads.status} = 'published'`
+      : sql`(${threads.status} = 'published' or ${threads.authorId} = ${viewer.id} or ${thisBoard(moderatesSpace(viewer, spaces.id))})`;
+  return sql`(${threads.boardId} = ${boardId} and ${threads.deletedAt} is null and ${thisBoard(sql`true`)} and ${state})`;
+}
+
+/**
  * A post is readable when its thread is and it is published — or the viewer wrote it or
  * moderates its space (held and hidden posts). A removed post stays in place as a tombstone.
  */

@@ -2,14 +2,15 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { posts, spaceMembers, threads, users } from '../../db/schema/index.ts';
 import { userToViewer } from '../../server/accounts/service.ts';
-import { ANONYMOUS, postOfThreadVisible, postVisible, type Viewer } from '../../server/policy/index.ts';
+import { ANONYMOUS, postOfThreadVisible, postVisible, threadOfBoardVisible, threadVisible, type Viewer } from '../../server/policy/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
 
 /*
  * A thread page reads its posts through postOfThreadVisible, a faster form of postVisible that
- * checks the thread once per statement. The two must agree on every post for every viewer: a
- * difference would show a post to someone postVisible keeps it from, or hide one from its reader.
+ * checks the thread once per statement; a board page reads its threads through threadOfBoardVisible,
+ * the same for threadVisible and the board. Each pair must agree on every row for every viewer: a
+ * difference would show content to someone the general rule keeps it from, or hide it from its reader.
  */
 
 let app: TestApp;
@@ -21,6 +22,7 @@ let siteModerator: TestMember;
 let outsider: TestMember;
 let unaccepted: TestMember;
 const postsByThread = new Map<number, number[]>();
+const threadsByBoard = new Map<number, number[]>();
 
 beforeAll(async () => {
   app = await createTestApp();
@@ -51,6 +53,7 @@ beforeAll(async () => {
     const removed = await createThread(app, author, board.id, `Removed ${level}`);
     await db.update(threads).set({ deletedAt: new Date() }).where(eq(threads.id, removed.threadId));
 
+    threadsByBoard.set(board.id, [open.threadId, heldThread.threadId, removed.threadId]);
     for (const { threadId } of [open, heldThread, removed]) {
       const rows = await db.select({ id: posts.id }).from(posts).where(eq(posts.threadId, threadId));
       postsByThread.set(threadId, rows.map((r) => r.id));
@@ -95,5 +98,36 @@ test('postOfThreadVisible never passes a post of another thread', async () => {
     .select({ n: sql<number>`count(*)::int` })
     .from(posts)
     .where(and(eq(posts.threadId, first!), postOfThreadVisible(await viewerOf(admin), second!)));
+  expect(row!.n).toBe(0);
+});
+
+test('threadOfBoardVisible agrees with threadVisible on every thread of every board, for every kind of viewer', async () => {
+  const viewers: [string, Viewer][] = [['anonymous', ANONYMOUS]];
+  for (const [name, m] of Object.entries({ admin, author, member, spaceModerator, siteModerator, outsider, unaccepted })) viewers.push([name, await viewerOf(m)]);
+  let seen = 0;
+  let hidden = 0;
+  for (const [name, viewer] of viewers) {
+    for (const [boardId, ids] of threadsByBoard) {
+      for (const id of ids) {
+        const [row] = await app.database.db
+          .select({ general: sql<boolean>`${threadVisible(viewer)}`, ofBoard: sql<boolean>`${threadOfBoardVisible(viewer, boardId)}` })
+          .from(threads)
+          .where(eq(threads.id, id));
+        expect({ viewer: name, thread: id, visible: row!.ofBoard }).toEqual({ viewer: name, thread: id, visible: row!.general });
+        if (row!.general) seen++;
+        else hidden++;
+      }
+    }
+  }
+  expect(seen).toBeGreaterThan(5);
+  expect(hidden).toBeGreaterThan(5);
+});
+
+test('threadOfBoardVisible never passes a thread of another board', async () => {
+  const [first, second] = [...threadsByBoard.keys()];
+  const [row] = await app.database.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(threads)
+    .where(and(eq(threads.boardId, first!), threadOfBoardVisible(await viewerOf(admin), second!)));
   expect(row!.n).toBe(0);
 });
