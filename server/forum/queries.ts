@@ -14,7 +14,6 @@ import {
   postVisible,
   threadInSpaceVisible,
   threadOfBoardVisible,
-  threadVisible,
   type PolicyMember,
   type PolicyViewer,
   type Viewer,
