@@ -15,4 +15,4 @@ RUN npm run build
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "--max-old-space-size=512", "dist/server.js"]
+CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=8", "dist/server.js"]
