@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { posts, spaceMembers, threads, users } from '../../db/schema/index.ts';
 import { userToViewer } from '../../server/accounts/service.ts';
@@ -68,24 +68,38 @@ async function viewerOf(m: TestMember): Promise<Viewer> {
   return userToViewer(row!);
 }
 
-test('postOfThreadVisible agrees with postVisible on every post of every thread, for every kind of viewer', async () => {
+/**
+ * Asks both predicates of every row of every group (a thread's posts, a board's threads), for every
+ * kind of viewer, and expects the same answer; returns how often that answer was yes and no.
+ */
+async function expectAgreement(
+  table: typeof posts | typeof threads,
+  groups: Map<number, number[]>,
+  general: (viewer: Viewer) => SQL,
+  twin: (viewer: Viewer, groupId: number) => SQL,
+): Promise<{ seen: number; hidden: number }> {
   const viewers: [string, Viewer][] = [['anonymous', ANONYMOUS]];
   for (const [name, m] of Object.entries({ admin, author, member, spaceModerator, siteModerator, outsider, unaccepted })) viewers.push([name, await viewerOf(m)]);
   let seen = 0;
   let hidden = 0;
   for (const [name, viewer] of viewers) {
-    for (const [threadId, ids] of postsByThread) {
+    for (const [groupId, ids] of groups) {
       for (const id of ids) {
         const [row] = await app.database.db
-          .select({ general: sql<boolean>`${postVisible(viewer)}`, ofThread: sql<boolean>`${postOfThreadVisible(viewer, threadId)}` })
-          .from(posts)
-          .where(eq(posts.id, id));
-        expect({ viewer: name, post: id, visible: row!.ofThread }).toEqual({ viewer: name, post: id, visible: row!.general });
+          .select({ general: sql<boolean>`${general(viewer)}`, twin: sql<boolean>`${twin(viewer, groupId)}` })
+          .from(table)
+          .where(eq(table.id, id));
+        expect({ viewer: name, id, visible: row!.twin }).toEqual({ viewer: name, id, visible: row!.general });
         if (row!.general) seen++;
         else hidden++;
       }
     }
   }
+  return { seen, hidden };
+}
+
+test('postOfThreadVisible agrees with postVisible on every post of every thread, for every kind of viewer', async () => {
+  const { seen, hidden } = await expectAgreement(posts, postsByThread, postVisible, postOfThreadVisible);
   // Both outcomes occur, so the agreement is not two predicates that are always true or always false.
   expect(seen).toBeGreaterThan(10);
   expect(hidden).toBeGreaterThan(10);
@@ -102,23 +116,7 @@ test('postOfThreadVisible never passes a post of another thread', async () => {
 });
 
 test('threadOfBoardVisible agrees with threadVisible on every thread of every board, for every kind of viewer', async () => {
-  const viewers: [string, Viewer][] = [['anonymous', ANONYMOUS]];
-  for (const [name, m] of Object.entries({ admin, author, member, spaceModerator, siteModerator, outsider, unaccepted })) viewers.push([name, await viewerOf(m)]);
-  let seen = 0;
-  let hidden = 0;
-  for (const [name, viewer] of viewers) {
-    for (const [boardId, ids] of threadsByBoard) {
-      for (const id of ids) {
-        const [row] = await app.database.db
-          .select({ general: sql<boolean>`${threadVisible(viewer)}`, ofBoard: sql<boolean>`${threadOfBoardVisible(viewer, boardId)}` })
-          .from(threads)
-          .where(eq(threads.id, id));
-        expect({ viewer: name, thread: id, visible: row!.ofBoard }).toEqual({ viewer: name, thread: id, visible: row!.general });
-        if (row!.general) seen++;
-        else hidden++;
-      }
-    }
-  }
+  const { seen, hidden } = await expectAgreement(threads, threadsByBoard, threadVisible, threadOfBoardVisible);
   expect(seen).toBeGreaterThan(5);
   expect(hidden).toBeGreaterThan(5);
 });
