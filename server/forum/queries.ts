@@ -208,8 +208,9 @@ function touchedBoard(db: Executor, { newThread }: { newThread: boolean }) {
 
 /**
  * A published reply in one statement: the post, its thread's count and last activity, the author's
- * watch of the thread, and its board's (the board row last, so its lock is held for the shortest time). The caller holds the
- * thread's row lock (`lockVisibleThread`), which makes `number` the next number.
+ * watch of the thread, and its board's (the board row last, so its lock is held for the shortest
+ * time). The caller holds the thread's row lock (`lockVisibleThread`), which makes `number` the
+ * next number.
  */
 function insertPublishedReplyQuery(db: Executor) {
   const p = (name: string) => sql.placeholder(name);
