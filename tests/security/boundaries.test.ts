@@ -15,7 +15,7 @@ function sourceFiles(dir: string): string[] {
 
 const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments', 'notifications'];
 const PREDICATES =
-  /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|postOfThreadVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible|notificationVisible)\(viewer\b/;
+  /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|postOfThreadVisible|threadOfBoardVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible|notificationVisible)\(viewer\b/;
 
 /**
  * A query module's top-level declarations, each with its name: functions run per call, and the
