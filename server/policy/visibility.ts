@@ -43,6 +43,19 @@ export function spaceContentVisible(viewer: PolicyViewer): SQL {
 }
 
 /**
+ * The audiences whose content the viewer may read, as a subquery of text keys: 'public' and
+ * 'members' for every space of those levels, a confidential space's id for that space
+ * (`search_audience`, migration 0020, which also keeps each thread's and post's `audience`). Only
+ * the spaces `spaceContentVisible` lets through are mapped, so this is a necessary condition of
+ * `threadVisible` and `postVisible`, never a sufficient one: it lets an index leave out what the
+ * viewer cannot read before any row is touched (search), so that no statement's work grows with
+ * content it cannot show. The row's own predicate still decides.
+ */
+export function readableAudiences(viewer: PolicyViewer): SQL {
+  return sql`select distinct search_audience(${spaces.level}, ${spaces.id}) from ${spaces} where ${spaceContentVisible(viewer)}`;
+}
+
+/**
  * Whether the viewer moderates the space `spaceId` refers to: its active owners and moderators,
  * and site moderators and admins for every space that is not confidential (there they are
  * outsiders like anyone else).

@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { alias, type PgTable } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
 import { blogComments, blogEntries, boards, posts, spaces, threads, users } from '../../db/schema/index.ts';
-import { blogCommentVisible, blogEntryVisible, checkedPerRow, postVisible, threadVisible, type Viewer } from '../policy/index.ts';
+import { blogCommentVisible, blogEntryVisible, checkedPerRow, postVisible, readableAudiences, threadVisible, type Viewer } from '../policy/index.ts';
 
 /*
  * Full-text search over the generated `search_vector` columns of migration 0011 (kept out of
@@ -66,8 +66,34 @@ const highlightedTitle = (text: SQL, q: string) => sql<string>`ts_headline('engl
 const authorId = (handle: string) => sql`(select ${users.id} from ${users} where lower(${users.handle}) = lower(${handle}))`;
 
 /**
+ * Who a kind's rows are for, as its GIN index holds them (migration 0020): `row` asks one row
+ * whether its audience is one the viewer may read; `matches(q)` asks the index for the words in
+ * those audiences only (each word is indexed once per audience: 'shock§public', 'shock§131'), so the
+ * index never touches another audience's entries and a search costs the same whether or not its
+ * words are written where the viewer cannot read.
+ */
+interface Reach {
+  row: SQL;
+  matches: (q: string) => SQL;
+}
+
+function reachOf(viewer: Viewer, table: SQL, vector: SQL): Reach {
+  const audience = sql`${table}."audience"`;
+  const readable = sql`array(${readableAudiences(viewer)})`;
+  return {
+    row: sql`${audience} = any(${readable})`,
+    // The index answers a superset (the query's positive words, phrases as plain AND); the row's
+    // own vector decides. A query of stop words only has no lexeme: nothing to look for.
+    matches: (q) =>
+      sql`numnode(${tsquery(q)}) > 0 and search_terms(${vector}, ${audience}) @@ search_terms_query(${tsquery(q)}, ${readable}) and ${vector} @@ ${tsquery(q)}`,
+  };
+}
+
+/**
  * One kind of searchable record: its table, what a match must satisfy besides the words and the
- * viewer's predicate (`filters`), and that predicate (`visible`).
+ * viewer's predicate (`filters`), and that predicate (`visible`). `reach`, where the kind has one,
+ * is where its rows are (above): what a search of it costs then does not depend on what the viewer
+ * cannot see.
  */
 interface KindSource {
   kind: SearchKind;
@@ -76,6 +102,7 @@ interface KindSource {
   at: SQL;
   filters: SQL | undefined;
   visible: SQL;
+  reach?: Reach;
 }
 
 /** The conditions of one kind of hit, or null when the filters rule that kind out. */
@@ -89,7 +116,7 @@ function threadSource(viewer: Viewer, q: string, f: SearchFilters): KindSource |
     f.from === undefined ? undefined : gte(threads.createdAt, f.from),
     f.until === undefined ? undefined : lt(threads.createdAt, f.until),
   );
-  return { kind: 'thread', table: threads, vector: threadVector, at: sql`${threads.createdAt}`, filters, visible: threadVisible(viewer) };
+  return { kind: 'thread', table: threads, vector: threadVector, at: sql`${threads.createdAt}`, filters, visible: threadVisible(viewer), reach: reachOf(viewer, sql`${threads}`, threadVector) };
 }
 
 function postSource(viewer: Viewer, q: string, f: SearchFilters): KindSource | null {
@@ -112,7 +139,7 @@ function postSource(viewer: Viewer, q: string, f: SearchFilters): KindSource | n
     f.from === undefined ? undefined : gte(posts.createdAt, f.from),
     f.until === undefined ? undefined : lt(posts.createdAt, f.until),
   );
-  return { kind: 'post', table: posts, vector: postVector, at: sql`${posts.createdAt}`, filters, visible: postVisible(viewer) };
+  return { kind: 'post', table: posts, vector: postVector, at: sql`${posts.createdAt}`, filters, visible: postVisible(viewer), reach: reachOf(viewer, sql`${posts}`, postVector) };
 }
 
 const entryDate = sql`coalesce(${blogEntries.publishedAt}, ${blogEntries.createdAt})`;
@@ -182,12 +209,16 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
     sql`select * from (select * from ${table} where ${rows} and ${words} ${filters} order by ${table}.id desc offset 0) as ${table}
       where ${checkedPerRow(source.visible)}`;
   // `coalesce` keeps the first step off the GIN index: it is meant to read the newest rows in order.
-  const recent = visibleMatches(sql`${table}.id > ${boundary}`, sql`coalesce(${vector} @@ ${tsquery(q)}, false)`);
+  // The reach is asked first (`case` fixes the order): a row the viewer cannot read costs the same
+  // whatever it says, and only readable rows are matched against the words.
+  const words = sql`coalesce(${vector} @@ ${tsquery(q)}, false)`;
+  const recent = visibleMatches(sql`${table}.id > ${boundary}`, source.reach ? sql`(case when ${source.reach.row} then ${words} else false end)` : words);
+  const olderMatch = source.reach ? source.reach.matches(q) : sql`${vector} @@ ${tsquery(q)}`;
   // Only the ids of older matches are sorted (a sort of whole rows spills to disk); each row is read
   // again by its id, newest first, only until `depth` are visible. `+ 0` keeps the boundary off the
   // primary key: unknown when planning, it was guessed loose, and a bitmap of nearly every id was
   // built to be ANDed with the matches (60 ms).
-  const olderIds = sql`select ${table}.id from ${table} where ${table}.id + 0 <= ${boundary} and ${vector} @@ ${tsquery(q)} ${filters} order by ${table}.id desc offset 0`;
+  const olderIds = sql`select ${table}.id from ${table} where ${table}.id + 0 <= ${boundary} and ${olderMatch} ${filters} order by ${table}.id desc offset 0`;
   const older = sql`select * from (select ${table}.* from (${olderIds}) as older_match
       cross join lateral (select * from ${table} where ${table}.id = older_match.id) as ${table} order by older_match.id desc offset 0) as ${table}
     where ${checkedPerRow(source.visible)}`;
@@ -200,6 +231,11 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
 /** Every source the filters allow, one per kind. */
 function sourcesOf(viewer: Viewer, q: string, f: SearchFilters): KindSource[] {
   return [threadSource(viewer, q, f), postSource(viewer, q, f), entrySource(viewer, q, f), commentSource(viewer, q, f)].filter((s) => s !== null);
+}
+
+/** One statement per kind the filters allow, each answering that kind's `depth` newest visible matches. */
+export function kindStatements(viewer: Viewer, q: string, f: SearchFilters, depth: number, windows: Readonly<Record<SearchKind, number>>): SQL[] {
+  return sourcesOf(viewer, q, f).map((source) => sql`select kind, id, rank, at from ${newestVisibleMatches(source, q, depth, windows[source.kind])} as hits`);
 }
 
 export type SearchHit = { kind: SearchKind; id: number; rank: number };
@@ -237,10 +273,8 @@ export async function searchHits(
   windows = RECENT_WINDOW,
 ): Promise<{ hits: SearchHit[]; total: number }> {
   const perKind = await Promise.all(
-    sourcesOf(viewer, q, f).map(async (source) =>
-      rowsOf<{ kind: SearchKind; id: number | string; rank: number | string; at: string }>(
-        await db.execute(sql`select kind, id, rank, at from ${newestVisibleMatches(source, q, depth + 1, windows[source.kind])} as hits`),
-      ),
+    kindStatements(viewer, q, f, depth + 1, windows).map(async (statement) =>
+      rowsOf<{ kind: SearchKind; id: number | string; rank: number | string; at: string }>(await db.execute(statement)),
     ),
   );
   // `at` in microseconds: ties are broken as PostgreSQL orders them, finer than a JavaScript Date.

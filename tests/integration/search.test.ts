@@ -1,11 +1,12 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { posts, threads } from '../../db/schema/index.ts';
+import { boards, posts, spaces, threads } from '../../db/schema/index.ts';
+import { rowsOf } from '../../db/client.ts';
 import { decodeHtml } from '../helpers/browser-session.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, signedInAgent, type TestMember } from '../helpers/factories.ts';
 import { ANONYMOUS, type Viewer } from '../../server/policy/index.ts';
-import { searchHits, type SearchKind } from '../../server/search/queries.ts';
+import { kindStatements, searchHits, type SearchKind } from '../../server/search/queries.ts';
 import { loadCorpus } from '../security/corpora/load-xss-corpora.ts';
 
 let app: TestApp;
@@ -253,7 +254,7 @@ describe('how matches are found', () => {
       })),
     );
     const filters = { kinds: ['post' as const] };
-    const read = (viewer: Viewer, depth: number, windows: Record<SearchKind, number>) => searchHits(app.database.db, viewer, 'numbat', filters, depth, 500, 0, windows);
+    const read = (viewer: Viewer, depth: number, windows: Record<SearchKind, number>, words = 'numbat') => searchHits(app.database.db, viewer, words, filters, depth, 500, 0, windows);
     const everyRowInOrder = { post: 1_000_000, thread: 1_000_000, comment: 1_000_000, entry: 1_000_000 };
     const indexOnly = { post: 0, thread: 0, comment: 0, entry: 0 };
     const acrossTheBoundary = { post: 25, thread: 25, comment: 25, entry: 25 };
@@ -263,6 +264,14 @@ describe('how matches are found', () => {
         expect(await read(viewer, depth, indexOnly)).toEqual(expected);
         expect(await read(viewer, depth, acrossTheBoundary)).toEqual(expected);
       }
+      // The index is asked a looser question for phrases and exclusions; each row then answers the exact one.
+      for (const words of ['"numbat sighting"', '"sighting numbat"', 'numbat -nothing', 'nothing -numbat', 'sighting or nothing']) {
+        const expected = await read(viewer, 200, everyRowInOrder, words);
+        expect(await read(viewer, 200, indexOnly, words), words).toEqual(expected);
+        expect(await read(viewer, 200, acrossTheBoundary, words), words).toEqual(expected);
+      }
+      expect((await read(viewer, 200, indexOnly, '"numbat sighting"')).total).toBe(viewer === ANONYMOUS ? 30 : 60);
+      expect((await read(viewer, 200, indexOnly, '"sighting numbat"')).total).toBe(0);
     }
     const outsiders = await read(ANONYMOUS, 200, acrossTheBoundary);
     const insiders = await read(insider.viewer, 200, acrossTheBoundary);
@@ -277,6 +286,95 @@ describe('how matches are found', () => {
     const newestIds = newest.hits.map((h) => h.id).sort((a, b) => b - a);
     const allIds = outsiders.hits.map((h) => h.id).sort((a, b) => b - a);
     expect(newestIds).toEqual(allIds.slice(0, 11));
+  });
+});
+
+describe('what a search costs, and for whom', () => {
+  interface PlanNode {
+    'Relation Name'?: string;
+    'Actual Rows'?: number;
+    'Actual Loops'?: number;
+    'Rows Removed by Filter'?: number;
+    'Rows Removed by Index Recheck'?: number;
+    Plans?: PlanNode[];
+  }
+  /** Rows of threads and posts read in every step of the plan: those that passed its conditions and those that did not. */
+  function rowsRead(node: PlanNode): number {
+    const read = (node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0);
+    const own = node['Relation Name'] === 'posts' || node['Relation Name'] === 'threads' ? read * (node['Actual Loops'] ?? 0) : 0;
+    return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child), 0);
+  }
+
+  test('matches in spaces the viewer cannot read cost no row read and no check: a search cannot be timed to learn what confidential spaces say', async () => {
+    const insider = await createMember(app);
+    const outsider = await createMember(app);
+    // Site staff are outsiders to a confidential space they did not join (`admin` made this one).
+    const siteAdmin = await createMember(app, { role: 'admin' });
+    const { space: secret, board: secretBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    await addSpaceMember(app, secret.id, insider);
+    const { threadId } = await thread(insider, 'Potoroo protocol', 'Opening.', secretBoard.id);
+    await app.database.db.insert(posts).values(
+      Array.from({ length: 40 }, (_, i) => ({ threadId, number: i + 2, authorId: insider.viewer.id, bodySource: `potoroo dosing ${i}`, bodyHtml: '<p>…</p>', renderVersion: 1 })),
+    );
+    await thread(alice, 'Public and unrelated', 'Nothing about marsupials.');
+    // The newest 25 rows read in order, the older matches through the index: both ways are asked.
+    const windows = { post: 25, thread: 25, comment: 25, entry: 25 };
+    const filters = { kinds: ['thread' as const, 'post' as const] };
+    const work = async (viewer: Viewer, word: string) => {
+      let passed = 0;
+      for (const statement of kindStatements(viewer, word, filters, 201, windows)) {
+        const [row] = rowsOf<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(await app.database.db.execute(sql`explain (analyze, format json) ${statement}`));
+        passed += rowsRead(row!['QUERY PLAN'][0].Plan);
+      }
+      return passed;
+    };
+    // Compared with a word nobody wrote (a plan reads a row or two whatever the words: the boundary
+    // between the newest rows and the older ones).
+    const nowhere = 'bettongia';
+    // The insider's search reads the 41 matches (thread and posts, through both steps) and checks them.
+    expect((await work(insider.viewer, 'potoroo')) - (await work(insider.viewer, nowhere))).toBeGreaterThanOrEqual(41);
+    expect((await searchHits(app.database.db, insider.viewer, 'potoroo', filters, 200, 500, 0, windows)).total).toBe(41);
+    // For everyone else the index and the scans leave them out before any is read or checked: the
+    // same work as for a word written nowhere.
+    for (const viewer of [ANONYMOUS, outsider.viewer, siteAdmin.viewer]) {
+      expect(await work(viewer, 'potoroo'), `${viewer.kind} ${viewer.kind === 'member' ? viewer.role : ''}`).toBe(await work(viewer, nowhere));
+      expect((await searchHits(app.database.db, viewer, 'potoroo', filters, 200, 500, 0, windows)).total).toBe(0);
+    }
+  });
+
+  test('a thread moved to another space, a board with its threads, or a space changing level: searched as where it is now', async () => {
+    const first = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    const second = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    const inFirst = await createMember(app);
+    const inSecond = await createMember(app);
+    await addSpaceMember(app, first.space.id, inFirst);
+    await addSpaceMember(app, second.space.id, inSecond);
+    const { threadId } = await thread(inFirst, 'Bilby rota', 'Who covers the bilby clinic?', first.board.id);
+    await app.services.forum.reply(inFirst.viewer, threadId, { body: 'The bilby clinic moves to Tuesdays.' });
+    const found = async (who: TestMember) => (await search(q('bilby'), who)).total;
+    expect(await found(inFirst)).toBe(2);
+    expect(await found(inSecond)).toBe(0);
+
+    // Moved as an operator would move it: the database keeps the search's copy of its space.
+    await app.database.db.update(threads).set({ boardId: second.board.id }).where(eq(threads.id, threadId));
+    expect(await found(inSecond)).toBe(2);
+    expect(await found(inFirst)).toBe(0);
+
+    await app.database.db.update(boards).set({ spaceId: first.space.id }).where(eq(boards.id, second.board.id));
+    expect(await found(inFirst)).toBe(2);
+    expect(await found(inSecond)).toBe(0);
+    expect((await search(q('bilby'))).total).toBe(0);
+
+    // Opened to every member, then to everyone (set directly, as the level change's job writes it).
+    await app.database.db.update(spaces).set({ level: 'members' }).where(eq(spaces.id, first.space.id));
+    expect(await found(inSecond)).toBe(2);
+    expect((await search(q('bilby'))).total).toBe(0);
+    await app.database.db.update(spaces).set({ level: 'public' }).where(eq(spaces.id, first.space.id));
+    expect((await search(q('bilby'))).total).toBe(2);
+    await app.database.db.update(spaces).set({ level: 'confidential' }).where(eq(spaces.id, first.space.id));
+    expect((await search(q('bilby'))).total).toBe(0);
+    expect(await found(inSecond)).toBe(0);
+    expect(await found(inFirst)).toBe(2);
   });
 });
 
