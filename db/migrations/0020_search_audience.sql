@@ -94,15 +94,16 @@ CREATE FUNCTION search_terms(words tsvector, audience text) RETURNS tsvector
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN regexp_replace(words::text, '''((?:[^'']|'''')*)''', '''\1§' || audience || '''', 'g')::tsvector;--> statement-breakpoint
 -- What the index is asked for a query: its words in the audiences given, each as (word§audience | …);
--- with no audience, '\1§' alone, which no row holds. Only the words the index can look up
--- (querytree: not the negated ones) and phrases as plain AND: a superset of the query's matches that
--- the index answers exactly, so no row is rechecked with search_terms (~50 µs a row); the search
--- then checks each row's own search_vector against the whole query. A query with nothing to look
--- up (stop words only, or only negations) finds nothing here.
+-- with no audience, '\1§' alone, which no row holds. GIN answers a query of words, AND, OR and NOT
+-- exactly, but a phrase only with a recheck of each row through search_terms (~50 µs a row): a
+-- query with a phrase is asked as its positive words (querytree) with phrases as plain AND, a
+-- superset of its matches, and the search checks each row's own search_vector against the whole
+-- query. A query with nothing to look up (stop words only, or only exclusions) finds nothing here.
 CREATE FUNCTION search_terms_query(words tsquery, audiences text[]) RETURNS tsquery
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN CASE WHEN querytree(words) IN ('', 'T') THEN '''§'''::tsquery
-    ELSE regexp_replace(regexp_replace(querytree(words), '<(-|[0-9]+)>', '&', 'g'),
+    ELSE regexp_replace(
+      CASE WHEN words::text ~ '<(-|[0-9]+)>' THEN regexp_replace(querytree(words), '<(-|[0-9]+)>', '&', 'g') ELSE words::text END,
       '''((?:[^'']|'''')*)''', '(''\1§' || array_to_string(audiences, ''' | ''\1§') || ''')', 'g')::tsquery END;--> statement-breakpoint
 -- The small pending list of migration 0014, as before. The expression must stay as
 -- server/search/queries.ts writes it (`reachOf`), or the index is not used.
