@@ -56,6 +56,16 @@ export function readableAudiences(viewer: PolicyViewer): SQL {
 }
 
 /**
+ * `readableAudiences` for blog entries and comments (migration 0021): public entries for everyone;
+ * members-only entries and the viewer's own drafts ('author:<id>') for members; entries in spaces
+ * as those spaces' audiences. Necessary, never sufficient: `blogEntryVisible` still decides.
+ */
+export function readableEntryAudiences(viewer: PolicyViewer): SQL {
+  const member = viewer.kind === 'member' ? sql` union select 'members' union select ${`author:${viewer.id}`}` : sql``;
+  return sql`select 'public'${member} union ${readableAudiences(viewer)}`;
+}
+
+/**
  * Whether the viewer moderates the space `spaceId` refers to: its active owners and moderators,
  * and site moderators and admins for every space that is not confidential (there they are
  * outsiders like anyone else).

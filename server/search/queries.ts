@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { alias, type PgTable } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
 import { blogComments, blogEntries, boards, posts, spaces, threads, users } from '../../db/schema/index.ts';
-import { blogCommentVisible, blogEntryVisible, checkedPerRow, postVisible, readableAudiences, threadVisible, type Viewer } from '../policy/index.ts';
+import { blogCommentVisible, blogEntryVisible, checkedPerRow, postVisible, readableAudiences, readableEntryAudiences, threadVisible, type Viewer } from '../policy/index.ts';
 
 /*
  * Full-text search over the generated `search_vector` columns of migration 0011 (kept out of
@@ -77,9 +77,10 @@ interface Reach {
   matches: (q: string) => SQL;
 }
 
-function reachOf(viewer: Viewer, table: SQL, vector: SQL): Reach {
+/** `audiences`: the policy's readable audiences for the kind (`readableAudiences`, `readableEntryAudiences`). */
+function reachOf(table: SQL, vector: SQL, audiences: SQL): Reach {
   const audience = sql`${table}."audience"`;
-  const readable = sql`array(${readableAudiences(viewer)})`;
+  const readable = sql`array(${audiences})`;
   return {
     row: sql`${audience} = any(${readable})`,
     // The index answers a superset (the query's positive words, phrases as plain AND); the row's
@@ -91,9 +92,8 @@ function reachOf(viewer: Viewer, table: SQL, vector: SQL): Reach {
 
 /**
  * One kind of searchable record: its table, what a match must satisfy besides the words and the
- * viewer's predicate (`filters`), and that predicate (`visible`). `reach`, where the kind has one,
- * is where its rows are (above): what a search of it costs then does not depend on what the viewer
- * cannot see.
+ * viewer's predicate (`filters`), and that predicate (`visible`); `reach`, who its rows are for
+ * (above), so that what a search of it costs does not depend on what the viewer cannot see.
  */
 interface KindSource {
   kind: SearchKind;
@@ -102,7 +102,7 @@ interface KindSource {
   at: SQL;
   filters: SQL | undefined;
   visible: SQL;
-  reach?: Reach;
+  reach: Reach;
 }
 
 /** The conditions of one kind of hit, or null when the filters rule that kind out. */
@@ -116,7 +116,7 @@ function threadSource(viewer: Viewer, q: string, f: SearchFilters): KindSource |
     f.from === undefined ? undefined : gte(threads.createdAt, f.from),
     f.until === undefined ? undefined : lt(threads.createdAt, f.until),
   );
-  return { kind: 'thread', table: threads, vector: threadVector, at: sql`${threads.createdAt}`, filters, visible: threadVisible(viewer), reach: reachOf(viewer, sql`${threads}`, threadVector) };
+  return { kind: 'thread', table: threads, vector: threadVector, at: sql`${threads.createdAt}`, filters, visible: threadVisible(viewer), reach: reachOf(sql`${threads}`, threadVector, readableAudiences(viewer)) };
 }
 
 function postSource(viewer: Viewer, q: string, f: SearchFilters): KindSource | null {
@@ -139,7 +139,7 @@ function postSource(viewer: Viewer, q: string, f: SearchFilters): KindSource | n
     f.from === undefined ? undefined : gte(posts.createdAt, f.from),
     f.until === undefined ? undefined : lt(posts.createdAt, f.until),
   );
-  return { kind: 'post', table: posts, vector: postVector, at: sql`${posts.createdAt}`, filters, visible: postVisible(viewer), reach: reachOf(viewer, sql`${posts}`, postVector) };
+  return { kind: 'post', table: posts, vector: postVector, at: sql`${posts.createdAt}`, filters, visible: postVisible(viewer), reach: reachOf(sql`${posts}`, postVector, readableAudiences(viewer)) };
 }
 
 const entryDate = sql`coalesce(${blogEntries.publishedAt}, ${blogEntries.createdAt})`;
@@ -153,7 +153,7 @@ function entrySource(viewer: Viewer, q: string, f: SearchFilters): KindSource | 
     f.from === undefined ? undefined : sql`${entryDate} >= ${f.from.toISOString()}`,
     f.until === undefined ? undefined : sql`${entryDate} < ${f.until.toISOString()}`,
   );
-  return { kind: 'entry', table: blogEntries, vector: entryVector, at: entryDate, filters, visible: blogEntryVisible(viewer) };
+  return { kind: 'entry', table: blogEntries, vector: entryVector, at: entryDate, filters, visible: blogEntryVisible(viewer), reach: reachOf(sql`${blogEntries}`, entryVector, readableEntryAudiences(viewer)) };
 }
 
 function commentSource(viewer: Viewer, q: string, f: SearchFilters): KindSource | null {
@@ -166,7 +166,7 @@ function commentSource(viewer: Viewer, q: string, f: SearchFilters): KindSource 
     f.from === undefined ? undefined : gte(blogComments.createdAt, f.from),
     f.until === undefined ? undefined : lt(blogComments.createdAt, f.until),
   );
-  return { kind: 'comment', table: blogComments, vector: commentVector, at: sql`${blogComments.createdAt}`, filters, visible: blogCommentVisible(viewer) };
+  return { kind: 'comment', table: blogComments, vector: commentVector, at: sql`${blogComments.createdAt}`, filters, visible: blogCommentVisible(viewer), reach: reachOf(sql`${blogComments}`, commentVector, readableEntryAudiences(viewer)) };
 }
 
 /**
@@ -212,13 +212,12 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
   // The reach is asked first (`case` fixes the order): a row the viewer cannot read costs the same
   // whatever it says, and only readable rows are matched against the words.
   const words = sql`coalesce(${vector} @@ ${tsquery(q)}, false)`;
-  const recent = visibleMatches(sql`${table}.id > ${boundary}`, source.reach ? sql`(case when ${source.reach.row} then ${words} else false end)` : words);
-  const olderMatch = source.reach ? source.reach.matches(q) : sql`${vector} @@ ${tsquery(q)}`;
+  const recent = visibleMatches(sql`${table}.id > ${boundary}`, sql`(case when ${source.reach.row} then ${words} else false end)`);
   // Only the ids of older matches are sorted (a sort of whole rows spills to disk); each row is read
   // again by its id, newest first, only until `depth` are visible. `+ 0` keeps the boundary off the
   // primary key: unknown when planning, it was guessed loose, and a bitmap of nearly every id was
   // built to be ANDed with the matches (60 ms).
-  const olderIds = sql`select ${table}.id from ${table} where ${table}.id + 0 <= ${boundary} and ${olderMatch} ${filters} order by ${table}.id desc offset 0`;
+  const olderIds = sql`select ${table}.id from ${table} where ${table}.id + 0 <= ${boundary} and ${source.reach.matches(q)} ${filters} order by ${table}.id desc offset 0`;
   const older = sql`select * from (select ${table}.* from (${olderIds}) as older_match
       cross join lateral (select * from ${table} where ${table}.id = older_match.id) as ${table} order by older_match.id desc offset 0) as ${table}
     where ${checkedPerRow(source.visible)}`;
