@@ -83,8 +83,9 @@ function reachOf(table: SQL, vector: SQL, audiences: SQL): Reach {
   const readable = sql`array(${audiences})`;
   return {
     row: sql`${audience} = any(${readable})`,
-    // The index answers a superset (the query's positive words, phrases as plain AND); the row's
-    // own vector decides. A query of stop words only has no lexeme: nothing to look for.
+    // For a query with a phrase the index answers a superset (its positive words, phrases as plain
+    // AND; see search_terms_query), so the row's own vector decides. A query of stop words only has
+    // no lexeme: nothing to look for.
     matches: (q) =>
       sql`numnode(${tsquery(q)}) > 0 and search_terms(${vector}, ${audience}) @@ search_terms_query(${tsquery(q)}, ${readable}) and ${vector} @@ ${tsquery(q)}`,
   };
