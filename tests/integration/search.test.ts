@@ -327,12 +327,12 @@ describe('what a search costs, and for whom', () => {
     const windows = { post: 25, thread: 25, comment: 25, entry: 25 };
     const filters = { kinds: ['thread' as const, 'post' as const, 'entry' as const, 'comment' as const] };
     const work = async (viewer: Viewer, word: string) => {
-      let passed = 0;
+      let read = 0;
       for (const statement of kindStatements(viewer, word, filters, 201, windows)) {
         const [row] = rowsOf<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(await app.database.db.execute(sql`explain (analyze, format json) ${statement}`));
-        passed += rowsRead(row!['QUERY PLAN'][0].Plan);
+        read += rowsRead(row!['QUERY PLAN'][0].Plan);
       }
-      return passed;
+      return read;
     };
     // Compared with a word nobody wrote (a plan reads a row or two whatever the words: the boundary
     // between the newest rows and the older ones).
