@@ -128,7 +128,8 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const accounts = createAccountsService(db, sessions, remembered, config.rateLimits, {
     registered: (tx, user) => accountEmails.queueVerification(user, tx),
   });
-  const spaces = createSpacesService(db, config.privateSpaces);
+  // The public spaces' boards are kept as long as an anonymous page (2 s): every home page shows them.
+  const spaces = createSpacesService(db, config.privateSpaces, { events, publicBoardsMs: config.anonymousCacheMs });
   // Created by the writes that cause them (in their transactions); `notifier.onCreated` is the hook
   // for anything that must follow a new notification, such as e-mail.
   const notifier = createNotifier();

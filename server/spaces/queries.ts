@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { boards, levelChanges, rulesAcceptances, spaceInvitations, spaceLog, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
-import { boardVisible, moderatesSpace, perPolicyKey, policyKey, spaceContentVisible, spaceVisible, type Viewer, viewerParameters } from '../policy/index.ts';
+import { ANONYMOUS, boardVisible, moderatesSpace, perPolicyKey, policyKey, spaceContentVisible, spaceVisible, type Viewer, viewerParameters } from '../policy/index.ts';
 
 export type SpaceRow = typeof spaces.$inferSelect;
 export type BoardRow = typeof boards.$inferSelect;
@@ -19,8 +19,9 @@ export async function listVisibleSpaces(db: Executor, viewer: Viewer, options: {
 /**
  * The home page's two reads (every signed-in home page runs them), built once per database handle
  * and policy key: the spaces the viewer may see, each marked when they are an active member of it,
- * and the boards of the ones shown with their boards (their own and the public ones). Built per
- * call they were three statements and a tenth of the page's server CPU in drizzle (2026-11-27).
+ * and the boards of their own spaces that are not public (a public space's boards are everyone's:
+ * `listPublicBoards`, which the spaces service keeps for a moment). Built per call they were three
+ * statements and a tenth of the page's server CPU in drizzle (2026-11-27).
  */
 const homeReads = oncePerDatabase((db) =>
   perPolicyKey((viewer, key) => {
@@ -31,7 +32,11 @@ const homeReads = oncePerDatabase((db) =>
     return {
       spaces: onAnyExecutor(
         db
-          .select({ space: spaces, joined: sql<boolean>`${spaces.id} in (${joinedSpaceIds})` })
+          // What the page prints of a space, not its ground rules: a member sees a hundred spaces here.
+          .select({
+            space: { id: spaces.id, slug: spaces.slug, name: spaces.name, description: spaces.description, level: spaces.level },
+            joined: sql<boolean>`${spaces.id} in (${joinedSpaceIds})`,
+          })
           .from(spaces)
           .where(and(spaceVisible(viewer), isNull(spaces.archivedAt)))
           .orderBy(asc(spaces.position), asc(spaces.id))
@@ -47,7 +52,7 @@ const homeReads = oncePerDatabase((db) =>
               boardVisible(viewer),
               isNull(boards.archivedAt),
               isNull(spaces.archivedAt),
-              sql`(${spaces.level} = 'public' or ${spaces.id} in (${joinedSpaceIds}))`,
+              sql`${spaces.level} <> 'public' and ${spaces.id} in (${joinedSpaceIds})`,
             ),
           )
           .orderBy(asc(boards.position), asc(boards.id))
@@ -57,7 +62,28 @@ const homeReads = oncePerDatabase((db) =>
   }),
 );
 
-export async function listHomeSpaces(db: Executor, viewer: Viewer): Promise<{ spaces: { space: SpaceRow; joined: boolean }[]; boards: BoardRow[] }> {
+/** The boards of the public spaces, as a visitor may read them: the same for every viewer. */
+const publicBoards = oncePerDatabase((db) =>
+  onAnyExecutor(
+    db
+      .select({ board: boards })
+      .from(boards)
+      .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+      .where(and(boardVisible(ANONYMOUS), isNull(boards.archivedAt), isNull(spaces.archivedAt), eq(spaces.level, 'public')))
+      .orderBy(asc(boards.position), asc(boards.id))
+      .prepare('public_boards'),
+  ),
+);
+
+export async function listPublicBoards(db: Executor): Promise<BoardRow[]> {
+  const rows = await publicBoards(db)(db, {});
+  return rows.map((row) => row.board);
+}
+
+/** A space as the home page lists it. */
+export type HomeSpaceRow = Pick<SpaceRow, 'id' | 'slug' | 'name' | 'description' | 'level'>;
+
+export async function listHomeSpaces(db: Executor, viewer: Viewer): Promise<{ spaces: { space: HomeSpaceRow; joined: boolean }[]; boards: BoardRow[] }> {
   const reads = homeReads(db)[policyKey(viewer)];
   const [spaceRows, boardRows] = await Promise.all([reads.spaces(db, viewerParameters(viewer)), reads.boards(db, viewerParameters(viewer))]);
   return { spaces: spaceRows, boards: boardRows.map((row) => row.board) };

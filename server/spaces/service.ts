@@ -5,6 +5,8 @@ import { Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { authorize, can, type PrivateSpaceSetting, type MemberViewer, type SpaceFacts, type Viewer } from '../policy/index.ts';
 import { normaliseText } from '../text/normalise.ts';
 import { slugFrom } from '../text/slug.ts';
+import type { EventBus } from '../events/bus.ts';
+import { boardsBySpace, createPublicBoards } from './public-boards.ts';
 import * as q from './queries.ts';
 
 export const SPACE_LIMITS = { name: 80, description: 500, rules: 10_000 } as const;
@@ -79,9 +81,13 @@ export function spaceFactsFrom(space: q.SpaceRow, membership: Pick<q.MembershipR
   };
 }
 
+const NO_BOARDS: readonly q.BoardRow[] = Object.freeze([]);
+
 export type SpacesService = ReturnType<typeof createSpacesService>;
 
-export function createSpacesService(db: Database, setting: PrivateSpaceSetting) {
+export function createSpacesService(db: Database, setting: PrivateSpaceSetting, listing: { events?: EventBus; publicBoardsMs: number } = { publicBoardsMs: 0 }) {
+  const publicBoards = createPublicBoards(db, { events: listing.events, keepMs: listing.publicBoardsMs });
+
   async function spaceForStructure(viewer: Viewer, spaceId: number) {
     const space = await q.findVisibleSpaceById(db, viewer, spaceId);
     if (!space) throw new NotFound('No such space.');
@@ -109,11 +115,15 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
      * members; their own few come first instead of somewhere in that list (the rest: /spaces).
      */
     async home(viewer: Viewer) {
-      const found = await q.listHomeSpaces(db, viewer);
+      const [found, shared] = await Promise.all([q.listHomeSpaces(db, viewer), publicBoards()]);
       const joined = new Set(found.spaces.filter((row) => row.joined).map((row) => row.space.id));
       const visible = found.spaces.map((row) => row.space);
-      const shown = visible.filter((space) => joined.has(space.id) || space.level === 'public');
-      const withBoards = groupBoards(shown, found.boards);
+      const ownBoards = boardsBySpace(found.boards);
+      // A space's level as read just now decides where its boards come from: one raised from
+      // public a moment ago is not public here, whatever the kept boards say.
+      const withBoards = visible
+        .filter((space) => joined.has(space.id) || space.level === 'public')
+        .map((space) => ({ ...space, boards: (space.level === 'public' ? shared.get(space.id) : ownBoards.get(space.id)) ?? NO_BOARDS }));
       return {
         yours: withBoards.filter((space) => joined.has(space.id)),
         open: withBoards.filter((space) => !joined.has(space.id)),
@@ -286,11 +296,6 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting) 
 
 /** Each space with its boards, grouped once: a site moderator sees ~300 spaces and ~400 boards. */
 function groupBoards(spaces: q.SpaceRow[], boards: q.BoardRow[]): (q.SpaceRow & { boards: q.BoardRow[] })[] {
-  const bySpace = new Map<number, q.BoardRow[]>();
-  for (const board of boards) {
-    const list = bySpace.get(board.spaceId);
-    if (list) list.push(board);
-    else bySpace.set(board.spaceId, [board]);
-  }
+  const bySpace = boardsBySpace(boards);
   return spaces.map((space) => ({ ...space, boards: bySpace.get(space.id) ?? [] }));
 }

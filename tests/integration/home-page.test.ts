@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml } from '../helpers/browser-session.ts';
 import { createMember, signedInAgent, type TestMember } from '../helpers/factories.ts';
@@ -106,4 +107,58 @@ test('on a site with no spaces yet, a member is told so instead of "all 0 spaces
   } finally {
     await empty.close();
   }
+});
+
+describe("the public spaces' boards, read once for every home page while nothing moves them", () => {
+  let kept: TestApp;
+  let admin: TestMember;
+  let outsider: TestMember;
+  beforeAll(async () => {
+    // Kept for a minute here, so that anything left over from before a change would still show.
+    kept = await createTestApp({ ANON_CACHE_MS: '60000' });
+    admin = await createMember(kept, { role: 'admin' });
+    outsider = await createMember(kept);
+  });
+  afterAll(async () => kept.close());
+
+  test('a board moved into a confidential space, or a space raised above public, leaves every home page at once', async () => {
+    const s = kept.services.spaces;
+    const wards = await s.createSpace(admin.viewer, { name: 'Open wards', description: '' });
+    const rota = await s.createBoard(admin.viewer, wards.id, { name: 'Triage rota', description: '' });
+    await s.createBoard(admin.viewer, wards.id, { name: 'Ventilator settings', description: '' });
+    const circle = await s.createSpace(admin.viewer, { name: 'Mentoring circle', description: '', level: 'confidential', joinPolicy: 'invite', rules: 'Everything stays here.' });
+    const agent = await signedInAgent(kept, outsider);
+    const before = decodeHtml((await agent.get('/')).body);
+    expect(before).toContain('Triage rota');
+    expect(before).toContain('Ventilator settings');
+
+    // Behind the app's back, as an operator's SQL would: the database announces it to every process.
+    await kept.database.db.execute(sql`update boards set space_id = ${circle.id} where id = ${rota.id}`);
+    expect(await kept.events.settled()).toBe(true);
+    const moved = decodeHtml((await agent.get('/')).body);
+    expect(moved).not.toContain('Triage rota');
+    expect(moved).toContain('Ventilator settings');
+    expect(decodeHtml((await kept.inject({ method: 'GET', url: '/' })).body)).not.toContain('Triage rota');
+
+    // Not waiting for the announcement: the level read with the page decides.
+    await kept.database.db.execute(sql`update spaces set level = 'confidential' where id = ${wards.id}`);
+    const raised = decodeHtml((await agent.get('/')).body);
+    expect(raised).not.toContain('Open wards');
+    expect(raised).not.toContain('Ventilator settings');
+  });
+
+  test("a renamed board shows its new name on the next home page, and a member of a public space finds it among their own", async () => {
+    const s = kept.services.spaces;
+    const icu = await s.createSpace(admin.viewer, { name: 'Intensive care', description: '' });
+    const board = await s.createBoard(admin.viewer, icu.id, { name: 'Proning', description: '' });
+    const member = await createMember(kept);
+    await kept.services.membership.join(member.viewer, icu.id);
+    const agent = await signedInAgent(kept, member);
+    expect(section((await agent.get('/')).body, 'Your spaces')).toContain('Proning');
+    await s.renameBoard(admin.viewer, board.id, { name: 'Prone positioning', description: '' });
+    expect(await kept.events.settled()).toBe(true);
+    const yours = section((await agent.get('/')).body, 'Your spaces');
+    expect(yours).toContain('Prone positioning');
+    expect(section((await (await signedInAgent(kept, outsider)).get('/')).body, 'Open to everyone')).toContain('Prone positioning');
+  });
 });

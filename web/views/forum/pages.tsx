@@ -1,10 +1,10 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
-import type { BoardRow, SpaceRow } from '../../../server/spaces/queries.ts';
+import type { BoardRow, HomeSpaceRow, SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PostListRow, ThreadListRow } from '../../../server/forum/queries.ts';
 import type { ThreadRow } from '../../../server/forum/queries.ts';
 import { isSiteStaff, type Viewer } from '../../../server/policy/index.ts';
 import type { PageContext } from '../../context.ts';
-import type { RenderedFragment } from '../../render.tsx';
+import { renderFragment, type RenderedFragment } from '../../render.tsx';
 import { boardHref, postHref, profileHref, spaceHref, threadHref } from '../../urls.ts';
 import { Badge, Breadcrumbs, Pagination, PostButton, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
@@ -15,10 +15,10 @@ import { ThreadList, type UnreadCounts } from './thread-list.tsx';
 import { WatchControl, type WatchState } from '../notifications/pages.tsx';
 import { LevelLabel, SpaceBanner, type PendingLowering } from '../spaces/space-banner.tsx';
 
-type SpaceWithBoards = SpaceRow & { boards: BoardRow[] };
+type SpaceWithBoards = HomeSpaceRow & { boards: readonly BoardRow[] };
 type LatestRow = ThreadListRow & { boardName: string; boardSlug: string; spaceSlug: string };
 
-export function BoardCards({ space, boards }: { space: SpaceRow; boards: BoardRow[] }) {
+export function BoardCards({ space, boards }: { space: Pick<SpaceRow, 'slug'>; boards: readonly BoardRow[] }) {
   if (boards.length === 0) return <p class="empty">No boards here yet.</p>;
   return (
     <ul class="board-list">
@@ -49,12 +49,12 @@ const HOME_OTHER_SPACES = 24;
 export interface HomeSpaces {
   yours: SpaceWithBoards[];
   open: SpaceWithBoards[];
-  others: SpaceRow[];
+  others: HomeSpaceRow[];
 }
 
-function SpaceBlock({ space, heading: Heading }: { space: SpaceWithBoards; heading: 'h2' | 'h3' }) {
+function SpaceBlockContent({ space, heading: Heading }: { space: SpaceWithBoards; heading: 'h2' | 'h3' }) {
   return (
-    <div class="space-block">
+    <>
       <div class="space-head">
         <Heading id={`space-${space.id}`}>
           <a href={spaceHref(space.slug)}>{space.name}</a>
@@ -63,8 +63,33 @@ function SpaceBlock({ space, heading: Heading }: { space: SpaceWithBoards; headi
       </div>
       {space.description && <p class="space-description">{space.description}</p>}
       <BoardCards space={space} boards={space.boards} />
-    </div>
+    </>
   );
+}
+
+/**
+ * Space blocks rendered once per list of boards. The public spaces' lists are shared by every home
+ * page for two seconds (server/spaces/public-boards.ts), and rendering their board cards — a
+ * hundred on a large site — was most of a signed-in home page's work. Keyed by the list itself: a
+ * list read for one request is rendered for that request and forgotten with it, and a shared one
+ * is forgotten when the next read replaces it (its "5 min ago" is as old as its counters).
+ */
+const renderedBlocks = new WeakMap<readonly BoardRow[], Map<string, RenderedFragment>>();
+
+function SpaceBlock({ space, heading }: { space: SpaceWithBoards; heading: 'h2' | 'h3' }) {
+  if (space.boards.length === 0) {
+    return (
+      <div class="space-block">
+        <SpaceBlockContent space={space} heading={heading} />
+      </div>
+    );
+  }
+  let blocks = renderedBlocks.get(space.boards);
+  if (!blocks) renderedBlocks.set(space.boards, (blocks = new Map()));
+  const key = JSON.stringify([heading, space.id, space.slug, space.name, space.description, space.level]);
+  let html = blocks.get(key);
+  if (html === undefined) blocks.set(key, (html = renderFragment(<SpaceBlockContent space={space} heading={heading} />)));
+  return <Prerendered class="space-block" html={html} />;
 }
 
 function CreateSpaceButton({ ctx }: { ctx: PageContext }) {
