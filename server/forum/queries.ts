@@ -19,7 +19,7 @@ import {
   type Viewer,
   viewerParameters,
 } from '../policy/index.ts';
-import { watchOnPostingStep } from '../notifications/queries.ts';
+import { ownWatchLevels, watchOnPostingStep } from '../notifications/queries.ts';
 import { LATEST_THREADS, type LatestList } from './rules.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
@@ -133,7 +133,8 @@ function visibleThreadQuery(db: Executor, viewer: PolicyViewer, id: Param) {
  * which of its posts they see besides the published ones: whether they moderate the space (then
  * every post) and whether any post in the range is their own (their held and hidden posts). The
  * thread page shares one rendering of its posts among the members for whom both are the same
- * (web/thread-posts-cache.ts); other pages pass an empty range.
+ * (web/thread-posts-cache.ts); other pages pass an empty range. And the member's own watch levels
+ * for the thread, its board and its space, which the page's watch control shows.
  */
 function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Param, from: Param, to: Param) {
   return db
@@ -146,6 +147,7 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
       moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}`,
       ownPostsInRange: sql<boolean>`exists (select 1 from ${posts} where ${posts.threadId} = ${threads.id}
         and ${posts.authorId} = ${viewer.id} and ${posts.number} between ${from} and ${to})`,
+      ownWatch: ownWatchLevels(sql`${viewer.id}`, { threadId: sql`${threads.id}`, boardId: sql`${boards.id}`, spaceId: sql`${spaces.id}` }),
     })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))

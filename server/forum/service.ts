@@ -88,6 +88,9 @@ export interface SharedPosts {
   lastShown: number | undefined;
 }
 
+/** A visitor watches nothing. */
+const NO_WATCH = Object.freeze({ thread: null, board: null, space: null });
+
 /** The range of posts a page shows when it shows none (pages about a thread other than its own). */
 const NO_POSTS = { from: 0, to: 0 };
 
@@ -110,7 +113,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
   async function visibleThread(viewer: Viewer, threadId: number, shown: { from: number; to: number } = NO_POSTS) {
     if (viewer.kind === 'anonymous') {
       const [found] = await anonymous.thread.execute({ id: threadId });
-      return found && { ...found, membership: null, lastReadNumber: null, moderates: false, ownPostsInRange: false };
+      return found && { ...found, membership: null, lastReadNumber: null, moderates: false, ownPostsInRange: false, ownWatch: NO_WATCH };
     }
     const [found] = await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id, ...shown });
     return found;

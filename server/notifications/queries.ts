@@ -529,7 +529,23 @@ export async function setSpaceWatch(db: Executor, userId: string, spaceId: numbe
     .onConflictDoUpdate({ target: [spaceWatches.spaceId, spaceWatches.userId], set: { level, updatedAt: new Date() } });
 }
 
-/** The member's own watch rows for a thread, its board and its space (their own settings, no content). */
+/** The member's own watch levels for a thread, its board and its space (their own settings, no content). */
+export interface OwnWatchLevels {
+  thread: WatchLevel | null;
+  board: WatchLevel | null;
+  space: WatchLevel | null;
+}
+
+/** The member's own watch levels for a place, as expressions any statement can select (ids as SQL); a visitor's (`null`) are none. */
+export function ownWatchLevels(userId: SQL | null, place: { threadId: SQL; boardId: SQL; spaceId: SQL }) {
+  if (userId === null) return { thread: sql<WatchLevel | null>`null`, board: sql<WatchLevel | null>`null`, space: sql<WatchLevel | null>`null` };
+  return {
+    thread: sql<WatchLevel | null>`(select ${threadWatches.level} from ${threadWatches} where ${threadWatches.userId} = ${userId} and ${threadWatches.threadId} = ${place.threadId})`,
+    board: sql<WatchLevel | null>`(select ${boardWatches.level} from ${boardWatches} where ${boardWatches.userId} = ${userId} and ${boardWatches.boardId} = ${place.boardId})`,
+    space: sql<WatchLevel | null>`(select ${spaceWatches.level} from ${spaceWatches} where ${spaceWatches.userId} = ${userId} and ${spaceWatches.spaceId} = ${place.spaceId})`,
+  };
+}
+
 /**
  * The member's own watch rows for a thread, its board and its space, in one prepared statement
  * (a thread or board page shows the watch control on every signed-in view: one round trip, not
@@ -538,11 +554,7 @@ export async function setSpaceWatch(db: Executor, userId: string, spaceId: numbe
 export function prepareOwnWatchLevels(db: Executor) {
   const userId = sql.placeholder('userId');
   const statement = db
-    .select({
-      thread: sql<WatchLevel | null>`(select ${threadWatches.level} from ${threadWatches} where ${threadWatches.userId} = ${userId} and ${threadWatches.threadId} = ${sql.placeholder('threadId')})`,
-      board: sql<WatchLevel | null>`(select ${boardWatches.level} from ${boardWatches} where ${boardWatches.userId} = ${userId} and ${boardWatches.boardId} = ${sql.placeholder('boardId')})`,
-      space: sql<WatchLevel | null>`(select ${spaceWatches.level} from ${spaceWatches} where ${spaceWatches.userId} = ${userId} and ${spaceWatches.spaceId} = ${sql.placeholder('spaceId')})`,
-    })
+    .select(ownWatchLevels(sql`${userId}`, { threadId: sql`${sql.placeholder('threadId')}`, boardId: sql`${sql.placeholder('boardId')}`, spaceId: sql`${sql.placeholder('spaceId')}` }))
     .from(users)
     .where(eq(users.id, userId))
     .prepare('own_watch_levels');

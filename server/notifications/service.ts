@@ -16,6 +16,16 @@ export type WatchTarget = { kind: 'thread' | 'board' | 'space'; id: number };
 /** `default`: no choice of one's own here; the board's, the space's or the posting default applies. */
 export type WatchChoice = q.WatchLevel | 'default';
 
+/**
+ * What the watch control shows for a thread, board or space, from the member's own watch rows
+ * there and above (a thread page reads them with the thread: `ownWatchLevels`).
+ */
+export function watchStateOf(kind: WatchTarget['kind'], own: q.OwnWatchLevels) {
+  const chosen = kind === 'thread' ? own.thread : kind === 'board' ? own.board : own.space;
+  const effective = kind === 'thread' ? (own.thread ?? own.board ?? own.space) : kind === 'board' ? (own.board ?? own.space) : own.space;
+  return { chosen: chosen ?? ('default' as const), effective: effective ?? ('normal' as const) };
+}
+
 export type NotificationsService = ReturnType<typeof createNotificationsService>;
 
 /** Reading notifications, watching, unread tracking and mention autocomplete (see README.md). */
@@ -89,11 +99,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
      */
     async watchState(viewer: MemberViewer, target: WatchTarget, known?: { threadId?: number; boardId?: number; spaceId: number }) {
       const where = known ?? (await place(viewer, target));
-      const own = await ownWatchLevels(viewer.id, where);
-      const chosen = target.kind === 'thread' ? own.thread : target.kind === 'board' ? own.board : own.space;
-      const effective = own.thread ?? own.board ?? own.space;
-      const scoped = target.kind === 'thread' ? effective : target.kind === 'board' ? (own.board ?? own.space) : own.space;
-      return { chosen: chosen ?? ('default' as const), effective: scoped ?? ('normal' as const) };
+      return watchStateOf(target.kind, await ownWatchLevels(viewer.id, where));
     },
 
     async setWatch(viewer: MemberViewer, target: WatchTarget, choice: WatchChoice): Promise<void> {

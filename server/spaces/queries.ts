@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { boards, levelChanges, rulesAcceptances, spaceInvitations, spaceLog, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
+import { ownWatchLevels } from '../notifications/queries.ts';
 import { ANONYMOUS, boardVisible, moderatesSpace, perPolicyKey, policyKey, spaceContentVisible, spaceVisible, type Viewer, viewerParameters } from '../policy/index.ts';
 
 export type SpaceRow = typeof spaces.$inferSelect;
@@ -139,7 +140,8 @@ export async function findVisibleBoardById(db: Executor, viewer: Viewer, id: num
 
 /**
  * A board by its space's and its own slug, as a board page opens it: with the viewer's membership
- * of the space (null for visitors and non-members), which the page's facts are decided from. One
+ * of the space (null for visitors and non-members), which the page's facts are decided from, and
+ * their own watch levels of the board and the space, which its watch control shows. One
  * statement, built once per database handle and policy key: a board page asked for the space, then
  * the board, then the membership.
  */
@@ -147,7 +149,12 @@ const visibleBoardBySlugs = oncePerDatabase((db) =>
   perPolicyKey((viewer, key) =>
     onAnyExecutor(
       db
-        .select({ board: boards, space: spaces, membership: { role: spaceMembers.role, status: spaceMembers.status } })
+        .select({
+          board: boards,
+          space: spaces,
+          membership: { role: spaceMembers.role, status: spaceMembers.status },
+          ownWatch: ownWatchLevels(viewer.kind === 'member' ? sql`${viewer.id}` : null, { threadId: sql`null`, boardId: sql`${boards.id}`, spaceId: sql`${spaces.id}` }),
+        })
         .from(boards)
         .innerJoin(spaces, eq(spaces.id, boards.spaceId))
         .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), sql`${spaceMembers.userId} = ${viewer.kind === 'member' ? viewer.id : sql`null`}`))
@@ -160,7 +167,7 @@ const visibleBoardBySlugs = oncePerDatabase((db) =>
 
 export async function findVisibleBoardBySlugs(db: Executor, viewer: Viewer, spaceSlug: string, boardSlug: string) {
   const [row] = await visibleBoardBySlugs(db)[policyKey(viewer)](db, { spaceSlug: spaceSlug.toLowerCase(), boardSlug: boardSlug.toLowerCase(), ...viewerParameters(viewer) });
-  return row && { ...row.board, space: row.space, membership: row.membership };
+  return row && { ...row.board, space: row.space, membership: row.membership, ownWatch: row.ownWatch };
 }
 
 /**

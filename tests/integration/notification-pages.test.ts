@@ -106,6 +106,9 @@ describe('watching from the page', () => {
     const saved = await agent.postForm('/watch', { kind: 'thread', id: String(thread.threadId), level: 'watching', next: `/t/${thread.threadId}/watch-me` });
     expect(saved.statusCode).toBe(303);
     expect(locationOf(saved)).toBe(`/t/${thread.threadId}/watch-me`);
+    // The page shows what was saved, and only to its saver.
+    expect((await agent.get(`/t/${thread.threadId}/watch-me`)).body).toMatch(/<option value="watching" selected/);
+    expect((await (await signedInAgent(app, alice)).get(`/t/${thread.threadId}/watch-me`)).body).not.toMatch(/<option value="watching" selected/);
     await app.services.forum.reply(admin.viewer, thread.threadId, { body: 'Bob watches this.' });
     expect((await app.services.notifications.list(bob.viewer)).items[0]).toMatchObject({ kind: 'watched_post' });
     expect((await agent.postForm('/watch', { kind: 'thread', id: String(thread.threadId), level: 'muted' }, { csrf: false })).statusCode).toBe(403);
@@ -114,6 +117,12 @@ describe('watching from the page', () => {
   test('board and space pages offer the same control; defaults are saved in settings, where the notifications page points', async () => {
     const agent = await signedInAgent(app, bob);
     expect((await agent.get(`/s/${spaceSlug}/${board.slug}`)).body).toContain('Notifications for this board');
+    // A board's level shows on its page, and on its threads as what their default means.
+    const quiet = await createThread(app, alice, board.id, 'Under a muted board');
+    expect((await agent.postForm('/watch', { kind: 'board', id: String(board.id), level: 'muted', next: '/' })).statusCode).toBe(303);
+    expect((await agent.get(`/s/${spaceSlug}/${board.slug}`)).body).toMatch(/<option value="muted" selected/);
+    expect((await agent.get(`/t/${quiet.threadId}/under-a-muted-board`)).body).toContain('Default (Muted)');
+    expect((await agent.postForm('/watch', { kind: 'board', id: String(board.id), level: 'default', next: '/' })).statusCode).toBe(303);
     expect((await agent.get(`/s/${spaceSlug}`)).body).toContain('Notifications for this space');
     expect((await agent.get('/notifications')).body).toContain('href="/settings#notifications"');
     const settings = (await agent.get('/settings')).body;

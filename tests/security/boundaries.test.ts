@@ -15,7 +15,7 @@ function sourceFiles(dir: string): string[] {
 
 const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments', 'notifications'];
 const PREDICATES =
-  /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|postOfThreadVisible|threadOfBoardVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible|notificationVisible)\(viewer\b/;
+  /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|postOfThreadVisible|threadOfBoardVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible|notificationVisible)\((viewer|ANONYMOUS)\b/;
 
 /**
  * A query module's top-level declarations, each with its name: functions run per call, and the
@@ -62,7 +62,6 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   findNewCommentFacts: 'a write path: the ids of a comment a moderator just approved (its entry, its author), for its notifications; returned to the notifier, never to a client',
   findRecipientsOf: "recipient ids of notifications just created, for the e-mail job, which then reads each one as its recipient through notificationVisible",
   findDigestRecipients: 'ids of members who chose a daily digest and have unread notifications: no content',
-  threadStampQuery: "the anonymous page cache's check of a stored page: read through the anonymous visitor's predicate, never a member's",
   anyUnreadQuery: "whether the caller has an unread notification, by their own id: a yes or no",
   entrySlugTaken: "whether the author's own blog already uses a slug (now or before): a yes or no, for the author choosing one",
 };
@@ -102,12 +101,14 @@ describe('module boundaries', () => {
       'export async function leaky(db: Executor, id: number) {\n  return db.select().from(posts).where(eq(posts.id, id));\n}',
       "const leakyPrepared = oncePerDatabase((db) => onAnyExecutor(db.select().from(threads).where(eq(threads.id, sql.placeholder('id'))).prepare('leaky')));",
       'function scopedQuery(db: Executor, viewer: PolicyViewer) {\n  return db.select().from(posts).where(postVisible(viewer));\n}',
+      'function publicQuery(db: Executor) {\n  return db.select().from(boards).where(boardVisible(ANONYMOUS));\n}',
     ].join('\n');
     const found = declarations(`import x;\n${sample}\n`).map(({ name, body }) => ({ name, reads: contentReads(body), scoped: PREDICATES.test(body) }));
     expect(found).toEqual([
       { name: 'leaky', reads: ['posts'], scoped: false },
       { name: 'leakyPrepared', reads: ['threads'], scoped: false },
       { name: 'scopedQuery', reads: ['posts'], scoped: true },
+      { name: 'publicQuery', reads: ['boards'], scoped: true },
     ]);
   });
 });

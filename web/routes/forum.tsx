@@ -5,6 +5,7 @@ import { renderMarkdown } from '../../server/content/render-markdown.ts';
 import { Conflict, Invalid, NotFound } from '../../server/errors.ts';
 import { FORUM_LIMITS } from '../../server/forum/rules.ts';
 import { threadPageVersion, type PostRef, type ThreadPageHead } from '../../server/forum/service.ts';
+import { watchStateOf } from '../../server/notifications/service.ts';
 import { mayPostIn } from '../../server/spaces/service.ts';
 import { requireMember, type Viewer } from '../../server/policy/index.ts';
 import { chromeOf, pageContext } from '../context.ts';
@@ -94,11 +95,8 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       rulesFirst(request, reply, { spaceSlug: request.params.space }, async () => {
         const board = await spaces.boardBySlugs(request.viewer, request.params.space, request.params.board);
         const viewer = request.viewer;
-        const [result, facts, watch] = await Promise.all([
-          forum.boardPage(viewer, board, request.query.page ?? 1),
-          spaces.pageFacts(viewer, board.space, board.membership),
-          viewer.kind === 'member' ? notifications.watchState(viewer, { kind: 'board', id: board.id }, { boardId: board.id, spaceId: board.space.id }) : undefined,
-        ]);
+        const [result, facts] = await Promise.all([forum.boardPage(viewer, board, request.query.page ?? 1), spaces.pageFacts(viewer, board.space, board.membership)]);
+        const watch = viewer.kind === 'member' ? watchStateOf('board', board.ownWatch) : undefined;
         const unread = viewer.kind === 'member' ? await notifications.unreadCounts(viewer, result.threads.map((t) => t.id)) : undefined;
         return sendPage(
           reply,
@@ -192,13 +190,11 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         });
         // Titles change; the id is what identifies a thread, so an old slug redirects to the current one.
         if (read.thread.slug !== request.params.slug) return reply.redirect(threadHref(read.thread.id, read.thread.slug, page), 301);
-        const [facts, ownFlags, watch] = await Promise.all([
+        const [facts, ownFlags] = await Promise.all([
           spaces.pageFacts(viewer, read.space, read.membership),
           read.shared ? ownFlagsOn(viewer, read.shared.flaggable) : ownFlagsOn(viewer, flaggable(viewer, read.posts)),
-          viewer.kind === 'member'
-            ? notifications.watchState(viewer, { kind: 'thread', id: read.thread.id }, { threadId: read.thread.id, boardId: read.board.id, spaceId: read.space.id })
-            : undefined,
         ]);
+        const watch = viewer.kind === 'member' ? watchStateOf('thread', read.ownWatch) : undefined;
         // A shared rendering says "Flag" where this reader has flagged: their page is their own after all.
         const result = read.shared && ownFlags.size > 0 ? await forum.threadPage(viewer, request.params.id, page, { unreadNotifications: false }) : read;
         const bell = viewer.kind === 'member' && read.notificationsRead > 0 ? await notifications.unreadCount(viewer) : undefined;
