@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { alias, type PgTable } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
 import { blogComments, blogEntries, boards, posts, spaces, threads, users } from '../../db/schema/index.ts';
-import { blogCommentVisible, blogEntryVisible, checkedPerRow, postVisible, readableAudiences, readableEntryAudiences, threadVisible, type Viewer } from '../policy/index.ts';
+import { blogCommentVisible, blogEntryVisible, checkedPerRow, postVisible, readableAudiences, readableEntryAudiences, spaceContentVisible, threadVisible, type Viewer } from '../policy/index.ts';
 
 /*
  * Full-text search over the generated `search_vector` columns of migration 0011 (kept out of
@@ -228,9 +228,32 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
     limit ${depth})`;
 }
 
+/**
+ * A filter naming a space, board or thread the viewer may not read matches nothing — and costs
+ * nothing either. Without this, a visitor filtering on a confidential space had its threads and
+ * blog entries gathered and matched (2.4 s against 0.26 s for a space that does not exist, at a
+ * million posts): how big a confidential space is, and that it exists, showed in the time. Each
+ * gate is a condition on no row of the search (PostgreSQL checks it once, before any scan), so an
+ * unreadable place stops every kind's statement as a place that never existed does.
+ */
+function placeReadable(viewer: Viewer, f: SearchFilters): SQL | undefined {
+  return and(
+    f.spaceId === undefined
+      ? undefined
+      : sql`exists (select 1 from ${spaces} where ${spaces.id} = ${f.spaceId} and ${spaceContentVisible(viewer)})`,
+    f.boardId === undefined
+      ? undefined
+      : sql`exists (select 1 from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId} where ${boards.id} = ${f.boardId} and ${spaceContentVisible(viewer)})`,
+    f.threadId === undefined ? undefined : sql`exists (select 1 from ${threads} where ${threads.id} = ${f.threadId} and ${threadVisible(viewer)})`,
+  );
+}
+
 /** Every source the filters allow, one per kind. */
 function sourcesOf(viewer: Viewer, q: string, f: SearchFilters): KindSource[] {
-  return [threadSource(viewer, q, f), postSource(viewer, q, f), entrySource(viewer, q, f), commentSource(viewer, q, f)].filter((s) => s !== null);
+  const gate = placeReadable(viewer, f);
+  return [threadSource(viewer, q, f), postSource(viewer, q, f), entrySource(viewer, q, f), commentSource(viewer, q, f)]
+    .filter((s) => s !== null)
+    .map((source) => (gate ? { ...source, filters: and(gate, source.filters) } : source));
 }
 
 /** One statement per kind the filters allow, each answering that kind's `depth` newest visible matches. */

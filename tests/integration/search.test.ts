@@ -6,7 +6,7 @@ import { decodeHtml } from '../helpers/browser-session.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, signedInAgent, type TestMember } from '../helpers/factories.ts';
 import { ANONYMOUS, type Viewer } from '../../server/policy/index.ts';
-import { kindStatements, searchHits, type SearchKind } from '../../server/search/queries.ts';
+import { kindStatements, searchHits, type SearchFilters, type SearchKind } from '../../server/search/queries.ts';
 import { loadCorpus } from '../security/corpora/load-xss-corpora.ts';
 
 let app: TestApp;
@@ -347,6 +347,55 @@ describe('what a search costs, and for whom', () => {
     for (const viewer of [ANONYMOUS, outsider.viewer, siteAdmin.viewer]) {
       expect(await work(viewer, 'potoroo'), `${viewer.kind} ${viewer.kind === 'member' ? viewer.role : ''}`).toBe(await work(viewer, nowhere));
       expect((await searchHits(app.database.db, viewer, 'potoroo', filters, 200, 500, 0, windows)).total).toBe(0);
+    }
+  });
+
+  test('a filter naming a space, board or thread the viewer cannot read reads none of its rows: what the place holds, or whether it exists, does not show in the time', async () => {
+    const insider = await createMember(app);
+    const outsider = await createMember(app);
+    const siteAdmin = await createMember(app, { role: 'admin' });
+    const { space: secret, board: secretBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    await addSpaceMember(app, secret.id, insider);
+    const { threadId } = await thread(insider, 'Quokka round', 'Opening.', secretBoard.id);
+    await app.database.db.insert(posts).values(
+      Array.from({ length: 30 }, (_, i) => ({ threadId, number: i + 2, authorId: insider.viewer.id, bodySource: `quokka note ${i}`, bodyHtml: '<p>…</p>', renderVersion: 1 })),
+    );
+    const entry = await app.services.blogs.createDraft(insider.viewer, { title: 'Quokka rounds', body: 'In confidence.', visibility: 'space', spaceId: secret.id });
+    await app.services.blogs.publish(insider.viewer, entry.id);
+    await app.services.blogs.addComment(insider.viewer, entry.id, { body: 'A quokka footnote.' });
+    // Its twin says nothing of the kind; and there are public matches, which every search reads without a filter.
+    const { space: twin, board: twinBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    const twinThread = await thread(admin, 'Twin round', 'Opening.', twinBoard.id);
+    await thread(alice, 'Quokka in public', 'A public quokka.');
+    const windows = { post: 10, thread: 10, comment: 10, entry: 10 };
+    const kinds = ['thread' as const, 'post' as const, 'entry' as const, 'comment' as const];
+    const work = async (viewer: Viewer, place: Partial<SearchFilters>) => {
+      let read = 0;
+      for (const statement of kindStatements(viewer, 'quokka', { kinds, ...place }, 201, windows)) {
+        const [row] = rowsOf<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(await app.database.db.execute(sql`explain (analyze, format json) ${statement}`));
+        read += rowsRead(row!['QUERY PLAN'][0].Plan);
+      }
+      return read;
+    };
+    const nowhere = 2_000_000_000;
+    const places: { name: string; place: Partial<SearchFilters>; empty: Partial<SearchFilters>; missing: Partial<SearchFilters> }[] = [
+      { name: 'space', place: { spaceId: secret.id }, empty: { spaceId: twin.id }, missing: { spaceId: nowhere } },
+      { name: 'board', place: { boardId: secretBoard.id }, empty: { boardId: twinBoard.id }, missing: { boardId: nowhere } },
+      { name: 'thread', place: { threadId }, empty: { threadId: twinThread.threadId }, missing: { threadId: nowhere } },
+    ];
+    expect(await work(ANONYMOUS, {})).toBeGreaterThan(0);
+    for (const { name, place, empty, missing } of places) {
+      // The insider's filtered search reads the place's matches.
+      expect(await work(insider.viewer, place), name).toBeGreaterThan(await work(insider.viewer, missing));
+      expect((await searchHits(app.database.db, insider.viewer, 'quokka', { kinds, ...place }, 200, 500, 0, windows)).total, name).toBeGreaterThan(0);
+      for (const viewer of [ANONYMOUS, outsider.viewer, siteAdmin.viewer]) {
+        const who = `${name}, ${viewer.kind} ${viewer.kind === 'member' ? viewer.role : ''}`;
+        const read = await work(viewer, place);
+        expect(read, who).toBe(await work(viewer, empty));
+        // Only a thread filter reads a row of what was searched: the named thread's own, to ask whether it may be read.
+        expect(read - (await work(viewer, missing)), who).toBeLessThanOrEqual(name === 'thread' ? 2 * kinds.length : 0);
+        expect((await searchHits(app.database.db, viewer, 'quokka', { kinds, ...place }, 200, 500, 0, windows)).total, who).toBe(0);
+      }
     }
   });
 
