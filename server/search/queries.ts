@@ -117,7 +117,7 @@ function threadSource(viewer: Viewer, q: string, f: SearchFilters): KindSource |
     f.from === undefined ? undefined : gte(threads.createdAt, f.from),
     f.until === undefined ? undefined : lt(threads.createdAt, f.until),
   );
-  return { kind: 'thread', table: threads, vector: threadVector, at: sql`${threads.createdAt}`, filters, visible: threadVisible(viewer), reach: reachOf(sql`${threads}`, threadVector, readableAudiences(viewer)) };
+  return { kind: 'thread', table: threads, vector: threadVector, at: sql`${threads.createdAt}`, filters, visible: threadVisible(viewer), reach: reachOf(sql`${threads}`, threadVector, audiencesWithin(readableAudiences(viewer), f)) };
 }
 
 function postSource(viewer: Viewer, q: string, f: SearchFilters): KindSource | null {
@@ -140,7 +140,7 @@ function postSource(viewer: Viewer, q: string, f: SearchFilters): KindSource | n
     f.from === undefined ? undefined : gte(posts.createdAt, f.from),
     f.until === undefined ? undefined : lt(posts.createdAt, f.until),
   );
-  return { kind: 'post', table: posts, vector: postVector, at: sql`${posts.createdAt}`, filters, visible: postVisible(viewer), reach: reachOf(sql`${posts}`, postVector, readableAudiences(viewer)) };
+  return { kind: 'post', table: posts, vector: postVector, at: sql`${posts.createdAt}`, filters, visible: postVisible(viewer), reach: reachOf(sql`${posts}`, postVector, audiencesWithin(readableAudiences(viewer), f)) };
 }
 
 const entryDate = sql`coalesce(${blogEntries.publishedAt}, ${blogEntries.createdAt})`;
@@ -154,7 +154,7 @@ function entrySource(viewer: Viewer, q: string, f: SearchFilters): KindSource | 
     f.from === undefined ? undefined : sql`${entryDate} >= ${f.from.toISOString()}`,
     f.until === undefined ? undefined : sql`${entryDate} < ${f.until.toISOString()}`,
   );
-  return { kind: 'entry', table: blogEntries, vector: entryVector, at: entryDate, filters, visible: blogEntryVisible(viewer), reach: reachOf(sql`${blogEntries}`, entryVector, readableEntryAudiences(viewer)) };
+  return { kind: 'entry', table: blogEntries, vector: entryVector, at: entryDate, filters, visible: blogEntryVisible(viewer), reach: reachOf(sql`${blogEntries}`, entryVector, audiencesWithin(readableEntryAudiences(viewer), f)) };
 }
 
 function commentSource(viewer: Viewer, q: string, f: SearchFilters): KindSource | null {
@@ -167,7 +167,7 @@ function commentSource(viewer: Viewer, q: string, f: SearchFilters): KindSource 
     f.from === undefined ? undefined : gte(blogComments.createdAt, f.from),
     f.until === undefined ? undefined : lt(blogComments.createdAt, f.until),
   );
-  return { kind: 'comment', table: blogComments, vector: commentVector, at: sql`${blogComments.createdAt}`, filters, visible: blogCommentVisible(viewer), reach: reachOf(sql`${blogComments}`, commentVector, readableEntryAudiences(viewer)) };
+  return { kind: 'comment', table: blogComments, vector: commentVector, at: sql`${blogComments.createdAt}`, filters, visible: blogCommentVisible(viewer), reach: reachOf(sql`${blogComments}`, commentVector, audiencesWithin(readableEntryAudiences(viewer), f)) };
 }
 
 /**
@@ -246,6 +246,29 @@ function placeReadable(viewer: Viewer, f: SearchFilters): SQL | undefined {
       : sql`exists (select 1 from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId} where ${boards.id} = ${f.boardId} and ${spaceContentVisible(viewer)})`,
     f.threadId === undefined ? undefined : sql`exists (select 1 from ${threads} where ${threads.id} = ${f.threadId} and ${threadVisible(viewer)})`,
   );
+}
+
+/**
+ * The audience of the place a filter names (the most specific one), or undefined without one: the
+ * rows of a space, board or thread all carry its audience (migration 0020's triggers), so the index
+ * need be asked for that audience only. Searching their own confidential group, a member's index
+ * question no longer covered every public and members-only match as well, each fetched only to
+ * be dropped by the filter (~7 µs a match).
+ */
+function placeAudience(f: SearchFilters): SQL | undefined {
+  if (f.threadId !== undefined) return sql`(select named_thread.audience from ${threads} as named_thread where named_thread.id = ${f.threadId})`;
+  if (f.boardId !== undefined) {
+    return sql`(select search_audience(named_space.level, named_space.id) from ${boards} as named_board
+      join ${spaces} as named_space on named_space.id = named_board.space_id where named_board.id = ${f.boardId})`;
+  }
+  if (f.spaceId !== undefined) return sql`(select search_audience(named_space.level, named_space.id) from ${spaces} as named_space where named_space.id = ${f.spaceId})`;
+  return undefined;
+}
+
+/** The viewer's readable audiences within the filter's place; a member's own drafts ('author:<id>') stay. */
+function audiencesWithin(audiences: SQL, f: SearchFilters): SQL {
+  const place = placeAudience(f);
+  return place ? sql`select readable.a from (${audiences}) as readable(a) where readable.a = ${place} or readable.a like 'author:%'` : audiences;
 }
 
 /** Every source the filters allow, one per kind. */

@@ -356,22 +356,22 @@ describe('what a search costs, and for whom', () => {
     const siteAdmin = await createMember(app, { role: 'admin' });
     const { space: secret, board: secretBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
     await addSpaceMember(app, secret.id, insider);
-    const { threadId } = await thread(insider, 'Quokka round', 'Opening.', secretBoard.id);
+    const { threadId } = await thread(insider, 'Dibbler round', 'Opening.', secretBoard.id);
     await app.database.db.insert(posts).values(
-      Array.from({ length: 30 }, (_, i) => ({ threadId, number: i + 2, authorId: insider.viewer.id, bodySource: `quokka note ${i}`, bodyHtml: '<p>…</p>', renderVersion: 1 })),
+      Array.from({ length: 30 }, (_, i) => ({ threadId, number: i + 2, authorId: insider.viewer.id, bodySource: `dibbler note ${i}`, bodyHtml: '<p>…</p>', renderVersion: 1 })),
     );
-    const entry = await app.services.blogs.createDraft(insider.viewer, { title: 'Quokka rounds', body: 'In confidence.', visibility: 'space', spaceId: secret.id });
+    const entry = await app.services.blogs.createDraft(insider.viewer, { title: 'Dibbler rounds', body: 'In confidence.', visibility: 'space', spaceId: secret.id });
     await app.services.blogs.publish(insider.viewer, entry.id);
-    await app.services.blogs.addComment(insider.viewer, entry.id, { body: 'A quokka footnote.' });
+    await app.services.blogs.addComment(insider.viewer, entry.id, { body: 'A dibbler footnote.' });
     // Its twin says nothing of the kind; and there are public matches, which every search reads without a filter.
     const { space: twin, board: twinBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
     const twinThread = await thread(admin, 'Twin round', 'Opening.', twinBoard.id);
-    await thread(alice, 'Quokka in public', 'A public quokka.');
+    await thread(alice, 'Dibbler in public', 'A public dibbler.');
     const windows = { post: 10, thread: 10, comment: 10, entry: 10 };
     const kinds = ['thread' as const, 'post' as const, 'entry' as const, 'comment' as const];
     const work = async (viewer: Viewer, place: Partial<SearchFilters>) => {
       let read = 0;
-      for (const statement of kindStatements(viewer, 'quokka', { kinds, ...place }, 201, windows)) {
+      for (const statement of kindStatements(viewer, 'dibbler', { kinds, ...place }, 201, windows)) {
         const [row] = rowsOf<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(await app.database.db.execute(sql`explain (analyze, format json) ${statement}`));
         read += rowsRead(row!['QUERY PLAN'][0].Plan);
       }
@@ -387,15 +387,37 @@ describe('what a search costs, and for whom', () => {
     for (const { name, place, empty, missing } of places) {
       // The insider's filtered search reads the place's matches.
       expect(await work(insider.viewer, place), name).toBeGreaterThan(await work(insider.viewer, missing));
-      expect((await searchHits(app.database.db, insider.viewer, 'quokka', { kinds, ...place }, 200, 500, 0, windows)).total, name).toBeGreaterThan(0);
+      expect((await searchHits(app.database.db, insider.viewer, 'dibbler', { kinds, ...place }, 200, 500, 0, windows)).total, name).toBeGreaterThan(0);
       for (const viewer of [ANONYMOUS, outsider.viewer, siteAdmin.viewer]) {
         const who = `${name}, ${viewer.kind} ${viewer.kind === 'member' ? viewer.role : ''}`;
         const read = await work(viewer, place);
         expect(read, who).toBe(await work(viewer, empty));
         // Only a thread filter reads a row of what was searched: the named thread's own, to ask whether it may be read.
         expect(read - (await work(viewer, missing)), who).toBeLessThanOrEqual(name === 'thread' ? 2 * kinds.length : 0);
-        expect((await searchHits(app.database.db, viewer, 'quokka', { kinds, ...place }, 200, 500, 0, windows)).total, who).toBe(0);
+        expect((await searchHits(app.database.db, viewer, 'dibbler', { kinds, ...place }, 200, 500, 0, windows)).total, who).toBe(0);
       }
+    }
+  });
+
+  test('a search within a space, board or thread finds what that place holds for the viewer, their own draft in it included, and nothing from elsewhere', async () => {
+    const insider = await createMember(app);
+    const { space: group, board: groupBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    await addSpaceMember(app, group.id, insider);
+    const { threadId } = await thread(insider, 'Bandicoot rota', 'bandicoot clinic on Tuesdays', groupBoard.id);
+    await app.services.forum.reply(insider.viewer, threadId, { body: 'The bandicoot clinic moves.' });
+    // The index is asked for the place's audience only (and the member's own drafts, which are theirs wherever they are).
+    await app.services.blogs.createDraft(insider.viewer, { title: 'Bandicoot draft', body: 'Not yet.', visibility: 'space', spaceId: group.id });
+    const elsewhere = await thread(alice, 'Bandicoots in public', 'A public bandicoot.');
+    await app.services.forum.reply(alice.viewer, elsewhere.threadId, { body: 'Another bandicoot.' });
+    const kinds = ['thread' as const, 'post' as const, 'entry' as const, 'comment' as const];
+    for (const windows of [{ post: 0, thread: 0, comment: 0, entry: 0 }, { post: 1_000, thread: 1_000, comment: 1_000, entry: 1_000 }]) {
+      const found = async (place: Partial<SearchFilters>) => (await searchHits(app.database.db, insider.viewer, 'bandicoot', { kinds, ...place }, 200, 500, 0, windows)).total;
+      // The thread (standing for its opening post), the reply and the draft; a board or a thread holds no entries.
+      expect(await found({ spaceId: group.id })).toBe(3);
+      expect(await found({ boardId: groupBoard.id })).toBe(2);
+      expect(await found({ threadId })).toBe(2);
+      expect(await found({ threadId: elsewhere.threadId })).toBe(2);
+      expect(await found({})).toBe(5);
     }
   });
 
