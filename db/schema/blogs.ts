@@ -50,6 +50,8 @@ export const blogEntries = pgTable(
     index('blog_entries_published_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.status} <> 'draft' and ${t.deletedAt} is null`),
     // The start-up sweep looks only at scheduled entries.
     index('blog_entries_scheduled_idx').on(t.publishAt).where(sql`${t.status} = 'scheduled'`),
+    // A search within a space finds its entries (and their comments) from here, not from every match of the words.
+    index('blog_entries_space_idx').on(t.spaceId).where(sql`${t.spaceId} is not null`),
   ],
 );
 

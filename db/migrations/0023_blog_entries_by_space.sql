@@ -1,0 +1,1 @@
+CREATE INDEX "blog_entries_space_idx" ON "blog_entries" USING btree ("space_id") WHERE "blog_entries"."space_id" is not null;
