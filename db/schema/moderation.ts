@@ -60,9 +60,11 @@ export const reviewItems = pgTable(
       .where(sql`${t.status} = 'open' and ${t.postId} is null and ${t.entryId} is null and ${t.commentId} is null`),
     uniqueIndex('review_items_open_entry_idx').on(t.kind, t.entryId).where(sql`${t.status} = 'open' and ${t.entryId} is not null`),
     uniqueIndex('review_items_open_comment_idx').on(t.kind, t.commentId).where(sql`${t.status} = 'open' and ${t.commentId} is not null`),
-    // The queue's two orders, each a keyset over open items.
-    index('review_items_priority_idx').on(t.score.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.status} = 'open'`),
-    index('review_items_age_idx').on(t.createdAt, t.id).where(sql`${t.status} = 'open'`),
+    // The queue's two orders, each a keyset over open items. The space rides along, which is all a
+    // page's walk reads besides the order (whether the moderator may see the item): the walk is
+    // then index-only, which PostgreSQL prefers to sorting every open item (19,000: 24 ms a page).
+    index('review_items_priority_idx').on(t.score.desc().nullsFirst(), t.id.desc().nullsFirst(), t.spaceId).where(sql`${t.status} = 'open'`),
+    index('review_items_age_idx').on(t.createdAt, t.id, t.spaceId).where(sql`${t.status} = 'open'`),
     index('review_items_space_idx').on(t.spaceId),
     // Open items space by space: what site staff are told waits in confidential spaces.
     index('review_items_open_space_idx').on(t.spaceId).where(sql`${t.status} = 'open'`),
