@@ -305,18 +305,34 @@ describe('what a search costs, and for whom', () => {
     const own = SEARCHED.has(node['Relation Name'] ?? '') ? read * (node['Actual Loops'] ?? 0) : 0;
     return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child), 0);
   }
-
-  test('matches the viewer cannot read (confidential threads, posts, entries and comments; drafts) cost no row read and no check: a search cannot be timed to learn what they say', async () => {
-    const insider = await createMember(app);
-    const outsider = await createMember(app);
-    // Site staff are outsiders to a confidential space they did not join (`admin` made this one).
-    const siteAdmin = await createMember(app, { role: 'admin' });
+  /**
+   * A confidential space with a board and a thread of `replies` replies (`body(i)`), read by an
+   * insider; an outsider member and a site admin (staff are outsiders to a confidential space
+   * they did not join) read none of it.
+   */
+  async function confidentialThread(title: string, replies: number, body: (i: number) => string) {
+    const [insider, outsider, siteAdmin] = [await createMember(app), await createMember(app), await createMember(app, { role: 'admin' })];
     const { space: secret, board: secretBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
     await addSpaceMember(app, secret.id, insider);
-    const { threadId } = await thread(insider, 'Potoroo protocol', 'Opening.', secretBoard.id);
+    const { threadId } = await thread(insider, title, 'Opening.', secretBoard.id);
     await app.database.db.insert(posts).values(
-      Array.from({ length: 40 }, (_, i) => ({ threadId, number: i + 2, authorId: insider.viewer.id, bodySource: `potoroo dosing ${i}`, bodyHtml: '<p>…</p>', renderVersion: 1 })),
+      Array.from({ length: replies }, (_, i) => ({ threadId, number: i + 2, authorId: insider.viewer.id, bodySource: body(i), bodyHtml: '<p>…</p>', renderVersion: 1 })),
     );
+    return { insider, outsider, siteAdmin, secret, secretBoard, threadId };
+  }
+
+  /** Those rows over every kind's statement of one search (`EXPLAIN ANALYZE`, so the statements run). */
+  async function statementsRead(viewer: Viewer, words: string, filters: SearchFilters, windows: Record<SearchKind, number>): Promise<number> {
+    let read = 0;
+    for (const statement of kindStatements(viewer, words, filters, 201, windows)) {
+      const [row] = rowsOf<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(await app.database.db.execute(sql`explain (analyze, format json) ${statement}`));
+      read += rowsRead(row!['QUERY PLAN'][0].Plan);
+    }
+    return read;
+  }
+
+  test('matches the viewer cannot read (confidential threads, posts, entries and comments; drafts) cost no row read and no check: a search cannot be timed to learn what they say', async () => {
+    const { insider, outsider, siteAdmin, secret } = await confidentialThread('Potoroo protocol', 40, (i) => `potoroo dosing ${i}`);
     await thread(alice, 'Public and unrelated', 'Nothing about marsupials.');
     // An entry in the space with a comment, and somebody's draft, say it too.
     const entry = await app.services.blogs.createDraft(insider.viewer, { title: 'Potoroo rounds', body: 'In confidence.', visibility: 'space', spaceId: secret.id });
@@ -326,14 +342,7 @@ describe('what a search costs, and for whom', () => {
     // The newest 25 rows read in order, the older matches through the index: both ways are asked.
     const windows = { post: 25, thread: 25, comment: 25, entry: 25 };
     const filters = { kinds: ['thread' as const, 'post' as const, 'entry' as const, 'comment' as const] };
-    const work = async (viewer: Viewer, word: string) => {
-      let read = 0;
-      for (const statement of kindStatements(viewer, word, filters, 201, windows)) {
-        const [row] = rowsOf<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(await app.database.db.execute(sql`explain (analyze, format json) ${statement}`));
-        read += rowsRead(row!['QUERY PLAN'][0].Plan);
-      }
-      return read;
-    };
+    const work = (viewer: Viewer, word: string) => statementsRead(viewer, word, filters, windows);
     // Compared with a word nobody wrote (a plan reads a row or two whatever the words: the boundary
     // between the newest rows and the older ones).
     const nowhere = 'bettongia';
@@ -351,15 +360,7 @@ describe('what a search costs, and for whom', () => {
   });
 
   test('a filter naming a space, board or thread the viewer cannot read reads none of its rows: what the place holds, or whether it exists, does not show in the time', async () => {
-    const insider = await createMember(app);
-    const outsider = await createMember(app);
-    const siteAdmin = await createMember(app, { role: 'admin' });
-    const { space: secret, board: secretBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
-    await addSpaceMember(app, secret.id, insider);
-    const { threadId } = await thread(insider, 'Dibbler round', 'Opening.', secretBoard.id);
-    await app.database.db.insert(posts).values(
-      Array.from({ length: 30 }, (_, i) => ({ threadId, number: i + 2, authorId: insider.viewer.id, bodySource: `dibbler note ${i}`, bodyHtml: '<p>…</p>', renderVersion: 1 })),
-    );
+    const { insider, outsider, siteAdmin, secret, secretBoard, threadId } = await confidentialThread('Dibbler round', 30, (i) => `dibbler note ${i}`);
     const entry = await app.services.blogs.createDraft(insider.viewer, { title: 'Dibbler rounds', body: 'In confidence.', visibility: 'space', spaceId: secret.id });
     await app.services.blogs.publish(insider.viewer, entry.id);
     await app.services.blogs.addComment(insider.viewer, entry.id, { body: 'A dibbler footnote.' });
@@ -369,14 +370,7 @@ describe('what a search costs, and for whom', () => {
     await thread(alice, 'Dibbler in public', 'A public dibbler.');
     const windows = { post: 10, thread: 10, comment: 10, entry: 10 };
     const kinds = ['thread' as const, 'post' as const, 'entry' as const, 'comment' as const];
-    const work = async (viewer: Viewer, place: Partial<SearchFilters>) => {
-      let read = 0;
-      for (const statement of kindStatements(viewer, 'dibbler', { kinds, ...place }, 201, windows)) {
-        const [row] = rowsOf<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(await app.database.db.execute(sql`explain (analyze, format json) ${statement}`));
-        read += rowsRead(row!['QUERY PLAN'][0].Plan);
-      }
-      return read;
-    };
+    const work = (viewer: Viewer, place: Partial<SearchFilters>) => statementsRead(viewer, 'dibbler', { kinds, ...place }, windows);
     const nowhere = 2_000_000_000;
     const places: { name: string; place: Partial<SearchFilters>; empty: Partial<SearchFilters>; missing: Partial<SearchFilters> }[] = [
       { name: 'space', place: { spaceId: secret.id }, empty: { spaceId: twin.id }, missing: { spaceId: nowhere } },
