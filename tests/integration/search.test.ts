@@ -361,6 +361,8 @@ describe('what a search costs, and for whom', () => {
 
   test('a filter naming a space, board or thread the viewer cannot read reads none of its rows: what the place holds, or whether it exists, does not show in the time', async () => {
     const { insider, outsider, siteAdmin, secret, secretBoard, threadId } = await confidentialThread('Dibbler round', 30, (i) => `dibbler note ${i}`);
+    // More threads than its twin: how many a place holds must not show either.
+    for (const title of ['Dibbler rota', 'Dibbler audit']) await thread(insider, title, `${title}: dibbler`, secretBoard.id);
     const entry = await app.services.blogs.createDraft(insider.viewer, { title: 'Dibbler rounds', body: 'In confidence.', visibility: 'space', spaceId: secret.id });
     await app.services.blogs.publish(insider.viewer, entry.id);
     await app.services.blogs.addComment(insider.viewer, entry.id, { body: 'A dibbler footnote.' });
