@@ -229,7 +229,9 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       const total = counted?.n ?? 0;
       const pages = pageCount(total, THREADS_PER_PAGE);
       if (page > pages) throw new NotFound('That page of the board does not exist.');
-      const threads = await statements.boardThreads.execute({ boardId: board.id, limit: THREADS_PER_PAGE, offset: (page - 1) * THREADS_PER_PAGE, ...viewerParameters(viewer) });
+      const parameters = { boardId: board.id, ...viewerParameters(viewer) };
+      const threads =
+        page === 1 ? await statements.boardThreads.first.execute(parameters) : await statements.boardThreads.later.execute({ ...parameters, offset: (page - 1) * THREADS_PER_PAGE });
       return { threads, page, pages, total };
     },
 

@@ -14,6 +14,8 @@ export interface TestAppOptions {
   overrides?: AppOverrides;
   /** Sees every statement the app sends (see db/client.ts), e.g. to count queries per page. */
   onQuery?: (query: string, params: unknown[]) => void;
+  /** Connections in the pool on PostgreSQL (PGlite has one). */
+  poolSize?: number;
 }
 
 /** The real app on a fresh database; rate limits are high unless a test asks for its own. */
@@ -27,7 +29,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR: '10000',
     ...env,
   });
-  const database = options.database ?? (await freshDatabase({ onQuery: options.onQuery }));
+  const database = options.database ?? (await freshDatabase({ onQuery: options.onQuery, ...(options.poolSize ? { poolSize: options.poolSize } : {}) }));
   const app = await buildApp(config, database, options.overrides);
   await app.ready();
   const close = app.close.bind(app);

@@ -13,9 +13,10 @@ export interface FreshDatabase extends DatabaseHandle {
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or — when
  * DATABASE_URL is set — a new database on that PostgreSQL server, dropped again on close.
- * `onQuery` observes every statement the app sends (see db/client.ts).
+ * `onQuery` observes every statement the app sends (see db/client.ts); `poolSize` (PostgreSQL only)
+ * of 1 keeps every statement on one connection, e.g. to read its prepared statements.
  */
-export async function freshDatabase(options: Pick<DatabaseOptions, 'onQuery'> = {}): Promise<FreshDatabase> {
+export async function freshDatabase(options: Pick<DatabaseOptions, 'onQuery' | 'poolSize'> = {}): Promise<FreshDatabase> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const handle = await createDatabase({ databaseUrl: undefined, dataDir: 'memory://', ...options });
