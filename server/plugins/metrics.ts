@@ -24,7 +24,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     metrics: {
       registry: Registry;
-      /** Anonymous page cache outcomes (hit, stale, miss), counted from each answer's x-cache header. */
+      /** Anonymous page cache outcomes (hit, stale, miss, refresh), counted from each answer's x-cache header. */
       anonymousCache: Counter<'result'>;
     };
   }
@@ -43,7 +43,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, options: { database
   });
   const anonymousCache = new Counter({
     name: 'rounds_anonymous_cache_requests_total',
-    help: 'Pages answered to anonymous visitors from the in-memory page cache (hit, stale) or rendered for it (miss).',
+    help: 'Pages answered to anonymous visitors from the in-memory page cache (hit, stale), rendered for it (miss), or rendered again in the background before they ran out (refresh).',
     labelNames: ['result'] as const,
     registers: [registry],
   });
@@ -68,10 +68,12 @@ export const metricsPlugin = fp(async (app: FastifyInstance, options: { database
   app.decorate('metrics', { registry, anonymousCache });
 
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const cached = reply.getHeader('x-cache');
+    if (cached === 'hit' || cached === 'stale' || cached === 'miss' || cached === 'refresh') anonymousCache.inc({ result: cached });
+    // The cache's own background renderings are nobody's wait.
+    if (cached === 'refresh') return;
     const route = request.routeOptions.url ?? UNMATCHED;
     duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    const cached = reply.getHeader('x-cache');
-    if (cached === 'hit' || cached === 'stale' || cached === 'miss') anonymousCache.inc({ result: cached });
   });
 
   app.get('/metrics', { config: { access: 'operator' }, schema: { hide: true } }, async (_request, reply) => {

@@ -239,3 +239,109 @@ describe('the cache on its own (a bare Fastify app with one versioned page)', ()
     await bare.close();
   });
 });
+
+describe('pages rendered again before they run out (a bare Fastify app with timed pages)', () => {
+  /** Pages `/p/:id` kept `ttlMs`; each says how many times it was rendered; `open` holds renderings back. */
+  async function timedApp(ttlMs: number) {
+    const bare = Fastify();
+    await bare.register(anonymousCache, { ttlMs, maxBytes: 1_000_000 });
+    bare.decorateRequest('viewer', null as never);
+    bare.addHook('onRequest', async (request) => {
+      request.viewer = ANONYMOUS;
+    });
+    const state = { renders: new Map<string, number>(), now: 0, most: 0, open: Promise.resolve() };
+    bare.get<{ Params: { id: string } }>('/p/:id', async (request, reply) => {
+      const count = (state.renders.get(request.params.id) ?? 0) + 1;
+      state.renders.set(request.params.id, count);
+      state.most = Math.max(state.most, ++state.now);
+      await state.open;
+      await setTimeout(10);
+      state.now--;
+      return reply.type('text/html; charset=utf-8').send(`<p>page ${request.params.id}, rendering ${count}</p>`);
+    });
+    await bare.ready();
+    const total = () => [...state.renders.values()].reduce((a, b) => a + b, 0);
+    const until = async (done: () => boolean) => {
+      for (let waited = 0; !done(); waited += 5) {
+        if (waited > 2000) throw new Error('the background rendering never came');
+        await setTimeout(5);
+      }
+    };
+    return { bare, state, total, until };
+  }
+
+  test('a page asked for near its end is served as it is and rendered again in the background', async () => {
+    const { bare, state } = await timedApp(1000);
+    expect((await bare.inject({ method: 'GET', url: '/p/1' })).headers['x-cache']).toBe('miss');
+    await setTimeout(850); // inside the last fifth of its second
+    const late = await bare.inject({ method: 'GET', url: '/p/1' });
+    expect(late.headers['x-cache']).toBe('hit');
+    expect(late.body).toBe('<p>page 1, rendering 1</p>');
+    let next = late;
+    for (let tries = 0; tries < 200 && next.body === late.body; tries++) {
+      await setTimeout(5);
+      next = await bare.inject({ method: 'GET', url: '/p/1' });
+    }
+    expect(next.headers['x-cache']).toBe('hit');
+    expect(next.body).toBe('<p>page 1, rendering 2</p>');
+    expect(state.renders.get('1')).toBe(2);
+    await bare.close();
+  });
+
+  test('pages that come up for renewal together are rendered one after another', async () => {
+    const { bare, state, total, until } = await timedApp(1000);
+    const urls = Array.from({ length: 10 }, (_, i) => `/p/${i}`);
+    await Promise.all(urls.map((url) => bare.inject({ method: 'GET', url })));
+    expect(state.most).toBe(10); // first renderings: every page at once
+    state.most = 0;
+    await setTimeout(850);
+    const answers = await Promise.all(urls.map((url) => bare.inject({ method: 'GET', url })));
+    expect(answers.map((a) => a.headers['x-cache'])).toEqual(urls.map(() => 'hit'));
+    await until(() => total() === 20);
+    expect(state.most).toBe(1);
+    await bare.close();
+  });
+
+  test('a page whose rendering began before the cache was cleared is not kept', async () => {
+    const { bare, state } = await timedApp(60_000);
+    let open = () => {};
+    state.open = new Promise<void>((resolve) => (open = resolve));
+    const rendering = bare.inject({ method: 'GET', url: '/p/1' });
+    while (state.now === 0) await setTimeout(1);
+    // A space's level was raised while the page was reading it.
+    bare.anonymousPages.clear();
+    open();
+    expect((await rendering).headers['x-cache']).toBe('miss');
+    const after = await bare.inject({ method: 'GET', url: '/p/1' });
+    expect(after.headers['x-cache']).toBe('miss');
+    expect(after.body).toBe('<p>page 1, rendering 2</p>');
+    await bare.close();
+  });
+});
+
+test('a board page renewed in the background shows a new thread, with the security headers it was first sent with', async () => {
+  const timed = await createTestApp({ ANON_CACHE_MS: '1000' });
+  try {
+    const admin = await createMember(timed, { role: 'admin' });
+    const { space, board } = await createSpaceWithBoard(timed, admin);
+    const url = `/s/${space.slug}/${board.slug}`;
+    const first = await timed.inject({ method: 'GET', url });
+    expect(first.headers['x-cache']).toBe('miss');
+    await createThread(timed, admin, board.id, 'Posted while the board page was kept');
+    await setTimeout(850);
+    const kept = await timed.inject({ method: 'GET', url });
+    expect(kept.headers['x-cache']).toBe('hit');
+    expect(kept.body).not.toContain('Posted while the board page was kept');
+    let renewed = kept;
+    for (let tries = 0; tries < 100 && !renewed.body.includes('Posted while the board page was kept'); tries++) {
+      await setTimeout(5);
+      renewed = await timed.inject({ method: 'GET', url });
+    }
+    expect(renewed.headers['x-cache']).toBe('hit');
+    expect(renewed.body).toContain('Posted while the board page was kept');
+    expect(renewed.headers['content-security-policy']).toBe(first.headers['content-security-policy']);
+    expect(renewed.body).not.toContain('Sign out');
+  } finally {
+    await timed.close();
+  }
+});
