@@ -532,6 +532,22 @@ function latencyTable(rows: LatencyRow[]): string {
   return ['| query | viewer | requests | p50 ms | p95 ms | max ms |', '|---|---|---:|---:|---:|---:|', ...lines].join('\n');
 }
 
+/** The runs that write; the runs after them read what they wrote (notifications, the review queue). */
+const WRITE_RUNS = new Set(['reply', 'start', 'flag']);
+
+/**
+ * What autovacuum does within a minute of such writes, done by hand when the server runs without
+ * it (this project's CI PostgreSQL does): ten seconds of flags make ~7,000 open review items, and
+ * on statistics from before them PostgreSQL sorted every open item for each queue page instead of
+ * walking its index (PostgreSQL 3 → 12 ms a page, growing with the queue).
+ */
+async function analyzeWrittenTables(db: Database): Promise<void> {
+  process.stdout.write('  autovacuum is off on this server: analyzing the tables the writes filled, as it would… ');
+  const started = performance.now();
+  await db.execute(sql`analyze posts, threads, notifications, review_items, flags, thread_watches`);
+  console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 async function signInCookie(appUrl: string, login: string, password: string): Promise<string> {
   const form = await fetch(`${appUrl}/signin`);
   const html = await form.text();
@@ -590,11 +606,12 @@ runCommand(async () => {
       console.log(`Database is empty: seeding ${formatCount(posts)} posts / ${formatCount(threads)} threads with seed-large…`);
       seededMs = await runSeedLarge({ ...process.env, DATABASE_URL: url }, posts, threads);
     }
-    const [size] = await queryRows<{ posts: number; threads: number; boards: number; users: number; bytes: string; sharedBuffers: string }>(
+    const [size] = await queryRows<{ posts: number; threads: number; boards: number; users: number; bytes: string; sharedBuffers: string; autovacuum: string }>(
       db,
       sql`select (select count(*) from posts)::int as posts, (select count(*) from threads)::int as threads,
                  (select count(*) from boards)::int as boards, (select count(*) from users)::int as users,
-                 pg_size_pretty(pg_database_size(current_database())) as bytes, current_setting('shared_buffers') as "sharedBuffers"`,
+                 pg_size_pretty(pg_database_size(current_database())) as bytes, current_setting('shared_buffers') as "sharedBuffers",
+                 current_setting('autovacuum') as autovacuum`,
     );
     if (!size) throw new Error('no size row');
     if (seededMs === null && Math.abs(size.posts - posts) > posts * 0.05) {
@@ -602,7 +619,7 @@ runCommand(async () => {
     }
     // The buffer cache is the server setting that most changes these figures: the run names it.
     console.log(
-      `Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes}); PostgreSQL shared_buffers ${size.sharedBuffers}.`,
+      `Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes}); PostgreSQL shared_buffers ${size.sharedBuffers}, autovacuum ${size.autovacuum}.`,
     );
 
     // Targets: threads with a full first page, the busiest board, and threads open for replies.
@@ -885,9 +902,15 @@ runCommand(async () => {
     const ceilingResult = await measure('ceiling (select 1)', { ...base, url: `${ceilingUrl}/` }, warmup, appUrl, ceiling.child.pid);
     const ceilingRps = ceilingResult.result.requests.average;
     rows.push(toRow('ceiling: bare Fastify + `select 1`', ceilingResult, null));
+    let unanalyzedWrites = false;
     for (const run of runs) {
       if (only && !only.includes(run.key)) continue;
+      if (unanalyzedWrites && !WRITE_RUNS.has(run.key)) {
+        unanalyzedWrites = false;
+        await analyzeWrittenTables(db);
+      }
       rows.push(toRow(run.name, await measure(run.label, run.options, warmup, appUrl, app.child.pid), ceilingRps));
+      if (WRITE_RUNS.has(run.key) && size.autovacuum === 'off') unanalyzedWrites = true;
     }
 
     const rssApp = peakRssMiB(app.child.pid);
@@ -956,7 +979,7 @@ runCommand(async () => {
 - Code: ${gitRevision()}
 - Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM; Node ${process.version}; PostgreSQL ${version?.v ?? '?'} on the same machine
 - Load average before / after: ${loadBefore} / ${loadAfter} (load generator, server, ceiling and PostgreSQL share the cores)
-- Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes}; PostgreSQL shared_buffers ${size.sharedBuffers})${seededMs === null ? '' : `; seeded by seed-large in ${formatSeconds(seededMs)}`}
+- Data: ${formatCount(size.posts)} posts, ${formatCount(size.threads)} threads, ${formatCount(size.boards)} boards, ${formatCount(size.users)} users (${size.bytes}; PostgreSQL shared_buffers ${size.sharedBuffers}, autovacuum ${size.autovacuum}${size.autovacuum === 'off' ? ': the tables the writes filled were analyzed before the reads after them' : ''})${seededMs === null ? '' : `; seeded by seed-large in ${formatSeconds(seededMs)}`}
 - Command: \`${command}\` — ${connections} connections, ${duration} s per run after a ${warmup} s warm-up; app pool ${APP_POOL_SIZE} connections, ceiling pool ${APP_POOL_SIZE}
 - Pages: thread ${kb(threadSample)} (${threadSample.posts} posts, rotating over ${threadPaths.length} threads), board \`${boardPath}\` ${kb(boardSample)}, home ${kb(homeSample)}; page requests send \`accept-encoding: ${BROWSER_HEADERS['accept-encoding']}\` as browsers do; replies spread over ${replyTargets.length} threads by ${tokens.length} token holders
 
