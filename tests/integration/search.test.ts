@@ -405,17 +405,25 @@ describe('what a search costs, and for whom', () => {
     await app.services.blogs.createDraft(insider.viewer, { title: 'Bandicoot draft', body: 'Not yet.', visibility: 'space', spaceId: group.id });
     const elsewhere = await thread(alice, 'Bandicoots in public', 'A public bandicoot.');
     await app.services.forum.reply(alice.viewer, elsewhere.threadId, { body: 'Another bandicoot.' });
+    // Another public space shares the public audience: only the filter keeps its posts out.
+    const neighbour = await thread(alice, 'Bandicoots next door', 'A neighbouring bandicoot.', otherBoard.id);
+    await app.services.forum.reply(alice.viewer, neighbour.threadId, { body: 'One more bandicoot next door.' });
     const kinds = ['thread' as const, 'post' as const, 'entry' as const, 'comment' as const];
     const indexOnly = { post: 0, thread: 0, comment: 0, entry: 0 };
-    // Through the index as a small place (its set as an array) and as a large one (a hashed set), and by the newest rows.
-    for (const [windows, smallPlace] of [[indexOnly, 2000], [indexOnly, 0], [{ post: 1_000, thread: 1_000, comment: 1_000, entry: 1_000 }, 2000]] as const) {
+    const newestOnly = { post: 1_000, thread: 1_000, comment: 1_000, entry: 1_000 };
+    // Through the index and by the newest rows, each as a small place (older: its set as an array;
+    // newest: read from the place) and as a large one (older: a hashed set; newest: each row checked).
+    for (const [windows, smallPlace] of [[indexOnly, 2000], [indexOnly, 0], [newestOnly, 2000], [newestOnly, 0]] as const) {
       const found = async (place: Partial<SearchFilters>) => (await searchHits(app.database.db, insider.viewer, 'bandicoot', { kinds, ...place }, 200, 500, 0, windows, smallPlace)).total;
       // The thread (standing for its opening post), the reply and the draft; a board or a thread holds no entries.
       expect(await found({ spaceId: group.id })).toBe(3);
       expect(await found({ boardId: groupBoard.id })).toBe(2);
       expect(await found({ threadId })).toBe(2);
       expect(await found({ threadId: elsewhere.threadId })).toBe(2);
-      expect(await found({})).toBe(5);
+      expect(await found({ spaceId: space.id })).toBe(2);
+      expect(await found({ boardId: board.id })).toBe(2);
+      expect(await found({ spaceId: otherSpace.id })).toBe(2);
+      expect(await found({})).toBe(7);
     }
   });
 
