@@ -24,7 +24,7 @@ const DIGEST_MAX_ITEMS = 50;
  */
 export function createNotificationEmails(db: Database, deps: { mail: MailService; memberViewer(userId: string): Promise<MemberViewer | null> }) {
   async function activitiesFor(tx: Executor, viewer: MemberViewer, ids: number[]): Promise<Activity[]> {
-    const details = await q.findDetails(tx, viewer, ids);
+    const details = await q.findDetails(db, tx, viewer, ids);
     return details.map((detail) => toActivity(detail));
   }
 

@@ -28,8 +28,12 @@ export const notificationsApi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const page = await notifications.list(requireMember(request.viewer), request.query.before === undefined ? {} : { before: request.query.before });
-      return { items: page.items.map(presentNotification), next: page.next, unreadCount: page.unreadCount };
+      const viewer = requireMember(request.viewer);
+      const [page, unreadCount] = await Promise.all([
+        notifications.list(viewer, request.query.before === undefined ? {} : { before: request.query.before }),
+        notifications.unreadCount(viewer),
+      ]);
+      return { items: page.items.map(presentNotification), next: page.next, unreadCount };
     },
   );
 

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.ts';
+import { withGenericPlans } from '../../db/named-statement.ts';
 import { NotFound } from '../errors.ts';
 import type { MemberCache } from '../events/member-cache.ts';
 import type { ForumService } from '../forum/service.ts';
@@ -8,8 +9,8 @@ import type { SpacesService } from '../spaces/service.ts';
 import type { Notifier } from './notifier.ts';
 import { describe, type NotificationItem } from './presenters.ts';
 import * as q from './queries.ts';
+import { NOTIFICATIONS_PER_PAGE } from './queries.ts';
 
-export const NOTIFICATIONS_PER_PAGE = 20;
 const MENTIONABLE_LIMIT = 8;
 
 export type WatchTarget = { kind: 'thread' | 'board' | 'space'; id: number };
@@ -64,10 +65,12 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     unreadCount: unreadGroupCount,
 
     /** One page of the viewer's notifications, collapsed, newest first; `next` pages on. */
-    async list(viewer: MemberViewer, options: { before?: number } = {}): Promise<{ items: NotificationItem[]; next: number | null; unreadCount: number }> {
-      const groups = await q.listGroups(db, viewer, NOTIFICATIONS_PER_PAGE + 1, options.before);
-      const page = groups.slice(0, NOTIFICATIONS_PER_PAGE);
-      const details = await q.findDetails(db, viewer, [...new Set(page.flatMap((g) => [g.firstId, g.lastId]))]);
+    async list(viewer: MemberViewer, options: { before?: number } = {}): Promise<{ items: NotificationItem[]; next: number | null }> {
+      const { groups, page, details } = await withGenericPlans(db, async (tx) => {
+        const groups = await q.listGroups(tx, viewer, options.before);
+        const page = groups.slice(0, NOTIFICATIONS_PER_PAGE);
+        return { groups, page, details: await q.findDetails(db, tx, viewer, [...new Set(page.flatMap((g) => [g.firstId, g.lastId]))]) };
+      });
       const byId = new Map(details.map((d) => [d.id, d]));
       const items = page.flatMap((g) => {
         const first = byId.get(g.firstId);
@@ -75,12 +78,12 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
         return first && last ? [describe(first, last, g.count, g.unread)] : [];
       });
       const last = page[page.length - 1];
-      return { items, next: groups.length > NOTIFICATIONS_PER_PAGE && last ? last.lastId : null, unreadCount: await unreadGroupCount(viewer) };
+      return { items, next: groups.length > NOTIFICATIONS_PER_PAGE && last ? last.lastId : null };
     },
 
     /** Opens an item: marks it read (a collapsed one whole) and says where it leads. */
     async open(viewer: MemberViewer, id: number): Promise<string> {
-      const [detail] = await q.findDetails(db, viewer, [id]);
+      const [detail] = await q.findDetails(db, db, viewer, [id]);
       if (!detail) throw new NotFound('That notification is no longer available.');
       await q.markGroupRead(db, viewer, id);
       return describe(detail, detail, 1, false).target;

@@ -48,11 +48,18 @@ describe('the bell and the notifications page', () => {
     const other = await createThread(app, alice, board.id, 'Mark all two');
     await app.services.forum.reply(bob.viewer, other.threadId, { body: 'Two.' });
     const agent = await signedInAgent(app, alice);
-    expect(bellCount((await agent.get('/notifications')).body)).toBe('2');
+    const before = (await agent.get('/notifications')).body;
+    expect(bellCount(before)).toBe('2');
+    // The page's own line says what the bell says, with the button to clear it.
+    expect(before).toContain('2 unread. Opening an item marks it read.');
+    expect(before).toContain('Mark all read');
     expect((await agent.postForm('/notifications/read-all', {}, { csrf: false })).statusCode).toBe(403);
     const done = await agent.postForm('/notifications/read-all', {});
     expect(done.statusCode).toBe(303);
-    expect(bellCount((await agent.get('/notifications')).body)).toBe('0');
+    const after = (await agent.get('/notifications')).body;
+    expect(bellCount(after)).toBe('0');
+    expect(after).toContain('Nothing unread.');
+    expect(after).not.toContain('Mark all read');
   });
 
   test('reading the thread reads its notifications', async () => {

@@ -15,7 +15,10 @@ export const notificationPages: FastifyPluginAsyncTypebox = async (app) => {
     const viewer = requireMember(request.viewer);
     const before = request.query.before;
     const page = await notifications.list(viewer, before === undefined ? {} : { before });
-    return sendPage(reply, <NotificationsPage ctx={pageContext(request, reply)} {...page} first={before === undefined} />);
+    const ctx = pageContext(request, reply);
+    // The header's bell counted the unread items for this same request (web/register.tsx).
+    const unreadCount = ctx.chrome?.notificationCount ?? (await notifications.unreadCount(viewer));
+    return sendPage(reply, <NotificationsPage ctx={ctx} {...page} unreadCount={unreadCount} first={before === undefined} />);
   });
 
   /** Opening an item marks it read and goes where it leads; one the viewer can no longer read is a 404. */
