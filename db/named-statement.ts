@@ -22,11 +22,16 @@ export interface NamedStatement<Row> {
  * force_generic_plan` first, which holds until the transaction ends, so give it only to
  * statements inside write transactions whose statements look rows up by key (never a search).
  */
+const SET_GENERIC = sql`set local plan_cache_mode = force_generic_plan`;
+
+/** Transactions begun by `withGenericPlans`: their statements need not ask again. */
+const genericTransactions = new WeakSet<Executor>();
+
 export function namedStatement<Row>(name: string, query: SQL, options: { genericPlan?: boolean } = {}): NamedStatement<Row> {
   const built = dialect.sqlToQuery(query);
   return {
     async execute(executor, values) {
-      if (options.genericPlan) await executor.execute(sql`set local plan_cache_mode = force_generic_plan`);
+      if (options.genericPlan && !genericTransactions.has(executor)) await executor.execute(SET_GENERIC);
       const result: unknown = await executor._.session.prepareQuery(built, undefined, name, false).execute(values);
       // node-postgres and PGlite both answer `{ rows }` for a statement without mapped fields.
       return (result as { rows: Row[] }).rows;
@@ -86,12 +91,14 @@ export function placeholders<Name extends string>(...names: Name[]): Record<Name
  * plan_cache_mode = force_generic_plan`), for reads whose statements PostgreSQL would otherwise plan
  * on every run: a statement that applies the visibility rules of every kind of content costs ~5 ms
  * to plan and ~0.3 ms to run, and its generic plan, costed a few percent above a plan for the
- * values, is never chosen. The transaction costs three short round trips. Only for statements that
- * look rows up by key (never a search, whose plan depends on its words).
+ * values, is never chosen. The transaction costs three short round trips (one, for a write that
+ * needs a transaction anyway). Only for statements that look rows up by key (never a search,
+ * whose plan depends on its words).
  */
 export async function withGenericPlans<T>(db: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+    await tx.execute(SET_GENERIC);
+    genericTransactions.add(tx);
     return work(tx);
   });
 }

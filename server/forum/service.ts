@@ -1,5 +1,6 @@
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import { withGenericPlans } from '../../db/named-statement.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid, TooManyRequests } from '../errors.ts';
 import { authorize, policyKey, viewerParameters, type MemberViewer, type Viewer } from '../policy/index.ts';
@@ -355,7 +356,9 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       const settings = await readSettings();
       return recover<PostRef>(
         () =>
-          db.transaction(async (tx) => {
+          withGenericPlans(db, async (tx) => {
+            // Every statement here looks rows up by key, and each is planned once (withGenericPlans):
+            // the member's recent posts were planned for their values on every reply.
             // The lock's statement also says where the reply goes and whether its author moderates
             // there, which admission needs: asking before the transaction was one more round trip.
             const locked = await writes.lockVisibleThread(tx, viewer, threadId);
