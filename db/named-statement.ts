@@ -9,6 +9,11 @@ export interface NamedStatement<Row> {
   execute(executor: Executor, values: Record<string, unknown>): Promise<Row[]>;
 }
 
+const SET_GENERIC = sql`set local plan_cache_mode = force_generic_plan`;
+
+/** Transactions begun by `withGenericPlans`: their statements need not ask again. */
+const genericTransactions = new WeakSet<Executor>();
+
 /**
  * A raw statement (`sql` with `sql.placeholder(...)` for every value) sent as a named prepared
  * statement: each connection parses it once. Unlike drizzle's own `.prepare()`, which binds to the
@@ -22,11 +27,6 @@ export interface NamedStatement<Row> {
  * force_generic_plan` first, which holds until the transaction ends, so give it only to
  * statements inside write transactions whose statements look rows up by key (never a search).
  */
-const SET_GENERIC = sql`set local plan_cache_mode = force_generic_plan`;
-
-/** Transactions begun by `withGenericPlans`: their statements need not ask again. */
-const genericTransactions = new WeakSet<Executor>();
-
 export function namedStatement<Row>(name: string, query: SQL, options: { genericPlan?: boolean } = {}): NamedStatement<Row> {
   const built = dialect.sqlToQuery(query);
   return {
@@ -102,4 +102,3 @@ export async function withGenericPlans<T>(db: Executor, work: (tx: Executor) => 
     return work(tx);
   });
 }
-

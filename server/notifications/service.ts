@@ -9,7 +9,6 @@ import type { SpacesService } from '../spaces/service.ts';
 import type { Notifier } from './notifier.ts';
 import { describe, type NotificationItem } from './presenters.ts';
 import * as q from './queries.ts';
-import { NOTIFICATIONS_PER_PAGE } from './queries.ts';
 
 const MENTIONABLE_LIMIT = 8;
 
@@ -68,7 +67,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
     async list(viewer: MemberViewer, options: { before?: number } = {}): Promise<{ items: NotificationItem[]; next: number | null }> {
       const { groups, page, details } = await withGenericPlans(db, async (tx) => {
         const groups = await q.listGroups(tx, viewer, options.before);
-        const page = groups.slice(0, NOTIFICATIONS_PER_PAGE);
+        const page = groups.slice(0, q.NOTIFICATIONS_PER_PAGE);
         return { groups, page, details: await q.findDetails(db, tx, viewer, [...new Set(page.flatMap((g) => [g.firstId, g.lastId]))]) };
       });
       const byId = new Map(details.map((d) => [d.id, d]));
@@ -78,7 +77,7 @@ export function createNotificationsService(db: Database, notifier: Notifier, spa
         return first && last ? [describe(first, last, g.count, g.unread)] : [];
       });
       const last = page[page.length - 1];
-      return { items, next: groups.length > NOTIFICATIONS_PER_PAGE && last ? last.lastId : null };
+      return { items, next: groups.length > q.NOTIFICATIONS_PER_PAGE && last ? last.lastId : null };
     },
 
     /** Opens an item: marks it read (a collapsed one whole) and says where it leads. */
