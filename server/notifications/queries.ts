@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
-import { namedStatement, onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
+import { namedStatement, onAnyExecutor, oncePerDatabase, withGenericPlans } from '../../db/named-statement.ts';
 import {
   blogComments,
   blogEntries,
@@ -405,17 +405,18 @@ function anyUnreadQuery(db: Executor) {
  * role, never by member: the member's id is the statement's parameter). It is on every signed-in
  * page. Its predicate is every kind's visibility rule: a generic plan of 185 lines and 51
  * sub-plans, which PostgreSQL sets up on every run before reading a row (~0.4–0.8 ms of bind for
- * ~0.03 ms of running, measured 2026-11-27), and plans afresh on a connection's first five runs
- * (~6 ms each). So `anyUnread`, a cheap question, goes first: a member with nothing unread, most
- * page views of most members, never runs `count`.
+ * ~0.03 ms of running, measured 2026-11-27). So `anyUnread`, a cheap question, goes first: a
+ * member with nothing unread never runs `count`. For one who has, PostgreSQL planned the count for
+ * their id on every page (8.2 ms of `bind` for 0.19 ms of running, on the bench database after
+ * its write runs), so it runs on generic plans (`withGenericPlans`: three short round trips).
  */
 export function prepareUnreadGroupCount(db: Executor): { anyUnread(viewer: MemberViewer): Promise<boolean>; count(viewer: MemberViewer): Promise<number> } {
   const anyUnread = anyUnreadQuery(db).prepare('any_unread_notification');
-  const byRole = perSiteRole((viewer, role) => unreadGroupsQuery(db, viewer).prepare(`unread_groups_${role}`));
+  const byRole = perSiteRole((viewer, role) => onAnyExecutor(unreadGroupsQuery(db, viewer).prepare(`unread_groups_${role}`)));
   return {
     anyUnread: async (viewer) => (await anyUnread.execute({ viewerId: viewer.id })).length > 0,
     async count(viewer) {
-      const [row] = await byRole[viewer.role].execute({ viewerId: viewer.id });
+      const [row] = await withGenericPlans(db, (tx) => byRole[viewer.role](tx, { viewerId: viewer.id }));
       return Number(row?.n ?? 0);
     },
   };

@@ -74,4 +74,15 @@ describe.runIf(url)('plans PostgreSQL keeps (PostgreSQL only)', () => {
     expect(await plans('notification_groups_member')).toEqual({ generic: 12, custom: 0 });
     expect((await plans('notification_details_member')).custom).toBe(0);
   });
+
+  test('the bell of a member with something unread is counted on one plan, not planned on every page', async () => {
+    // On the bench database: 8.2 ms of planning for 0.19 ms of counting, on every signed-in page.
+    const { threadId } = await app.services.forum.createThread(member.viewer, { boardId: busy.id, title: 'Ringing the bell', body: 'Anyone?' });
+    await app.services.forum.reply((await createMember(app)).viewer, threadId, { body: 'Here.' });
+    const before = await plans('unread_groups_member').catch(() => ({ generic: 0, custom: 0 }));
+    for (let i = 0; i < 12; i++) expect(await app.services.notifications.unreadCount(member.viewer)).toBeGreaterThanOrEqual(1);
+    const after = await plans('unread_groups_member');
+    expect(after.custom - before.custom).toBe(0);
+    expect(after.generic - before.generic).toBe(12);
+  });
 });
