@@ -35,7 +35,8 @@ const parentAuthor = alias(users, 'parent_author');
 
 const authorColumns = { handle: author.handle, displayName: author.displayName, title: author.title };
 
-const threadListColumns = {
+/** What a list of threads prints of each thread itself. */
+const listedThreadColumns = {
   id: threads.id,
   title: threads.title,
   slug: threads.slug,
@@ -44,6 +45,10 @@ const threadListColumns = {
   postCount: threads.postCount,
   createdAt: threads.createdAt,
   lastPostAt: threads.lastPostAt,
+};
+
+const threadListColumns = {
+  ...listedThreadColumns,
   authorHandle: author.handle,
   authorName: author.displayName,
   lastAuthorHandle: lastAuthor.handle,
@@ -63,19 +68,7 @@ export type ThreadListRow = Awaited<ReturnType<ReturnType<typeof prepareListRead
  */
 function boardThreadsQuery(db: Executor, viewer: PolicyViewer, boardId: Param, limit: Param, offset: Param) {
   const listed = db
-    .select({
-      id: threads.id,
-      title: threads.title,
-      slug: threads.slug,
-      pinned: threads.pinned,
-      locked: threads.locked,
-      postCount: threads.postCount,
-      createdAt: threads.createdAt,
-      lastPostAt: threads.lastPostAt,
-      boardId: threads.boardId,
-      authorId: threads.authorId,
-      lastPostAuthorId: threads.lastPostAuthorId,
-    })
+    .select({ ...listedThreadColumns, boardId: threads.boardId, authorId: threads.authorId, lastPostAuthorId: threads.lastPostAuthorId })
     .from(threads)
     .where(threadOfBoardVisible(viewer, boardId))
     .orderBy(desc(threads.pinned), desc(threads.lastPostAt), desc(threads.id))
