@@ -266,6 +266,7 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
       ${condition ? sql`and ${condition}` : sql``} order by ${table}.id desc offset 0`;
   // A small place's own rows are fewer than the window's: PostgreSQL may read them from the place
   // (a board of 1,100 threads: 35 ms, against 68 ms reading the window); a large one's window is read.
+  // Only one branch yields rows, newest first, as the union with the older step below relies on.
   const newestRows = small ? sql`(${newest('hashed', small)}) union all (${newest('checked', sql`not ${small}`)})` : newest('checked');
   const recent = sql`select * from (${newestRows}) as ${table} where ${checkedPerRow(source.visible)}`;
   // Only the ids of older matches are sorted (a sort of whole rows spills to disk); each row is read
