@@ -255,8 +255,12 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
     const conditions = source.filters(form);
     return conditions ? sql`and ${conditions}` : sql``;
   };
-  // With a place's set, its size picks the form, once per statement (each branch runs only when its condition holds).
-  const small = source.placeIds && sql`(select count(*) from (${source.placeIds} limit ${smallPlace + 1}) as place_ids) <= ${smallPlace}`;
+  // With a place's set, its size picks the form (each branch runs only when its condition holds).
+  // Counted once per statement: each of the four conditions written out counted it again.
+  const placeSize =
+    source.placeIds &&
+    sql`with place_size as materialized (select (select count(*) from (${source.placeIds} limit ${smallPlace + 1}) as place_ids) <= ${smallPlace} as small) `;
+  const small = placeSize && sql`(select place_size.small from place_size)`;
   // `coalesce` keeps the first step off the GIN index: it is meant to read the newest rows in order.
   // The reach is asked first (`case` fixes the order): a row the viewer cannot read costs the same
   // whatever it says, and only readable rows are matched against the words.
@@ -280,7 +284,7 @@ function newestVisibleMatches(source: KindSource, q: string, depth: number, wind
   const older = sql`select * from (select ${table}.* from (${olderIds}) as older_match
       cross join lateral (select * from ${table} where ${table}.id = older_match.id) as ${table} order by older_match.id desc offset 0) as ${table}
     where ${checkedPerRow(source.visible)}`;
-  return sql`(select ${kind}::text as kind, ${table}.id as id, ts_rank(${vector}, ${tsquery(q)}) as rank,
+  return sql`(${placeSize ?? sql``}select ${kind}::text as kind, ${table}.id as id, ts_rank(${vector}, ${tsquery(q)}) as rank,
       (extract(epoch from ${source.at}) * 1000000)::bigint::text as at
     from ((${recent}) union all (${older})) as ${table}
     limit ${depth})`;
