@@ -1,4 +1,5 @@
 import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
+import { limitLiteral } from '../../db/integer-literal.ts';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { namedStatement, onAnyExecutor } from '../../db/named-statement.ts';
@@ -120,13 +121,9 @@ function latestThreadsQuery(db: Executor, viewer: PolicyViewer, list: LatestList
     .innerJoin(spaces, eq(spaces.id, boards.spaceId))
     .where(and(threadInSpaceVisible(viewer), isNull(boards.archivedAt), isNull(spaces.archivedAt)))
     .orderBy(desc(threads.lastPostAt), desc(threads.id))
-    .limit(literal(LATEST_THREADS[list]));
+    .limit(limitLiteral(LATEST_THREADS[list]));
 }
 
-/** A LIMIT or OFFSET as text of the statement rather than a parameter; drizzle writes an SQL chunk as it is. */
-function literal(n: number): Placeholder {
-  return sql.raw(String(Math.trunc(n))) as unknown as Placeholder;
-}
 
 /**
  * The board page's and the home page's lists, prepared once per database handle and policy key
@@ -138,8 +135,8 @@ export function prepareListReads(db: Executor) {
   const boardId = sql.placeholder('boardId');
   return perPolicyKey((viewer, key) => ({
     boardThreads: {
-      first: boardThreadsQuery(db, viewer, boardId, literal(THREADS_PER_PAGE), literal(0)).prepare(`${key}_board_first_threads`),
-      later: boardThreadsQuery(db, viewer, boardId, literal(THREADS_PER_PAGE), sql.placeholder('offset')).prepare(`${key}_board_threads`),
+      first: boardThreadsQuery(db, viewer, boardId, limitLiteral(THREADS_PER_PAGE), limitLiteral(0)).prepare(`${key}_board_first_threads`),
+      later: boardThreadsQuery(db, viewer, boardId, limitLiteral(THREADS_PER_PAGE), sql.placeholder('offset')).prepare(`${key}_board_threads`),
     },
     boardThreadCount: boardThreadCountQuery(db, viewer, boardId).prepare(`${key}_board_thread_count`),
     latestThreads: {

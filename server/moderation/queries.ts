@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
+import { integerLiteral } from '../../db/integer-literal.ts';
 import { onAnyExecutor, oncePerDatabase, placeholders } from '../../db/named-statement.ts';
 import { blogComments, blogEntries, boards, flags, moderationLog, postRevisions, posts, reviewItems, sanctions, siteSettings, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
 import {
@@ -304,7 +305,7 @@ function queuePageIds(viewer: Viewer, filter: QueueFilter): SQL {
   // The limit is text of the statement (a page size, never input): as a parameter, PostgreSQL's
   // kept plan assumed a tenth of the items and never won, so every page was planned afresh.
   return sql`select ${reviewItems.id} from (select ${reviewItems.id}, ${reviewItems.spaceId} from ${reviewItems} where ${and(...conditions)} order by ${order} offset 0) as ${reviewItems}
-    where ${checkedPerRow(reviewItemVisible(viewer))} limit ${sql.raw(String(Math.trunc(filter.limit)))}`;
+    where ${checkedPerRow(reviewItemVisible(viewer))} limit ${integerLiteral(filter.limit)}`;
 }
 
 /** One page of the queue: only items in places this viewer moderates, with their targets in brief. */

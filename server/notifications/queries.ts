@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../../db/client.ts';
+import { integerLiteral } from '../../db/integer-literal.ts';
 import { namedStatement, onAnyExecutor, oncePerDatabase, withGenericPlans } from '../../db/named-statement.ts';
 import {
   blogComments,
@@ -369,7 +370,7 @@ const groupStatements = perSiteRole((viewer, role) =>
     group by ${groupKey()}
     having max(${notifications.id}) < coalesce(${sql.placeholder('before')}::bigint, 9223372036854775807)
     order by max(${notifications.id}) desc
-    limit ${sql.raw(String(NOTIFICATION_GROUPS_READ))}`,
+    limit ${integerLiteral(NOTIFICATION_GROUPS_READ)}`,
   ),
 );
 
