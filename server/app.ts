@@ -1,4 +1,5 @@
 import compress from '@fastify/compress';
+import { constants as zlibConstants } from 'node:zlib';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -197,17 +198,22 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   // ~40 MB of the process's RSS, which must stay under 300 MB through the benchmark.
   await app.register(anonymousCache, { ttlMs: config.anonymousCacheMs, maxBytes: 16 * 1024 * 1024, events });
   await app.register(writesHeard, { events });
-  // Every other answer worth it (signed-in pages, JSON, feeds, stylesheets) leaves compressed: a
-  // 40 KB signed-in thread page is 8 KB at gzip level 1 for ~0.17 ms (brotli quality 4: 6.7 KB for
-  // ~0.29 ms), on every request, as nothing of it is kept. A reverse proxy that compresses passes
-  // these through. Request bodies are not inflated: a small gzip body could expand past the limit.
+  // Every other answer worth it (signed-in pages, JSON, feeds, stylesheets) leaves compressed, on
+  // every request, as nothing of it is kept: brotli at quality 1 for clients that take it (every
+  // browser over HTTPS), gzip level 1 for the rest. On a 40 KB signed-in thread page brotli q1 makes
+  // 7.7 KB in ~0.14 ms, gzip level 1 8.1 KB in ~0.29 ms, brotli q4 6.7 KB in ~0.6 ms (one call
+  // each, alone). Under load the difference was larger (each gzip call allocates ~256 KB of deflate
+  // state, which may be why): with brotli q1 the page cost 2.4–2.6 instead of 3.1–3.4 ms of the
+  // server's CPU (2026-11-28, interleaved runs on one machine). A reverse proxy that compresses passes these through.
+  // Request bodies are not inflated: a small gzip body could expand past the limit.
   // Compressed in one synchronous call up to 256 KB: above its default (8 KB on two cores) pages
   // took zlib's stream path, and a signed-in thread page cost ~1 ms more instead of ~0.2 ms.
   // Its hooks attach to routes declared from here on, and run after the cache's (already encoded).
   await app.register(compress, {
     global: true,
     globalDecompression: false,
-    encodings: ['gzip', 'deflate'],
+    encodings: ['br', 'gzip', 'deflate'],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } },
     zlibOptions: { level: 1 },
     syncThreshold: 256 * 1024,
   });
