@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml } from '../helpers/browser-session.ts';
 import { createMember, signedInAgent, type TestMember } from '../helpers/factories.ts';
+import { HOME_BOARDS_PER_SPACE } from '../../web/views/forum/pages.tsx';
 
 /*
  * The home page puts a member's own spaces first, with their boards, then the public ones; every
@@ -83,6 +84,28 @@ test('a visitor sees the public spaces, and no members-only space by name', asyn
     expect(page.body).not.toContain('Your spaces');
     for (const hidden of ['Hospitalists', 'Palliative care', 'Mentoring circle']) expect(page.body).not.toContain(hidden);
   }
+});
+
+test("a space with many boards shows its first eight on the home page, in its admins' order, and the rest one link away", async () => {
+  const admin = await createMember(app, { role: 'admin' });
+  const large = await app.services.spaces.createSpace(admin.viewer, { name: 'Large ward', description: 'Many boards' });
+  const names = Array.from({ length: 11 }, (_, i) => `Ward board ${String(i + 1).padStart(2, '0')}`);
+  for (const name of names) await app.services.spaces.createBoard(admin.viewer, large.id, { name, description: '' });
+  const pages = { visitor: (await app.inject({ method: 'GET', url: '/' })).body, member: (await (await signedInAgent(app, reader)).get('/')).body };
+  for (const [who, body] of Object.entries(pages)) {
+    const text = decodeHtml(body);
+    const shown = names.filter((name) => text.includes(name));
+    expect(shown, who).toEqual(names.slice(0, HOME_BOARDS_PER_SPACE));
+    expect(text, who).toContain('All 11 boards in Large ward');
+    expect(body, who).toContain(`href="/s/${large.slug}"`);
+  }
+  for (const url of [`/s/${large.slug}`, '/spaces']) {
+    const text = decodeHtml((await app.inject({ method: 'GET', url })).body);
+    for (const name of names) expect(text, url).toContain(name);
+    expect(text, url).not.toContain('All 11 boards');
+  }
+  // A space with a few boards shows them all, with no link to "more".
+  expect(decodeHtml(pages.member)).not.toContain('boards in Open wards');
 });
 
 test('a space the member leaves moves from their own to the others', async () => {

@@ -46,13 +46,22 @@ export function BoardCards({ space, boards }: { space: Pick<SpaceRow, 'slug'>; b
 /** Other spaces listed by name on the home page; the rest are one click away on /spaces. */
 const HOME_OTHER_SPACES = 24;
 
+/**
+ * Boards shown in a space's block on the home page, in the order its admins gave them; the rest are
+ * one click away on the space's page. A large community's public space may hold dozens of boards:
+ * listed whole, four such spaces made the home page 11,000 pixels tall before "More spaces".
+ */
+export const HOME_BOARDS_PER_SPACE = 8;
+
 export interface HomeSpaces {
   yours: SpaceWithBoards[];
   open: SpaceWithBoards[];
   others: HomeSpaceRow[];
 }
 
-function SpaceBlockContent({ space, heading: Heading }: { space: SpaceWithBoards; heading: 'h2' | 'h3' }) {
+function SpaceBlockContent({ space, heading: Heading, boardLimit }: { space: SpaceWithBoards; heading: 'h2' | 'h3'; boardLimit?: number }) {
+  const shown = boardLimit === undefined ? space.boards : space.boards.slice(0, boardLimit);
+  const hidden = space.boards.length - shown.length;
   return (
     <>
       <div class="space-head">
@@ -62,7 +71,15 @@ function SpaceBlockContent({ space, heading: Heading }: { space: SpaceWithBoards
         <LevelLabel level={space.level} />
       </div>
       {space.description && <p class="space-description">{space.description}</p>}
-      <BoardCards space={space} boards={space.boards} />
+      <BoardCards space={space} boards={shown} />
+      {hidden > 0 && (
+        <p class="space-more">
+          <a href={spaceHref(space.slug)}>
+            All {space.boards.length} boards in {space.name}
+          </a>{' '}
+          ({hidden} more)
+        </p>
+      )}
     </>
   );
 }
@@ -76,7 +93,7 @@ function SpaceBlockContent({ space, heading: Heading }: { space: SpaceWithBoards
  */
 const renderedBlocks = new WeakMap<readonly BoardRow[], Map<string, RenderedFragment>>();
 
-function SpaceBlock({ space, heading }: { space: SpaceWithBoards; heading: 'h2' | 'h3' }) {
+function SpaceBlock({ space, heading, boardLimit }: { space: SpaceWithBoards; heading: 'h2' | 'h3'; boardLimit?: number }) {
   if (space.boards.length === 0) {
     return (
       <div class="space-block">
@@ -86,9 +103,9 @@ function SpaceBlock({ space, heading }: { space: SpaceWithBoards; heading: 'h2' 
   }
   let blocks = renderedBlocks.get(space.boards);
   if (!blocks) renderedBlocks.set(space.boards, (blocks = new Map()));
-  const key = JSON.stringify([heading, space.id, space.slug, space.name, space.description, space.level]);
+  const key = JSON.stringify([heading, boardLimit, space.id, space.slug, space.name, space.description, space.level]);
   let html = blocks.get(key);
-  if (html === undefined) blocks.set(key, (html = renderFragment(<SpaceBlockContent space={space} heading={heading} />)));
+  if (html === undefined) blocks.set(key, (html = renderFragment(<SpaceBlockContent space={space} heading={heading} {...(boardLimit === undefined ? {} : { boardLimit })} />)));
   return <Prerendered class="space-block" html={html} />;
 }
 
@@ -119,19 +136,19 @@ export function HomePage({ ctx, spaces, latest, invitations }: { ctx: PageContex
             <CreateSpaceButton ctx={ctx} />
           </div>
           {!member && spaces.open.length === 0 && <p class="empty">No spaces yet. An administrator can create the first one under Admin.</p>}
-          {!member && spaces.open.map((space) => <SpaceBlock space={space} heading="h2" />)}
+          {!member && spaces.open.map((space) => <SpaceBlock space={space} heading="h2" boardLimit={HOME_BOARDS_PER_SPACE} />)}
           {member && (
             <>
               {spaces.yours.length > 0 && (
                 <>
                   <h2 class="home-section">Your spaces</h2>
-                  {spaces.yours.map((space) => <SpaceBlock space={space} heading="h3" />)}
+                  {spaces.yours.map((space) => <SpaceBlock space={space} heading="h3" boardLimit={HOME_BOARDS_PER_SPACE} />)}
                 </>
               )}
               {spaces.open.length > 0 && (
                 <>
                   <h2 class="home-section">Open to everyone</h2>
-                  {spaces.open.map((space) => <SpaceBlock space={space} heading="h3" />)}
+                  {spaces.open.map((space) => <SpaceBlock space={space} heading="h3" boardLimit={HOME_BOARDS_PER_SPACE} />)}
                 </>
               )}
               {shownOthers.length > 0 && (
