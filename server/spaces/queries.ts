@@ -18,6 +18,28 @@ export async function listVisibleSpaces(db: Executor, viewer: Viewer, options: {
 }
 
 /**
+ * The names of the spaces the viewer may see, in the site's order (a filter's choices), built once
+ * per database handle and policy key: the review queue's page offers every one of them, and a site
+ * moderator sees a hundred or more.
+ */
+const visibleSpaceNames = oncePerDatabase((db) =>
+  perPolicyKey((viewer, key) =>
+    onAnyExecutor(
+      db
+        .select({ id: spaces.id, name: spaces.name })
+        .from(spaces)
+        .where(and(spaceVisible(viewer), isNull(spaces.archivedAt)))
+        .orderBy(asc(spaces.position), asc(spaces.id))
+        .prepare(`${key}_visible_space_names`),
+    ),
+  ),
+);
+
+export async function listVisibleSpaceNames(db: Executor, viewer: Viewer): Promise<{ id: number; name: string }[]> {
+  return visibleSpaceNames(db)[policyKey(viewer)](db, viewerParameters(viewer));
+}
+
+/**
  * The home page's two reads (every signed-in home page runs them), built once per database handle
  * and policy key: the spaces the viewer may see, each marked when they are an active member of it,
  * and the boards of their own spaces that are not public (a public space's boards are everyone's:

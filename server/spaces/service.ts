@@ -131,8 +131,8 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting, 
       };
     },
 
-    /** The spaces the viewer may see, without their boards (a filter's choices). */
-    spaces: (viewer: Viewer) => q.listVisibleSpaces(db, viewer, { includeArchived: false }),
+    /** The names of the spaces the viewer may see (a filter's choices). */
+    spaceNames: (viewer: Viewer) => q.listVisibleSpaceNames(db, viewer),
 
     /** A space page: boards only once its content is readable (confidential: rules accepted). */
     async spaceBySlug(viewer: Viewer, slug: string) {

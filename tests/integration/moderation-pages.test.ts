@@ -19,6 +19,8 @@ let carol: TestMember;
 let confOwner: TestMember;
 let board: { id: number; slug: string };
 let confBoard: { id: number; slug: string };
+let openSpaceId: number;
+let confSpaceId: number;
 let confSpaceName: string;
 
 beforeAll(async () => {
@@ -32,10 +34,13 @@ beforeAll(async () => {
     createMember(app),
     createMember(app),
   ]);
-  ({ board } = await createSpaceWithBoard(app, admin, { name: 'Open Ward' }));
+  const open = await createSpaceWithBoard(app, admin, { name: 'Open Ward' });
+  board = open.board;
+  openSpaceId = open.space.id;
   confSpaceName = 'Balint CONFIDENTIALMARK circle';
   const conf = await createSpaceWithBoard(app, admin, { level: 'confidential', name: confSpaceName });
   confBoard = conf.board;
+  confSpaceId = conf.space.id;
   await addSpaceMember(app, conf.space.id, confOwner);
   await addSpaceMember(app, conf.space.id, bob);
   const { spaceMembers } = await import('../../db/schema/index.ts');
@@ -328,6 +333,32 @@ describe('the queue', () => {
     expect((await mod.get('/mod/queue?kind=bogus&space=abc&after=zzz&sort=sideways')).statusCode).toBe(200);
     // Decided items are listed under status=decided.
     expect((await mod.get('/mod/queue?status=decided')).body).toContain('Decided:');
+  });
+
+  test('filters by space, in either order, and a space the moderator does not moderate lists nothing', async () => {
+    const other = await createSpaceWithBoard(app, admin, { name: 'Second Ward' });
+    const flaggedIn = async (boardId: number, label: string, author = carol, flagger = alice) => {
+      const thread = await createThread(app, author, boardId, unique(`${label} thread`), unique('Opening.'));
+      const { postId } = await app.services.forum.reply(author.viewer, thread.threadId, { body: unique(`${label} aside`) });
+      await app.services.moderation.flagPost(flagger.viewer, postId, { reason: 'spam' });
+    };
+    await flaggedIn(board.id, 'FIRSTWARD');
+    await flaggedIn(other.board.id, 'SECONDWARD');
+    await flaggedIn(confBoard.id, 'CONFWARD', confOwner, bob);
+    const mod = await signedInAgent(app, siteMod);
+    for (const sort of ['priority', 'age']) {
+      const second = (await mod.get(`/mod/queue?space=${other.space.id}&sort=${sort}`)).body;
+      expect(second, sort).toContain('SECONDWARD aside');
+      expect(second, sort).not.toContain('FIRSTWARD aside');
+    }
+    const first = (await mod.get(`/mod/queue?space=${openSpaceId}&reason=spam`)).body;
+    expect(first).toContain('FIRSTWARD aside');
+    expect(first).not.toContain('SECONDWARD aside');
+    // The confidential space's own moderators decide there: a site moderator's filter on it is empty.
+    const confidential = await mod.get(`/mod/queue?space=${confSpaceId}`);
+    expect(confidential.statusCode).toBe(200);
+    expect(confidential.body).not.toContain('CONFWARD');
+    expect((await (await signedInAgent(app, confOwner)).get(`/mod/queue?space=${confSpaceId}`)).body).toContain('CONFWARD aside');
   });
 
   test('a confidential space’s moderator sees its items; a site moderator sees only how many wait there', async () => {

@@ -251,7 +251,7 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
     const after = query.after && new RegExp(CURSOR_PATTERN).test(query.after) ? query.after : undefined;
     const [result, visibleSpaces] = await Promise.all([
       moderation.queue(viewer, queueFilter({ ...filter, kind: filter.kind as QueueKind, reason: isFlagReason(filter.reason) ? filter.reason : undefined, after })),
-      spaces.spaces(viewer),
+      spaces.spaceNames(viewer),
     ]);
     return sendPage(
       reply,
@@ -262,7 +262,7 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
         paged={after !== undefined}
         next={formatCursor(result.next)}
         elsewhere={result.elsewhere}
-        spaces={visibleSpaces.map((s) => ({ id: s.id, name: s.name }))}
+        spaces={visibleSpaces}
       />,
     );
   });
