@@ -1,11 +1,11 @@
 import compress from '@fastify/compress';
-import { constants as zlibConstants } from 'node:zlib';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { constants as zlibConstants } from 'node:zlib';
 import type { DatabaseHandle } from '../db/client.ts';
 import { isFingerprinted, STATIC_DIR } from '../web/assets.ts';
 import { registerWeb, renderErrorPage } from '../web/register.tsx';
@@ -204,8 +204,9 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   // 7.7 KB in ~0.14 ms, gzip level 1 8.1 KB in ~0.29 ms, brotli q4 6.7 KB in ~0.6 ms (one call
   // each, alone). Under load the difference was larger (each gzip call allocates ~256 KB of deflate
   // state, which may be why): with brotli q1 the page cost 2.4–2.6 instead of 3.1–3.4 ms of the
-  // server's CPU (2026-11-28, interleaved runs on one machine). A reverse proxy that compresses passes these through.
-  // Request bodies are not inflated: a small gzip body could expand past the limit.
+  // server's CPU (2026-11-28, interleaved runs on one machine). A reverse proxy that compresses
+  // passes these through. Request bodies are not inflated: a small gzip body could expand past the
+  // limit.
   // Compressed in one synchronous call up to 256 KB: above its default (8 KB on two cores) pages
   // took zlib's stream path, and a signed-in thread page cost ~1 ms more instead of ~0.2 ms.
   // Its hooks attach to routes declared from here on, and run after the cache's (already encoded).

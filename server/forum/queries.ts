@@ -1,7 +1,7 @@
 import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
-import { limitLiteral } from '../../db/integer-literal.ts';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
+import { limitLiteral } from '../../db/integer-literal.ts';
 import { namedStatement, onAnyExecutor } from '../../db/named-statement.ts';
 import { boards, postRevisions, posts, spaceMembers, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
 import {
@@ -123,7 +123,6 @@ function latestThreadsQuery(db: Executor, viewer: PolicyViewer, list: LatestList
     .orderBy(desc(threads.lastPostAt), desc(threads.id))
     .limit(limitLiteral(LATEST_THREADS[list]));
 }
-
 
 /**
  * The board page's and the home page's lists, prepared once per database handle and policy key
