@@ -164,11 +164,17 @@ describe('revalidation and compression', () => {
     expect(refused.headers['content-encoding']).toBeUndefined();
   });
 
-  test('a page rendered on a miss is compressed too (brotli in its fastest form), and the first hit keeps a smaller one', async () => {
-    const t = await createThread(app, author, (await createSpaceWithBoard(app, await createMember(app, { role: 'admin' }))).board.id, 'Compressed twice', 'Night-shift ventilator checklist, step by step. '.repeat(80));
+  /** A thread nobody has asked for yet, asked for once: the cache's miss. */
+  async function firstVisit(title: string, body: string | undefined, acceptEncoding: string) {
+    const t = await createThread(app, author, (await createSpaceWithBoard(app, await createMember(app, { role: 'admin' }))).board.id, title, body);
     const path = `/t/${t.threadId}/${t.slug}`;
-    const miss = await app.inject({ method: 'GET', url: path, headers: { 'accept-encoding': 'gzip, br' } });
+    const miss = await app.inject({ method: 'GET', url: path, headers: { 'accept-encoding': acceptEncoding } });
     expect(miss.headers['x-cache']).toBe('miss');
+    return { path, miss };
+  }
+
+  test('a page rendered on a miss is compressed too (brotli in its fastest form), and the first hit keeps a smaller one', async () => {
+    const { path, miss } = await firstVisit('Compressed twice', 'Night-shift ventilator checklist, step by step. '.repeat(80), 'gzip, br');
     expect(miss.headers['content-encoding']).toBe('br');
     const page = brotliDecompressSync(miss.rawPayload).toString();
     expect(page).toContain('Compressed twice');
@@ -181,10 +187,7 @@ describe('revalidation and compression', () => {
   });
 
   test('a client that takes only gzip gets gzip on a miss, and the page is still kept for brotli', async () => {
-    const t = await createThread(app, author, (await createSpaceWithBoard(app, await createMember(app, { role: 'admin' }))).board.id, 'Gzip only');
-    const path = `/t/${t.threadId}/${t.slug}`;
-    const miss = await app.inject({ method: 'GET', url: path, headers: { 'accept-encoding': 'gzip' } });
-    expect(miss.headers['x-cache']).toBe('miss');
+    const { path, miss } = await firstVisit('Gzip only', undefined, 'gzip');
     expect(miss.headers['content-encoding']).toBe('gzip');
     const page = gunzipSync(miss.rawPayload).toString();
     expect(page).toContain('Gzip only');
