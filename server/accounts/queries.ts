@@ -2,6 +2,7 @@ import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle';
 import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { DatabaseSession, DatabaseUser } from 'lucia';
 import type { Database, Executor } from '../../db/client.ts';
+import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { apiTokens, sessions, signInFailures, signInLinks, users } from '../../db/schema/index.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -55,6 +56,26 @@ export async function findUserByLogin(db: Executor, login: string): Promise<User
 
 export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
+/**
+ * A member as the author of what a page shows (their blog, an entry): the name and nothing else
+ * of the account. Built once per database handle: every blog page asks it.
+ */
+const authorByHandle = oncePerDatabase((db) =>
+  onAnyExecutor(
+    db
+      .select({ id: users.id, handle: users.handle, displayName: users.displayName })
+      .from(users)
+      .where(sql`lower(${users.handle}) = ${sql.placeholder('handle')}`)
+      .limit(1)
+      .prepare('author_by_handle'),
+  ),
+);
+
+export async function findAuthorByHandle(db: Executor, handle: string): Promise<Pick<UserRow, 'id' | 'handle' | 'displayName'> | undefined> {
+  const [row] = await authorByHandle(db)(db, { handle: handle.toLowerCase() });
   return row;
 }
 

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import { findUserByHandle } from '../accounts/queries.ts';
+import { findAuthorByHandle } from '../accounts/queries.ts';
 import { CONTENT_PIPELINE_VERSION, headingOutline, renderLongform, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { cleanBody } from '../forum/rules.ts';
@@ -128,9 +128,9 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
   }
 
   async function authorByHandle(handle: string) {
-    const user = await findUserByHandle(db, handle);
-    if (!user) throw new NotFound();
-    return { id: user.id, handle: user.handle, displayName: user.displayName };
+    const author = await findAuthorByHandle(db, handle);
+    if (!author) throw new NotFound();
+    return author;
   }
 
   async function withTags<T extends { entry: { id: number } }>(viewer: Viewer, rows: T[]) {
