@@ -67,7 +67,7 @@ const SEARCH_LATENCY_QUERIES: { kind: string; query: string }[] = [
 ];
 const SEARCH_LATENCY_REPEATS = 5;
 
-const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'search', 'reply', 'start', 'flag', 'notifications', 'queue'] as const;
+const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'profile-member', 'search', 'search-member', 'reply', 'start', 'flag', 'notifications', 'queue'] as const;
 const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only ${RUN_KEYS.join(',')}] [--no-doc]
   DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)
   BENCH_CPU_PROFILE=<dir> writes the server's CPU profile there when it stops`;
@@ -693,6 +693,15 @@ runCommand(async () => {
     // threads they replied to, with unread notifications, and the signed-in pages' bell then asked
     // a costlier question than on a fresh seed (which made runs on one database incomparable).
     await db.execute(sql`update notifications set read_at = now() where recipient_id like 'bench-writer-%' and read_at is null`);
+    // The signed-in members belong to three private spaces each (two of them confidential), as a
+    // member of a peer group does: their home page lists those spaces first, and their searches and
+    // boards read those spaces' content beside the public spaces'.
+    await db.execute(sql`
+      insert into space_members (space_id, user_id, role, status, rules_accepted_version)
+      select s.id, 'bench-writer-' || (1 + (s.n - 1) / 3), 'member', 'active', s.rules_version
+      from (select id, rules_version, row_number() over (order by id) as n from spaces where level <> 'public') s
+      where s.n <= 60
+      on conflict (space_id, user_id) do update set status = 'active', rules_accepted_version = excluded.rules_accepted_version`);
     // One site moderator reads the review queue (bench-writer-1; the others are plain members).
     await db.execute(sql`update users set role = 'moderator' where id = 'bench-writer-1'`);
     // The bench measures write throughput, not the per-member hourly limit (120 by default), which
@@ -845,6 +854,7 @@ runCommand(async () => {
       { key: 'board-member', name: 'board page (signed in)', label: 'board page (member)', options: page(() => boardPath, member) },
       { key: 'home-member', name: 'home page (signed in)', label: 'home page (member)', options: page(() => '/', member) },
       { key: 'entry-member', name: 'blog entry (signed in)', label: 'blog entry (member)', options: page(() => entryPaths[nextEntry++ % entryPaths.length] ?? '/blog', member) },
+      { key: 'profile-member', name: 'profile (signed in, rotating over 100 members)', label: 'profile (member)', options: page(() => profilePaths[nextProfile++ % profilePaths.length] ?? '/', member) },
       // The API is never cached: every request ranks, counts and builds snippets.
       {
         key: 'search',
@@ -859,6 +869,13 @@ runCommand(async () => {
         name: `search page, two words (anonymous, rotating over ${SEARCH_PHRASES.length} queries; every request searches and renders)`,
         label: 'search page',
         options: page(() => `/search?q=${encodeURIComponent(SEARCH_PHRASES[nextSearch % SEARCH_PHRASES.length]!)}&bench=${nextSearch++}`),
+      },
+      {
+        key: 'search-member',
+        // A member's search also reads the members-only and confidential spaces they belong to.
+        name: `search page, two words (signed in, 20 members, rotating over ${SEARCH_PHRASES.length} queries)`,
+        label: 'search page (member)',
+        options: page(() => `/search?q=${encodeURIComponent(SEARCH_PHRASES[nextSearch++ % SEARCH_PHRASES.length]!)}`, member),
       },
       {
         key: 'reply',

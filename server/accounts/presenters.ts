@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { DateTime } from '../api/schemas.ts';
-import type { UserRow } from './queries.ts';
+import type { ProfileRow, UserRow } from './queries.ts';
 
 /** What anyone may see of a member. E-mail, role details and hashes never appear here. */
 export const PublicProfile = Type.Object({
@@ -28,7 +28,7 @@ export const OwnAccount = Type.Object({
   emailNotifications: Type.String(),
 });
 
-export function presentProfile(user: UserRow) {
+export function presentProfile(user: ProfileRow) {
   return {
     handle: user.handle,
     displayName: user.displayName,

@@ -79,6 +79,36 @@ export async function findAuthorByHandle(db: Executor, handle: string): Promise<
   return row;
 }
 
+/** What a member's public profile shows of their account (and the id its lists are read by). */
+export type ProfileRow = Pick<UserRow, 'id' | 'handle' | 'displayName' | 'title' | 'specialty' | 'institution' | 'bioHtml' | 'role' | 'createdAt'>;
+
+/** Built once per database handle: every profile page asks it, and it never reads the password hash or e-mail. */
+const profileByHandle = oncePerDatabase((db) =>
+  onAnyExecutor(
+    db
+      .select({
+        id: users.id,
+        handle: users.handle,
+        displayName: users.displayName,
+        title: users.title,
+        specialty: users.specialty,
+        institution: users.institution,
+        bioHtml: users.bioHtml,
+        role: users.role,
+        createdAt: users.createdAt,
+      })
+      .from(users)
+      .where(sql`lower(${users.handle}) = ${sql.placeholder('handle')}`)
+      .limit(1)
+      .prepare('profile_by_handle'),
+  ),
+);
+
+export async function findProfileByHandle(db: Executor, handle: string): Promise<ProfileRow | undefined> {
+  const [row] = await profileByHandle(db)(db, { handle: handle.toLowerCase() });
+  return row;
+}
+
 export async function findUserByHandle(db: Executor, handle: string): Promise<UserRow | undefined> {
   const [row] = await db
     .select()

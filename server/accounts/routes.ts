@@ -174,7 +174,7 @@ export const accountsApi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const user = await accounts.findUserByHandle(request.params.handle);
+      const user = await accounts.findProfileByHandle(request.params.handle);
       if (!user) throw new NotFound();
       const posts = await app.services.forum.postsByAuthor(request.viewer, user.id);
       return {

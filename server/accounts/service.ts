@@ -234,6 +234,8 @@ export function createAccountsService(db: Database, sessions: SessionManager, re
 
     findUser: (id: string) => q.findUserById(db, id),
     findUserByHandle: (handle: string) => q.findUserByHandle(db, handle),
+    /** What a public profile shows of a member, by handle (any case). */
+    findProfileByHandle: (handle: string) => q.findProfileByHandle(db, handle),
     listSessions: (viewer: MemberViewer) => q.listSessionsOfUser(db, viewer.id),
 
     createApiToken,

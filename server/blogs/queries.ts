@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, ne, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
+import { limitLiteral } from '../../db/integer-literal.ts';
 import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { blogComments, blogEntries, blogEntryRevisions, blogEntrySlugs, blogEntryTags, spaces, users } from '../../db/schema/index.ts';
 import { blogCommentVisible, blogEntryLive, blogEntryVisible, moderatesSpace, perPolicyKey, policyKey, type PolicyViewer, type Viewer, viewerParameters } from '../policy/index.ts';
@@ -101,6 +102,32 @@ export async function listVisibleEntries(db: Executor, viewer: Viewer, filter: E
 }
 
 export type EntryListRow = Awaited<ReturnType<typeof listVisibleEntries>>[number];
+
+/** How many entry titles a member's profile lists. */
+export const PROFILE_ENTRIES = 5;
+
+/**
+ * The titles of a member's newest published entries the viewer may read, for their profile: only
+ * what the list prints (the blog's own list reads whole entries, their tags and comment counts).
+ * Built once per database handle and policy key, as every signed-in profile page runs it.
+ */
+const entryTitlesByAuthor = oncePerDatabase((db) =>
+  perPolicyKey((viewer, key) =>
+    onAnyExecutor(
+      db
+        .select({ id: blogEntries.id, title: blogEntries.title, slug: blogEntries.slug, publishedAt: blogEntries.publishedAt })
+        .from(blogEntries)
+        .where(and(eq(blogEntries.authorId, sql.placeholder('authorId')), blogEntryVisible(viewer), blogEntryLive()))
+        .orderBy(desc(blogEntries.publishedAt), desc(blogEntries.id))
+        .limit(limitLiteral(PROFILE_ENTRIES))
+        .prepare(`${key}_entry_titles_by_author`),
+    ),
+  ),
+);
+
+export async function listEntryTitlesByAuthor(db: Executor, viewer: Viewer, authorId: string) {
+  return entryTitlesByAuthor(db)[policyKey(viewer)](db, { authorId, ...viewerParameters(viewer) });
+}
 
 /** The viewer's own entries in every state (their writing desk), newest change first. */
 export async function listOwnEntries(db: Executor, viewer: Viewer & { id: string }, limit: number) {

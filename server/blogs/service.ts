@@ -305,6 +305,9 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
       return { author, ...(await page(viewer, { authorId: author.id }, options)) };
     },
 
+    /** The titles of a member's newest entries this viewer may read (their profile lists them). */
+    entryTitlesByAuthor: (viewer: Viewer, authorId: string) => q.listEntryTitlesByAuthor(db, viewer, authorId),
+
     /** A page of the community's latest entries (optionally with one tag), and the cursor of the next. */
     async latestPage(viewer: Viewer, options: { tag?: string; before?: number } = {}) {
       if (options.tag !== undefined && !isTag(options.tag)) throw new NotFound();

@@ -285,7 +285,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       return { post, history };
     },
 
-    postsByAuthor: (viewer: Viewer, authorId: string, limit = 20) => q.listPostsByAuthor(db, viewer, authorId, limit),
+    postsByAuthor: (viewer: Viewer, authorId: string) => q.listPostsByAuthor(db, viewer, authorId),
 
     async createThread(viewer: MemberViewer, input: NewThreadInput): Promise<PostRef> {
       const { board, space, moderates } = await spaces.postingBoard(viewer, input.boardId);

@@ -3,6 +3,7 @@ import { userToViewer } from '../../server/accounts/service.ts';
 import { postHref } from '../../web/urls.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { Agent, decodeHtml, locationOf } from '../helpers/browser-session.ts';
+import { createMember, createSpaceWithBoard, createThread } from '../helpers/factories.ts';
 
 /*
  * The account pages as a browser uses them: forms with CSRF tokens, cookies kept between
@@ -387,6 +388,23 @@ describe('public profiles', () => {
     expect(res.body).toContain(`href="${postHref(ref.threadId, ref.slug, 1)}"`);
     expect(res.body).toContain('Night shift notes');
     expect(res.body).toContain('A plain excerpt of the first post.');
+  });
+
+  test("a profile lists the member's five newest entries and twenty newest posts, newest first", async () => {
+    const admin = await createMember(app, { role: 'admin' });
+    const writer = await createMember(app);
+    const { board } = await createSpaceWithBoard(app, admin);
+    for (let i = 1; i <= 6; i++) {
+      const ref = await app.services.blogs.createDraft(writer.viewer, { title: `Profile entry ${i}`, body: `Entry body ${i}` });
+      await app.services.blogs.publish(writer.viewer, ref.id);
+    }
+    for (let i = 1; i <= 21; i++) await createThread(app, writer, board.id, `Profile thread ${i}`);
+
+    const res = await new Agent(app).get(`/u/${writer.handle}`);
+    expect(res.statusCode).toBe(200);
+    const listed = (prefix: string) => [...res.body.matchAll(new RegExp(`${prefix} (\\d+)(?!\\d)`, 'g'))].map((m) => Number(m[1]));
+    expect(listed('Profile entry')).toEqual([6, 5, 4, 3, 2]);
+    expect(listed('Profile thread')).toEqual(Array.from({ length: 20 }, (_, i) => 21 - i));
   });
 
   test('an unknown handle is a 404', async () => {

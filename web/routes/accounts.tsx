@@ -331,11 +331,11 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
   // Public profiles
 
   app.get('/u/:handle', { config: { access: 'public' }, schema: { params: Type.Object({ handle: Type.String({ maxLength: 60 }) }) } }, async (request, reply) => {
-    const user = await accounts.findUserByHandle(request.params.handle);
+    const user = await accounts.findProfileByHandle(request.params.handle);
     if (!user) throw new NotFound();
     if (user.handle !== request.params.handle) return reply.redirect(profileHref(user.handle), 301);
-    // The forum service applies the visibility policy: a viewer sees only posts they could read anyway.
-    const [posts, blog] = await Promise.all([forum.postsByAuthor(request.viewer, user.id), blogs.blog(request.viewer, user.handle, { limit: 5 })]);
+    // The forum and blog services apply the visibility policy: a viewer sees only what they could read anyway.
+    const [posts, entries] = await Promise.all([forum.postsByAuthor(request.viewer, user.id), blogs.entryTitlesByAuthor(request.viewer, user.id)]);
     return sendPage(
       reply,
       <ProfilePage
@@ -358,7 +358,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
           // From the stored rendering: parsing 20 posts' Markdown again was most of this page's cost.
           excerpt: plainExcerptOfHtml(p.bodyHtml, 200),
         }))}
-        entries={blog.entries.map((e) => ({ title: e.entry.title, href: entryUrl(user.handle, e.entry.slug), publishedAt: e.entry.publishedAt }))}
+        entries={entries.map((e) => ({ title: e.title, href: entryUrl(user.handle, e.slug), publishedAt: e.publishedAt }))}
       />,
     );
   });
