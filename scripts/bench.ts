@@ -21,6 +21,7 @@ import { REMEMBER_NOTHING } from '../server/events/member-cache.ts';
 import { rememberedSettings } from '../server/moderation/admission.ts';
 import { ANONYMOUS } from '../server/policy/index.ts';
 import { SEARCH_KINDS } from '../server/search/rules.ts';
+import { createSearchGate } from '../server/search/gate.ts';
 import { createSearchService } from '../server/search/service.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
 import { buildServer, PRODUCTION_NODE_ARGS } from './build.ts';
@@ -52,6 +53,8 @@ import {
  * people type.
  */
 const SEARCH_WORDS = ['handover', 'sepsis', 'delirium', 'ultrasound', 'tracheostomy'];
+/** Members searching at once beside the signed-in thread pages (the `thread-member-searching` run). */
+const SEARCHERS = 5;
 const SEARCH_PHRASES = ['septic shock', 'delirium screening', 'tracheostomy timing', 'driving pressure', 'handover tool', 'blood culture'];
 
 /**
@@ -67,7 +70,7 @@ const SEARCH_LATENCY_QUERIES: { kind: string; query: string }[] = [
 ];
 const SEARCH_LATENCY_REPEATS = 5;
 
-const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'profile-member', 'search', 'search-member', 'reply', 'start', 'flag', 'notifications', 'queue'] as const;
+const RUN_KEYS = ['thread', 'hot', 'cold', 'board', 'home', 'entry', 'profile', 'thread-member', 'board-member', 'home-member', 'entry-member', 'profile-member', 'search', 'search-member', 'thread-member-searching', 'reply', 'start', 'flag', 'notifications', 'queue'] as const;
 const USAGE = `usage: npm run bench -- [--quick] [--posts 1000000] [--threads 100000] [--duration 10] [--connections 50] [--only ${RUN_KEYS.join(',')}] [--no-doc]
   DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/rounds_bench (created, migrated and seeded when empty)
   BENCH_CPU_PROFILE=<dir> writes the server's CPU profile there when it stops`;
@@ -285,7 +288,8 @@ async function explainPages(
   const db = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Database;
   const spaces = createSpacesService(db, setting);
   const forum = createForumService(db, spaces, createNotifier(), rememberedSettings(db, REMEMBER_NOTHING));
-  const search = createSearchService(db, spaces, forum);
+  // One search at a time: each statement is explained alone.
+  const search = createSearchService(db, spaces, forum, createSearchGate({ concurrency: 1, waitMs: 600_000 }));
   const pages: [string, () => Promise<unknown>][] = [
     ['thread page (cache check)', () => forum.anonymousThreadVersion(targets.threadId)],
     ['thread page', () => forum.threadPage(ANONYMOUS, targets.threadId, 1)],
@@ -399,6 +403,8 @@ function postgresCpuSpent(before: Map<number, number>, after: Map<number, number
 
 interface Measured {
   result: autocannon.Result;
+  /** The load run beside the measured one (`alongside`), if any: its answers share the CPU columns' time, so those are left out. */
+  alongside?: autocannon.Result;
   cpuMsPerRequest: number | null;
   dbCpuMsPerRequest: number | null;
   cacheHitShare: number | null;
@@ -420,16 +426,22 @@ async function measure(
   warmupSeconds: number,
   appUrl: string,
   pid: number | undefined,
+  alongside?: autocannon.Options,
 ): Promise<Measured> {
   await settle(appUrl);
   process.stdout.write(`  ${name}: warming up… `);
-  await autocannon({ ...options, duration: warmupSeconds });
+  await Promise.all([autocannon({ ...options, duration: warmupSeconds }), alongside && autocannon({ ...alongside, duration: warmupSeconds })]);
   await settle(appUrl);
   process.stdout.write('measuring… ');
   cacheCount.hit = cacheCount.miss = cacheCount.none = 0;
   const cpuBefore = cpuTimeMs(pid);
   const dbCpuBefore = postgresCpuMs();
-  const result = await autocannon(options);
+  const [result, beside] = await Promise.all([autocannon(options), alongside && autocannon({ ...alongside, duration: options.duration ?? 10 })]);
+  if (beside) {
+    console.log(`${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; alongside ${Math.round(beside.requests.average)} req/s, p99 ${beside.latency.p99} ms` + (beside.non2xx || beside.errors ? `, ${beside.non2xx} non-2xx, ${beside.errors} errors alongside` : ''));
+    await settle(appUrl);
+    return { result, alongside: beside, cpuMsPerRequest: null, dbCpuMsPerRequest: null, cacheHitShare: null };
+  }
   const counted = cacheCount.hit + cacheCount.miss;
   const cacheHitShare = counted > 0 ? (100 * cacheCount.hit) / (counted + cacheCount.none) : null;
   // Abandoned requests still finish after the run; their CPU belongs to it too.
@@ -448,7 +460,7 @@ async function measure(
   return { result, cpuMsPerRequest, dbCpuMsPerRequest, cacheHitShare };
 }
 
-function toRow(name: string, { result, cpuMsPerRequest, dbCpuMsPerRequest, cacheHitShare }: Measured, ceiling: number | null): Row {
+function toRow(name: string, { result, alongside, cpuMsPerRequest, dbCpuMsPerRequest, cacheHitShare }: Measured, ceiling: number | null): Row {
   return {
     cpuMsPerRequest,
     dbCpuMsPerRequest,
@@ -457,8 +469,8 @@ function toRow(name: string, { result, cpuMsPerRequest, dbCpuMsPerRequest, cache
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx + (alongside?.non2xx ?? 0),
+    errors: result.errors + result.timeouts + (alongside ? alongside.errors + alongside.timeouts : 0),
     ceilingShare: ceiling ? (100 * result.requests.average) / ceiling : null,
   };
 }
@@ -468,7 +480,7 @@ function table(rows: Row[]): string {
   const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map(
     (r) =>
-      `| ${r.name} | ${formatCount(Math.round(r.rps))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.ceilingShare === null ? '100%' : `${r.ceilingShare.toFixed(0)}%`} | ${r.cpuMsPerRequest?.toFixed(2) ?? '?'} | ${r.dbCpuMsPerRequest?.toFixed(2) ?? '?'} | ${r.cacheHitShare === null ? '–' : `${r.cacheHitShare.toFixed(0)}%`} |`,
+      `| ${r.name} | ${formatCount(Math.round(r.rps))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.ceilingShare === null ? '100%' : `${r.ceilingShare.toFixed(0)}%`} | ${r.cpuMsPerRequest?.toFixed(2) ?? '–'} | ${r.dbCpuMsPerRequest?.toFixed(2) ?? '–'} | ${r.cacheHitShare === null ? '–' : `${r.cacheHitShare.toFixed(0)}%`} |`,
   );
   return [header, rule, ...lines].join('\n');
 }
@@ -731,6 +743,10 @@ runCommand(async () => {
       DATABASE_URL: url,
       // The bench signs in its writers from one address; the limit protects real sign-in forms.
       RATE_SIGNIN_PER_IP_PER_MINUTE: '100',
+      // The search runs ask how many searches a second the machine answers, fifty at once: more
+      // than the default wait for a turn (3 s) lets queue on a slow machine, where the rest would be
+      // told to try again. The turns themselves (SEARCH_CONCURRENCY) are the default.
+      SEARCH_WAIT_MS: '60000',
     });
     const ceilingUrl = `http://127.0.0.1:${ceilingPort}`;
     const appUrl = `http://127.0.0.1:${appPort}`;
@@ -829,7 +845,7 @@ runCommand(async () => {
     // run after run among the newest rows, where search looks first, and searches slowed down.
     const bodies = postBodies();
     const replyBody = (n: number) => JSON.stringify({ body: `Benchmark reply ${runTag}-${n}.\n\n${bodies[n % bodies.length]}` });
-    const runs: { key: string; name: string; label: string; options: autocannon.Options }[] = [
+    const runs: { key: string; name: string; label: string; options: autocannon.Options; alongside?: autocannon.Options }[] = [
       // Thread pages come from the anonymous cache while the thread is unchanged (each hit re-reads the
       // thread's version from PostgreSQL); "cold" cycles through more threads than the cache holds.
       {
@@ -876,6 +892,15 @@ runCommand(async () => {
         name: `search page, two words (signed in, 20 members, rotating over ${SEARCH_PHRASES.length} queries)`,
         label: 'search page (member)',
         options: page(() => `/search?q=${encodeURIComponent(SEARCH_PHRASES[nextSearch++ % SEARCH_PHRASES.length]!)}`, member),
+      },
+      {
+        // What searching costs everyone else: signed-in thread pages while a few members search
+        // without pause (searches take turns, SEARCH_CONCURRENCY; server/search/gate.ts).
+        key: 'thread-member-searching',
+        name: `thread page, 30 posts (signed in) while ${SEARCHERS} members search without pause`,
+        label: 'thread page (member) beside searches',
+        options: page(() => threadPaths[nextThread++ % threadPaths.length] ?? '/', member),
+        alongside: { ...page(() => `/search?q=${encodeURIComponent(SEARCH_PHRASES[nextSearch++ % SEARCH_PHRASES.length]!)}`, member), connections: SEARCHERS },
       },
       {
         key: 'reply',
@@ -926,7 +951,9 @@ runCommand(async () => {
         unanalyzedWrites = false;
         await analyzeWrittenTables(db);
       }
-      rows.push(toRow(run.name, await measure(run.label, run.options, warmup, appUrl, app.child.pid), ceilingRps));
+      const measured = await measure(run.label, run.options, warmup, appUrl, app.child.pid, run.alongside);
+      const beside = measured.alongside && ` — alongside ${formatCount(Math.round(measured.alongside.requests.average))} searches/s, p99 ${measured.alongside.latency.p99} ms`;
+      rows.push(toRow(`${run.name}${beside ?? ''}`, measured, ceilingRps));
       if (WRITE_RUNS.has(run.key) && size.autovacuum === 'off') unanalyzedWrites = true;
     }
 

@@ -30,6 +30,7 @@ import { notificationsApi } from './notifications/routes.ts';
 import { createNotificationsService } from './notifications/service.ts';
 import { createModerationService } from './moderation/service.ts';
 import { searchApi } from './search/routes.ts';
+import { createSearchGate } from './search/gate.ts';
 import { createSearchService } from './search/service.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { createMemberCache } from './events/member-cache.ts';
@@ -142,7 +143,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const membership = createMembershipService(db, notifier, { levelRaised: () => app.anonymousPages.clear() });
   const blogs = createBlogsService(db, spaces, notifier, moderation.settings);
   const notifications = createNotificationsService(db, notifier, spaces, forum, remembered);
-  const search = createSearchService(db, spaces, forum);
+  const search = createSearchService(db, spaces, forum, createSearchGate(config.search));
   app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications, mail, accountEmails, search });
   app.decorate('jobs', jobs);
   // Notification e-mails: queued in the transaction that created the notifications, written and
@@ -192,7 +193,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   await app.register(routeAccess, { assetPrefix: '/static/', moderatesAnything: moderation.moderatesAnything, operatorToken: config.metricsToken });
   await app.register(errorHandling, { renderPage: renderErrorPage, bodyLimit: BODY_LIMIT });
   await app.register(bodyParsers);
-  await app.register(metricsPlugin, { database });
+  await app.register(metricsPlugin, { database, searchLoad: search.gate.load });
   // Before the security headers: a cache hit skips helmet (the stored page keeps the headers it was first sent with).
   // 16 MiB of compressed pages (~1,800 thread pages, gzip and brotli): at 32 MiB the full cache was
   // ~40 MB of the process's RSS, which must stay under 300 MB through the benchmark.

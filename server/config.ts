@@ -26,6 +26,8 @@ export interface Config {
   session: { idleDays: number; absoluteDays: number };
   /** How long anonymous visitors' pages (public by construction) may be served from memory; 0 turns it off. */
   anonymousCacheMs: number;
+  /** Searches one process runs at once, and how long one may wait for its turn (server/search/gate.ts). */
+  search: { concurrency: number; waitMs: number };
   /** A bearer token a monitoring system may use for /metrics from another machine; unset: admins and local requests only. */
   metricsToken: string | undefined;
   /** Who may create members-only and confidential spaces (public ones are always admins'). */
@@ -146,6 +148,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsToken,
     anonymousCacheMs: integer('ANON_CACHE_MS', source.ANON_CACHE_MS, env === 'test' ? 0 : 2000, 0, 60_000),
+    search: {
+      concurrency: integer('SEARCH_CONCURRENCY', source.SEARCH_CONCURRENCY, 2, 1, 1000),
+      waitMs: integer('SEARCH_WAIT_MS', source.SEARCH_WAIT_MS, 3_000, 0, 600_000),
+    },
     privateSpaces: {
       creators: privateSpaceCreators(source.PRIVATE_SPACE_CREATORS),
       minTrust: integer('PRIVATE_SPACE_MIN_TRUST', source.PRIVATE_SPACE_MIN_TRUST, 0, 0, 4),

@@ -32,7 +32,7 @@ declare module 'fastify' {
 
 const UNMATCHED = '(unmatched)';
 
-export const metricsPlugin = fp(async (app: FastifyInstance, options: { database: DatabaseHandle }) => {
+export const metricsPlugin = fp(async (app: FastifyInstance, options: { database: DatabaseHandle; searchLoad: () => { running: number; waiting: number } }) => {
   const registry = new Registry();
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -64,6 +64,18 @@ export const metricsPlugin = fp(async (app: FastifyInstance, options: { database
       },
     });
   }
+
+  new Gauge({
+    name: 'rounds_searches',
+    help: 'Searches this process is running (running) and waiting for their turn (waiting); SEARCH_CONCURRENCY bounds the first.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const load = options.searchLoad();
+      this.set({ state: 'running' }, load.running);
+      this.set({ state: 'waiting' }, load.waiting);
+    },
+  });
 
   app.decorate('metrics', { registry, anonymousCache });
 

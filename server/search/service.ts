@@ -4,6 +4,7 @@ import { NotFound, TimedOut } from '../errors.ts';
 import type { ForumService } from '../forum/service.ts';
 import type { Viewer } from '../policy/index.ts';
 import type { SpacesService } from '../spaces/service.ts';
+import type { SearchGate } from './gate.ts';
 import * as q from './queries.ts';
 import { checkSearchRequest, parseDay, SEARCH_LIMITS, type SearchRequest } from './rules.ts';
 
@@ -86,7 +87,7 @@ const nextDay = (day: Date) => new Date(day.getTime() + 86_400_000);
 
 export type SearchService = ReturnType<typeof createSearchService>;
 
-export function createSearchService(db: Database, spaces: SpacesService, forum: ForumService) {
+export function createSearchService(db: Database, spaces: SpacesService, forum: ForumService, gate: SearchGate) {
   /** Names of the places a search is narrowed to, read through the viewer's visibility: an invisible place reads exactly like one that does not exist. */
   async function filterLabels(viewer: Viewer, request: SearchRequest): Promise<SearchOutcome['filters']> {
     const named = async (id: number | undefined, lookup: (id: number) => Promise<string>): Promise<FilterLabel | null> => {
@@ -174,6 +175,9 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
   }
 
   return {
+    /** The turns searches take in this process (gate.ts); /metrics reads its load. */
+    gate,
+
     /**
      * One page of results the viewer may read, with how many there are. An empty query is no
      * search at all (the empty page, not an error). The same predicates bound the count, the
@@ -197,15 +201,18 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
       };
       const perPage = SEARCH_LIMITS.perPage;
       const cap = perPage * SEARCH_LIMITS.maxPages;
-      const page = await q.searchHits(db, viewer, request.q, queryFilters, cap, perPage, (request.page - 1) * perPage).catch((error: unknown) => {
-        // A search whose pages are not in memory yet (just after PostgreSQL started, on a large
-        // site) can run past the statement timeout once; that is not the database being down.
-        if (isStatementTimeout(error)) throw new TimedOut('That search took too long and was stopped. Try it again in a moment, or add a word or a filter to narrow it.');
-        throw error;
+      // The costly part takes its turn (gate.ts); the filters' names above are key lookups.
+      const { page, found } = await gate.run(async () => {
+        const page = await q.searchHits(db, viewer, request.q, queryFilters, cap, perPage, (request.page - 1) * perPage).catch((error: unknown) => {
+          // A search whose pages are not in memory yet (just after PostgreSQL started, on a large
+          // site) can run past the statement timeout once; that is not the database being down.
+          if (isStatementTimeout(error)) throw new TimedOut('That search took too long and was stopped. Try it again in a moment, or add a word or a filter to narrow it.');
+          throw error;
+        });
+        return { page, found: await details(viewer, page.hits, request.q) };
       });
       const hits = page.hits;
       const counted = page.total;
-      const found = await details(viewer, hits, request.q);
       // A record that became invisible between the two reads is simply left out.
       const results = hits.flatMap((h) => found.get(`${h.kind}:${h.id}`) ?? []);
       const total = Math.min(counted, cap);
