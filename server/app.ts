@@ -143,7 +143,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const membership = createMembershipService(db, notifier, { levelRaised: () => app.anonymousPages.clear() });
   const blogs = createBlogsService(db, spaces, notifier, moderation.settings);
   const notifications = createNotificationsService(db, notifier, spaces, forum, remembered);
-  const search = createSearchService(db, spaces, forum, createSearchGate(config.search));
+  const search = createSearchService(db, spaces, forum, createSearchGate(config.search), { perMinute: config.rateLimits.searchPerMinute });
   app.decorate('services', { accounts, spaces, forum, membership, moderation, blogs, notifications, mail, accountEmails, search });
   app.decorate('jobs', jobs);
   // Notification e-mails: queued in the transaction that created the notifications, written and

@@ -60,6 +60,8 @@ export interface RateLimitConfig {
   signInFailureWindowMinutes: number;
   /** "Forgot password" requests and verification re-sends from one address. */
   accountMailPerIpPerHour: number;
+  /** Searches a member (or, signed out, an address) may run a minute. */
+  searchPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -145,6 +147,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signInFailuresPerAccount: integer('RATE_SIGNIN_FAILURES_PER_ACCOUNT', source.RATE_SIGNIN_FAILURES_PER_ACCOUNT, 10, 1, 1000),
       signInFailureWindowMinutes: 15,
       accountMailPerIpPerHour: integer('RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR', source.RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR, 10, 1, 100000),
+      searchPerMinute: integer('RATE_SEARCH_PER_MINUTE', source.RATE_SEARCH_PER_MINUTE, 30, 1, 1_000_000),
     },
     metricsToken,
     anonymousCacheMs: integer('ANON_CACHE_MS', source.ANON_CACHE_MS, env === 'test' ? 0 : 2000, 0, 60_000),

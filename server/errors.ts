@@ -40,6 +40,13 @@ export class Conflict extends DomainError {
 export class TooManyRequests extends DomainError {
   readonly status = 429;
   readonly code = 'rate_limited';
+  constructor(
+    message: string,
+    /** When known, sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The work ran past its time limit and was stopped: nothing is wrong with the request, and it may go through when tried again. */

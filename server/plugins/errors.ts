@@ -2,7 +2,7 @@ import { parse as parseQuery } from 'node:querystring';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../../db/errors.ts';
-import { DomainError, Invalid } from '../errors.ts';
+import { DomainError, Invalid, TooManyRequests } from '../errors.ts';
 import { isApiRequest } from './route-access.ts';
 
 export interface ErrorView {
@@ -121,6 +121,7 @@ export const errorHandling = fp(async (app: FastifyInstance, options: { renderPa
     } else if (view.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     }
+    if (error instanceof TooManyRequests && error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
     return send(request, reply, view, submitted);
   });
 

@@ -42,7 +42,7 @@ export const searchApi: FastifyPluginAsyncTypebox = async (app) => {
         from,
         to,
         page,
-      });
+      }, request.ip);
       return presentSearchOutcome(query, outcome);
     },
   );

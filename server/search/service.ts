@@ -1,7 +1,8 @@
 import type { Database } from '../../db/client.ts';
 import { isStatementTimeout } from '../../db/errors.ts';
-import { NotFound, TimedOut } from '../errors.ts';
+import { NotFound, TimedOut, TooManyRequests } from '../errors.ts';
 import type { ForumService } from '../forum/service.ts';
+import { countHit } from '../plugins/rate-limits/queries.ts';
 import type { Viewer } from '../policy/index.ts';
 import type { SpacesService } from '../spaces/service.ts';
 import type { SearchGate } from './gate.ts';
@@ -87,7 +88,25 @@ const nextDay = (day: Date) => new Date(day.getTime() + 86_400_000);
 
 export type SearchService = ReturnType<typeof createSearchService>;
 
-export function createSearchService(db: Database, spaces: SpacesService, forum: ForumService, gate: SearchGate) {
+/**
+ * How many searches one searcher may run a minute: a member by their account, a visitor by their
+ * address. With searches taking turns (gate.ts), one client searching without pause from many
+ * connections would otherwise hold every turn and leave everyone else waiting.
+ */
+export interface SearchLimits {
+  perMinute: number;
+}
+
+export function createSearchService(db: Database, spaces: SpacesService, forum: ForumService, gate: SearchGate, limits: SearchLimits) {
+  /** Counted in the database, so the limit holds across processes; an empty search is no search. */
+  async function countSearch(viewer: Viewer, address: string): Promise<void> {
+    const key = viewer.kind === 'member' ? `search:member:${viewer.id}` : `search:address:${address}`;
+    const { hits, ttlMs } = await countHit(db, key, 60_000);
+    if (hits <= limits.perMinute) return;
+    const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
+    throw new TooManyRequests(`You have searched ${limits.perMinute} times in the last minute, the most one person may. Search again in ${seconds} second${seconds === 1 ? '' : 's'}.`, seconds);
+  }
+
   /** Names of the places a search is narrowed to, read through the viewer's visibility: an invisible place reads exactly like one that does not exist. */
   async function filterLabels(viewer: Viewer, request: SearchRequest): Promise<SearchOutcome['filters']> {
     const named = async (id: number | undefined, lookup: (id: number) => Promise<string>): Promise<FilterLabel | null> => {
@@ -183,11 +202,12 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
      * search at all (the empty page, not an error). The same predicates bound the count, the
      * ranking and the page, so nothing invisible is counted, ranked or hinted at.
      */
-    async search(viewer: Viewer, request: SearchRequest): Promise<SearchOutcome> {
+    async search(viewer: Viewer, request: SearchRequest, address: string): Promise<SearchOutcome> {
       checkSearchRequest(request);
       const filters = await filterLabels(viewer, request);
       const empty = { results: [], total: 0, capped: false, page: request.page, pages: 1, filters };
       if (request.q === '') return empty;
+      await countSearch(viewer, address);
       const from = request.from === undefined ? undefined : parseDay(request.from);
       const to = request.to === undefined ? undefined : parseDay(request.to);
       const queryFilters: q.SearchFilters = {

@@ -27,6 +27,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     RATE_REGISTER_PER_IP_PER_HOUR: '10000',
     RATE_SIGNIN_FAILURES_PER_ACCOUNT: '1000',
     RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR: '10000',
+    RATE_SEARCH_PER_MINUTE: '100000',
     ...env,
   });
   const database = options.database ?? (await freshDatabase({ onQuery: options.onQuery, ...(options.poolSize ? { poolSize: options.poolSize } : {}) }));

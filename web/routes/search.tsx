@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Invalid, TimedOut } from '../../server/errors.ts';
+import { Invalid, TimedOut, TooManyRequests } from '../../server/errors.ts';
 import { retryLater } from '../../server/plugins/errors.ts';
 import { parseSearchForm, type SearchForm } from '../../server/search/rules.ts';
 import { pageContext } from '../context.ts';
@@ -27,12 +27,13 @@ export const searchPages: FastifyPluginAsyncTypebox = async (app) => {
     }
     let outcome;
     try {
-      outcome = await search.search(request.viewer, parsed);
+      outcome = await search.search(request.viewer, parsed, request.ip);
     } catch (error) {
-      if (!(error instanceof TimedOut)) throw error;
+      if (!(error instanceof TimedOut || error instanceof TooManyRequests)) throw error;
       // The form again with what was typed, and why there are no results.
-      retryLater(reply);
-      return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={null} errors={{}} message={error.message} />, 503);
+      if (error instanceof TimedOut) retryLater(reply);
+      else reply.header('retry-after', String(error.retryAfterSeconds ?? 60)).header('cache-control', 'no-store');
+      return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={null} errors={{}} message={error.message} />, error.status);
     }
     return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={outcome} errors={{}} />);
   });
