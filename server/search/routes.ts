@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses, Id } from '../api/schemas.ts';
+import { ErrorBody, errorResponses, Id } from '../api/schemas.ts';
 import { presentSearchOutcome, SearchOutcomeOut } from './presenters.ts';
 import { SEARCH_KINDS, SEARCH_LIMITS } from './rules.ts';
 
@@ -25,8 +25,11 @@ export const searchApi: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['search'],
         summary: 'Search threads, posts, blog entries and comments you can read',
+        description:
+          'At most RATE_SEARCH_PER_MINUTE searches a minute per member (per address signed out): 429 rate_limited with Retry-After. ' +
+          'When every search turn is taken for longer than SEARCH_WAIT_MS, or a search runs past the statement timeout: 503 timed_out with Retry-After.',
         querystring: SearchQuery,
-        response: { 200: SearchOutcomeOut, ...errorResponses },
+        response: { 200: SearchOutcomeOut, ...errorResponses, 503: ErrorBody },
       },
     },
     async (request) => {

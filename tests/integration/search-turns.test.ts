@@ -37,6 +37,7 @@ describe('when every search turn is taken', () => {
       const api = await app.inject({ method: 'GET', url: '/api/v1/search?q=septic+shock' });
       expect(api.statusCode).toBe(503);
       expect(api.json()).toMatchObject({ error: { code: 'timed_out', message: SEARCH_BUSY } });
+      expect(api.headers['retry-after']).toBeDefined();
     } finally {
       release();
       await held;
