@@ -21,9 +21,9 @@ export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, e
 /** How long a client should wait before trying again after a database outage answered 503. */
 const RETRY_AFTER_SECONDS = 30;
 
-/** What every 503 carries: when to try again, and that it must not be kept by any cache. */
-export function retryLater(reply: FastifyReply): void {
-  reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
+/** What every 503 (and a 429 that knows its wait) carries: when to try again, and that no cache may keep it. */
+export function retryLater(reply: FastifyReply, seconds = RETRY_AFTER_SECONDS): void {
+  reply.header('retry-after', String(seconds)).header('cache-control', 'no-store');
 }
 
 const UNAVAILABLE_READ = "Rounds can't reach its database right now. Please try again in a minute.";
@@ -121,7 +121,7 @@ export const errorHandling = fp(async (app: FastifyInstance, options: { renderPa
     } else if (view.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     }
-    if (error instanceof TooManyRequests && error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+    if (error instanceof TooManyRequests && error.retryAfterSeconds !== undefined) retryLater(reply, error.retryAfterSeconds);
     return send(request, reply, view, submitted);
   });
 

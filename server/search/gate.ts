@@ -11,7 +11,7 @@ export interface SearchGateOptions {
 export const SEARCH_BUSY = 'Many people are searching right now, and yours waited too long for its turn. Try it again in a moment.';
 
 /**
- * Searches take turns. A search costs PostgreSQL 40–70 ms of CPU at a million posts (it reads the
+ * Searches take turns. A search costs PostgreSQL 40–90 ms of CPU at a million posts (it reads the
  * newest rows of each kind one by one; `server/search/README.md`), against ~0.3 ms for a signed-in
  * thread page, and each one holds four pooled connections while its kinds run side by side. Five
  * members searching without pause took the signed-in thread page from ~820 to ~120 pages/s on two

@@ -204,10 +204,11 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
      */
     async search(viewer: Viewer, request: SearchRequest, address: string): Promise<SearchOutcome> {
       checkSearchRequest(request);
+      // Counted first: a refused search costs one statement, not the filters' lookups too.
+      if (request.q !== '') await countSearch(viewer, address);
       const filters = await filterLabels(viewer, request);
       const empty = { results: [], total: 0, capped: false, page: request.page, pages: 1, filters };
       if (request.q === '') return empty;
-      await countSearch(viewer, address);
       const from = request.from === undefined ? undefined : parseDay(request.from);
       const to = request.to === undefined ? undefined : parseDay(request.to);
       const queryFilters: q.SearchFilters = {

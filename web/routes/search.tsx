@@ -31,8 +31,7 @@ export const searchPages: FastifyPluginAsyncTypebox = async (app) => {
     } catch (error) {
       if (!(error instanceof TimedOut || error instanceof TooManyRequests)) throw error;
       // The form again with what was typed, and why there are no results.
-      if (error instanceof TimedOut) retryLater(reply);
-      else reply.header('retry-after', String(error.retryAfterSeconds ?? 60)).header('cache-control', 'no-store');
+      retryLater(reply, error instanceof TooManyRequests ? error.retryAfterSeconds : undefined);
       return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={null} errors={{}} message={error.message} />, error.status);
     }
     return sendPage(reply, <SearchPage ctx={pageContext(request, reply)} form={form} outcome={outcome} errors={{}} />);
