@@ -140,7 +140,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   const forum = createForumService(db, spaces, notifier, moderation.settings);
   // Raising a space's level must take its pages out of the anonymous cache at once (versioned
   // thread pages notice by themselves; timed ones such as board and home pages do not).
-  const membership = createMembershipService(db, notifier, { levelRaised: () => app.anonymousPages.clear() });
+  const membership = createMembershipService(db, notifier, remembered, { levelRaised: () => app.anonymousPages.clear() });
   const blogs = createBlogsService(db, spaces, notifier, moderation.settings);
   const notifications = createNotificationsService(db, notifier, spaces, forum, remembered);
   const search = createSearchService(db, spaces, forum, createSearchGate(config.search), { perMinute: config.rateLimits.searchPerMinute });

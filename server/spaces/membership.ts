@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/client.ts';
+import type { MemberCache } from '../events/member-cache.ts';
 import { findUserByHandle } from '../accounts/queries.ts';
 import { renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
@@ -26,7 +27,7 @@ export interface MembershipEvents {
   levelRaised?: (spaceId: number) => void;
 }
 
-export function createMembershipService(db: Database, notifier: Notifier, events: MembershipEvents = {}) {
+export function createMembershipService(db: Database, notifier: Notifier, remembered: MemberCache, events: MembershipEvents = {}) {
   async function visibleSpace(viewer: MemberViewer, spaceId: number) {
     const space = await q.findVisibleSpaceById(db, viewer, spaceId);
     if (!space) throw new NotFound();
@@ -151,6 +152,18 @@ export function createMembershipService(db: Database, notifier: Notifier, events
     },
 
     myInvitations: (viewer: MemberViewer) => q.listInvitationsForUser(db, viewer.id),
+
+    /**
+     * How many open invitations the home page mentions. Having none at all — most members, on every
+     * home page — is remembered until one of their memberships changes (`member:<id>`, migration
+     * 0017): an invitation is a membership row of theirs, so no other change can make one.
+     */
+    async openInvitationCount(viewer: MemberViewer): Promise<number> {
+      const counted = await remembered.remember(`invitations:${viewer.id}`, () => q.countInvitationsForUser(db, viewer.id), (value) =>
+        value.rows === 0 ? { value, until: `member:${viewer.id}` } : null,
+      );
+      return counted.open;
+    },
 
     async acceptInvitation(viewer: MemberViewer, spaceId: number) {
       const membership = await q.findMembership(db, spaceId, viewer.id);

@@ -422,6 +422,26 @@ export async function findSpaceByInvitation(db: Executor, tokenHash: string) {
   return row;
 }
 
+/**
+ * The home page's notice: how many of a member's invitations are open (their space not archived),
+ * and whether they have an invitation row at all (an archived space's may open again).
+ */
+const invitationCount = oncePerDatabase((db) =>
+  onAnyExecutor(
+    db
+      .select({ open: sql<number>`count(*) filter (where ${spaces.archivedAt} is null)::int`, rows: sql<number>`count(*)::int` })
+      .from(spaceMembers)
+      .innerJoin(spaces, eq(spaces.id, spaceMembers.spaceId))
+      .where(and(eq(spaceMembers.userId, sql.placeholder('userId')), eq(spaceMembers.status, 'invited')))
+      .prepare('own_invitation_count'),
+  ),
+);
+
+export async function countInvitationsForUser(db: Executor, userId: string): Promise<{ open: number; rows: number }> {
+  const [row] = await invitationCount(db)(db, { userId });
+  return { open: row?.open ?? 0, rows: row?.rows ?? 0 };
+}
+
 /** A member's own pending invitations by handle: the invitee may learn the space's name. */
 export async function listInvitationsForUser(db: Executor, userId: string) {
   return db

@@ -118,16 +118,21 @@ describe('joining by invitation and the ground rules', () => {
 
   test('an invitation by handle shows on the home page and in /invitations', async () => {
     const { agent, slug, space } = await createConfidentialSpace('Invite by handle group');
-    const invited = await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/invite`, { handle: outsider.handle });
+    // A member who had no invitation when they last saw the home page (the process remembers
+    // that) sees the new one at once, and no longer once they accept it.
+    const invitee = await createMember(app);
+    const inviteeAgent = await signedInAgent(app, invitee);
+    expect((await inviteeAgent.get('/')).body).not.toContain('to join a space');
+    const invited = await agent.submit(`/s/${slug}/manage`, `/s/${slug}/manage/invite`, { handle: invitee.handle });
     expect(invited.statusCode).toBe(303);
-    const outsiderAgent = await signedInAgent(app, outsider);
-    expect((await outsiderAgent.get('/')).body).toContain('an invitation');
-    const list = await outsiderAgent.get('/invitations');
+    expect((await inviteeAgent.get('/')).body).toContain('You have an invitation to join a space');
+    const list = await inviteeAgent.get('/invitations');
     expect(list.body).toContain('Invite by handle group');
-    expect((await outsiderAgent.get(`/s/${slug}`)).statusCode).toBe(404);
-    const accepted = await outsiderAgent.postForm(`/invitations/${space.id}/accept`, {});
+    expect((await inviteeAgent.get(`/s/${slug}`)).statusCode).toBe(404);
+    const accepted = await inviteeAgent.postForm(`/invitations/${space.id}/accept`, {});
     expect(locationOf(accepted)).toBe(`/s/${slug}`);
-    expect((await outsiderAgent.get(`/s/${slug}`)).statusCode).toBe(200);
+    expect((await inviteeAgent.get(`/s/${slug}`)).statusCode).toBe(200);
+    expect((await inviteeAgent.get('/')).body).not.toContain('to join a space');
   });
 
   test('a refused manage form shows its message beside the form and keeps the handle', async () => {

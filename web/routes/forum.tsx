@@ -64,9 +64,9 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     const [home, latest, invitations] = await Promise.all([
       spaces.home(viewer),
       forum.latest(viewer, 'home'),
-      viewer.kind === 'member' ? app.services.membership.myInvitations(viewer) : [],
+      viewer.kind === 'member' ? app.services.membership.openInvitationCount(viewer) : 0,
     ]);
-    return sendPage(reply, <HomePage ctx={pageContext(request, reply)} spaces={home} latest={latest} invitations={invitations.length} />);
+    return sendPage(reply, <HomePage ctx={pageContext(request, reply)} spaces={home} latest={latest} invitations={invitations} />);
   });
 
   app.get('/spaces', { config: { access: 'public' } }, async (request, reply) =>
