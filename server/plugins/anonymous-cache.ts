@@ -341,7 +341,7 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
   });
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (!cacheable(request) || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    if (!cacheable(request) || reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload;
     if (reply.hasHeader('x-cache') || reply.hasHeader('set-cookie')) return payload;
     // The viewer hook saw no session cookie, so this is anonymous; checked again, as it is the whole argument.
     if (request.viewer?.kind !== 'anonymous') return payload;
@@ -354,7 +354,7 @@ export const anonymousCache = fp(async (app: FastifyInstance, options: { ttlMs: 
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined && !['content-length', 'x-request-id', 'vary', 'cache-control'].includes(name)) headers[name] = String(value);
     }
-    const identity = Buffer.from(payload);
+    const identity = typeof payload === 'string' ? Buffer.from(payload) : payload;
     const started = startedAt.get(request);
     const now = Date.now();
     const freshUntil = now + (reply.pageVersion ? (reply.pageVersion.maxAgeMs ?? Infinity) : options.ttlMs);
