@@ -47,6 +47,7 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   listSpacesForGovernance: 'admins may see that a space exists, its level and member count (DESIGN §3), and nothing more',
   findSpaceByInvitation: "the holder of a valid invitation link may read the space's name and ground rules before joining",
   listInvitationsForUser: "an invitee may read the names of the spaces they are invited to",
+  invitationCount: "the member's own invitation rows, counted: of the spaces it reads only whether each is archived",
   lockOpenPostItemQuery: 'a write: locks the review item a flag or held post attaches to; returned to the service, never to a client',
   openItemForMember: 'a write: locks the review item a profile flag or registration attaches to; returned to the service, never to a client',
   openItemForBlogTarget: 'a write: locks the review item a flag or held blog entry or comment attaches to; returned to the service, never to a client',
