@@ -8,7 +8,8 @@ export type Keep<T> = (value: T) => { value: T; until: string } | null;
 /**
  * What this process remembers between a member's requests: their sign-in session or API token and
  * account row, their visitor session, whether they have anything unread, whether they moderate
- * nothing, whether they have an open flag on a post; and the moderation settings every post reads.
+ * nothing, whether they have an open flag on a post, whether they have no invitation at all (the
+ * home page's notice; no access follows from it); and the moderation settings every post reads.
  * Every signed-in page asked the database the first four questions before reading any content (a
  * quarter of a thread page's statements, and a signed-in request that reads nothing ran at a
  * third of an anonymous one's rate).

@@ -149,6 +149,18 @@ describe('what changes about a member is obeyed by their next request', () => {
     expect((await agent.get('/')).body).toContain('href="/mod/queue"');
   });
 
+  test('an invitation sent through one process shows on the member’s home page in the other', async () => {
+    const member = await createMember(one);
+    const { space } = await createSpaceWithBoard(one, admin, { level: 'confidential' });
+    const agent = await signedInAgent(two, member);
+    expect((await agent.get('/')).body).not.toContain('to join a space');
+    expect((await agent.get('/')).body).not.toContain('to join a space');
+    const invited = await one.inject({ method: 'POST', url: `/api/v1/spaces/${space.id}/invitations`, headers: admin.auth, payload: { handle: member.handle } });
+    expect(invited.statusCode, invited.body).toBeLessThan(300);
+    expect(await two.events.settled()).toBe(true);
+    expect((await agent.get('/')).body).toContain('You have an invitation to join a space');
+  });
+
   test('a reply to their thread written in one process lights their bell in the other', async () => {
     const member = await createMember(one);
     const other = await createMember(one);
