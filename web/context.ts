@@ -16,6 +16,7 @@ export interface Chrome {
 }
 
 const chromes = new WeakMap<FastifyRequest, Chrome>();
+const deferred = new WeakMap<FastifyRequest, () => Promise<Chrome>>();
 
 export function setChrome(request: FastifyRequest, chrome: Chrome): void {
   chromes.set(request, chrome);
@@ -23,6 +24,22 @@ export function setChrome(request: FastifyRequest, chrome: Chrome): void {
 
 export function chromeOf(request: FastifyRequest): Chrome | undefined {
   return chromes.get(request);
+}
+
+/**
+ * A form post usually answers with a redirect, so its header is looked up only if it renders a
+ * page after all (refused, previewed, in conflict): `settleChrome` runs `load` then.
+ */
+export function deferChrome(request: FastifyRequest, load: () => Promise<Chrome>): void {
+  deferred.set(request, load);
+}
+
+/** Looks up a deferred header now, once. A failure is the caller's to handle. */
+export async function settleChrome(request: FastifyRequest): Promise<void> {
+  const load = deferred.get(request);
+  if (!load) return;
+  deferred.delete(request);
+  chromes.set(request, await load());
 }
 
 /** What every page needs besides its own data. */
@@ -48,6 +65,9 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
     // Reading the session is free when the visitor has none; only a visitor with one can have flash.
     flash: request.session.flash?.length ? request.takeFlash() : [],
     path: request.url,
-    chrome: chromeOf(request),
+    // Read when the page renders: a form post's header is looked up just before (sendPage).
+    get chrome() {
+      return chromeOf(request);
+    },
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorView } from '../server/plugins/errors.ts';
 import { ANONYMOUS } from '../server/policy/index.ts';
-import { chromeOf, setChrome, type PageContext } from './context.ts';
+import { chromeOf, deferChrome, setChrome, settleChrome, type PageContext } from './context.ts';
 import { renderDocument } from './render.tsx';
 import { accountPages } from './routes/accounts.tsx';
 import { adminPages } from './routes/admin.tsx';
@@ -17,22 +17,23 @@ import { ErrorPage, type KeptText, type RetryForm } from './views/error-page.tsx
 const KEEP = ['title', 'body', 'summary', 'tags', 'bio', 'description', 'name', 'note', 'reason', 'handle', 'displayName', 'email', 'login'];
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
-  // The header's review-queue link and the silenced-member notice. Pages only (this plugin holds
-  // no API route), signed-in viewers only, and only for GET: a form post redirects anyway.
+  // The header's review-queue link, the bell's count and the silenced-member notice. Pages only
+  // (this plugin holds no API route), signed-in viewers only. A GET's page needs them; a form post
+  // needs them only when it renders a page instead of redirecting (sendPage looks them up then).
   app.addHook('preHandler', async (request) => {
     const viewer = request.viewer;
-    if (viewer.kind !== 'member' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
-    const { moderation } = app.services;
-    const [queueCount, mine, notificationCount] = await Promise.all([
-      moderation.queueBadge(viewer),
-      viewer.status === 'silenced' ? moderation.mine(viewer) : undefined,
-      app.services.notifications.unreadCount(viewer),
-    ]);
-    setChrome(request, {
-      queueCount,
-      notificationCount,
-      silenced: mine && mine.status === 'silenced' ? { reason: mine.statusReason, until: mine.statusUntil } : null,
-    });
+    if (viewer.kind !== 'member') return;
+    const { moderation, notifications } = app.services;
+    const load = async () => {
+      const [queueCount, mine, notificationCount] = await Promise.all([
+        moderation.queueBadge(viewer),
+        viewer.status === 'silenced' ? moderation.mine(viewer) : undefined,
+        notifications.unreadCount(viewer),
+      ]);
+      return { queueCount, notificationCount, silenced: mine && mine.status === 'silenced' ? { reason: mine.statusReason, until: mine.statusUntil } : null };
+    };
+    if (request.method === 'GET' || request.method === 'HEAD') setChrome(request, await load());
+    else deferChrome(request, load);
   });
   await app.register(forumPages);
   await app.register(spacePages);
@@ -49,9 +50,12 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
 const SECRET_FIELD = /pass|secret|token|code/i;
 const PASSWORD_FIELD = /^(password|newPassword|currentPassword)$/;
 
-export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView, submitted: Record<string, unknown> | undefined): string {
+export async function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: ErrorView, submitted: Record<string, unknown> | undefined): Promise<string> {
   // The database may have failed before the viewer was known (the session lookup): show the page as to a visitor.
   const viewer = request.viewer ?? ANONYMOUS;
+  // A form post refused here (not found, forbidden, a conflict) still shows the member their header;
+  // not while the database is away, and a header that cannot be read is left out.
+  if (error.code !== 'unavailable') await settleChrome(request).catch(() => undefined);
   let csrfToken = '';
   try {
     csrfToken = viewer.kind === 'member' ? reply.generateCsrf() : '';

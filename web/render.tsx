@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
+import { settleChrome } from './context.ts';
 
 /** Renders a full document. preact escapes every string it prints; SafeHtml (and a fragment rendered here earlier) are the raw outlets. */
 export function renderDocument(node: VNode): string {
@@ -27,6 +28,7 @@ export function renderFragment(node: VNode): RenderedFragment {
  * Sent as bytes: given a string, the compression hook measured its UTF-8 length and then encoded
  * it, two passes over the page where one does.
  */
-export function sendPage(reply: FastifyReply, node: VNode, status = 200): FastifyReply {
+export async function sendPage(reply: FastifyReply, node: VNode, status = 200): Promise<FastifyReply> {
+  await settleChrome(reply.request);
   return reply.status(status).type('text/html; charset=utf-8').send(Buffer.from(renderDocument(node)));
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 
 export const confidentialityLevel = pgEnum('confidentiality_level', ['public', 'members', 'confidential']);
@@ -24,7 +24,11 @@ export const spaces = pgTable(
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('spaces_slug_idx').on(sql`lower(${t.slug})`)],
+  (t) => [
+    uniqueIndex('spaces_slug_idx').on(sql`lower(${t.slug})`),
+    // Nobody outside a confidential space can see it, so nobody could ask to join it or join it openly.
+    check('spaces_confidential_by_invitation', sql`${t.level} <> 'confidential' or ${t.joinPolicy} = 'invite'`),
+  ],
 );
 
 export const spaceMembers = pgTable(

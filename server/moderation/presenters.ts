@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { plainExcerptOfHtml } from '../content/render-markdown.ts';
 import { threadUrl } from '../forum/presenters.ts';
 import type { QueueRow } from './queries.ts';
 import type { ModerationService } from './service.ts';
@@ -6,10 +7,9 @@ import type { ModerationService } from './service.ts';
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
 
-export function excerpt(source: string | null, length = 280): string {
-  if (!source) return '';
-  const flat = source.replace(/\s+/g, ' ').trim();
-  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+/** A queue line's excerpt: the text a reader sees (not the Markdown), from the start of the stored rendering. */
+export function excerpt(html: string | null, length = 280): string {
+  return html ? plainExcerptOfHtml(html, length) : '';
 }
 
 export const QueueItemOut = Type.Object({
@@ -54,7 +54,7 @@ export function presentQueueItem(row: QueueRow) {
             id: row.postId,
             number: row.postNumber,
             status: row.postStatus ?? 'published',
-            excerpt: excerpt(row.postSource),
+            excerpt: excerpt(row.postHtml),
             url: `${threadUrl(row.threadId, row.threadSlug)}#p${row.postNumber}`,
             threadTitle: row.threadTitle ?? '',
           }
@@ -62,7 +62,7 @@ export function presentQueueItem(row: QueueRow) {
     space: row.spaceId !== null && row.spaceName !== null && row.spaceLevel !== null ? { id: row.spaceId, name: row.spaceName, level: row.spaceLevel } : null,
     blog:
       row.entryId !== null || row.commentId !== null
-        ? { entryId: row.entryId, commentId: row.commentId, title: row.blogTitle ?? '', excerpt: excerpt(row.blogSource), status: row.blogStatus ?? 'published' }
+        ? { entryId: row.entryId, commentId: row.commentId, title: row.blogTitle ?? '', excerpt: excerpt(row.blogHtml), status: row.blogStatus ?? 'published' }
         : null,
     authorNote: row.authorNote,
   };

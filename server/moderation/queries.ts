@@ -31,6 +31,8 @@ const subject = alias(users, 'subject');
 const actor = alias(users, 'actor');
 const decider = alias(users, 'decider');
 const commentEntry = alias(blogEntries, 'comment_entry');
+/** Markup read for a queue line's 280-character excerpt: a long post's rest would be read for nothing. */
+const EXCERPT_HTML_CHARS = 4000;
 
 /** A post as moderation needs it: where it lives and whether this viewer moderates that place. */
 function postForModerationQuery(db: Executor, viewer: PolicyViewer) {
@@ -344,14 +346,14 @@ function buildQueuePage(db: Executor, viewer: PolicyViewer, shape: QueueShape, l
       subjectName: subject.displayName,
       postNumber: posts.number,
       postStatus: posts.status,
-      postSource: posts.bodySource,
+      postHtml: sql<string | null>`left(${posts.bodyHtml}, ${EXCERPT_HTML_CHARS})`,
       threadId: threads.id,
       threadTitle: threads.title,
       threadSlug: threads.slug,
       spaceName: spaces.name,
       spaceLevel: spaces.level,
       blogTitle: sql<string | null>`coalesce(${blogEntries.title}, ${commentEntry.title})`,
-      blogSource: sql<string | null>`coalesce(${blogComments.bodySource}, ${blogEntries.bodySource})`,
+      blogHtml: sql<string | null>`left(coalesce(${blogComments.bodyHtml}, ${blogEntries.bodyHtml}), ${EXCERPT_HTML_CHARS})`,
       blogStatus: sql<string | null>`coalesce(${blogComments.status}::text, ${blogEntries.moderationStatus}::text)`,
       reasons: sql<Record<string, number> | null>`(select json_object_agg(r.reason, r.n) from (
         select ${flags.reason} as reason, count(*)::int as n from ${flags}

@@ -16,7 +16,7 @@ export interface ErrorView {
  * `submitted`: the fields of the refused page form, when there was one: parsed by Fastify, or read
  * here when the request failed before its body was parsed (the database down at the session lookup).
  */
-export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, error: ErrorView, submitted: Record<string, unknown> | undefined) => string;
+export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, error: ErrorView, submitted: Record<string, unknown> | undefined) => Promise<string>;
 
 /** How long a client should wait before trying again after a database outage answered 503. */
 const RETRY_AFTER_SECONDS = 30;
@@ -92,14 +92,14 @@ async function unparsedForm(request: FastifyRequest, limit: number): Promise<Rec
 }
 
 export const errorHandling = fp(async (app: FastifyInstance, options: { renderPage: ErrorPageRenderer; bodyLimit: number }) => {
-  const send = (request: FastifyRequest, reply: FastifyReply, view: ErrorView, submitted?: Record<string, unknown>) => {
+  const send = async (request: FastifyRequest, reply: FastifyReply, view: ErrorView, submitted?: Record<string, unknown>) => {
     reply.status(view.status);
     if (view.status === 401 && isApiRequest(request)) reply.header('www-authenticate', 'Bearer');
     if (view.status === 503) retryLater(reply);
     if (isApiRequest(request) || request.headers.accept === 'application/json') {
       return reply.type('application/json; charset=utf-8').send({ error: { code: view.code, message: view.message, fields: view.fields } });
     }
-    return reply.type('text/html; charset=utf-8').send(options.renderPage(request, reply, view, submitted));
+    return reply.type('text/html; charset=utf-8').send(await options.renderPage(request, reply, view, submitted));
   };
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {

@@ -265,7 +265,8 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
       if (to === 'public' && viewer.role !== 'admin') throw new Forbidden('Only site administrators make a space public.');
       if (STRICTNESS[to] > STRICTNESS[space.level]) {
         await db.transaction(async (tx) => {
-          await q.updateSpace(tx, spaceId, { level: to, ...(to === 'confidential' && space.joinPolicy === 'open' ? { joinPolicy: 'request' as const } : {}) });
+          // Outsiders stop seeing a confidential space, so it can no longer be found to join or to ask.
+          await q.updateSpace(tx, spaceId, { level: to, ...(to === 'confidential' ? { joinPolicy: 'invite' as const } : {}) });
           const pending = await q.findPendingLevelChange(tx, spaceId);
           if (pending) await q.updateLevelChange(tx, pending.id, { status: 'cancelled' });
           await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'level raised', detail: `${space.level} → ${to}` });

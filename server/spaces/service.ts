@@ -12,6 +12,7 @@ import * as q from './queries.ts';
 export const SPACE_LIMITS = { name: 80, description: 500, rules: 10_000 } as const;
 export const LEVELS = ['public', 'members', 'confidential'] as const;
 export const JOIN_POLICIES = ['open', 'request', 'invite'] as const;
+const CONFIDENTIAL_BY_INVITATION = 'Only its members can see a confidential space, so nobody else could find it to join or to ask: choose "By invitation".';
 export type Level = (typeof LEVELS)[number];
 export type JoinPolicy = (typeof JOIN_POLICIES)[number];
 
@@ -198,8 +199,9 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting, 
       const joinPolicy = input.joinPolicy ?? (level === 'confidential' ? 'invite' : 'open');
       authorize(viewer, { kind: 'space.create', level, setting });
       const clean = checkName(input);
-      if (level === 'confidential' && joinPolicy === 'open') {
-        throw new Invalid('A confidential space cannot be open to anyone: choose "by request" or "by invitation".', { joinPolicy: 'Not for confidential spaces' });
+      if (level === 'confidential' && joinPolicy !== 'invite') {
+        // Outsiders get "not found" for a confidential space: nobody could find it to join or to ask.
+        throw new Invalid(CONFIDENTIAL_BY_INVITATION, { joinPolicy: 'Confidential spaces are joined by invitation' });
       }
       const rules = checkRules(input.rules ?? '');
       // A private space's address gets a random tail: a guessable one would tell whoever picks the

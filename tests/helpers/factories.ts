@@ -50,7 +50,10 @@ export async function createSpaceWithBoard(
   const board = await app.services.spaces.createBoard(admin.viewer, space.id, { name: `Board ${unique()}`, description: '' });
   if (options.level && options.level !== 'public') {
     // Until spaces can be made private from the product itself, tests set the level directly.
-    await app.database.db.update(spaces).set({ level: options.level }).where(eq(spaces.id, space.id));
+    await app.database.db
+      .update(spaces)
+      .set({ level: options.level, ...(options.level === 'confidential' ? { joinPolicy: 'invite' as const } : {}) })
+      .where(eq(spaces.id, space.id));
   }
   return { space: { ...space, level: options.level ?? 'public' }, board };
 }

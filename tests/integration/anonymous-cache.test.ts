@@ -127,7 +127,7 @@ describe('thread pages are kept until the thread changes, not for a fixed time',
   test('a level raised behind the app’s back (another process, an operator) still stops thread pages at once', async () => {
     const t = await freshThread('Said in public before an operator closed the space');
     await warm(t.url);
-    await app.database.db.update(spaces).set({ level: 'confidential' }).where(eq(spaces.id, t.space.id));
+    await app.database.db.update(spaces).set({ level: 'confidential', joinPolicy: 'invite' }).where(eq(spaces.id, t.space.id));
     expect(await app.events.settled()).toBe(true);
     const thread = await app.inject({ method: 'GET', url: t.url });
     expect(thread.statusCode).toBe(404);

@@ -118,6 +118,10 @@ describe('writing an entry in the browser', () => {
     expect(page.body).toContain('class="comment-replies"');
     const empty = await bobAgent.submit(url, `${url}/comments`, { body: '   ' });
     expect(empty.statusCode).toBe(422);
+    // Reloading the refused form's address (where the browser now is) leads back to the entry.
+    const reloaded = await bobAgent.get(`${url}/comments`);
+    expect(reloaded.statusCode).toBe(303);
+    expect(reloaded.headers.location).toBe(`${url}#comments-heading`);
     // Alice reports Bob's comment from the page: it lands in the queue.
     const reported = await aliceAgent.submit(url, `/blog/comments/${commentId}/flag`, { reason: 'off_topic' });
     expect(reported.statusCode).toBe(303);

@@ -164,7 +164,7 @@ describe("the public spaces' boards, read once for every home page while nothing
     expect(decodeHtml((await kept.inject({ method: 'GET', url: '/' })).body)).not.toContain('Triage rota');
 
     // Not waiting for the announcement: the level read with the page decides.
-    await kept.database.db.execute(sql`update spaces set level = 'confidential' where id = ${wards.id}`);
+    await kept.database.db.execute(sql`update spaces set level = 'confidential', join_policy = 'invite' where id = ${wards.id}`);
     const raised = decodeHtml((await agent.get('/')).body);
     expect(raised).not.toContain('Open wards');
     expect(raised).not.toContain('Ventilator settings');

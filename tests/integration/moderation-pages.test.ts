@@ -147,7 +147,7 @@ describe('who may open the moderator pages', () => {
 
   test('moderators see the Review queue link with the open count', async () => {
     const page = await (await signedInAgent(app, siteMod)).get('/');
-    expect(page.body).toMatch(/href="\/mod\/queue"[^>]*>Review queue <span class="count[^"]*">\d+/);
+    expect(page.body).toMatch(/href="\/mod\/queue"[^>]*><span class="wide-only">Review queue<\/span><span class="narrow-only">Queue<\/span> <span class="count[^"]*">\d+/);
   });
 });
 
@@ -277,6 +277,25 @@ describe('deciding, and what the author sees', () => {
     expect(page.body).not.toContain('Spam spam spam');
   });
 
+  test('a hidden reply leaves a line in its place for other readers, where links to it land; its words stay hidden', async () => {
+    const thread = await createThread(app, alice, board.id, 'A gap in the thread', unique('Opening.'));
+    const reply = await app.services.forum.reply(alice.viewer, thread.threadId, { body: unique('Mrs X, bed 12, had the same.') });
+    const answer = await app.services.forum.reply(bob.viewer, thread.threadId, { body: unique('Agreed with the point above.'), replyToPostId: reply.postId });
+    await app.services.moderation.flagPost(carol.viewer, reply.postId, { reason: 'confidentiality' });
+    const { items } = await app.services.moderation.queue(siteMod.viewer, { sort: 'priority', status: 'open' });
+    await app.services.moderation.decide(siteMod.viewer, items.find((i) => i.postId === reply.postId)!.id, { decision: 'hide', reason: 'Identifiable.' });
+    const page = decodeHtml((await app.inject({ method: 'GET', url: threadUrl(thread) })).body);
+    expect(page).toContain(`#${reply.number} is not shown: hidden by the moderators, or waiting for their approval.`);
+    expect(page).toContain(`<span id="p${reply.number}"></span>`);
+    expect(page).toContain(`in reply to @${alice.handle} #${reply.number}`);
+    expect(page).toContain(`id="p${answer.number}"`);
+    expect(page).not.toContain('bed 12');
+    // The moderators see the post itself, so no line stands in for it.
+    const mod = await (await signedInAgent(app, siteMod)).get(threadUrl(thread));
+    expect(mod.body).not.toContain('is not shown');
+    expect(mod.body).toContain('bed 12');
+  });
+
   test('a held post: the author is told after posting, the moderator approves it from the queue', async () => {
     const newcomer = await createMember(app, { trustLevel: 0 });
     await app.services.moderation.updateSettings(admin.viewer, { ...(await app.services.moderation.settings()), holdFirstPosts: 1 });
@@ -333,6 +352,18 @@ describe('the queue', () => {
     expect((await mod.get('/mod/queue?kind=bogus&space=abc&after=zzz&sort=sideways')).statusCode).toBe(200);
     // Decided items are listed under status=decided.
     expect((await mod.get('/mod/queue?status=decided')).body).toContain('Decided:');
+  });
+
+  test('a queue line quotes the post as readers see it, not its Markdown', async () => {
+    const thread = await createThread(app, alice, board.id, 'Markdown in the queue', unique('Opening.'));
+    const reply = await app.services.forum.reply(carol.viewer, thread.threadId, {
+      body: unique('A *normal lactate* does **not** rule out [ischaemia](https://example.org/x) &amp; more.'),
+    });
+    await app.services.moderation.flagPost(alice.viewer, reply.postId, { reason: 'misinformation' });
+    const queue = decodeHtml((await (await signedInAgent(app, siteMod)).get('/mod/queue?reason=misinformation')).body);
+    expect(queue).toContain('A normal lactate does not rule out ischaemia & more.');
+    expect(queue).not.toContain('*normal lactate*');
+    expect(queue).not.toContain('](https://');
   });
 
   test('filters by space, in either order, and a space the moderator does not moderate lists nothing', async () => {

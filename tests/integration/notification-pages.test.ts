@@ -104,6 +104,27 @@ describe('the bell and the notifications page', () => {
     expect(first.body).not.toContain('“Paged 0”');
   });
 
+  test('a refused form still shows the header: the bell, and the review queue to whoever moderates', async () => {
+    const carol = await createMember(app);
+    const thread = await createThread(app, carol, board.id, 'Header after a refusal');
+    await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'Unread for Carol.' });
+    await app.events.settled();
+    const agent = await signedInAgent(app, carol);
+    // The reply form with nothing in it comes back as a page, not a redirect.
+    const refused = await agent.submit(`/t/${thread.threadId}/reply`, `/t/${thread.threadId}/reply`, { body: '   ' });
+    expect(refused.statusCode).toBe(422);
+    expect(bellCount(refused.body)).toBe('1');
+    // So does an error page answering a form post.
+    const missing = await agent.postForm('/t/999999999/reply', { body: 'Into nowhere.' });
+    expect(missing.statusCode).toBe(404);
+    expect(bellCount(missing.body)).toBe('1');
+
+    const staff = await signedInAgent(app, admin);
+    const staffRefused = await staff.submit(`/t/${thread.threadId}/reply`, `/t/${thread.threadId}/reply`, { body: '' });
+    expect(staffRefused.statusCode).toBe(422);
+    expect(staffRefused.body).toContain('href="/mod/queue"');
+  });
+
   test('visitors are sent to sign in', async () => {
     const res = await app.inject({ method: 'GET', url: '/notifications' });
     expect([302, 303, 401]).toContain(res.statusCode);

@@ -387,8 +387,8 @@ describe('confidentiality levels', () => {
     expect((await api(outsider, 'GET', '/spaces')).body).not.toContain(space.name);
     expect((await api(outsider, 'GET', '/latest')).body).not.toContain(`Thread in ${space.name}`);
     const page = await ok(owner, 'GET', `/spaces/${space.slug}`);
-    // Open joining ends with the stricter promise.
-    expect(page).toMatchObject({ level: 'confidential', joinPolicy: 'request', pendingLevelChange: null });
+    // Outsiders can no longer find it to join or to ask: members join by invitation from now on.
+    expect(page).toMatchObject({ level: 'confidential', joinPolicy: 'invite', pendingLevelChange: null });
     expect(await readThread(owner, space)).toBe(200);
     expect((await logOf(space)).at(-1)).toMatchObject({ action: 'level raised', detail: 'members → confidential' });
   });

@@ -42,7 +42,11 @@ describe('creating a private space from its page', () => {
     const refused = await agent.submit('/spaces/new', '/spaces/new', { name: 'Open secret', description: 'x', level: 'confidential', joinPolicy: 'open', rules: 'Rule one' });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('value="Open secret"');
-    expect(decodeHtml(refused.body)).toContain('cannot be open to anyone');
+    expect(decodeHtml(refused.body)).toContain('nobody else could find it to join or to ask: choose "By invitation"');
+    // Asking to join is no way into a space that outsiders cannot see either.
+    const asked = await agent.submit('/spaces/new', '/spaces/new', { name: 'Closed secret', description: 'x', level: 'confidential', joinPolicy: 'request', rules: 'Rule one' });
+    expect(asked.statusCode).toBe(422);
+    expect(asked.body).toContain('value="Closed secret"');
     const { slug } = await createConfidentialSpace('Cardiology mentoring circle');
     const manage = await agent.get(`/s/${slug}/manage`);
     expect(manage.statusCode).toBe(200);

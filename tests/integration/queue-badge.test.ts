@@ -31,7 +31,7 @@ async function openItems(count: number) {
 
 async function badge(): Promise<string | undefined> {
   const page = await (await signedInAgent(app, moderator)).get('/');
-  return /href="\/mod\/queue"[^>]*>Review queue <span class="count[^"]*">([^<]+)</.exec(page.body)?.[1];
+  return /href="\/mod\/queue"[^>]*><span class="wide-only">Review queue<\/span><span class="narrow-only">Queue<\/span> <span class="count[^"]*">([^<]+)</.exec(page.body)?.[1];
 }
 
 test('the badge counts open items exactly up to 99, then says 99+', async () => {

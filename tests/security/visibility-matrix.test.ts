@@ -154,7 +154,7 @@ describe.each(LEVELS)('a %s space', (level) => {
         // The thread (found by its title, it stands for its opening post) and the reply.
         expect(json.total).toBe(2);
         expect(json.results.map((r) => `${r.kind}:${r.id}`).sort()).toEqual([`post:${f.replyId}`, `thread:${f.threadId}`].sort());
-        expect(page.body).toContain('About 2 results');
+        expect(page.body).toContain('>2 results<');
         const posts = (await get(viewer, `/api/v1/search?q=${word}&kind=post`)).json() as { results: { id: number }[] };
         expect(posts.results.map((r) => r.id).sort()).toEqual([f.firstPostId, f.replyId].sort());
         expect(page.body).toContain(`<mark>${f.marker}</mark>`);

@@ -222,6 +222,12 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
     renderEntry(request, reply, request.params.handle, request.params.slug),
   );
 
+  // A refused comment's page is answered at this address: reloaded, bookmarked or shared, it leads
+  // back to the entry (which decides who may read it) instead of a dead end.
+  app.get('/u/:handle/blog/:slug/comments', { config: { access: 'public' }, schema: { params: EntryParams } }, async (request, reply) =>
+    reply.redirect(`${entryUrl(request.params.handle, request.params.slug)}#comments-heading`, 303),
+  );
+
   app.post('/u/:handle/blog/:slug/comments', { config: { access: 'member' }, schema: { params: EntryParams, body: CommentBody } }, async (request, reply) => {
     const viewer = requireMember(request.viewer);
     const page = await blogs.entryPage(viewer, request.params.handle, request.params.slug);

@@ -75,7 +75,9 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                 <>
                   {ctx.chrome?.queueCount != null && (
                     <a href="/mod/queue" class="queue-link" aria-current={current(ctx.path, '/mod/queue')}>
-                      Review queue{' '}
+                      {/* "Queue" on phones, where the account links must fit one row. */}
+                      <span class="wide-only">Review queue</span>
+                      <span class="narrow-only">Queue</span>{' '}
                       <span class={ctx.chrome.queueCount > 0 ? 'count count-busy' : 'count'}>
                         {ctx.chrome.queueCount >= QUEUE_BADGE_CAP ? `${QUEUE_BADGE_CAP - 1}+` : ctx.chrome.queueCount}
                         <span class="sr-only"> open {ctx.chrome.queueCount === 1 ? 'item' : 'items'}</span>

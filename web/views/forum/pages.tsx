@@ -1,4 +1,5 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
+import { POSTS_PER_PAGE } from '../../../server/forum/rules.ts';
 import type { BoardRow, HomeSpaceRow, SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PostListRow, ThreadListRow } from '../../../server/forum/queries.ts';
 import type { ThreadRow } from '../../../server/forum/queries.ts';
@@ -215,8 +216,10 @@ export function BoardPage(props: {
   const archived = board.archivedAt !== null || space.archivedAt !== null;
   return (
     <Layout ctx={ctx} title={props.page > 1 ? `${board.name} (page ${props.page})` : board.name} description={board.description} noindex={space.level !== 'public'}>
-      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name }]} />
-      <SearchWithin field="board" id={board.id} label={board.name} />
+      <div class="page-top">
+        <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name }]} />
+        <SearchWithin field="board" id={board.id} label={board.name} />
+      </div>
       <SpaceBanner space={space} pending={props.pending} />
       <div class="page-head">
         <div>
@@ -370,12 +373,35 @@ export function threadDescription(posts: PostListRow[]): string | undefined {
 
 /** A page's posts, rendered apart from the page so that readers who see the same posts can share them. */
 export function ThreadPosts(props: { ctx: PageContext; posts: PostListRow[]; thread: ThreadRow; spaceId: number; canReply: boolean; ownFlags?: Map<number, number> }) {
+  // Post numbers never change, so a number this reader is not shown (hidden, or held for approval)
+  // leaves a gap; a line in its place keeps the conversation and "in reply to #n" links readable.
+  const first = props.posts[0];
+  let next = first ? Math.floor((first.number - 1) / POSTS_PER_PAGE) * POSTS_PER_PAGE + 1 : 1;
   return (
     <>
-      {props.posts.map((post) => (
-        <PostCard ctx={props.ctx} post={post} thread={props.thread} spaceId={props.spaceId} canReply={props.canReply} ownFlag={props.ownFlags?.get(post.id)} />
-      ))}
+      {props.posts.map((post) => {
+        const missing = post.number - next;
+        next = post.number + 1;
+        return (
+          <>
+            {missing > 0 && <PostGap from={post.number - missing} to={post.number - 1} />}
+            <PostCard ctx={props.ctx} post={post} thread={props.thread} spaceId={props.spaceId} canReply={props.canReply} ownFlag={props.ownFlags?.get(post.id)} />
+          </>
+        );
+      })}
     </>
+  );
+}
+
+function PostGap({ from, to }: { from: number; to: number }) {
+  const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  return (
+    <p class="post-gap">
+      {numbers.map((n) => (
+        <span id={`p${n}`} />
+      ))}
+      {from === to ? `#${from} is not shown` : `#${from}–#${to} are not shown`}: hidden by the moderators, or waiting for their approval.
+    </p>
   );
 }
 
@@ -407,8 +433,10 @@ export function ThreadPage(props: ThreadPageProps) {
       description={props.description}
       noindex={space.level !== 'public'}
     >
-      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title }]} />
-      <SearchWithin field="thread" id={thread.id} label={thread.title} />
+      <div class="page-top">
+        <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title }]} />
+        <SearchWithin field="thread" id={thread.id} label={thread.title} />
+      </div>
       <SpaceBanner space={space} pending={props.pending} />
       <div class="page-head thread-head">
         <h1>{thread.title}</h1>

@@ -45,7 +45,11 @@ export function ThreadList({ threads, showBoard = false, empty, unread }: { thre
               <span class="last-post">
                 {t.lastAuthorHandle && t.lastAuthorName ? (
                   <>
-                    <a href={profileHref(t.lastAuthorHandle)}>{t.lastAuthorName}</a> · <Time at={t.lastPostAt} />
+                    <a href={profileHref(t.lastAuthorHandle)}>{t.lastAuthorName}</a>{' '}
+                    {/* The dot wraps with the time, never alone at a line's end. */}
+                    <span class="nowrap">
+                      · <Time at={t.lastPostAt} />
+                    </span>
                   </>
                 ) : (
                   <Time at={t.lastPostAt} />

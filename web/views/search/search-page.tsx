@@ -183,7 +183,7 @@ export function SearchPage({ ctx, form, outcome, errors, message }: SearchPagePr
               ? 'No results'
               : outcome.capped
                 ? `More than ${outcome.total.toLocaleString('en')} results`
-                : `About ${outcome.total.toLocaleString('en')} ${outcome.total === 1 ? 'result' : 'results'}`}
+                : `${outcome.total.toLocaleString('en')} ${outcome.total === 1 ? 'result' : 'results'}`}
           </h2>
           {outcome.results.length > 0 ? (
             <ol class="search-result-list">

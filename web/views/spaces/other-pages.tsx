@@ -52,7 +52,7 @@ export function NewSpacePage({ ctx, state, allowPublic }: { ctx: PageContext; st
           error={state.errors.joinPolicy}
           options={[
             { value: 'invite', label: 'By invitation', hint: 'Owners and moderators invite members by handle or a single-use link.' },
-            { value: 'request', label: 'By request', hint: 'Members ask to join; owners or moderators approve.' },
+            { value: 'request', label: 'By request', hint: 'Members ask to join; owners or moderators approve (not for confidential spaces: nobody outside can see them).' },
             { value: 'open', label: 'Open', hint: 'Anyone who can see the space may join (not for confidential spaces).' },
           ]}
         />

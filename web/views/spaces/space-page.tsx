@@ -28,15 +28,23 @@ export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) 
   const manager = active && (m.role === 'owner' || m.role === 'moderator');
   return (
     <Layout ctx={ctx} title={space.name} description={space.description} noindex={space.level !== 'public'}>
-      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name }]} />
-      <SearchWithin field="space" id={space.id} label={space.name} />
+      <div class="page-top">
+        <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name }]} />
+        <SearchWithin field="space" id={space.id} label={space.name} />
+      </div>
       <SpaceBanner space={space} pending={pending} />
       <div class="page-head">
         <div>
           <h1>{space.name}</h1>
           {space.description && <p class="lead">{space.description}</p>}
           <p class="hint">
-            <LevelLabel level={space.level} /> {POLICY[space.joinPolicy]}
+            {/* A private space's banner above already names its level. */}
+            {space.level === 'public' && (
+              <>
+                <LevelLabel level={space.level} />{' '}
+              </>
+            )}
+            {POLICY[space.joinPolicy]}
             {m && active && ` You are ${m.role === 'member' ? 'a member' : `an ${m.role}`} of this space.`}
           </p>
         </div>
