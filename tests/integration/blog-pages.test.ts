@@ -65,6 +65,17 @@ describe('writing an entry in the browser', () => {
     expect(profile.body).toContain('On prone positioning');
   });
 
+  test('a card in the lists shows the summary, or without one the entry’s first words as readers see them', async () => {
+    const withSummary = await writeDraft(aliceAgent, { title: 'Card with a summary', body: 'Body text the card leaves out.', summary: 'The author said this.', tags: 'cards' });
+    await publishFromEditor(aliceAgent, withSummary, { title: 'Card with a summary', body: 'Body text the card leaves out.', summary: 'The author said this.', tags: 'cards' });
+    const bare = await writeDraft(aliceAgent, { title: 'Card without one', body: '## Why\n\nNight *handovers* lose details.', tags: 'cards' });
+    await publishFromEditor(aliceAgent, bare, { title: 'Card without one', body: '## Why\n\nNight *handovers* lose details.', tags: 'cards' });
+    const list = (await app.inject({ method: 'GET', url: '/blog/tags/cards' })).body;
+    expect(list).toContain('<p class="entry-summary">The author said this.</p>');
+    expect(list).toContain('<p class="entry-summary">Why Night handovers lose details.</p>');
+    expect(list).not.toContain('Body text the card leaves out.');
+  });
+
   test('a rejected form keeps the typed text; a stale save is a 409 that keeps it too', async () => {
     const refused = await aliceAgent.submit('/blog/new', '/blog/new', { intent: 'save', title: 'x', body: 'Body worth keeping 123', summary: 'Summary worth keeping' });
     expect(refused.statusCode).toBe(422);

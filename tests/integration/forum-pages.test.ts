@@ -119,7 +119,10 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     const thread = await createThread(app, alice, board.id, 'Editable', 'first version');
     const agent = await signedInAgent(app, alice);
     const postId = (await app.inject({ method: 'GET', url: `/api/v1/threads/${thread.threadId}` })).json().posts[0].id;
-    await agent.get(`/p/${postId}/edit`);
+    const form = await agent.get(`/p/${postId}/edit`);
+    // The way back: the breadcrumbs name the space and board, and Cancel returns to the post.
+    expect(form.body).toContain(`<a href="${boardUrl()}">${board.name}</a>`);
+    expect(form.body).toContain(`<a class="composer-cancel" href="/t/${thread.threadId}/editable#p1">Cancel</a>`);
     const saved = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: 'second version', baseRevision: '1', intent: 'post' });
     expect(saved.statusCode).toBe(303);
     const page = await agent.open(locationOf(saved));

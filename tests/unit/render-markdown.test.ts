@@ -153,6 +153,16 @@ describe('plainExcerptOfHtml', () => {
     );
   });
 
+  test('a long rendering is read only at its start, never cut inside a tag or entity, and says more follows', () => {
+    const paragraphs = Array.from({ length: 400 }, (_, i) => `Paragraph ${i} & [a link](https://example.org/${i}) with *emphasis*.`).join('\n\n');
+    expect(renderPlainExcerpt(paragraphs, 40)).toBe('Paragraph 0 & a link with emphasis…');
+    // Markup so dense that the start read holds less text than asked for: what it holds, then "…".
+    const links = Array.from({ length: 400 }, (_, i) => `[w${i}](https://example.org/a/rather/long/address/for/one/word/${i}?and=query&more=1)`).join(' ');
+    const dense = renderPlainExcerpt(links, 40);
+    expect(dense).toMatch(/^w0 w1 w2( w\d+)*…$/);
+    expect(Array.from(dense).length).toBeLessThanOrEqual(40);
+  });
+
   test('a non-positive maxChars is a programming error', () => {
     expect(() => renderPlainExcerpt('x', 0)).toThrow(RangeError);
     expect(() => renderPlainExcerpt('x', 1.5)).toThrow(RangeError);

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { blogUrl, entryUrl } from '../../server/blogs/presenters.ts';
 import { BLOG_LIMITS, readingMinutes } from '../../server/blogs/rules.ts';
 import type { EntryInput, Visibility } from '../../server/blogs/service.ts';
+import { plainExcerptOfHtml } from '../../server/content/render-markdown.ts';
 import { Conflict, Forbidden, Invalid, TooManyRequests } from '../../server/errors.ts';
 import { FLAG_REASONS } from '../../server/moderation/service.ts';
 import { atomFeed } from '../../server/feeds/atom.ts';
@@ -87,11 +88,19 @@ function editorStateFrom(form: EditorForm, base: Partial<EditorState>): EditorSt
   };
 }
 
-function toCard(row: { entry: { title: string; slug: string; summary: string; publishedAt: Date | null; bodySource: string; visibility: Visibility }; author: { handle: string; displayName: string }; tags: string[]; commentCount: number }): EntryCard {
+/** Without a summary of the author's, a card opens with the entry's first words, as readers see them. */
+const CARD_EXCERPT_CHARS = 200;
+
+function toCard(row: {
+  entry: { title: string; slug: string; summary: string; publishedAt: Date | null; bodySource: string; bodyHtml: string; visibility: Visibility };
+  author: { handle: string; displayName: string };
+  tags: string[];
+  commentCount: number;
+}): EntryCard {
   return {
     title: row.entry.title,
     href: entryUrl(row.author.handle, row.entry.slug),
-    summary: row.entry.summary,
+    summary: row.entry.summary || plainExcerptOfHtml(row.entry.bodyHtml, CARD_EXCERPT_CHARS),
     author: row.author,
     publishedAt: row.entry.publishedAt,
     readingMinutes: readingMinutes(row.entry.bodySource),

@@ -301,13 +301,20 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
 
   async function renderEdit(request: FastifyRequest, reply: FastifyReply, postId: number, state: ComposerState | undefined, status = 200) {
     const post = await forum.post(request.viewer, postId);
+    const { space, board } = await forum.thread(request.viewer, post.threadId);
     const initial: ComposerState = state ?? { body: post.bodySource, idempotencyKey: randomUUID(), errors: {}, ...(post.number === 1 ? { title: post.threadTitle } : {}) };
     return sendPage(
       reply,
       <ComposePage
         ctx={pageContext(request, reply)}
         title={`Edit post #${post.number}`}
-        crumbs={[{ label: 'Home', href: '/' }, { label: post.threadTitle, href: postHref(post.threadId, post.threadSlug, post.number) }, { label: 'Edit' }]}
+        crumbs={[
+          { label: 'Home', href: '/' },
+          { label: space.name, href: spaceHref(space.slug) },
+          { label: board.name, href: boardHref(space.slug, board.slug) },
+          { label: post.threadTitle, href: postHref(post.threadId, post.threadSlug, post.number) },
+          { label: 'Edit' },
+        ]}
         action={`/p/${post.id}/edit`}
         state={{ ...initial, hidden: { baseRevision: state?.hidden?.baseRevision ?? String(post.revision) } }}
         withTitle={post.number === 1}

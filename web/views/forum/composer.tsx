@@ -18,7 +18,7 @@ export interface ComposerState {
  * The one editor for threads, replies and edits. Preview works without JavaScript (a second
  * submit button re-renders this form with the rendered Markdown); app.js makes it live.
  */
-export function Composer(props: { ctx: PageContext; action: string; state: ComposerState; withTitle: boolean; submitLabel: string; heading?: string; mentionable?: string }) {
+export function Composer(props: { ctx: PageContext; action: string; state: ComposerState; withTitle: boolean; submitLabel: string; heading?: string; mentionable?: string; cancelHref?: string | undefined }) {
   const { state } = props;
   return (
     <form method="post" action={props.action} class="composer" data-composer data-mentionable={props.mentionable}>
@@ -50,6 +50,11 @@ export function Composer(props: { ctx: PageContext; action: string; state: Compo
         <button type="submit" name="intent" value="preview" class="button button-secondary" formnovalidate>
           Preview
         </button>
+        {props.cancelHref && (
+          <a class="composer-cancel" href={props.cancelHref}>
+            Cancel
+          </a>
+        )}
       </div>
       <section class="preview" data-preview hidden={state.preview === undefined}>
         <h3 class="preview-label">Preview</h3>

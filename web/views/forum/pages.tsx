@@ -508,7 +508,16 @@ export function ComposePage(props: {
           <RenderedContent html={trustedSafeHtml(props.context.html)} />
         </aside>
       )}
-      <Composer ctx={props.ctx} action={props.action} state={props.state} withTitle={props.withTitle} submitLabel={props.submitLabel} {...(props.mentionable ? { mentionable: props.mentionable } : {})} />
+      <Composer
+        ctx={props.ctx}
+        action={props.action}
+        state={props.state}
+        withTitle={props.withTitle}
+        submitLabel={props.submitLabel}
+        // Cancel goes back to where the breadcrumbs say the page came from (the thread, the post, the board).
+        cancelHref={props.crumbs.filter((c) => c.href !== undefined).at(-1)?.href}
+        {...(props.mentionable ? { mentionable: props.mentionable } : {})}
+      />
     </Layout>
   );
 }
