@@ -77,6 +77,12 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
       return null;
     }
     authorize(viewer, { kind: 'space.post', space: await spaceFacts(db, viewer, space) });
+    // A confidential space's members read it only after accepting its current ground rules, and the
+    // author is no exception: saved there, the entry would be hidden from its own author.
+    if ((await spaces.rulesGate(viewer, { spaceSlug: space.slug })) !== null) {
+      fields.spaceId = `Accept the current ground rules of ${space.name} first (on its page): until then its entries are hidden from you too.`;
+      return null;
+    }
     return space.id;
   }
 

@@ -488,13 +488,16 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       if (state.pinned === undefined && state.locked === undefined) throw new Invalid('Say whether to pin or lock the thread.');
       const found = await q.findVisibleThread(db, viewer, threadId);
       if (!found) throw new NotFound();
+      const opening = await q.findVisiblePostByNumber(db, viewer, threadId, 1);
       await db.transaction(async (tx) => {
         await q.setThreadFlags(tx, threadId, state);
-        // Pins and locks are moderator actions: they belong in the moderation log with the rest.
+        // Pins and locks are moderator actions: they belong in the moderation log with the rest. The
+        // line names its thread through the opening post, so logs show the title only to whoever may
+        // read the thread still (it was written into the reason before, where it stayed for everyone).
         for (const [flag, on] of Object.entries(state)) {
           if (on === undefined) continue;
           const action = flag === 'pinned' ? (on ? 'pin' : 'unpin') : on ? 'lock' : 'unlock';
-          await insertLog(tx, { actorId: viewer.id, action, subjectId: found.thread.authorId, spaceId: found.space.id, reason: found.thread.title });
+          await insertLog(tx, { actorId: viewer.id, action, subjectId: found.thread.authorId, spaceId: found.space.id, postId: opening?.id ?? null, reason: '' });
         }
       });
     },

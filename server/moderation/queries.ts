@@ -872,6 +872,8 @@ export async function listLog(db: Executor, viewer: Viewer, filter: LogFilter) {
 }
 
 const PUBLIC_ACTIONS = ['auto_hide', 'hide', 'keep', 'dismiss', 'edit', 'delete', 'restore', 'keep_hidden', 'pin', 'unpin', 'lock', 'unlock'];
+/** Until 2026-11-28 a pin's or lock's line carried its thread's title as the reason: never shown publicly. */
+const THREAD_ACTIONS = ['pin', 'unpin', 'lock', 'unlock'];
 
 /**
  * The public transparency log: actions on content in public spaces, with the reason. Thread titles
@@ -882,7 +884,7 @@ export async function listPublicLog(db: Executor, viewer: Viewer, filter: { befo
     .select({
       id: moderationLog.id,
       action: moderationLog.action,
-      reason: moderationLog.reason,
+      reason: sql<string>`case when ${inArray(moderationLog.action, THREAD_ACTIONS)} then '' else ${moderationLog.reason} end`,
       createdAt: moderationLog.createdAt,
       actorHandle: actor.handle,
       automatic: sql<boolean>`${moderationLog.actorId} is null`,

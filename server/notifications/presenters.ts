@@ -20,6 +20,7 @@ export interface NotificationDetail {
   postNumber: number | null;
   spaceName: string | null;
   spaceSlug: string | null;
+  spaceLevel: string | null;
   entryTitle: string | null;
   entrySlug: string | null;
   entryAuthorHandle: string | null;
@@ -120,7 +121,11 @@ export function describe(first: NotificationDetail, last: NotificationDetail, co
       case 'space_approved':
         return { text: `Your request to join ${space} was approved`, target: `/s/${first.spaceSlug ?? ''}` };
       case 'space_rules_changed':
-        return { text: `The ground rules of ${space} changed: read and accept them to keep reading`, target: `/s/${first.spaceSlug ?? ''}/rules` };
+        // Only a confidential space asks its members to accept its rules before reading on.
+        return {
+          text: first.spaceLevel === 'confidential' ? `The ground rules of ${space} changed: read and accept them to keep reading` : `The ground rules of ${space} changed: read the new version`,
+          target: `/s/${first.spaceSlug ?? ''}/rules`,
+        };
       case 'blog_published':
         return { text: `Your scheduled entry ${entry?.title ?? ''} is published`, target: entry?.url ?? '/blog' };
       case 'blog_comment':

@@ -445,6 +445,7 @@ function detailsQuery(db: Executor, viewer: PolicyMember) {
       postNumber: posts.number,
       spaceName: spaces.name,
       spaceSlug: spaces.slug,
+      spaceLevel: spaces.level,
       entryTitle: blogEntries.title,
       entrySlug: blogEntries.slug,
       entryAuthorHandle: sql<string | null>`(select ${users.handle} from ${users} where ${users.id} = ${blogEntries.authorId})`,

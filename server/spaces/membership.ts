@@ -316,10 +316,23 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
     },
   };
 
-  /** When the set of owners changes, a pending lowering may now have every confirmation it needs. */
+  /**
+   * When the set of owners changes, a pending lowering may now have every confirmation it needs, or
+   * may no longer have it: a lowering is scheduled only while every current owner has confirmed it,
+   * so an owner who joins (or is handed the space) after it was scheduled must confirm it too.
+   */
   async function resettle(tx: Database, spaceId: number) {
     const pending = await q.findPendingLevelChange(tx, spaceId);
-    if (pending && !pending.effectiveAt) await settleIfConfirmed(tx, pending.id, spaceId, pending.confirmedBy);
+    if (!pending) return;
+    if (!pending.effectiveAt) {
+      await settleIfConfirmed(tx, pending.id, spaceId, pending.confirmedBy);
+      return;
+    }
+    const owners = await q.listOwnerIds(tx, spaceId);
+    if (!owners.every((id) => pending.confirmedBy.includes(id))) {
+      await q.updateLevelChange(tx, pending.id, { effectiveAt: null });
+      await q.insertLog(tx, { spaceId, action: 'lowering on hold', detail: 'waits for every current owner to confirm' });
+    }
   }
 
   async function settleIfConfirmed(tx: Database, changeId: number, spaceId: number, confirmedBy: string[]) {

@@ -86,11 +86,11 @@ export function presentSpaceWithBoards(space: SpaceRow & { boards: BoardRow[] })
   return { ...presentSpace(space), boards: space.boards.map((b) => presentBoard(b, space.slug)) };
 }
 
-export function presentPendingLevelChange(change: LevelChangeRow, ownersNeeded: number) {
+export function presentPendingLevelChange(change: LevelChangeRow, ownersNeeded: number, confirmations: number) {
   return {
     toLevel: change.toLevel,
     effectiveAt: change.effectiveAt?.toISOString() ?? null,
-    confirmations: change.confirmedBy.length,
+    confirmations,
     ownersNeeded,
   };
 }

@@ -54,7 +54,7 @@ export const spacesApi: FastifyPluginAsyncTypebox = async (app) => {
       return {
         ...presentSpaceWithBoards(space),
         rulesPending: space.rulesPending,
-        pendingLevelChange: member && space.pendingChange ? presentPendingLevelChange(space.pendingChange, space.ownerCount) : null,
+        pendingLevelChange: member && space.pendingChange ? presentPendingLevelChange(space.pendingChange, space.ownerCount, space.confirmations) : null,
       };
     },
   );

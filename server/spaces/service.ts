@@ -147,8 +147,10 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting, 
       const membership = viewer.kind === 'member' ? await q.findMembership(db, space.id, viewer.id) : undefined;
       const rulesPending = space.level === 'confidential' && membership !== undefined && membership.rulesAcceptedVersion < space.rulesVersion;
       // A lowering waits for every owner: how many there are, for "2 of 3 owners confirmed".
-      const ownerCount = pendingChange ? (await q.listOwnerIds(db, space.id)).length : 0;
-      return { ...space, boards, facts, rulesPending, pendingChange: pendingChange ?? null, ownerCount };
+      const ownerIds = pendingChange ? await q.listOwnerIds(db, space.id) : [];
+      // Only current owners' confirmations count: one given before the space changed hands does not.
+      const confirmations = pendingChange ? ownerIds.filter((id) => pendingChange.confirmedBy.includes(id)).length : 0;
+      return { ...space, boards, facts, rulesPending, pendingChange: pendingChange ?? null, ownerCount: ownerIds.length, confirmations };
     },
 
     async spaceById(viewer: Viewer, id: number) {

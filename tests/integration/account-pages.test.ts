@@ -291,6 +291,10 @@ describe('settings', () => {
     expect(created.body).toContain('shown only this once');
     const token = /id="new-token"[^>]*value="([^"]+)"/.exec(created.body)?.[1] ?? /value="([^"]+)"[^>]*id="new-token"/.exec(created.body)?.[1];
     expect(token).toMatch(/^rnd_/);
+    // Opened again later, the answer's address leads back to the tokens, without the secret.
+    const reopened = await agent.get('/settings/tokens');
+    expect(reopened.statusCode).toBe(303);
+    expect(reopened.headers.location).toBe('/settings#tokens');
 
     const me = () => app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
     const ok = await me();

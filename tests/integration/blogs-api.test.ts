@@ -266,3 +266,23 @@ describe('comments and moderation', () => {
     expect((await call(siteMod, 'GET', `/blog/entries/${later.id}`)).statusCode).toBe(404);
   });
 });
+
+describe('entries for a confidential space', () => {
+  test('an author who has not accepted its current ground rules is told so, instead of saving an entry hidden from them', async () => {
+    const owner = await createMember(app, { role: 'admin' });
+    const space = await app.services.spaces.createSpace(owner.viewer, { name: 'Rules first circle', description: '', level: 'confidential', joinPolicy: 'invite', rules: 'We keep confidence.' });
+    await app.services.membership.inviteByHandle(owner.viewer, space.id, bob.handle);
+    await app.services.membership.acceptInvitation(bob.viewer, space.id);
+    await app.services.membership.acceptRules(bob.viewer, space.id, 1);
+    // New rules, which Bob has not accepted yet.
+    const version = await app.services.membership.updateRules(owner.viewer, space.id, 'We keep confidence, and we turn up.');
+    const refused = await call(bob, 'POST', '/blog/entries', { title: 'For the circle', body: 'Notes for the circle.', visibility: 'space', spaceId: space.id });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.fields.spaceId).toContain('Accept the current ground rules of Rules first circle first');
+
+    await app.services.membership.acceptRules(bob.viewer, space.id, version);
+    const saved = await call(bob, 'POST', '/blog/entries', { title: 'For the circle', body: 'Notes for the circle.', visibility: 'space', spaceId: space.id });
+    expect(saved.statusCode).toBe(201);
+    expect((await call(bob, 'GET', `/blog/entries/${saved.json().id}`)).statusCode).toBe(200);
+  });
+});

@@ -570,11 +570,18 @@ describe('the queue and the logs', () => {
     }
   });
 
-  test('pinning and locking are in the moderation log', async () => {
-    const { threadId } = await post();
+  test('pinning and locking are in the moderation log; the public log names the thread while it is readable', async () => {
+    const { threadId, postId } = await post();
     await ok(siteMod, 'PATCH', `/threads/${threadId}`, { pinned: true, locked: true });
-    const log = await ok<{ action: string; actor: string }[]>(siteMod, 'GET', `/mod/log?actor=${siteMod.handle}`);
+    const log = await ok<{ action: string; actor: string; postId: number | null }[]>(siteMod, 'GET', `/mod/log?actor=${siteMod.handle}`);
     expect(log.slice(0, 2).map((l) => l.action).sort()).toEqual(['lock', 'pin']);
+    expect(log.slice(0, 2).map((l) => l.postId)).toEqual([postId, postId]);
+    const { title } = await ok<{ title: string }>(null, 'GET', `/threads/${threadId}`);
+    const publicLog = await ok<{ action: string; reason: string; thread: { title: string; url: string } | null }[]>(null, 'GET', '/moderation/log');
+    const lines = publicLog.filter((l) => l.thread?.title === title);
+    expect(lines.map((l) => l.action).sort()).toEqual(['lock', 'pin']);
+    // The title is the thread's link, not a reason the page prints for everyone for ever.
+    expect(lines.every((l) => l.reason === '')).toBe(true);
   });
 
   test('settings changes are validated and logged', async () => {

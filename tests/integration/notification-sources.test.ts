@@ -75,6 +75,9 @@ describe('membership events', () => {
     expect(await texts(alice)).toContain('The ground rules of Invite-only ward changed: read and accept them to keep reading');
     // The owner who changed them is not told about their own change.
     expect((await texts(admin)).some((t) => t.includes('ground rules of Invite-only ward'))).toBe(false);
+    // A space that asks nobody to accept its rules does not say so.
+    await app.services.membership.updateRules(admin.viewer, open.id, 'Be kind to the night team.');
+    expect(await texts(bob)).toContain('The ground rules of Request ward changed: read the new version');
   });
 
   test('an invitation to a confidential space drops out once the invitee declines it', async () => {

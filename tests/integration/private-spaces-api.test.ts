@@ -427,6 +427,27 @@ describe('confidentiality levels', () => {
     expect((await logOf(space)).map((e) => e.action).slice(-4)).toEqual(['lowering proposed', 'lowering confirmed', 'lowering scheduled', 'level lowered']);
   });
 
+  test('a scheduled lowering waits again when the space changes hands, until the new owner confirms it', async () => {
+    const space = await makeSpace(owner, { level: 'confidential' });
+    const heir = await createMember(app);
+    await invite(space, heir);
+    await ok(owner, 'POST', `/spaces/${space.id}/level`, { level: 'members' });
+    expect((await ok(owner, 'GET', `/spaces/${space.slug}`)).pendingLevelChange.effectiveAt).not.toBeNull();
+
+    await ok(owner, 'POST', `/spaces/${space.id}/transfer`, { handle: heir.handle });
+    // The former owner's confirmation no longer counts: nothing is scheduled, nothing applies.
+    expect((await ok(heir, 'GET', `/spaces/${space.slug}`)).pendingLevelChange).toMatchObject({ toLevel: 'members', effectiveAt: null, confirmations: 0, ownersNeeded: 1 });
+    await app.services.membership.applyDueLevelChanges(new Date(Date.now() + 8 * DAY));
+    expect((await ok(heir, 'GET', `/spaces/${space.slug}`)).level).toBe('confidential');
+    expect(await readThread(outsider, space)).toBe(404);
+
+    await ok(heir, 'POST', `/spaces/${space.id}/level/confirm`);
+    const rescheduled = (await ok(heir, 'GET', `/spaces/${space.slug}`)).pendingLevelChange;
+    expect(rescheduled).toMatchObject({ confirmations: 1, ownersNeeded: 1 });
+    expect(Math.abs(new Date(rescheduled.effectiveAt).getTime() - (Date.now() + 7 * DAY))).toBeLessThan(60_000);
+    expect((await logOf(space)).map((e) => e.action)).toContain('lowering on hold');
+  });
+
   test('an owner can cancel a proposed lowering, and the level stays', async () => {
     const space = await makeSpace(owner, { level: 'confidential' });
     await ok(owner, 'POST', `/spaces/${space.id}/level`, { level: 'members' });

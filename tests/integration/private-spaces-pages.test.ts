@@ -70,6 +70,10 @@ describe('joining by invitation and the ground rules', () => {
     expect(made.statusCode).toBe(201);
     const link = decodeHtml(/id="new-link"[^>]*value="([^"]+)"/.exec(made.body)?.[1] ?? '');
     const path = new URL(link).pathname;
+    // Opened again later, the answer's address leads back to the manage page (no second link made).
+    const reopened = await agent.get(`/s/${slug}/manage/links`);
+    expect(reopened.statusCode).toBe(303);
+    expect(reopened.headers.location).toBe(`/s/${slug}/manage`);
 
     const visitor = await app.inject({ method: 'GET', url: path });
     expect(visitor.statusCode).toBe(200);

@@ -305,6 +305,10 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
     return reply.redirect('/signin', 303);
   });
 
+  // The address a new token's page is answered at: reloaded or opened again later, it leads back to
+  // the tokens instead of a 404 (the secret itself is shown once, in that answer only).
+  app.get('/settings/tokens', { config: { access: 'member' } }, async (_request, reply) => reply.redirect('/settings#tokens', 303));
+
   app.post(
     '/settings/tokens',
     { config: { access: 'member' }, schema: { body: Type.Object({ name: Type.String({ maxLength: LIMITS.tokenName * 4 }), ...Csrf }) } },

@@ -121,6 +121,11 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
     return `@${user.handle} is invited.`;
   });
 
+  // Likewise for a new invitation link's page, opened again later.
+  app.get('/s/:space/manage/links', { config: { access: 'member' }, schema: { params: SpaceParams } }, async (request, reply) =>
+    reply.redirect(`/s/${encodeURIComponent(request.params.space)}/manage`, 303),
+  );
+
   app.post('/s/:space/manage/links', { config: { access: 'member' }, schema: { params: SpaceParams } }, async (request, reply) => {
     const viewer = requireMember(request.viewer);
     const space = await spaces.spaceBySlug(viewer, request.params.space);
@@ -195,7 +200,8 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
 
   manageAction<{ level: Level }>('level', Type.Object({ level: Type.Union(LEVELS.map((l) => Type.Literal(l))), ...Csrf }), 'level', async (viewer, spaceId, body) => {
     const { applied } = await membership.changeLevel(viewer, spaceId, body.level);
-    return applied ? 'The new level applies now.' : 'The change is proposed. It applies a week after every owner has confirmed it.';
+    if (!applied) return 'The change is proposed. It applies a week after every owner has confirmed it.';
+    return body.level === 'confidential' ? 'The new level applies now. People join by invitation only from now on: nobody outside can see the space.' : 'The new level applies now.';
   });
 
   manageAction<Record<string, never>>('level/confirm', Type.Object({ ...Csrf }), 'level', async (viewer, spaceId) => {

@@ -129,7 +129,12 @@ function SpaceBlock(props: {
       </details>
       <h4>Boards</h4>
       {space.boards.length === 0 ? (
-        <p class="empty">No boards in this space yet.</p>
+        <p class="empty">
+          {/* Site staff see a confidential space's boards only as its members who accepted its current rules. */}
+          {space.level === 'confidential'
+            ? 'No boards you can see yet: a confidential space shows its boards to its members once they have accepted its current ground rules.'
+            : 'No boards in this space yet.'}
+        </p>
       ) : (
         <ul class="admin-boards">
           {space.boards.map((board, index) => (

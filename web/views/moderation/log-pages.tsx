@@ -5,6 +5,9 @@ import { Breadcrumbs, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
 import { actionLabel, LOG_ACTIONS } from './words.ts';
 
+/** Lines about a whole thread (its pin or lock), which name no post. */
+const THREAD_ACTIONS = new Set(['pin', 'unpin', 'lock', 'unlock']);
+
 export type LogLineView = ReturnType<typeof presentLogLine>;
 export type PublicLogLineView = ReturnType<typeof presentPublicLogLine>;
 
@@ -118,6 +121,8 @@ export function PublicLogPage({ ctx, lines, paged, more }: { ctx: PageContext; l
                     {' '}
                     · in <a href={line.thread.url}>{line.thread.title}</a>
                   </>
+                ) : THREAD_ACTIONS.has(line.action) ? (
+                  ' · a thread'
                 ) : (
                   ' · a post no longer shown'
                 )}{' '}

@@ -191,7 +191,7 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
           {pendingChange ? (
             <div class="pending-change">
               <p>
-                Proposed: make this space <strong>{LEVEL_NAMES[pendingChange.toLevel]}</strong>. Confirmed by {pendingChange.confirmedBy.length} of {ownerIds.length} owners.
+                Proposed: make this space <strong>{LEVEL_NAMES[pendingChange.toLevel]}</strong>. Confirmed by {ownerIds.filter((id) => pendingChange.confirmedBy.includes(id)).length} of {ownerIds.length} owners.
                 {pendingChange.effectiveAt && ` Applies on ${pendingChange.effectiveAt.toISOString().slice(0, 10)}.`}
               </p>
               {!pendingChange.confirmedBy.includes(me) && <PostButton ctx={ctx} action={`${base}/level/confirm`} label="Confirm the change" class="button button-small" />}
@@ -206,7 +206,11 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
                   fields={{ level }}
                   label={LEVEL_ORDER.indexOf(level) > LEVEL_ORDER.indexOf(space.level) ? `Raise to ${LEVEL_NAMES[level]}` : `Propose lowering to ${LEVEL_NAMES[level]}`}
                   class="button button-small button-secondary"
-                  confirm={`Change this space to ${LEVEL_NAMES[level]}?`}
+                  confirm={
+                    level === 'confidential' && space.joinPolicy !== 'invite'
+                      ? `Change this space to ${LEVEL_NAMES[level]}? People will join by invitation only: nobody outside will see it.`
+                      : `Change this space to ${LEVEL_NAMES[level]}?`
+                  }
                 />
               ))}
             </div>

@@ -45,7 +45,7 @@ export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) 
               </>
             )}
             {POLICY[space.joinPolicy]}
-            {m && active && ` You are ${m.role === 'member' ? 'a member' : `an ${m.role}`} of this space.`}
+            {m && active && ` You are ${m.role === 'owner' ? 'an owner' : `a ${m.role}`} of this space.`}
           </p>
         </div>
         <div class="page-actions">
