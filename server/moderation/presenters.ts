@@ -171,6 +171,9 @@ export function presentLogLine(row: Awaited<ReturnType<ModerationService['log']>
   };
 }
 
+/** Log lines about a whole thread (its pin or lock): they name no post of their own. */
+export const THREAD_LOG_ACTIONS: readonly string[] = ['pin', 'unpin', 'lock', 'unlock'];
+
 export const PublicLogLineOut = Type.Object({
   id: Type.Integer(),
   action: Type.String(),

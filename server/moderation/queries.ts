@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import { THREAD_LOG_ACTIONS } from './presenters.ts';
 import type { Executor } from '../../db/client.ts';
 import { integerLiteral, limitLiteral } from '../../db/integer-literal.ts';
 import { onAnyExecutor, oncePerDatabase, placeholders } from '../../db/named-statement.ts';
@@ -872,8 +873,6 @@ export async function listLog(db: Executor, viewer: Viewer, filter: LogFilter) {
 }
 
 const PUBLIC_ACTIONS = ['auto_hide', 'hide', 'keep', 'dismiss', 'edit', 'delete', 'restore', 'keep_hidden', 'pin', 'unpin', 'lock', 'unlock'];
-/** Until 2026-11-28 a pin's or lock's line carried its thread's title as the reason: never shown publicly. */
-const THREAD_ACTIONS = ['pin', 'unpin', 'lock', 'unlock'];
 
 /**
  * The public transparency log: actions on content in public spaces, with the reason. Thread titles
@@ -884,7 +883,8 @@ export async function listPublicLog(db: Executor, viewer: Viewer, filter: { befo
     .select({
       id: moderationLog.id,
       action: moderationLog.action,
-      reason: sql<string>`case when ${inArray(moderationLog.action, THREAD_ACTIONS)} then '' else ${moderationLog.reason} end`,
+      // Until 2026-11-28 a pin's or lock's line carried its thread's title as the reason: never shown publicly.
+      reason: sql<string>`case when ${inArray(moderationLog.action, [...THREAD_LOG_ACTIONS])} then '' else ${moderationLog.reason} end`,
       createdAt: moderationLog.createdAt,
       actorHandle: actor.handle,
       automatic: sql<boolean>`${moderationLog.actorId} is null`,

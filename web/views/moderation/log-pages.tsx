@@ -1,12 +1,9 @@
-import type { presentLogLine, presentPublicLogLine } from '../../../server/moderation/presenters.ts';
+import { THREAD_LOG_ACTIONS, type presentLogLine, type presentPublicLogLine } from '../../../server/moderation/presenters.ts';
 import type { PageContext } from '../../context.ts';
 import { profileHref } from '../../urls.ts';
 import { Breadcrumbs, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
 import { actionLabel, LOG_ACTIONS } from './words.ts';
-
-/** Lines about a whole thread (its pin or lock), which name no post. */
-const THREAD_ACTIONS = new Set(['pin', 'unpin', 'lock', 'unlock']);
 
 export type LogLineView = ReturnType<typeof presentLogLine>;
 export type PublicLogLineView = ReturnType<typeof presentPublicLogLine>;
@@ -121,7 +118,7 @@ export function PublicLogPage({ ctx, lines, paged, more }: { ctx: PageContext; l
                     {' '}
                     · in <a href={line.thread.url}>{line.thread.title}</a>
                   </>
-                ) : THREAD_ACTIONS.has(line.action) ? (
+                ) : THREAD_LOG_ACTIONS.includes(line.action) ? (
                   ' · a thread'
                 ) : (
                   ' · a post no longer shown'
