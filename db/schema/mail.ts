@@ -12,7 +12,7 @@ export const outboxMessages = pgTable(
   'outbox_messages',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    /** What the message is: verify-email, reset-password, email-changed, notification, digest. */
+    /** What the message is: verify-email, reset-password, confirm-email-change, email-change-requested, email-changed, notification, digest. */
     kind: text('kind').notNull(),
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
     toAddress: text('to_address').notNull(),
@@ -34,7 +34,7 @@ export const outboxMessages = pgTable(
   (t) => [index('outbox_messages_created_idx').on(t.createdAt), index('outbox_messages_user_idx').on(t.userId)],
 );
 
-export const accountTokenPurpose = pgEnum('account_token_purpose', ['verify_email', 'reset_password']);
+export const accountTokenPurpose = pgEnum('account_token_purpose', ['verify_email', 'reset_password', 'change_email']);
 
 /** Single-use, expiring links sent by e-mail; only a SHA-256 of the token is stored. */
 export const accountTokens = pgTable(

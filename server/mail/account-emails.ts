@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../accounts/passwords.ts';
 import * as accountsQ from '../accounts/queries.ts';
 import { checkEmail } from '../accounts/rules.ts';
@@ -22,13 +23,14 @@ const anHourAgo = () => new Date(Date.now() - 3_600_000);
 const newToken = () => randomBytes(32).toString('base64url');
 
 export const LINK_SPENT = 'This link is not valid: it was used already or it expired.';
+const EMAIL_TAKEN_SINCE = 'Another account has used that e-mail address since you asked for the change. Your address is unchanged.';
 
 export type AccountEmails = ReturnType<typeof createAccountEmails>;
 
 /**
- * The e-mails that prove an address and recover an account: verification after registration
- * and after a change of address, and password reset. Links are single-use and expire; only a
- * hash of each token is stored.
+ * The e-mails that prove an address and recover an account: verification after registration,
+ * confirmation of a new address before it replaces the old one, and password reset. Links are
+ * single-use and expire; only a hash of each token is stored.
  */
 export function createAccountEmails(db: Database, mail: MailService, jobs: Jobs) {
   async function queueVerification(user: { id: string; email: string; displayName: string }, tx?: Executor): Promise<void> {
@@ -96,8 +98,12 @@ export function createAccountEmails(db: Database, mail: MailService, jobs: Jobs)
       });
     },
 
-    /** A new address needs the current password, and is unconfirmed until its own link is used. */
-    async changeEmail(viewer: MemberViewer, currentPassword: string, newEmail: string): Promise<void> {
+    /**
+     * A new address needs the current password and takes effect only when the link sent to it is
+     * followed: a typo must not hand password resets and notifications to a stranger's mailbox.
+     * Until then the account keeps its address; the old address hears of the request at once.
+     */
+    async requestEmailChange(viewer: MemberViewer, currentPassword: string, newEmail: string): Promise<void> {
       const user = await accountsQ.findUserById(db, viewer.id);
       if (!user) throw new Unauthenticated();
       if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
@@ -111,18 +117,83 @@ export function createAccountEmails(db: Database, mail: MailService, jobs: Jobs)
       if (await q.findUserIdByEmail(db, email)) {
         throw new Invalid('Another account uses that e-mail address.', { email: 'Another account uses that e-mail address.' });
       }
+      if ((await q.countRecentAccountTokens(db, user.id, 'change_email', anHourAgo())) >= LINKS_PER_HOUR) {
+        throw new TooManyRequests('You asked to change your address several times in the last hour. Follow the latest link we sent, or try again in an hour.');
+      }
+      const token = newToken();
       await db.transaction(async (tx) => {
-        await accountsQ.updateUser(tx, user.id, { email, emailVerifiedAt: null });
-        await q.spendAccountTokensOf(tx, user.id, 'verify_email');
-        await q.spendAccountTokensOf(tx, user.id, 'reset_password');
-        await queueVerification({ id: user.id, email, displayName: user.displayName }, tx);
-        // The old address hears of it, so a takeover does not go unnoticed.
-        const notice = composeEmail({
-          subject: 'Your Rounds e-mail address was changed',
-          paragraphs: [`Hello ${user.displayName},`, `The e-mail address of @${user.handle} was changed to another address. If you did not do this, reply to your site's administrators at once.`],
+        // Only the latest request can be confirmed.
+        await q.spendAccountTokensOf(tx, user.id, 'change_email');
+        await q.insertAccountToken(tx, { tokenHash: hashToken(token), purpose: 'change_email', userId: user.id, email, expiresAt: hoursFromNow(VERIFY_EMAIL_HOURS) });
+        const confirm = composeEmail({
+          subject: 'Confirm your new e-mail address for Rounds',
+          paragraphs: [
+            `Hello ${user.displayName},`,
+            `You asked to use this address for @${user.handle} on Rounds. Your account keeps its current address until you confirm: the link works once, within ${VERIFY_EMAIL_HOURS} hours.`,
+          ],
+          action: { label: 'Use this address', url: mail.absoluteUrl(`/change-email/${token}`) },
+          footer: ['If you did not ask for this, ignore this e-mail: nothing changes without the link.'],
         });
-        await mail.queue({ kind: 'email-changed', userId: user.id, to: user.email, email: notice }, tx);
+        await mail.queue({ kind: 'confirm-email-change', userId: user.id, to: email, email: confirm, sensitive: true }, tx);
+        // The current address hears of it at once, so a takeover attempt does not go unnoticed.
+        const notice = composeEmail({
+          subject: 'A change of your Rounds e-mail address was asked for',
+          paragraphs: [
+            `Hello ${user.displayName},`,
+            `Someone signed in as @${user.handle} asked to change the account's e-mail address to ${email}. Nothing changes until the link sent to that address is followed.`,
+            'If this was not you, change your password at once and tell your site\'s administrators.',
+          ],
+        });
+        await mail.queue({ kind: 'email-change-requested', userId: user.id, to: user.email, email: notice }, tx);
       });
+    },
+
+    /** The change waiting for its link, if any: the settings page shows it and offers to cancel. */
+    pendingEmailChange: (viewer: MemberViewer) => q.findPendingAccountToken(db, viewer.id, 'change_email'),
+
+    async cancelEmailChange(viewer: MemberViewer): Promise<void> {
+      await q.spendAccountTokensOf(db, viewer.id, 'change_email');
+    },
+
+    /** Where a usable change link would move the account (for its page), without spending it. */
+    async emailChangeTarget(token: string): Promise<{ handle: string; email: string }> {
+      const link = await q.findUsableAccountToken(db, hashToken(token), 'change_email');
+      const user = link ? await accountsQ.findUserById(db, link.userId) : undefined;
+      if (!link || !user) throw new NotFound(LINK_SPENT);
+      return { handle: user.handle, email: link.email };
+    },
+
+    /**
+     * Spends a change link and moves the account to the address it was sent to, which following it
+     * proved. Links sent to the old address (resets, verification) stop working with it.
+     */
+    async confirmEmailChange(token: string): Promise<{ email: string }> {
+      try {
+        return await db.transaction(async (tx) => {
+          const link = await q.consumeAccountToken(tx, hashToken(token), 'change_email');
+          if (!link) throw new NotFound(LINK_SPENT);
+          const user = await accountsQ.findUserById(tx, link.userId);
+          if (!user) throw new NotFound(LINK_SPENT);
+          const holder = await q.findUserIdByEmail(tx, link.email);
+          if (holder && holder !== user.id) throw new Conflict(EMAIL_TAKEN_SINCE);
+          await accountsQ.updateUser(tx, user.id, { email: link.email, emailVerifiedAt: new Date() });
+          for (const purpose of ['change_email', 'verify_email', 'reset_password'] as const) await q.spendAccountTokensOf(tx, user.id, purpose);
+          const notice = composeEmail({
+            subject: 'Your Rounds e-mail address was changed',
+            paragraphs: [
+              `Hello ${user.displayName},`,
+              `The e-mail address of @${user.handle} is now ${link.email}: the change was confirmed from that address. Rounds sends nothing more here.`,
+              'If you did not do this, tell your site\'s administrators at once.',
+            ],
+          });
+          await mail.queue({ kind: 'email-changed', userId: user.id, to: user.email, email: notice }, tx);
+          return { email: link.email };
+        });
+      } catch (error) {
+        // Another account registered the address between the check and the write.
+        if (isUniqueViolation(error)) throw new Conflict(EMAIL_TAKEN_SINCE);
+        throw error;
+      }
     },
 
     /** Always answers the same way, at the same speed: the work happens in a job. */

@@ -119,6 +119,17 @@ export async function findUsableAccountToken(db: Executor, tokenHash: string, pu
   return row;
 }
 
+/** The newest usable link of a kind, with the address it was sent to and when it runs out. */
+export async function findPendingAccountToken(db: Executor, userId: string, purpose: AccountTokenPurpose) {
+  const [row] = await db
+    .select({ email: accountTokens.email, expiresAt: accountTokens.expiresAt })
+    .from(accountTokens)
+    .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, new Date())))
+    .orderBy(desc(accountTokens.createdAt))
+    .limit(1);
+  return row;
+}
+
 /** Spends a link in one statement, so it works exactly once even when pressed twice at the same time. */
 export async function consumeAccountToken(db: Executor, tokenHash: string, purpose: AccountTokenPurpose) {
   const [row] = await db

@@ -91,32 +91,118 @@ describe('sign-up e-mail verification', () => {
     expect(await outboxTo(app, email)).toHaveLength(3);
   });
 
-  test('changing the address needs the current password, sends a new link to the new address and a notice to the old one', async () => {
+});
+
+describe('change of address', () => {
+  async function confirmChange(agent: Agent, token: string) {
+    await agent.get(`/change-email/${token}`);
+    return agent.postForm(`/change-email/${token}`, {});
+  }
+
+  test('a new address needs the current password, and the account keeps its address until the link sent to the new one is followed', async () => {
     const { agent, email, handle } = await register();
+    const oldToken = linkToken((await outboxTo(app, email))[0]!.textBody, '/verify-email/');
     await agent.get('/settings');
     const newEmail = `new-${email}`;
     const wrong = await agent.postForm('/settings/email', { email: newEmail, currentPassword: 'not my password at all' });
     expect(wrong.statusCode).toBe(422);
     expect(wrong.body).toContain('Your current password is not right.');
     expect(wrong.body).toContain(`value="${newEmail}"`);
+    expect(await outboxTo(app, newEmail)).toEqual([]);
 
-    const oldToken = linkToken((await outboxTo(app, email))[0]!.textBody, '/verify-email/');
     const res = await agent.postForm('/settings/email', { email: newEmail, currentPassword: PASSWORD });
     expect(res.statusCode).toBe(303);
+    const settings = (await agent.open(locationOf(res))).body;
+    expect(settings).toContain(`We sent a link to ${newEmail}. Your address changes when you follow it.`);
+    expect(settings).toContain(`You asked to change your address to <strong>${newEmail}</strong>`);
+    // Nothing moved yet: a typo in the new address must not take the account's mail elsewhere.
+    expect((await userByHandle(handle)).email).toBe(email);
+    const [confirmation, ...more] = await outboxTo(app, newEmail);
+    expect(more).toEqual([]);
+    expect(confirmation!.kind).toBe('confirm-email-change');
+    expect(confirmation!.sensitive).toBe(true);
+    expect(confirmation!.textBody).toMatch(/https:\/\/rounds\.example\.org\/change-email\/[\w-]{20,}/);
+    const notice = (await outboxTo(app, email)).at(-1)!;
+    expect(notice.kind).toBe('email-change-requested');
+    expect(notice.textBody).toContain(newEmail);
+
+    // Opening the link (as a mail scanner would) changes nothing; the button does.
+    const token = linkToken(confirmation!.textBody, '/change-email/');
+    const page = await agent.get(`/change-email/${token}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`<strong>${newEmail}</strong>`);
+    expect((await userByHandle(handle)).email).toBe(email);
+    const confirmed = await agent.postForm(`/change-email/${token}`, {});
+    expect(confirmed.statusCode).toBe(303);
+    expect((await agent.open(locationOf(confirmed))).body).toContain(`Your e-mail address is now ${newEmail}.`);
     const user = await userByHandle(handle);
     expect(user.email).toBe(newEmail);
-    expect(user.emailVerifiedAt).toBeNull();
-    const [verification] = await outboxTo(app, newEmail);
-    expect(verification!.kind).toBe('verify-email');
-    expect((await outboxTo(app, email)).map((m) => m.kind)).toEqual(['verify-email', 'email-changed']);
+    // Following the link proved the new address.
+    expect(user.emailVerifiedAt).not.toBeNull();
+    expect((await outboxTo(app, email)).at(-1)!.kind).toBe('email-changed');
 
-    // The link sent to the old address does not confirm the new one.
+    // Spent, and the verification link sent to the old address no longer confirms anything.
+    expect((await confirmChange(agent, token)).statusCode).toBe(404);
     await agent.get(`/verify-email/${oldToken}`);
     expect((await agent.postForm(`/verify-email/${oldToken}`, {})).statusCode).toBe(404);
-    const newToken = linkToken(verification!.textBody, '/verify-email/');
-    await agent.get(`/verify-email/${newToken}`);
-    expect((await agent.postForm(`/verify-email/${newToken}`, {})).statusCode).toBe(303);
-    expect((await userByHandle(handle)).emailVerifiedAt).not.toBeNull();
+  });
+
+  test('while a change waits, password resets still go to the current address only', async () => {
+    const { agent, email } = await register();
+    await agent.get('/settings');
+    const newEmail = `typo-${email}`;
+    expect((await agent.postForm('/settings/email', { email: newEmail, currentPassword: PASSWORD })).statusCode).toBe(303);
+    await new Agent(app).submit('/forgot-password', '/forgot-password', { email: newEmail });
+    await new Agent(app).submit('/forgot-password', '/forgot-password', { email });
+    await eventually(async () => (await outboxTo(app, email)).find((m) => m.kind === 'reset-password'), 'the reset e-mail');
+    expect((await outboxTo(app, newEmail)).map((m) => m.kind)).toEqual(['confirm-email-change']);
+  });
+
+  test('asking again replaces the first link, and cancelling makes the last one useless', async () => {
+    const { agent, email, handle } = await register();
+    await agent.get('/settings');
+    const first = `first-${email}`;
+    const second = `second-${email}`;
+    await agent.postForm('/settings/email', { email: first, currentPassword: PASSWORD });
+    await agent.postForm('/settings/email', { email: second, currentPassword: PASSWORD });
+    const firstToken = linkToken((await outboxTo(app, first))[0]!.textBody, '/change-email/');
+    const secondToken = linkToken((await outboxTo(app, second))[0]!.textBody, '/change-email/');
+    expect((await confirmChange(agent, firstToken)).statusCode).toBe(404);
+    expect((await agent.get('/settings')).body).toContain(`<strong>${second}</strong>`);
+
+    const cancelled = await agent.postForm('/settings/email/cancel', {});
+    expect(cancelled.statusCode).toBe(303);
+    const settings = (await agent.open(locationOf(cancelled))).body;
+    expect(settings).toContain('The change of address is cancelled');
+    expect(settings).not.toContain('You asked to change your address');
+    expect((await confirmChange(agent, secondToken)).statusCode).toBe(404);
+    expect((await userByHandle(handle)).email).toBe(email);
+  });
+
+  test('a member may ask only a few times an hour', async () => {
+    const { agent, email } = await register();
+    await agent.get('/settings');
+    for (const n of [1, 2, 3]) expect((await agent.postForm('/settings/email', { email: `n${n}-${email}`, currentPassword: PASSWORD })).statusCode).toBe(303);
+    const refused = await agent.postForm('/settings/email', { email: `n4-${email}`, currentPassword: PASSWORD });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain('several times in the last hour');
+    expect(refused.body).toContain(`value="n4-${email}"`);
+    expect(await outboxTo(app, `n4-${email}`)).toEqual([]);
+  });
+
+  test('an address another account took in the meantime is refused when the link is followed, and nothing changes', async () => {
+    const { agent, email, handle } = await register();
+    await agent.get('/settings');
+    const wanted = `wanted-${email}`;
+    await agent.postForm('/settings/email', { email: wanted, currentPassword: PASSWORD });
+    const token = linkToken((await outboxTo(app, wanted))[0]!.textBody, '/change-email/');
+    const other = new Agent(app);
+    expect((await other.submit('/register', '/register', { handle: `w${handle}`.slice(0, 30), displayName: 'Dr Other', email: wanted, password: PASSWORD })).statusCode).toBe(303);
+
+    const res = await confirmChange(agent, token);
+    expect(res.statusCode).toBe(409);
+    expect(res.body).toContain('Another account has used that e-mail address since you asked for the change.');
+    expect((await userByHandle(handle)).email).toBe(email);
   });
 });
 

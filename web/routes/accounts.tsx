@@ -172,11 +172,12 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
 
   async function renderSettings(request: FastifyRequest, reply: FastifyReply, state: Partial<SettingsState>, status = 200) {
     const viewer = requireMember(request.viewer);
-    const [user, sessions, tokens, watchDefaults] = await Promise.all([
+    const [user, sessions, tokens, watchDefaults, pendingEmail] = await Promise.all([
       accounts.findUser(viewer.id),
       accounts.listSessions(viewer),
       accounts.listApiTokens(viewer),
       notifications.preferences(viewer),
+      accountEmails.pendingEmailChange(viewer),
     ]);
     if (!user) throw new Unauthenticated();
     const full: SettingsState = { ...state, profile: state.profile ?? profileValues(user), tokenName: state.tokenName ?? '' };
@@ -190,6 +191,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
           hasPassword: user.passwordHash !== null,
           emailVerified: user.emailVerifiedAt !== null,
           emailNotifications: user.emailNotifications,
+          pendingEmail: pendingEmail ?? null,
         }}
         watchDefaults={watchDefaults}
         // Session ids are bearer secrets: only whether each one is this browser's reaches the view.
@@ -265,8 +267,8 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
       const viewer = requireMember(request.viewer);
       const { email, currentPassword } = request.body;
       try {
-        await accountEmails.changeEmail(viewer, currentPassword, email);
-        request.flash('success', `Your address is now ${email.trim()}. Follow the link we sent there to confirm it.`);
+        await accountEmails.requestEmailChange(viewer, currentPassword, email);
+        request.flash('success', `We sent a link to ${email.trim()}. Your address changes when you follow it.`);
         return reply.redirect('/settings#email', 303);
       } catch (error) {
         const problem = formProblem(error);
@@ -274,6 +276,12 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
   );
+
+  app.post('/settings/email/cancel', { config: { access: 'member' }, schema: { body: Type.Optional(Type.Object(Csrf)) } }, async (request, reply) => {
+    await accountEmails.cancelEmailChange(requireMember(request.viewer));
+    request.flash('success', 'The change of address is cancelled: the link we sent no longer works.');
+    return reply.redirect('/settings#email', 303);
+  });
 
   app.post(
     '/settings/email/verify',

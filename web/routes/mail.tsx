@@ -4,7 +4,7 @@ import { Invalid, NotFound } from '../../server/errors.ts';
 import { OUTBOX_PAGE } from '../../server/mail/service.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
-import { ForgotPasswordPage, ResetPasswordPage, UnsubscribePage, VerifyEmailPage } from '../views/mail/link-pages.tsx';
+import { ChangeEmailPage, ForgotPasswordPage, ResetPasswordPage, UnsubscribePage, VerifyEmailPage } from '../views/mail/link-pages.tsx';
 import { OutboxMessagePage, OutboxPage } from '../views/mail/outbox-pages.tsx';
 
 const Csrf = { _csrf: Type.Optional(Type.String()) };
@@ -44,6 +44,19 @@ export const mailPages: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/verify-email/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: Type.Optional(Type.Object(Csrf)) } }, async (request, reply) => {
     await accountEmails.verifyEmail(request.params.token);
     request.flash('success', 'Thank you: your e-mail address is confirmed.');
+    return reply.redirect(request.viewer.kind === 'member' ? '/settings#email' : '/signin', 303);
+  });
+
+  // Change of address: the new address takes over only when the link sent to it is followed
+
+  app.get('/change-email/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const target = await accountEmails.emailChangeTarget(request.params.token);
+    return sendPage(reply, <ChangeEmailPage ctx={pageContext(request, reply)} action={`/change-email/${encodeURIComponent(request.params.token)}`} target={target} />);
+  });
+
+  app.post('/change-email/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: Type.Optional(Type.Object(Csrf)) } }, async (request, reply) => {
+    const { email } = await accountEmails.confirmEmailChange(request.params.token);
+    request.flash('success', `Your e-mail address is now ${email}.`);
     return reply.redirect(request.viewer.kind === 'member' ? '/settings#email' : '/signin', 303);
   });
 

@@ -48,7 +48,15 @@ export interface TokenSummary {
 
 export interface SettingsPageProps {
   ctx: PageContext;
-  account: { handle: string; email: string; hasPassword: boolean; emailVerified: boolean; emailNotifications: 'off' | 'immediately' | 'daily' };
+  account: {
+    handle: string;
+    email: string;
+    hasPassword: boolean;
+    emailVerified: boolean;
+    emailNotifications: 'off' | 'immediately' | 'daily';
+    /** A new address waiting for its link to be followed; the account keeps `email` until then. */
+    pendingEmail: { email: string; expiresAt: Date } | null;
+  };
   /** Whether threads the member starts or replies to are watched (else tracked). */
   watchDefaults: { watchStarted: boolean; watchReplied: boolean };
   sessions: SessionSummary[];
@@ -208,6 +216,21 @@ function EmailSection(props: { ctx: PageContext; account: SettingsPageProps['acc
           </form>
         </div>
       )}
+      {account.pendingEmail && (
+        <div class="notice notice-info" id="pending-email">
+          <p>
+            You asked to change your address to <strong>{account.pendingEmail.email}</strong>. Follow the link we sent there (it works until{' '}
+            <Time at={account.pendingEmail.expiresAt} absolute />
+            ). Until then, Rounds keeps using {account.email}.
+          </p>
+          <form method="post" action="/settings/email/cancel" class="inline-form">
+            <CsrfField ctx={ctx} />
+            <button type="submit" class="button button-small button-secondary">
+              Cancel the change
+            </button>
+          </form>
+        </div>
+      )}
       {account.hasPassword && (
         <form method="post" action="/settings/email">
           <h3>Change your address</h3>
@@ -216,7 +239,7 @@ function EmailSection(props: { ctx: PageContext; account: SettingsPageProps['acc
           <Field id="f-new-email" name="email" label="New e-mail address" type="email" value={props.newEmail} error={errors.email} autocomplete="email" required maxLength={LIMITS.email} />
           {/* Its own id: the password section below has a current-password field too. */}
           <Field id="f-email-current-password" name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" required />
-          <p class="hint">We send a confirmation link to the new address, and a notice to the old one.</p>
+          <p class="hint">We send a link to the new address; your address changes when you follow it. Your current address gets a notice.</p>
           <button type="submit" class="button">
             Change address
           </button>

@@ -26,6 +26,25 @@ export function VerifyEmailPage({ ctx, action }: { ctx: PageContext; action: str
   );
 }
 
+export function ChangeEmailPage({ ctx, action, target }: { ctx: PageContext; action: string; target: { handle: string; email: string } }) {
+  return (
+    <Layout ctx={ctx} title="Confirm your new e-mail address" noindex>
+      <section class="auth-page" aria-labelledby="change-email-heading">
+        <h1 id="change-email-heading">Confirm your new e-mail address</h1>
+        <form method="post" action={action} class="auth-form">
+          <CsrfField ctx={ctx} />
+          <p>
+            Press the button to make <strong>{target.email}</strong> the address of @{target.handle}. Password resets and notifications will go there from now on.
+          </p>
+          <button type="submit" class="button">
+            Use this address
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
 export interface ForgotState {
   email: string;
   /** Set once a request was made: the same words whether or not an account uses the address. */
