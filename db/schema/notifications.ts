@@ -22,6 +22,8 @@ export const notificationKind = pgEnum('notification_kind', [
   'space_invited',
   'space_approved',
   'space_rules_changed',
+  // A request to join was refused: the member hears of it instead of waiting for ever.
+  'space_refused',
   'blog_published',
   // A new comment on the recipient's own entry.
   'blog_comment',

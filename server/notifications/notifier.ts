@@ -110,6 +110,10 @@ export function createNotifier() {
       return created(tx, await q.insertDirect(tx, { ...n, kind: 'space_approved' }, 'none'));
     },
 
+    async requestRefused(tx: Executor, n: { recipientId: string; actorId: string; spaceId: number }) {
+      return created(tx, await q.insertDirect(tx, { ...n, kind: 'space_refused' }, 'none'));
+    },
+
     async rulesChanged(tx: Executor, n: { actorId: string; spaceId: number }) {
       return created(tx, await q.insertForRulesChange(tx, n.spaceId, n.actorId));
     },

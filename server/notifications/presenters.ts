@@ -120,6 +120,9 @@ export function describe(first: NotificationDetail, last: NotificationDetail, co
         return { text: `${by} invited you to join ${space}`, target: '/invitations' };
       case 'space_approved':
         return { text: `Your request to join ${space} was approved`, target: `/s/${first.spaceSlug ?? ''}` };
+      case 'space_refused':
+        // Who refused stays with the space's owners and moderators (their log), not the member.
+        return { text: `Your request to join ${space} was not accepted`, target: `/s/${first.spaceSlug ?? ''}` };
       case 'space_rules_changed':
         // Only a confidential space asks its members to accept its rules before reading on.
         return {

@@ -80,6 +80,7 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
       return status;
     },
 
+    /** Leaves a space, withdraws a request to join or declines an invitation; answers which it was. */
     async leave(viewer: MemberViewer, spaceId: number) {
       const membership = await q.findMembership(db, spaceId, viewer.id);
       if (!membership || (membership.status !== 'active' && membership.status !== 'requested' && membership.status !== 'invited')) throw new NotFound();
@@ -88,9 +89,10 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
       }
       await db.transaction(async (tx) => {
         await q.updateMembership(tx, spaceId, viewer.id, { status: 'removed', role: 'member' });
-        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: membership.status === 'invited' ? 'declined' : 'left' });
+        await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: membership.status === 'invited' ? 'declined' : membership.status === 'requested' ? 'withdrew request' : 'left' });
         if (membership.role === 'owner') await resettle(tx, spaceId);
       });
+      return membership.status;
     },
 
     async inviteByHandle(viewer: MemberViewer, spaceId: number, handle: string) {
@@ -195,6 +197,7 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
         await q.updateMembership(tx, spaceId, user.id, { status: status[decision], role: 'member' });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: { approve: 'approved', refuse: 'refused', remove: 'removed', ban: 'banned', unban: 'unbanned' }[decision] });
         if (decision === 'approve') await notifier.requestApproved(tx, { recipientId: user.id, actorId: viewer.id, spaceId });
+        if (decision === 'refuse') await notifier.requestRefused(tx, { recipientId: user.id, actorId: viewer.id, spaceId });
       });
     },
 

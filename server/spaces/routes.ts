@@ -22,6 +22,7 @@ const NameBody = Type.Object({
 const ChangeBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: SPACE_LIMITS.name * 2 })),
   description: Type.Optional(Type.String({ maxLength: SPACE_LIMITS.description * 2 })),
+  joinPolicy: Type.Optional(JoinPolicyOut),
   archived: Type.Optional(Type.Boolean()),
 });
 const NewSpaceBody = Type.Object({
@@ -77,10 +78,9 @@ export const spacesApi: FastifyPluginAsyncTypebox = async (app) => {
     '/spaces/:id',
     { config: { access: 'member' }, schema: { tags: ['spaces'], summary: 'Owners of the space, or site administrators outside confidential spaces', params: IdParams, body: ChangeBody, response: { 200: Ok, ...errorResponses } } },
     async (request) => {
-      const { name, description, archived } = request.body;
-      if (name !== undefined || description !== undefined) {
-        const current = await spaces.spaceById(request.viewer, request.params.id);
-        await spaces.renameSpace(request.viewer, request.params.id, { name: name ?? current.name, description: description ?? current.description });
+      const { name, description, joinPolicy, archived } = request.body;
+      if (name !== undefined || description !== undefined || joinPolicy !== undefined) {
+        await spaces.changeSpaceDetails(request.viewer, request.params.id, { name, description, joinPolicy });
       }
       if (archived !== undefined) await spaces.setSpaceArchived(request.viewer, request.params.id, archived);
       return { ok: true };

@@ -231,10 +231,26 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting, 
       });
     },
 
-    async renameSpace(viewer: Viewer, spaceId: number, input: NameInput) {
-      await spaceForStructure(viewer, spaceId);
+    /** Name, description and join policy; what is left out stays as it is. */
+    async changeSpaceDetails(viewer: Viewer, spaceId: number, input: Partial<NameInput> & { joinPolicy?: JoinPolicy }) {
+      const space = await spaceForStructure(viewer, spaceId);
       // The slug stays: links people saved keep working after a rename.
-      await q.updateSpace(db, spaceId, checkName(input));
+      const clean = checkName({ name: input.name ?? space.name, description: input.description ?? space.description });
+      const joinPolicy = input.joinPolicy ?? space.joinPolicy;
+      if (space.level === 'confidential' && joinPolicy !== 'invite') {
+        throw new Invalid(CONFIDENTIAL_BY_INVITATION, { joinPolicy: 'Confidential spaces are joined by invitation' });
+      }
+      const changes = [
+        clean.name !== space.name && `name “${space.name}” → “${clean.name}”`,
+        clean.description !== space.description && 'description',
+        joinPolicy !== space.joinPolicy && `join policy ${space.joinPolicy} → ${joinPolicy}`,
+      ].filter((c): c is string => typeof c === 'string');
+      if (changes.length === 0) return;
+      await db.transaction(async (tx) => {
+        await q.updateSpace(tx, spaceId, { ...clean, joinPolicy });
+        // Requests already made stay for the owners to decide, whatever the new policy.
+        if (viewer.kind === 'member') await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'changed', detail: changes.join('; ') });
+      });
     },
 
     async setSpaceArchived(viewer: Viewer, spaceId: number, archived: boolean) {

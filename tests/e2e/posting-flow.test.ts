@@ -18,7 +18,7 @@ beforeAll(async () => {
   harness = await startBrowserHarness();
   const admin = await createMember(harness.app, { role: 'admin' });
   const { space, board } = await createSpaceWithBoard(harness.app, admin, { name: 'Emergency Medicine' });
-  await harness.app.services.spaces.renameSpace(admin.viewer, space.id, { name: 'Emergency Medicine', description: 'Cases and protocols for the emergency department team.' });
+  await harness.app.services.spaces.changeSpaceDetails(admin.viewer, space.id, { name: 'Emergency Medicine', description: 'Cases and protocols for the emergency department team.' });
   await harness.app.services.spaces.renameBoard(admin.viewer, board.id, { name: BOARD, description: 'Ask the team.' });
 }, 120_000);
 

@@ -62,7 +62,7 @@ async function seedCommunity() {
   const edu = await spaces.createSpace(admin.viewer, { name: 'Medical Education', description: 'Teaching, assessment and everything in between.' });
   const teaching = await spaces.createBoard(admin.viewer, edu.id, { name: 'Teaching rounds', description: 'Session plans and what worked.' });
   const lounge = await createSpaceWithBoard(app, admin, { level: 'members', name: 'Residents’ Lounge' });
-  await spaces.renameSpace(admin.viewer, lounge.space.id, { name: 'Residents’ Lounge', description: 'For residents only: rota, leave and life outside the hospital.' });
+  await spaces.changeSpaceDetails(admin.viewer, lounge.space.id, { name: 'Residents’ Lounge', description: 'For residents only: rota, leave and life outside the hospital.' });
   await spaces.renameBoard(admin.viewer, lounge.board.id, { name: 'Rota swaps', description: 'Swaps, cover and leave.' });
 
   // A pinned thread.

@@ -70,6 +70,9 @@ describe('membership events', () => {
     await app.services.membership.join(bob.viewer, open.id, 'Please');
     await app.services.membership.decide(admin.viewer, open.id, bob.handle, 'approve');
     expect(await texts(bob)).toContain('Your request to join Request ward was approved');
+    await app.services.membership.join(carol.viewer, open.id, 'Me too');
+    await app.services.membership.decide(admin.viewer, open.id, carol.handle, 'refuse');
+    expect(await texts(carol)).toContain('Your request to join Request ward was not accepted');
 
     await app.services.membership.updateRules(admin.viewer, space.id, 'New rules: nothing leaves the ward.');
     expect(await texts(alice)).toContain('The ground rules of Invite-only ward changed: read and accept them to keep reading');

@@ -224,6 +224,19 @@ describe('requests to join', () => {
     // Members of the site who do not manage the space cannot decide.
     expect((await api(carol, 'POST', `/spaces/${space.id}/members/${dave.handle}/decision`, { decision: 'approve' })).statusCode).toBe(403);
   });
+
+  test('an owner opens a space that took requests; a confidential one cannot be opened', async () => {
+    const space = await makeSpace(owner, { level: 'members', joinPolicy: 'request' });
+    await ok(owner, 'PATCH', `/spaces/${space.id}`, { joinPolicy: 'open' });
+    const erin = await createMember(app);
+    expect(await ok(erin, 'POST', `/spaces/${space.id}/join`, {})).toEqual({ status: 'active' });
+
+    const circle = await makeSpace(owner, { level: 'confidential', joinPolicy: 'invite' });
+    const refused = await api(owner, 'PATCH', `/spaces/${circle.id}`, { name: 'Renamed too', joinPolicy: 'request' });
+    expect(refused.statusCode).toBe(422);
+    // Nothing of a refused change is kept, not even the part that alone would have been fine.
+    expect((await ok(owner, 'GET', `/spaces/${circle.slug}`)).name).toBe(circle.name);
+  });
 });
 
 describe('removing and banning', () => {

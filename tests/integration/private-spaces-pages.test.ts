@@ -181,6 +181,32 @@ describe('members-only spaces with join policies', () => {
     const after = await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`);
     expect(after.body).toContain('Post reply');
   });
+
+  test('a member withdraws a request from the space page; a refused one hears of it', async () => {
+    const space = await app.services.spaces.createSpace(owner.viewer, { name: 'Simulation faculty', description: '', level: 'members', joinPolicy: 'request' });
+    const asker = await createMember(app);
+    const askerAgent = await signedInAgent(app, asker);
+    await askerAgent.submit(`/s/${space.slug}`, `/s/${space.slug}/join`, { message: 'Sim lead at St Olav' });
+    const waiting = await askerAgent.get(`/s/${space.slug}`);
+    expect(waiting.body).toContain('Your request to join is waiting');
+    expect(waiting.body).toContain('Withdraw my request');
+    const withdrawn = await askerAgent.postForm(`/s/${space.slug}/leave`, {});
+    expect(withdrawn.statusCode).toBe(303);
+    const after = await askerAgent.open(locationOf(withdrawn));
+    expect(after.body).toContain('Your request to join is withdrawn.');
+    expect(after.body).toContain('Ask to join');
+    const ownerAgent = await signedInAgent(app, owner);
+    const manage = await ownerAgent.get(`/s/${space.slug}/manage`);
+    expect(manage.body).not.toContain('Requests to join');
+    expect(manage.body).toContain(`@${asker.handle} withdrew request`);
+
+    await askerAgent.submit(`/s/${space.slug}`, `/s/${space.slug}/join`, { message: 'Asking again' });
+    await ownerAgent.submit(`/s/${space.slug}/manage`, `/s/${space.slug}/manage/decide`, { handle: asker.handle, decision: 'refuse' });
+    const notices = await askerAgent.get('/notifications');
+    expect(notices.body).toContain('Your request to join Simulation faculty was not accepted');
+    // The notice does not name who refused: that stays in the space's own log.
+    expect(notices.body).not.toContain(`@${owner.handle}`);
+  });
 });
 
 describe('lowering a level', () => {
@@ -266,6 +292,44 @@ describe('owners shape their own space', () => {
     const directory = await app.services.spaces.spaceBySlug(owner.viewer, slug);
     expect(directory.boards.map((b) => b.name)).not.toContain('Reading list');
     expect(directory.boards.map((b) => b.name)).not.toContain('Not mine to add');
+  });
+});
+
+describe('owners change their space after creating it', () => {
+  test('an owner renames a space and changes how people join; the log records it and members cannot', async () => {
+    const space = await app.services.spaces.createSpace(owner.viewer, { name: 'Hospitalist huddle', description: 'Weekly', level: 'members', joinPolicy: 'request' });
+    const agent = await signedInAgent(app, owner);
+    const manage = await agent.get(`/s/${space.slug}/manage`);
+    expect(manage.body).toContain('value="Hospitalist huddle"');
+    expect(manage.body).toMatch(/name="joinPolicy" value="request" checked/);
+    const saved = await agent.postForm(`/s/${space.slug}/manage/details`, { name: 'Hospitalist huddle (nights)', description: 'Weekly, for the night team', joinPolicy: 'open' });
+    expect(saved.statusCode).toBe(303);
+    // The address stays, so saved links keep working.
+    expect(locationOf(saved)).toBe(`/s/${space.slug}/manage`);
+    const after = decodeHtml((await agent.open(locationOf(saved))).body);
+    expect(after).toContain('Manage Hospitalist huddle (nights)');
+    expect(after).toContain('name “Hospitalist huddle” → “Hospitalist huddle (nights)”; description; join policy request → open');
+    const joiner = await signedInAgent(app, guest);
+    const page = await joiner.get(`/s/${space.slug}`);
+    expect(page.body).toContain('Join this space');
+
+    await app.services.membership.join(guest.viewer, space.id);
+    expect((await joiner.postForm(`/s/${space.slug}/manage/details`, { name: 'Taken over', description: '', joinPolicy: 'invite' })).statusCode).toBe(403);
+    expect((await app.services.spaces.spaceById(owner.viewer, space.id)).name).toBe('Hospitalist huddle (nights)');
+  });
+
+  test('a confidential space stays invitation-only; a refused change keeps what was typed', async () => {
+    const { agent, slug } = await createConfidentialSpace('Renamed circle');
+    const manage = await agent.get(`/s/${slug}/manage`);
+    expect(manage.body).toContain('People join by invitation only');
+    expect(manage.body).not.toContain('name="joinPolicy"');
+    const refused = await agent.postForm(`/s/${slug}/manage/details`, { name: 'Open circle', description: 'Anyone welcome', joinPolicy: 'open' });
+    expect(refused.statusCode).toBe(422);
+    expect(decodeHtml(refused.body)).toContain('choose "By invitation"');
+    expect(refused.body).toContain('value="Open circle"');
+    const space = await app.services.spaces.spaceBySlug(owner.viewer, slug);
+    expect(space.name).toBe('Renamed circle');
+    expect(space.joinPolicy).toBe('invite');
   });
 });
 

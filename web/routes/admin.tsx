@@ -60,7 +60,7 @@ export const adminPages: FastifyPluginAsyncTypebox = async (app) => {
     const { id } = request.params;
     const values = nameInput(request.body);
     return nameForm(request, reply, `space-${id}`, values, async () => {
-      await spaces.renameSpace(viewer, id, values);
+      await spaces.changeSpaceDetails(viewer, id, values);
       const space = await spaces.spaceById(viewer, id);
       return { message: `Space “${space.name}” saved.`, anchor: `space-${id}` };
     });

@@ -52,8 +52,8 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/s/:space/leave', { config: { access: 'member' }, schema: { params: SpaceParams } }, async (request, reply) => {
     const viewer = requireMember(request.viewer);
     const space = await spaces.spaceBySlug(viewer, request.params.space);
-    await membership.leave(viewer, space.id);
-    request.flash('info', `You left ${space.name}.`);
+    const left = await membership.leave(viewer, space.id);
+    request.flash('info', left === 'requested' ? 'Your request to join is withdrawn.' : left === 'invited' ? `You declined the invitation to ${space.name}.` : `You left ${space.name}.`);
     return reply.redirect(space.level === 'confidential' ? '/' : spaceHref(space.slug), 303);
   });
 
@@ -171,6 +171,21 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
     await membership.transferOwnership(viewer, spaceId, body.handle);
     return `@${body.handle} now owns this space; you are a moderator.`;
   });
+
+  manageAction<{ name: string; description: string; joinPolicy?: JoinPolicy }>(
+    'details',
+    Type.Object({
+      name: Type.String({ maxLength: 400 }),
+      description: Type.String({ maxLength: 2000 }),
+      joinPolicy: Type.Optional(Type.Union(JOIN_POLICIES.map((p) => Type.Literal(p)))),
+      ...Csrf,
+    }),
+    'details',
+    async (viewer, spaceId, body) => {
+      await spaces.changeSpaceDetails(viewer, spaceId, body);
+      return 'Saved.';
+    },
+  );
 
   manageAction<{ name: string; description?: string }>(
     'boards',

@@ -93,6 +93,24 @@ export interface FieldProps {
 }
 
 /** A labelled input whose error is tied to it for screen readers and which keeps what was typed. */
+/** A set of radio buttons under one legend; an error marks the legend, not each option. */
+export function Choice(props: { name: string; legend: string; value: string; error?: string | undefined; options: { value: string; label: string; hint: string }[] }) {
+  return (
+    <fieldset class={props.error ? 'field choice has-error' : 'field choice'}>
+      <legend>{props.legend}</legend>
+      {props.options.map((o) => (
+        <label class="choice-option">
+          <input type="radio" name={props.name} value={o.value} checked={props.value === o.value} />
+          <span>
+            <strong>{o.label}</strong> <span class="hint">{o.hint}</span>
+          </span>
+        </label>
+      ))}
+      {props.error?.trim() && <p class="field-error">{props.error}</p>}
+    </fieldset>
+  );
+}
+
 export function Field(p: FieldProps) {
   const id = p.id ?? `f-${p.name}`;
   const describedBy = [p.hint ? `${id}-hint` : '', p.error?.trim() ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;

@@ -3,6 +3,7 @@ import type { PageContext } from '../../context.ts';
 import { profileHref, spaceHref } from '../../urls.ts';
 import { Badge, Breadcrumbs, CsrfField, ErrorSummary, Field, PostButton, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
+import { JoinPolicyChoice } from './join-policy-choice.tsx';
 import { LevelLabel, SpaceBanner } from './space-banner.tsx';
 
 type Roster = Awaited<ReturnType<MembershipService['roster']>>;
@@ -136,6 +137,33 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
           </>
         )}
       </section>
+
+      {owner && (
+        <section class="settings-section" aria-labelledby="details-heading">
+          <h2 id="details-heading">Name and joining</h2>
+          <form method="post" action={`${base}/details`} class="admin-form">
+            <ErrorSummary message={problem('details')?.message} />
+            <CsrfField ctx={ctx} />
+            <Field id="space-name" name="name" label="Name" value={problem('details')?.values.name ?? space.name} required maxLength={80} />
+            <Field
+              id="space-description"
+              name="description"
+              label="Description"
+              value={problem('details')?.values.description ?? space.description}
+              maxLength={500}
+              hint="Shown to whoever can see the space. Its address stays the same when you rename it."
+            />
+            {space.level === 'confidential' ? (
+              <p class="hint">People join by invitation only: nobody outside can see a confidential space.</p>
+            ) : (
+              <JoinPolicyChoice value={problem('details')?.values.joinPolicy ?? space.joinPolicy} />
+            )}
+            <button type="submit" class="button button-small">
+              Save
+            </button>
+          </form>
+        </section>
+      )}
 
       {owner && (
         <section class="settings-section" aria-labelledby="boards-heading">

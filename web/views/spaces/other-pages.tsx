@@ -1,32 +1,16 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import type { SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PageContext } from '../../context.ts';
-import { CsrfField, ErrorSummary, Field } from '../components.tsx';
+import { Choice, CsrfField, ErrorSummary, Field } from '../components.tsx';
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
+import { JoinPolicyChoice } from './join-policy-choice.tsx';
 import { LevelLabel } from './space-banner.tsx';
 
 export interface NewSpaceState {
   values: { name: string; description: string; level: string; joinPolicy: string; rules: string };
   errors: Record<string, string>;
   message?: string;
-}
-
-function Choice(props: { name: string; legend: string; value: string; error?: string | undefined; options: { value: string; label: string; hint: string }[] }) {
-  return (
-    <fieldset class={props.error ? 'field choice has-error' : 'field choice'}>
-      <legend>{props.legend}</legend>
-      {props.options.map((o) => (
-        <label class="choice-option">
-          <input type="radio" name={props.name} value={o.value} checked={props.value === o.value} />
-          <span>
-            <strong>{o.label}</strong> <span class="hint">{o.hint}</span>
-          </span>
-        </label>
-      ))}
-      {props.error?.trim() && <p class="field-error">{props.error}</p>}
-    </fieldset>
-  );
 }
 
 export function NewSpacePage({ ctx, state, allowPublic }: { ctx: PageContext; state: NewSpaceState; allowPublic: boolean }) {
@@ -45,17 +29,7 @@ export function NewSpacePage({ ctx, state, allowPublic }: { ctx: PageContext; st
         <Field name="name" label="Name" value={v.name} error={state.errors.name} required maxLength={80} />
         <Field name="description" label="Description" value={v.description} error={state.errors.description} maxLength={500} hint="One or two sentences. Shown to whoever can see the space." />
         <Choice name="level" legend="Who can read it" value={v.level} error={state.errors.level} options={levels} />
-        <Choice
-          name="joinPolicy"
-          legend="How people join"
-          value={v.joinPolicy}
-          error={state.errors.joinPolicy}
-          options={[
-            { value: 'invite', label: 'By invitation', hint: 'Owners and moderators invite members by handle or a single-use link.' },
-            { value: 'request', label: 'By request', hint: 'Members ask to join; owners or moderators approve (not for confidential spaces: nobody outside can see them).' },
-            { value: 'open', label: 'Open', hint: 'Anyone who can see the space may join (not for confidential spaces).' },
-          ]}
-        />
+        <JoinPolicyChoice value={v.joinPolicy} error={state.errors.joinPolicy} />
         <Field
           name="rules"
           label="Ground rules (Markdown)"

@@ -75,7 +75,10 @@ export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) 
           {active ? (
             <PostButton ctx={ctx} action={`${spaceHref(space.slug)}/leave`} label="Leave this space" class="button button-secondary button-small" confirm="Leave this space? You will need to join again to read or post here." />
           ) : m?.status === 'requested' ? (
-            <p>Your request to join is waiting for the owners or moderators.</p>
+            <>
+              <p>Your request to join is waiting for the owners or moderators.</p>
+              <PostButton ctx={ctx} action={`${spaceHref(space.slug)}/leave`} label="Withdraw my request" class="button button-secondary button-small" />
+            </>
           ) : m?.status === 'invited' ? (
             <p>
               You are invited. <a href="/invitations">Accept the invitation</a>.
