@@ -106,3 +106,26 @@ test('write a draft → autosave → preview → publish → a reader comments �
   await writerContext.close();
   await readerContext.close();
 });
+
+test('scheduling an entry is done in the author’s own time zone, and the desk shows when it goes out', { timeout: 60_000 }, async () => {
+  const draft = await harness.app.services.blogs.createDraft(author.viewer, { title: 'Grand rounds: sepsis bundles', body: 'Slides and notes.' });
+  // New York in January is UTC−5.
+  const context = await newContext(harness, { timezoneId: 'America/New_York', locale: 'en-US' });
+  await context.addCookies(await sessionCookies(harness, author));
+  const { page, problems } = await openPage(context);
+  await page.goto(`/blog/${draft.id}/edit`);
+  expect(await page.locator('#f-publishAt-hint').textContent()).toBe('In your time zone (America/New_York). Leave empty to publish now.');
+  await page.getByLabel('Publish later at').fill('2031-01-15T10:00');
+  await Promise.all([page.waitForURL(/\/blog\/\d+\/edit$/), page.getByRole('button', { name: 'Schedule' }).click()]);
+  const { entry } = await harness.app.services.blogs.forEditing(author.viewer, draft.id);
+  expect(entry.publishAt?.toISOString()).toBe('2031-01-15T15:00:00.000Z');
+  // Back in the editor, the field shows the author's time again, not the stored UTC one.
+  expect(await page.getByLabel('Publish later at').inputValue()).toBe('2031-01-15T10:00');
+
+  await page.goto('/blog/drafts');
+  const when = page.locator('.entry-card', { hasText: 'Grand rounds: sepsis bundles' }).locator('time[data-absolute]');
+  expect(await when.textContent()).toBe('Jan 15, 2031, 10:00 AM EST');
+  await saveScreenshot(page, 'blog-desk-scheduled');
+  expect(problems.list).toEqual([]);
+  await context.close();
+});

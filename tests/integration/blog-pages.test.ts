@@ -91,6 +91,23 @@ describe('writing an entry in the browser', () => {
     expect(stale.body).toContain('First tab text to keep');
   });
 
+  test('a time to publish is read in the author’s time zone when the browser sends its offset, else as UTC; the desk shows it', async () => {
+    const storedAt = async (id: number) => (await app.services.blogs.forEditing(alice.viewer, id)).entry.publishAt?.toISOString();
+    // Oslo in winter is UTC+1: the browser reports an offset of -60 minutes.
+    const local = await writeDraft(aliceAgent, { title: 'Scheduled in Oslo time', body: 'Out at ten, local time.' });
+    expect((await publishFromEditor(aliceAgent, local, { title: 'Scheduled in Oslo time', body: 'Out at ten, local time.', publishAt: '2031-01-15T10:00', utcOffset: '-60' })).statusCode).toBe(303);
+    expect(await storedAt(local)).toBe('2031-01-15T09:00:00.000Z');
+    // Without the script there is no offset, and the form says the time is UTC.
+    const utc = await writeDraft(aliceAgent, { title: 'Scheduled in UTC', body: 'Out at ten, UTC.' });
+    expect((await aliceAgent.get(`/blog/${utc}/edit`)).body).toContain('In UTC. Leave empty to publish now.');
+    expect((await publishFromEditor(aliceAgent, utc, { title: 'Scheduled in UTC', body: 'Out at ten, UTC.', publishAt: '2031-01-15T10:00', utcOffset: 'GMT+1' })).statusCode).toBe(303);
+    expect(await storedAt(utc)).toBe('2031-01-15T10:00:00.000Z');
+
+    const desk = (await aliceAgent.get('/blog/drafts')).body;
+    expect(desk).toMatch(/Scheduled<\/span> for <time datetime="2031-01-15T09:00:00.000Z"[^>]*>2031-01-15 09:00 UTC<\/time>/);
+    expect(desk).toMatch(/Scheduled<\/span> for <time datetime="2031-01-15T10:00:00.000Z"/);
+  });
+
   test('autosave needs the CSRF token, and moves the revision on', async () => {
     const id = await writeDraft(aliceAgent, { title: 'Autosaved entry', body: 'v1' });
     await aliceAgent.get(`/blog/${id}/edit`);

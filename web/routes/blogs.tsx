@@ -29,6 +29,7 @@ const EditorBody = Type.Object({
   spaceId: Type.Optional(Type.String({ maxLength: 20 })),
   commentsOpen: Type.Optional(Type.String({ maxLength: 5 })),
   publishAt: Type.Optional(Type.String({ maxLength: 40 })),
+  utcOffset: Type.Optional(Type.String({ maxLength: 10 })),
   baseRevision: Type.Optional(Type.String({ maxLength: 20 })),
   intent: Type.Optional(Type.String({ maxLength: 20 })),
   _csrf: Type.Optional(Type.String()),
@@ -65,12 +66,22 @@ function inputOf(form: EditorForm): EntryInput {
   };
 }
 
-/** `datetime-local` has no zone; the form says UTC. */
-function publishAtOf(raw: string | undefined): Date | null | 'invalid' {
+/**
+ * `datetime-local` has no zone. With the script on, the form carries the browser's offset from UTC
+ * at the chosen time (minutes, as `Date#getTimezoneOffset` gives it), so the author writes their own
+ * time; without it the form says UTC.
+ */
+function publishAtOf(raw: string | undefined, utcOffset: string | undefined): Date | null | 'invalid' {
   if (!raw || raw.trim() === '') return null;
   const at = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(raw) ? raw : `${raw}Z`);
-  return Number.isNaN(at.getTime()) ? 'invalid' : at;
+  if (Number.isNaN(at.getTime())) return 'invalid';
+  const offset = zoneOf(utcOffset) === 'local' ? Number(utcOffset) : 0;
+  return new Date(at.getTime() + offset * 60_000);
 }
+
+/** Offsets run from UTC−12 to UTC+14; anything else is not a browser's. */
+const zoneOf = (utcOffset: string | undefined): 'utc' | 'local' =>
+  utcOffset !== undefined && /^-?\d{1,3}$/.test(utcOffset) && Math.abs(Number(utcOffset)) <= 14 * 60 ? 'local' : 'utc';
 
 function editorStateFrom(form: EditorForm, base: Partial<EditorState>): EditorState {
   return {
@@ -84,6 +95,7 @@ function editorStateFrom(form: EditorForm, base: Partial<EditorState>): EditorSt
     spaceId: form.spaceId ?? '',
     commentsOpen: form.commentsOpen === '1',
     publishAt: form.publishAt ?? '',
+    publishAtZone: zoneOf(form.utcOffset),
     errors: {},
   };
 }
@@ -303,7 +315,7 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/blog/new', { config: { access: 'member' } }, async (request, reply) =>
-    renderEditor(request, reply, { title: '', body: '', summary: '', tags: '', slug: '', visibility: 'public', spaceId: '', commentsOpen: true, publishAt: '', errors: {} }),
+    renderEditor(request, reply, { title: '', body: '', summary: '', tags: '', slug: '', visibility: 'public', spaceId: '', commentsOpen: true, publishAt: '', publishAtZone: 'utc', errors: {} }),
   );
 
   app.post('/blog/new', { config: { access: 'member' }, schema: { body: EditorBody } }, async (request, reply) => {
@@ -335,6 +347,7 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
       spaceId: entry.spaceId ? String(entry.spaceId) : '',
       commentsOpen: entry.commentsOpen,
       publishAt: entry.status === 'scheduled' && entry.publishAt ? entry.publishAt.toISOString().slice(0, 16) : '',
+      publishAtZone: 'utc',
       baseRevision: entry.revision,
       status: entry.status,
       live: found.live,
@@ -361,7 +374,7 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
       // Publishing saves what is in the form first, so what goes out is what the author sees.
       const saved = await blogs.save(viewer, id, { ...inputOf(request.body), baseRevision });
       if (intent === 'publish') {
-        const at = publishAtOf(request.body.publishAt);
+        const at = publishAtOf(request.body.publishAt, request.body.utcOffset);
         if (at === 'invalid') throw new Invalid('That publication time is not a date.', { publishAt: 'Use a date and time, e.g. 2030-01-31 09:00.' });
         const ref = at ? await blogs.schedule(viewer, id, at) : await blogs.publish(viewer, id);
         request.flash(ref.held ? 'info' : 'success', ref.held ?? (at ? 'Scheduled. It will appear at the time you chose.' : 'Published.'));

@@ -378,6 +378,44 @@
     window.addEventListener('pagehide', () => source.close());
   }
 
+  // (i) Times in the reader's own time zone. The server writes UTC, which is what a page without
+  // this file shows; here every time's tooltip, and the text of absolute times, become local.
+  function localTimes() {
+    const format = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    document.querySelectorAll('time[datetime]').forEach((el) => {
+      const at = new Date(el.getAttribute('datetime'));
+      if (Number.isNaN(at.getTime())) return;
+      el.title = format.format(at);
+      if (el.hasAttribute('data-absolute')) el.textContent = format.format(at);
+    });
+  }
+
+  // (j) A date-and-time field ([data-local-time]) in the author's time zone: the stored UTC value is
+  // shown in local time, and the form sends the browser's offset from UTC at the chosen moment
+  // (daylight saving included), which the server applies.
+  function enhanceLocalDateTime(box) {
+    const input = box.querySelector('input[type="datetime-local"]');
+    const offset = box.querySelector('input[name="utcOffset"]');
+    if (!input || !offset || !input.form) return;
+    const pad = (n) => String(n).padStart(2, '0');
+    if (offset.dataset.zone === 'utc' && input.value) {
+      const at = new Date(`${input.value}Z`);
+      if (!Number.isNaN(at.getTime())) input.value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+    }
+    offset.dataset.zone = 'local';
+    const hint = box.querySelector('.hint');
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (hint) hint.textContent = `In your time zone${zone ? ` (${zone})` : ''}. Leave empty to publish now.`;
+    // The button says what it will do: publish now, or at the chosen time.
+    const publish = input.form.querySelector('button[name="intent"][value="publish"]');
+    if (publish) input.addEventListener('input', () => (publish.textContent = input.value ? 'Schedule' : 'Publish'));
+    input.form.addEventListener('submit', () => {
+      // A datetime-local value without a zone is read as local time.
+      const at = new Date(input.value);
+      offset.value = input.value && !Number.isNaN(at.getTime()) ? String(at.getTimezoneOffset()) : '';
+    });
+  }
+
   followPostPermalink();
   window.addEventListener('hashchange', followPostPermalink);
 
@@ -396,6 +434,8 @@
     document.querySelectorAll('[data-queue]').forEach(enhanceQueue);
     document.querySelectorAll('form[data-decision-form]').forEach(enhanceDecisionForm);
     document.querySelectorAll('form[data-mentionable]').forEach(enhanceMentions);
+    document.querySelectorAll('[data-local-time]').forEach(enhanceLocalDateTime);
+    localTimes();
     liveUpdates();
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

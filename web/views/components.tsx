@@ -25,7 +25,7 @@ export function Time({ at, absolute }: { at: Date; absolute?: boolean }) {
   const iso = at.toISOString();
   const exact = iso.replace('T', ' ').slice(0, 16) + ' UTC';
   return (
-    <time datetime={iso} title={exact}>
+    <time datetime={iso} title={exact} data-absolute={absolute ? '' : undefined}>
       {absolute ? exact : relative(at)}
     </time>
   );

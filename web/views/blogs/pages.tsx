@@ -325,7 +325,9 @@ export interface EditorState {
   visibility: 'public' | 'members' | 'space';
   spaceId: string;
   commentsOpen: boolean;
+  /** As the datetime field shows it: in UTC (as stored) or in the author's time zone (as typed, with the script on). */
   publishAt: string;
+  publishAtZone: 'utc' | 'local';
   baseRevision?: number;
   status?: 'draft' | 'scheduled' | 'published';
   live?: boolean;
@@ -398,7 +400,18 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
           <input type="checkbox" name="commentsOpen" value="1" checked={state.commentsOpen} /> Allow comments
         </label>
         {state.id && !state.live && (
-          <Field name="publishAt" label="Publish later at (UTC)" type="datetime-local" value={state.publishAt} error={state.errors.publishAt} hint="Leave empty to publish now." />
+          <div data-local-time>
+            <Field
+              name="publishAt"
+              label="Publish later at"
+              type="datetime-local"
+              value={state.publishAt}
+              error={state.errors.publishAt}
+              hint={`In ${state.publishAtZone === 'local' ? 'your time zone' : 'UTC'}. Leave empty to publish now.`}
+            />
+            {/* The browser's offset from UTC at the chosen time, set by the script as the form is sent; without it the time is UTC. */}
+            <input type="hidden" name="utcOffset" value="" data-zone={state.publishAtZone} />
+          </div>
         )}
         <div class="composer-actions">
           <button type="submit" name="intent" value="save" class="button">
@@ -433,7 +446,13 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
   );
 }
 
-export function DeskPage({ ctx, entries }: { ctx: PageContext; entries: { id: number; title: string; status: string; live: boolean; updatedAt: Date; href: string; moderationStatus: string }[] }) {
+export function DeskPage({
+  ctx,
+  entries,
+}: {
+  ctx: PageContext;
+  entries: { id: number; title: string; status: string; live: boolean; publishAt: Date | null; updatedAt: Date; href: string; moderationStatus: string }[];
+}) {
   return (
     <Layout ctx={ctx} title="Your entries" noindex>
       <div class="page-head">
@@ -453,8 +472,14 @@ export function DeskPage({ ctx, entries }: { ctx: PageContext; entries: { id: nu
               </h2>
               <p class="entry-meta">
                 <Badge kind="level">{e.live ? 'Published' : e.status === 'scheduled' ? 'Scheduled' : 'Draft'}</Badge>
-                {e.moderationStatus !== 'published' && <Badge kind="warning">{e.moderationStatus === 'held' ? 'Waiting for approval' : 'Hidden'}</Badge>} · changed{' '}
-                <Time at={e.updatedAt} /> · <a href={e.href}>view</a>
+                {e.moderationStatus !== 'published' && <Badge kind="warning">{e.moderationStatus === 'held' ? 'Waiting for approval' : 'Hidden'}</Badge>}
+                {!e.live && e.status === 'scheduled' && e.publishAt && (
+                  <>
+                    {' '}
+                    for <Time at={e.publishAt} absolute />
+                  </>
+                )}{' '}
+                · changed <Time at={e.updatedAt} /> · <a href={e.href}>view</a>
               </p>
             </li>
           ))}
