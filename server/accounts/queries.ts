@@ -61,12 +61,12 @@ export async function findUserById(db: Executor, id: string): Promise<UserRow | 
 
 /**
  * A member as the author of what a page shows (their blog, an entry): the name and nothing else
- * of the account. Built once per database handle: every blog page asks it.
+ * of the account but when it was made (an empty blog's feed dates from then). Built once per database handle: every blog page asks it.
  */
 const authorByHandle = oncePerDatabase((db) =>
   onAnyExecutor(
     db
-      .select({ id: users.id, handle: users.handle, displayName: users.displayName })
+      .select({ id: users.id, handle: users.handle, displayName: users.displayName, createdAt: users.createdAt })
       .from(users)
       .where(sql`lower(${users.handle}) = ${sql.placeholder('handle')}`)
       .limit(1)
@@ -74,7 +74,7 @@ const authorByHandle = oncePerDatabase((db) =>
   ),
 );
 
-export async function findAuthorByHandle(db: Executor, handle: string): Promise<Pick<UserRow, 'id' | 'handle' | 'displayName'> | undefined> {
+export async function findAuthorByHandle(db: Executor, handle: string): Promise<Pick<UserRow, 'id' | 'handle' | 'displayName' | 'createdAt'> | undefined> {
   const [row] = await authorByHandle(db)(db, { handle: handle.toLowerCase() });
   return row;
 }

@@ -74,6 +74,13 @@ export function createAccountsService(db: Database, sessions: SessionManager, re
     if (clean.length === 0 || clean.length > LIMITS.tokenName) {
       throw new Invalid(`Name the token (1–${LIMITS.tokenName} characters) so you can recognise it later.`, { name: 'Required' });
     }
+    // Names tell tokens apart in the list; a repeated name is also what a reloaded form sends, which
+    // must not quietly make a second token (the first one's secret was shown once already).
+    if ((await q.listApiTokens(db, viewer.id)).some((t) => t.name.toLowerCase() === clean.toLowerCase())) {
+      throw new Invalid(`You already have a token named “${clean}”. Its secret was shown once, when it was made: if you lost it, revoke that token and make a new one.`, {
+        name: 'Choose another name',
+      });
+    }
     const token = `rnd_${randomBytes(32).toString('base64url')}`;
     const row = await q.insertApiToken(db, viewer.id, clean, hashToken(token));
     return { ...row, token };

@@ -14,16 +14,20 @@ export interface FeedEntry {
   tags: string[];
 }
 
-export function atomFeed(options: { origin: string; path: string; htmlPath: string; title: string; description: string; entries: FeedEntry[] }): string {
+/** An empty feed still needs an `updated` (RFC 4287); 1970 would read as a dead feed in every reader. */
+const STARTED = new Date();
+
+/** `since`: when an empty feed counts as updated (a blog's owner joining); else when this process started. */
+export function atomFeed(options: { origin: string; path: string; htmlPath: string; title: string; description: string; entries: FeedEntry[]; since?: Date }): string {
   const { origin } = options;
-  const updated = options.entries.reduce<Date>((latest, e) => (e.entry.updatedAt > latest ? e.entry.updatedAt : latest), new Date(0));
+  const updated = options.entries.reduce<Date | null>((latest, e) => (latest === null || e.entry.updatedAt > latest ? e.entry.updatedAt : latest), null) ?? options.since ?? STARTED;
   const feed = new Feed({
     id: `${origin}${options.htmlPath}`,
     title: options.title,
     description: options.description,
     link: `${origin}${options.htmlPath}`,
     language: 'en',
-    updated: options.entries.length > 0 ? updated : new Date(0),
+    updated,
     generator: 'Rounds',
     copyright: 'Each entry belongs to its author.',
     feedLinks: { atom: `${origin}${options.path}` },

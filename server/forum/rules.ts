@@ -14,10 +14,11 @@ export function cleanTitle(raw: string, fields: Record<string, string>): string 
   return title;
 }
 
-export function cleanBody(raw: string, fields: Record<string, string>): string {
+/** `whenEmpty`: what to say of an empty body; an edit says something else than a new post. */
+export function cleanBody(raw: string, fields: Record<string, string>, whenEmpty = 'Write something before posting.'): string {
   // Keep the author's line breaks and indentation; Markdown depends on them.
   const body = raw.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\s+$/, '');
-  if (body.trim().length === 0) fields.body = 'Write something before posting.';
+  if (body.trim().length === 0) fields.body = whenEmpty;
   else if (body.length > FORUM_LIMITS.bodyMax) fields.body = `Keep the post under ${FORUM_LIMITS.bodyMax.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')}).`;
   return body;
 }

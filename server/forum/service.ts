@@ -13,6 +13,9 @@ import * as q from './queries.ts';
 import { mentionedHandles, mentionsOutsideQuotes, quotedPosts, quotedThreadIds } from './references.ts';
 import { checkIdempotencyKey, cleanBody, cleanTitle, POSTS_PER_PAGE, THREADS_PER_PAGE, type LatestList } from './rules.ts';
 
+/** An edit that empties a post: removing it is a separate, deliberate act. */
+const EMPTY_EDIT = 'A post cannot be empty. To take it down, delete it instead.';
+
 export interface NewThreadInput {
   boardId: number;
   title: string;
@@ -431,7 +434,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
         post: { authorId: post.authorId, deleted: post.deletedAt !== null, threadLocked: post.threadLocked },
       });
       const fields: Record<string, string> = {};
-      const body = cleanBody(input.body, fields);
+      const body = cleanBody(input.body, fields, EMPTY_EDIT);
       const title = post.number === 1 && input.title !== undefined ? cleanTitle(input.title, fields) : undefined;
       throwIfInvalid(fields);
       const stale = new Conflict(

@@ -349,7 +349,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
           case 'edit_keep': {
             if (!post) throw new Invalid('Only a post can be edited.');
             const fields: Record<string, string> = {};
-            const body = cleanBody(input.body ?? '', fields);
+            const body = cleanBody(input.body ?? '', fields, 'A post cannot be empty. To take it down, choose Hide or Delete instead.');
             if (fields.body) throw new Invalid(fields.body, fields);
             const saved = await q.updatePostBodyByModerator(tx, post, viewer.id, { bodySource: body, bodyHtml: renderMarkdown(body), renderVersion: CONTENT_PIPELINE_VERSION });
             if (!saved) throw new Conflict('The author changed the post while you were editing it. Reload the item and try again.');

@@ -295,6 +295,11 @@ describe('settings', () => {
     const reopened = await agent.get('/settings/tokens');
     expect(reopened.statusCode).toBe(303);
     expect(reopened.headers.location).toBe('/settings#tokens');
+    // Reloading the answer sends the form again: that must not make a second token.
+    const again = await agent.postForm('/settings/tokens', { name: 'nightly backup' });
+    expect(again.statusCode).toBe(422);
+    expect(decodeHtml(again.body)).toContain('You already have a token named “nightly backup”.');
+    expect(again.body).not.toContain('shown only this once');
 
     const me = () => app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
     const ok = await me();

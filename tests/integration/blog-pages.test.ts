@@ -209,4 +209,15 @@ describe('Atom feeds', () => {
       }
     }
   });
+
+  test('an empty blog’s feed dates from when its owner joined, not from 1970', async () => {
+    const newcomer = await createMember(app);
+    const res = await app.inject({ method: 'GET', url: `/u/${newcomer.handle}/blog/feed.atom` });
+    const doc = parser.parse(res.body) as { feed: { updated: string; entry?: unknown[] } };
+    expect(doc.feed.entry).toBeUndefined();
+    const joined = (await app.services.accounts.findUser(newcomer.viewer.id))!.createdAt;
+    expect(doc.feed.updated).toBe(joined.toISOString());
+    const tag = parser.parse((await app.inject({ method: 'GET', url: '/blog/tags/nothing-here-yet/feed.atom' })).body) as { feed: { updated: string } };
+    expect(new Date(tag.feed.updated).getFullYear()).toBeGreaterThanOrEqual(2026);
+  });
 });

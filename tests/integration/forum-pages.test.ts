@@ -135,6 +135,11 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     expect(stale.statusCode).toBe(409);
     expect(stale.body).toContain('Someone saved a newer version');
     expect(stale.body).toContain('third from an old tab');
+    // Emptying a post is not how it is taken down, and the refusal says so rather than "posting".
+    const emptied = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: '   ', baseRevision: '2', intent: 'post' });
+    expect(emptied.statusCode).toBe(422);
+    expect(emptied.body).toContain('A post cannot be empty. To take it down, delete it instead.');
+    expect(emptied.body).not.toContain('before posting');
   });
 
   test('deleting leaves "post removed by author" in place', async () => {

@@ -145,7 +145,7 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/u/:handle/blog/feed.atom', { config: { access: 'public' }, schema: { params: HandleParam } }, async (request, reply) => {
     const { author, entries } = await blogs.blog(ANONYMOUS, request.params.handle);
     const path = blogUrl(author.handle);
-    return sendFeed(reply, atomFeed({ origin: app.config.publicUrl, path: `${path}/feed.atom`, htmlPath: path, title: `${author.displayName}’s blog`, description: `Public entries by ${author.displayName} on Rounds.`, entries }));
+    return sendFeed(reply, atomFeed({ origin: app.config.publicUrl, path: `${path}/feed.atom`, htmlPath: path, title: `${author.displayName}’s blog`, description: `Public entries by ${author.displayName} on Rounds.`, entries, since: author.createdAt }));
   });
 
   app.get('/blog', { config: { access: 'public' }, schema: { querystring: Before } }, async (request, reply) => {
