@@ -4,6 +4,7 @@ import type { PageContext } from '../../context.ts';
 import { profileHref } from '../../urls.ts';
 import { Badge, CsrfField, ErrorSummary, Field, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
+import { deviceName } from './device-name.ts';
 
 export interface ProfileValues {
   displayName: string;
@@ -296,7 +297,9 @@ function SessionsSection({ ctx, sessions }: { ctx: PageContext; sessions: Sessio
         <ul class="session-list">
           {sessions.map((s) => (
             <li>
-              <span class="session-agent">{s.userAgent.trim() || 'Unknown browser'}</span>{' '}
+              <span class="session-agent" title={s.userAgent.trim() || undefined}>
+                {deviceName(s.userAgent)}
+              </span>{' '}
               {s.current && <Badge kind="current">This browser</Badge>}
               <br />
               <span class="hint">
