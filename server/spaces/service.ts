@@ -139,8 +139,8 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting, 
     async spaceBySlug(viewer: Viewer, slug: string) {
       const space = await q.findVisibleSpaceBySlug(db, viewer, slug);
       if (!space) throw new NotFound();
-      const [boards, facts, pendingChange] = await Promise.all([
-        q.listVisibleBoards(db, viewer, { spaceId: space.id, includeArchived: false }),
+      const [allBoards, facts, pendingChange] = await Promise.all([
+        q.listVisibleBoards(db, viewer, { spaceId: space.id, includeArchived: true }),
         spaceFacts(db, viewer, space),
         q.findPendingLevelChange(db, space.id),
       ]);
@@ -150,7 +150,10 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting, 
       const ownerIds = pendingChange ? await q.listOwnerIds(db, space.id) : [];
       // Only current owners' confirmations count: one given before the space changed hands does not.
       const confirmations = pendingChange ? ownerIds.filter((id) => pendingChange.confirmedBy.includes(id)).length : 0;
-      return { ...space, boards, facts, rulesPending, pendingChange: pendingChange ?? null, ownerCount: ownerIds.length, confirmations };
+      // Archived boards stay readable, so the page still leads to them, apart from the boards in use.
+      const boards = allBoards.filter((b) => b.archivedAt === null);
+      const archivedBoards = allBoards.filter((b) => b.archivedAt !== null);
+      return { ...space, boards, archivedBoards, facts, rulesPending, pendingChange: pendingChange ?? null, ownerCount: ownerIds.length, confirmations };
     },
 
     async spaceById(viewer: Viewer, id: number) {

@@ -292,6 +292,11 @@ describe('owners shape their own space', () => {
     const directory = await app.services.spaces.spaceBySlug(owner.viewer, slug);
     expect(directory.boards.map((b) => b.name)).not.toContain('Reading list');
     expect(directory.boards.map((b) => b.name)).not.toContain('Not mine to add');
+    // Archived is not lost: the space page still leads to it, apart from the boards in use.
+    const spacePage = await agent.get(`/s/${slug}`);
+    const archived = spacePage.body.slice(spacePage.body.indexOf('Archived boards'));
+    expect(archived).toContain('>Reading list</a>');
+    expect(spacePage.body.indexOf('Archived boards')).toBeGreaterThan(spacePage.body.indexOf('board-list'));
   });
 });
 

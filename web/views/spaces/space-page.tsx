@@ -2,7 +2,7 @@ import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import type { SpaceFacts } from '../../../server/policy/index.ts';
 import type { BoardRow, SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PageContext } from '../../context.ts';
-import { spaceHref } from '../../urls.ts';
+import { boardHref, spaceHref } from '../../urls.ts';
 import { Breadcrumbs, CsrfField, ErrorSummary, Field, PostButton } from '../components.tsx';
 import { BoardCards } from '../forum/pages.tsx';
 import { Layout } from '../layout.tsx';
@@ -15,7 +15,7 @@ const POLICY = { open: 'Anyone who can see it may join.', request: 'Members join
 
 export interface SpacePageProps {
   ctx: PageContext;
-  space: SpaceRow & { boards: BoardRow[]; facts: SpaceFacts; rulesPending: boolean };
+  space: SpaceRow & { boards: BoardRow[]; archivedBoards: BoardRow[]; facts: SpaceFacts; rulesPending: boolean };
   pending: PendingLowering | null;
   join?: { message?: string; error?: string };
   /** The signed-in viewer's watch level for the space. */
@@ -51,7 +51,7 @@ export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) 
         <div class="page-actions">
           {manager && (
             <a class="button button-secondary" href={`${spaceHref(space.slug)}/manage`}>
-              Manage members
+              {m?.role === 'owner' ? 'Manage space' : 'Manage members'}
             </a>
           )}
           {space.rulesVersion > 0 && !space.rulesPending && (
@@ -66,7 +66,22 @@ export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) 
       {space.rulesPending ? (
         <RulesToAccept ctx={ctx} space={space} next={spaceHref(space.slug)} />
       ) : (
-        <BoardCards space={space} boards={space.boards} />
+        <>
+          <BoardCards space={space} boards={space.boards} />
+          {space.archivedBoards.length > 0 && (
+            <section class="archived-boards" aria-labelledby="archived-heading">
+              <h2 id="archived-heading">Archived boards</h2>
+              <p class="hint">Kept for reading; they take no new posts.</p>
+              <ul>
+                {space.archivedBoards.map((b) => (
+                  <li>
+                    <a href={boardHref(space.slug, b.slug)}>{b.name}</a> <span class="hint">· {b.threadCount === 1 ? '1 thread' : `${b.threadCount} threads`}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </>
       )}
 
       {ctx.viewer.kind === 'member' && (
