@@ -129,7 +129,12 @@ describe('flagging a post', () => {
     const profile = await agent.get(`/u/${carol.handle}`);
     expect(profile.body).toContain(`href="/u/${carol.handle}/flag"`);
     expect(profile.body).not.toContain(`/u/${carol.handle}/moderate`);
-    await agent.get(`/u/${carol.handle}/flag`);
+    // The form speaks of a member's profile and conduct, not of a post in a board.
+    const form = decodeHtml((await agent.get(`/u/${carol.handle}/flag`)).body);
+    expect(form).toContain(`what is wrong with this member's profile or conduct. They see who flagged; Dr ${carol.handle} does not.`);
+    expect(form).toContain('Claims a title, specialty or institution that is not theirs.');
+    expect(form).not.toContain('value="off_topic"');
+    expect(form).not.toContain('hide a post');
     const sent = await agent.postForm(`/u/${carol.handle}/flag`, { reason: 'spam', note: 'Sells supplements in every bio line.' });
     expect(sent.statusCode).toBe(303);
     expect(locationOf(sent)).toBe(`/u/${carol.handle}`);

@@ -13,6 +13,15 @@ export interface FormState<V> {
   message?: string | undefined;
 }
 
+/** A profile is flagged for what its owner is or does, not for a post's faults (it has no board to be off-topic in). */
+const PROFILE_REASON_HINTS: Record<string, string> = {
+  spam: 'An account that exists to advertise or to post links.',
+  abusive: 'The profile, or this member, insults, threatens or harasses people.',
+  misinformation: 'Claims a title, specialty or institution that is not theirs.',
+  confidentiality: 'The profile identifies a patient or repeats what was said in confidence.',
+  other: 'Say what is wrong in the note below.',
+};
+
 const REASON_HINTS: Record<string, string> = {
   spam: 'Advertising, link farming, or the same text again and again.',
   abusive: 'Insults, threats or harassment of a person.',
@@ -41,10 +50,14 @@ export function FlagPage({ ctx, target, state }: { ctx: PageContext; target: Fla
       />
       <div class="narrow-page">
         <h1>Flag {what}</h1>
-        <p class="lead">
-          Tell the moderators what is wrong. They see who flagged; the author does not. A flag from a member with a good record counts for more, and enough flags hide a
-          post until a moderator looks.
-        </p>
+        {target.kind === 'post' ? (
+          <p class="lead">
+            Tell the moderators what is wrong. They see who flagged; the author does not. A flag from a member with a good record counts for more, and enough flags hide a
+            post until a moderator looks.
+          </p>
+        ) : (
+          <p class="lead">Tell the moderators what is wrong with this member's profile or conduct. They see who flagged; {target.displayName} does not.</p>
+        )}
         {target.kind === 'post' && (
           <aside class="flag-target" aria-label="The post you are flagging">
             <p class="hint">
@@ -58,11 +71,11 @@ export function FlagPage({ ctx, target, state }: { ctx: PageContext; target: Fla
           <CsrfField ctx={ctx} />
           <fieldset class={state.errors.reason ? 'field choice has-error' : 'field choice'}>
             <legend>What is wrong?</legend>
-            {FLAG_REASONS.map((reason) => (
+            {FLAG_REASONS.filter((reason) => target.kind === 'post' || reason in PROFILE_REASON_HINTS).map((reason) => (
               <label class="choice-option">
                 <input type="radio" name="reason" value={reason} checked={state.values.reason === reason} required />
                 <span>
-                  <strong>{FLAG_REASON_LABELS[reason]}</strong> <span class="hint">{REASON_HINTS[reason]}</span>
+                  <strong>{FLAG_REASON_LABELS[reason]}</strong> <span class="hint">{(target.kind === 'post' ? REASON_HINTS : PROFILE_REASON_HINTS)[reason]}</span>
                 </span>
               </label>
             ))}
