@@ -301,6 +301,20 @@ describe('deciding, and what the author sees', () => {
     expect(mod.body).toContain('bed 12');
   });
 
+  test('a hidden last post leaves its line too, after the posts shown', async () => {
+    const thread = await createThread(app, alice, board.id, 'A gap at the end', unique('Opening.'));
+    // An author of their own: other tests count the log lines about bob's posts.
+    const author = await createMember(app);
+    const last = await app.services.forum.reply(author.viewer, thread.threadId, { body: unique('Bed 7 again.') });
+    await app.services.moderation.flagPost(carol.viewer, last.postId, { reason: 'confidentiality' });
+    const { items } = await app.services.moderation.queue(siteMod.viewer, { sort: 'priority', status: 'open' });
+    await app.services.moderation.decide(siteMod.viewer, items.find((i) => i.postId === last.postId)!.id, { decision: 'hide', reason: 'Identifiable.' });
+    const page = decodeHtml((await app.inject({ method: 'GET', url: threadUrl(thread) })).body);
+    expect(page).toContain(`<span id="p${last.number}"></span>#${last.number} is not shown`);
+    expect(page.indexOf(`#${last.number} is not shown`)).toBeGreaterThan(page.indexOf('id="p1"'));
+    expect(page).not.toContain('Bed 7 again.');
+  });
+
   test('a held post: the author is told after posting, the moderator approves it from the queue', async () => {
     const newcomer = await createMember(app, { trustLevel: 0 });
     await app.services.moderation.updateSettings(admin.viewer, { ...(await app.services.moderation.settings()), holdFirstPosts: 1 });

@@ -376,7 +376,10 @@ export function ThreadPosts(props: { ctx: PageContext; posts: PostListRow[]; thr
   // Post numbers never change, so a number this reader is not shown (hidden, or held for approval)
   // leaves a gap; a line in its place keeps the conversation and "in reply to #n" links readable.
   const first = props.posts[0];
-  let next = first ? Math.floor((first.number - 1) / POSTS_PER_PAGE) * POSTS_PER_PAGE + 1 : 1;
+  const pageStart = first ? Math.floor((first.number - 1) / POSTS_PER_PAGE) * POSTS_PER_PAGE + 1 : 1;
+  let next = pageStart;
+  // The thread's highest number (postCount) closes the page's last gap, after its last shown post.
+  const pageLast = Math.min(props.thread.postCount, pageStart + POSTS_PER_PAGE - 1);
   return (
     <>
       {props.posts.map((post) => {
@@ -389,6 +392,7 @@ export function ThreadPosts(props: { ctx: PageContext; posts: PostListRow[]; thr
           </>
         );
       })}
+      {first && next <= pageLast && <PostGap from={next} to={pageLast} />}
     </>
   );
 }
