@@ -81,12 +81,12 @@ async function seedCommunity() {
     body: [
       'Stable 34-year-old, palpitations for two hours, BP 118/74. No structural heart disease known.',
       '',
-      '| Finding | Value |',
-      '| --- | --- |',
-      '| Rate | 184/min |',
-      '| QRS width | 168 ms |',
-      '| Axis | −75° |',
-      '| AV dissociation | Capture beat in II |',
+      '| Finding | Value | Interpretation |',
+      '| --- | --- | --- |',
+      '| Rate | 184/min | Regular, broad complexes |',
+      '| QRS width | 168 ms | Favours ventricular origin |',
+      '| Axis | −75° | Northwest: strongly suggests VT |',
+      '| AV dissociation | Capture beat in II | Diagnostic of ventricular tachycardia |',
       '',
       `![Rhythm strip, lead II, showing a broad-complex tachycardia](${IMAGE_HOST}/ecg-lead-ii.svg)`,
       '',
@@ -279,6 +279,36 @@ test.concurrent.for(CASES)('$label', async ({ variant, spec }, { expect }) => {
 
     await saveScreenshot(page, `${spec.name}-${device}-${scheme}`);
     expect.soft(problems.list, `${where}: browser errors`).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});
+
+test('on a phone a wide table in a post scrolls sideways; no word in it is broken across lines', async ({ expect }) => {
+  const { page, problems } = await openPage(contextFor(VARIANTS[2], 'member'));
+  try {
+    await page.goto(seeded.threadPath);
+    const table = page.locator('article#p1 table');
+    const sizes = await table.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(sizes.scroll).toBeGreaterThan(sizes.client);
+    const broken = await table.evaluate((el) => {
+      const split: string[] = [];
+      for (const cell of Array.from(el.querySelectorAll('th, td'))) {
+        const text = cell.firstChild;
+        if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+        const value = text.textContent ?? '';
+        for (const match of value.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(text, match.index);
+          range.setEnd(text, match.index + match[0].length);
+          // A word on one line has one box; one broken across lines has one per line.
+          if (range.getClientRects().length > 1) split.push(match[0]);
+        }
+      }
+      return split;
+    });
+    expect(broken).toEqual([]);
+    expect(problems.list).toEqual([]);
   } finally {
     await page.close();
   }
