@@ -5,6 +5,7 @@ import { Conflict, Invalid, NotFound } from '../errors.ts';
 import type { MemberViewer, Viewer } from '../policy/index.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { SettingsSource } from './admission.ts';
+import { autoHideReason } from './notes.ts';
 import * as q from './queries.ts';
 import { flagWeight } from './trust.ts';
 
@@ -71,7 +72,7 @@ export async function flagBlogTarget(
       if (weight > 0 && item.score >= settings.autoHideScore && found.status === 'published' && !item.autoHidden) {
         await setState(tx, target, 'hidden', AUTO_HIDDEN_NOTE);
         await q.markAutoHidden(tx, item.id);
-        await q.insertLog(tx, { actorId: null, action: 'auto_hide', ...target, subjectId: found.authorId, spaceId: found.spaceId, itemId: item.id, reason: `Flag score ${item.score} reached ${settings.autoHideScore}` });
+        await q.insertLog(tx, { actorId: null, action: 'auto_hide', ...target, subjectId: found.authorId, spaceId: found.spaceId, itemId: item.id, reason: autoHideReason(item.score, settings.autoHideScore) });
         hidden = true;
       }
       return { flagId: flag.id, hidden };

@@ -10,6 +10,7 @@ import type { ModerationOutcome, Notifier } from '../notifications/notifier.ts';
 import { ANONYMOUS, authorize, isSiteStaff, type MemberViewer } from '../policy/index.ts';
 import { rememberedSettings, SETTINGS_CHANGED } from './admission.ts';
 import { blogTargetDetail, blogTargetOf, decideBlogItem, flagBlogTarget, restoreAutoHidden, type BlogTarget } from './blog-targets.ts';
+import { AUTO_HIDDEN_NOTE, autoHideReason, hiddenNote } from './notes.ts';
 import * as q from './queries.ts';
 import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings } from './settings.ts';
 import { refreshTrust } from './promotion.ts';
@@ -69,12 +70,6 @@ function cleanNote(raw: string | undefined, field: string, required: string | nu
 }
 
 /** The plain-words note an author sees on a post a moderator took down. */
-function hiddenNote(reason: string): string {
-  return `A moderator hid this post: ${reason} You can edit it and ask for another review, or appeal once to a different moderator.`;
-}
-
-const AUTO_HIDDEN_NOTE =
-  'Members flagged this post, so it is hidden until a moderator reviews it. You can edit it in the meantime; a moderator will look at it soon.';
 
 export type ModerationService = ReturnType<typeof createModerationService>;
 
@@ -172,7 +167,9 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
           if (weight > 0 && item.score >= settings.autoHideScore && post.status === 'published' && !item.autoHidden) {
             await q.setPostState(tx, postId, 'hidden', AUTO_HIDDEN_NOTE);
             await q.markAutoHidden(tx, item.id);
-            await q.insertLog(tx, { actorId: null, action: 'auto_hide', postId, subjectId: post.authorId, spaceId: post.spaceId, itemId: item.id, reason: `Flag score ${item.score} reached ${settings.autoHideScore}` });
+            await q.insertLog(tx, { actorId: null, action: 'auto_hide', postId, subjectId: post.authorId, spaceId: post.spaceId, itemId: item.id, reason: autoHideReason(item.score, settings.autoHideScore) });
+            // The author hears of it at once, without learning who flagged (no actor).
+            await notifier.moderatedContent(tx, { recipientId: post.authorId, actorId: null, reviewItemId: item.id, outcome: 'auto_hide', threadId: post.threadId, postId });
             hidden = true;
           }
           return { flagId: flag.id, hidden };

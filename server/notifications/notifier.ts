@@ -28,7 +28,7 @@ export interface NewPost {
 }
 
 /** A moderation decision's code, shown as fixed words (never the moderator's free text). */
-export type ModerationOutcome = 'approve' | 'reject' | 'hide' | 'delete' | 'keep' | 'restore' | 'keep_hidden' | 'edit_keep' | 'dismiss' | 'agreed' | 'disagreed' | 'dismissed';
+export type ModerationOutcome = 'approve' | 'reject' | 'hide' | 'auto_hide' | 'delete' | 'keep' | 'restore' | 'keep_hidden' | 'edit_keep' | 'dismiss' | 'agreed' | 'disagreed' | 'dismissed';
 
 export type Notifier = ReturnType<typeof createNotifier>;
 
@@ -91,7 +91,7 @@ export function createNotifier() {
     mentionedOutsiders: (tx: Executor, spaceId: number, handles: string[]) => q.findMentionedOutsiders(tx, spaceId, handles),
 
     /** The author of moderated content learns the outcome, if they can still read it. */
-    async moderatedContent(tx: Executor, n: { recipientId: string; actorId: string; reviewItemId: number; outcome: ModerationOutcome; threadId?: number | null; postId?: number | null; blogEntryId?: number | null }) {
+    async moderatedContent(tx: Executor, n: { recipientId: string; actorId: string | null; reviewItemId: number; outcome: ModerationOutcome; threadId?: number | null; postId?: number | null; blogEntryId?: number | null }) {
       const mustSee = n.postId ? 'post' : 'none';
       return created(tx, await q.insertDirect(tx, { ...n, kind: 'moderation_content' }, mustSee));
     },

@@ -73,6 +73,7 @@ const CONTENT_OUTCOMES: Record<string, string> = {
   approve: 'A moderator approved your {x}.',
   reject: 'A moderator did not approve your {x}.',
   hide: 'A moderator hid your {x}.',
+  auto_hide: 'Members flagged your {x}, so it is hidden until a moderator reviews it.',
   keep_hidden: 'A moderator kept your {x} hidden.',
   delete: 'A moderator removed your {x}.',
   restore: 'Your {x} is visible again.',

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { moderationLog, spaceMembers, users } from '../../db/schema/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { addSpaceMember, createMember, createSpaceWithBoard, PASSWORD, type TestMember } from '../helpers/factories.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, PASSWORD, signedInAgent, type TestMember } from '../helpers/factories.ts';
 
 /*
  * Moderation through the JSON API: flags, auto-hide, every decision, sanctions, pre-moderation,
@@ -121,6 +121,17 @@ describe('auto-hide', () => {
     expect(own.moderationNote).toMatch(/hidden until a moderator reviews it/);
     const lines = await app.database.db.select().from(moderationLog).where(eq(moderationLog.postId, postId));
     expect(lines.map((l) => [l.action, l.actorId])).toEqual([['auto_hide', null]]);
+    expect(lines[0]!.reason).toMatch(/^Members' flags reached the score that hides it until a moderator reviews it \(\d+; the threshold is \d+\)\.$/);
+    // The author is told at once, and not by whom.
+    const told = await ok<{ items: { text: string; actor: string | null }[] }>(author, 'GET', '/notifications');
+    const notice = told.items.find((n) => n.text.startsWith('Members flagged your post'));
+    expect(notice?.text).toMatch(/so it is hidden until a moderator reviews it\.$/);
+    expect(notice?.actor).toBeNull();
+    // Nobody has decided yet, so the author is offered an edit but nothing to appeal.
+    const page = await (await signedInAgent(app, author)).get(`/p/${postId}`);
+    const thread = await (await signedInAgent(app, author)).get(String(page.headers.location));
+    expect(thread.body).toContain(`href="/p/${postId}/edit"`);
+    expect(thread.body).not.toContain(`href="/p/${postId}/appeal"`);
   });
 
   test('new members’ flags weigh less: three of them do not hide a post', async () => {

@@ -507,6 +507,7 @@ describe('admin and staff forms', () => {
 
   test('site staff silence a member from the profile; the member sees why on every page; staff lift it', async () => {
     const target = await createMember(app);
+    const { thread, reply } = await hiddenPostOf(target);
     const mod: Agent = await signedInAgent(app, siteMod);
     expect((await mod.get(`/u/${target.handle}`)).body).toContain(`href="/u/${target.handle}/moderate"`);
     const page = await mod.get(`/u/${target.handle}/moderate`);
@@ -527,6 +528,12 @@ describe('admin and staff forms', () => {
     const mine = await member.get('/me/moderation');
     expect(mine.body).toContain('Silenced');
     expect(mine.body).toContain('Three personal attacks this week.');
+    // The thread says why they cannot reply (not that they should join), and offers no edit they could not save.
+    const threadPage = decodeHtml((await member.get(threadUrl(thread))).body);
+    expect(threadPage).toContain('Your account is silenced: you can read, but not post or reply, for now.');
+    expect(threadPage).not.toContain('Only members of this space can reply');
+    expect(threadPage).not.toContain(`href="/p/${reply.postId}/edit"`);
+    expect(threadPage).toContain(`href="/p/${reply.postId}/appeal"`);
 
     await mod.get(`/u/${target.handle}/moderate`);
     const lifted = await mod.postForm(`/u/${target.handle}/lift`, { reason: 'Apologised.' });

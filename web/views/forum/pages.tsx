@@ -1,3 +1,4 @@
+import { AUTO_HIDDEN_NOTE } from '../../../server/moderation/notes.ts';
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import { POSTS_PER_PAGE } from '../../../server/forum/rules.ts';
 import type { BoardRow, HomeSpaceRow, SpaceRow } from '../../../server/spaces/queries.ts';
@@ -233,6 +234,10 @@ export function BoardPage(props: {
             <a class="button" href={`${boardHref(space.slug, board.slug)}/new`}>
               New thread
             </a>
+          ) : ctx.viewer.status !== 'active' ? (
+            <a class="button button-secondary" href="/me/moderation">
+              Why can’t I post?
+            </a>
           ) : (
             <a class="button button-secondary" href={spaceHref(space.slug)}>
               Join the space to post
@@ -252,7 +257,8 @@ export function BoardPage(props: {
 }
 
 /** What a held or hidden post says: to its author, why and what they can do; to moderators, a badge. */
-function ModerationNotice({ post, mine, spaceId }: { post: PostListRow; mine: boolean; spaceId: number }) {
+/** `canPost`: whether the viewer may write at all (a silenced member may not, so is offered no edit). */
+function ModerationNotice({ post, mine, spaceId, canPost }: { post: PostListRow; mine: boolean; spaceId: number; canPost: boolean }) {
   if (post.deletedAt !== null || post.status === 'published') return null;
   const held = post.status === 'held';
   if (!mine) {
@@ -271,8 +277,9 @@ function ModerationNotice({ post, mine, spaceId }: { post: PostListRow; mine: bo
       </p>
       {post.moderationNote && <p>{post.moderationNote}</p>}
       <p class="author-notice-actions">
-        <a href={`/p/${post.id}/edit`}>Edit the post</a>
-        {!held && (
+        {canPost && <a href={`/p/${post.id}/edit`}>Edit the post</a>}
+        {/* Hidden by members' flags, nobody has decided yet: there is nothing to appeal. */}
+        {!held && post.moderationNote !== AUTO_HIDDEN_NOTE && (
           <>
             <a href={`/p/${post.id}/review`}>Ask for another review</a>
             <a href={`/p/${post.id}/appeal`}>Appeal the decision</a>
@@ -316,7 +323,7 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
           )}
         </div>
       </header>
-      <ModerationNotice post={post} mine={mine} spaceId={props.spaceId} />
+      <ModerationNotice post={post} mine={mine} spaceId={props.spaceId} canPost={ctx.viewer.kind === 'member' && ctx.viewer.status === 'active'} />
       {removed ? (
         <p class="removed-note">{post.removedByModerator ? 'Post removed by a moderator.' : 'Post removed by author.'}</p>
       ) : (
@@ -330,7 +337,8 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
               <a href={`/t/${thread.id}/reply?to=${post.id}&quote=1`}>Quote</a>
             </>
           )}
-          {mine && !thread.locked && (
+          {/* A silenced author may not change posts either (the policy's "writer"): no buttons that would fail. */}
+          {mine && !thread.locked && ctx.viewer.status === 'active' && (
             <>
               <a href={`/p/${post.id}/edit`}>Edit</a>
               <PostButton ctx={ctx} action={`/p/${post.id}/delete`} label="Delete" confirm="Remove this post? A note that you removed it stays in its place." />
@@ -472,6 +480,10 @@ export function ThreadPage(props: ThreadPageProps) {
         </p>
       ) : archived ? (
         <p class="notice notice-info">This board is archived: it can be read but takes no new replies.</p>
+      ) : ctx.viewer.kind === 'member' && ctx.viewer.status !== 'active' ? (
+        <p class="notice notice-info">
+          Your account is silenced: you can read, but not post or reply, for now. <a href="/me/moderation">See why, and until when</a>.
+        </p>
       ) : ctx.viewer.kind === 'member' && !props.canPost ? (
         <p class="notice notice-info">
           Only members of this space can reply. <a href={spaceHref(space.slug)}>Join the space</a> to take part.
