@@ -24,6 +24,8 @@ export const notificationKind = pgEnum('notification_kind', [
   'space_rules_changed',
   // A request to join was refused: the member hears of it instead of waiting for ever.
   'space_refused',
+  // Someone asked to join: the space's owners and moderators, who decide, hear of it.
+  'space_requested',
   'blog_published',
   // A new comment on the recipient's own entry.
   'blog_comment',

@@ -114,6 +114,10 @@ export function createNotifier() {
       return created(tx, await q.insertDirect(tx, { ...n, kind: 'space_refused' }, 'none'));
     },
 
+    async joinRequested(tx: Executor, n: { actorId: string; spaceId: number }) {
+      return created(tx, await q.insertForJoinRequest(tx, n.spaceId, n.actorId));
+    },
+
     async rulesChanged(tx: Executor, n: { actorId: string; spaceId: number }) {
       return created(tx, await q.insertForRulesChange(tx, n.spaceId, n.actorId));
     },

@@ -124,6 +124,8 @@ export function describe(first: NotificationDetail, last: NotificationDetail, co
       case 'space_refused':
         // Who refused stays with the space's owners and moderators (their log), not the member.
         return { text: `Your request to join ${space} was not accepted`, target: `/s/${first.spaceSlug ?? ''}` };
+      case 'space_requested':
+        return { text: count > 1 ? `${count} people asked to join ${space}` : `${by} asked to join ${space}`, target: `/s/${first.spaceSlug ?? ''}/manage` };
       case 'space_rules_changed':
         // Only a confidential space asks its members to accept its rules before reading on.
         return {

@@ -251,6 +251,18 @@ export async function insertForRulesChange(db: Executor, spaceId: number, actorI
   );
 }
 
+/** A request to join reaches the space's active owners and moderators, who decide it. */
+export async function insertForJoinRequest(db: Executor, spaceId: number, actorId: string): Promise<CreatedNotification[]> {
+  return insertReturningCreated(
+    db,
+    sql`
+    insert into ${notifications} (recipient_id, kind, actor_id, space_id)
+    select ${spaceMembers.userId}, 'space_requested', ${actorId}, ${spaceId}::bigint from ${spaceMembers}
+    where ${spaceMembers.spaceId} = ${spaceId} and ${spaceMembers.status} = 'active' and ${spaceMembers.role} in ('owner', 'moderator')
+      and ${spaceMembers.userId} <> ${actorId}`,
+  );
+}
+
 /** Each scheduled entry that just went out tells its author. */
 export async function insertForPublishedEntries(db: Executor, entries: { id: number; authorId: string }[]): Promise<CreatedNotification[]> {
   if (entries.length === 0) return [];

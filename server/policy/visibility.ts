@@ -308,7 +308,7 @@ export function notificationVisible(viewer: PolicyViewer): SQL {
     when ${notifications.kind} = 'moderation_content' then (case when ${notifications.postId} is not null then ${anyPost} else ${entry} end)
     when ${notifications.kind} = 'moderation_flag' then (case when ${notifications.threadId} is not null then ${thread} else ${entry} end)
     when ${notifications.kind} = 'space_invited' then ${invitation}
-    when ${notifications.kind} in ('space_approved', 'space_refused', 'space_rules_changed') then ${space}
+    when ${notifications.kind} in ('space_approved', 'space_refused', 'space_requested', 'space_rules_changed') then ${space}
     when ${notifications.kind} = 'blog_published' then ${entry}
     when ${notifications.kind} in ('blog_comment', 'blog_comment_followed') then ${comment}
     else false end))`;

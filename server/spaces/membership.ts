@@ -76,6 +76,7 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
       await db.transaction(async (tx) => {
         await q.upsertMembership(tx, { spaceId, userId: viewer.id, role: 'member', status, requestMessage });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: status === 'active' ? 'joined' : 'requested', detail: requestMessage });
+        if (status === 'requested') await notifier.joinRequested(tx, { actorId: viewer.id, spaceId });
       });
       return status;
     },

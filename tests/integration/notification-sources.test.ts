@@ -68,9 +68,12 @@ describe('membership events', () => {
     const { space: open } = await createSpaceWithBoard(app, admin, { name: 'Request ward' });
     await app.database.db.update(spaces).set({ joinPolicy: 'request' }).where(eq(spaces.id, open.id));
     await app.services.membership.join(bob.viewer, open.id, 'Please');
+    // The owner, who decides, hears of the request (the members of the space do not).
+    expect(await texts(admin)).toContain(`@${bob.handle} asked to join Request ward`);
     await app.services.membership.decide(admin.viewer, open.id, bob.handle, 'approve');
     expect(await texts(bob)).toContain('Your request to join Request ward was approved');
     await app.services.membership.join(carol.viewer, open.id, 'Me too');
+    expect((await texts(bob)).some((t) => t.includes('asked to join'))).toBe(false);
     await app.services.membership.decide(admin.viewer, open.id, carol.handle, 'refuse');
     expect(await texts(carol)).toContain('Your request to join Request ward was not accepted');
 

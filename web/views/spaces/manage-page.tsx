@@ -156,7 +156,15 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
             {space.level === 'confidential' ? (
               <p class="hint">People join by invitation only: nobody outside can see a confidential space.</p>
             ) : (
-              <JoinPolicyChoice value={problem('details')?.values.joinPolicy ?? space.joinPolicy} />
+              <>
+                <JoinPolicyChoice value={problem('details')?.values.joinPolicy ?? space.joinPolicy} />
+                {space.joinPolicy === 'open' && (
+                  <p class="hint">
+                    In an open space anyone may post without joining. By request or by invitation, only members post: people who posted here without joining will have to
+                    ask, or be invited, to post again.
+                  </p>
+                )}
+              </>
             )}
             <button type="submit" class="button button-small">
               Save
