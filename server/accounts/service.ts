@@ -110,7 +110,7 @@ export function createAccountsService(db: Database, sessions: SessionManager, re
     }
     if (isSuspended(user)) {
       throw new Forbidden(
-        `${user.statusUntil ? `Your account is suspended until ${user.statusUntil.toUTCString()}.` : 'Your account is suspended.'}${user.statusReason ? ` Reason: ${user.statusReason}` : ''}`,
+        `${user.statusUntil ? `Your account is suspended until ${user.statusUntil.toISOString().replace('T', ' ').slice(0, 16)} UTC.` : 'Your account is suspended.'}${user.statusReason ? ` Reason: ${user.statusReason}` : ''}`,
       );
     }
     await q.clearSignInFailures(db, accountKey);

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { posts } from '../../db/schema/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml, locationOf, type Agent } from '../helpers/browser-session.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
@@ -157,6 +159,19 @@ describe('who may open the moderator pages', () => {
 });
 
 describe('deciding, and what the author sees', () => {
+  test('a decision with a sanction confirms both', async () => {
+    const author = await createMember(app);
+    const thread = await createThread(app, author, board.id, 'Sanctioned thread', unique('Buy cheap scrubs at example.com'));
+    await app.services.moderation.flagPost(bob.viewer, thread.postId, { reason: 'spam' });
+    const { items } = await app.services.moderation.queue(siteMod.viewer, { sort: 'priority', status: 'open' });
+    const itemId = items.find((i) => i.postId === thread.postId)!.id;
+    const mod = await signedInAgent(app, siteMod);
+    await mod.get(`/mod/queue/${itemId}`);
+    const decided = await mod.postForm(`/mod/queue/${itemId}`, { decision: 'hide', reason: 'Advertising.', sanctionKind: 'silence', sanctionDays: '3', sanctionReason: 'Advertising in clinical boards.' });
+    expect(decided.statusCode).toBe(303);
+    expect((await mod.open(locationOf(decided))).body).toContain('Decided: Hide. The author is silenced for 3 days.');
+  });
+
   test('hide needs a reason; the author sees it, asks for another review after editing, and the post comes back', async () => {
     const thread = await createThread(app, alice, board.id, 'Ward round notes', unique('Opening.'));
     const reply = await app.services.forum.reply(alice.viewer, thread.threadId, { body: 'Bed 12, Mrs Jones, born 1961-04-02.' });
@@ -327,6 +342,11 @@ describe('deciding, and what the author sees', () => {
       const page = await agent.open(locationOf(posted));
       expect(page.body).toContain('Your post is waiting for approval');
       expect(page.body).toContain('Waiting for approval: only you and the moderators can see this post.');
+      // The reason is said once, on the post, not again in the message at the top.
+      const [held] = await app.database.db.select({ note: posts.moderationNote }).from(posts).where(eq(posts.authorId, newcomer.viewer.id));
+      const reason = held!.note;
+      expect(reason.length).toBeGreaterThan(0);
+      expect(decodeHtml(page.body).split(reason)).toHaveLength(2);
       expect((await app.inject({ method: 'GET', url: threadUrl(thread) })).body).not.toContain('Hello from a new member!');
       const mod = await signedInAgent(app, siteMod);
       const queue = await mod.get('/mod/queue?kind=held_post');

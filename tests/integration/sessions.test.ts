@@ -66,7 +66,7 @@ describe('authenticated sessions', () => {
     const { users } = await import('../../db/schema/index.ts');
     await app.database.db.update(users).set({ status: 'suspended', statusUntil: new Date(Date.now() + 86_400_000) }).where(eq(users.id, bob.viewer.id));
     expect(await whoAmI(cookie)).toBe('visitor');
-    await expect(app.services.accounts.signIn(bob.handle, PASSWORD, 'vitest')).rejects.toThrow(/suspended until/);
+    await expect(app.services.accounts.signIn(bob.handle, PASSWORD, 'vitest')).rejects.toThrow(/suspended until \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
     const api = await app.inject({ method: 'GET', url: '/api/v1/me', headers: bob.auth });
     expect(api.statusCode).toBe(401);
   });

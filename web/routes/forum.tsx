@@ -160,7 +160,8 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
 
   /** Said to the author after posting: a held post waits for a moderator before others see it. */
   function flashPosted(request: FastifyRequest, ref: PostRef) {
-    if (ref.held) request.flash('info', `Your post is waiting for approval: only you and the moderators can see it for now. ${ref.held}`);
+    // Why it was held is said once, in the note on the post itself.
+    if (ref.held) request.flash('info', 'Your post is waiting for approval: a moderator checks it before others see it. The note on your post says why.');
     for (const warning of ref.warnings ?? []) request.flash('info', warning);
   }
 

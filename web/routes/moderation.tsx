@@ -320,7 +320,9 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
     }
     const next = await moderation.queue(viewer, queueFilter({ sort: 'priority', status: 'open' }));
     const upcoming = next.items.find((i) => i.id !== request.params.id);
-    const done = `Decided: ${DECISION_LABELS[decision].label}.`;
+    // The sanction, when there was one, is confirmed too: on a phone it is easy to doubt it went with the decision.
+    const sanctioned = !isSiteStaff(viewer) || !kind ? '' : kind === 'warn' ? ' The author is warned.' : ` The author is ${kind === 'silence' ? 'silenced' : 'suspended'} ${days ? `for ${days} ${days === 1 ? 'day' : 'days'}` : 'until a moderator lifts it'}.`;
+    const done = `Decided: ${DECISION_LABELS[decision].label}.${sanctioned}`;
     if (!upcoming) {
       request.flash('success', `${done} The queue is empty.`);
       return reply.redirect('/mod/queue', 303);
