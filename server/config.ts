@@ -143,7 +143,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: source.LOG_LEVEL || (env === 'test' ? 'silent' : 'info'),
     rateLimits: {
       signInPerIpPerMinute: integer('RATE_SIGNIN_PER_IP_PER_MINUTE', source.RATE_SIGNIN_PER_IP_PER_MINUTE, 20, 1, 100000),
-      registerPerIpPerHour: integer('RATE_REGISTER_PER_IP_PER_HOUR', source.RATE_REGISTER_PER_IP_PER_HOUR, 10, 1, 100000),
+      registerPerIpPerHour: integer('RATE_REGISTER_PER_IP_PER_HOUR', source.RATE_REGISTER_PER_IP_PER_HOUR, 30, 1, 100000),
       signInFailuresPerAccount: integer('RATE_SIGNIN_FAILURES_PER_ACCOUNT', source.RATE_SIGNIN_FAILURES_PER_ACCOUNT, 10, 1, 1000),
       signInFailureWindowMinutes: 15,
       accountMailPerIpPerHour: integer('RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR', source.RATE_ACCOUNT_MAIL_PER_IP_PER_HOUR, 10, 1, 100000),
