@@ -551,6 +551,16 @@ describe('bad input', () => {
     expect((await api('q=x&from=2025-02-30')).statusCode).toBe(422);
   });
 
+  test('filters without words say a search needs words; a page past the last says so and leads back', async () => {
+    const filtersOnly = decodeHtml((await app.inject({ method: 'GET', url: '/search?author=nobody_in_particular' })).body);
+    expect(filtersOnly).toContain('Type a word or two to search for');
+    await thread(alice, 'Echidna rounds', 'An echidna on the ward.');
+    const past = decodeHtml((await app.inject({ method: 'GET', url: '/search?q=echidna&page=4' })).body);
+    expect(past).not.toContain('Nothing you can read matches that');
+    expect(past).toContain('There are fewer pages of results than that.');
+    expect(past).toContain('href="/search?q=echidna"');
+  });
+
   test('a query of stop words or punctuation only finds nothing, without an error', async () => {
     for (const query of ['the', '"""', '-', 'or', '!!! & |']) expect((await search(q(query))).total, query).toBe(0);
   });

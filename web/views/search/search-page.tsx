@@ -191,11 +191,18 @@ export function SearchPage({ ctx, form, outcome, errors, message }: SearchPagePr
                 <ResultItem result={r} />
               ))}
             </ol>
+          ) : outcome.total > 0 ? (
+            <p class="empty">
+              There are fewer pages of results than that. <a href={searchHref(form, outcome.pages)}>Go to the last page</a>.
+            </p>
           ) : (
             <p class="empty">Nothing you can read matches that. Try fewer or different words.</p>
           )}
           <Pagination page={outcome.page} pages={outcome.pages} href={(page) => searchHref(form, page)} />
         </section>
+      )}
+      {outcome && q.trim() === '' && (form.author || form.kind || form.from || form.to) && (
+        <p class="empty">Type a word or two to search for: the filters narrow a search down, but do not make one on their own.</p>
       )}
     </Layout>
   );
