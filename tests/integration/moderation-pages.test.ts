@@ -86,6 +86,20 @@ describe('flagging a post', () => {
     expect(anonymous.body).not.toContain('/flag"');
   });
 
+  test('a flag that hides a reply leads back to its place in the thread, not to the home page', async () => {
+    const thread = await createThread(app, alice, board.id, 'Flag that hides', unique('Opening.'));
+    const author = await createMember(app);
+    const reply = await app.services.forum.reply(author.viewer, thread.threadId, { body: unique('Buy my supplements.') });
+    // Three members' flags hide a post; the third flagger can no longer read it.
+    for (const flagger of [bob, carol]) await app.services.moderation.flagPost(flagger.viewer, reply.postId, { reason: 'spam' });
+    const agent = await signedInAgent(app, await createMember(app));
+    await agent.get(`/p/${reply.postId}/flag`);
+    const res = await agent.postForm(`/p/${reply.postId}/flag`, { reason: 'spam', note: '' });
+    expect(res.statusCode).toBe(303);
+    expect(locationOf(res)).toBe(`${threadUrl(thread)}#p${reply.number}`);
+    expect((await agent.open(locationOf(res))).body).toContain('The post is hidden until a moderator reviews it.');
+  });
+
   test('a refused flag keeps the note typed; a good one shows "You flagged this" and can be withdrawn', async () => {
     const thread = await createThread(app, alice, board.id, 'Flag me', 'Take 40 mg of everything.');
     const agent = await signedInAgent(app, bob);

@@ -155,10 +155,12 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
       return renderFlagPost(request, reply, request.params.id, { values, errors: { reason: 'Choose what is wrong.' }, message: 'Choose what is wrong with the post.' }, 422);
     }
     try {
+      // Where the post was, read before flagging: a flag that hides it leaves its place in the thread
+      // (a line says a post is not shown), unless it opened the thread, which then is gone too.
+      const post = await forum.post(viewer, request.params.id).catch(() => undefined);
       const result = await moderation.flagPost(viewer, request.params.id, { reason: values.reason, note: values.note });
       request.flash('success', result.hidden ? 'Thank you. The post is hidden until a moderator reviews it.' : 'Thank you. A moderator will look at the post.');
-      const post = await forum.post(viewer, request.params.id).catch(() => undefined);
-      return reply.redirect(post ? postHref(post.threadId, post.threadSlug, post.number) : '/', 303);
+      return reply.redirect(post && !(result.hidden && post.number === 1) ? postHref(post.threadId, post.threadSlug, post.number) : '/', 303);
     } catch (error) {
       const problem = formProblem(error);
       return renderFlagPost(request, reply, request.params.id, { values, errors: problem.fields, message: problem.message }, problem.status);

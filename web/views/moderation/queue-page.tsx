@@ -177,7 +177,7 @@ function QueueRow({ item }: { item: QueueItemView }) {
         </span>
         {item.space && <span>in {item.space.name}</span>}
         <span>
-          waiting since <Time at={new Date(item.createdAt)} />
+          {item.status === 'decided' ? 'opened' : 'waiting since'} <Time at={new Date(item.createdAt)} />
         </span>
       </p>
     </li>
