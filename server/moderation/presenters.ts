@@ -88,7 +88,18 @@ export const ItemDetailOut = Type.Object({
     Type.Null(),
   ]),
   post: Type.Union([
-    Type.Object({ id: Type.Integer(), number: Type.Integer(), status: Type.String(), revision: Type.Integer(), bodyHtml: Type.String(), body: Type.String(), url: Type.String(), threadTitle: Type.String() }),
+    Type.Object({
+      id: Type.Integer(),
+      number: Type.Integer(),
+      status: Type.String(),
+      /** What the author was told when it was held or hidden ('' when published). */
+      note: Type.String(),
+      revision: Type.Integer(),
+      bodyHtml: Type.String(),
+      body: Type.String(),
+      url: Type.String(),
+      threadTitle: Type.String(),
+    }),
     Type.Null(),
   ]),
   /** A blog entry or comment under review, as readers see it. */
@@ -129,6 +140,7 @@ export function presentItemDetail(detail: ItemDetail, allowed: readonly string[]
           id: post.id,
           number: post.number,
           status: post.status,
+          note: post.status === 'published' ? '' : post.moderationNote,
           revision: post.revision,
           bodyHtml: post.bodyHtml,
           body: post.bodySource,

@@ -44,6 +44,8 @@ function postForModerationQuery(db: Executor, viewer: PolicyViewer) {
       number: posts.number,
       authorId: posts.authorId,
       status: posts.status,
+      /** What its author was told when it was held or hidden (why it waits). */
+      moderationNote: posts.moderationNote,
       revision: posts.revision,
       deletedAt: posts.deletedAt,
       createdAt: posts.createdAt,

@@ -367,6 +367,8 @@ describe('deciding, and what the author sees', () => {
       const itemId = Number(/href="\/mod\/queue\/(\d+)"[^>]*data-queue-link/.exec(queue.body)?.[1]);
       const item = await mod.get(`/mod/queue/${itemId}`);
       expect(item.body).toContain('value="approve"');
+      // The moderator sees why it waits: what its author was told.
+      expect(decodeHtml(item.body)).toContain(`Its author was told: “${reason}”`);
       expect(item.body).not.toContain('value="hide"');
       expect((await mod.postForm(`/mod/queue/${itemId}`, { decision: 'approve' })).statusCode).toBe(303);
       expect((await app.inject({ method: 'GET', url: threadUrl(thread) })).body).toContain('Hello from a new member!');

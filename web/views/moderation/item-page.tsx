@@ -120,6 +120,11 @@ export function ItemPage(props: {
                 The post: <a href={item.post.url}>{item.post.threadTitle} #{item.post.number}</a>{' '}
                 {item.post.status !== 'published' && <Badge kind={item.post.status}>{item.post.status === 'held' ? 'Held' : 'Hidden'}</Badge>}
               </h2>
+              {item.post.note && (
+                <p class="hint">
+                  Its author was told: “{item.post.note}”
+                </p>
+              )}
               <div class="item-post">
                 <RenderedContent html={trustedSafeHtml(item.post.bodyHtml)} />
               </div>
