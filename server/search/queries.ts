@@ -37,15 +37,24 @@ const TITLE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, HighlightAll
 /** ts_headline reads its whole input: long bodies are cut to what a snippet could come from. */
 const SNIPPET_INPUT_CHARS = 20_000;
 
-const tsquery = (q: string) => sql`websearch_to_tsquery('english', ${q})`;
+/**
+ * A zero-width space after each slash between word characters, exactly as the stored vectors are
+ * made (migration 0029, the same expression in SQL): the text parser then reads "mcg/kg/min" as
+ * three words instead of one file path, in the query as in the rows, so "mcg" finds
+ * "0.1 mcg/kg/min" and "mg/kg" is still a phrase.
+ */
+const ZWSP = '\u200B';
+const splitSlashes = (text: SQL | string) => sql`regexp_replace(${text}, ${'(\\w)/(?=\\w)'}, ${`\\1/${ZWSP}`}, 'g')`;
+const tsquery = (q: string) => sql`websearch_to_tsquery('english', ${splitSlashes(q)})`;
 const vectorOf = (table: SQL) => sql`${table}."search_vector"`;
 const threadVector = vectorOf(sql`${threads}`);
 const postVector = vectorOf(sql`${posts}`);
 const entryVector = vectorOf(sql`${blogEntries}`);
 const commentVector = vectorOf(sql`${blogComments}`);
 
+/** Text for ts_headline, split at slashes as the vectors are (the headline's output drops the split again). */
 function plain(text: SQL | ReturnType<typeof sql.raw>, limit = SNIPPET_INPUT_CHARS): SQL {
-  return sql`translate(left(${text}, ${limit}), ${SENTINELS}, '')`;
+  return splitSlashes(sql`translate(left(${text}, ${limit}), ${SENTINELS}, '')`);
 }
 /**
  * Markdown read as prose for a snippet: images and links by their text, without emphasis marks,
@@ -60,8 +69,8 @@ const PROSE_RULES: [pattern: string, replacement: string, flags: string][] = [
 function prose(markdown: SQL): SQL {
   return PROSE_RULES.reduce((text, [pattern, replacement, flags]) => sql`regexp_replace(${text}, ${pattern}, ${replacement}, ${flags})`, markdown);
 }
-const snippet = (markdown: SQL, q: string) => sql<string>`ts_headline('english', ${prose(plain(markdown))}, ${tsquery(q)}, ${SNIPPET_OPTIONS})`;
-const highlightedTitle = (text: SQL, q: string) => sql<string>`ts_headline('english', ${plain(text, 1000)}, ${tsquery(q)}, ${TITLE_OPTIONS})`;
+const snippet = (markdown: SQL, q: string) => sql<string>`replace(ts_headline('english', ${prose(plain(markdown))}, ${tsquery(q)}, ${SNIPPET_OPTIONS}), ${ZWSP}, '')`;
+const highlightedTitle = (text: SQL, q: string) => sql<string>`replace(ts_headline('english', ${plain(text, 1000)}, ${tsquery(q)}, ${TITLE_OPTIONS}), ${ZWSP}, '')`;
 
 const authorId = (handle: string) => sql`(select ${users.id} from ${users} where lower(${users.handle}) = lower(${handle}))`;
 

@@ -469,6 +469,23 @@ describe('what a search costs, and for whom', () => {
   });
 });
 
+describe('doses and units', () => {
+  test('a dose written with a slash is found by each of its words and as written, and its snippet reads as written', async () => {
+    const { postId } = await thread(alice, 'Vancomycin and pressors (AUC/MIC)', 'Aim for a trough of 16 micrograms/mL; start noradrenaline at 0.1 mcg/kg/min.');
+    for (const words of ['micrograms', 'microgram', 'mcg', 'mcg/kg/min', 'kg/min', 'noradrenaline mcg']) {
+      expect((await search(`${q(words)}&kind=post`)).results.map((r) => r.id), words).toContain(postId);
+    }
+    // A unit is still a phrase: its words apart, or in another order, do not make it.
+    expect((await search(`${q('min/kg')}&kind=post`)).results.map((r) => r.id)).not.toContain(postId);
+    const result = (await search(`${q('micrograms')}&kind=post`)).results.find((r) => r.id === postId)!;
+    expect(highlighted(result.snippet)).toEqual(['micrograms']);
+    expect(text(result.snippet)).toContain('16 micrograms/mL;');
+    expect(text(result.snippet)).not.toContain('\u200B');
+    const titled = (await search(`${q('mic')}&kind=thread`)).results.find((r) => r.title.some((segment) => segment.highlighted));
+    expect(titled && text(titled.title)).toBe('Vancomycin and pressors (AUC/MIC)');
+  });
+});
+
 describe('snippets', () => {
   test('highlight the matching words and nothing else', async () => {
     const { postId } = await thread(alice, 'Snippets', 'Before the meeting we discussed the okapi protocol in detail, then lunch.');
