@@ -58,6 +58,27 @@ async function expectSignedOut(agent: Agent) {
 }
 
 describe('registration', () => {
+  test('a visitor who came to reply joins and lands back on the thread; only a local page is followed', async () => {
+    const admin = await createMember(app, { role: 'admin' });
+    const { board } = await createSpaceWithBoard(app, admin, { name: 'Join from a thread' });
+    const thread = await createThread(app, admin, board.id, 'Worth replying to');
+    const threadPath = `/t/${thread.threadId}/${thread.slug}`;
+    const visitor = new Agent(app);
+    expect((await visitor.get(threadPath)).body).toContain(`href="/register?next=${encodeURIComponent(threadPath)}"`);
+    const form = await visitor.get(`/register?next=${encodeURIComponent(threadPath)}`);
+    expect(form.body).toContain(`name="next" value="${threadPath}"`);
+    const handle = `joiner${Date.now().toString(36)}`;
+    const joined = await visitor.postForm('/register', { handle, displayName: 'Dr Joiner', email: `${handle}@example.org`, password: PASSWORD, next: threadPath });
+    expect(joined.statusCode).toBe(303);
+    expect(locationOf(joined)).toBe(threadPath);
+
+    const elsewhere = new Agent(app);
+    await elsewhere.get('/register?next=https%3A%2F%2Fevil.example%2F');
+    const other = `away${Date.now().toString(36)}`;
+    const res = await elsewhere.postForm('/register', { handle: other, displayName: 'Dr Away', email: `${other}@example.org`, password: PASSWORD, next: 'https://evil.example/' });
+    expect(locationOf(res)).toBe('/');
+  });
+
   test('a visitor registers, is signed in with a new visitor session and lands on the home page with a welcome', async () => {
     const agent = new Agent(app);
     const person = newPerson();

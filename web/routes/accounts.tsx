@@ -60,11 +60,12 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
 
   // Registration
 
-  const emptyRegistration: RegisterState = { handle: '', displayName: '', email: '', errors: {} };
+  const emptyRegistration: RegisterState = { handle: '', displayName: '', email: '', next: '/', errors: {} };
 
-  app.get('/register', { config: { access: 'public' } }, async (request, reply) => {
-    if (request.viewer.kind === 'member') return reply.redirect('/', 303);
-    return sendPage(reply, <RegisterPage ctx={pageContext(request, reply)} state={emptyRegistration} />);
+  app.get('/register', { config: { access: 'public' }, schema: { querystring: Type.Object({ next: NextPath }) } }, async (request, reply) => {
+    const next = localPath(request.query.next);
+    if (request.viewer.kind === 'member') return reply.redirect(next, 303);
+    return sendPage(reply, <RegisterPage ctx={pageContext(request, reply)} state={{ ...emptyRegistration, next }} />);
   });
 
   app.post(
@@ -77,12 +78,15 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
           displayName: Type.String({ maxLength: LIMITS.displayName * 4 }),
           email: Type.String({ maxLength: LIMITS.email * 2 }),
           password: Password,
+          next: NextPath,
           ...Csrf,
         }),
       },
     },
     async (request, reply) => {
-      if (request.viewer.kind === 'member') return reply.redirect('/', 303);
+      // Back to the page that sent the visitor here (a thread they wanted to reply to), once they can use it.
+      const next = localPath(request.body.next);
+      if (request.viewer.kind === 'member') return reply.redirect(next, 303);
       const { handle, displayName, email, password } = request.body;
       try {
         const { user, cookie } = await accounts.register({ handle, displayName, email, password }, userAgent(request));
@@ -92,11 +96,11 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
         }
         await startSession(request, reply, cookie);
         request.flash('success', `Welcome to Rounds, ${user.displayName}. Your account is ready. We sent a link to ${user.email}: follow it to confirm your address.`);
-        return reply.redirect('/', 303);
+        return reply.redirect(next, 303);
       } catch (error) {
         const problem = formProblem(error);
         // The password is never sent back: it would sit in the page, the cache and the history.
-        const state: RegisterState = { handle, displayName, email, errors: problem.errors, message: problem.message };
+        const state: RegisterState = { handle, displayName, email, next, errors: problem.errors, message: problem.message };
         return sendPage(reply, <RegisterPage ctx={pageContext(request, reply)} state={state} />, problem.status);
       }
     },

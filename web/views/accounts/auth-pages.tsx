@@ -9,6 +9,8 @@ export interface RegisterState {
   handle: string;
   displayName: string;
   email: string;
+  /** Where to go once the account exists (a local path). */
+  next: string;
   errors: Record<string, string>;
   message?: string;
 }
@@ -22,6 +24,7 @@ export function RegisterPage({ ctx, state }: { ctx: PageContext; state: Register
         <form method="post" action="/register" class="auth-form">
           <ErrorSummary message={state.message} />
           <CsrfField ctx={ctx} />
+          {state.next !== '/' && <input type="hidden" name="next" value={state.next} />}
           <Field
             name="handle"
             label="Handle"

@@ -494,7 +494,8 @@ export function ThreadPage(props: ThreadPageProps) {
         </div>
       ) : (
         <p class="notice notice-info">
-          <a href={`/signin?next=${encodeURIComponent(threadHref(thread.id, thread.slug, props.page))}`}>Sign in</a> or <a href="/register">join</a> to reply.
+          <a href={`/signin?next=${encodeURIComponent(threadHref(thread.id, thread.slug, props.page))}`}>Sign in</a> or{' '}
+          <a href={`/register?next=${encodeURIComponent(threadHref(thread.id, thread.slug, props.page))}`}>join</a> to reply.
         </p>
       )}
     </Layout>
