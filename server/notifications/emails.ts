@@ -1,6 +1,7 @@
 import type { Database, Executor } from '../../db/client.ts';
 import type { MailService } from '../mail/service.ts';
 import { activityDigestItem, activityNotification, type Activity } from '../mail/notification-content.ts';
+import { plainExcerptOfHtml } from '../content/render-markdown.ts';
 import type { MemberViewer } from '../policy/index.ts';
 import { describe, type NotificationDetail } from './presenters.ts';
 import * as q from './queries.ts';
@@ -74,10 +75,17 @@ export function createNotificationEmails(db: Database, deps: { mail: MailService
 
 type Detail = Awaited<ReturnType<typeof q.findDetails>>[number];
 
+/** Kinds about a post someone wrote: the e-mail quotes its opening, so the reader can judge it from their inbox. */
+const QUOTED_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post']);
+const EXCERPT_CHARS = 300;
+
 function toActivity(detail: Detail): Activity {
   const words = describe(detail as NotificationDetail, detail as NotificationDetail, 1, true);
+  // Written here for every place; activityNotification and activityDigestItem leave it out of anything confidential.
+  const excerpt = QUOTED_KINDS.has(detail.kind) && detail.postHtml ? plainExcerptOfHtml(detail.postHtml, EXCERPT_CHARS) : '';
   return {
     space: detail.placeLevel && detail.placeName ? { level: detail.placeLevel, name: detail.placeName } : null,
+    ...(excerpt ? { excerpt } : {}),
     headline: words.text,
     url: words.target,
     target: detail.postId !== null ? { postId: detail.postId } : detail.threadId !== null ? { threadId: detail.threadId } : null,

@@ -455,6 +455,8 @@ function detailsQuery(db: Executor, viewer: PolicyMember) {
       threadTitle: threads.title,
       threadSlug: threads.slug,
       postNumber: posts.number,
+      /** The post's rendering, for an e-mail's excerpt; the composers drop it for a confidential space. */
+      postHtml: posts.bodyHtml,
       spaceName: spaces.name,
       spaceSlug: spaces.slug,
       spaceLevel: spaces.level,

@@ -33,6 +33,8 @@ describe('e-mail right away', () => {
     expect(message!.subject).toContain('Proning awake patients');
     expect(message!.subject).toContain('Critical care');
     expect(message!.textBody).toContain(`/t/${thread.threadId}/`);
+    // The reply's opening, as readers see it, so the member can judge it from their inbox.
+    expect(message!.textBody).toContain('Yes, on the respiratory ward, with a nurse at the bedside.');
   });
 
   test('a member who did not ask for them gets none', async () => {
@@ -136,6 +138,7 @@ describe('the daily digest', () => {
       return mails.length > 0 ? mails : undefined;
     }, 'the digest');
     expect(digest!.textBody).toContain('Handover checklists that work');
+    expect(digest!.textBody).toContain('We use SBAR on every handover.');
     expect(digest!.textBody).toContain('New activity in a confidential space');
     for (const text of [digest!.subject, digest!.textBody, digest!.htmlBody]) {
       expect(text).not.toContain('OMEGAWORD');
