@@ -96,10 +96,14 @@ export function createNotifier() {
       return created(tx, await q.insertDirect(tx, { ...n, kind: 'moderation_content' }, mustSee));
     },
 
-    /** A flagger learns what became of their flag, if they can still read the thread. */
+    /**
+     * A flagger learns what became of their flag: about the thread if they can still read it, else
+     * (the decision hid the post that opened it, or they left its space) without naming anything.
+     */
     async flagOutcome(tx: Executor, n: { recipientId: string; actorId: string; reviewItemId: number; outcome: ModerationOutcome; threadId?: number | null; postId?: number | null; blogEntryId?: number | null }) {
-      const mustSee = n.threadId ? 'thread' : 'none';
-      return created(tx, await q.insertDirect(tx, { ...n, kind: 'moderation_flag' }, mustSee));
+      if (!n.threadId) return created(tx, await q.insertDirect(tx, { ...n, kind: 'moderation_flag' }, 'none'));
+      const about = await q.insertDirect(tx, { ...n, kind: 'moderation_flag' }, 'thread');
+      return created(tx, about.length > 0 ? about : await q.insertDirect(tx, { ...n, threadId: null, postId: null, kind: 'moderation_flag' }, 'none'));
     },
 
     async invited(tx: Executor, n: { recipientId: string; actorId: string; spaceId: number }) {

@@ -112,7 +112,8 @@ export function describe(first: NotificationDetail, last: NotificationDetail, co
         return { text, target: first.postId !== null ? postUrl(first) : (entry?.url ?? '/me/moderation') };
       }
       case 'moderation_flag': {
-        const what = first.threadId !== null ? `a post in ${title}` : `the entry ${entry?.title ?? ''}`;
+        // Neither thread nor entry: the flagger can no longer read what they flagged, so it goes unnamed.
+        const what = first.threadId !== null ? `a post in ${title}` : entry ? `the entry ${entry.title}` : 'a post';
         const text = (FLAG_OUTCOMES[first.outcome ?? ''] ?? 'Moderators reviewed your flag on {x}.').replace('{x}', what);
         const target = first.threadId !== null && first.threadSlug !== null ? `/t/${first.threadId}/${first.threadSlug}` : (entry?.url ?? '/notifications');
         return { text, target };

@@ -306,7 +306,7 @@ export function notificationVisible(viewer: PolicyViewer): SQL {
   return sql`(${notifications.recipientId} = ${viewer.id} and (case
     when ${notifications.kind} in ('reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post') then ${livePost}
     when ${notifications.kind} = 'moderation_content' then (case when ${notifications.postId} is not null then ${anyPost} else ${entry} end)
-    when ${notifications.kind} = 'moderation_flag' then (case when ${notifications.threadId} is not null then ${thread} else ${entry} end)
+    when ${notifications.kind} = 'moderation_flag' then (case when ${notifications.threadId} is not null then ${thread} when ${notifications.blogEntryId} is not null then ${entry} else true end)
     when ${notifications.kind} = 'space_invited' then ${invitation}
     when ${notifications.kind} in ('space_approved', 'space_refused', 'space_requested', 'space_rules_changed') then ${space}
     when ${notifications.kind} = 'blog_published' then ${entry}

@@ -26,6 +26,17 @@ afterAll(async () => app.close());
 const texts = async (member: TestMember) => (await app.services.notifications.list(member.viewer)).items.map((i) => i.text);
 
 describe('moderation outcomes', () => {
+  test('a flagger hears the outcome when hiding the post took the whole thread from their sight, without its title', async () => {
+    const thread = await createThread(app, alice, boardId, 'OPENERWORD thread that goes');
+    await app.services.moderation.flagPost(carol.viewer, thread.postId, { reason: 'spam' });
+    const [item] = await app.database.db.select({ id: reviewItems.id }).from(reviewItems).where(eq(reviewItems.postId, thread.postId));
+    await app.services.moderation.decide(admin.viewer, item!.id, { decision: 'hide', reason: 'Advertising' });
+    const outcome = (await app.services.notifications.list(carol.viewer)).items.find((i) => i.kind === 'moderation_flag');
+    expect(outcome?.text).toBe('Moderators agreed with your flag on a post.');
+    expect(outcome?.target).toBe('/notifications');
+    expect(JSON.stringify(outcome)).not.toContain('OPENERWORD');
+  });
+
   test('the author hears their post was hidden and each flagger that their flag was upheld, never who decided', async () => {
     const thread = await createThread(app, alice, boardId, 'Flagged thread');
     const { postId } = await app.services.forum.reply(alice.viewer, thread.threadId, { body: 'Questionable advice.' });
