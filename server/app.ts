@@ -135,7 +135,7 @@ export async function buildApp(config: Config, database: DatabaseHandle, overrid
   // Created by the writes that cause them (in their transactions); `notifier.onCreated` is the hook
   // for anything that must follow a new notification, such as e-mail.
   const notifier = createNotifier();
-  const moderation = createModerationService(db, notifier, remembered);
+  const moderation = createModerationService(db, notifier, remembered, { suspended: (tx, member) => accountEmails.queueSuspensionNotice(tx, member) });
   // Posts and blog entries are admitted under the settings moderation keeps (read once per process).
   const forum = createForumService(db, spaces, notifier, moderation.settings);
   // Raising a space's level must take its pages out of the anonymous cache at once (versioned

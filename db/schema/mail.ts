@@ -12,7 +12,7 @@ export const outboxMessages = pgTable(
   'outbox_messages',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    /** What the message is: verify-email, reset-password, confirm-email-change, email-change-requested, email-changed, notification, digest. */
+    /** What the message is: verify-email, reset-password, confirm-email-change, email-change-requested, email-changed, account-suspended, notification, digest. */
     kind: text('kind').notNull(),
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
     toAddress: text('to_address').notNull(),

@@ -73,8 +73,31 @@ export function createAccountEmails(db: Database, mail: MailService, jobs: Jobs)
 
   jobs.define<{ email: string }>(PASSWORD_RESET_REQUEST, sendPasswordReset, { retryLimit: 3, retryDelaySeconds: 10, backoff: true });
 
+  /**
+   * A suspended member is signed out at once; without this they would learn of it only by failing
+   * to sign in. Sent whatever their e-mail choices, as account e-mails are (it is about the account).
+   * The moderators' reason stays on the site (the sign-in page shows it): it may speak of what was
+   * said in a confidential space, and an e-mail leaves the site.
+   */
+  async function queueSuspensionNotice(tx: Executor, member: { userId: string; until: Date | null }): Promise<void> {
+    const user = await accountsQ.findUserById(tx, member.userId);
+    if (!user) return;
+    const until = member.until ? `until ${member.until.toISOString().replace('T', ' ').slice(0, 16)} UTC` : 'until a moderator lifts it';
+    const email = composeEmail({
+      subject: 'Your Rounds account is suspended',
+      paragraphs: [
+        `Hello ${user.displayName},`,
+        `The moderators suspended @${user.handle} ${until}. You are signed out, and cannot sign in or use API tokens until then.`,
+        'The sign-in page gives their reason when you try to sign in.',
+      ],
+      footer: ['If you think this is a mistake, reply to your site’s administrators.'],
+    });
+    await mail.queue({ kind: 'account-suspended', userId: user.id, to: user.email, email }, tx);
+  }
+
   return {
     queueVerification,
+    queueSuspensionNotice,
 
     async resendVerification(viewer: MemberViewer): Promise<void> {
       const user = await accountsQ.findUserById(db, viewer.id);

@@ -21,7 +21,7 @@ export interface MailOptions {
 }
 
 export interface OutgoingMessage {
-  kind: 'verify-email' | 'reset-password' | 'confirm-email-change' | 'email-change-requested' | 'email-changed' | 'notification' | 'digest';
+  kind: 'verify-email' | 'reset-password' | 'confirm-email-change' | 'email-change-requested' | 'email-changed' | 'account-suspended' | 'notification' | 'digest';
   userId: string | null;
   to: string;
   email: Email;

@@ -73,7 +73,12 @@ function cleanNote(raw: string | undefined, field: string, required: string | nu
 
 export type ModerationService = ReturnType<typeof createModerationService>;
 
-export function createModerationService(db: Database, notifier: Notifier, remembered: MemberCache) {
+/** What must follow a sanction in its transaction: the account e-mails tell a suspended member why (they are signed out). */
+export interface ModerationEvents {
+  suspended?(tx: Executor, member: { userId: string; until: Date | null }): Promise<void>;
+}
+
+export function createModerationService(db: Database, notifier: Notifier, remembered: MemberCache, events: ModerationEvents = {}) {
   const statements = q.moderationStatements(db);
   const readSettings = rememberedSettings(db, remembered);
   async function requireModeratedItem(exec: Executor, viewer: MemberViewer, itemId: number, lock: boolean) {
@@ -94,6 +99,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       await q.setMemberStatus(tx, subjectId, { status: 'suspended', statusUntil: until, statusReason: reason });
       // Signed out everywhere now; sign-in and API tokens refuse a suspended account until it ends.
       await deleteSessionsOfUser(tx, subjectId);
+      await events.suspended?.(tx, { userId: subjectId, until });
     }
     await q.insertLog(tx, {
       actorId: moderator.id,

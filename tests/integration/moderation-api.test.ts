@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { moderationLog, spaceMembers, users } from '../../db/schema/index.ts';
+import { moderationLog, outboxMessages, spaceMembers, users } from '../../db/schema/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, PASSWORD, signedInAgent, type TestMember } from '../helpers/factories.ts';
 
@@ -301,6 +301,12 @@ describe('sanctions', () => {
     expect((await api(target, 'GET', '/me')).statusCode).toBe(401);
     expect(await app.services.accounts.resumeSession(cookie.value)).toBeNull();
     await expect(app.services.accounts.signIn(target.handle, PASSWORD, 'vitest')).rejects.toThrow(/suspended until .*Reason: Harassment of a colleague/);
+    // Signed out at once, they hear of it by e-mail, without the reason (an e-mail leaves the site).
+    const [notice, ...more] = await app.database.db.select().from(outboxMessages).where(and(eq(outboxMessages.userId, target.viewer.id), eq(outboxMessages.kind, 'account-suspended')));
+    expect(more).toEqual([]);
+    expect(notice!.subject).toBe('Your Rounds account is suspended');
+    expect(notice!.textBody).toMatch(/suspended @\S+ until \d{4}-\d\d-\d\d \d\d:\d\d UTC\. You are signed out/);
+    expect(notice!.textBody).not.toContain('Harassment');
     await ok(siteMod, 'POST', `/users/${target.handle}/sanctions`, { kind: 'warn', reason: 'x' }, 201);
     await app.services.moderation.liftSanction(siteMod.viewer, target.handle, 'Appeal accepted');
     expect((await api(target, 'GET', '/me')).statusCode).toBe(200);
