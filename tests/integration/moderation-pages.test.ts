@@ -548,6 +548,9 @@ describe('admin and staff forms', () => {
     expect((await mod.get(`/u/${target.handle}`)).body).toContain(`href="/u/${target.handle}/moderate"`);
     const page = await mod.get(`/u/${target.handle}/moderate`);
     expect(page.statusCode).toBe(200);
+    // A length is chosen from a list that starts at a week; "for ever" has to be chosen, never left by accident.
+    expect(page.body).toMatch(/<option value="7" selected[^>]*>7 days<\/option>/);
+    expect(page.body).toContain('<option value="until-lifted">Until a moderator lifts it</option>');
     const refused = await mod.postForm(`/u/${target.handle}/sanction`, { kind: 'silence', days: '0', reason: 'Kept reason text' });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('from 1 to 3650');

@@ -83,9 +83,9 @@ function formProblem(error: unknown): { status: number; message: string; fields:
 /** Days of a silence or suspension: empty means until lifted. */
 function parseDays(raw: string | undefined, field: string, errors: Record<string, string>): number | undefined {
   const text = (raw ?? '').trim();
-  if (text === '') return undefined;
+  if (text === '' || text === 'until-lifted') return undefined;
   const days = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
-  if (!(days >= 1 && days <= 3650)) errors[field] = 'Give a whole number of days from 1 to 3650, or leave it empty.';
+  if (!(days >= 1 && days <= 3650)) errors[field] = 'Choose a length from the list: from 1 to 3650 days, or until a moderator lifts it.';
   return days;
 }
 

@@ -291,6 +291,17 @@ function DecisionForm(props: { ctx: PageContext; item: ItemView; allowed: readon
 }
 
 /** Kind, length and reason of a sanction; shared by the decision form and the member page. */
+const DEFAULT_SANCTION_DAYS = '7';
+const SANCTION_LENGTHS: [value: string, label: string][] = [
+  ['1', '1 day'],
+  ['3', '3 days'],
+  ['7', '7 days'],
+  ['30', '30 days'],
+  ['90', '90 days'],
+  ['365', 'A year'],
+  ['until-lifted', 'Until a moderator lifts it'],
+];
+
 export function SanctionFields(props: { values: { kind: string; days: string; reason: string }; errors: Record<string, string>; prefix: string; withNone?: boolean }) {
   const { values, errors, prefix } = props;
   const name = (n: string) => (prefix ? `${prefix}${n[0]!.toUpperCase()}${n.slice(1)}` : n);
@@ -312,14 +323,21 @@ export function SanctionFields(props: { values: { kind: string; days: string; re
         </select>
         {errors[name('kind')] && <p class="field-error">{errors[name('kind')]}</p>}
       </div>
-      <Field
-        name={name('days')}
-        label="For how many days"
-        hint={`Silence and suspension only. Leave empty for “until lifted”. ${SANCTION_LABELS.warn}s have no length.`}
-        type="number"
-        value={values.days}
-        error={errors[name('days')]}
-      />
+      {/* A list, not a number field: an empty field meant "for ever", which a hurried moderator on a phone chose by accident. */}
+      <div class={errors[name('days')] ? 'field has-error' : 'field'}>
+        <label for={`f-${name('days')}`}>For how long</label>
+        <p class="hint" id={`f-${name('days')}-hint`}>
+          Silence and suspension only. {SANCTION_LABELS.warn}s have no length.
+        </p>
+        <select id={`f-${name('days')}`} name={name('days')} aria-describedby={`f-${name('days')}-hint`}>
+          {SANCTION_LENGTHS.map(([value, label]) => (
+            <option value={value} selected={(values.days || DEFAULT_SANCTION_DAYS) === value}>
+              {label}
+            </option>
+          ))}
+        </select>
+        {errors[name('days')] && <p class="field-error">{errors[name('days')]}</p>}
+      </div>
       <Field name={name('reason')} label="Reason for the sanction" hint="The member sees it." value={values.reason} error={errors[name('reason')]} multiline rows={2} maxLength={1000} />
     </>
   );
