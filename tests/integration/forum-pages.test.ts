@@ -131,6 +131,8 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     const versions = await app.inject({ method: 'GET', url: `/p/${postId}/revisions` });
     expect(versions.body).toContain('first version');
     expect(versions.body).toContain('second version');
+    // What changed, word by word, as readers see the text.
+    expect(versions.body).toContain('<summary>What changed in version 2</summary><p class="revision-diff"><del>first</del><ins>second</ins> version</p>');
     const stale = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: 'third from an old tab', baseRevision: '1', intent: 'post' });
     expect(stale.statusCode).toBe(409);
     expect(stale.body).toContain('Someone saved a newer version');
@@ -140,6 +142,15 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     expect(emptied.statusCode).toBe(422);
     expect(emptied.body).toContain('A post cannot be empty. To take it down, delete it instead.');
     expect(emptied.body).not.toContain('before posting');
+  });
+
+  test('a changed dose reads as one change in the versions, whole numbers and all', async () => {
+    const thread = await createThread(app, alice, board.id, 'Noradrenaline start', 'Start at **0.05** mcg/kg/min and titrate.');
+    const agent = await signedInAgent(app, alice);
+    await agent.get(`/p/${thread.postId}/edit`);
+    expect((await agent.postForm(`/p/${thread.postId}/edit`, { title: 'Noradrenaline start', body: 'Start at **0.1** mcg/kg/min and titrate every 5 min.', baseRevision: '1', intent: 'post' })).statusCode).toBe(303);
+    const versions = (await app.inject({ method: 'GET', url: `/p/${thread.postId}/revisions` })).body;
+    expect(versions).toContain('Start at <del>0.05</del><ins>0.1</ins> mcg/kg/min and <del>titrate.</del><ins>titrate every 5 min.</ins>');
   });
 
   test('deleting leaves "post removed by author" in place', async () => {

@@ -1,4 +1,5 @@
 import { AUTO_HIDDEN_NOTE } from '../../../server/moderation/notes.ts';
+import { RevisionDiff } from './revision-diff.tsx';
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import { POSTS_PER_PAGE } from '../../../server/forum/rules.ts';
 import type { BoardRow, HomeSpaceRow, SpaceRow } from '../../../server/spaces/queries.ts';
@@ -555,15 +556,23 @@ export function RevisionsPage(props: {
         </h2>
         <RenderedContent html={trustedSafeHtml(post.bodyHtml)} />
       </section>
-      {props.history.map((r) => (
-        <section class="revision">
-          <h2>
-            Version {r.revision} · replaced <Time at={r.createdAt} />
-          </h2>
-          {r.title && <p class="revision-title">Title: {r.title}</p>}
-          <RenderedContent html={trustedSafeHtml(r.bodyHtml)} />
-        </section>
-      ))}
+      {props.history.map((r, i) => {
+        // History runs newest first: the version that replaced this one is the current post or the one above.
+        const next = i === 0 ? post.bodyHtml : props.history[i - 1]!.bodyHtml;
+        return (
+          <section class="revision">
+            <h2>
+              Version {r.revision} · replaced <Time at={r.createdAt} />
+            </h2>
+            <details class="revision-changes" open={i === 0}>
+              <summary>What changed in version {r.revision + 1}</summary>
+              <RevisionDiff before={r.bodyHtml} after={next} />
+            </details>
+            {r.title && <p class="revision-title">Title: {r.title}</p>}
+            <RenderedContent html={trustedSafeHtml(r.bodyHtml)} />
+          </section>
+        );
+      })}
     </Layout>
   );
 }
