@@ -58,13 +58,17 @@ function pageCount(total: number, perPage: number): number {
   return Math.max(1, Math.ceil(total / perPage));
 }
 
-/** The Markdown a quote of `post` starts with; the link brings readers back to the original. */
+/**
+ * The Markdown a quote of `post` starts with; the link brings readers back to the original, on its
+ * page of the thread (a fragment alone reaches the server as page 1: only the script could follow it).
+ */
 export function quoteMarkdown(post: { number: number; bodySource: string; author: { handle: string } }, threadId: number, slug: string): string {
   const quoted = post.bodySource
     .split('\n')
     .map((line) => `> ${line}`.trimEnd())
     .join('\n');
-  return `> **@${post.author.handle}** [wrote](/t/${threadId}/${slug}#p${post.number}):\n>\n${quoted}\n\n`;
+  const page = Math.ceil(post.number / POSTS_PER_PAGE);
+  return `> **@${post.author.handle}** [wrote](/t/${threadId}/${slug}${page > 1 ? `?page=${page}` : ''}#p${post.number}):\n>\n${quoted}\n\n`;
 }
 
 /**
