@@ -139,6 +139,17 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
     /** As this process last read them, until they change (see `rememberedSettings`). */
     settings: readSettings,
 
+    /**
+     * How many of a new member's first posts wait for a moderator, if this member's next one would
+     * (the compose pages say so before they write). Admission decides for real, with the place's
+     * moderators exempt; this is the site-wide rule, so a space's own moderator may be told in vain.
+     */
+    async firstPostsHeld(viewer: MemberViewer): Promise<number | null> {
+      const { holdFirstPosts } = await readSettings();
+      if (holdFirstPosts === 0 || viewer.role !== 'member' || viewer.trustLevel > 0) return null;
+      return (await q.countPublishedPostsBy(db, viewer.id)) < holdFirstPosts ? holdFirstPosts : null;
+    },
+
     /** Site staff, or an owner or moderator of at least one space: who may open the moderator screens. */
     moderatesAnything: async (viewer: MemberViewer): Promise<boolean> => isSiteStaff(viewer) || (await q.moderatesAnySpace(db, viewer.id)),
 

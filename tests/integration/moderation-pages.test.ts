@@ -350,6 +350,13 @@ describe('deciding, and what the author sees', () => {
     try {
       const thread = await createThread(app, alice, board.id, 'Welcome thread', 'Say hello.');
       const agent = await signedInAgent(app, newcomer);
+      // Told before writing, on the reply page and the new-thread page; members past their first posts are not.
+      const warned = 'A new member’s first post is checked by a moderator before others see it: yours will appear once approved.';
+      expect(decodeHtml((await agent.get(`/t/${thread.threadId}/reply`)).body)).toContain(warned);
+      expect(decodeHtml((await agent.get(threadUrl(thread))).body)).toContain(warned);
+      const { space } = await app.services.forum.thread(newcomer.viewer, thread.threadId);
+      expect(decodeHtml((await agent.get(`/s/${space.slug}/${board.slug}/new`)).body)).toContain(warned);
+      expect(decodeHtml((await (await signedInAgent(app, alice)).get(`/t/${thread.threadId}/reply`)).body)).not.toContain(warned);
       await agent.get(threadUrl(thread));
       const posted = await agent.postForm(`/t/${thread.threadId}/reply`, { body: 'Hello from a new member!', intent: 'post' });
       expect(posted.statusCode).toBe(303);

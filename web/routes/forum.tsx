@@ -107,10 +107,12 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
 
   async function renderNewThread(request: FastifyRequest, reply: FastifyReply, spaceSlug: string, boardSlug: string, state: ComposerState, status = 200) {
     const board = await spaces.boardBySlugs(request.viewer, spaceSlug, boardSlug);
+    const heldFirstPosts = await moderation.firstPostsHeld(requireMember(request.viewer));
     return sendPage(
       reply,
       <ComposePage
         ctx={pageContext(request, reply)}
+        heldFirstPosts={heldFirstPosts}
         title={`New thread in ${board.name}`}
         crumbs={[{ label: 'Home', href: '/' }, { label: board.space.name, href: spaceHref(board.space.slug) }, { label: board.name, href: boardHref(board.space.slug, board.slug) }, { label: 'New thread' }]}
         action={`${boardHref(board.space.slug, board.slug)}/new`}
@@ -202,6 +204,8 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         if (chrome && bell !== undefined) chrome.notificationCount = bell;
         const ctx = pageContext(request, reply);
         const canReply = canReplyIn(viewer, { ...result, canPost: facts.canPost });
+        // A query only for a member still at trust level 0, and only when the site holds first posts.
+        const heldFirstPosts = canReply && viewer.kind === 'member' ? await moderation.firstPostsHeld(viewer) : null;
         let posts: SharedThreadPosts;
         if (result.shared) posts = result.shared;
         else {
@@ -219,7 +223,16 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         }
         return sendPage(
           reply,
-          <ThreadPage ctx={ctx} {...result} {...facts} postsHtml={posts.html} description={posts.description} composer={freshComposer()} {...(watch ? { watch } : {})} />,
+          <ThreadPage
+            ctx={ctx}
+            {...result}
+            {...facts}
+            postsHtml={posts.html}
+            description={posts.description}
+            composer={freshComposer()}
+            heldFirstPosts={heldFirstPosts}
+            {...(watch ? { watch } : {})}
+          />,
         );
       }),
   );
@@ -235,10 +248,12 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     const { thread, board, space } = await forum.thread(request.viewer, threadId);
     const parent = replyToPostId ? await forum.post(request.viewer, replyToPostId) : undefined;
     const replyTo = parent && parent.threadId === thread.id && !parent.deletedAt ? parent : undefined;
+    const heldFirstPosts = await moderation.firstPostsHeld(requireMember(request.viewer));
     return sendPage(
       reply,
       <ComposePage
         ctx={pageContext(request, reply)}
+        heldFirstPosts={heldFirstPosts}
         title={`Reply: ${thread.title}`}
         crumbs={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title, href: threadHref(thread.id, thread.slug) }, { label: 'Reply' }]}
         action={`/t/${thread.id}/reply`}

@@ -433,6 +433,8 @@ export interface ThreadPageProps {
   canPost: boolean;
   /** The signed-in viewer's watch level for this thread. */
   watch?: WatchState;
+  /** Set when this member's posts wait for a moderator (their first N): said above the reply form. */
+  heldFirstPosts?: number | null;
 }
 
 export function ThreadPage(props: ThreadPageProps) {
@@ -491,6 +493,7 @@ export function ThreadPage(props: ThreadPageProps) {
         </p>
       ) : ctx.viewer.kind === 'member' ? (
         <div id="reply">
+          {props.heldFirstPosts && <FirstPostsHeld count={props.heldFirstPosts} />}
           <Composer ctx={ctx} action={`/t/${thread.id}/reply`} state={props.composer} withTitle={false} submitLabel="Post reply" heading="Reply" mentionable={`/mentionable?thread=${thread.id}`} />
         </div>
       ) : (
@@ -500,6 +503,16 @@ export function ThreadPage(props: ThreadPageProps) {
         </p>
       )}
     </Layout>
+  );
+}
+
+/** Said before a new member writes, when their first posts wait for a moderator. */
+function FirstPostsHeld({ count }: { count: number }) {
+  return (
+    <p class="notice notice-info">
+      Welcome! A new member’s first {count === 1 ? 'post is' : `${count} posts are`} checked by a moderator before others see {count === 1 ? 'it' : 'them'}: yours
+      will appear once approved.
+    </p>
   );
 }
 
@@ -515,11 +528,14 @@ export function ComposePage(props: {
   status?: number;
   /** Where the composer's @ list asks for handles. */
   mentionable?: string;
+  /** Set when this member's posts wait for a moderator (their first N): said before they write. */
+  heldFirstPosts?: number | null;
 }) {
   return (
     <Layout ctx={props.ctx} title={props.title} noindex>
       <Breadcrumbs items={props.crumbs} />
       <h1>{props.title}</h1>
+      {props.heldFirstPosts && <FirstPostsHeld count={props.heldFirstPosts} />}
       {props.context && (
         <aside class="replying-to">
           <p class="hint">Replying to {props.context.author}:</p>
