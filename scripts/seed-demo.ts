@@ -8,6 +8,7 @@ import { createSessionManager } from '../server/accounts/sessions.ts';
 import { createNotifier } from '../server/notifications/notifier.ts';
 import { createForumService, quoteMarkdown } from '../server/forum/service.ts';
 import { rememberedSettings } from '../server/moderation/admission.ts';
+import { createModerationService } from '../server/moderation/service.ts';
 import type { MemberViewer } from '../server/policy/index.ts';
 import { createSpacesService } from '../server/spaces/service.ts';
 import { DEMO_MEMBERS, DEMO_SPACES, DEMO_THREADS } from './demo-community.ts';
@@ -149,13 +150,18 @@ runCommand(async () => {
         where t.board_id = b.id`);
     });
 
+    // The demo shows pre-moderation: someone who registers has their first post checked by a
+    // moderator (the seeded members are past it). The site's own default stays off.
+    const moderation = createModerationService(db, createNotifier(), REMEMBER_NOTHING);
+    await moderation.updateSettings(admin, { ...(await moderation.settings()), holdFirstPosts: 1 });
+
     const boardTotal = [...boardIds].length;
     console.log('');
     console.log(
       `Done: ${DEMO_MEMBERS.length} members, ${DEMO_SPACES.length} spaces, ${boardTotal} boards, ${DEMO_THREADS.length} threads, ${formatCount(postTotal)} posts.`,
     );
     console.log(`Admin: @${admin.handle}   Moderator: @${moderator.handle}   Members: ${DEMO_MEMBERS.map((m) => `@${m.handle}`).join(' ')}`);
-    console.log(`Sign in with a handle or e-mail at ${config.publicUrl}/`);
+    console.log(`Sign in with a handle or e-mail at ${config.publicUrl}/ (a newly registered member's first post waits for a moderator)`);
     console.log(given ? "demo members' password: (the DEMO_PASSWORD you set)" : `demo members' password: ${password}`);
     if (!config.databaseUrl) console.log('Start the server with `npm start` (this command has closed the embedded database).');
   } finally {
