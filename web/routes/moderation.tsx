@@ -80,7 +80,7 @@ function formProblem(error: unknown): { status: number; message: string; fields:
   throw error;
 }
 
-/** Days of a silence or suspension: empty means until lifted. */
+/** Days of a silence or suspension: "until-lifted" (or nothing, from a hand-made form) means until a moderator lifts it. */
 function parseDays(raw: string | undefined, field: string, errors: Record<string, string>): number | undefined {
   const text = (raw ?? '').trim();
   if (text === '' || text === 'until-lifted') return undefined;

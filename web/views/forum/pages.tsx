@@ -1,7 +1,6 @@
-import { AUTO_HIDDEN_NOTE } from '../../../server/moderation/notes.ts';
-import { RevisionDiff } from './revision-diff.tsx';
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import { POSTS_PER_PAGE } from '../../../server/forum/rules.ts';
+import { AUTO_HIDDEN_NOTE } from '../../../server/moderation/notes.ts';
 import type { BoardRow, HomeSpaceRow, SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PostListRow, ThreadListRow } from '../../../server/forum/queries.ts';
 import type { ThreadRow } from '../../../server/forum/queries.ts';
@@ -14,6 +13,7 @@ import { Layout } from '../layout.tsx';
 import { Prerendered, RenderedContent } from '../safe-html.tsx';
 import { SearchWithin } from '../search/search-within.tsx';
 import { Composer, type ComposerState } from './composer.tsx';
+import { RevisionDiff } from './revision-diff.tsx';
 import { ThreadList, type UnreadCounts } from './thread-list.tsx';
 import { WatchControl, type WatchState } from '../notifications/pages.tsx';
 import { LevelLabel, SpaceBanner, type PendingLowering } from '../spaces/space-banner.tsx';
@@ -257,8 +257,10 @@ export function BoardPage(props: {
   );
 }
 
-/** What a held or hidden post says: to its author, why and what they can do; to moderators, a badge. */
-/** `canPost`: whether the viewer may write at all (a silenced member may not, so is offered no edit). */
+/**
+ * What a held or hidden post says: to its author, why and what they can do; to moderators, a badge.
+ * `canPost`: whether the viewer may write at all (a silenced member may not, so is offered no edit).
+ */
 function ModerationNotice({ post, mine, spaceId, canPost }: { post: PostListRow; mine: boolean; spaceId: number; canPost: boolean }) {
   if (post.deletedAt !== null || post.status === 'published') return null;
   const held = post.status === 'held';
