@@ -265,6 +265,14 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       return post;
     },
 
+    /** A post its author may edit now: the edit form is refused up front, not after the author typed. */
+    async postToEdit(viewer: MemberViewer, postId: number) {
+      const post = await q.findVisiblePost(db, viewer, postId);
+      if (!post) throw new NotFound();
+      authorize(viewer, { kind: 'post.edit', post: { authorId: post.authorId, deleted: post.deletedAt !== null, threadLocked: post.threadLocked } });
+      return post;
+    },
+
     /** Where post number `number` of a thread lives, for permalinks. */
     async locatePost(viewer: Viewer, threadId: number, number: number) {
       const found = await q.findVisiblePostByNumber(db, viewer, threadId, number);

@@ -146,8 +146,9 @@ export function createSpacesService(db: Database, setting: PrivateSpaceSetting, 
       ]);
       const membership = viewer.kind === 'member' ? await q.findMembership(db, space.id, viewer.id) : undefined;
       const rulesPending = space.level === 'confidential' && membership !== undefined && membership.rulesAcceptedVersion < space.rulesVersion;
-      // A lowering waits for every owner: how many there are, for "2 of 3 owners confirmed".
-      const ownerIds = pendingChange ? await q.listOwnerIds(db, space.id) : [];
+      // A lowering waits for every owner: how many there are, for "2 of 3 owners confirmed". An owner
+      // is told on the page when they are the only one (they must hand the space over to leave).
+      const ownerIds = pendingChange || membership?.role === 'owner' ? await q.listOwnerIds(db, space.id) : [];
       // Only current owners' confirmations count: one given before the space changed hands does not.
       const confirmations = pendingChange ? ownerIds.filter((id) => pendingChange.confirmedBy.includes(id)).length : 0;
       // Archived boards stay readable, so the page still leads to them, apart from the boards in use.

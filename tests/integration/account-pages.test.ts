@@ -67,6 +67,9 @@ describe('registration', () => {
     expect((await visitor.get(threadPath)).body).toContain(`href="/register?next=${encodeURIComponent(threadPath)}"`);
     const form = await visitor.get(`/register?next=${encodeURIComponent(threadPath)}`);
     expect(form.body).toContain(`name="next" value="${threadPath}"`);
+    // Switching between joining and signing in keeps the way back.
+    expect(form.body).toContain(`href="/signin?next=${encodeURIComponent(threadPath)}"`);
+    expect((await visitor.get(`/signin?next=${encodeURIComponent(threadPath)}`)).body).toContain(`href="/register?next=${encodeURIComponent(threadPath)}"`);
     const handle = `joiner${Date.now().toString(36)}`;
     const joined = await visitor.postForm('/register', { handle, displayName: 'Dr Joiner', email: `${handle}@example.org`, password: PASSWORD, next: threadPath });
     expect(joined.statusCode).toBe(303);

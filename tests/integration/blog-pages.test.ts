@@ -103,6 +103,14 @@ describe('writing an entry in the browser', () => {
     expect((await publishFromEditor(aliceAgent, utc, { title: 'Scheduled in UTC', body: 'Out at ten, UTC.', publishAt: '2031-01-15T10:00', utcOffset: 'GMT+1' })).statusCode).toBe(303);
     expect(await storedAt(utc)).toBe('2031-01-15T10:00:00.000Z');
 
+    // Save keeps the text only, and says so when a time was chosen but not scheduled.
+    const drafted = await writeDraft(aliceAgent, { title: 'Saved with a time', body: 'Not yet.' });
+    const page = await aliceAgent.get(`/blog/${drafted}/edit`);
+    const revision = /name="baseRevision" value="(\d+)"/.exec(page.body)![1]!;
+    const saved = await aliceAgent.postForm(`/blog/${drafted}/edit`, { intent: 'save', title: 'Saved with a time', body: 'Not yet.', visibility: 'public', baseRevision: revision, publishAt: '2031-02-01T08:00', utcOffset: '0' });
+    expect((await aliceAgent.open(String(saved.headers.location))).body).toContain('Saved as a draft. To publish it at the time you chose, choose it again and press Schedule.');
+    expect(await storedAt(drafted)).toBeUndefined();
+
     const desk = (await aliceAgent.get('/blog/drafts')).body;
     expect(desk).toMatch(/Scheduled<\/span> for <time datetime="2031-01-15T09:00:00.000Z"[^>]*>2031-01-15 09:00 UTC<\/time>/);
     expect(desk).toMatch(/Scheduled<\/span> for <time datetime="2031-01-15T10:00:00.000Z"/);

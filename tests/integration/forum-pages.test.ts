@@ -132,7 +132,7 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     expect(versions.body).toContain('first version');
     expect(versions.body).toContain('second version');
     // What changed, word by word, as readers see the text.
-    expect(versions.body).toContain('<summary>What changed in version 2</summary><p class="revision-diff"><del>first</del><ins>second</ins> version</p>');
+    expect(versions.body).toContain('<summary>What changed in version 2</summary><div><p class="revision-diff"><del>first</del><ins>second</ins> version</p>');
     const stale = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: 'third from an old tab', baseRevision: '1', intent: 'post' });
     expect(stale.statusCode).toBe(409);
     expect(stale.body).toContain('Someone saved a newer version');
@@ -151,6 +151,10 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     expect((await agent.postForm(`/p/${thread.postId}/edit`, { title: 'Noradrenaline start', body: 'Start at **0.1** mcg/kg/min and titrate every 5 min.', baseRevision: '1', intent: 'post' })).statusCode).toBe(303);
     const versions = (await app.inject({ method: 'GET', url: `/p/${thread.postId}/revisions` })).body;
     expect(versions).toContain('Start at <del>0.05</del><ins>0.1</ins> mcg/kg/min and <del>titrate.</del><ins>titrate every 5 min.</ins>');
+    // A new title is a change too.
+    expect((await agent.postForm(`/p/${thread.postId}/edit`, { title: 'Noradrenaline: where to start', body: 'Start at **0.1** mcg/kg/min and titrate every 5 min.', baseRevision: '2', intent: 'post' })).statusCode).toBe(303);
+    const retitled = decodeHtml((await app.inject({ method: 'GET', url: `/p/${thread.postId}/revisions` })).body);
+    expect(retitled).toContain('<summary>What changed in version 3</summary><div><p class="revision-diff">Title: <del>Noradrenaline start</del> <ins>Noradrenaline: where to start</ins></p><p class="hint">The text did not change.</p>');
   });
 
   test('deleting leaves "post removed by author" in place', async () => {

@@ -580,6 +580,11 @@ describe('admin and staff forms', () => {
     expect(threadPage).not.toContain('Only members of this space can reply');
     expect(threadPage).not.toContain(`href="/p/${reply.postId}/edit"`);
     expect(threadPage).toContain(`href="/p/${reply.postId}/appeal"`);
+    expect(mine.body).not.toContain(`href="/p/${reply.postId}/edit"`);
+    // The edit form is refused before anything is typed, with the reason.
+    const editForm = await member.get(`/p/${reply.postId}/edit`);
+    expect(editForm.statusCode).toBe(403);
+    expect(editForm.body).toContain('silenced');
 
     await mod.get(`/u/${target.handle}/moderate`);
     const lifted = await mod.postForm(`/u/${target.handle}/lift`, { reason: 'Apologised.' });

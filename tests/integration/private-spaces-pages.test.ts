@@ -171,6 +171,8 @@ describe('members-only spaces with join policies', () => {
     const reading = await guestAgent.get(`/t/${thread.threadId}/${thread.slug}`);
     expect(reading.statusCode).toBe(200);
     expect(reading.body).toContain('Only members of this space can reply.');
+    // A space that takes requests says to ask, not to join.
+    expect(reading.body).toContain(`<a href="/s/${space.slug}">Ask to join the space</a> to take part.`);
     expect(reading.body).toContain('Members only');
     const asked = await guestAgent.submit(`/s/${space.slug}`, `/s/${space.slug}/join`, { message: 'PD at a community program' });
     expect(asked.statusCode).toBe(303);
@@ -317,6 +319,10 @@ describe('owners change their space after creating it', () => {
     const joiner = await signedInAgent(app, guest);
     const page = await joiner.get(`/s/${space.slug}`);
     expect(page.body).toContain('Join this space');
+    // The only owner is told how to leave instead of being offered a button that would fail.
+    const own = decodeHtml((await agent.get(`/s/${space.slug}`)).body);
+    expect(own).toContain(`You are this space’s only owner. To leave it, first <a href="/s/${space.slug}/manage">hand it to another member</a>.`);
+    expect(own).not.toContain('Leave this space');
 
     await app.services.membership.join(guest.viewer, space.id);
     expect((await joiner.postForm(`/s/${space.slug}/manage/details`, { name: 'Taken over', description: '', joinPolicy: 'invite' })).statusCode).toBe(403);

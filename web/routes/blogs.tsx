@@ -380,7 +380,12 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
         request.flash(ref.held ? 'info' : 'success', ref.held ?? (at ? 'Scheduled. It will appear at the time you chose.' : 'Published.'));
         return reply.redirect(at || ref.held ? `/blog/${id}/edit` : entryUrl(ref.handle, ref.slug), 303);
       }
-      request.flash('success', 'Saved.');
+      // Save keeps the text only: a time typed (or changed) but not scheduled must not look applied.
+      const typed = current.live ? null : publishAtOf(request.body.publishAt, request.body.utcOffset);
+      const stored = current.entry.status === 'scheduled' ? current.entry.publishAt : null;
+      if (typed && (typed === 'invalid' || typed.getTime() !== stored?.getTime())) {
+        request.flash('info', stored ? 'Saved. It stays scheduled for the time it had: to change the time, choose it again and press Schedule.' : 'Saved as a draft. To publish it at the time you chose, choose it again and press Schedule.');
+      } else request.flash('success', 'Saved.');
       return reply.redirect(`/blog/${saved.id}/edit`, 303);
     } catch (error) {
       const problem = formProblem(error);

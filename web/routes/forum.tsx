@@ -316,7 +316,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   async function renderEdit(request: FastifyRequest, reply: FastifyReply, postId: number, state: ComposerState | undefined, status = 200) {
-    const post = await forum.post(request.viewer, postId);
+    const post = await forum.postToEdit(requireMember(request.viewer), postId);
     const { space, board } = await forum.thread(request.viewer, post.threadId);
     const initial: ComposerState = state ?? { body: post.bodySource, idempotencyKey: randomUUID(), errors: {}, ...(post.number === 1 ? { title: post.threadTitle } : {}) };
     return sendPage(

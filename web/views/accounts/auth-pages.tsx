@@ -54,7 +54,7 @@ export function RegisterPage({ ctx, state }: { ctx: PageContext; state: Register
           </button>
         </form>
         <p class="hint">
-          Already a member? <a href="/signin">Sign in</a>.
+          Already a member? <a href={state.next !== '/' ? `/signin?next=${encodeURIComponent(state.next)}` : '/signin'}>Sign in</a>.
         </p>
       </section>
     </Layout>
@@ -89,7 +89,7 @@ export function SignInPage({ ctx, state }: { ctx: PageContext; state: SignInStat
           <a href="/forgot-password">Forgot your password?</a>
         </p>
         <p class="hint">
-          New here? <a href="/register">Create an account</a>.
+          New here? <a href={state.next !== '/' ? `/register?next=${encodeURIComponent(state.next)}` : '/register'}>Create an account</a>.
         </p>
       </section>
     </Layout>

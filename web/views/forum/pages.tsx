@@ -241,7 +241,7 @@ export function BoardPage(props: {
             </a>
           ) : (
             <a class="button button-secondary" href={spaceHref(space.slug)}>
-              Join the space to post
+              {space.joinPolicy === 'request' ? 'Ask to join to post' : space.joinPolicy === 'invite' ? 'Members only: by invitation' : 'Join the space to post'}
             </a>
           )
         ) : (
@@ -491,7 +491,14 @@ export function ThreadPage(props: ThreadPageProps) {
         </p>
       ) : ctx.viewer.kind === 'member' && !props.canPost ? (
         <p class="notice notice-info">
-          Only members of this space can reply. <a href={spaceHref(space.slug)}>Join the space</a> to take part.
+          Only members of this space can reply.{' '}
+          {space.joinPolicy === 'invite' ? (
+            'It takes members by invitation.'
+          ) : (
+            <>
+              <a href={spaceHref(space.slug)}>{space.joinPolicy === 'request' ? 'Ask to join the space' : 'Join the space'}</a> to take part.
+            </>
+          )}
         </p>
       ) : ctx.viewer.kind === 'member' ? (
         <div id="reply">
@@ -576,7 +583,7 @@ export function RevisionsPage(props: {
       </section>
       {props.history.map((r, i) => {
         // History runs newest first: the version that replaced this one is the current post or the one above.
-        const next = i === 0 ? post.bodyHtml : props.history[i - 1]!.bodyHtml;
+        const next = i === 0 ? { bodyHtml: post.bodyHtml, title: post.number === 1 ? post.threadTitle : null } : props.history[i - 1]!;
         return (
           <section class="revision">
             <h2>
@@ -584,7 +591,9 @@ export function RevisionsPage(props: {
             </h2>
             <details class="revision-changes" open={i === 0}>
               <summary>What changed in version {r.revision + 1}</summary>
-              <RevisionDiff before={r.bodyHtml} after={next} />
+              <div>
+                <RevisionDiff before={r} after={next} />
+              </div>
             </details>
             {r.title && <p class="revision-title">Title: {r.title}</p>}
             <RenderedContent html={trustedSafeHtml(r.bodyHtml)} />

@@ -10,17 +10,31 @@ const tokens = (html: string) => plainExcerptOfHtml(html, FORUM_LIMITS.bodyMax).
  * (jsdiff over whitespace-separated words). Removed words are struck through, added ones marked.
  * Every piece is printed as text: the markup of a version is never put together from pieces.
  */
-export function RevisionDiff({ before, after }: { before: string; after: string }) {
-  const parts = diffArrays(tokens(before), tokens(after));
-  if (parts.every((p) => !p.added && !p.removed)) return <p class="hint">The text did not change (only the title, or the formatting).</p>;
+type Version = { bodyHtml: string; title: string | null };
+
+export function RevisionDiff({ before, after }: { before: Version; after: Version }) {
+  const parts = diffArrays(tokens(before.bodyHtml), tokens(after.bodyHtml));
+  const retitled = before.title !== null && after.title !== null && before.title !== after.title;
+  const textChanged = parts.some((p) => p.added || p.removed);
   return (
-    <p class="revision-diff">
-      {parts.map((part) => {
-        const text = part.value.join('');
-        if (part.added) return <ins>{text}</ins>;
-        if (part.removed) return <del>{text}</del>;
-        return text;
-      })}
-    </p>
+    <>
+      {retitled && (
+        <p class="revision-diff">
+          Title: <del>{before.title}</del> <ins>{after.title}</ins>
+        </p>
+      )}
+      {textChanged ? (
+        <p class="revision-diff">
+          {parts.map((part) => {
+            const text = part.value.join('');
+            if (part.added) return <ins>{text}</ins>;
+            if (part.removed) return <del>{text}</del>;
+            return text;
+          })}
+        </p>
+      ) : (
+        <p class="hint">{retitled ? 'The text did not change.' : 'The text did not change (only its formatting).'}</p>
+      )}
+    </>
   );
 }

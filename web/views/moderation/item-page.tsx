@@ -277,7 +277,10 @@ function DecisionForm(props: { ctx: PageContext; item: ItemView; allowed: readon
         {props.canSanction && (
           <details class="sanction-fields" open={v.sanctionKind !== '' || Boolean(state.errors.sanctionReason)}>
             <summary>Also sanction the author (optional)</summary>
-            <SanctionFields values={{ kind: v.sanctionKind, days: v.sanctionDays, reason: v.sanctionReason }} errors={state.errors} prefix="sanction" withNone />
+            {/* One box, so the open details' indented border runs beside every field. */}
+            <div>
+              <SanctionFields values={{ kind: v.sanctionKind, days: v.sanctionDays, reason: v.sanctionReason }} errors={state.errors} prefix="sanction" withNone />
+            </div>
           </details>
         )}
         <div class="actions">

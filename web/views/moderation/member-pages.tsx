@@ -213,7 +213,7 @@ export function MyModerationPage({ ctx, mine }: { ctx: PageContext; mine: MyMode
                 </div>
                 {p.moderationNote && <p>{p.moderationNote}</p>}
                 <p class="author-notice-actions">
-                  <a href={`/p/${p.postId}/edit`}>Edit</a>
+                  {ctx.viewer.kind === 'member' && ctx.viewer.status === 'active' && <a href={`/p/${p.postId}/edit`}>Edit</a>}
                   {p.status === 'hidden' && p.reviewPending && <span>A moderator is looking at it now.</span>}
                   {p.status === 'hidden' && !p.reviewPending && (
                     <>

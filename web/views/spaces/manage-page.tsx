@@ -144,14 +144,22 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
           <form method="post" action={`${base}/details`} class="admin-form">
             <ErrorSummary message={problem('details')?.message} />
             <CsrfField ctx={ctx} />
-            <Field id="space-name" name="name" label="Name" value={problem('details')?.values.name ?? space.name} required maxLength={80} />
+            <Field
+              id="space-name"
+              name="name"
+              label="Name"
+              value={problem('details')?.values.name ?? space.name}
+              required
+              maxLength={80}
+              hint="Its address stays the same when you rename it, so links people saved keep working."
+            />
             <Field
               id="space-description"
               name="description"
               label="Description"
               value={problem('details')?.values.description ?? space.description}
               maxLength={500}
-              hint="Shown to whoever can see the space. Its address stays the same when you rename it."
+              hint="Shown to whoever can see the space."
             />
             {space.level === 'confidential' ? (
               <p class="hint">People join by invitation only: nobody outside can see a confidential space.</p>

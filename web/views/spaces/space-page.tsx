@@ -15,7 +15,7 @@ const POLICY = { open: 'Anyone who can see it may join.', request: 'Members join
 
 export interface SpacePageProps {
   ctx: PageContext;
-  space: SpaceRow & { boards: BoardRow[]; archivedBoards: BoardRow[]; facts: SpaceFacts; rulesPending: boolean };
+  space: SpaceRow & { boards: BoardRow[]; archivedBoards: BoardRow[]; facts: SpaceFacts; rulesPending: boolean; ownerCount: number };
   pending: PendingLowering | null;
   join?: { message?: string; error?: string };
   /** The signed-in viewer's watch level for the space. */
@@ -87,8 +87,24 @@ export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) 
       {ctx.viewer.kind === 'member' && (
         <section class="membership-box" aria-labelledby="membership-heading">
           <h2 id="membership-heading">Membership</h2>
-          {active ? (
-            <PostButton ctx={ctx} action={`${spaceHref(space.slug)}/leave`} label="Leave this space" class="button button-secondary button-small" confirm="Leave this space? You will need to join again to read or post here." />
+          {active && m?.role === 'owner' && space.ownerCount === 1 ? (
+            <p>
+              You are this space’s only owner. To leave it, first <a href={`${spaceHref(space.slug)}/manage`}>hand it to another member</a>.
+            </p>
+          ) : active ? (
+            <PostButton
+              ctx={ctx}
+              action={`${spaceHref(space.slug)}/leave`}
+              label="Leave this space"
+              class="button button-secondary button-small"
+              confirm={
+                space.level === 'confidential'
+                  ? 'Leave this space? You will need a new invitation to read or post here again.'
+                  : space.joinPolicy === 'open'
+                    ? 'Leave this space? You can join again at any time.'
+                    : 'Leave this space? To post here again you will need to ask, or be invited.'
+              }
+            />
           ) : m?.status === 'requested' ? (
             <>
               <p>Your request to join is waiting for the owners or moderators.</p>
