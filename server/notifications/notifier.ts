@@ -122,6 +122,9 @@ export function createNotifier() {
       return created(tx, await q.insertForJoinRequest(tx, n.spaceId, n.actorId));
     },
 
+    /** The requests are no longer waiting: nobody is left with an unread "asked to join" that leads nowhere. */
+    joinRequestsSettled: (tx: Executor, spaceId: number, requesterIds: string[]) => q.markJoinRequestsSettled(tx, spaceId, requesterIds),
+
     async rulesChanged(tx: Executor, n: { actorId: string; spaceId: number }) {
       return created(tx, await q.insertForRulesChange(tx, n.spaceId, n.actorId));
     },

@@ -263,6 +263,22 @@ export async function insertForJoinRequest(db: Executor, spaceId: number, actorI
   );
 }
 
+/** Requests that were decided, withdrawn or closed: their "asked to join" notices are read for everyone. */
+export async function markJoinRequestsSettled(db: Executor, spaceId: number, requesterIds: string[]): Promise<void> {
+  if (requesterIds.length === 0) return;
+  await db
+    .update(notifications)
+    .set({ readAt: sql`now()` })
+    .where(
+      and(
+        eq(notifications.kind, 'space_requested'),
+        eq(notifications.spaceId, spaceId),
+        inArray(notifications.actorId, requesterIds),
+        isNull(notifications.readAt),
+      ),
+    );
+}
+
 /** Each scheduled entry that just went out tells its author. */
 export async function insertForPublishedEntries(db: Executor, entries: { id: number; authorId: string }[]): Promise<CreatedNotification[]> {
   if (entries.length === 0) return [];

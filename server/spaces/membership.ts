@@ -13,6 +13,8 @@ const STRICTNESS: Record<Level, number> = { public: 0, members: 1, confidential:
 export const LOWERING_NOTICE_DAYS = 7;
 const INVITATION_DAYS = 7;
 const REQUEST_MESSAGE_MAX = 500;
+/** How long a refused member waits before asking the same space again. */
+export const ASK_AGAIN_DAYS = 30;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -73,6 +75,14 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
       const requestMessage = message.normalize('NFC').trim();
       if (requestMessage.length > REQUEST_MESSAGE_MAX) throw new Invalid(`Keep the message under ${REQUEST_MESSAGE_MAX} characters.`, { message: 'Too long' });
       const status: 'active' | 'requested' = space.joinPolicy === 'open' ? 'active' : 'requested';
+      if (status === 'requested') {
+        // A refusal stands for a while: asking again at once would notify the owners again and again.
+        const refused = await q.findLastRefusal(db, spaceId, viewer.id);
+        const again = refused ? new Date(refused.getTime() + ASK_AGAIN_DAYS * 86_400_000) : undefined;
+        if (again && again.getTime() > Date.now()) {
+          throw new Conflict(`Your request to join was not accepted on ${refused!.toISOString().slice(0, 10)}. You can ask again from ${again.toISOString().slice(0, 10)}.`);
+        }
+      }
       await db.transaction(async (tx) => {
         await q.upsertMembership(tx, { spaceId, userId: viewer.id, role: 'member', status, requestMessage });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: status === 'active' ? 'joined' : 'requested', detail: requestMessage });
@@ -91,6 +101,7 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
       await db.transaction(async (tx) => {
         await q.updateMembership(tx, spaceId, viewer.id, { status: 'removed', role: 'member' });
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: viewer.id, action: membership.status === 'invited' ? 'declined' : membership.status === 'requested' ? 'withdrew request' : 'left' });
+        if (membership.status === 'requested') await notifier.joinRequestsSettled(tx, spaceId, [viewer.id]);
         if (membership.role === 'owner') await resettle(tx, spaceId);
       });
       return membership.status;
@@ -199,6 +210,7 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
         await q.insertLog(tx, { spaceId, actorId: viewer.id, subjectId: user.id, action: { approve: 'approved', refuse: 'refused', remove: 'removed', ban: 'banned', unban: 'unbanned' }[decision] });
         if (decision === 'approve') await notifier.requestApproved(tx, { recipientId: user.id, actorId: viewer.id, spaceId });
         if (decision === 'refuse') await notifier.requestRefused(tx, { recipientId: user.id, actorId: viewer.id, spaceId });
+        if (membership.status === 'requested') await notifier.joinRequestsSettled(tx, spaceId, [user.id]);
       });
     },
 
@@ -273,7 +285,16 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
           await q.updateSpace(tx, spaceId, { level: to, ...(to === 'confidential' ? { joinPolicy: 'invite' as const } : {}) });
           const pending = await q.findPendingLevelChange(tx, spaceId);
           if (pending) await q.updateLevelChange(tx, pending.id, { status: 'cancelled' });
-          await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'level raised', detail: `${space.level} → ${to}` });
+          const byInvitation = to === 'confidential' && space.joinPolicy !== 'invite';
+          await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'level raised', detail: `${space.level} → ${to}${byInvitation ? '; joining by invitation only' : ''}` });
+          if (to === 'confidential') {
+            // Those waiting could no longer see the space, to be let in or to withdraw: their requests close.
+            const closed = await q.closeJoinRequests(tx, spaceId);
+            if (closed.length > 0) {
+              await q.insertLog(tx, { spaceId, actorId: viewer.id, action: 'requests closed', detail: `${closed.length} waiting: the space is confidential now` });
+              await notifier.joinRequestsSettled(tx, spaceId, closed);
+            }
+          }
         });
         events.levelRaised?.(spaceId);
         return { applied: true as const };

@@ -314,6 +314,27 @@ export async function updateMembership(db: Executor, spaceId: number, userId: st
     .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
 }
 
+/** Waiting requests to join, closed at once (the space became confidential): who had asked. */
+export async function closeJoinRequests(db: Executor, spaceId: number): Promise<string[]> {
+  const rows = await db
+    .update(spaceMembers)
+    .set({ status: 'removed', role: 'member', updatedAt: new Date() })
+    .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.status, 'requested')))
+    .returning({ userId: spaceMembers.userId });
+  return rows.map((r) => r.userId);
+}
+
+/** When the space's managers last refused this member's request to join, if they did. */
+export async function findLastRefusal(db: Executor, spaceId: number, userId: string): Promise<Date | undefined> {
+  const [row] = await db
+    .select({ at: spaceLog.createdAt })
+    .from(spaceLog)
+    .where(and(eq(spaceLog.spaceId, spaceId), eq(spaceLog.subjectId, userId), eq(spaceLog.action, 'refused')))
+    .orderBy(desc(spaceLog.id))
+    .limit(1);
+  return row?.at;
+}
+
 /** Members of a space the viewer can see, with their public names. */
 export async function listMembers(db: Executor, viewer: Viewer, spaceId: number) {
   return db

@@ -403,7 +403,7 @@ describe('confidentiality levels', () => {
     // Outsiders can no longer find it to join or to ask: members join by invitation from now on.
     expect(page).toMatchObject({ level: 'confidential', joinPolicy: 'invite', pendingLevelChange: null });
     expect(await readThread(owner, space)).toBe(200);
-    expect((await logOf(space)).at(-1)).toMatchObject({ action: 'level raised', detail: 'members → confidential' });
+    expect((await logOf(space)).at(-1)).toMatchObject({ action: 'level raised', detail: 'members → confidential; joining by invitation only' });
   });
 
   test('lowering a confidential space needs every owner’s confirmation, then applies after a week’s notice', async () => {

@@ -208,6 +208,29 @@ describe('members-only spaces with join policies', () => {
     expect(notices.body).toContain('Your request to join Simulation faculty was not accepted');
     // The notice does not name who refused: that stays in the space's own log.
     expect(notices.body).not.toContain(`@${owner.handle}`);
+    // The owner's "asked to join" notices are settled with the requests: none is left unread.
+    const ownerNotices = await app.services.notifications.list(owner.viewer);
+    expect(ownerNotices.items.filter((n) => n.kind === 'space_requested' && n.unread)).toEqual([]);
+    expect(ownerNotices.items.some((n) => n.kind === 'space_requested')).toBe(true);
+    // A refusal stands for a while: asking again at once is refused, with the note kept.
+    const again = await askerAgent.submit(`/s/${space.slug}`, `/s/${space.slug}/join`, { message: 'Please reconsider' });
+    expect(again.statusCode).toBe(409);
+    expect(decodeHtml(again.body)).toMatch(/Your request to join was not accepted on \d{4}-\d\d-\d\d\. You can ask again from \d{4}-\d\d-\d\d\./);
+    expect(again.body).toContain('Please reconsider');
+  });
+
+  test('raising a space to confidential closes the requests waiting, which nobody outside could follow any more', async () => {
+    const space = await app.services.spaces.createSpace(owner.viewer, { name: 'Closing circle', description: '', level: 'members', joinPolicy: 'request' });
+    const waiting = await createMember(app);
+    await app.services.membership.join(waiting.viewer, space.id, 'May I?');
+    const ownerAgent = await signedInAgent(app, owner);
+    await ownerAgent.get(`/s/${space.slug}/manage`);
+    expect((await ownerAgent.postForm(`/s/${space.slug}/manage/level`, { level: 'confidential' })).statusCode).toBe(303);
+    const manage = decodeHtml((await ownerAgent.get(`/s/${space.slug}/manage`)).body);
+    expect(manage).not.toContain('Requests to join');
+    expect(manage).toContain('level raised (members → confidential; joining by invitation only)');
+    expect(manage).toContain('requests closed (1 waiting: the space is confidential now)');
+    expect((await app.services.notifications.list(owner.viewer)).items.filter((n) => n.kind === 'space_requested' && n.unread && n.text.includes('Closing circle'))).toEqual([]);
   });
 });
 
