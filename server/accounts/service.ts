@@ -9,6 +9,7 @@ import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from
 import * as q from './queries.ts';
 import { checkEmail, checkHandle, checkProfile, LIMITS, type ProfileInput } from './rules.ts';
 import { normaliseText } from '../text/normalise.ts';
+import { utcMinute } from '../text/utc-minute.ts';
 import type { MemberCache } from '../events/member-cache.ts';
 import { sessionUser, type SessionCookie, type SessionManager, type SessionUser, type ValidSession } from './sessions.ts';
 
@@ -110,7 +111,7 @@ export function createAccountsService(db: Database, sessions: SessionManager, re
     }
     if (isSuspended(user)) {
       throw new Forbidden(
-        `${user.statusUntil ? `Your account is suspended until ${user.statusUntil.toISOString().replace('T', ' ').slice(0, 16)} UTC.` : 'Your account is suspended.'}${user.statusReason ? ` Reason: ${user.statusReason}` : ''}`,
+        `${user.statusUntil ? `Your account is suspended until ${utcMinute(user.statusUntil)}.` : 'Your account is suspended.'}${user.statusReason ? ` Reason: ${user.statusReason}` : ''}`,
       );
     }
     await q.clearSignInFailures(db, accountKey);

@@ -8,6 +8,7 @@ import { hashToken } from '../accounts/service.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid, TooManyRequests, Unauthenticated } from '../errors.ts';
 import type { Jobs } from '../jobs/queue.ts';
 import type { MemberViewer } from '../policy/index.ts';
+import { utcMinute } from '../text/utc-minute.ts';
 import { composeEmail } from './compose.ts';
 import * as q from './queries.ts';
 import type { MailService } from './service.ts';
@@ -82,7 +83,7 @@ export function createAccountEmails(db: Database, mail: MailService, jobs: Jobs)
   async function queueSuspensionNotice(tx: Executor, member: { userId: string; until: Date | null }): Promise<void> {
     const user = await accountsQ.findUserById(tx, member.userId);
     if (!user) return;
-    const until = member.until ? `until ${member.until.toISOString().replace('T', ' ').slice(0, 16)} UTC` : 'until a moderator lifts it';
+    const until = member.until ? `until ${utcMinute(member.until)}` : 'until a moderator lifts it';
     const email = composeEmail({
       subject: 'Your Rounds account is suspended',
       paragraphs: [

@@ -66,11 +66,15 @@ export interface Decision {
 const yes: Decision = { allowed: true, reason: '' };
 const no = (reason: string): Decision => ({ allowed: false, reason });
 
+/** Whether the viewer may write at all: signed in and neither silenced nor suspended. Pages ask it to offer no button the policy would refuse. */
+export function mayWrite(viewer: Viewer): boolean {
+  return viewer.kind === 'member' && viewer.status === 'active';
+}
+
 export function can(viewer: Viewer, action: Action): Decision {
   if (viewer.kind === 'anonymous') return no('Please sign in to continue.');
   const staff = viewer.role === 'admin' || viewer.role === 'moderator';
-  const writer =
-    viewer.status === 'active' ? yes : no('Your account is silenced or suspended, so you cannot post right now.');
+  const writer = mayWrite(viewer) ? yes : no('Your account is silenced or suspended, so you cannot post right now.');
   switch (action.kind) {
     case 'thread.create':
       if (action.boardArchived) return no('This board is archived: it can be read but takes no new threads.');

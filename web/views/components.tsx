@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { utcMinute } from '../../server/text/utc-minute.ts';
 import type { PageContext } from '../context.ts';
 
 export function CsrfField({ ctx }: { ctx: PageContext }) {
@@ -23,7 +24,7 @@ export function PostButton(props: { ctx: PageContext; action: string; label: str
 /** A moment, said relatively ("3 h ago"), or as a date and time when `absolute` (e.g. when a sanction ends). */
 export function Time({ at, absolute }: { at: Date; absolute?: boolean }) {
   const iso = at.toISOString();
-  const exact = iso.replace('T', ' ').slice(0, 16) + ' UTC';
+  const exact = utcMinute(at, iso);
   return (
     <time datetime={iso} title={exact} data-absolute={absolute ? '' : undefined}>
       {absolute ? exact : relative(at)}

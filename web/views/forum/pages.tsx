@@ -4,7 +4,7 @@ import { AUTO_HIDDEN_NOTE } from '../../../server/moderation/notes.ts';
 import type { BoardRow, HomeSpaceRow, SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PostListRow, ThreadListRow } from '../../../server/forum/queries.ts';
 import type { ThreadRow } from '../../../server/forum/queries.ts';
-import { isSiteStaff, type Viewer } from '../../../server/policy/index.ts';
+import { isSiteStaff, mayWrite, type Viewer } from '../../../server/policy/index.ts';
 import type { PageContext } from '../../context.ts';
 import { renderFragment, type RenderedFragment } from '../../render.tsx';
 import { boardHref, postHref, profileHref, spaceHref, threadHref } from '../../urls.ts';
@@ -235,7 +235,7 @@ export function BoardPage(props: {
             <a class="button" href={`${boardHref(space.slug, board.slug)}/new`}>
               New thread
             </a>
-          ) : ctx.viewer.status !== 'active' ? (
+          ) : !mayWrite(ctx.viewer) ? (
             <a class="button button-secondary" href="/me/moderation">
               Why can’t I post?
             </a>
@@ -326,7 +326,7 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
           )}
         </div>
       </header>
-      <ModerationNotice post={post} mine={mine} spaceId={props.spaceId} canPost={ctx.viewer.kind === 'member' && ctx.viewer.status === 'active'} />
+      <ModerationNotice post={post} mine={mine} spaceId={props.spaceId} canPost={mayWrite(ctx.viewer)} />
       {removed ? (
         <p class="removed-note">{post.removedByModerator ? 'Post removed by a moderator.' : 'Post removed by author.'}</p>
       ) : (
@@ -341,7 +341,7 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
             </>
           )}
           {/* A silenced author may not change posts either (the policy's "writer"): no buttons that would fail. */}
-          {mine && !thread.locked && ctx.viewer.status === 'active' && (
+          {mine && !thread.locked && mayWrite(ctx.viewer) && (
             <>
               <a href={`/p/${post.id}/edit`}>Edit</a>
               <PostButton ctx={ctx} action={`/p/${post.id}/delete`} label="Delete" confirm="Remove this post? A note that you removed it stays in its place." />
@@ -485,7 +485,7 @@ export function ThreadPage(props: ThreadPageProps) {
         </p>
       ) : archived ? (
         <p class="notice notice-info">This board is archived: it can be read but takes no new replies.</p>
-      ) : ctx.viewer.kind === 'member' && ctx.viewer.status !== 'active' ? (
+      ) : ctx.viewer.kind === 'member' && !mayWrite(ctx.viewer) ? (
         <p class="notice notice-info">
           Your account is silenced: you can read, but not post or reply, for now. <a href="/me/moderation">See why, and until when</a>.
         </p>

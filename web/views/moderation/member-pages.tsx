@@ -1,4 +1,5 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
+import { mayWrite } from '../../../server/policy/index.ts';
 import type { PageContext } from '../../context.ts';
 import { postHref, profileHref } from '../../urls.ts';
 import { Badge, Breadcrumbs, CsrfField, ErrorSummary, Field, Time } from '../components.tsx';
@@ -213,7 +214,7 @@ export function MyModerationPage({ ctx, mine }: { ctx: PageContext; mine: MyMode
                 </div>
                 {p.moderationNote && <p>{p.moderationNote}</p>}
                 <p class="author-notice-actions">
-                  {ctx.viewer.kind === 'member' && ctx.viewer.status === 'active' && <a href={`/p/${p.postId}/edit`}>Edit</a>}
+                  {mayWrite(ctx.viewer) && <a href={`/p/${p.postId}/edit`}>Edit</a>}
                   {p.status === 'hidden' && p.reviewPending && <span>A moderator is looking at it now.</span>}
                   {p.status === 'hidden' && !p.reviewPending && (
                     <>
