@@ -20,6 +20,15 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 
 export type MembershipService = ReturnType<typeof createMembershipService>;
 
+export interface StandingRefusal {
+  refusedOn: Date;
+  askAgainFrom: Date;
+}
+
+/** Said on the space page and when a refused member asks again too soon. */
+export const refusalWords = (r: StandingRefusal): string =>
+  `Your request to join was not accepted on ${r.refusedOn.toISOString().slice(0, 10)}. You can ask again from ${r.askAgainFrom.toISOString().slice(0, 10)}.`;
+
 /**
  * Joining, leaving, inviting, moderating membership, ground rules and confidentiality levels.
  * Every change is one transaction with its line in the space's own log.
@@ -54,7 +63,24 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
     return { user, membership: await q.findMembership(db, spaceId, user.id) };
   }
 
+  /** A refusal still standing: when it was made and from when the member may ask again. */
+  async function standingRefusal(spaceId: number, userId: string): Promise<StandingRefusal | null> {
+    const refusedOn = await q.findLastRefusal(db, spaceId, userId);
+    if (!refusedOn) return null;
+    const askAgainFrom = new Date(refusedOn.getTime() + ASK_AGAIN_DAYS * 86_400_000);
+    return askAgainFrom.getTime() > Date.now() ? { refusedOn, askAgainFrom } : null;
+  }
+
   return {
+    /**
+     * Whether the viewer, not a member of a space that takes requests, was refused lately: the space
+     * page says when they may ask again instead of offering a form that would be refused.
+     */
+    async refusalStanding(viewer: MemberViewer, spaceId: number): Promise<StandingRefusal | null> {
+      await visibleSpace(viewer, spaceId);
+      return standingRefusal(spaceId, viewer.id);
+    },
+
     /** What a manager sees: members by status, the open invitation links, the log. */
     async roster(viewer: MemberViewer, spaceId: number) {
       const { space, facts } = await asManager(viewer, spaceId);
@@ -77,11 +103,8 @@ export function createMembershipService(db: Database, notifier: Notifier, rememb
       const status: 'active' | 'requested' = space.joinPolicy === 'open' ? 'active' : 'requested';
       if (status === 'requested') {
         // A refusal stands for a while: asking again at once would notify the owners again and again.
-        const refused = await q.findLastRefusal(db, spaceId, viewer.id);
-        const again = refused ? new Date(refused.getTime() + ASK_AGAIN_DAYS * 86_400_000) : undefined;
-        if (again && again.getTime() > Date.now()) {
-          throw new Conflict(`Your request to join was not accepted on ${refused!.toISOString().slice(0, 10)}. You can ask again from ${again.toISOString().slice(0, 10)}.`);
-        }
+        const refused = await standingRefusal(spaceId, viewer.id);
+        if (refused) throw new Conflict(refusalWords(refused));
       }
       await db.transaction(async (tx) => {
         await q.upsertMembership(tx, { spaceId, userId: viewer.id, role: 'member', status, requestMessage });

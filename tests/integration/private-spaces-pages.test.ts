@@ -212,8 +212,12 @@ describe('members-only spaces with join policies', () => {
     const ownerNotices = await app.services.notifications.list(owner.viewer);
     expect(ownerNotices.items.filter((n) => n.kind === 'space_requested' && n.unread)).toEqual([]);
     expect(ownerNotices.items.some((n) => n.kind === 'space_requested')).toBe(true);
-    // A refusal stands for a while: asking again at once is refused, with the note kept.
-    const again = await askerAgent.submit(`/s/${space.slug}`, `/s/${space.slug}/join`, { message: 'Please reconsider' });
+    // A refusal stands for a while. The space page says until when, instead of offering the form.
+    const refusedPage = decodeHtml((await askerAgent.get(`/s/${space.slug}`)).body);
+    expect(refusedPage).toMatch(/Your request to join was not accepted on \d{4}-\d\d-\d\d\. You can ask again from \d{4}-\d\d-\d\d\./);
+    expect(refusedPage).not.toContain('Ask to join');
+    // A form sent anyway (an older tab) is refused, with the note kept.
+    const again = await askerAgent.postForm(`/s/${space.slug}/join`, { message: 'Please reconsider' });
     expect(again.statusCode).toBe(409);
     expect(decodeHtml(again.body)).toMatch(/Your request to join was not accepted on \d{4}-\d\d-\d\d\. You can ask again from \d{4}-\d\d-\d\d\./);
     expect(again.body).toContain('Please reconsider');

@@ -30,7 +30,14 @@ export const spacePages: FastifyPluginAsyncTypebox = async (app) => {
     const viewer = request.viewer;
     // Watching a space means reading it: offered once its content is readable.
     const watch = viewer.kind === 'member' && !space.rulesPending ? await app.services.notifications.watchState(viewer, { kind: 'space', id: space.id }) : undefined;
-    return sendPage(reply, <SpacePage ctx={pageContext(request, reply)} space={space} pending={pending} {...(join ? { join } : {})} {...(watch ? { watch } : {})} />, status);
+    // Only a member who could ask is told why they cannot yet.
+    const mayAsk = viewer.kind === 'member' && space.joinPolicy === 'request' && (!space.facts.membership || space.facts.membership.status === 'removed');
+    const refused = mayAsk ? await membership.refusalStanding(viewer, space.id) : null;
+    return sendPage(
+      reply,
+      <SpacePage ctx={pageContext(request, reply)} space={space} pending={pending} refused={refused} {...(join ? { join } : {})} {...(watch ? { watch } : {})} />,
+      status,
+    );
   }
 
   app.get('/s/:space', { config: { access: 'public' }, schema: { params: SpaceParams } }, async (request, reply) => renderSpace(request, reply, request.params.space));

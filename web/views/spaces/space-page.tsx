@@ -1,5 +1,6 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import type { SpaceFacts } from '../../../server/policy/index.ts';
+import { refusalWords, type StandingRefusal } from '../../../server/spaces/membership.ts';
 import type { BoardRow, SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PageContext } from '../../context.ts';
 import { boardHref, spaceHref } from '../../urls.ts';
@@ -20,9 +21,11 @@ export interface SpacePageProps {
   join?: { message?: string; error?: string };
   /** The signed-in viewer's watch level for the space. */
   watch?: WatchState;
+  /** The viewer's request was refused lately: when they may ask again. */
+  refused?: StandingRefusal | null;
 }
 
-export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) {
+export function SpacePage({ ctx, space, pending, join, watch, refused }: SpacePageProps) {
   const m = space.facts.membership;
   const active = m?.status === 'active';
   const manager = active && (m.role === 'owner' || m.role === 'moderator');
@@ -118,6 +121,8 @@ export function SpacePage({ ctx, space, pending, join, watch }: SpacePageProps) 
             <p>You were banned from this space.</p>
           ) : space.joinPolicy === 'open' ? (
             <PostButton ctx={ctx} action={`${spaceHref(space.slug)}/join`} label="Join this space" class="button" />
+          ) : space.joinPolicy === 'request' && refused && !join ? (
+            <p>{refusalWords(refused)}</p>
           ) : space.joinPolicy === 'request' ? (
             <form method="post" action={`${spaceHref(space.slug)}/join`} class="join-form">
               <ErrorSummary message={join?.error} />
