@@ -56,12 +56,19 @@ export class TimedOut extends DomainError {
 }
 
 /** A request that is well-formed but breaks a rule; `fields` names the inputs at fault. */
+/** A page that helps with the refusal, such as the earlier post a duplicate repeats. */
+export interface SeeAlso {
+  href: string;
+  label: string;
+}
+
 export class Invalid extends DomainError {
   readonly status = 422;
   readonly code = 'invalid';
   constructor(
     message: string,
     readonly fields: Record<string, string> = {},
+    readonly see?: SeeAlso,
   ) {
     super(message);
   }

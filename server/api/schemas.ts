@@ -10,6 +10,7 @@ export const ErrorBody = Type.Object({
     code: Type.String(),
     message: Type.String(),
     fields: Type.Record(Type.String(), Type.String()),
+    see: Type.Optional(Type.Object({ href: Type.String(), label: Type.String() }, { description: 'A page that helps, such as the earlier post a duplicate repeats' })),
   }),
 });
 

@@ -2,6 +2,7 @@ import type { Executor } from '../../db/client.ts';
 import type { MemberCache } from '../events/member-cache.ts';
 import { Invalid, TooManyRequests } from '../errors.ts';
 import type { MemberViewer } from '../policy/index.ts';
+import { newcomerHeldNote } from './notes.ts';
 import { refreshTrust } from './promotion.ts';
 import * as q from './queries.ts';
 import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings, type WatchedWord } from './settings.ts';
@@ -97,7 +98,7 @@ export async function admitPost(
     const hourAgo = new Date(Date.now() - 60 * 60_000);
     const window = settings.duplicateWindowMinutes * 60_000;
     // One statement for both checks; the limit is still reported before a duplicate.
-    const { limitReachedAt, duplicate } = await q.findOwnRecentPosting(db, tx, viewer.id, {
+    const { limitReachedAt, duplicateOf } = await q.findOwnRecentPosting(db, tx, viewer.id, {
       since: hourAgo,
       nth: limit,
       bodySource: input.body,
@@ -109,10 +110,13 @@ export async function admitPost(
         `You have posted ${limit} times in the last hour${newcomer ? ', the limit for new members' : ''}. You can post again in ${seconds(freesAt - Date.now())}.`,
       );
     }
-    if (duplicate) {
-      throw new Invalid('You posted exactly this text a few minutes ago. Edit the earlier post instead, or change this one.', {
-        body: 'The same text was already posted.',
-      });
+    if (duplicateOf !== null) {
+      throw new Invalid(
+        'You posted exactly this text a few minutes ago. Edit the earlier post instead, or change this one.',
+        { body: 'The same text was already posted.' },
+        // Their own post: the permalink still asks the policy, in case they have lost the space since.
+        { href: `/p/${duplicateOf}`, label: 'Open your earlier post' },
+      );
     }
   }
   if (newcomer) {
@@ -134,12 +138,12 @@ export async function admitPost(
   if (watched.held.length > 0) {
     return { status: 'held', body: watched.body, note: 'Your post contains words this site reviews before publishing. A moderator will look at it soon.' };
   }
-  if (newcomer && settings.holdFirstPosts > 0 && (await q.countPublishedPostsBy(tx, viewer.id)) < settings.holdFirstPosts) {
-    return {
-      status: 'held',
-      body: watched.body,
-      note: `Welcome! A new member's first ${settings.holdFirstPosts === 1 ? 'post is' : `${settings.holdFirstPosts} posts are`} checked by a moderator before everyone sees ${settings.holdFirstPosts === 1 ? 'it' : 'them'}. Yours is waiting for approval.`,
-    };
+  if (newcomer && settings.holdFirstPosts > 0) {
+    const own = await q.countOwnPosts(tx, viewer.id);
+    if (own.published < settings.holdFirstPosts) {
+      const earlierWaiting = own.published + own.held >= settings.holdFirstPosts;
+      return { status: 'held', body: watched.body, note: newcomerHeldNote(settings.holdFirstPosts, earlierWaiting) };
+    }
   }
   return { status: 'published', body: watched.body, note: '' };
 }

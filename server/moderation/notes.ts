@@ -13,3 +13,16 @@ export const AUTO_HIDDEN_NOTE =
 /** The moderation log's reason for an automatic hiding (the public log shows it for public posts). */
 export const autoHideReason = (score: number, threshold: number): string =>
   `Members' flags reached the score that hides it until a moderator reviews it (${score}; the threshold is ${threshold}).`;
+
+/** "first post is" / "first 3 posts are": said before a newcomer writes and after. */
+export const firstPosts = (count: number): string => (count === 1 ? 'first post is' : `first ${count} posts are`);
+
+/**
+ * Why a newcomer's post waits. A post among their first `count` is checked as such; one written
+ * while those still wait is held because they wait, and saying "first post" of it would be wrong.
+ */
+export function newcomerHeldNote(count: number, earlierWaiting: boolean): string {
+  return earlierWaiting
+    ? `Your earlier ${count === 1 ? 'post is' : 'posts are'} still waiting for a moderator. Until a new member’s ${firstPosts(count)} approved, what they post next waits too. This one is in the queue as well.`
+    : `Welcome! A new member’s ${firstPosts(count)} checked by a moderator before everyone sees ${count === 1 ? 'it' : 'them'}. Yours is waiting for approval.`;
+}

@@ -744,6 +744,18 @@ export async function countUpheldFlagsAgainst(db: Executor, userId: string, sinc
   return row?.n ?? 0;
 }
 
+/** A member's posts that readers see, and those waiting for a moderator's approval (deleted ones neither). */
+export async function countOwnPosts(db: Executor, userId: string): Promise<{ published: number; held: number }> {
+  const [row] = await db
+    .select({
+      published: sql<number>`count(*) filter (where ${posts.status} = 'published')::int`,
+      held: sql<number>`count(*) filter (where ${posts.status} = 'held')::int`,
+    })
+    .from(posts)
+    .where(and(eq(posts.authorId, userId), sql`${posts.deletedAt} is null`));
+  return { published: row?.published ?? 0, held: row?.held ?? 0 };
+}
+
 export async function countPublishedPostsBy(db: Executor, userId: string): Promise<number> {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
@@ -755,8 +767,8 @@ export async function countPublishedPostsBy(db: Executor, userId: string): Promi
 /**
  * Both admission checks on a member's recent posts in one round trip: when their `nth` most recent
  * post since `since` was written (the hourly limit is reached when there is one; the window frees
- * a slot when that post ages out; reads at most `nth` index entries), and whether they posted
- * exactly this text since `duplicateSince` (null: no duplicate check).
+ * a slot when that post ages out; reads at most `nth` index entries), and which post of theirs
+ * since `duplicateSince` has exactly this text (null: no duplicate check).
  */
 const recentPosting = oncePerDatabase((db) => {
   const userId = sql.placeholder('userId');
@@ -767,16 +779,18 @@ const recentPosting = oncePerDatabase((db) => {
     .orderBy(desc(posts.createdAt))
     .offset(sql.placeholder('skip'))
     .limit(1);
-  const duplicate = sql<boolean>`exists (${db
+  const duplicate = sql<number | null>`(${db
     .select({ id: posts.id })
     .from(posts)
     .where(
       and(eq(posts.authorId, userId), gt(posts.createdAt, sql.placeholder('duplicateSince')), eq(posts.bodySource, sql.placeholder('bodySource')), sql`${posts.deletedAt} is null`),
-    )})`;
+    )
+    .orderBy(desc(posts.createdAt))
+    .limit(1)})`.mapWith(Number);
   const build = (withDuplicate: boolean, name: string) =>
     onAnyExecutor(
       db
-        .select({ limitReachedAt: sql<Date | null>`(${nthCreatedAt})`.mapWith(posts.createdAt), duplicate: withDuplicate ? duplicate : sql<boolean>`false` })
+        .select({ limitReachedAt: sql<Date | null>`(${nthCreatedAt})`.mapWith(posts.createdAt), duplicateOf: withDuplicate ? duplicate : sql<number | null>`null::int` })
         .from(sql`(select 1) as one`)
         .prepare(name),
     );
@@ -789,13 +803,13 @@ export async function findOwnRecentPosting(
   exec: Executor,
   userId: string,
   check: { since: Date; nth: number; bodySource: string; duplicateSince: Date | null },
-): Promise<{ limitReachedAt: Date | undefined; duplicate: boolean }> {
+): Promise<{ limitReachedAt: Date | undefined; duplicateOf: number | null }> {
   const statements = recentPosting(db);
   const values = { userId, since: check.since, skip: check.nth - 1 };
   const [row] = check.duplicateSince
     ? await statements.withDuplicate(exec, { ...values, duplicateSince: check.duplicateSince, bodySource: check.bodySource })
     : await statements.limitOnly(exec, values);
-  return { limitReachedAt: row?.limitReachedAt ?? undefined, duplicate: row?.duplicate === true };
+  return { limitReachedAt: row?.limitReachedAt ?? undefined, duplicateOf: row?.duplicateOf ?? null };
 }
 
 export async function setApprovalPending(db: Executor, userId: string, pending: boolean): Promise<void> {

@@ -71,6 +71,12 @@ function cleanNote(raw: string | undefined, field: string, required: string | nu
 
 /** The plain-words note an author sees on a post a moderator took down. */
 
+/** A newcomer's next post will wait: how many first posts are checked, and whether earlier ones still wait. */
+export interface FirstPostsHeld {
+  count: number;
+  earlierWaiting: boolean;
+}
+
 export type ModerationService = ReturnType<typeof createModerationService>;
 
 /** What must follow a sanction in its transaction: the account e-mails tell a suspended member why (they are signed out). */
@@ -144,10 +150,12 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
      * (the compose pages say so before they write). Admission decides for real, with the place's
      * moderators exempt; this is the site-wide rule, so a space's own moderator may be told in vain.
      */
-    async firstPostsHeld(viewer: MemberViewer): Promise<number | null> {
+    async firstPostsHeld(viewer: MemberViewer): Promise<FirstPostsHeld | null> {
       const { holdFirstPosts } = await readSettings();
       if (holdFirstPosts === 0 || viewer.role !== 'member' || viewer.trustLevel > 0) return null;
-      return (await q.countPublishedPostsBy(db, viewer.id)) < holdFirstPosts ? holdFirstPosts : null;
+      const own = await q.countOwnPosts(db, viewer.id);
+      if (own.published >= holdFirstPosts) return null;
+      return { count: holdFirstPosts, earlierWaiting: own.published + own.held >= holdFirstPosts };
     },
 
     /** Site staff, or an owner or moderator of at least one space: who may open the moderator screens. */

@@ -2,7 +2,7 @@ import { parse as parseQuery } from 'node:querystring';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../../db/errors.ts';
-import { DomainError, Invalid, TooManyRequests } from '../errors.ts';
+import { DomainError, Invalid, TooManyRequests, type SeeAlso } from '../errors.ts';
 import { isApiRequest } from './route-access.ts';
 
 export interface ErrorView {
@@ -10,6 +10,7 @@ export interface ErrorView {
   code: string;
   message: string;
   fields: Record<string, string>;
+  see?: SeeAlso | undefined;
 }
 
 /**
@@ -42,7 +43,7 @@ const FRAMEWORK_MESSAGES: Record<string, [number, string, string]> = {
 /** Turns any error into a user-facing answer. Stack traces and SQL never leave the server. */
 export function describeError(error: FastifyError | Error): ErrorView {
   if (isDatabaseUnavailable(error)) return { status: 503, code: 'unavailable', message: UNAVAILABLE_READ, fields: {} };
-  if (error instanceof Invalid) return { status: error.status, code: error.code, message: error.message, fields: error.fields };
+  if (error instanceof Invalid) return { status: error.status, code: error.code, message: error.message, fields: error.fields, see: error.see };
   if (error instanceof DomainError) return { status: error.status, code: error.code, message: error.message, fields: {} };
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
@@ -97,7 +98,7 @@ export const errorHandling = fp(async (app: FastifyInstance, options: { renderPa
     if (view.status === 401 && isApiRequest(request)) reply.header('www-authenticate', 'Bearer');
     if (view.status === 503) retryLater(reply);
     if (isApiRequest(request) || request.headers.accept === 'application/json') {
-      return reply.type('application/json; charset=utf-8').send({ error: { code: view.code, message: view.message, fields: view.fields } });
+      return reply.type('application/json; charset=utf-8').send({ error: { code: view.code, message: view.message, fields: view.fields, ...(view.see && { see: view.see }) } });
     }
     return reply.type('text/html; charset=utf-8').send(await options.renderPage(request, reply, view, submitted));
   };

@@ -115,6 +115,23 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     expect(api.json().postCount).toBe(1);
   });
 
+  test('the same reply sent twice is refused with a link to the earlier post, and the text is kept', async () => {
+    const thread = await createThread(app, alice, board.id, 'Double submits');
+    const agent = await signedInAgent(app, bob);
+    const threadUrl = `/t/${thread.threadId}/${thread.slug}`;
+    const text = 'Start at 0.05 mcg/kg/min and titrate.';
+    expect((await agent.submit(threadUrl, `/t/${thread.threadId}/reply`, { body: text, intent: 'post' })).statusCode).toBe(303);
+    const again = await agent.submit(threadUrl, `/t/${thread.threadId}/reply`, { body: text, intent: 'post' });
+    expect(again.statusCode).toBe(422);
+    expect(decodeHtml(again.body)).toContain('You posted exactly this text a few minutes ago.');
+    const link = /<a href="(\/p\/\d+)">Open your earlier post<\/a>/.exec(again.body)?.[1];
+    expect(link).toBeDefined();
+    expect(decodeHtml(/<textarea[^>]*name="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(again.body)?.[1] ?? '')).toBe(text);
+    // The link opens the earlier reply in its thread.
+    const opened = await agent.get(link!);
+    expect(opened.headers.location).toBe(`${threadUrl}#p2`);
+  });
+
   test('editing shows "edited" with a link to every version; the stale form is refused and keeps its text', async () => {
     const thread = await createThread(app, alice, board.id, 'Editable', 'first version');
     const agent = await signedInAgent(app, alice);

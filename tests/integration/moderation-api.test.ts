@@ -433,10 +433,12 @@ describe('newcomers', () => {
 
   test('the same text twice within minutes is refused as a duplicate', async () => {
     const member = await createMember(app);
-    await post(member, 'Is anyone else seeing shortages of heparin?');
+    const first = await post(member, 'Is anyone else seeing shortages of heparin?');
     const again = await api(member, 'POST', `/boards/${boardId}/threads`, { title: 'Heparin again', body: 'Is anyone else seeing shortages of heparin?' });
     expect(again.statusCode).toBe(422);
     expect(again.json().error.message).toMatch(/exactly this text/);
+    // The refusal leads to the earlier post, which the permalink opens.
+    expect(again.json().error.see).toEqual({ href: `/p/${first.postId}`, label: 'Open your earlier post' });
   });
 });
 

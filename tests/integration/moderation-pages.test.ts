@@ -364,14 +364,24 @@ describe('deciding, and what the author sees', () => {
       expect(page.body).toContain('Your post is waiting for approval');
       expect(page.body).toContain('Waiting for approval: only you and the moderators can see this post.');
       // The reason is said once, on the post, not again in the message at the top.
-      const [held] = await app.database.db.select({ note: posts.moderationNote }).from(posts).where(eq(posts.authorId, newcomer.viewer.id));
+      const [held] = await app.database.db.select({ id: posts.id, note: posts.moderationNote }).from(posts).where(eq(posts.authorId, newcomer.viewer.id));
       const reason = held!.note;
       expect(reason.length).toBeGreaterThan(0);
       expect(decodeHtml(page.body).split(reason)).toHaveLength(2);
+      expect(reason).toContain('first post');
+      // A second post while the first waits is held because the first waits, and says so.
+      const stillWaiting = 'Your earlier post is still waiting for a moderator.';
+      expect(decodeHtml((await agent.get(`/t/${thread.threadId}/reply`)).body)).toContain(stillWaiting);
+      expect((await agent.postForm(`/t/${thread.threadId}/reply`, { body: 'And a second hello.', intent: 'post' })).statusCode).toBe(303);
+      const notes = await app.database.db.select({ note: posts.moderationNote }).from(posts).where(eq(posts.authorId, newcomer.viewer.id)).orderBy(posts.id);
+      expect(notes.map((n) => n.note.startsWith(stillWaiting))).toEqual([false, true]);
       expect((await app.inject({ method: 'GET', url: threadUrl(thread) })).body).not.toContain('Hello from a new member!');
       const mod = await signedInAgent(app, siteMod);
       const queue = await mod.get('/mod/queue?kind=held_post');
-      const itemId = Number(/href="\/mod\/queue\/(\d+)"[^>]*data-queue-link/.exec(queue.body)?.[1]);
+      const listed = [...queue.body.matchAll(/href="\/mod\/queue\/(\d+)"[^>]*data-queue-link/g)].map((m) => Number(m[1]));
+      const { items } = await app.services.moderation.queue(siteMod.viewer, { sort: 'priority', status: 'open', kind: 'held_post' });
+      const itemId = items.find((i) => i.postId === held!.id)!.id;
+      expect(listed).toContain(itemId);
       const item = await mod.get(`/mod/queue/${itemId}`);
       expect(item.body).toContain('value="approve"');
       // The moderator sees why it waits: what its author was told.

@@ -42,9 +42,9 @@ const RELATIVE_TIME_LAG_MS = 30_000;
 const freshComposer = (body = ''): ComposerState => ({ body, idempotencyKey: randomUUID(), errors: {} });
 
 /** Form errors are re-rendered with what the person typed; anything else goes to the error handler. */
-function formProblem(error: unknown): { status: number; message: string; fields: Record<string, string> } {
-  if (error instanceof Invalid) return { status: 422, message: error.message, fields: error.fields };
-  if (error instanceof Conflict) return { status: 409, message: error.message, fields: {} };
+function formProblem(error: unknown): { status: number; refused: Pick<ComposerState, 'errors' | 'message' | 'see'> } {
+  if (error instanceof Invalid) return { status: 422, refused: { errors: error.fields, message: error.message, see: error.see } };
+  if (error instanceof Conflict) return { status: 409, refused: { errors: {}, message: error.message } };
   throw error;
 }
 
@@ -144,7 +144,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         return reply.redirect(threadHref(ref.threadId, ref.slug), 303);
       } catch (error) {
         const problem = formProblem(error);
-        return renderNewThread(request, reply, request.params.space, request.params.board, { ...state, errors: problem.fields, message: problem.message }, problem.status);
+        return renderNewThread(request, reply, request.params.space, request.params.board, { ...state, ...problem.refused }, problem.status);
       }
     },
   );
@@ -290,7 +290,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       return reply.redirect(postHref(ref.threadId, ref.slug, ref.number), 303);
     } catch (error) {
       const problem = formProblem(error);
-      return renderReply(request, reply, request.params.id, replyToPostId, { ...state, errors: problem.fields, message: problem.message }, problem.status);
+      return renderReply(request, reply, request.params.id, replyToPostId, { ...state, ...problem.refused }, problem.status);
     }
   });
 
@@ -354,7 +354,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       return reply.redirect(postHref(ref.threadId, ref.slug, ref.number), 303);
     } catch (error) {
       const problem = formProblem(error);
-      return renderEdit(request, reply, request.params.id, { ...state, errors: problem.fields, message: problem.message }, problem.status);
+      return renderEdit(request, reply, request.params.id, { ...state, ...problem.refused }, problem.status);
     }
   });
 

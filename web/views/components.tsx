@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { SeeAlso } from '../../server/errors.ts';
 import { utcMinute } from '../../server/text/utc-minute.ts';
 import type { PageContext } from '../context.ts';
 
@@ -144,12 +145,18 @@ export function Field(p: FieldProps) {
   );
 }
 
-export function ErrorSummary({ message }: { message?: string | undefined }) {
+export function ErrorSummary({ message, see }: { message?: string | undefined; see?: SeeAlso | undefined }) {
   if (!message) return null;
   return (
     // Focus moves here when a form comes back refused, so a screen reader says why at once.
     <div class="notice notice-error" role="alert" tabIndex={-1} autoFocus>
       {message}
+      {see && (
+        <>
+          {' '}
+          <a href={see.href}>{see.label}</a>
+        </>
+      )}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { SafeHtml } from '../../../server/content/safe-html.ts';
+import type { SeeAlso } from '../../../server/errors.ts';
 import { FORUM_LIMITS } from '../../../server/forum/rules.ts';
 import type { PageContext } from '../../context.ts';
 import { CsrfField, ErrorSummary, Field } from '../components.tsx';
@@ -10,6 +11,8 @@ export interface ComposerState {
   idempotencyKey: string;
   errors: Record<string, string>;
   message?: string;
+  /** A page that helps with the refusal (the earlier post a duplicate repeats). */
+  see?: SeeAlso | undefined;
   preview?: SafeHtml;
   hidden?: Record<string, string>;
 }
@@ -23,7 +26,7 @@ export function Composer(props: { ctx: PageContext; action: string; state: Compo
   return (
     <form method="post" action={props.action} class="composer" data-composer data-mentionable={props.mentionable}>
       {props.heading && <h2>{props.heading}</h2>}
-      <ErrorSummary message={state.message} />
+      <ErrorSummary message={state.message} see={state.see} />
       <CsrfField ctx={props.ctx} />
       <input type="hidden" name="idempotencyKey" value={state.idempotencyKey} />
       {Object.entries(state.hidden ?? {}).map(([name, value]) => (

@@ -1,6 +1,7 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import { POSTS_PER_PAGE } from '../../../server/forum/rules.ts';
-import { AUTO_HIDDEN_NOTE } from '../../../server/moderation/notes.ts';
+import { AUTO_HIDDEN_NOTE, firstPosts } from '../../../server/moderation/notes.ts';
+import type { FirstPostsHeld as FirstPostsHeldState } from '../../../server/moderation/service.ts';
 import type { BoardRow, HomeSpaceRow, SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PostListRow, ThreadListRow } from '../../../server/forum/queries.ts';
 import type { ThreadRow } from '../../../server/forum/queries.ts';
@@ -436,7 +437,7 @@ export interface ThreadPageProps {
   /** The signed-in viewer's watch level for this thread. */
   watch?: WatchState;
   /** Set when this member's posts wait for a moderator (their first N): said above the reply form. */
-  heldFirstPosts?: number | null;
+  heldFirstPosts?: FirstPostsHeldState | null;
 }
 
 export function ThreadPage(props: ThreadPageProps) {
@@ -502,7 +503,7 @@ export function ThreadPage(props: ThreadPageProps) {
         </p>
       ) : ctx.viewer.kind === 'member' ? (
         <div id="reply">
-          {props.heldFirstPosts && <FirstPostsHeld count={props.heldFirstPosts} />}
+          {props.heldFirstPosts && <FirstPostsHeld {...props.heldFirstPosts} />}
           <Composer ctx={ctx} action={`/t/${thread.id}/reply`} state={props.composer} withTitle={false} submitLabel="Post reply" heading="Reply" mentionable={`/mentionable?thread=${thread.id}`} />
         </div>
       ) : (
@@ -516,11 +517,13 @@ export function ThreadPage(props: ThreadPageProps) {
 }
 
 /** Said before a new member writes, when their first posts wait for a moderator. */
-function FirstPostsHeld({ count }: { count: number }) {
+function FirstPostsHeld({ count, earlierWaiting }: FirstPostsHeldState) {
+  const first = firstPosts(count);
   return (
     <p class="notice notice-info">
-      Welcome! A new member’s first {count === 1 ? 'post is' : `${count} posts are`} checked by a moderator before others see {count === 1 ? 'it' : 'them'}: yours
-      will appear once approved.
+      {earlierWaiting
+        ? `Your earlier ${count === 1 ? 'post is' : 'posts are'} still waiting for a moderator. Until a new member’s ${first} approved, what they post next waits too.`
+        : `Welcome! A new member’s ${first} checked by a moderator before others see ${count === 1 ? 'it' : 'them'}: yours will appear once approved.`}
     </p>
   );
 }
@@ -538,13 +541,13 @@ export function ComposePage(props: {
   /** Where the composer's @ list asks for handles. */
   mentionable?: string;
   /** Set when this member's posts wait for a moderator (their first N): said before they write. */
-  heldFirstPosts?: number | null;
+  heldFirstPosts?: FirstPostsHeldState | null;
 }) {
   return (
     <Layout ctx={props.ctx} title={props.title} noindex>
       <Breadcrumbs items={props.crumbs} />
       <h1>{props.title}</h1>
-      {props.heldFirstPosts && <FirstPostsHeld count={props.heldFirstPosts} />}
+      {props.heldFirstPosts && <FirstPostsHeld {...props.heldFirstPosts} />}
       {props.context && (
         <aside class="replying-to">
           <p class="hint">Replying to {props.context.author}:</p>
