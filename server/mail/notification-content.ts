@@ -11,6 +11,8 @@ export interface NotificationEmail {
   text: string;
   /** A path on this site ("/t/12/slug#p3"); the mail service makes it absolute. */
   url: string;
+  /** The thread a "stop notifications about this thread" link mutes: set where watching brought the e-mail. */
+  muteThreadId?: number;
 }
 
 /** One line of a daily digest. */
@@ -32,6 +34,8 @@ export interface Activity {
   url: string;
   /** Used instead of `url` when the space is confidential. */
   target: ConfidentialTarget;
+  /** See NotificationEmail.muteThreadId (an id only, so a confidential e-mail may carry it too). */
+  muteThreadId?: number;
 }
 
 export const CONFIDENTIAL_SUBJECT = 'New activity in a confidential space';
@@ -56,12 +60,14 @@ export function confidentialDigestItem(target: ConfidentialTarget): DigestItem {
 }
 
 export function activityNotification(activity: Activity): NotificationEmail {
-  if (activity.space?.level === 'confidential') return confidentialNotification(activity.target);
+  const mute = activity.muteThreadId !== undefined ? { muteThreadId: activity.muteThreadId } : {};
+  if (activity.space?.level === 'confidential') return { ...confidentialNotification(activity.target), ...mute };
   const where = activity.space ? ` in ${activity.space.name}` : '';
   return {
     subject: `${activity.headline}${where}`,
     text: [activity.headline + where, activity.excerpt].filter(Boolean).join('\n\n'),
     url: activity.url,
+    ...mute,
   };
 }
 

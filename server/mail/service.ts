@@ -5,7 +5,7 @@ import { composeEmail, oneLine, type Email } from './compose.ts';
 import type { DigestItem, NotificationEmail } from './notification-content.ts';
 import * as q from './queries.ts';
 import type { MailTransport } from './transport.ts';
-import { unsubscribeToken, userIdFromUnsubscribeToken } from './unsubscribe-token.ts';
+import { fromMuteThreadToken, muteThreadToken, unsubscribeToken, userIdFromUnsubscribeToken } from './signed-links.ts';
 
 export const SEND_MAIL = 'mail.send';
 export const OUTBOX_PAGE = 50;
@@ -133,7 +133,11 @@ export function createMailService(db: Database, jobs: Jobs, options: MailOptions
         subject: content.subject,
         paragraphs: [content.text],
         action: { label: 'Open it on Rounds', url: absolute(content.url) },
-        footer: ['You get this e-mail because you asked for notification e-mails in your settings.', `Stop them with one click: ${unsubscribe.page}`],
+        footer: [
+          ...(content.muteThreadId !== undefined ? [`Stop notifications about this thread: ${absolute(`/mute/${muteThreadToken(options.secret, userId, content.muteThreadId)}`)}`] : []),
+          'You get this e-mail because you asked for notification e-mails in your settings.',
+          `Stop them with one click: ${unsubscribe.page}`,
+        ],
         headers: unsubscribe.headers,
       });
       return queue({ kind: 'notification', userId, to: recipient.email, email }, tx);
@@ -161,6 +165,9 @@ export function createMailService(db: Database, jobs: Jobs, options: MailOptions
       const userId = userIdFromUnsubscribeToken(options.secret, token);
       return userId !== null && (await q.setEmailNotifications(db, userId, 'off'));
     },
+
+    /** The member and thread a mute link from a notification e-mail names; null when it is not ours. */
+    muteLinkTarget: (token: string) => fromMuteThreadToken(options.secret, token),
 
     /** Whether a token is one of ours, for the confirmation page before the click. */
     validUnsubscribeToken: (token: string) => userIdFromUnsubscribeToken(options.secret, token) !== null,

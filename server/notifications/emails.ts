@@ -78,6 +78,8 @@ type Detail = Awaited<ReturnType<typeof q.findDetails>>[number];
 /** Kinds about a post someone wrote: the e-mail quotes its opening, so the reader can judge it from their inbox. */
 const QUOTED_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post']);
 const EXCERPT_CHARS = 300;
+/** Kinds a thread brought because the member watches it or started it: the e-mail offers to mute it. */
+const THREAD_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'watched_post']);
 
 function toActivity(detail: Detail): Activity {
   const words = describe(detail as NotificationDetail, detail as NotificationDetail, 1, true);
@@ -89,5 +91,6 @@ function toActivity(detail: Detail): Activity {
     headline: words.text,
     url: words.target,
     target: detail.postId !== null ? { postId: detail.postId } : detail.threadId !== null ? { threadId: detail.threadId } : null,
+    ...(THREAD_KINDS.has(detail.kind) && detail.threadId !== null ? { muteThreadId: detail.threadId } : {}),
   };
 }

@@ -4,7 +4,8 @@ import { notifications as notificationsTable, outboxMessages, spaceMembers, user
 import { createNotificationEmails, DIGEST_JOB, NOTIFICATION_EMAIL_JOB } from '../../server/notifications/emails.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, memberWantingEmails, type TestMember } from '../helpers/factories.ts';
-import { eventually, outboxTo } from '../helpers/mail.ts';
+import { Agent } from '../helpers/browser-session.ts';
+import { eventually, linkToken, outboxTo } from '../helpers/mail.ts';
 
 let app: TestApp;
 let admin: TestMember;
@@ -35,6 +36,42 @@ describe('e-mail right away', () => {
     expect(message!.textBody).toContain(`/t/${thread.threadId}/`);
     // The reply's opening, as readers see it, so the member can judge it from their inbox.
     expect(message!.textBody).toContain('Yes, on the respiratory ward, with a nurse at the bedside.');
+  });
+
+  test('an e-mail about a thread links to muting that thread: the page names nothing, one button mutes it, and later replies notify nobody', async () => {
+    const { board } = await createSpaceWithBoard(app, admin, { name: 'Airway' });
+    const author = await memberWantingEmails(app, 'immediately');
+    const replier = await createMember(app);
+    const thread = await createThread(app, author, board.id, 'Awake fibreoptic tips', 'What topical regime do you use?');
+    await app.services.forum.reply(replier.viewer, thread.threadId, { body: 'Lidocaine 4% nebulised, then spray-as-you-go.' });
+    const [message] = await eventually(async () => {
+      const mails = await notifications(author);
+      return mails.length > 0 ? mails : undefined;
+    }, 'the notification e-mail');
+    expect(message!.textBody).toContain('Stop notifications about this thread:');
+    const token = linkToken(message!.textBody, '/mute/');
+
+    // Whoever opens the link sees no title: a forwarded e-mail's link tells its holder nothing.
+    const visitor = new Agent(app);
+    const page = await visitor.get(`/mute/${token}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Stop notifications about this thread?');
+    expect(page.body).not.toContain('fibreoptic');
+    // A link not signed for muting, such as the e-mail's unsubscribe link, mutes nothing.
+    const unsubscribe = linkToken(message!.textBody, '/unsubscribe/');
+    for (const bad of [unsubscribe, `${token.split('.')[0]}.${'A'.repeat(43)}`, 'garbage']) {
+      expect((await visitor.get(`/mute/${bad}`)).statusCode).toBe(404);
+      expect((await visitor.postForm(`/mute/${bad}`, {})).statusCode).toBe(404);
+    }
+    expect((await app.services.notifications.watchState(author.viewer, { kind: 'thread', id: thread.threadId })).chosen).not.toBe('muted');
+
+    const done = await visitor.postForm(`/mute/${token}`, {});
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('Thread muted');
+    expect((await app.services.notifications.watchState(author.viewer, { kind: 'thread', id: thread.threadId })).chosen).toBe('muted');
+    const before = (await app.services.notifications.list(author.viewer)).items.length;
+    await app.services.forum.reply(replier.viewer, thread.threadId, { body: 'And check the cords before you pass them.' });
+    expect((await app.services.notifications.list(author.viewer)).items).toHaveLength(before);
   });
 
   test('a member who did not ask for them gets none', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { composeEmail } from '../../server/mail/compose.ts';
 import { activityDigestItem, activityNotification, confidentialNotification } from '../../server/mail/notification-content.ts';
-import { unsubscribeToken, userIdFromUnsubscribeToken } from '../../server/mail/unsubscribe-token.ts';
+import { unsubscribeToken, userIdFromUnsubscribeToken } from '../../server/mail/signed-links.ts';
 
 describe('composing an e-mail', () => {
   test('every caller string is escaped in the HTML body, and the subject is one line', () => {

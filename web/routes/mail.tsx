@@ -4,7 +4,7 @@ import { Invalid, NotFound } from '../../server/errors.ts';
 import { OUTBOX_PAGE } from '../../server/mail/service.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
-import { ChangeEmailPage, ForgotPasswordPage, ResetPasswordPage, UnsubscribePage, VerifyEmailPage } from '../views/mail/link-pages.tsx';
+import { ChangeEmailPage, ForgotPasswordPage, MuteThreadPage, ResetPasswordPage, UnsubscribePage, VerifyEmailPage } from '../views/mail/link-pages.tsx';
 import { OutboxMessagePage, OutboxPage } from '../views/mail/outbox-pages.tsx';
 
 const Csrf = { _csrf: Type.Optional(Type.String()) };
@@ -13,7 +13,7 @@ const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_
 
 /** Pages behind e-mailed links (verification, password reset, unsubscribe) and the admin's outbox. */
 export const mailPages: FastifyPluginAsyncTypebox = async (app) => {
-  const { accounts, accountEmails, mail } = app.services;
+  const { accounts, accountEmails, mail, notifications } = app.services;
   const limits = app.config.rateLimits;
 
   // The development outbox (and the record of every e-mail when SMTP is configured)
@@ -120,5 +120,26 @@ export const mailPages: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/unsubscribe/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: Type.Optional(Type.Object(Csrf)) } }, async (request, reply) => {
     if (!(await mail.unsubscribe(request.params.token))) throw new NotFound('This unsubscribe link is not valid.');
     return unsubscribePage(request, reply, request.params.token, true);
+  });
+
+  // Muting one thread from a notification e-mail. The page names no thread: a forwarded e-mail's
+  // link shows its holder nothing, and the muting itself goes through the member's own policy.
+
+  const INVALID_MUTE_LINK = 'This link is not valid.';
+
+  app.get('/mute/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    if (!mail.muteLinkTarget(request.params.token)) throw new NotFound(INVALID_MUTE_LINK);
+    return sendPage(reply, <MuteThreadPage ctx={pageContext(request, reply)} action={`/mute/${encodeURIComponent(request.params.token)}`} muted={null} />);
+  });
+
+  app.post('/mute/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: Type.Optional(Type.Object(Csrf)) } }, async (request, reply) => {
+    const target = mail.muteLinkTarget(request.params.token);
+    const viewer = target && (await accounts.memberViewer(target.userId));
+    if (!target || !viewer) throw new NotFound(INVALID_MUTE_LINK);
+    // A thread the member can no longer read sends them nothing: there is nothing to mute, and nothing to say about it.
+    await notifications.setWatch(viewer, { kind: 'thread', id: target.threadId }, 'muted').catch((error: unknown) => {
+      if (!(error instanceof NotFound)) throw error;
+    });
+    return sendPage(reply, <MuteThreadPage ctx={pageContext(request, reply)} action={`/mute/${encodeURIComponent(request.params.token)}`} muted={{ threadId: target.threadId }} />);
   });
 };

@@ -134,3 +134,27 @@ export function UnsubscribePage({ ctx, action, done }: { ctx: PageContext; actio
     </Layout>
   );
 }
+
+/** Before and after muting a thread from an e-mail's link; `muted` names the thread once done. */
+export function MuteThreadPage({ ctx, action, muted }: { ctx: PageContext; action: string; muted: { threadId: number } | null }) {
+  return (
+    <Layout ctx={ctx} title="Thread notifications" noindex>
+      <section class="auth-page" aria-labelledby="mute-heading">
+        <h1 id="mute-heading">{muted ? 'Thread muted' : 'Stop notifications about this thread?'}</h1>
+        {muted ? (
+          <p role="status">
+            You will get no more notifications or e-mails about new posts in this thread. To follow it again, choose Watching on <a href={`/t/${muted.threadId}`}>the thread’s page</a>.
+          </p>
+        ) : (
+          <form method="post" action={action} class="auth-form">
+            <CsrfField ctx={ctx} />
+            <p>New posts in the thread this e-mail was about will no longer notify you, on the site or by e-mail. Your other notifications stay as they are.</p>
+            <button type="submit" class="button">
+              Mute this thread
+            </button>
+          </form>
+        )}
+      </section>
+    </Layout>
+  );
+}
