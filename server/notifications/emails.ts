@@ -26,7 +26,17 @@ const DIGEST_MAX_ITEMS = 50;
 export function createNotificationEmails(db: Database, deps: { mail: MailService; memberViewer(userId: string): Promise<MemberViewer | null> }) {
   async function activitiesFor(tx: Executor, viewer: MemberViewer, ids: number[]): Promise<Activity[]> {
     const details = await q.findDetails(db, tx, viewer, ids);
-    return details.map((detail) => toActivity(detail));
+    return details.map((detail) => toActivity([detail]));
+  }
+
+  /** A digest's lines: a thread's new posts are one line, as on the notifications page, oldest first. */
+  async function digestActivities(tx: Executor, viewer: MemberViewer, ids: number[]): Promise<Activity[]> {
+    const groups = new Map<string, Detail[]>();
+    for (const detail of (await q.findDetails(db, tx, viewer, ids)).sort((a, b) => a.id - b.id)) {
+      const key = collapseKey(detail);
+      groups.set(key, [...(groups.get(key) ?? []), detail]);
+    }
+    return [...groups.values()].map(toActivity);
   }
 
   return {
@@ -64,7 +74,7 @@ export function createNotificationEmails(db: Database, deps: { mail: MailService
         if (!viewer) continue;
         await db.transaction(async (tx) => {
           const ids = await q.findUnreadSince(tx, viewer, since, DIGEST_MAX_ITEMS);
-          const items = (await activitiesFor(tx, viewer, ids)).map(activityDigestItem);
+          const items = (await digestActivities(tx, viewer, ids)).map(activityDigestItem);
           if ((await deps.mail.queueDigest(recipientId, items, tx)) !== null) sent++;
         });
       }
@@ -81,8 +91,17 @@ const EXCERPT_CHARS = 300;
 /** Kinds a thread brought because the member watches it or started it: the e-mail offers to mute it. */
 const THREAD_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'watched_post']);
 
-function toActivity(detail: Detail): Activity {
-  const words = describe(detail as NotificationDetail, detail as NotificationDetail, 1, true);
+/** Unread notifications that one item stands for: the twin of `groupKey` in queries.ts, which the notifications page uses. */
+function collapseKey(d: Detail): string {
+  if ((d.kind === 'reply_to_thread' || d.kind === 'watched_post') && d.threadId !== null) return `t${d.threadId}`;
+  if ((d.kind === 'blog_comment' || d.kind === 'blog_comment_followed') && d.entrySlug !== null) return `e${d.entryAuthorHandle ?? ''}/${d.entrySlug}`;
+  return `n${d.id}`;
+}
+
+/** One e-mail or digest line for notifications collapsed into one item (oldest first), quoting the oldest. */
+function toActivity(collapsed: Detail[]): Activity {
+  const detail = collapsed[0]!;
+  const words = describe(detail as NotificationDetail, collapsed.at(-1) as NotificationDetail, collapsed.length, true);
   // Written here for every place; activityNotification and activityDigestItem leave it out of anything confidential.
   const excerpt = QUOTED_KINDS.has(detail.kind) && detail.postHtml ? plainExcerptOfHtml(detail.postHtml, EXCERPT_CHARS) : '';
   return {

@@ -183,6 +183,27 @@ describe('the daily digest', () => {
     }
   });
 
+  test('a thread’s new replies are one line, as on the notifications page, quoting the first of them', async () => {
+    const { board } = await createSpaceWithBoard(app, admin, { name: 'Busy ward' });
+    const reader = await memberWantingEmails(app, 'daily');
+    const [peer, other] = [await createMember(app), await createMember(app)];
+    const busy = await createThread(app, reader, board.id, 'Night-shift sedation holidays');
+    await app.services.forum.reply(peer.viewer, busy.threadId, { body: 'We hold propofol at 06:00.' });
+    await app.services.forum.reply(other.viewer, busy.threadId, { body: 'Ours is at 08:00, after rounds.' });
+    await app.services.forum.reply(peer.viewer, busy.threadId, { body: 'Either way, chart the reason.' });
+    const elsewhere = await createThread(app, other, board.id, 'Line care bundles');
+    await app.services.forum.reply(peer.viewer, elsewhere.threadId, { body: `@${reader.handle} you wrote our bundle, didn't you?` });
+
+    const emails = createNotificationEmails(app.database.db, { mail: app.services.mail, memberViewer: app.services.accounts.memberViewer });
+    await emails.sendDigests(new Date());
+    const [digest] = (await notifications(reader)).filter((m) => m.kind === 'digest');
+    expect(digest!.subject).toBe('Your Rounds digest: 2 new items');
+    expect(digest!.textBody).toContain('3 new replies in “Night-shift sedation holidays”');
+    expect(digest!.textBody).toContain('We hold propofol at 06:00.');
+    expect(digest!.textBody).not.toContain('after rounds');
+    expect(digest!.textBody).toContain(`@${peer.handle} mentioned you in “Line care bundles”`);
+  });
+
   test('covers what came since the member’s previous digest: a day without a run is in the next one, and a second run sends nothing again', async () => {
     const { board } = await createSpaceWithBoard(app, admin, { name: 'Digest ward' });
     const reader = await memberWantingEmails(app, 'daily');
