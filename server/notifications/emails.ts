@@ -1,9 +1,8 @@
 import type { Database, Executor } from '../../db/client.ts';
 import type { MailService } from '../mail/service.ts';
 import { activityDigestItem, activityNotification, type Activity } from '../mail/notification-content.ts';
-import { plainExcerptOfHtml } from '../content/render-markdown.ts';
 import type { MemberViewer } from '../policy/index.ts';
-import { describe, type NotificationDetail } from './presenters.ts';
+import { describe, excerptOf, type NotificationDetail } from './presenters.ts';
 import * as q from './queries.ts';
 
 export const NOTIFICATION_EMAIL_JOB = 'notifications.email';
@@ -85,8 +84,7 @@ export function createNotificationEmails(db: Database, deps: { mail: MailService
 
 type Detail = Awaited<ReturnType<typeof q.findDetails>>[number];
 
-/** Kinds about a post someone wrote: the e-mail quotes its opening, so the reader can judge it from their inbox. */
-const QUOTED_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post']);
+/** An e-mail quotes more than the notifications page: the reader judges the post from their inbox. */
 const EXCERPT_CHARS = 300;
 /** Kinds a thread brought because the member watches it or started it: the e-mail offers to mute it. */
 const THREAD_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'watched_post']);
@@ -103,7 +101,7 @@ function toActivity(collapsed: Detail[]): Activity {
   const detail = collapsed[0]!;
   const words = describe(detail as NotificationDetail, collapsed.at(-1) as NotificationDetail, collapsed.length, true);
   // Written here for every place; activityNotification and activityDigestItem leave it out of anything confidential.
-  const excerpt = QUOTED_KINDS.has(detail.kind) && detail.postHtml ? plainExcerptOfHtml(detail.postHtml, EXCERPT_CHARS) : '';
+  const excerpt = excerptOf(detail, EXCERPT_CHARS);
   return {
     space: detail.placeLevel && detail.placeName ? { level: detail.placeLevel, name: detail.placeName } : null,
     ...(excerpt ? { excerpt } : {}),

@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { entryUrl } from '../blogs/presenters.ts';
+import { plainExcerptOfHtml } from '../content/render-markdown.ts';
 import { POSTS_PER_PAGE } from '../forum/rules.ts';
 import type { NotificationKind } from './queries.ts';
 
@@ -26,6 +27,19 @@ export interface NotificationDetail {
   entryAuthorHandle: string | null;
   /** The comment a `blog_comment*` notification is about. */
   commentId: number | null;
+  /** The post's rendering, for the kinds that quote it. */
+  postHtml: string | null;
+}
+
+/** Kinds about a post someone wrote: the item quotes its opening, so the reader can judge it before opening it. */
+const QUOTED_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post']);
+
+/** Two lines of a phone's width under the headline. */
+const LIST_EXCERPT_CHARS = 140;
+
+/** The opening of the post a notification is about, as readers see it; '' for the other kinds. */
+export function excerptOf(detail: Pick<NotificationDetail, 'kind' | 'postHtml'>, chars: number): string {
+  return QUOTED_KINDS.has(detail.kind) && detail.postHtml ? plainExcerptOfHtml(detail.postHtml, chars) : '';
 }
 
 export interface NotificationItem {
@@ -35,6 +49,8 @@ export interface NotificationItem {
   count: number;
   unread: boolean;
   text: string;
+  /** The opening of the post it is about (the oldest, for a collapsed item); '' when it quotes nothing. */
+  excerpt: string;
   /** Where opening the item leads (the first unread post of a collapsed item). */
   target: string;
   actor: string | null;
@@ -47,13 +63,14 @@ export const NotificationOut = Type.Object({
   count: Type.Integer({ description: 'How many notifications this item collapses (new replies to one thread, new comments on one entry)' }),
   unread: Type.Boolean(),
   text: Type.String(),
+  excerpt: Type.String({ description: 'The opening of the post it is about, as readers see it; empty for kinds about no post' }),
   url: Type.String({ description: 'Where the item leads' }),
   actor: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });
 
 export function presentNotification(item: NotificationItem) {
-  return { id: item.id, kind: item.kind, count: item.count, unread: item.unread, text: item.text, url: item.target, actor: item.actor, createdAt: item.createdAt.toISOString() };
+  return { id: item.id, kind: item.kind, count: item.count, unread: item.unread, text: item.text, excerpt: item.excerpt, url: item.target, actor: item.actor, createdAt: item.createdAt.toISOString() };
 }
 
 function postUrl(d: NotificationDetail): string {
@@ -144,5 +161,5 @@ export function describe(first: NotificationDetail, last: NotificationDetail, co
   const { text, target } = words();
   // Moderators act for the site: the moderation log decides whether they are named, not this.
   const actor = first.kind === 'moderation_content' || first.kind === 'moderation_flag' ? null : last.actorHandle;
-  return { id: first.id, kind: first.kind, count, unread, text, target, actor, createdAt: last.createdAt };
+  return { id: first.id, kind: first.kind, count, unread, text, excerpt: excerptOf(first, LIST_EXCERPT_CHARS), target, actor, createdAt: last.createdAt };
 }

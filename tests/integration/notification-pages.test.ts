@@ -34,6 +34,8 @@ describe('the bell and the notifications page', () => {
     const page = await agent.get('/notifications');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`@${bob.handle} replied to your thread “Bell thread”`);
+    // The reply's opening, as readers see it, so the member can tell what needs them first.
+    expect(page.body).toContain('<p class="notification-excerpt">Ringing the bell.</p>');
     expect(page.headers['cache-control']).toContain('no-store');
     const id = /href="\/notifications\/(\d+)"/.exec(page.body)![1];
     const opened = await agent.get(`/notifications/${id}`);

@@ -78,6 +78,7 @@ export function NotificationsPage(props: {
               <span class="notification-time">
                 <Time at={item.createdAt} />
               </span>
+              {item.excerpt && <p class="notification-excerpt">{item.excerpt}</p>}
             </li>
           ))}
         </ol>
