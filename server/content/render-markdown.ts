@@ -10,7 +10,7 @@ import type { SafeHtml } from './safe-html.ts';
  * heading shift…): the re-render script rewrites rows with an older version,
  * so stored HTML never outlives the rules that made it safe.
  */
-export const CONTENT_PIPELINE_VERSION = 2;
+export const CONTENT_PIPELINE_VERSION = 3;
 
 const LINK_SCHEMES: readonly string[] = ['http', 'https', 'mailto'];
 
@@ -182,6 +182,14 @@ function dropAttributeUnless(
 const ALIGN_CLASSES = ['align-left', 'align-center', 'align-right'];
 
 /**
+ * Code blocks and tables scroll sideways when wider than the column (a phone): in the tab order,
+ * a keyboard can scroll them too (WCAG 2.1.1). The value is fixed here, never taken from input.
+ */
+function keyboardScrollable(tagName: string): sanitizeHtml.Tag {
+  return { tagName, attribs: { tabindex: '0' } };
+}
+
+/**
  * The allow-list: only what markdown-it's default syntax can produce (plus
  * sup/sub/kbd for future plugins), each with only the attributes it needs.
  * No id or name (DOM clobbering), no style, no target, no event handlers.
@@ -200,6 +208,8 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     a: ['href', 'title', 'rel'],
     img: ['src', 'alt', 'title'],
     ol: ['start'],
+    pre: ['tabindex'],
+    table: ['tabindex'],
   },
   allowedClasses: {
     // markdown-it puts the fence's info word here; anything beyond a plain
@@ -220,6 +230,8 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     img: httpsOnlyImage,
     th: alignmentToClass,
     td: alignmentToClass,
+    pre: keyboardScrollable,
+    table: keyboardScrollable,
   },
   // An image whose src failed the scheme check is an empty box: drop it.
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,

@@ -131,7 +131,12 @@ test('flag → queue → hide with a reason → the author edits and asks again 
     await everyControlLabelled(m.page);
     await saveScreenshot(m.page, 'moderation-item-desktop');
 
-    // 3. Hide, with the keyboard shortcut: "2" picks Hide and moves to the reason.
+    // 3. Hide, with the keyboard shortcut: "2" picks Hide and moves to the reason. Only while focus
+    // is on nothing or in the form: a digit pressed on a link elsewhere chooses nothing.
+    await m.page.getByRole('link', { name: 'Home' }).first().focus();
+    await m.page.keyboard.press('3');
+    expect(await m.page.locator('form[data-decision-form] input[type="radio"]:checked').count()).toBe(0);
+    await m.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await m.page.keyboard.press('2');
     expect(await m.page.getByRole('radio', { name: /Hide/ }).isChecked()).toBe(true);
     expect(await m.page.evaluate(() => (document.activeElement as HTMLTextAreaElement | null)?.name)).toBe('reason');

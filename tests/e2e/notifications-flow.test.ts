@@ -59,7 +59,7 @@ test('A mentions B; B’s bell shows 1 without reloading; B opens it at the righ
 
     // B's page, never reloaded: the bell and the thread both say something new arrived.
     await expect.poll(() => bell.textContent(), { timeout: 10_000 }).toBe('1');
-    const bar = b.page.getByRole('status').filter({ hasText: '1 new reply — show' });
+    const bar = b.page.getByRole('status').getByRole('link', { name: '1 new reply — show' });
     await bar.waitFor({ state: 'visible', timeout: 10_000 });
     await saveScreenshot(b.page, 'notifications-live-bell');
 

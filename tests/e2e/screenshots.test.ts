@@ -1,12 +1,13 @@
 import type { BrowserContext, Cookie } from 'playwright-core';
 import { afterAll, beforeAll, test } from 'vitest';
-import { newContext, openPage, saveScreenshot, sessionCookies, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { accessibilityViolations, newContext, openPage, saveScreenshot, sessionCookies, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { createMember, createSpaceWithBoard, type TestMember } from '../helpers/factories.ts';
 
 /*
  * Every main page in a small, believable community, on a desktop and a phone, light and dark:
  * a screenshot to look at, and the checks a page must pass before it is finished (DESIGN.md §4.9):
- * the right status, one h1, a label for every control, alt text on images, no sideways scrolling.
+ * the right status, one h1, a label for every control, alt text on images, no sideways scrolling,
+ * and nothing axe-core finds against WCAG 2.1 AA.
  */
 
 let harness: BrowserHarness;
@@ -276,6 +277,8 @@ test.concurrent.for(CASES)('$label', async ({ variant, spec }, { expect }) => {
     const luminance = await page.evaluate(backgroundLuminance);
     if (scheme === 'dark') expect.soft(luminance, `${where}: dark background`).toBeLessThan(0.2);
     else expect.soft(luminance, `${where}: light background`).toBeGreaterThan(0.6);
+
+    expect.soft(await accessibilityViolations(page), `${where}: accessibility (axe: WCAG 2.1 A and AA, best practices)`).toEqual([]);
 
     await saveScreenshot(page, `${spec.name}-${device}-${scheme}`);
     expect.soft(problems.list, `${where}: browser errors`).toEqual([]);

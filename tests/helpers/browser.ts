@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,4 +135,22 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * What axe-core (Deque's engine, the one behind Lighthouse's accessibility audit) finds on the
+ * page as it stands, against WCAG 2.1 A and AA and axe's best practices: one line per rule broken,
+ * with the first few elements. Injected through the DevTools protocol, which the page's CSP does
+ * not govern, so the page is checked under its real policy.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(`${AXE_SOURCE}\n;undefined`);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' ')) }));
+  });
+  return violations.map((v) => `${v.id} (${v.impact ?? 'unrated'}): ${v.targets.join(' | ')}`);
 }

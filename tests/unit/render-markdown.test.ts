@@ -35,12 +35,12 @@ describe('renderMarkdown', () => {
 
   test('a fenced code block keeps its language as a language-* class and escapes its body', () => {
     expect(render('```ts\nconst a = 1 < 2 && "x";\n```')).toBe(
-      '<pre><code class="language-ts">const a = 1 &lt; 2 &amp;&amp; "x";\n</code></pre>',
+      '<pre tabindex="0"><code class="language-ts">const a = 1 &lt; 2 &amp;&amp; "x";\n</code></pre>',
     );
   });
 
   test('a fence info string that is not a plain language name gets no class', () => {
-    expect(render('```js"onmouseover=alert(1)\nx\n```')).toBe('<pre><code>x\n</code></pre>');
+    expect(render('```js"onmouseover=alert(1)\nx\n```')).toBe('<pre tabindex="0"><code>x\n</code></pre>');
   });
 
   test('inline code is escaped', () => {
@@ -49,7 +49,7 @@ describe('renderMarkdown', () => {
 
   test('tables render with alignment as classes, never as style attributes', () => {
     const html = render('| l | c | r | n |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |');
-    expect(html).toContain('<table>');
+    expect(html).toContain('<table tabindex="0">');
     expect(html).toContain('<th class="align-left">l</th>');
     expect(html).toContain('<th class="align-center">c</th>');
     expect(html).toContain('<td class="align-right">3</td>');

@@ -181,11 +181,15 @@
     }
   }
 
-  // (e) Keyboard shortcuts for moderators. Never while typing in a field, never with a modifier.
-  function typing(event) {
+  // (e) Keyboard shortcuts for moderators. Never while typing in a field, never with a modifier,
+  // and only while focus is in what they act on, or on nothing at all (WCAG 2.1.4: a key pressed
+  // on a link elsewhere, or by speech input, must not choose a decision).
+  function shortcutFor(event, scope) {
     const el = event.target;
-    if (event.altKey || event.ctrlKey || event.metaKey) return true;
-    return el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    if (event.altKey || event.ctrlKey || event.metaKey) return false;
+    if (el instanceof HTMLElement && (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName))) return false;
+    if (el instanceof HTMLInputElement && el.type !== 'radio' && el.type !== 'checkbox') return false;
+    return el === document.body || el === document.documentElement || scope.contains(el);
   }
 
   // The queue: j / k move between items, Enter opens the current one (it is a focused link).
@@ -211,7 +215,7 @@
       items[current].classList.add('is-current');
     });
     document.addEventListener('keydown', (event) => {
-      if (typing(event)) return;
+      if (!shortcutFor(event, list)) return;
       if (event.key === 'j') {
         event.preventDefault();
         move(current + 1);
@@ -226,7 +230,7 @@
   function enhanceDecisionForm(form) {
     const reason = form.querySelector('textarea[name="reason"]');
     document.addEventListener('keydown', (event) => {
-      if (typing(event) || !/^[1-9]$/.test(event.key)) return;
+      if (!shortcutFor(event, form) || !/^[1-9]$/.test(event.key)) return;
       const radio = form.querySelector(`input[type="radio"][data-key="${event.key}"]`);
       if (!radio) return;
       event.preventDefault();
@@ -252,6 +256,11 @@
     list.setAttribute('aria-label', 'Members you can mention');
     list.hidden = true;
     textarea.insertAdjacentElement('afterend', list);
+    // A textarea cannot be a combobox, so screen readers are told in words that suggestions opened.
+    const said = document.createElement('p');
+    said.className = 'sr-only';
+    said.setAttribute('aria-live', 'polite');
+    list.insertAdjacentElement('afterend', said);
     textarea.setAttribute('aria-controls', list.id);
     textarea.setAttribute('aria-autocomplete', 'list');
     let options = [];
@@ -265,6 +274,7 @@
       return match ? { prefix: match[1], start: before.length - match[1].length - 1 } : null;
     };
     const close = () => {
+      said.textContent = '';
       list.hidden = true;
       list.replaceChildren();
       options = [];
@@ -315,6 +325,7 @@
         );
         list.hidden = false;
         highlight(0);
+        said.textContent = `${options.length} ${options.length === 1 ? 'member' : 'members'} to mention: Enter inserts @${options[0].handle}, arrow keys choose another, Escape closes.`;
       } catch {
         close();
       }
@@ -356,7 +367,8 @@
       bell.textContent = String(data.unread);
       bell.classList.toggle('count-busy', data.unread > 0);
     });
-    if (posts) {
+    const region = document.querySelector('[data-live-region]');
+    if (posts && region) {
       const shown = Number(posts.getAttribute('data-post-count') || '0');
       let bar = null;
       source.addEventListener('thread', (event) => {
@@ -366,8 +378,7 @@
         if (!bar) {
           bar = document.createElement('a');
           bar.className = 'button live-bar';
-          bar.setAttribute('role', 'status');
-          posts.insertAdjacentElement('afterend', bar);
+          region.appendChild(bar);
         }
         bar.href = `${window.location.pathname.replace(/\/unread$/, '')}?page=${Math.ceil((shown + 1) / POSTS_PER_PAGE)}#p${shown + 1}`;
         bar.textContent = `${fresh} new ${fresh === 1 ? 'reply' : 'replies'} — show`;

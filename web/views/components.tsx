@@ -8,14 +8,14 @@ export function CsrfField({ ctx }: { ctx: PageContext }) {
 }
 
 /** A POST button that works without JavaScript (a one-button form). */
-export function PostButton(props: { ctx: PageContext; action: string; label: string; class?: string; confirm?: string; fields?: Record<string, string> }) {
+export function PostButton(props: { ctx: PageContext; action: string; label: string; ariaLabel?: string; class?: string; confirm?: string; fields?: Record<string, string> }) {
   return (
     <form method="post" action={props.action} class="inline-form" data-confirm={props.confirm}>
       <CsrfField ctx={props.ctx} />
       {Object.entries(props.fields ?? {}).map(([name, value]) => (
         <input type="hidden" name={name} value={value} />
       ))}
-      <button type="submit" class={props.class ?? 'button-link'}>
+      <button type="submit" class={props.class ?? 'button-link'} aria-label={props.ariaLabel}>
         {props.label}
       </button>
     </form>

@@ -64,7 +64,7 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                 Blogs
               </a>
             </nav>
-            <form method="get" action="/search" class="header-search" role="search">
+            <form method="get" action="/search" class="header-search" role="search" aria-label="Site search">
               <label for="header-search-q" class="sr-only">
                 Search Rounds
               </label>

@@ -182,8 +182,8 @@ function BoardItem(props: { ctx: PageContext; space: SpaceRow; board: BoardRow; 
 function MoveButtons(props: { ctx: PageContext; action: string; name: string; first: boolean; last: boolean }) {
   return (
     <>
-      {!props.first && <ActionButton ctx={props.ctx} action={props.action} fields={{ direction: 'up' }} label="Move up" ariaLabel={`Move ${props.name} up`} />}
-      {!props.last && <ActionButton ctx={props.ctx} action={props.action} fields={{ direction: 'down' }} label="Move down" ariaLabel={`Move ${props.name} down`} />}
+      {!props.first && <ActionButton ctx={props.ctx} action={props.action} fields={{ direction: 'up' }} label="Move up" ariaLabel={`Move up: ${props.name}`} />}
+      {!props.last && <ActionButton ctx={props.ctx} action={props.action} fields={{ direction: 'down' }} label="Move down" ariaLabel={`Move down: ${props.name}`} />}
     </>
   );
 }

@@ -59,8 +59,10 @@ export function Composer(props: { ctx: PageContext; action: string; state: Compo
           </a>
         )}
       </div>
-      <section class="preview" data-preview hidden={state.preview === undefined}>
-        <h3 class="preview-label">Preview</h3>
+      {/* After a server-side preview, focus lands on it (unless a refusal took it), so it is read out at once. */}
+      <section class="preview" data-preview hidden={state.preview === undefined} tabIndex={-1} autoFocus={state.preview !== undefined && !state.message}>
+        {/* Under the form's own h2 when it has one, else straight under the page's h1. */}
+        {props.heading ? <h3 class="preview-label">Preview</h3> : <h2 class="preview-label">Preview</h2>}
         {state.preview !== undefined && <RenderedContent html={state.preview} />}
       </section>
     </form>

@@ -337,15 +337,28 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
         <footer class="post-actions">
           {props.canReply && post.status === 'published' && (
             <>
-              <a href={`/t/${thread.id}/reply?to=${post.id}`}>Reply</a>
-              <a href={`/t/${thread.id}/reply?to=${post.id}&quote=1`}>Quote</a>
+              {/* Named with their post, as Flag is: a screen reader's list of links says which post each acts on. */}
+              <a href={`/t/${thread.id}/reply?to=${post.id}`} aria-label={`Reply to post ${post.number}`}>
+                Reply
+              </a>
+              <a href={`/t/${thread.id}/reply?to=${post.id}&quote=1`} aria-label={`Quote post ${post.number}`}>
+                Quote
+              </a>
             </>
           )}
           {/* A silenced author may not change posts either (the policy's "writer"): no buttons that would fail. */}
           {mine && !thread.locked && mayWrite(ctx.viewer) && (
             <>
-              <a href={`/p/${post.id}/edit`}>Edit</a>
-              <PostButton ctx={ctx} action={`/p/${post.id}/delete`} label="Delete" confirm="Remove this post? A note that you removed it stays in its place." />
+              <a href={`/p/${post.id}/edit`} aria-label={`Edit post ${post.number}`}>
+                Edit
+              </a>
+              <PostButton
+                ctx={ctx}
+                action={`/p/${post.id}/delete`}
+                label="Delete"
+                ariaLabel={`Delete post ${post.number}`}
+                confirm="Remove this post? A note that you removed it stays in its place."
+              />
             </>
           )}
           {!mine && post.status === 'published' && props.ownFlag === undefined && (
@@ -477,6 +490,8 @@ export function ThreadPage(props: ThreadPageProps) {
         data-post-count={String(thread.postCount)}
         data-last-page={props.page === props.pages ? 'true' : undefined}
       />
+      {/* Present from the start, so a screen reader announces the link app.js puts here when replies arrive. */}
+      {ctx.viewer.kind === 'member' && <div class="live-region" role="status" data-live-region />}
       <Pagination page={props.page} pages={props.pages} href={(n) => threadHref(thread.id, thread.slug, n)} />
       {/* After the posts, where a reader decides to follow the thread (as Discourse's topic footer): above them it pushed the first post down a phone's screen. */}
       {props.watch && <WatchControl ctx={ctx} kind="thread" id={thread.id} state={props.watch} next={threadHref(thread.id, thread.slug, props.page)} />}

@@ -60,7 +60,7 @@ export function FlagPage({ ctx, target, state }: { ctx: PageContext; target: Fla
           <p class="lead">Tell the moderators what is wrong with this member's profile or conduct. They see who flagged; {target.displayName} does not.</p>
         )}
         {target.kind === 'post' && (
-          <aside class="flag-target" aria-label="The post you are flagging">
+          <aside class="flag-target" aria-label="The post you are flagging" tabIndex={0}>
             <p class="hint">
               {target.authorName} wrote in “{target.threadTitle}”:
             </p>
@@ -137,7 +137,7 @@ export function AuthorRequestPage({ ctx, kind, post, state }: { ctx: PageContext
         ) : (
           <p class="lead">You can appeal once. A different moderator from the one who decided reads your appeal and decides again.</p>
         )}
-        <aside class="flag-target" aria-label="Your post as it is now">
+        <aside class="flag-target" aria-label="Your post as it is now" tabIndex={0}>
           <p class="hint">Your post as it is now:</p>
           <RenderedContent html={trustedSafeHtml(post.bodyHtml)} />
         </aside>

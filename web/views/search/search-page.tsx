@@ -37,11 +37,13 @@ function ResultItem({ result }: { result: SearchResult }) {
           </>
         ))}
       </p>
-      <h2 class="search-result-title">
+      {/* Under the "N results" h2. A post's link says which post, not only its thread's title. */}
+      <h3 class="search-result-title">
         <a href={result.url}>
+          {result.kind === 'post' && result.number !== undefined && <span class="sr-only">Post #{result.number} in </span>}
           <Highlighted segments={result.title} />
         </a>
-      </h2>
+      </h3>
       {result.snippet.length > 0 && (
         <p class="search-snippet">
           <Highlighted segments={result.snippet} />
