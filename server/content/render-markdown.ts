@@ -318,17 +318,27 @@ export function renderMarkdown(source: string): SafeHtml {
 // from gluing into "end.Next" in the excerpt.
 const TEXT_BREAKING_TAGS = new Set([
   'p', 'br', 'hr', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'blockquote',
-  'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
+  'ul', 'ol', 'li', 'table', 'thead', 'tbody',
 ]);
 
 // One parser for every call, reset each time (parsing is synchronous): making a new one cost as much
-// as the parse for a post-sized text, and a review queue page makes 25 excerpts.
+// as the parse for a post-sized text, and a review queue page makes 25 excerpts. A table's cells
+// and rows keep separators, so a dosing table does not run its numbers together in one line.
 let textParts: string[] = [];
+let rowsInTable = 0;
+let cellsInRow = 0;
 const textParser = new Parser(
   {
     ontext: (text) => textParts.push(text),
     onopentag: (name) => {
-      if (TEXT_BREAKING_TAGS.has(name)) textParts.push(' ');
+      if (name === 'table') rowsInTable = 0;
+      if (name === 'tr') {
+        // The markup's line break after the last row is not text: "…q24h; 35…", not "…q24h ; 35…".
+        while (textParts.length > 0 && textParts[textParts.length - 1]!.trim() === '') textParts.pop();
+        textParts.push(rowsInTable++ > 0 ? '; ' : ' ');
+        cellsInRow = 0;
+      } else if (name === 'td' || name === 'th') textParts.push(cellsInRow++ > 0 ? ' | ' : ' ');
+      else if (TEXT_BREAKING_TAGS.has(name)) textParts.push(' ');
     },
     onclosetag: (name) => {
       if (TEXT_BREAKING_TAGS.has(name)) textParts.push(' ');
@@ -343,6 +353,58 @@ function renderedText(html: string): string {
   const text = textParts.join('');
   textParts = [];
   return text;
+}
+
+const INNERMOST_QUOTE = /<blockquote>(?:(?!<blockquote>)[\s\S])*?<\/blockquote>/g;
+
+/**
+ * The markup without its quotations (the sanitizer writes <blockquote> bare, so the pattern is
+ * exact; nested ones go innermost first). A notification about a post that quotes the recipient
+ * should show what the post says, not the recipient's own words; a post that is all quotation is
+ * left whole.
+ */
+export function withoutQuotations(html: string): string {
+  let rest = html;
+  for (let next = rest.replace(INNERMOST_QUOTE, ''); next !== rest; next = rest.replace(INNERMOST_QUOTE, '')) rest = next;
+  return rest.trim() === '' ? html : rest;
+}
+
+// Where a block starts a new line in the readable text; a list item gets a bullet, a cell a gap.
+const LINE_STARTS: Record<string, string> = { p: '\n', h2: '\n', h3: '\n', h4: '\n', h5: '\n', h6: '\n', pre: '\n', blockquote: '\n', tr: '\n', li: '\n• ', br: '\n', hr: '\n' };
+
+let lineParts: string[] = [];
+// Only a code block's line breaks are text; elsewhere they are the markup's own layout.
+let inCode = 0;
+const lineParser = new Parser(
+  {
+    ontext: (text) => lineParts.push(inCode > 0 ? text : text.replace(/\n/g, ' ')),
+    onopentag: (name) => {
+      if (name === 'pre') inCode++;
+      lineParts.push(LINE_STARTS[name] ?? (name === 'td' || name === 'th' ? '  ' : ''));
+    },
+    onclosetag: (name) => {
+      if (name === 'pre') inCode--;
+    },
+  },
+  { decodeEntities: true },
+);
+
+/**
+ * The text of HTML this pipeline rendered, one line per paragraph, heading, list item or table
+ * row (lines inside a code block kept), for comparing versions of a post: a change shows in the
+ * line it is on. Text, not HTML, like plainExcerptOfHtml.
+ */
+export function plainLinesOfHtml(html: string): string {
+  lineParts = [];
+  inCode = 0;
+  lineParser.parseComplete(html);
+  const text = lineParts.join('');
+  lineParts = [];
+  return text
+    .split('\n')
+    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
 const TRAILING_JOINERS = /[\s,;:.\-–—]+$/u;

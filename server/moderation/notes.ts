@@ -18,11 +18,12 @@ export const autoHideReason = (score: number, threshold: number): string =>
 export const firstPosts = (count: number): string => (count === 1 ? 'first post is' : `first ${count} posts are`);
 
 /**
- * Why a newcomer's post waits. A post among their first `count` is checked as such; one written
- * while those still wait is held because they wait, and saying "first post" of it would be wrong.
+ * Why a newcomer's post waits, stored with it. A post among their first `count` is checked as such;
+ * one written while those still waited is held because they waited, and saying "first post" of it
+ * would be wrong. Said in the past, as it stays true after the earlier posts are approved.
  */
 export function newcomerHeldNote(count: number, earlierWaiting: boolean): string {
   return earlierWaiting
-    ? `Your earlier ${count === 1 ? 'post is' : 'posts are'} still waiting for a moderator. Until a new member’s ${firstPosts(count)} approved, what they post next waits too. This one is in the queue as well.`
-    : `Welcome! A new member’s ${firstPosts(count)} checked by a moderator before everyone sees ${count === 1 ? 'it' : 'them'}. Yours is waiting for approval.`;
+    ? `You wrote this while your ${count === 1 ? 'first post was' : `first ${count} posts were`} waiting for a moderator, so it waits too. A moderator will look at it soon.`
+    : `Welcome! A new member’s ${firstPosts(count)} checked by a moderator before others see ${count === 1 ? 'it' : 'them'}. Yours is waiting for approval.`;
 }

@@ -71,10 +71,13 @@ function cleanNote(raw: string | undefined, field: string, required: string | nu
 
 /** The plain-words note an author sees on a post a moderator took down. */
 
-/** A newcomer's next post will wait: how many first posts are checked, and whether earlier ones still wait. */
+/**
+ * A newcomer's next post will wait: how many first posts are checked, and how many of theirs wait
+ * already when that is why (0 while the next one is still among the first).
+ */
 export interface FirstPostsHeld {
   count: number;
-  earlierWaiting: boolean;
+  waiting: number;
 }
 
 export type ModerationService = ReturnType<typeof createModerationService>;
@@ -155,7 +158,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       if (holdFirstPosts === 0 || viewer.role !== 'member' || viewer.trustLevel > 0) return null;
       const own = await q.countOwnPosts(db, viewer.id);
       if (own.published >= holdFirstPosts) return null;
-      return { count: holdFirstPosts, earlierWaiting: own.published + own.held >= holdFirstPosts };
+      return { count: holdFirstPosts, waiting: own.published + own.held >= holdFirstPosts ? own.held : 0 };
     },
 
     /** Site staff, or an owner or moderator of at least one space: who may open the moderator screens. */

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { entryUrl } from '../blogs/presenters.ts';
-import { plainExcerptOfHtml } from '../content/render-markdown.ts';
+import { plainExcerptOfHtml, withoutQuotations } from '../content/render-markdown.ts';
 import { POSTS_PER_PAGE } from '../forum/rules.ts';
 import type { NotificationKind } from './queries.ts';
 
@@ -39,7 +39,7 @@ const LIST_EXCERPT_CHARS = 140;
 
 /** The opening of the post a notification is about, as readers see it; '' for the other kinds. */
 export function excerptOf(detail: Pick<NotificationDetail, 'kind' | 'postHtml'>, chars: number): string {
-  return QUOTED_KINDS.has(detail.kind) && detail.postHtml ? plainExcerptOfHtml(detail.postHtml, chars) : '';
+  return QUOTED_KINDS.has(detail.kind) && detail.postHtml ? plainExcerptOfHtml(withoutQuotations(detail.postHtml), chars) : '';
 }
 
 export interface NotificationItem {

@@ -174,6 +174,17 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     expect(retitled).toContain('<summary>What changed in version 3</summary><div><p class="revision-diff">Title: <del>Noradrenaline start</del> <ins>Noradrenaline: where to start</ins></p><p class="hint">The text did not change.</p>');
   });
 
+  test('the versions keep paragraphs and list items on their own lines, so a change shows where it is', async () => {
+    const before = 'Checklist:\n\n- Airway: size 7.0 tube\n- Drugs: ketamine 1 mg/kg\n\nThen reassess.';
+    const thread = await createThread(app, alice, board.id, 'RSI checklist', before);
+    const agent = await signedInAgent(app, alice);
+    await agent.get(`/p/${thread.postId}/edit`);
+    const after = before.replace('ketamine 1 mg/kg', 'ketamine 1.5 mg/kg');
+    expect((await agent.postForm(`/p/${thread.postId}/edit`, { title: 'RSI checklist', body: after, baseRevision: '1', intent: 'post' })).statusCode).toBe(303);
+    const versions = decodeHtml((await app.inject({ method: 'GET', url: `/p/${thread.postId}/revisions` })).body);
+    expect(versions).toContain('<p class="revision-diff">Checklist:\n• Airway: size 7.0 tube\n• Drugs: ketamine <del>1</del><ins>1.5</ins> mg/kg\nThen reassess.</p>');
+  });
+
   test('deleting leaves "post removed by author" in place', async () => {
     const thread = await createThread(app, alice, board.id, 'Deletable');
     const agent = await signedInAgent(app, bob);

@@ -370,8 +370,8 @@ describe('deciding, and what the author sees', () => {
       expect(decodeHtml(page.body).split(reason)).toHaveLength(2);
       expect(reason).toContain('first post');
       // A second post while the first waits is held because the first waits, and says so.
-      const stillWaiting = 'Your earlier post is still waiting for a moderator.';
-      expect(decodeHtml((await agent.get(`/t/${thread.threadId}/reply`)).body)).toContain(stillWaiting);
+      expect(decodeHtml((await agent.get(`/t/${thread.threadId}/reply`)).body)).toContain('Your earlier post is still waiting for a moderator.');
+      const stillWaiting = 'You wrote this while your first post was waiting for a moderator, so it waits too.';
       expect((await agent.postForm(`/t/${thread.threadId}/reply`, { body: 'And a second hello.', intent: 'post' })).statusCode).toBe(303);
       const notes = await app.database.db.select({ note: posts.moderationNote }).from(posts).where(eq(posts.authorId, newcomer.viewer.id)).orderBy(posts.id);
       expect(notes.map((n) => n.note.startsWith(stillWaiting))).toEqual([false, true]);

@@ -127,6 +127,15 @@ describe('the bell and the notifications page', () => {
     expect(staffRefused.body).toContain('href="/mod/queue"');
   });
 
+  test('a reply quoting the member is quoted by what the replier says, not by the member’s own words', async () => {
+    // Members of their own: the tests above count alice's bell.
+    const [author, replier] = [await createMember(app), await createMember(app)];
+    const thread = await createThread(app, author, board.id, 'Quoted back', 'We prone for 16 hours.');
+    await app.services.forum.reply(replier.viewer, thread.threadId, { body: `> **@${author.handle}** wrote:\n> We prone for 16 hours.\n\nWe stop at 12 when the P/F ratio allows.` });
+    const page = (await (await signedInAgent(app, author)).get('/notifications')).body;
+    expect(page).toContain('<p class="notification-excerpt">We stop at 12 when the P/F ratio allows.</p>');
+  });
+
   test('visitors are sent to sign in', async () => {
     const res = await app.inject({ method: 'GET', url: '/notifications' });
     expect([302, 303, 401]).toContain(res.statusCode);

@@ -516,7 +516,7 @@ describe('snippets', () => {
     const results = page.slice(page.indexOf('class="search-results"'));
     // Text is escaped, so every literal `<` opens a tag the view wrote itself, with its own attributes.
     for (const [, tag, attributes] of results.matchAll(/<\/?([a-z0-9]+)([^>]*)>/gi)) {
-      expect(['section', 'h2', 'ol', 'li', 'p', 'a', 'mark', 'time', 'span', 'nav', 'main', 'footer', 'div', 'body', 'html']).toContain(tag!.toLowerCase());
+      expect(['section', 'h2', 'h3', 'ol', 'li', 'p', 'a', 'mark', 'time', 'span', 'nav', 'main', 'footer', 'div', 'body', 'html']).toContain(tag!.toLowerCase());
       for (const [, name] of attributes!.matchAll(/\s([\w-]+)=/g)) expect(['href', 'class', 'id', 'datetime', 'title', 'aria-labelledby', 'aria-label', 'aria-current', 'rel']).toContain(name);
     }
     // The title is shown as typed, as text; entities someone typed stay text too (never decoded into tags).

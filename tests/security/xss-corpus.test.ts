@@ -15,12 +15,12 @@ import {
 const ALLOWED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   p: [], br: [], hr: [],
   h2: [], h3: [], h4: [], h5: [], h6: [],
-  strong: [], em: [], s: [], del: [], pre: [], blockquote: [], sup: [], sub: [], kbd: [],
+  strong: [], em: [], s: [], del: [], pre: ['tabindex'], blockquote: [], sup: [], sub: [], kbd: [],
   ul: [], ol: ['start'], li: [],
   code: ['class'],
   a: ['href', 'title', 'rel'],
   img: ['src', 'alt', 'title'],
-  table: [], thead: [], tbody: [], tr: [],
+  table: ['tabindex'], thead: [], tbody: [], tr: [],
   th: ['class'], td: ['class'],
 };
 
@@ -73,6 +73,8 @@ function allowListViolations(html: string): string[] {
             const problem = urlProblem(tag, value);
             if (problem !== null) violations.push(`${problem}: ${JSON.stringify(value)}`);
           }
+          // In the tab order (so a keyboard scrolls a wide block), never out of order or trapped.
+          if (name === 'tabindex' && value !== '0') violations.push(`tabindex ${JSON.stringify(value)} on <${tag}>`);
           if (name === 'class') {
             const pattern = ALLOWED_CLASS[tag];
             if (pattern === undefined || !pattern.test(value)) {

@@ -2,7 +2,9 @@ import { describe, expect, test } from 'vitest';
 import {
   CONTENT_PIPELINE_VERSION,
   plainExcerptOfHtml,
+  plainLinesOfHtml,
   renderMarkdown,
+  withoutQuotations,
 } from '../../server/content/render-markdown.ts';
 
 const render = (source: string): string => renderMarkdown(source).trim();
@@ -124,6 +126,11 @@ describe('plainExcerptOfHtml', () => {
     expect(renderPlainExcerpt('First.\n\nSecond.', 100)).toBe('First. Second.');
   });
 
+  test('a table keeps its cells and rows apart, so doses do not run together', () => {
+    const table = '| Effluent | Maintenance |\n|---|---|\n| 25 mL/kg/h | 1 g q24h |\n| 35 mL/kg/h | 1.25 g q24h |';
+    expect(renderPlainExcerpt(table, 200)).toBe('Effluent | Maintenance; 25 mL/kg/h | 1 g q24h; 35 mL/kg/h | 1.25 g q24h');
+  });
+
   test('text that fits is returned whole, without an ellipsis', () => {
     expect(renderPlainExcerpt('short and sweet', 15)).toBe('short and sweet');
   });
@@ -166,5 +173,24 @@ describe('plainExcerptOfHtml', () => {
   test('a non-positive maxChars is a programming error', () => {
     expect(() => renderPlainExcerpt('x', 0)).toThrow(RangeError);
     expect(() => renderPlainExcerpt('x', 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('withoutQuotations', () => {
+  test('drops quoted text, nested quotes too, and keeps what the post itself says', () => {
+    const html = renderMarkdown('> **@ada** wrote:\n> > an older quote\n> Close to ours.\n\nWe start at 0.05 instead.');
+    expect(plainExcerptOfHtml(withoutQuotations(html), 200)).toBe('We start at 0.05 instead.');
+  });
+
+  test('a post that is nothing but a quotation is left whole', () => {
+    const html = renderMarkdown('> Only a quote.');
+    expect(withoutQuotations(html)).toBe(html);
+  });
+});
+
+describe('plainLinesOfHtml', () => {
+  test('a line per paragraph, heading, list item and table row', () => {
+    const html = renderMarkdown('## Plan\n\nChecklist:\n\n- Airway\n- Drugs\n\n| a | b |\n|---|---|\n| 1 | 2 |');
+    expect(plainLinesOfHtml(html)).toBe('Plan\nChecklist:\n• Airway\n• Drugs\na b\n1 2');
   });
 });

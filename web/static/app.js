@@ -182,14 +182,16 @@
   }
 
   // (e) Keyboard shortcuts for moderators. Never while typing in a field, never with a modifier,
-  // and only while focus is in what they act on, or on nothing at all (WCAG 2.1.4: a key pressed
-  // on a link elsewhere, or by speech input, must not choose a decision).
+  // and only while focus is in what they act on or on something holding it (the page, <main>), not
+  // on a link or button elsewhere (WCAG 2.1.4: a key pressed there, or by speech input, must not
+  // choose a decision).
   function shortcutFor(event, scope) {
     const el = event.target;
     if (event.altKey || event.ctrlKey || event.metaKey) return false;
     if (el instanceof HTMLElement && (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName))) return false;
     if (el instanceof HTMLInputElement && el.type !== 'radio' && el.type !== 'checkbox') return false;
-    return el === document.body || el === document.documentElement || scope.contains(el);
+    // "Nothing" includes <main>, which a click on plain text or the skip link focuses.
+    return !(el instanceof Node) || el.contains(scope) || scope.contains(el);
   }
 
   // The queue: j / k move between items, Enter opens the current one (it is a focused link).

@@ -532,12 +532,12 @@ export function ThreadPage(props: ThreadPageProps) {
 }
 
 /** Said before a new member writes, when their first posts wait for a moderator. */
-function FirstPostsHeld({ count, earlierWaiting }: FirstPostsHeldState) {
+function FirstPostsHeld({ count, waiting }: FirstPostsHeldState) {
   const first = firstPosts(count);
   return (
     <p class="notice notice-info">
-      {earlierWaiting
-        ? `Your earlier ${count === 1 ? 'post is' : 'posts are'} still waiting for a moderator. Until a new member’s ${first} approved, what they post next waits too.`
+      {waiting > 0
+        ? `${waiting === 1 ? 'Your earlier post is' : `${waiting} of your posts are`} still waiting for a moderator. Until a new member’s ${first} approved, what they post next waits too.`
         : `Welcome! A new member’s ${first} checked by a moderator before others see ${count === 1 ? 'it' : 'them'}: yours will appear once approved.`}
     </p>
   );

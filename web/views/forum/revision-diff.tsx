@@ -1,13 +1,15 @@
 import { diffArrays } from 'diff';
-import { plainExcerptOfHtml } from '../../../server/content/render-markdown.ts';
-import { FORUM_LIMITS } from '../../../server/forum/rules.ts';
-
-/** Words and the spaces between them; a number such as "0.05" stays one token, so a changed dose reads as one change. */
-const tokens = (html: string) => plainExcerptOfHtml(html, FORUM_LIMITS.bodyMax).split(/(\s+)/).filter((t) => t !== '');
+import { plainLinesOfHtml } from '../../../server/content/render-markdown.ts';
 
 /**
- * What changed from one version of a post to the next, word by word, in the text readers see
- * (jsdiff over whitespace-separated words). Removed words are struck through, added ones marked.
+ * Words and the spaces between them, line breaks included; a number such as "0.05" stays one
+ * token, so a changed dose reads as one change, and a change stays in its paragraph or list item.
+ */
+const tokens = (html: string) => plainLinesOfHtml(html).split(/(\s+)/).filter((t) => t !== '');
+
+/**
+ * What changed from one version of a post to the next, word by word, in the text readers see, a
+ * line per paragraph or list item (jsdiff over whitespace-separated words). Removed words are struck through, added ones marked.
  * Every piece is printed as text: the markup of a version is never put together from pieces.
  */
 type Version = { bodyHtml: string; title: string | null };

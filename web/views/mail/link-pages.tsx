@@ -143,12 +143,15 @@ export function MuteThreadPage({ ctx, action, muted }: { ctx: PageContext; actio
         <h1 id="mute-heading">{muted ? 'Thread muted' : 'Stop notifications about this thread?'}</h1>
         {muted ? (
           <p role="status">
-            You will get no more notifications or e-mails about new posts in this thread. To follow it again, choose Watching on <a href={`/t/${muted.threadId}`}>the thread’s page</a>.
+            You will get no more notifications or e-mails about this thread. To follow it again, choose Tracking or Watching on <a href={`/t/${muted.threadId}`}>the thread’s page</a>.
           </p>
         ) : (
           <form method="post" action={action} class="auth-form">
             <CsrfField ctx={ctx} />
-            <p>New posts in the thread this e-mail was about will no longer notify you, on the site or by e-mail. Your other notifications stay as they are.</p>
+            <p>
+              Nothing in the thread this e-mail was about will notify the account it was sent to any more, on the site or by e-mail, not even a reply or a mention. Other
+              notifications stay as they are.
+            </p>
             <button type="submit" class="button">
               Mute this thread
             </button>
