@@ -101,7 +101,8 @@ function textToken(state: CoreState, content: string, level: number): Token {
   return token;
 }
 
-function createMarkdownParser(): MarkdownParser {
+/** `headingsBelow`: the page's own heading levels a text's headings must stay under. */
+function createMarkdownParser(headingsBelow: number): MarkdownParser {
   const md = new MarkdownIt({
     // Raw HTML off: whatever a member types in angle brackets is shown as text.
     // The sanitizer below is the second wall, not the first.
@@ -112,13 +113,14 @@ function createMarkdownParser(): MarkdownParser {
   });
   md.validateLink = isAllowedDestination;
 
-  // The page owns its <h1> (the thread or entry title); a post's "#" must not
-  // outrank it, so every heading moves down one level, capped at h6.
+  // The page owns its <h1> (the thread's or entry's title), and on a thread page each post its
+  // <h2> (the one a screen reader jumps between posts by); a text's "#" must not outrank them, so
+  // its headings move down below them, capped at h6.
   md.core.ruler.push('demote_headings', (state) => {
     for (const token of state.tokens) {
       if (token.type === 'heading_open' || token.type === 'heading_close') {
         const level = Number(token.tag.slice(1));
-        token.tag = `h${Math.min(level + 1, 6)}`;
+        token.tag = `h${Math.min(level + headingsBelow, 6)}`;
       }
     }
   });
@@ -197,7 +199,7 @@ function keyboardScrollable(tagName: string): sanitizeHtml.Tag {
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     'p', 'br', 'hr',
-    // h1 is absent on purpose: headings are demoted above.
+    // h1 is absent on purpose: headings are demoted above (a post's start at h3).
     'h2', 'h3', 'h4', 'h5', 'h6',
     'strong', 'em', 's', 'del', 'code', 'pre', 'blockquote', 'sup', 'sub', 'kbd',
     'ul', 'ol', 'li',
@@ -237,7 +239,8 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
 };
 
-const markdown = createMarkdownParser();
+// Posts, comments and bios: under the page's h1 and the post's own h2.
+const markdown = createMarkdownParser(2);
 
 /**
  * Heading anchors for long-form writing (blog entries): `h-` + a slug of the heading's text,
@@ -281,7 +284,8 @@ function outlineOf(tokens: ReturnType<MarkdownParser['parse']>): OutlineEntry[] 
   return outline;
 }
 
-const longformMarkdown = createMarkdownParser();
+// A blog entry is the page: its sections are the page's h2s.
+const longformMarkdown = createMarkdownParser(1);
 longformMarkdown.core.ruler.push('heading_anchors', (state) => {
   outlineOf(state.tokens);
 });

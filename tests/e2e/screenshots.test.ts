@@ -287,6 +287,31 @@ test.concurrent.for(CASES)('$label', async ({ variant, spec }, { expect }) => {
   }
 });
 
+test('a refused form lists each problem at the top as a link that takes the keyboard to its field', async ({ expect }) => {
+  const { page, problems } = await openPage(contextFor(VARIANTS[0], 'visitor'));
+  try {
+    await page.goto('/register');
+    await page.getByLabel('Handle', { exact: true }).fill('x');
+    await page.getByLabel('Display name', { exact: true }).fill('Dr Test');
+    await page.getByLabel('E-mail', { exact: true }).fill('not-an-address');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    // The server's messages are the subject here, not the browser's own checks.
+    await page.evaluate(() => document.querySelectorAll('form').forEach((form) => (form.noValidate = true)));
+    problems.expectFailedLoad(`${harness.baseUrl}/register`);
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Create account' }).click()]);
+    const links = page.getByRole('alert').getByRole('link');
+    const names = await links.allTextContents();
+    expect(names.length).toBeGreaterThanOrEqual(2);
+    expect(names.some((n) => n.startsWith('Handle: '))).toBe(true);
+    expect(names.some((n) => n.startsWith('E-mail: '))).toBe(true);
+    await links.filter({ hasText: /^E-mail: / }).click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('email');
+    expect(problems.list).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});
+
 test('on a phone a wide table in a post scrolls sideways; no word in it is broken across lines', async ({ expect }) => {
   const { page, problems } = await openPage(contextFor(VARIANTS[2], 'member'));
   try {

@@ -24,6 +24,6 @@ describe('long-form rendering (blog entries): heading anchors', () => {
   });
 
   test('forum posts keep rendering without ids (no DOM clobbering)', () => {
-    expect(renderMarkdown('# Background')).toBe('<h2>Background</h2>\n');
+    expect(renderMarkdown('# Background')).toBe('<h3>Background</h3>\n');
   });
 });

@@ -12,9 +12,10 @@ const render = (source: string): string => renderMarkdown(source).trim();
 const renderPlainExcerpt = (source: string, maxChars: number): string => plainExcerptOfHtml(renderMarkdown(source), maxChars);
 
 describe('renderMarkdown', () => {
-  test('headings are demoted one level so a post never outranks the page h1', () => {
-    expect(render('# One')).toBe('<h2>One</h2>');
-    expect(render('## Two')).toBe('<h3>Two</h3>');
+  test('headings are demoted two levels so a post never outranks the page h1 or its own h2', () => {
+    expect(render('# One')).toBe('<h3>One</h3>');
+    expect(render('## Two')).toBe('<h4>Two</h4>');
+    expect(render('#### Four')).toBe('<h6>Four</h6>');
     expect(render('##### Five')).toBe('<h6>Five</h6>');
     expect(render('###### Six')).toBe('<h6>Six</h6>');
   });

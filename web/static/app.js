@@ -429,6 +429,34 @@
     });
   }
 
+  // (k) A refused form's summary lists each marked field's problem as a link to the field, so a
+  // screen reader hears them all at once and a keyboard goes straight to each (without this file
+  // the problems are beside their fields, which name them through aria-describedby).
+  function listFieldErrors(summary) {
+    const form = summary.closest('form');
+    if (!form || summary.querySelector('ul')) return;
+    const items = Array.from(form.querySelectorAll('.field.has-error')).flatMap((field) => {
+      const control = field.querySelector('input, textarea, select');
+      const label = field.querySelector('label');
+      const error = field.querySelector('.field-error');
+      if (!control || !control.id || !label || !error) return [];
+      const link = document.createElement('a');
+      link.href = `#${control.id}`;
+      link.textContent = `${label.textContent.trim()}: ${error.textContent.trim()}`;
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        control.focus();
+      });
+      const li = document.createElement('li');
+      li.appendChild(link);
+      return [li];
+    });
+    if (items.length === 0) return;
+    const list = document.createElement('ul');
+    list.replaceChildren(...items);
+    summary.appendChild(list);
+  }
+
   followPostPermalink();
   window.addEventListener('hashchange', followPostPermalink);
 
@@ -448,6 +476,7 @@
     document.querySelectorAll('form[data-decision-form]').forEach(enhanceDecisionForm);
     document.querySelectorAll('form[data-mentionable]').forEach(enhanceMentions);
     document.querySelectorAll('[data-local-time]').forEach(enhanceLocalDateTime);
+    document.querySelectorAll('form .notice-error[role="alert"]').forEach(listFieldErrors);
     localTimes();
     liveUpdates();
   };

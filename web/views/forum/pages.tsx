@@ -302,6 +302,10 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
   const classes = ['post', removed ? 'removed' : '', !removed && post.status !== 'published' ? `post-${post.status}` : ''].filter(Boolean).join(' ');
   return (
     <article class={classes} id={`p${post.number}`} aria-labelledby={`p${post.number}-author`}>
+      {/* Unseen: what a screen reader's heading list offers to jump from post to post. */}
+      <h2 class="sr-only">
+        Post {post.number} by {post.author.displayName}
+      </h2>
       <header class="post-head">
         <div class="post-author" id={`p${post.number}-author`}>
           <a href={profileHref(post.author.handle)} class="author-name">
