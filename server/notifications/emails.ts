@@ -91,7 +91,7 @@ const THREAD_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'watched_p
 
 /** Unread notifications that one item stands for: the twin of `groupKey` in queries.ts, which the notifications page uses. */
 function collapseKey(d: Detail): string {
-  if ((d.kind === 'reply_to_thread' || d.kind === 'watched_post') && d.threadId !== null) return `t${d.threadId}`;
+  if (THREAD_KINDS.has(d.kind) && d.threadId !== null) return `t${d.threadId}`;
   if ((d.kind === 'blog_comment' || d.kind === 'blog_comment_followed') && d.entrySlug !== null) return `e${d.entryAuthorHandle ?? ''}/${d.entrySlug}`;
   return `n${d.id}`;
 }

@@ -19,6 +19,12 @@ afterAll(async () => app.close());
 
 const addressOf = (member: TestMember) => `${member.handle}@example.org`;
 const notifications = async (member: TestMember) => (await outboxTo(app, addressOf(member))).filter((m) => m.kind === 'notification' || m.kind === 'digest');
+/** The member's first notification e-mail, once the job has written it. */
+const firstEmailTo = async (member: TestMember) =>
+  (await eventually(async () => {
+    const mails = await notifications(member);
+    return mails.length > 0 ? mails : undefined;
+  }, 'the notification e-mail'))[0]!;
 
 describe('e-mail right away', () => {
   test('a member who asked for e-mails hears of a reply to their thread, with a link to it', async () => {
@@ -27,15 +33,12 @@ describe('e-mail right away', () => {
     const replier = await createMember(app);
     const thread = await createThread(app, author, board.id, 'Proning awake patients', 'Anyone tried it outside the ICU?');
     await app.services.forum.reply(replier.viewer, thread.threadId, { body: 'Yes, on the respiratory ward, with a nurse at the bedside.' });
-    const [message] = await eventually(async () => {
-      const mails = await notifications(author);
-      return mails.length > 0 ? mails : undefined;
-    }, 'the notification e-mail');
-    expect(message!.subject).toContain('Proning awake patients');
-    expect(message!.subject).toContain('Critical care');
-    expect(message!.textBody).toContain(`/t/${thread.threadId}/`);
+    const message = await firstEmailTo(author);
+    expect(message.subject).toContain('Proning awake patients');
+    expect(message.subject).toContain('Critical care');
+    expect(message.textBody).toContain(`/t/${thread.threadId}/`);
     // The reply's opening, as readers see it, so the member can judge it from their inbox.
-    expect(message!.textBody).toContain('Yes, on the respiratory ward, with a nurse at the bedside.');
+    expect(message.textBody).toContain('Yes, on the respiratory ward, with a nurse at the bedside.');
   });
 
   test('an e-mail about a thread links to muting that thread: the page names nothing, one button mutes it, and later replies notify nobody', async () => {
@@ -44,12 +47,9 @@ describe('e-mail right away', () => {
     const replier = await createMember(app);
     const thread = await createThread(app, author, board.id, 'Awake fibreoptic tips', 'What topical regime do you use?');
     await app.services.forum.reply(replier.viewer, thread.threadId, { body: 'Lidocaine 4% nebulised, then spray-as-you-go.' });
-    const [message] = await eventually(async () => {
-      const mails = await notifications(author);
-      return mails.length > 0 ? mails : undefined;
-    }, 'the notification e-mail');
-    expect(message!.textBody).toContain('Stop notifications about this thread:');
-    const token = linkToken(message!.textBody, '/mute/');
+    const message = await firstEmailTo(author);
+    expect(message.textBody).toContain('Stop notifications about this thread:');
+    const token = linkToken(message.textBody, '/mute/');
 
     // Whoever opens the link sees no title: a forwarded e-mail's link tells its holder nothing.
     const visitor = new Agent(app);
@@ -58,7 +58,7 @@ describe('e-mail right away', () => {
     expect(page.body).toContain('Stop notifications about this thread?');
     expect(page.body).not.toContain('fibreoptic');
     // A link not signed for muting, such as the e-mail's unsubscribe link, mutes nothing.
-    const unsubscribe = linkToken(message!.textBody, '/unsubscribe/');
+    const unsubscribe = linkToken(message.textBody, '/unsubscribe/');
     for (const bad of [unsubscribe, `${token.split('.')[0]}.${'A'.repeat(43)}`, 'garbage']) {
       expect((await visitor.get(`/mute/${bad}`)).statusCode).toBe(404);
       expect((await visitor.postForm(`/mute/${bad}`, {})).statusCode).toBe(404);
@@ -120,18 +120,15 @@ describe('e-mail right away', () => {
     await addSpaceMember(app, space.id, peer);
     const thread = await createThread(app, author, board.id, 'Burnout on nights ZETAWORD', 'What I told nobody else ZETAWORD');
     const reply = await app.services.forum.reply(peer.viewer, thread.threadId, { body: 'Same here, ZETAWORD, since March.' });
-    const [message] = await eventually(async () => {
-      const mails = await notifications(author);
-      return mails.length > 0 ? mails : undefined;
-    }, 'the confidential notification e-mail');
-    expect(message!.subject).toBe('New activity in a confidential space');
-    for (const text of [message!.subject, message!.textBody, message!.htmlBody]) {
+    const message = await firstEmailTo(author);
+    expect(message.subject).toBe('New activity in a confidential space');
+    for (const text of [message.subject, message.textBody, message.htmlBody]) {
       expect(text).not.toContain('ZETAWORD');
       expect(text).not.toContain('Zeta');
       expect(text).not.toContain('Burnout');
       expect(text).not.toContain(peer.handle);
     }
-    expect(message!.textBody).toContain(`/p/${reply.postId}`);
+    expect(message.textBody).toContain(`/p/${reply.postId}`);
   });
 
   test('someone removed from the space before the e-mail is written gets none', async () => {
