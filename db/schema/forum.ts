@@ -125,3 +125,24 @@ export const postRevisions = pgTable(
   },
   (t) => [uniqueIndex('post_revisions_post_revision_idx').on(t.postId, t.revision)],
 );
+
+/**
+ * A reply a member has started and not yet posted, one per member and thread, kept on the server
+ * (not in the browser: on a shared ward computer it must not outlive signing out). Read only with
+ * the thread, through the member's visibility of it; posting in the thread deletes it (migration
+ * 0030's trigger, whatever path the post took).
+ */
+export const replyDrafts = pgTable(
+  'reply_drafts',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    threadId: bigint('thread_id', { mode: 'number' })
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
+);

@@ -3,16 +3,18 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { limitLiteral } from '../../db/integer-literal.ts';
 import { namedStatement, onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
-import { boards, postRevisions, posts, spaceMembers, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
+import { boards, postRevisions, posts, replyDrafts, spaceMembers, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
 import {
   ANONYMOUS,
   checkedPerRow,
   moderatesSpace,
+  ownReplyDraft,
   perSiteRole,
   perPolicyKey,
   policyKey,
   postOfThreadVisible,
   postVisible,
+  replyDraftVisible,
   threadInSpaceVisible,
   threadOfBoardVisible,
   type PolicyMember,
@@ -177,6 +179,9 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
       ownPostsInRange: sql<boolean>`exists (select 1 from ${posts} where ${posts.threadId} = ${threads.id}
         and ${posts.authorId} = ${viewer.id} and ${posts.number} between ${from} and ${to})`,
       ownWatch: ownWatchLevels(sql`${viewer.id}`, { threadId: sql`${threads.id}`, boardId: sql`${boards.id}`, spaceId: sql`${spaces.id}` }),
+      // The row's own condition below is the thread's visibility; the draft's is that it is theirs.
+      draft: sql<ReplyDraft | null>`(select json_build_object('body', ${replyDrafts.body}, 'savedAt', ${replyDrafts.updatedAt})
+        from ${replyDrafts} where ${ownReplyDraft(viewer, threads.id)})`,
     })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
@@ -185,6 +190,12 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
     .leftJoin(threadReads, and(eq(threadReads.threadId, threads.id), eq(threadReads.userId, viewer.id)))
     .where(and(eq(threads.id, id), threadInSpaceVisible(viewer)))
     .limit(1);
+}
+
+/** A reply its writer has started in a thread; `savedAt` as PostgreSQL writes a time in JSON. */
+export interface ReplyDraft {
+  body: string;
+  savedAt: string;
 }
 
 export type MemberThreadRow = Awaited<ReturnType<typeof visibleThreadForMemberQuery>>[number];
@@ -656,4 +667,52 @@ const recordThreadReadStatement = (() => {
 
 export async function recordThreadRead(db: Executor, userId: string, threadId: number, number: number): Promise<void> {
   await recordThreadReadStatement.execute(db, { userId, threadId, number });
+}
+
+/**
+ * Keeps a member's unfinished reply (an empty body ends it). `null` when they may not read the
+ * thread; `'posted'` when the form it came from has been posted already (its idempotency key is
+ * on a post of theirs): an autosave that was on its way while the reply was sent must not bring
+ * the text back as a draft. The thread row is share-locked first, so a save waits for a reply
+ * being posted in the thread, and its second statement then sees that post.
+ */
+export async function saveReplyDraft(db: Executor, viewer: PolicyMember & { id: string }, threadId: number, body: string, idempotencyKey: string | null) {
+  return db.transaction(async (tx): Promise<{ savedAt: Date } | 'posted' | 'ended' | null> => {
+    const [thread] = await tx
+      .select({ id: threads.id })
+      .from(threads)
+      .innerJoin(boards, eq(boards.id, threads.boardId))
+      .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+      .where(and(eq(threads.id, threadId), threadInSpaceVisible(viewer)))
+      .for('key share', { of: threads });
+    if (!thread) return null;
+    if (idempotencyKey !== null) {
+      const [posted] = await tx
+        .select({ id: posts.id })
+        .from(posts)
+        .where(and(eq(posts.authorId, viewer.id), eq(posts.idempotencyKey, idempotencyKey)))
+        .limit(1);
+      if (posted) return 'posted';
+    }
+    if (body.trim() === '') {
+      await tx.delete(replyDrafts).where(ownReplyDraft(viewer, sql`${threadId}`));
+      return 'ended';
+    }
+    const [saved] = await tx
+      .insert(replyDrafts)
+      .values({ userId: viewer.id, threadId, body })
+      .onConflictDoUpdate({ target: [replyDrafts.userId, replyDrafts.threadId], set: { body, updatedAt: sql`now()` } })
+      .returning({ savedAt: replyDrafts.updatedAt });
+    if (!saved) throw new Error('upsert returned no row');
+    return saved;
+  });
+}
+
+/** The member's draft in a thread, while they may read the thread. */
+export async function findReplyDraft(db: Executor, viewer: PolicyViewer, threadId: number) {
+  const [row] = await db
+    .select({ body: replyDrafts.body, savedAt: replyDrafts.updatedAt })
+    .from(replyDrafts)
+    .where(and(eq(replyDrafts.threadId, threadId), replyDraftVisible(viewer)));
+  return row;
 }

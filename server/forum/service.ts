@@ -11,7 +11,7 @@ import { spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
 import { mentionedHandles, mentionsOutsideQuotes, quotedPosts, quotedThreadIds } from './references.ts';
-import { checkIdempotencyKey, cleanBody, cleanTitle, POSTS_PER_PAGE, THREADS_PER_PAGE, type LatestList } from './rules.ts';
+import { checkIdempotencyKey, cleanBody, cleanTitle, FORUM_LIMITS, POSTS_PER_PAGE, THREADS_PER_PAGE, type LatestList } from './rules.ts';
 
 /** An edit that empties a post: removing it is a separate, deliberate act. */
 const EMPTY_EDIT = 'A post cannot be empty. To take it down, delete it instead.';
@@ -121,7 +121,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
   async function visibleThread(viewer: Viewer, threadId: number, shown: { from: number; to: number } = NO_POSTS) {
     if (viewer.kind === 'anonymous') {
       const [found] = await anonymous.thread.execute({ id: threadId });
-      return found && { ...found, membership: null, lastReadNumber: null, moderates: false, ownPostsInRange: false, ownWatch: NO_WATCH };
+      return found && { ...found, membership: null, lastReadNumber: null, moderates: false, ownPostsInRange: false, ownWatch: NO_WATCH, draft: null };
     }
     const [found] = await members[viewer.role].thread.execute({ id: threadId, viewerId: viewer.id, ...shown });
     return found;
@@ -353,6 +353,23 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       const { outsiders = [], ...ref } = created;
       return { ...ref, ...held, warnings: mentionWarnings(board.space, outsiders), unnotifiedMentions: outsiders.map((o) => o.handle) };
     },
+
+    /**
+     * Keeps what a member has written of a reply so far, for them alone (see `q.saveReplyDraft`):
+     * a tab closed, a battery gone flat or a session ended does not lose it. An empty body discards it.
+     */
+    async saveReplyDraft(viewer: MemberViewer, threadId: number, input: { body: string; idempotencyKey?: string | undefined }) {
+      const body = input.body.normalize('NFC').replace(/\r\n?/g, '\n');
+      if (body.length > FORUM_LIMITS.bodyMax) {
+        throw new Invalid(`Keep the post under ${FORUM_LIMITS.bodyMax.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')}).`, { body: 'Too long to keep as a draft.' });
+      }
+      const saved = await q.saveReplyDraft(db, viewer, threadId, body, checkIdempotencyKey(input.idempotencyKey));
+      if (saved === null) throw new NotFound();
+      return saved;
+    },
+
+    /** The member's unfinished reply in a thread they may read, if any. */
+    replyDraft: (viewer: MemberViewer, threadId: number) => q.findReplyDraft(db, viewer, threadId),
 
     async reply(viewer: MemberViewer, threadId: number, input: ReplyInput): Promise<PostRef> {
       const fields: Record<string, string> = {};

@@ -1,5 +1,5 @@
 import { and, isNull, sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm';
-import { blogComments, blogEntries, boards, moderationLog, notifications, posts, reviewItems, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
+import { blogComments, blogEntries, boards, moderationLog, notifications, posts, replyDrafts, reviewItems, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
 import type { PolicyViewer } from './viewer.ts';
 
 /*
@@ -152,6 +152,21 @@ export function postOfThreadVisible(viewer: PolicyViewer, threadId: number | Any
       ? sql`${posts.status} = 'published'`
       : sql`(${posts.status} = 'published' or ${posts.authorId} = ${viewer.id} or ${thisThread(moderatesSpace(viewer, spaces.id))})`;
   return sql`(${posts.threadId} = ${threadId} and ${thisThread(sql`true`)} and ${state})`;
+}
+
+/**
+ * A reply draft: its writer's alone, and only while they may still read its thread (a member
+ * removed from a confidential space does not get the thread's words back through their draft).
+ * `ownReplyDraft` is the first half, for a statement that has checked the thread already.
+ */
+export function ownReplyDraft(viewer: PolicyViewer, threadId: AnyColumn | SQL | Placeholder): SQL {
+  if (viewer.kind === 'anonymous') return sql`false`;
+  return sql`(${replyDrafts.userId} = ${viewer.id} and ${replyDrafts.threadId} = ${threadId})`;
+}
+
+export function replyDraftVisible(viewer: PolicyViewer): SQL {
+  return sql`(${ownReplyDraft(viewer, replyDrafts.threadId)} and exists (select 1 from ${threads} join ${boards} on ${boards.id} = ${threads.boardId}
+    join ${spaces} on ${spaces.id} = ${boards.spaceId} where ${threads.id} = ${replyDrafts.threadId} and ${threadInSpaceVisible(viewer)}))`;
 }
 
 /**

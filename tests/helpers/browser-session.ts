@@ -61,14 +61,14 @@ export class Agent {
    * Posts a form, form-urlencoded, with the CSRF token of the last page unless `csrf: false`
    * (or an explicit `_csrf` field) says otherwise.
    */
-  async postForm(url: string, fields: Record<string, string>, options: { csrf?: boolean } = {}): Promise<LightMyRequestResponse> {
+  async postForm(url: string, fields: Record<string, string>, options: { csrf?: boolean; accept?: string } = {}): Promise<LightMyRequestResponse> {
     const form = new URLSearchParams(fields);
     if (options.csrf !== false && !('_csrf' in fields) && this.csrf !== undefined) form.set('_csrf', this.csrf);
     return this.remember(
       await this.app.inject({
         method: 'POST',
         url,
-        headers: { ...this.requestHeaders(), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { ...this.requestHeaders(), 'content-type': 'application/x-www-form-urlencoded', ...(options.accept ? { accept: options.accept } : {}) },
         payload: form.toString(),
       }),
     );

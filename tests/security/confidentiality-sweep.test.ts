@@ -54,6 +54,10 @@ const M = {
   draftEntry: 'SWEEPMARK22',
   /** A comment on the entry by the member removed later (they then followed the entry). */
   entryCommentEarly: 'SWEEPMARK23',
+  /** A reply the insider started in the confidential thread and has not posted: theirs alone. */
+  insiderDraft: 'SWEEPMARK24',
+  /** A reply the member removed later had started there: nobody reads it, its writer included. */
+  removedDraft: 'SWEEPMARK25',
 } as const;
 type Label = keyof typeof M;
 const LABEL_OF = new Map<string, Label>(Object.entries(M).map(([label, marker]) => [marker, label as Label]));
@@ -162,6 +166,9 @@ async function seedCommunity() {
   ];
   const gone = await forum.reply(people.insider.viewer, threadA.threadId, { body: `Said too much. ${M.removedPost}` });
   await forum.remove(people.insider.viewer, gone.postId);
+  // After their posts there: posting in a thread ends its writer's draft.
+  await forum.saveReplyDraft(people.insider.viewer, threadA.threadId, { body: `Not ready to say this yet. ${M.insiderDraft}` });
+  await forum.saveReplyDraft(people.removed.viewer, threadA.threadId, { body: `Unsent, before I was removed. ${M.removedDraft}` });
   const threadB = await forum.createThread(people.quiet.viewer, { boardId: boardB.id, title: `Burnout ${M.threadBTitle}`, body: `How I noticed it. ${M.threadBBody}` });
 
   // Two members of the confidential space want notification e-mails (see E-mail below).
@@ -614,10 +621,12 @@ describe('the sweep can fail: an active member who accepted the rules finds ever
     const apiRequests = await apiSweepAs('insider', leaks, found);
     console.log(`sweep insider: crawl ${crawled.requests} requests (${crawled.finished ? 'finished' : 'CUT SHORT'}), api ${apiRequests}`);
     expect(crawled.finished).toBe(true);
-    const everything = (Object.keys(M) as Label[]).filter((l) => l !== 'removedPost');
+    const everything = (Object.keys(M) as Label[]).filter((l) => l !== 'removedPost' && l !== 'removedDraft');
     expect([...found].sort()).toEqual(everything.sort());
-    // …except what its author removed: not even members read it again, nor its history.
+    // …except what its author removed: not even members read it again, nor its history; nor
+    // another member's unsent reply.
     expect(found.has('removedPost')).toBe(false);
+    expect(found.has('removedDraft')).toBe(false);
     // The direct URLs are real: a member gets each of them (404 only for quoting the removed post).
     const page = fetcherFor(app, {}, await cookieOf(people.insider));
     const api = fetcherFor(app, people.insider.auth);
@@ -735,7 +744,7 @@ describe('search: nothing in the confidential space can be found from outside', 
 
   test.each(OUTSIDERS)('%s finds no marker by searching for it, and counts none', async (viewer) => {
     const leaks: string[] = [];
-    for (const label of [...SEARCHABLE, ...NEVER, 'draftEntry', 'spaceName', 'boardA', 'entryTag'] as Label[]) {
+    for (const label of [...SEARCHABLE, ...NEVER, 'draftEntry', 'insiderDraft', 'removedDraft', 'spaceName', 'boardA', 'entryTag'] as Label[]) {
       const word = M[label].toLowerCase();
       for (const kind of ['', '&kind=thread', '&kind=post', '&kind=entry', '&kind=comment']) {
         const { api, json, page } = await searchAs(viewer, `q=${word}${kind}`);

@@ -229,8 +229,9 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
             {...facts}
             postsHtml={posts.html}
             description={posts.description}
-            composer={freshComposer()}
+            composer={freshComposer(result.draft?.body)}
             heldFirstPosts={heldFirstPosts}
+            draft={viewer.kind === 'member' ? { url: `/t/${result.thread.id}/draft`, savedAt: result.draft ? new Date(result.draft.savedAt) : null } : undefined}
             {...(watch ? { watch } : {})}
           />,
         );
@@ -242,13 +243,15 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     reply: FastifyReply,
     threadId: number,
     replyToPostId: number | undefined,
-    state: ComposerState,
+    state: ComposerState | ((draft: string | undefined) => ComposerState),
     status = 200,
   ) {
-    const { thread, board, space } = await forum.thread(request.viewer, threadId);
-    const parent = replyToPostId ? await forum.post(request.viewer, replyToPostId) : undefined;
+    const viewer = requireMember(request.viewer);
+    const { thread, board, space } = await forum.thread(viewer, threadId);
+    const parent = replyToPostId ? await forum.post(viewer, replyToPostId) : undefined;
     const replyTo = parent && parent.threadId === thread.id && !parent.deletedAt ? parent : undefined;
-    const heldFirstPosts = await moderation.firstPostsHeld(requireMember(request.viewer));
+    const [heldFirstPosts, draft] = await Promise.all([moderation.firstPostsHeld(viewer), forum.replyDraft(viewer, thread.id)]);
+    const composer = typeof state === 'function' ? state(draft?.body) : state;
     return sendPage(
       reply,
       <ComposePage
@@ -257,7 +260,8 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         title={`Reply: ${thread.title}`}
         crumbs={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title, href: threadHref(thread.id, thread.slug) }, { label: 'Reply' }]}
         action={`/t/${thread.id}/reply`}
-        state={{ ...state, hidden: replyTo ? { replyTo: String(replyTo.id) } : {} }}
+        state={{ ...composer, hidden: replyTo ? { replyTo: String(replyTo.id) } : {} }}
+        draft={{ url: `/t/${thread.id}/draft`, savedAt: draft?.savedAt ?? null }}
         withTitle={false}
         submitLabel="Post reply"
         mentionable={`/mentionable?thread=${thread.id}`}
@@ -273,8 +277,9 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { to, quote } = request.query;
       // A quote is built from a post the viewer can read (the policy decides), never from client text.
-      const body = to && quote ? (await forum.quote(request.viewer, to, request.params.id)).markdown : '';
-      return renderReply(request, reply, request.params.id, to, freshComposer(body));
+      const quoted = to && quote ? (await forum.quote(request.viewer, to, request.params.id)).markdown : '';
+      // What they had started comes first; a quote picked now goes under it.
+      return renderReply(request, reply, request.params.id, to, (draft) => freshComposer(draft ? (quoted ? `${draft}\n\n${quoted}` : draft) : quoted));
     },
   );
 
@@ -292,6 +297,31 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       const problem = formProblem(error);
       return renderReply(request, reply, request.params.id, replyToPostId, { ...state, ...problem.refused }, problem.status);
     }
+  });
+
+  /**
+   * Keeps (or, with intent=discard-draft, ends) the member's reply draft. app.js sends the composer
+   * here as the member types and reads JSON; the composer's Save draft and Discard draft buttons
+   * send it without JavaScript and come back to the thread.
+   */
+  app.post('/t/:id/draft', { config: { access: 'member' }, schema: { params: IdParam, body: ComposerBody } }, async (request, reply) => {
+    const viewer = requireMember(request.viewer);
+    const { body, idempotencyKey, intent } = request.body;
+    const discard = intent === 'discard-draft';
+    const json = request.headers.accept?.startsWith('application/json') === true;
+    let saved: Awaited<ReturnType<typeof forum.saveReplyDraft>>;
+    try {
+      saved = await forum.saveReplyDraft(viewer, request.params.id, { body: discard ? '' : body, idempotencyKey });
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      if (json) return reply.status(422).send({ error: { code: error.code, message: error.message, fields: error.fields } });
+      return renderReply(request, reply, request.params.id, undefined, { body, idempotencyKey: idempotencyKey ?? randomUUID(), errors: error.fields, message: error.message }, 422);
+    }
+    if (json) return typeof saved === "object" ? { kept: true, savedAt: saved.savedAt.toISOString() } : { kept: false, why: saved };
+    if (saved === 'posted') request.flash('info', 'That reply was posted already, so it was not kept as a draft.');
+    else if (saved === 'ended') request.flash('success', discard ? 'Draft discarded.' : 'The reply box was empty, so no draft is kept.');
+    else request.flash('success', 'Draft saved. Only you can see it; it is in the reply box whenever you come back to this thread.');
+    return reply.redirect(`/t/${request.params.id}#reply`, 303);
   });
 
   app.post(

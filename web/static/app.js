@@ -143,6 +143,77 @@
     });
   }
 
+  // (l) Reply drafts (form[data-draft]): a couple of seconds after typing stops, the reply so far is
+  // kept on the server for this member alone, and is in the box when they come back to the thread
+  // (from any device). Not in the browser's storage: on a shared ward computer it must not outlive
+  // signing out. Posting the reply ends the draft on the server.
+  function enhanceDraft(form) {
+    const url = form.getAttribute('data-draft');
+    const textarea = form.querySelector('textarea[name="body"]');
+    const csrfInput = form.querySelector('input[name="_csrf"]');
+    const keyInput = form.querySelector('input[name="idempotencyKey"]');
+    const status = form.querySelector('[data-draft-status]');
+    if (!url || !textarea || !csrfInput) return;
+    let timer = 0;
+    let inFlight = false;
+    let again = false;
+    let stopped = false;
+    let lastKept = textarea.value;
+    const say = (text) => {
+      if (status) status.textContent = text;
+    };
+    const fields = () => {
+      const data = new URLSearchParams({ body: textarea.value, _csrf: csrfInput.value });
+      if (keyInput) data.set('idempotencyKey', keyInput.value);
+      return data;
+    };
+    const send = async () => {
+      if (stopped) return;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      const text = textarea.value;
+      if (text === lastKept) return;
+      inFlight = true;
+      again = false;
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-csrf-token': csrfInput.value },
+          body: fields().toString(),
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        const answer = await response.json();
+        lastKept = text;
+        if (answer && answer.kept) say(`Draft kept at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}, for you alone until you post or discard it.`);
+        else say('');
+      } catch {
+        say('The draft could not be kept just now (offline?). Your text is still here.');
+      } finally {
+        inFlight = false;
+        if (again) timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
+      }
+    };
+    textarea.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
+    });
+    // Posting, previewing, saving or discarding: the form itself carries the text from here.
+    form.addEventListener('submit', () => {
+      window.clearTimeout(timer);
+      stopped = true;
+    });
+    // Leaving before the delay ran out (a link, the tab closed): the last words go too. A beacon
+    // carries the CSRF token in its body, as a form does.
+    window.addEventListener('pagehide', () => {
+      if (stopped || textarea.value === lastKept) return;
+      window.clearTimeout(timer);
+      if (navigator.sendBeacon(url, fields())) lastKept = textarea.value;
+    });
+  }
+
   // (b) Forms with data-confirm ask before they are sent.
   function confirmBeforeSubmit(event) {
     const form = event.target;
@@ -472,6 +543,7 @@
   const start = () => {
     document.querySelectorAll('form[data-composer]').forEach(enhanceComposer);
     document.querySelectorAll('form[data-autosave]').forEach(enhanceAutosave);
+    document.querySelectorAll('form[data-draft]').forEach(enhanceDraft);
     document.querySelectorAll('[data-queue]').forEach(enhanceQueue);
     document.querySelectorAll('form[data-decision-form]').forEach(enhanceDecisionForm);
     document.querySelectorAll('form[data-mentionable]').forEach(enhanceMentions);

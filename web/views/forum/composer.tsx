@@ -2,7 +2,7 @@ import type { SafeHtml } from '../../../server/content/safe-html.ts';
 import type { SeeAlso } from '../../../server/errors.ts';
 import { FORUM_LIMITS } from '../../../server/forum/rules.ts';
 import type { PageContext } from '../../context.ts';
-import { CsrfField, ErrorSummary, Field } from '../components.tsx';
+import { CsrfField, ErrorSummary, Field, Time } from '../components.tsx';
 import { RenderedContent } from '../safe-html.tsx';
 
 export interface ComposerState {
@@ -18,13 +18,32 @@ export interface ComposerState {
 }
 
 /**
+ * Where a reply's draft is kept (`url`), and when it was last kept (null: there is none yet).
+ * app.js keeps it as the member types; the Save draft button does the same without JavaScript.
+ */
+export interface DraftState {
+  url: string;
+  savedAt: Date | null;
+}
+
+/**
  * The one editor for threads, replies and edits. Preview works without JavaScript (a second
  * submit button re-renders this form with the rendered Markdown); app.js makes it live.
  */
-export function Composer(props: { ctx: PageContext; action: string; state: ComposerState; withTitle: boolean; submitLabel: string; heading?: string; mentionable?: string; cancelHref?: string | undefined }) {
-  const { state } = props;
+export function Composer(props: {
+  ctx: PageContext;
+  action: string;
+  state: ComposerState;
+  withTitle: boolean;
+  submitLabel: string;
+  heading?: string;
+  mentionable?: string;
+  cancelHref?: string | undefined;
+  draft?: DraftState | undefined;
+}) {
+  const { state, draft } = props;
   return (
-    <form method="post" action={props.action} class="composer" data-composer data-mentionable={props.mentionable}>
+    <form method="post" action={props.action} class="composer" data-composer data-mentionable={props.mentionable} data-draft={draft?.url}>
       {props.heading && <h2>{props.heading}</h2>}
       <ErrorSummary message={state.message} see={state.see} />
       <CsrfField ctx={props.ctx} />
@@ -53,12 +72,31 @@ export function Composer(props: { ctx: PageContext; action: string; state: Compo
         <button type="submit" name="intent" value="preview" class="button button-secondary" formnovalidate>
           Preview
         </button>
+        {draft && (
+          <button type="submit" name="intent" value="save-draft" class="button button-secondary" formaction={draft.url} formnovalidate data-draft-save>
+            Save draft
+          </button>
+        )}
+        {draft?.savedAt && (
+          <button type="submit" name="intent" value="discard-draft" class="button button-link" formaction={draft.url} formnovalidate>
+            Discard draft
+          </button>
+        )}
         {props.cancelHref && (
           <a class="composer-cancel" href={props.cancelHref}>
             Cancel
           </a>
         )}
       </div>
+      {draft && (
+        <p class="composer-draft-status" data-draft-status aria-live="polite">
+          {draft.savedAt && (
+            <>
+              Draft kept <Time at={draft.savedAt} />, for you alone until you post or discard it.
+            </>
+          )}
+        </p>
+      )}
       {/* After a server-side preview, focus lands on it (unless a refusal took it), so it is read out at once. */}
       <section class="preview" data-preview hidden={state.preview === undefined} tabIndex={-1} autoFocus={state.preview !== undefined && !state.message}>
         {/* Under the form's own h2 when it has one, else straight under the page's h1. */}

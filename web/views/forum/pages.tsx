@@ -13,7 +13,7 @@ import { Badge, Breadcrumbs, Pagination, PostButton, Time } from '../components.
 import { Layout } from '../layout.tsx';
 import { Prerendered, RenderedContent } from '../safe-html.tsx';
 import { SearchWithin } from '../search/search-within.tsx';
-import { Composer, type ComposerState } from './composer.tsx';
+import { Composer, type ComposerState, type DraftState } from './composer.tsx';
 import { RevisionDiff } from './revision-diff.tsx';
 import { ThreadList, type UnreadCounts } from './thread-list.tsx';
 import { WatchControl, type WatchState } from '../notifications/pages.tsx';
@@ -455,6 +455,8 @@ export interface ThreadPageProps {
   watch?: WatchState;
   /** Set when this member's posts wait for a moderator (their first N): said above the reply form. */
   heldFirstPosts?: FirstPostsHeldState | null;
+  /** A member's reply draft in this thread (kept as they type). */
+  draft?: DraftState | undefined;
 }
 
 export function ThreadPage(props: ThreadPageProps) {
@@ -523,7 +525,16 @@ export function ThreadPage(props: ThreadPageProps) {
       ) : ctx.viewer.kind === 'member' ? (
         <div id="reply">
           {props.heldFirstPosts && <FirstPostsHeld {...props.heldFirstPosts} />}
-          <Composer ctx={ctx} action={`/t/${thread.id}/reply`} state={props.composer} withTitle={false} submitLabel="Post reply" heading="Reply" mentionable={`/mentionable?thread=${thread.id}`} />
+          <Composer
+            ctx={ctx}
+            action={`/t/${thread.id}/reply`}
+            state={props.composer}
+            withTitle={false}
+            submitLabel="Post reply"
+            heading="Reply"
+            mentionable={`/mentionable?thread=${thread.id}`}
+            draft={props.draft}
+          />
         </div>
       ) : (
         <p class="notice notice-info">
@@ -561,6 +572,7 @@ export function ComposePage(props: {
   mentionable?: string;
   /** Set when this member's posts wait for a moderator (their first N): said before they write. */
   heldFirstPosts?: FirstPostsHeldState | null;
+  draft?: DraftState | undefined;
 }) {
   return (
     <Layout ctx={props.ctx} title={props.title} noindex>
@@ -582,6 +594,7 @@ export function ComposePage(props: {
         // Cancel goes back to where the breadcrumbs say the page came from (the thread, the post, the board).
         cancelHref={props.crumbs.filter((c) => c.href !== undefined).at(-1)?.href}
         {...(props.mentionable ? { mentionable: props.mentionable } : {})}
+        draft={props.draft}
       />
     </Layout>
   );

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { newContext, openPage, saveScreenshot, sessionCookies, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
+
+/*
+ * A reply half written survives the tab: in Chromium, a member types, closes the tab before the
+ * autosave's pause is over (the page's last words go as it closes), opens the thread again in a
+ * new window and finds their text; posting it leaves an empty box behind.
+ */
+
+let harness: BrowserHarness;
+let member: TestMember;
+let threadPath: string;
+
+beforeAll(async () => {
+  harness = await startBrowserHarness();
+  const admin = await createMember(harness.app, { role: 'admin' });
+  member = await createMember(harness.app);
+  const { board } = await createSpaceWithBoard(harness.app, admin, { name: 'Intensive care' });
+  const thread = await createThread(harness.app, admin, board.id, 'Proning awake patients: who tolerates it?');
+  threadPath = `/t/${thread.threadId}/${thread.slug}`;
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+test('a reply typed, then the tab closed at once, is in the reply box of a new window; posting it empties the box', { timeout: 60_000 }, async () => {
+  const cookies = await sessionCookies(harness, member);
+  const first = await newContext(harness);
+  await first.addCookies(cookies);
+  const second = await newContext(harness);
+  await second.addCookies(cookies);
+  try {
+    const a = await openPage(first);
+    await a.page.goto(threadPath);
+    const box = a.page.locator('#reply').getByLabel('Message', { exact: true });
+    await box.fill('Two-hour sessions, with the SpO2 watched');
+    // The pause after typing passes: the draft is kept and the page says so.
+    await a.page.locator('[data-draft-status]').getByText(/^Draft kept at/).waitFor({ timeout: 10_000 });
+    // More words, and the tab is closed before the next pause is over.
+    await box.pressSequentially(' for the first 30 minutes.');
+    await a.page.close({ runBeforeUnload: true });
+
+    const b = await openPage(second);
+    const expected = 'Two-hour sessions, with the SpO2 watched for the first 30 minutes.';
+    // The beacon may land a moment after the tab is gone.
+    await expect.poll(async () => (await harness.app.services.forum.replyDraft(member.viewer, Number(/\/t\/(\d+)/.exec(threadPath)![1])))?.body, { timeout: 10_000 }).toBe(expected);
+    await b.page.goto(threadPath);
+    const again = b.page.locator('#reply').getByLabel('Message', { exact: true });
+    expect(await again.inputValue()).toBe(expected);
+    expect(await b.page.locator('[data-draft-status]').textContent()).toMatch(/^Draft kept .+, for you alone until you post or discard it\.$/);
+    await saveScreenshot(b.page, 'reply-draft-restored');
+
+    await Promise.all([b.page.waitForURL(/#p2$/), b.page.getByRole('button', { name: 'Post reply' }).click()]);
+    expect(await b.page.locator('article#p2 .prose').textContent()).toContain(expected);
+    await b.page.goto(threadPath);
+    expect(await b.page.locator('#reply').getByLabel('Message', { exact: true }).inputValue()).toBe('');
+    expect(await b.page.getByRole('button', { name: 'Discard draft' }).count()).toBe(0);
+    expect(a.problems.list).toEqual([]);
+    expect(b.problems.list).toEqual([]);
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+  }
+});
