@@ -146,3 +146,24 @@ export const replyDrafts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
 );
+
+/**
+ * A new thread a member has started writing on a board and not yet posted, one per member and
+ * board; as `replyDrafts`, kept on the server for them alone, read through their visibility of the
+ * board, and ended by their next thread there (migration 0031's trigger).
+ */
+export const threadDrafts = pgTable(
+  'thread_drafts',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    boardId: bigint('board_id', { mode: 'number' })
+      .notNull()
+      .references(() => boards.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.boardId] })],
+);

@@ -3,18 +3,21 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { limitLiteral } from '../../db/integer-literal.ts';
 import { namedStatement, onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
-import { boards, postRevisions, posts, replyDrafts, spaceMembers, spaces, threadReads, threads, users } from '../../db/schema/index.ts';
+import { boards, postRevisions, posts, replyDrafts, spaceMembers, spaces, threadDrafts, threadReads, threads, users } from '../../db/schema/index.ts';
 import {
   ANONYMOUS,
   checkedPerRow,
+  boardVisible,
   moderatesSpace,
   ownReplyDraft,
+  ownThreadDraft,
   perSiteRole,
   perPolicyKey,
   policyKey,
   postOfThreadVisible,
   postVisible,
   replyDraftVisible,
+  threadDraftVisible,
   threadInSpaceVisible,
   threadOfBoardVisible,
   type PolicyMember,
@@ -715,4 +718,70 @@ export async function findReplyDraft(db: Executor, viewer: PolicyViewer, threadI
     .from(replyDrafts)
     .where(and(eq(replyDrafts.threadId, threadId), replyDraftVisible(viewer)));
   return row;
+}
+
+/**
+ * Keeps a member's unfinished new thread on a board (empty title and body end it), as
+ * `saveReplyDraft`. The board row is share-locked first: a thread being started there holds the
+ * board's row (its counters) until it commits, so a save waits for it and then finds its key.
+ */
+export async function saveThreadDraft(db: Executor, viewer: PolicyMember & { id: string }, boardId: number, draft: { title: string; body: string }, idempotencyKey: string | null) {
+  return db.transaction(async (tx): Promise<{ savedAt: Date } | 'posted' | 'ended' | null> => {
+    const [board] = await tx
+      .select({ id: boards.id })
+      .from(boards)
+      .where(and(eq(boards.id, boardId), boardVisible(viewer)))
+      .for('share');
+    if (!board) return null;
+    if (idempotencyKey !== null) {
+      const [posted] = await tx
+        .select({ id: threads.id })
+        .from(threads)
+        .where(and(eq(threads.authorId, viewer.id), eq(threads.idempotencyKey, idempotencyKey)))
+        .limit(1);
+      if (posted) return 'posted';
+    }
+    if (draft.title.trim() === '' && draft.body.trim() === '') {
+      await tx.delete(threadDrafts).where(ownThreadDraft(viewer, sql`${boardId}`));
+      return 'ended';
+    }
+    const [saved] = await tx
+      .insert(threadDrafts)
+      .values({ userId: viewer.id, boardId, ...draft })
+      .onConflictDoUpdate({ target: [threadDrafts.userId, threadDrafts.boardId], set: { ...draft, updatedAt: sql`now()` } })
+      .returning({ savedAt: threadDrafts.updatedAt });
+    if (!saved) throw new Error('upsert returned no row');
+    return saved;
+  });
+}
+
+/** The member's unfinished new thread on a board they may read, if any. */
+export async function findThreadDraft(db: Executor, viewer: PolicyViewer, boardId: number) {
+  const [row] = await db
+    .select({ title: threadDrafts.title, body: threadDrafts.body, savedAt: threadDrafts.updatedAt })
+    .from(threadDrafts)
+    .where(and(eq(threadDrafts.boardId, boardId), threadDraftVisible(viewer)));
+  return row;
+}
+
+/** Every unfinished reply and new thread of the member, where they may still read the place; newest first. */
+export async function listOwnDrafts(db: Executor, viewer: PolicyMember) {
+  const [replies, opened] = await Promise.all([
+    db
+      .select({ threadId: threads.id, threadSlug: threads.slug, threadTitle: threads.title, body: replyDrafts.body, savedAt: replyDrafts.updatedAt })
+      .from(replyDrafts)
+      .innerJoin(threads, eq(threads.id, replyDrafts.threadId))
+      .where(and(eq(replyDrafts.userId, viewer.id), replyDraftVisible(viewer)))
+      .orderBy(desc(replyDrafts.updatedAt))
+      .limit(100),
+    db
+      .select({ boardId: boards.id, boardSlug: boards.slug, boardName: boards.name, spaceSlug: spaces.slug, spaceName: spaces.name, title: threadDrafts.title, body: threadDrafts.body, savedAt: threadDrafts.updatedAt })
+      .from(threadDrafts)
+      .innerJoin(boards, eq(boards.id, threadDrafts.boardId))
+      .innerJoin(spaces, eq(spaces.id, boards.spaceId))
+      .where(and(eq(threadDrafts.userId, viewer.id), threadDraftVisible(viewer)))
+      .orderBy(desc(threadDrafts.updatedAt))
+      .limit(100),
+  ]);
+  return { replies, opened };
 }

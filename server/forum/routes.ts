@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { renderMarkdown } from '../content/render-markdown.ts';
 import { errorResponses, Id, IdParams, Ok, PageQuery } from '../api/schemas.ts';
+import { NotFound } from '../errors.ts';
 import { requireMember } from '../policy/index.ts';
 import { presentSpace, SpaceOut } from '../spaces/presenters.ts';
 import { PostOut, presentPost, presentThreadSummary, threadUrl, ThreadSummaryOut } from './presenters.ts';
@@ -138,6 +139,116 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
       const ref = await forum.reply(requireMember(request.viewer), request.params.id, request.body);
       return reply.status(201).send({ threadId: ref.threadId, postId: ref.postId, number: ref.number, url: refUrl(ref), warnings: ref.warnings ?? [], unnotifiedMentions: ref.unnotifiedMentions ?? [] });
     },
+  );
+
+  // Drafts: what a member has started writing and not posted, kept for them alone (the pages keep
+  // them as they type). Read and written through the member's visibility of the thread or board:
+  // a place they cannot read answers 404, as one that does not exist.
+  const DraftKept = Type.Union([
+    Type.Object({ kept: Type.Literal(true), savedAt: Type.String({ format: 'date-time' }) }),
+    Type.Object({
+      kept: Type.Literal(false),
+      why: Type.Union([Type.Literal('posted'), Type.Literal('ended')], { description: 'posted: the idempotencyKey is on a post already (the draft was sent); ended: empty, so none is kept' }),
+    }),
+  ]);
+  const kept = (saved: { savedAt: Date } | 'posted' | 'ended') => (typeof saved === 'object' ? { kept: true as const, savedAt: saved.savedAt.toISOString() } : { kept: false as const, why: saved });
+
+  app.get(
+    '/me/drafts',
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['forum'],
+        summary: 'Your unposted replies and new threads, newest first',
+        response: {
+          200: Type.Object({
+            threads: Type.Array(Type.Object({ boardId: Type.Integer(), boardName: Type.String(), spaceName: Type.String(), title: Type.String(), body: Type.String(), savedAt: Type.String({ format: 'date-time' }) })),
+            replies: Type.Array(Type.Object({ threadId: Type.Integer(), threadTitle: Type.String(), url: Type.String(), body: Type.String(), savedAt: Type.String({ format: 'date-time' }) })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { opened, replies } = await forum.drafts(requireMember(request.viewer));
+      return {
+        threads: opened.map((d) => ({ boardId: d.boardId, boardName: d.boardName, spaceName: d.spaceName, title: d.title, body: d.body, savedAt: d.savedAt.toISOString() })),
+        replies: replies.map((d) => ({ threadId: d.threadId, threadTitle: d.threadTitle, url: threadUrl(d.threadId, d.threadSlug), body: d.body, savedAt: d.savedAt.toISOString() })),
+      };
+    },
+  );
+
+  app.get(
+    '/threads/:id/draft',
+    {
+      config: { access: 'member' },
+      schema: { tags: ['forum'], summary: 'Your unposted reply in a thread (404 when none)', params: IdParams, response: { 200: Type.Object({ body: Type.String(), savedAt: Type.String({ format: 'date-time' }) }), ...errorResponses } },
+    },
+    async (request) => {
+      const draft = await forum.replyDraft(requireMember(request.viewer), request.params.id);
+      if (!draft) throw new NotFound('You have no draft in that thread.');
+      return { body: draft.body, savedAt: draft.savedAt.toISOString() };
+    },
+  );
+
+  app.put(
+    '/threads/:id/draft',
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['forum'],
+        summary: 'Keep your unposted reply in a thread (an empty body discards it); posting in the thread ends it',
+        params: IdParams,
+        body: Type.Object({ body: Body, idempotencyKey: IdempotencyKey }),
+        response: { 200: DraftKept, ...errorResponses },
+      },
+    },
+    async (request) => kept(await forum.saveReplyDraft(requireMember(request.viewer), request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/threads/:id/draft',
+    { config: { access: 'member' }, schema: { tags: ['forum'], summary: 'Discard your unposted reply in a thread', params: IdParams, response: { 200: DraftKept, ...errorResponses } } },
+    async (request) => kept(await forum.saveReplyDraft(requireMember(request.viewer), request.params.id, { body: '' })),
+  );
+
+  app.get(
+    '/boards/:id/draft',
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['forum'],
+        summary: 'Your unposted new thread on a board (404 when none)',
+        params: IdParams,
+        response: { 200: Type.Object({ title: Type.String(), body: Type.String(), savedAt: Type.String({ format: 'date-time' }) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const draft = await forum.threadDraft(requireMember(request.viewer), request.params.id);
+      if (!draft) throw new NotFound('You have no draft on that board.');
+      return { title: draft.title, body: draft.body, savedAt: draft.savedAt.toISOString() };
+    },
+  );
+
+  app.put(
+    '/boards/:id/draft',
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['forum'],
+        summary: 'Keep your unposted new thread on a board (empty title and body discard it); starting a thread there ends it',
+        params: IdParams,
+        body: Type.Object({ title: Title, body: Body, idempotencyKey: IdempotencyKey }),
+        response: { 200: DraftKept, ...errorResponses },
+      },
+    },
+    async (request) => kept(await forum.saveThreadDraft(requireMember(request.viewer), request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/boards/:id/draft',
+    { config: { access: 'member' }, schema: { tags: ['forum'], summary: 'Discard your unposted new thread on a board', params: IdParams, response: { 200: DraftKept, ...errorResponses } } },
+    async (request) => kept(await forum.saveThreadDraft(requireMember(request.viewer), request.params.id, { title: '', body: '' })),
   );
 
   app.get(

@@ -108,6 +108,15 @@ export { mentionedHandles, quotedPosts, quotedThreadIds };
 
 export type ForumService = ReturnType<typeof createForumService>;
 
+/** A draft's text as a post's would be kept (a draft is refused only for being too long to post). */
+function draftBody(raw: string): string {
+  const body = raw.normalize('NFC').replace(/\r\n?/g, '\n');
+  if (body.length > FORUM_LIMITS.bodyMax) {
+    throw new Invalid(`Keep the post under ${FORUM_LIMITS.bodyMax.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')}).`, { body: 'Too long to keep as a draft.' });
+  }
+  return body;
+}
+
 export function createForumService(db: Database, spaces: SpacesService, notifier: Notifier, readSettings: SettingsSource) {
   const anonymous = q.prepareAnonymousThreadReads(db);
   const members = q.prepareMemberThreadReads(db);
@@ -359,10 +368,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
      * a tab closed, a battery gone flat or a session ended does not lose it. An empty body discards it.
      */
     async saveReplyDraft(viewer: MemberViewer, threadId: number, input: { body: string; idempotencyKey?: string | undefined }) {
-      const body = input.body.normalize('NFC').replace(/\r\n?/g, '\n');
-      if (body.length > FORUM_LIMITS.bodyMax) {
-        throw new Invalid(`Keep the post under ${FORUM_LIMITS.bodyMax.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')}).`, { body: 'Too long to keep as a draft.' });
-      }
+      const body = draftBody(input.body);
       const saved = await q.saveReplyDraft(db, viewer, threadId, body, checkIdempotencyKey(input.idempotencyKey));
       if (saved === null) throw new NotFound();
       return saved;
@@ -370,6 +376,23 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
 
     /** The member's unfinished reply in a thread they may read, if any. */
     replyDraft: (viewer: MemberViewer, threadId: number) => q.findReplyDraft(db, viewer, threadId),
+
+    /** As `saveReplyDraft`, for a new thread on a board: title and body; both empty discard it. */
+    async saveThreadDraft(viewer: MemberViewer, boardId: number, input: { title: string; body: string; idempotencyKey?: string | undefined }) {
+      const title = input.title.normalize('NFC');
+      const body = draftBody(input.body);
+      if (title.length > FORUM_LIMITS.titleMax) {
+        throw new Invalid(`Keep the title under ${FORUM_LIMITS.titleMax} characters (it has ${title.length}).`, { title: 'Too long to keep as a draft.' });
+      }
+      const saved = await q.saveThreadDraft(db, viewer, boardId, { title, body }, checkIdempotencyKey(input.idempotencyKey));
+      if (saved === null) throw new NotFound();
+      return saved;
+    },
+
+    threadDraft: (viewer: MemberViewer, boardId: number) => q.findThreadDraft(db, viewer, boardId),
+
+    /** Everything the member has started writing and not posted, where they may still read the place. */
+    drafts: (viewer: MemberViewer) => q.listOwnDrafts(db, viewer),
 
     async reply(viewer: MemberViewer, threadId: number, input: ReplyInput): Promise<PostRef> {
       const fields: Record<string, string> = {};

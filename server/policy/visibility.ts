@@ -1,5 +1,5 @@
 import { and, isNull, sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm';
-import { blogComments, blogEntries, boards, moderationLog, notifications, posts, replyDrafts, reviewItems, spaceMembers, spaces, threads, users } from '../../db/schema/index.ts';
+import { blogComments, blogEntries, boards, moderationLog, notifications, posts, replyDrafts, reviewItems, spaceMembers, spaces, threadDrafts, threads, users } from '../../db/schema/index.ts';
 import type { PolicyViewer } from './viewer.ts';
 
 /*
@@ -167,6 +167,17 @@ export function ownReplyDraft(viewer: PolicyViewer, threadId: AnyColumn | SQL | 
 export function replyDraftVisible(viewer: PolicyViewer): SQL {
   return sql`(${ownReplyDraft(viewer, replyDrafts.threadId)} and exists (select 1 from ${threads} join ${boards} on ${boards.id} = ${threads.boardId}
     join ${spaces} on ${spaces.id} = ${boards.spaceId} where ${threads.id} = ${replyDrafts.threadId} and ${threadInSpaceVisible(viewer)}))`;
+}
+
+/** A new thread's draft: the same rule as a reply's, over the board it is for. */
+export function ownThreadDraft(viewer: PolicyViewer, boardId: AnyColumn | SQL | Placeholder): SQL {
+  if (viewer.kind === 'anonymous') return sql`false`;
+  return sql`(${threadDrafts.userId} = ${viewer.id} and ${threadDrafts.boardId} = ${boardId})`;
+}
+
+export function threadDraftVisible(viewer: PolicyViewer): SQL {
+  return sql`(${ownThreadDraft(viewer, threadDrafts.boardId)} and exists (select 1 from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId}
+    where ${boards.id} = ${threadDrafts.boardId} and ${spaceContentVisible(viewer)}))`;
 }
 
 /**

@@ -131,6 +131,10 @@ async function seedCommunity() {
   const abg = await forum.createThread(amara.viewer, { boardId: teaching.id, title: 'Ideas for teaching ABG interpretation', body: 'What has worked for your students? I start from _five questions_.' });
   await forum.reply(priya.viewer, abg.threadId, { body: 'Real gases from the shift (anonymised), one a day, ten minutes at handover.' });
 
+  // Unposted drafts of hers, for the drafts page.
+  await forum.saveReplyDraft(amara.viewer, sepsis.threadId, { body: 'Majors has the space by bed 4. I will ask **estates** on Monday and report back here.' });
+  await forum.saveThreadDraft(amara.viewer, teaching.id, { title: 'A bedside ultrasound teaching list', body: 'Five views a registrar should be able to get in ten minutes:\n\n1. Parasternal long axis' });
+
   const thread = await forum.thread(amara.viewer, bct.threadId);
   const [member, adminCookies] = await Promise.all([sessionCookies(harness, amara), sessionCookies(harness, admin)]);
   Object.assign(seeded, {
@@ -174,6 +178,7 @@ const PAGES: PageSpec[] = [
   { name: 'register', as: 'visitor', path: () => '/register', status: 200, h1: () => 'Join Rounds' },
   { name: 'settings', as: 'member', path: () => '/settings', status: 200, h1: () => 'Settings' },
   { name: 'notifications', as: 'member', path: () => '/notifications', status: 200, h1: () => 'Notifications' },
+  { name: 'drafts', as: 'member', path: () => '/drafts', status: 200, h1: () => 'Your drafts' },
   { name: 'profile', as: 'visitor', path: () => `/u/${seeded.memberHandle}`, status: 200, h1: () => seeded.memberName },
   { name: 'search', as: 'member', path: () => '/search?q=tachycardia%20or%20handover', status: 200, h1: () => 'Search' },
   { name: 'admin', as: 'admin', path: () => '/admin', status: 200, h1: () => 'Spaces and boards' },
@@ -279,6 +284,11 @@ test.concurrent.for(CASES)('$label', async ({ variant, spec }, { expect }) => {
     else expect.soft(luminance, `${where}: light background`).toBeGreaterThan(0.6);
 
     expect.soft(await accessibilityViolations(page), `${where}: accessibility (axe: WCAG 2.1 A and AA, best practices)`).toEqual([]);
+    // A code block or table is a tab stop exactly when it has something to scroll at this width.
+    const stops = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.prose pre, .prose table')).map((el) => ({ scrolls: el.scrollWidth > el.clientWidth + 1, stop: el.getAttribute('tabindex') === '0' })),
+    );
+    expect.soft(stops.filter((s) => s.scrolls !== s.stop), `${where}: code blocks and tables in the tab order iff they scroll`).toEqual([]);
 
     await saveScreenshot(page, `${spec.name}-${device}-${scheme}`);
     expect.soft(problems.list, `${where}: browser errors`).toEqual([]);

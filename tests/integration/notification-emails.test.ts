@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { notifications as notificationsTable, outboxMessages, spaceMembers, users } from '../../db/schema/index.ts';
 import { createNotificationEmails, DIGEST_JOB, NOTIFICATION_EMAIL_JOB } from '../../server/notifications/emails.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { addSpaceMember, createMember, createSpaceWithBoard, createThread, memberWantingEmails, type TestMember } from '../helpers/factories.ts';
+import { addSpaceMember, createMember, createSpaceWithBoard, createThread, memberWantingEmails, signedInAgent, type TestMember } from '../helpers/factories.ts';
 import { Agent } from '../helpers/browser-session.ts';
 import { eventually, linkToken, outboxTo } from '../helpers/mail.ts';
 
@@ -64,6 +64,20 @@ describe('e-mail right away', () => {
       expect((await visitor.postForm(`/mute/${bad}`, {})).statusCode).toBe(404);
     }
     expect((await app.services.notifications.watchState(author.viewer, { kind: 'thread', id: thread.threadId })).chosen).not.toBe('muted');
+
+    // Someone else signed in (the e-mail was forwarded to them) is told the link is not theirs, and
+    // whose notifications it changes; their own stay as they were, and the thread is not named.
+    const forwardedTo = await signedInAgent(app, replier);
+    const notTheirs = await forwardedTo.get(`/mute/${token}`);
+    expect(notTheirs.body).toContain(`This link was sent to another account, not to @${replier.handle}`);
+    expect(notTheirs.body).not.toContain(author.handle);
+    const mutedForAuthor = await forwardedTo.postForm(`/mute/${token}`, {});
+    expect(mutedForAuthor.body).toContain('The account this link was sent to will get no more notifications');
+    expect(mutedForAuthor.body).not.toContain(`/t/${thread.threadId}`);
+    expect((await app.services.notifications.watchState(replier.viewer, { kind: 'thread', id: thread.threadId })).chosen).not.toBe('muted');
+    expect((await app.services.notifications.watchState(author.viewer, { kind: 'thread', id: thread.threadId })).chosen).toBe('muted');
+    // The author's own visit says nothing of another account.
+    expect((await (await signedInAgent(app, author)).get(`/mute/${token}`)).body).not.toContain('another account');
 
     const done = await visitor.postForm(`/mute/${token}`, {});
     expect(done.statusCode).toBe(200);

@@ -13,9 +13,9 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments', 'notifications'];
+const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments', 'notifications', 'replyDrafts', 'threadDrafts'];
 const PREDICATES =
-  /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|postOfThreadVisible|threadOfBoardVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible|notificationVisible)\((viewer|ANONYMOUS)\b/;
+  /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|postOfThreadVisible|threadOfBoardVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible|notificationVisible|replyDraftVisible|threadDraftVisible)\((viewer|ANONYMOUS)\b/;
 
 /**
  * A query module's top-level declarations, each with its name: functions run per call, and the

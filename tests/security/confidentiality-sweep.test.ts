@@ -58,6 +58,10 @@ const M = {
   insiderDraft: 'SWEEPMARK24',
   /** A reply the member removed later had started there: nobody reads it, its writer included. */
   removedDraft: 'SWEEPMARK25',
+  /** A new thread the insider started writing on a confidential board (title and text): theirs alone. */
+  insiderThreadDraft: 'SWEEPMARK26',
+  /** The same by the member removed later: nobody reads it. */
+  removedThreadDraft: 'SWEEPMARK27',
 } as const;
 type Label = keyof typeof M;
 const LABEL_OF = new Map<string, Label>(Object.entries(M).map(([label, marker]) => [marker, label as Label]));
@@ -169,6 +173,8 @@ async function seedCommunity() {
   // After their posts there: posting in a thread ends its writer's draft.
   await forum.saveReplyDraft(people.insider.viewer, threadA.threadId, { body: `Not ready to say this yet. ${M.insiderDraft}` });
   await forum.saveReplyDraft(people.removed.viewer, threadA.threadId, { body: `Unsent, before I was removed. ${M.removedDraft}` });
+  await forum.saveThreadDraft(people.insider.viewer, boardA.id, { title: `Next meeting ${M.insiderThreadDraft}`, body: `Agenda. ${M.insiderThreadDraft}` });
+  await forum.saveThreadDraft(people.removed.viewer, boardA.id, { title: `My last case ${M.removedThreadDraft}`, body: `Unsent. ${M.removedThreadDraft}` });
   const threadB = await forum.createThread(people.quiet.viewer, { boardId: boardB.id, title: `Burnout ${M.threadBTitle}`, body: `How I noticed it. ${M.threadBBody}` });
 
   // Two members of the confidential space want notification e-mails (see E-mail below).
@@ -365,7 +371,7 @@ async function crawlAs(viewer: ViewerKind, leaks: Leak[], found: Set<Label>) {
   const fetch = fetcherFor(app, {}, who ? await cookieOf(who) : {});
   const profiles = [...seed.handles].filter((h) => h !== who?.handle).map((h) => `/u/${h}`);
   // Machine-readable copies too: none exist yet, and the crawl follows them once they do.
-  const starts = ['/', '/admin', '/invitations', '/settings', '/sitemap.xml', '/robots.txt', '/feed', '/blog', '/blog/feed.atom', '/api/openapi.json', ...(who ? [`/u/${who.handle}`] : []), ...profiles];
+  const starts = ['/', '/admin', '/invitations', '/settings', '/drafts', '/sitemap.xml', '/robots.txt', '/feed', '/blog', '/blog/feed.atom', '/api/openapi.json', ...(who ? [`/u/${who.handle}`] : []), ...profiles];
   const statuses = new Map<number, number>();
   const result = await crawl(fetch, starts, {
     max: MAX_CRAWL,
@@ -621,12 +627,13 @@ describe('the sweep can fail: an active member who accepted the rules finds ever
     const apiRequests = await apiSweepAs('insider', leaks, found);
     console.log(`sweep insider: crawl ${crawled.requests} requests (${crawled.finished ? 'finished' : 'CUT SHORT'}), api ${apiRequests}`);
     expect(crawled.finished).toBe(true);
-    const everything = (Object.keys(M) as Label[]).filter((l) => l !== 'removedPost' && l !== 'removedDraft');
+    const everything = (Object.keys(M) as Label[]).filter((l) => !['removedPost', 'removedDraft', 'removedThreadDraft'].includes(l));
     expect([...found].sort()).toEqual(everything.sort());
     // …except what its author removed: not even members read it again, nor its history; nor
     // another member's unsent reply.
     expect(found.has('removedPost')).toBe(false);
     expect(found.has('removedDraft')).toBe(false);
+    expect(found.has('removedThreadDraft')).toBe(false);
     // The direct URLs are real: a member gets each of them (404 only for quoting the removed post).
     const page = fetcherFor(app, {}, await cookieOf(people.insider));
     const api = fetcherFor(app, people.insider.auth);
@@ -744,7 +751,7 @@ describe('search: nothing in the confidential space can be found from outside', 
 
   test.each(OUTSIDERS)('%s finds no marker by searching for it, and counts none', async (viewer) => {
     const leaks: string[] = [];
-    for (const label of [...SEARCHABLE, ...NEVER, 'draftEntry', 'insiderDraft', 'removedDraft', 'spaceName', 'boardA', 'entryTag'] as Label[]) {
+    for (const label of [...SEARCHABLE, ...NEVER, 'draftEntry', 'insiderDraft', 'removedDraft', 'insiderThreadDraft', 'removedThreadDraft', 'spaceName', 'boardA', 'entryTag'] as Label[]) {
       const word = M[label].toLowerCase();
       for (const kind of ['', '&kind=thread', '&kind=post', '&kind=entry', '&kind=comment']) {
         const { api, json, page } = await searchAs(viewer, `q=${word}${kind}`);

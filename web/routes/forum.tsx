@@ -14,6 +14,7 @@ import { createThreadPostsCache, withoutFormToken, type SharedThreadPosts } from
 import { boardHref, postHref, spaceHref, threadHref } from '../urls.ts';
 import { relativeStableForMs } from '../views/components.tsx';
 import type { ComposerState } from '../views/forum/composer.tsx';
+import { DraftsPage } from '../views/forum/drafts-page.tsx';
 import { BoardPage, canReplyIn, ComposePage, HomePage, RevisionsPage, SpacesPage, ThreadPage, ThreadPosts, threadDescription } from '../views/forum/pages.tsx';
 
 const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 }) });
@@ -105,9 +106,17 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       }),
   );
 
-  async function renderNewThread(request: FastifyRequest, reply: FastifyReply, spaceSlug: string, boardSlug: string, state: ComposerState, status = 200) {
-    const board = await spaces.boardBySlugs(request.viewer, spaceSlug, boardSlug);
-    const heldFirstPosts = await moderation.firstPostsHeld(requireMember(request.viewer));
+  async function renderNewThread(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    spaceSlug: string,
+    boardSlug: string,
+    state: ComposerState | ((draft: { title: string; body: string } | undefined) => ComposerState),
+    status = 200,
+  ) {
+    const viewer = requireMember(request.viewer);
+    const board = await spaces.boardBySlugs(viewer, spaceSlug, boardSlug);
+    const [heldFirstPosts, draft] = await Promise.all([moderation.firstPostsHeld(viewer), forum.threadDraft(viewer, board.id)]);
     return sendPage(
       reply,
       <ComposePage
@@ -116,17 +125,44 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         title={`New thread in ${board.name}`}
         crumbs={[{ label: 'Home', href: '/' }, { label: board.space.name, href: spaceHref(board.space.slug) }, { label: board.name, href: boardHref(board.space.slug, board.slug) }, { label: 'New thread' }]}
         action={`${boardHref(board.space.slug, board.slug)}/new`}
-        state={state}
+        state={typeof state === 'function' ? state(draft) : state}
         withTitle
         submitLabel="Start thread"
         mentionable={`/mentionable?board=${board.id}`}
+        draft={{ url: `${boardHref(board.space.slug, board.slug)}/draft`, savedAt: draft?.savedAt ?? null }}
       />,
       status,
     );
   }
 
   app.get('/s/:space/:board/new', { config: { access: 'member' }, schema: { params: Type.Object({ space: Slug, board: Slug }) } }, async (request, reply) =>
-    renderNewThread(request, reply, request.params.space, request.params.board, { ...freshComposer(), title: '' }),
+    renderNewThread(request, reply, request.params.space, request.params.board, (draft) => ({ ...freshComposer(draft?.body), title: draft?.title ?? '' })),
+  );
+
+  app.get('/drafts', { config: { access: 'member' } }, async (request, reply) => {
+    const { opened, replies } = await forum.drafts(requireMember(request.viewer));
+    return sendPage(reply, <DraftsPage ctx={pageContext(request, reply)} opened={opened} replies={replies} />);
+  });
+
+  /** Keeps (or ends) the member's unfinished new thread on the board, as /t/:id/draft does a reply. */
+  app.post(
+    '/s/:space/:board/draft',
+    { config: { access: 'member' }, schema: { params: Type.Object({ space: Slug, board: Slug }), body: ComposerBody } },
+    async (request, reply) => {
+      const viewer = requireMember(request.viewer);
+      const { title = '', body, idempotencyKey, intent } = request.body;
+      const discard = intent === 'discard-draft';
+      const board = await spaces.boardBySlugs(viewer, request.params.space, request.params.board);
+      const newThread = `${boardHref(board.space.slug, board.slug)}/new`;
+      return keepDraft(
+        request,
+        reply,
+        discard,
+        () => forum.saveThreadDraft(viewer, board.id, { title: discard ? '' : title, body: discard ? '' : body, idempotencyKey }),
+        newThread,
+        (refused) => renderNewThread(request, reply, request.params.space, request.params.board, { title, body, idempotencyKey: idempotencyKey ?? randomUUID(), ...refused }, 422),
+      );
+    },
   );
 
   app.post(
@@ -308,21 +344,44 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     const viewer = requireMember(request.viewer);
     const { body, idempotencyKey, intent } = request.body;
     const discard = intent === 'discard-draft';
+    return keepDraft(
+      request,
+      reply,
+      discard,
+      () => forum.saveReplyDraft(viewer, request.params.id, { body: discard ? '' : body, idempotencyKey }),
+      `/t/${request.params.id}#reply`,
+      (refused) => renderReply(request, reply, request.params.id, undefined, { body, idempotencyKey: idempotencyKey ?? randomUUID(), ...refused }, 422),
+    );
+  });
+
+  /**
+   * A draft kept from the composer: JSON for app.js ({kept, savedAt} or {kept: false, why}), or
+   * back to the composer with a message for the no-JavaScript buttons. Too long: refused with the
+   * text kept, the stored draft left as it was.
+   */
+  async function keepDraft(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    discard: boolean,
+    save: () => Promise<{ savedAt: Date } | 'posted' | 'ended'>,
+    back: string,
+    refuse: (refused: Pick<ComposerState, 'errors' | 'message'>) => Promise<FastifyReply>,
+  ) {
     const json = request.headers.accept?.startsWith('application/json') === true;
-    let saved: Awaited<ReturnType<typeof forum.saveReplyDraft>>;
+    let saved: Awaited<ReturnType<typeof save>>;
     try {
-      saved = await forum.saveReplyDraft(viewer, request.params.id, { body: discard ? '' : body, idempotencyKey });
+      saved = await save();
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       if (json) return reply.status(422).send({ error: { code: error.code, message: error.message, fields: error.fields } });
-      return renderReply(request, reply, request.params.id, undefined, { body, idempotencyKey: idempotencyKey ?? randomUUID(), errors: error.fields, message: error.message }, 422);
+      return refuse({ errors: error.fields, message: error.message });
     }
-    if (json) return typeof saved === "object" ? { kept: true, savedAt: saved.savedAt.toISOString() } : { kept: false, why: saved };
-    if (saved === 'posted') request.flash('info', 'That reply was posted already, so it was not kept as a draft.');
-    else if (saved === 'ended') request.flash('success', discard ? 'Draft discarded.' : 'The reply box was empty, so no draft is kept.');
-    else request.flash('success', 'Draft saved. Only you can see it; it is in the reply box whenever you come back to this thread.');
-    return reply.redirect(`/t/${request.params.id}#reply`, 303);
-  });
+    if (json) return typeof saved === 'object' ? { kept: true, savedAt: saved.savedAt.toISOString() } : { kept: false, why: saved };
+    if (saved === 'posted') request.flash('info', 'That was posted already, so it was not kept as a draft.');
+    else if (saved === 'ended') request.flash('success', discard ? 'Draft discarded.' : 'There was nothing to keep, so no draft is kept.');
+    else request.flash('success', 'Draft saved. Only you can see it; it is here whenever you come back.');
+    return reply.redirect(back, 303);
+  }
 
   app.post(
     '/t/:id/moderate',

@@ -128,8 +128,11 @@ export const mailPages: FastifyPluginAsyncTypebox = async (app) => {
   const INVALID_MUTE_LINK = 'This link is not valid.';
 
   app.get('/mute/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    if (!mail.muteLinkTarget(request.params.token)) throw new NotFound(INVALID_MUTE_LINK);
-    return sendPage(reply, <MuteThreadPage ctx={pageContext(request, reply)} action={`/mute/${encodeURIComponent(request.params.token)}`} muted={null} />);
+    const target = mail.muteLinkTarget(request.params.token);
+    if (!target) throw new NotFound(INVALID_MUTE_LINK);
+    // Someone signed in who opens another account's link (a forwarded e-mail) is told whose notifications it mutes.
+    const othersLink = request.viewer.kind === 'member' && request.viewer.id !== target.userId;
+    return sendPage(reply, <MuteThreadPage ctx={pageContext(request, reply)} action={`/mute/${encodeURIComponent(request.params.token)}`} muted={null} othersLink={othersLink} />);
   });
 
   app.post('/mute/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: Type.Optional(Type.Object(Csrf)) } }, async (request, reply) => {
@@ -140,6 +143,6 @@ export const mailPages: FastifyPluginAsyncTypebox = async (app) => {
     await notifications.setWatch(viewer, { kind: 'thread', id: target.threadId }, 'muted').catch((error: unknown) => {
       if (!(error instanceof NotFound)) throw error;
     });
-    return sendPage(reply, <MuteThreadPage ctx={pageContext(request, reply)} action={`/mute/${encodeURIComponent(request.params.token)}`} muted={{ threadId: target.threadId }} />);
+    return sendPage(reply, <MuteThreadPage ctx={pageContext(request, reply)} action={`/mute/${encodeURIComponent(request.params.token)}`} muted={{ threadId: target.threadId }} othersLink={request.viewer.kind === 'member' && request.viewer.id !== target.userId} />);
   });
 };

@@ -70,6 +70,7 @@
         if (mine !== sequence || !data || typeof data.html !== 'string') return;
         contentArea().innerHTML = data.html;
         section.hidden = false;
+        scrollStops(section);
       } catch {
         // Do nothing: the Preview button (rendered by the server) still works. Allow a retry.
         if (mine === sequence) lastSent = null;
@@ -143,13 +144,14 @@
     });
   }
 
-  // (l) Reply drafts (form[data-draft]): a couple of seconds after typing stops, the reply so far is
-  // kept on the server for this member alone, and is in the box when they come back to the thread
+  // (l) Drafts (form[data-draft]): a couple of seconds after typing stops, the reply or new thread
+  // so far is kept on the server for this member alone, and is in the form when they come back
   // (from any device). Not in the browser's storage: on a shared ward computer it must not outlive
-  // signing out. Posting the reply ends the draft on the server.
+  // signing out. Posting ends the draft on the server.
   function enhanceDraft(form) {
     const url = form.getAttribute('data-draft');
     const textarea = form.querySelector('textarea[name="body"]');
+    const titleInput = form.querySelector('input[name="title"]');
     const csrfInput = form.querySelector('input[name="_csrf"]');
     const keyInput = form.querySelector('input[name="idempotencyKey"]');
     const status = form.querySelector('[data-draft-status]');
@@ -158,12 +160,15 @@
     let inFlight = false;
     let again = false;
     let stopped = false;
-    let lastKept = textarea.value;
+    // A new thread's draft is its title and its text.
+    const current = () => (titleInput ? `${titleInput.value}\n${textarea.value}` : textarea.value);
+    let lastKept = current();
     const say = (text) => {
       if (status) status.textContent = text;
     };
     const fields = () => {
       const data = new URLSearchParams({ body: textarea.value, _csrf: csrfInput.value });
+      if (titleInput) data.set('title', titleInput.value);
       if (keyInput) data.set('idempotencyKey', keyInput.value);
       return data;
     };
@@ -173,7 +178,7 @@
         again = true;
         return;
       }
-      const text = textarea.value;
+      const text = current();
       if (text === lastKept) return;
       inFlight = true;
       again = false;
@@ -196,7 +201,7 @@
         if (again) timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
       }
     };
-    textarea.addEventListener('input', () => {
+    form.addEventListener('input', () => {
       window.clearTimeout(timer);
       timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
     });
@@ -208,10 +213,21 @@
     // Leaving before the delay ran out (a link, the tab closed): the last words go too. A beacon
     // carries the CSRF token in its body, as a form does.
     window.addEventListener('pagehide', () => {
-      if (stopped || textarea.value === lastKept) return;
+      if (stopped || current() === lastKept) return;
       window.clearTimeout(timer);
-      if (navigator.sendBeacon(url, fields())) lastKept = textarea.value;
+      if (navigator.sendBeacon(url, fields())) lastKept = current();
     });
+  }
+
+  // (m) Code blocks and tables in posts come as tab stops, so a keyboard can scroll them sideways
+  // (the server cannot know the reader's width). One that fits its column has nothing to scroll:
+  // it leaves the tab order, and comes back when the window narrows.
+  function scrollStops(root) {
+    for (const block of root.querySelectorAll('.prose pre[tabindex], .prose table[tabindex], [data-scroll-stop]')) {
+      block.setAttribute('data-scroll-stop', '');
+      if (block.scrollWidth > block.clientWidth + 1) block.setAttribute('tabindex', '0');
+      else block.removeAttribute('tabindex');
+    }
   }
 
   // (b) Forms with data-confirm ask before they are sent.
@@ -551,6 +567,12 @@
     document.querySelectorAll('form .notice-error[role="alert"]').forEach(listFieldErrors);
     localTimes();
     liveUpdates();
+    scrollStops(document);
+    let resized = 0;
+    window.addEventListener('resize', () => {
+      window.clearTimeout(resized);
+      resized = window.setTimeout(() => scrollStops(document), 200);
+    });
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

@@ -51,8 +51,9 @@ export function ProfilePage({ ctx, profile, posts, entries }: { ctx: PageContext
           Member since <time datetime={profile.joinedAt.toISOString()}>{MONTH_YEAR.format(profile.joinedAt)}</time>
         </p>
         {own && (
-          <p>
+          <p class="profile-actions">
             <a href="/settings#profile">Edit your profile</a>
+            <a href="/drafts">Your unposted drafts</a>
           </p>
         )}
         {!own && ctx.viewer.kind === 'member' && (

@@ -136,12 +136,22 @@ export function UnsubscribePage({ ctx, action, done }: { ctx: PageContext; actio
 }
 
 /** Before and after muting a thread from an e-mail's link; `muted` names the thread once done. */
-export function MuteThreadPage({ ctx, action, muted }: { ctx: PageContext; action: string; muted: { threadId: number } | null }) {
+export function MuteThreadPage({ ctx, action, muted, othersLink }: { ctx: PageContext; action: string; muted: { threadId: number } | null; othersLink: boolean }) {
+  const viewer = ctx.viewer;
+  const whose =
+    othersLink && viewer.kind === 'member' ? (
+      <p class="notice notice-info">
+        This link was sent to another account, not to @{viewer.handle}, the one you are signed in with: it mutes the thread for that account, and changes nothing of yours.
+      </p>
+    ) : null;
   return (
     <Layout ctx={ctx} title="Thread notifications" noindex>
       <section class="auth-page" aria-labelledby="mute-heading">
         <h1 id="mute-heading">{muted ? 'Thread muted' : 'Stop notifications about this thread?'}</h1>
-        {muted ? (
+        {whose}
+        {muted && othersLink ? (
+          <p role="status">The account this link was sent to will get no more notifications or e-mails about this thread.</p>
+        ) : muted ? (
           <p role="status">
             You will get no more notifications or e-mails about this thread. To follow it again, choose Tracking or Watching on <a href={`/t/${muted.threadId}`}>the thread’s page</a>.
           </p>

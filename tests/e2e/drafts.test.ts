@@ -11,12 +11,14 @@ import { createMember, createSpaceWithBoard, createThread, type TestMember } fro
 let harness: BrowserHarness;
 let member: TestMember;
 let threadPath: string;
+let boardPath: string;
 
 beforeAll(async () => {
   harness = await startBrowserHarness();
   const admin = await createMember(harness.app, { role: 'admin' });
   member = await createMember(harness.app);
-  const { board } = await createSpaceWithBoard(harness.app, admin, { name: 'Intensive care' });
+  const { space, board } = await createSpaceWithBoard(harness.app, admin, { name: 'Intensive care' });
+  boardPath = `/s/${space.slug}/${board.slug}`;
   const thread = await createThread(harness.app, admin, board.id, 'Proning awake patients: who tolerates it?');
   threadPath = `/t/${thread.threadId}/${thread.slug}`;
 }, 120_000);
@@ -61,5 +63,34 @@ test('a reply typed, then the tab closed at once, is in the reply box of a new w
     expect(b.problems.list).toEqual([]);
   } finally {
     await Promise.all([first.close(), second.close()]);
+  }
+});
+
+test('a new thread half written keeps its title and text through a reload, and is listed on the drafts page', { timeout: 60_000 }, async () => {
+  const context = await newContext(harness);
+  await context.addCookies(await sessionCookies(harness, member));
+  try {
+    const { page, problems } = await openPage(context);
+    await page.goto(`${boardPath}/new`);
+    await page.getByLabel('Title', { exact: true }).fill('Heliox in 2026: anyone?');
+    await page.getByLabel('Message', { exact: true }).fill('We still stock it for **upper airway** obstruction.');
+    await page.locator('[data-draft-status]').getByText(/^Draft kept at/).waitFor({ timeout: 10_000 });
+    await page.reload();
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('Heliox in 2026: anyone?');
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('We still stock it for **upper airway** obstruction.');
+
+    await page.goto('/drafts');
+    const link = page.getByRole('link', { name: 'Heliox in 2026: anyone?' });
+    expect(await link.getAttribute('href')).toBe(`${boardPath}/new`);
+    await saveScreenshot(page, 'drafts-page');
+    // Discarded from the form: gone from the form and from the list.
+    await link.click();
+    await Promise.all([page.waitForURL(`**${boardPath}/new`), page.getByRole('button', { name: 'Discard draft' }).click()]);
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('');
+    await page.goto('/drafts');
+    expect(await page.getByRole('link', { name: 'Heliox in 2026: anyone?' }).count()).toBe(0);
+    expect(problems.list).toEqual([]);
+  } finally {
+    await context.close();
   }
 });

@@ -1,27 +1,29 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { replyDrafts, spaceMembers } from '../../db/schema/index.ts';
+import { replyDrafts, spaceMembers, threadDrafts } from '../../db/schema/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml, locationOf, type Agent } from '../helpers/browser-session.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
 
 /*
- * A reply half written is kept on the server for its writer alone (issue 7, "nothing lost": a tab
- * closed or a battery gone flat loses nothing), comes back in the reply box, and ends when posted.
+ * A reply or new thread half written is kept on the server for its writer alone (issue 7, "nothing
+ * lost": a tab closed or a battery gone flat loses nothing), comes back in the form, and ends when
+ * posted.
  */
 
 let app: TestApp;
 let admin: TestMember;
 let alice: TestMember;
 let bob: TestMember;
-let board: { id: number };
+let board: { id: number; slug: string };
+let space: { id: number; slug: string };
 
 beforeAll(async () => {
   app = await createTestApp();
   admin = await createMember(app, { role: 'admin' });
   alice = await createMember(app);
   bob = await createMember(app);
-  ({ board } = await createSpaceWithBoard(app, admin));
+  ({ space, board } = await createSpaceWithBoard(app, admin));
 });
 afterAll(async () => app.close());
 
@@ -32,6 +34,12 @@ function replyBox(html: string): string {
   const area = /<textarea\b[^>]*\bname="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(html);
   if (!area) throw new Error('no reply box on the page');
   return decodeHtml(area[1]!);
+}
+
+function titleBox(html: string): string {
+  const input = /<input\b[^>]*\bname="title"[^>]*>/.exec(html);
+  if (!input) throw new Error('no title field on the page');
+  return decodeHtml(/\bvalue="([^"]*)"/.exec(input[0])?.[1] ?? '');
 }
 
 function keyOf(html: string): string {
@@ -187,5 +195,129 @@ describe('a reply draft in a confidential space', () => {
     const after = await agent.postForm(`/t/${thread.threadId}/draft`, { body: 'again' }, { accept: JSON_ANSWER });
     expect(after.statusCode).toBe(404);
     expect((await storedDrafts(carol, thread.threadId)).map((d) => d.body)).toEqual(['What I could not say at the meeting']);
+  });
+});
+
+describe('a new thread’s draft', () => {
+  const newThread = () => `/s/${space.slug}/${board.slug}/new`;
+  const draftUrl = () => `/s/${space.slug}/${board.slug}/draft`;
+  const stored = async (member: TestMember) =>
+    app.database.db.select().from(threadDrafts).where(and(eq(threadDrafts.userId, member.viewer.id), eq(threadDrafts.boardId, board.id)));
+
+  test('title and text are kept and fill the form again; starting the thread ends it, and a late autosave brings nothing back', async () => {
+    const dave = await createMember(app);
+    const agent = await signedInAgent(app, dave);
+    const page = await agent.open(newThread());
+    const key = keyOf(page.body);
+    const kept = await agent.postForm(draftUrl(), { title: 'Awake proning & "tolerance"', body: 'Who tolerates <it>?', idempotencyKey: key }, { accept: JSON_ANSWER });
+    expect(JSON.parse(kept.body).kept).toBe(true);
+
+    const again = await (await signedInAgent(app, dave)).open(newThread());
+    expect(titleBox(again.body)).toBe('Awake proning & "tolerance"');
+    expect(replyBox(again.body)).toBe('Who tolerates <it>?');
+    expect(again.body).toContain('Discard draft');
+    const someoneElse = await (await signedInAgent(app, bob)).open(newThread());
+    expect(titleBox(someoneElse.body)).toBe('');
+    expect(someoneElse.body).not.toContain('Awake proning');
+
+    const started = await agent.postForm(newThread(), { title: 'Awake proning: who tolerates it?', body: 'Two-hour sessions.', idempotencyKey: key, intent: 'post' });
+    expect(started.statusCode).toBe(303);
+    expect(await stored(dave)).toEqual([]);
+    const late = await agent.postForm(draftUrl(), { title: 'Awake proning', body: 'Two-hour sessions.', idempotencyKey: key }, { accept: JSON_ANSWER });
+    expect(JSON.parse(late.body)).toEqual({ kept: false, why: 'posted' });
+    expect(await stored(dave)).toEqual([]);
+  });
+
+  test('a title too long to post is refused with everything typed kept; no CSRF token, nothing kept', async () => {
+    const erin = await createMember(app);
+    const agent = await signedInAgent(app, erin);
+    const page = await agent.open(newThread());
+    const title = 'T'.repeat(250);
+    const refused = await agent.postForm(draftUrl(), { title, body: 'kept text', idempotencyKey: keyOf(page.body), intent: 'save-draft' });
+    expect(refused.statusCode).toBe(422);
+    expect(titleBox(refused.body)).toBe(title);
+    expect(replyBox(refused.body)).toBe('kept text');
+    expect(decodeHtml(refused.body)).toContain('Too long to keep as a draft.');
+    const forged = await agent.postForm(draftUrl(), { title: 'x', body: 'y', _csrf: 'nope' }, { accept: JSON_ANSWER });
+    expect(forged.statusCode).toBe(403);
+    expect(await stored(erin)).toEqual([]);
+  });
+});
+
+describe('the drafts page', () => {
+  test('lists the member’s own unposted threads and replies, with links back to them; nobody else’s, and nothing from a space they have left', async () => {
+    const fay = await createMember(app);
+    const { space: secret, board: secretBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    await addSpaceMember(app, secret.id, fay);
+    const open = await createThread(app, alice, board.id, 'Ketamine for status asthmaticus');
+    const closed = await createThread(app, admin, secretBoard.id, 'The complaint I am dealing with');
+    await app.services.forum.saveReplyDraft(fay.viewer, open.threadId, { body: 'We used 1 mg/kg then an infusion' });
+    await app.services.forum.saveReplyDraft(fay.viewer, closed.threadId, { body: 'Mine went to the board too' });
+    await app.services.forum.saveThreadDraft(fay.viewer, board.id, { title: 'Heliox: anyone still using it?', body: '' });
+    await app.services.forum.saveReplyDraft(bob.viewer, open.threadId, { body: 'Bob’s own words' });
+
+    const agent = await signedInAgent(app, fay);
+    const page = await agent.open('/drafts');
+    expect(page.statusCode).toBe(200);
+    const text = decodeHtml(page.body);
+    expect(text).toContain('Reply to Ketamine for status asthmaticus');
+    expect(text).toContain('We used 1 mg/kg then an infusion');
+    expect(page.body).toContain(`href="/t/${open.threadId}/${open.slug}#reply"`);
+    expect(text).toContain('Reply to The complaint I am dealing with');
+    expect(text).toContain('Heliox: anyone still using it?');
+    expect(page.body).toContain(`href="/s/${space.slug}/${board.slug}/new"`);
+    expect(text).not.toContain('Bob’s own words');
+    expect((await agent.open(`/u/${fay.handle}`)).body).toContain('href="/drafts"');
+
+    await app.database.db.update(spaceMembers).set({ status: 'removed' }).where(and(eq(spaceMembers.spaceId, secret.id), eq(spaceMembers.userId, fay.viewer.id)));
+    const after = decodeHtml((await agent.open('/drafts')).body);
+    expect(after).not.toContain('The complaint I am dealing with');
+    expect(after).not.toContain('Mine went to the board too');
+    expect(after).toContain('Reply to Ketamine for status asthmaticus');
+
+    const empty = await (await signedInAgent(app, await createMember(app))).open('/drafts');
+    expect(empty.body).toContain('Nothing unposted.');
+    expect((await app.inject({ method: 'GET', url: '/drafts' })).statusCode).toBe(303);
+  });
+});
+
+describe('drafts through the API', () => {
+  test('kept, read, listed and discarded with a token; ended by posting; a place the member cannot read answers as one that does not exist', async () => {
+    const gil = await createMember(app);
+    const thread = await createThread(app, alice, board.id, 'Lactate clearance targets');
+    const api = (method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+      app.inject({ method, url: `/api/v1${url}`, headers: gil.auth, ...(payload ? { payload } : {}) });
+
+    expect((await api('GET', `/threads/${thread.threadId}/draft`)).statusCode).toBe(404);
+    const put = await api('PUT', `/threads/${thread.threadId}/draft`, { body: '10% in two hours' });
+    expect(put.statusCode).toBe(200);
+    expect(put.json().kept).toBe(true);
+    expect((await api('GET', `/threads/${thread.threadId}/draft`)).json().body).toBe('10% in two hours');
+    expect((await api('PUT', `/boards/${board.id}/draft`, { title: 'Lactate on the ward', body: '' })).json().kept).toBe(true);
+
+    const listed = (await api('GET', '/me/drafts')).json() as { threads: { boardId: number; title: string }[]; replies: { threadId: number; url: string; body: string }[] };
+    expect(listed.replies).toEqual([expect.objectContaining({ threadId: thread.threadId, url: expect.stringContaining(`/t/${thread.threadId}/`), body: '10% in two hours' })]);
+    expect(listed.threads).toEqual([expect.objectContaining({ boardId: board.id, title: 'Lactate on the ward' })]);
+    // Not someone else's.
+    expect((await app.inject({ method: 'GET', url: '/api/v1/me/drafts', headers: bob.auth })).body).not.toContain('10% in two hours');
+
+    expect((await api('DELETE', `/boards/${board.id}/draft`)).json()).toEqual({ kept: false, why: 'ended' });
+    const posted = await app.inject({ method: 'POST', url: `/api/v1/threads/${thread.threadId}/posts`, headers: gil.auth, payload: { body: '10% in two hours, then every 2 h.', idempotencyKey: 'gil-lactate-1' } });
+    expect(posted.statusCode).toBe(201);
+    expect((await api('GET', '/me/drafts')).json()).toEqual({ threads: [], replies: [] });
+    expect((await api('PUT', `/threads/${thread.threadId}/draft`, { body: 'late', idempotencyKey: 'gil-lactate-1' })).json()).toEqual({ kept: false, why: 'posted' });
+
+    const { board: secretBoard } = await createSpaceWithBoard(app, admin, { level: 'confidential' });
+    const secret = await createThread(app, admin, secretBoard.id, 'Not for outsiders');
+    for (const [real, ghost] of [
+      [`/threads/${secret.threadId}/draft`, '/threads/999999999/draft'],
+      [`/boards/${secretBoard.id}/draft`, '/boards/999999999/draft'],
+    ] as const) {
+      const a = await api('PUT', real, { title: 'x', body: 'probe' });
+      const b = await api('PUT', ghost, { title: 'x', body: 'probe' });
+      expect(a.statusCode).toBe(404);
+      expect(a.body).toBe(b.body);
+    }
+    expect((await api('GET', '/me/drafts')).json()).toEqual({ threads: [], replies: [] });
   });
 });
