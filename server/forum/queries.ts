@@ -26,7 +26,7 @@ import {
   viewerParameters,
 } from '../policy/index.ts';
 import { ownWatchLevels, watchOnPostingStep } from '../notifications/queries.ts';
-import { LATEST_THREADS, THREADS_PER_PAGE, type LatestList } from './rules.ts';
+import { DRAFTS_KEPT, LATEST_THREADS, THREADS_PER_PAGE, type LatestList } from './rules.ts';
 
 /** A bound value, or a named parameter of a prepared statement. */
 type Param = number | Placeholder;
@@ -707,6 +707,8 @@ export async function saveReplyDraft(db: Executor, viewer: PolicyMember & { id: 
       .onConflictDoUpdate({ target: [replyDrafts.userId, replyDrafts.threadId], set: { body, updatedAt: sql`now()` } })
       .returning({ savedAt: replyDrafts.updatedAt });
     if (!saved) throw new Error('upsert returned no row');
+    await tx.execute(sql`delete from ${replyDrafts} where ${replyDrafts.userId} = ${viewer.id} and ${replyDrafts.threadId} not in (
+      select ${replyDrafts.threadId} from ${replyDrafts} where ${replyDrafts.userId} = ${viewer.id} order by ${replyDrafts.updatedAt} desc limit ${DRAFTS_KEPT})`);
     return saved;
   });
 }
@@ -751,6 +753,8 @@ export async function saveThreadDraft(db: Executor, viewer: PolicyMember & { id:
       .onConflictDoUpdate({ target: [threadDrafts.userId, threadDrafts.boardId], set: { ...draft, updatedAt: sql`now()` } })
       .returning({ savedAt: threadDrafts.updatedAt });
     if (!saved) throw new Error('upsert returned no row');
+    await tx.execute(sql`delete from ${threadDrafts} where ${threadDrafts.userId} = ${viewer.id} and ${threadDrafts.boardId} not in (
+      select ${threadDrafts.boardId} from ${threadDrafts} where ${threadDrafts.userId} = ${viewer.id} order by ${threadDrafts.updatedAt} desc limit ${DRAFTS_KEPT})`);
     return saved;
   });
 }

@@ -1,6 +1,12 @@
 import { Invalid } from '../errors.ts';
 
 export const FORUM_LIMITS = { titleMin: 3, titleMax: 200, bodyMax: 50_000, idempotencyKey: 64 } as const;
+/**
+ * Drafts kept per member, of replies and of new threads each: the oldest beyond it goes when a new
+ * one is kept. Bounds what one account can store (drafts are saved as people type; a limit per
+ * address would stop a hospital's whole network behind one).
+ */
+export const DRAFTS_KEPT = 100;
 export const POSTS_PER_PAGE = 30;
 export const THREADS_PER_PAGE = 30;
 /** How many threads each "latest activity" list shows: the home page's and the API's. */

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { replyDrafts, spaceMembers, threadDrafts } from '../../db/schema/index.ts';
+import { DRAFTS_KEPT } from '../../server/forum/rules.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml, locationOf, type Agent } from '../helpers/browser-session.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
@@ -320,4 +321,17 @@ describe('drafts through the API', () => {
     }
     expect((await api('GET', '/me/drafts')).json()).toEqual({ threads: [], replies: [] });
   });
+});
+
+describe('how many drafts are kept', () => {
+  test(`a member keeps their ${DRAFTS_KEPT} latest reply drafts: keeping one more lets the oldest go`, async () => {
+    const hal = await createMember(app);
+    const threads = [];
+    for (let i = 0; i <= DRAFTS_KEPT; i++) threads.push(await createThread(app, admin, board.id, `Cap ${i}`));
+    for (const [i, thread] of threads.entries()) await app.services.forum.saveReplyDraft(hal.viewer, thread.threadId, { body: `draft ${i}` });
+    const kept = await app.database.db.select({ body: replyDrafts.body }).from(replyDrafts).where(eq(replyDrafts.userId, hal.viewer.id));
+    expect(kept).toHaveLength(DRAFTS_KEPT);
+    expect(kept.map((d) => d.body)).not.toContain('draft 0');
+    expect(kept.map((d) => d.body)).toContain(`draft ${DRAFTS_KEPT}`);
+  }, 60_000);
 });
