@@ -142,6 +142,8 @@ export const replyDrafts = pgTable(
       .notNull()
       .references(() => threads.id, { onDelete: 'cascade' }),
     body: text('body').notNull(),
+    /** Counts saves, so a page that loaded an older one does not write over a newer (another tab, another device). */
+    revision: integer('revision').notNull().default(1),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
@@ -163,6 +165,7 @@ export const threadDrafts = pgTable(
       .references(() => boards.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     body: text('body').notNull(),
+    revision: integer('revision').notNull().default(1),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.boardId] })],

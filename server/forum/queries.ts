@@ -183,7 +183,7 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
         and ${posts.authorId} = ${viewer.id} and ${posts.number} between ${from} and ${to})`,
       ownWatch: ownWatchLevels(sql`${viewer.id}`, { threadId: sql`${threads.id}`, boardId: sql`${boards.id}`, spaceId: sql`${spaces.id}` }),
       // The row's own condition below is the thread's visibility; the draft's is that it is theirs.
-      draft: sql<ReplyDraft | null>`(select json_build_object('body', ${replyDrafts.body}, 'savedAt', ${replyDrafts.updatedAt})
+      draft: sql<ReplyDraft | null>`(select json_build_object('body', ${replyDrafts.body}, 'revision', ${replyDrafts.revision}, 'savedAt', ${replyDrafts.updatedAt})
         from ${replyDrafts} where ${ownReplyDraft(viewer, threads.id)})`,
     })
     .from(threads)
@@ -198,8 +198,16 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
 /** A reply its writer has started in a thread; `savedAt` as PostgreSQL writes a time in JSON. */
 export interface ReplyDraft {
   body: string;
+  revision: number;
   savedAt: string;
 }
+
+/**
+ * What keeping a draft came to: kept (its new revision), `'posted'` (the form was posted already),
+ * `'ended'` (empty: none is kept), `'elsewhere'` (a newer save than the one the page loaded, from
+ * another tab or device, is kept instead: not overwritten).
+ */
+export type DraftSaved = { savedAt: Date; revision: number } | 'posted' | 'ended' | 'elsewhere';
 
 export type MemberThreadRow = Awaited<ReturnType<typeof visibleThreadForMemberQuery>>[number];
 
@@ -677,10 +685,18 @@ export async function recordThreadRead(db: Executor, userId: string, threadId: n
  * thread; `'posted'` when the form it came from has been posted already (its idempotency key is
  * on a post of theirs): an autosave that was on its way while the reply was sent must not bring
  * the text back as a draft. The thread row is share-locked first, so a save waits for a reply
- * being posted in the thread, and its second statement then sees that post.
+ * being posted in the thread, and its second statement then sees that post. With `baseRevision`
+ * (the draft's revision when the page loaded, 0 for none), a draft saved since from elsewhere is
+ * left as it is (`'elsewhere'`).
  */
-export async function saveReplyDraft(db: Executor, viewer: PolicyMember & { id: string }, threadId: number, body: string, idempotencyKey: string | null) {
-  return db.transaction(async (tx): Promise<{ savedAt: Date } | 'posted' | 'ended' | null> => {
+export async function saveReplyDraft(
+  db: Executor,
+  viewer: PolicyMember & { id: string },
+  threadId: number,
+  body: string,
+  options: { idempotencyKey: string | null; baseRevision: number | null },
+) {
+  return db.transaction(async (tx): Promise<DraftSaved | null> => {
     const [thread] = await tx
       .select({ id: threads.id })
       .from(threads)
@@ -689,23 +705,19 @@ export async function saveReplyDraft(db: Executor, viewer: PolicyMember & { id: 
       .where(and(eq(threads.id, threadId), threadInSpaceVisible(viewer)))
       .for('key share', { of: threads });
     if (!thread) return null;
-    if (idempotencyKey !== null) {
-      const [posted] = await tx
-        .select({ id: posts.id })
-        .from(posts)
-        .where(and(eq(posts.authorId, viewer.id), eq(posts.idempotencyKey, idempotencyKey)))
-        .limit(1);
-      if (posted) return 'posted';
-    }
+    if (options.idempotencyKey !== null && (await postedWithKey(tx, posts, viewer.id, options.idempotencyKey))) return 'posted';
+    const own = ownReplyDraft(viewer, sql`${threadId}`);
+    const [stored] = await tx.select({ revision: replyDrafts.revision }).from(replyDrafts).where(own).for('update');
+    if (stored && options.baseRevision !== null && stored.revision !== options.baseRevision) return 'elsewhere';
     if (body.trim() === '') {
-      await tx.delete(replyDrafts).where(ownReplyDraft(viewer, sql`${threadId}`));
+      await tx.delete(replyDrafts).where(own);
       return 'ended';
     }
     const [saved] = await tx
       .insert(replyDrafts)
       .values({ userId: viewer.id, threadId, body })
-      .onConflictDoUpdate({ target: [replyDrafts.userId, replyDrafts.threadId], set: { body, updatedAt: sql`now()` } })
-      .returning({ savedAt: replyDrafts.updatedAt });
+      .onConflictDoUpdate({ target: [replyDrafts.userId, replyDrafts.threadId], set: { body, revision: sql`${replyDrafts.revision} + 1`, updatedAt: sql`now()` } })
+      .returning({ savedAt: replyDrafts.updatedAt, revision: replyDrafts.revision });
     if (!saved) throw new Error('upsert returned no row');
     await tx.execute(sql`delete from ${replyDrafts} where ${replyDrafts.userId} = ${viewer.id} and ${replyDrafts.threadId} not in (
       select ${replyDrafts.threadId} from ${replyDrafts} where ${replyDrafts.userId} = ${viewer.id} order by ${replyDrafts.updatedAt} desc limit ${DRAFTS_KEPT})`);
@@ -713,10 +725,20 @@ export async function saveReplyDraft(db: Executor, viewer: PolicyMember & { id: 
   });
 }
 
+/** Whether the member has posted (a reply, or with `threads` a thread) from the form with this key. */
+async function postedWithKey(tx: Executor, table: typeof posts | typeof threads, authorId: string, key: string): Promise<boolean> {
+  const [posted] = await tx
+    .select({ id: table.id })
+    .from(table)
+    .where(and(eq(table.authorId, authorId), eq(table.idempotencyKey, key)))
+    .limit(1);
+  return posted !== undefined;
+}
+
 /** The member's draft in a thread, while they may read the thread. */
 export async function findReplyDraft(db: Executor, viewer: PolicyViewer, threadId: number) {
   const [row] = await db
-    .select({ body: replyDrafts.body, savedAt: replyDrafts.updatedAt })
+    .select({ body: replyDrafts.body, revision: replyDrafts.revision, savedAt: replyDrafts.updatedAt })
     .from(replyDrafts)
     .where(and(eq(replyDrafts.threadId, threadId), replyDraftVisible(viewer)));
   return row;
@@ -727,31 +749,33 @@ export async function findReplyDraft(db: Executor, viewer: PolicyViewer, threadI
  * `saveReplyDraft`. The board row is share-locked first: a thread being started there holds the
  * board's row (its counters) until it commits, so a save waits for it and then finds its key.
  */
-export async function saveThreadDraft(db: Executor, viewer: PolicyMember & { id: string }, boardId: number, draft: { title: string; body: string }, idempotencyKey: string | null) {
-  return db.transaction(async (tx): Promise<{ savedAt: Date } | 'posted' | 'ended' | null> => {
+export async function saveThreadDraft(
+  db: Executor,
+  viewer: PolicyMember & { id: string },
+  boardId: number,
+  draft: { title: string; body: string },
+  options: { idempotencyKey: string | null; baseRevision: number | null },
+) {
+  return db.transaction(async (tx): Promise<DraftSaved | null> => {
     const [board] = await tx
       .select({ id: boards.id })
       .from(boards)
       .where(and(eq(boards.id, boardId), boardVisible(viewer)))
       .for('share');
     if (!board) return null;
-    if (idempotencyKey !== null) {
-      const [posted] = await tx
-        .select({ id: threads.id })
-        .from(threads)
-        .where(and(eq(threads.authorId, viewer.id), eq(threads.idempotencyKey, idempotencyKey)))
-        .limit(1);
-      if (posted) return 'posted';
-    }
+    if (options.idempotencyKey !== null && (await postedWithKey(tx, threads, viewer.id, options.idempotencyKey))) return 'posted';
+    const own = ownThreadDraft(viewer, sql`${boardId}`);
+    const [stored] = await tx.select({ revision: threadDrafts.revision }).from(threadDrafts).where(own).for('update');
+    if (stored && options.baseRevision !== null && stored.revision !== options.baseRevision) return 'elsewhere';
     if (draft.title.trim() === '' && draft.body.trim() === '') {
-      await tx.delete(threadDrafts).where(ownThreadDraft(viewer, sql`${boardId}`));
+      await tx.delete(threadDrafts).where(own);
       return 'ended';
     }
     const [saved] = await tx
       .insert(threadDrafts)
       .values({ userId: viewer.id, boardId, ...draft })
-      .onConflictDoUpdate({ target: [threadDrafts.userId, threadDrafts.boardId], set: { ...draft, updatedAt: sql`now()` } })
-      .returning({ savedAt: threadDrafts.updatedAt });
+      .onConflictDoUpdate({ target: [threadDrafts.userId, threadDrafts.boardId], set: { ...draft, revision: sql`${threadDrafts.revision} + 1`, updatedAt: sql`now()` } })
+      .returning({ savedAt: threadDrafts.updatedAt, revision: threadDrafts.revision });
     if (!saved) throw new Error('upsert returned no row');
     await tx.execute(sql`delete from ${threadDrafts} where ${threadDrafts.userId} = ${viewer.id} and ${threadDrafts.boardId} not in (
       select ${threadDrafts.boardId} from ${threadDrafts} where ${threadDrafts.userId} = ${viewer.id} order by ${threadDrafts.updatedAt} desc limit ${DRAFTS_KEPT})`);
@@ -762,7 +786,7 @@ export async function saveThreadDraft(db: Executor, viewer: PolicyMember & { id:
 /** The member's unfinished new thread on a board they may read, if any. */
 export async function findThreadDraft(db: Executor, viewer: PolicyViewer, boardId: number) {
   const [row] = await db
-    .select({ title: threadDrafts.title, body: threadDrafts.body, savedAt: threadDrafts.updatedAt })
+    .select({ title: threadDrafts.title, body: threadDrafts.body, revision: threadDrafts.revision, savedAt: threadDrafts.updatedAt })
     .from(threadDrafts)
     .where(and(eq(threadDrafts.boardId, boardId), threadDraftVisible(viewer)));
   return row;

@@ -145,13 +145,17 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
   // them as they type). Read and written through the member's visibility of the thread or board:
   // a place they cannot read answers 404, as one that does not exist.
   const DraftKept = Type.Union([
-    Type.Object({ kept: Type.Literal(true), savedAt: Type.String({ format: 'date-time' }) }),
+    Type.Object({ kept: Type.Literal(true), savedAt: Type.String({ format: 'date-time' }), revision: Type.Integer() }),
     Type.Object({
       kept: Type.Literal(false),
       why: Type.Union([Type.Literal('posted'), Type.Literal('ended')], { description: 'posted: the idempotencyKey is on a post already (the draft was sent); ended: empty, so none is kept' }),
     }),
   ]);
-  const kept = (saved: { savedAt: Date } | 'posted' | 'ended') => (typeof saved === 'object' ? { kept: true as const, savedAt: saved.savedAt.toISOString() } : { kept: false as const, why: saved });
+  const kept = (saved: { savedAt: Date; revision: number } | 'posted' | 'ended') =>
+    typeof saved === 'object' ? { kept: true as const, savedAt: saved.savedAt.toISOString(), revision: saved.revision } : { kept: false as const, why: saved };
+  const BaseRevision = Type.Optional(
+    Type.Integer({ minimum: 0, description: 'The revision you last read (0: none). When given, a draft saved since from elsewhere is not overwritten: 409.' }),
+  );
 
   app.get(
     '/me/drafts',
@@ -182,12 +186,12 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
     '/threads/:id/draft',
     {
       config: { access: 'member' },
-      schema: { tags: ['forum'], summary: 'Your unposted reply in a thread (404 when none)', params: IdParams, response: { 200: Type.Object({ body: Type.String(), savedAt: Type.String({ format: 'date-time' }) }), ...errorResponses } },
+      schema: { tags: ['forum'], summary: 'Your unposted reply in a thread (404 when none)', params: IdParams, response: { 200: Type.Object({ body: Type.String(), revision: Type.Integer(), savedAt: Type.String({ format: 'date-time' }) }), ...errorResponses } },
     },
     async (request) => {
       const draft = await forum.replyDraft(requireMember(request.viewer), request.params.id);
       if (!draft) throw new NotFound('You have no draft in that thread.');
-      return { body: draft.body, savedAt: draft.savedAt.toISOString() };
+      return { body: draft.body, revision: draft.revision, savedAt: draft.savedAt.toISOString() };
     },
   );
 
@@ -199,7 +203,7 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['forum'],
         summary: 'Keep your unposted reply in a thread (an empty body discards it); posting in the thread ends it',
         params: IdParams,
-        body: Type.Object({ body: Body, idempotencyKey: IdempotencyKey }),
+        body: Type.Object({ body: Body, idempotencyKey: IdempotencyKey, baseRevision: BaseRevision }),
         response: { 200: DraftKept, ...errorResponses },
       },
     },
@@ -220,13 +224,13 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['forum'],
         summary: 'Your unposted new thread on a board (404 when none)',
         params: IdParams,
-        response: { 200: Type.Object({ title: Type.String(), body: Type.String(), savedAt: Type.String({ format: 'date-time' }) }), ...errorResponses },
+        response: { 200: Type.Object({ title: Type.String(), body: Type.String(), revision: Type.Integer(), savedAt: Type.String({ format: 'date-time' }) }), ...errorResponses },
       },
     },
     async (request) => {
       const draft = await forum.threadDraft(requireMember(request.viewer), request.params.id);
       if (!draft) throw new NotFound('You have no draft on that board.');
-      return { title: draft.title, body: draft.body, savedAt: draft.savedAt.toISOString() };
+      return { title: draft.title, body: draft.body, revision: draft.revision, savedAt: draft.savedAt.toISOString() };
     },
   );
 
@@ -238,7 +242,7 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['forum'],
         summary: 'Keep your unposted new thread on a board (empty title and body discard it); starting a thread there ends it',
         params: IdParams,
-        body: Type.Object({ title: Title, body: Body, idempotencyKey: IdempotencyKey }),
+        body: Type.Object({ title: Title, body: Body, idempotencyKey: IdempotencyKey, baseRevision: BaseRevision }),
         response: { 200: DraftKept, ...errorResponses },
       },
     },

@@ -108,6 +108,30 @@ export { mentionedHandles, quotedPosts, quotedThreadIds };
 
 export type ForumService = ReturnType<typeof createForumService>;
 
+/**
+ * A draft as the composer sends it: `idempotencyKey` is the form's (a form already posted keeps no
+ * draft), `baseRevision` the draft's revision when the page loaded (0: none), absent from an API
+ * client that does not ask to be told of saves from elsewhere.
+ */
+export interface DraftInput {
+  body: string;
+  idempotencyKey?: string | undefined;
+  baseRevision?: number | undefined;
+}
+
+function draftOptions(input: DraftInput) {
+  return { idempotencyKey: checkIdempotencyKey(input.idempotencyKey), baseRevision: input.baseRevision ?? null };
+}
+
+const SAVED_ELSEWHERE =
+  'This draft was saved from another tab or device after this page was opened, so your text here was not saved over it. Copy what you need, then reload the page to see the other.';
+
+function keptOrRefused(saved: q.DraftSaved | null): Exclude<q.DraftSaved, 'elsewhere'> {
+  if (saved === null) throw new NotFound();
+  if (saved === 'elsewhere') throw new Conflict(SAVED_ELSEWHERE);
+  return saved;
+}
+
 /** A draft's text as a post's would be kept (a draft is refused only for being too long to post). */
 function draftBody(raw: string): string {
   const body = raw.normalize('NFC').replace(/\r\n?/g, '\n');
@@ -367,26 +391,22 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
      * Keeps what a member has written of a reply so far, for them alone (see `q.saveReplyDraft`):
      * a tab closed, a battery gone flat or a session ended does not lose it. An empty body discards it.
      */
-    async saveReplyDraft(viewer: MemberViewer, threadId: number, input: { body: string; idempotencyKey?: string | undefined }) {
+    async saveReplyDraft(viewer: MemberViewer, threadId: number, input: DraftInput) {
       const body = draftBody(input.body);
-      const saved = await q.saveReplyDraft(db, viewer, threadId, body, checkIdempotencyKey(input.idempotencyKey));
-      if (saved === null) throw new NotFound();
-      return saved;
+      return keptOrRefused(await q.saveReplyDraft(db, viewer, threadId, body, draftOptions(input)));
     },
 
     /** The member's unfinished reply in a thread they may read, if any. */
     replyDraft: (viewer: MemberViewer, threadId: number) => q.findReplyDraft(db, viewer, threadId),
 
     /** As `saveReplyDraft`, for a new thread on a board: title and body; both empty discard it. */
-    async saveThreadDraft(viewer: MemberViewer, boardId: number, input: { title: string; body: string; idempotencyKey?: string | undefined }) {
+    async saveThreadDraft(viewer: MemberViewer, boardId: number, input: DraftInput & { title: string }) {
       const title = input.title.normalize('NFC');
       const body = draftBody(input.body);
       if (title.length > FORUM_LIMITS.titleMax) {
         throw new Invalid(`Keep the title under ${FORUM_LIMITS.titleMax} characters (it has ${title.length}).`, { title: 'Too long to keep as a draft.' });
       }
-      const saved = await q.saveThreadDraft(db, viewer, boardId, { title, body }, checkIdempotencyKey(input.idempotencyKey));
-      if (saved === null) throw new NotFound();
-      return saved;
+      return keptOrRefused(await q.saveThreadDraft(db, viewer, boardId, { title, body }, draftOptions(input)));
     },
 
     threadDraft: (viewer: MemberViewer, boardId: number) => q.findThreadDraft(db, viewer, boardId),

@@ -39,7 +39,9 @@ test('a reply typed, then the tab closed at once, is in the reply box of a new w
     const box = a.page.locator('#reply').getByLabel('Message', { exact: true });
     await box.fill('Two-hour sessions, with the SpO2 watched');
     // The pause after typing passes: the draft is kept and the page says so.
-    await a.page.locator('[data-draft-status]').getByText(/^Draft kept at/).waitFor({ timeout: 10_000 });
+    await a.page.locator('[data-draft-status]').getByText(/^Draft saved at .+\. Only you can see it\.$/).waitFor({ timeout: 10_000 });
+    // Kept: it can be discarded now, without a reload.
+    expect(await a.page.getByRole('button', { name: 'Discard draft' }).isVisible()).toBe(true);
     // More words, and the tab is closed before the next pause is over.
     await box.pressSequentially(' for the first 30 minutes.');
     await a.page.close({ runBeforeUnload: true });
@@ -51,7 +53,7 @@ test('a reply typed, then the tab closed at once, is in the reply box of a new w
     await b.page.goto(threadPath);
     const again = b.page.locator('#reply').getByLabel('Message', { exact: true });
     expect(await again.inputValue()).toBe(expected);
-    expect(await b.page.locator('[data-draft-status]').textContent()).toMatch(/^Draft kept .+, for you alone until you post or discard it\.$/);
+    expect(await b.page.locator('[data-draft-status]').textContent()).toMatch(/^Draft saved .+\. Only you can see it\.$/);
     await saveScreenshot(b.page, 'reply-draft-restored');
 
     await Promise.all([b.page.waitForURL(/#p2$/), b.page.getByRole('button', { name: 'Post reply' }).click()]);
@@ -74,7 +76,7 @@ test('a new thread half written keeps its title and text through a reload, and i
     await page.goto(`${boardPath}/new`);
     await page.getByLabel('Title', { exact: true }).fill('Heliox in 2026: anyone?');
     await page.getByLabel('Message', { exact: true }).fill('We still stock it for **upper airway** obstruction.');
-    await page.locator('[data-draft-status]').getByText(/^Draft kept at/).waitFor({ timeout: 10_000 });
+    await page.locator('[data-draft-status]').getByText(/^Draft saved at .+\. Only you can see it\.$/).waitFor({ timeout: 10_000 });
     await page.reload();
     expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('Heliox in 2026: anyone?');
     expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('We still stock it for **upper airway** obstruction.');
@@ -85,11 +87,36 @@ test('a new thread half written keeps its title and text through a reload, and i
     await saveScreenshot(page, 'drafts-page');
     // Discarded from the form: gone from the form and from the list.
     await link.click();
+    // It asks first: the text goes with it.
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
     await Promise.all([page.waitForURL(`**${boardPath}/new`), page.getByRole('button', { name: 'Discard draft' }).click()]);
+    expect(asked).toContain('Discard this draft?');
     expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('');
     await page.goto('/drafts');
     expect(await page.getByRole('link', { name: 'Heliox in 2026: anyone?' }).count()).toBe(0);
     expect(problems.list).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
+test('signed out elsewhere while writing: the page says the draft is no longer being saved, and why', { timeout: 60_000 }, async () => {
+  const writer = await createMember(harness.app);
+  const context = await newContext(harness);
+  await context.addCookies(await sessionCookies(harness, writer));
+  try {
+    const { page, problems } = await openPage(context);
+    await page.goto(threadPath);
+    await harness.app.services.accounts.signOutEverywhere(writer.viewer);
+    await page.locator('#reply').getByLabel('Message', { exact: true }).fill('Words that must not be lost');
+    await page.locator('[data-draft-status]').getByText('You are signed out, so this draft is not being saved. Copy your text, then sign in again.').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#reply').getByLabel('Message', { exact: true }).inputValue()).toBe('Words that must not be lost');
+    // The page's other requests are refused too now (live updates, the preview); nothing may throw.
+    expect(problems.list.filter((p) => p.startsWith('pageerror'))).toEqual([]);
   } finally {
     await context.close();
   }

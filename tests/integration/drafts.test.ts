@@ -43,6 +43,17 @@ function titleBox(html: string): string {
   return decodeHtml(/\bvalue="([^"]*)"/.exec(input[0])?.[1] ?? '');
 }
 
+/** Whether the composer shows its Discard draft button (it is there, hidden, until a draft is kept). */
+function discardOffered(html: string): boolean {
+  const button = /<button\b[^>]*\bdata-draft-discard\b[^>]*>/.exec(html);
+  if (!button) throw new Error('no Discard draft button on the page');
+  return !/\shidden\b/.test(button[0]);
+}
+
+function revisionOf(html: string): string {
+  return /name="draftRevision" value="(\d+)"/.exec(html)![1]!;
+}
+
 function keyOf(html: string): string {
   return /name="idempotencyKey" value="([^"]+)"/.exec(html)![1]!;
 }
@@ -57,7 +68,7 @@ async function typeDraft(agent: Agent, threadPath: string, body: string) {
   const page = await agent.open(threadPath);
   expect(page.statusCode).toBe(200);
   const threadId = /^\/t\/(\d+)/.exec(threadPath)![1]!;
-  const res = await agent.postForm(`/t/${threadId}/draft`, { body, idempotencyKey: keyOf(page.body) }, { accept: JSON_ANSWER });
+  const res = await agent.postForm(`/t/${threadId}/draft`, { body, idempotencyKey: keyOf(page.body), draftRevision: revisionOf(page.body) }, { accept: JSON_ANSWER });
   return { page, res, threadId };
 }
 
@@ -77,8 +88,8 @@ describe('a reply draft', () => {
     const later = await signedInAgent(app, bob);
     const page = await later.open(path);
     expect(replyBox(page.body)).toBe(text);
-    expect(page.body).toContain('for you alone until you post or discard it');
-    expect(page.body).toContain('Discard draft');
+    expect(page.body).toMatch(/Draft saved <time[^>]*>[^<]*<\/time>\. Only you can see it\./);
+    expect(discardOffered(page.body)).toBe(true);
     // The reply page has it too, with a quote picked now placed under it.
     const quoting = await later.open(`/t/${thread.threadId}/reply?to=${thread.postId}&quote=1`);
     expect(replyBox(quoting.body).startsWith(`${text}\n\n> **@${alice.handle}**`)).toBe(true);
@@ -88,7 +99,7 @@ describe('a reply draft', () => {
       const theirs = await (await signedInAgent(app, other)).open(path);
       expect(replyBox(theirs.body)).toBe('');
       expect(theirs.body).not.toContain('P/F ratio');
-      expect(theirs.body).not.toContain('Discard draft');
+      expect(discardOffered(theirs.body)).toBe(false);
     }
     const visitor = await app.inject({ method: 'GET', url: path });
     expect(visitor.body).not.toContain('P/F ratio');
@@ -216,7 +227,7 @@ describe('a new thread’s draft', () => {
     const again = await (await signedInAgent(app, dave)).open(newThread());
     expect(titleBox(again.body)).toBe('Awake proning & "tolerance"');
     expect(replyBox(again.body)).toBe('Who tolerates <it>?');
-    expect(again.body).toContain('Discard draft');
+    expect(discardOffered(again.body)).toBe(true);
     const someoneElse = await (await signedInAgent(app, bob)).open(newThread());
     expect(titleBox(someoneElse.body)).toBe('');
     expect(someoneElse.body).not.toContain('Awake proning');
@@ -272,9 +283,19 @@ describe('the drafts page', () => {
 
     await app.database.db.update(spaceMembers).set({ status: 'removed' }).where(and(eq(spaceMembers.spaceId, secret.id), eq(spaceMembers.userId, fay.viewer.id)));
     const after = decodeHtml((await agent.open('/drafts')).body);
+    expect(after).toContain('Heliox: anyone still using it?');
     expect(after).not.toContain('The complaint I am dealing with');
     expect(after).not.toContain('Mine went to the board too');
     expect(after).toContain('Reply to Ketamine for status asthmaticus');
+
+    // The whole text is on the page, and each draft can be discarded from it (its thread may since be locked).
+    expect(text).toContain('Whole text');
+    await app.services.forum.setThreadState(admin.viewer, open.threadId, { locked: true });
+    const discarded = await agent.postForm(`/t/${open.threadId}/draft`, { intent: 'discard-draft', back: 'drafts', body: '' });
+    expect(locationOf(discarded)).toBe('/drafts');
+    const left = decodeHtml((await agent.open('/drafts')).body);
+    expect(left).toContain('Draft discarded.');
+    expect(left).not.toContain('Reply to Ketamine for status asthmaticus');
 
     const empty = await (await signedInAgent(app, await createMember(app))).open('/drafts');
     expect(empty.body).toContain('Nothing unposted.');
@@ -302,6 +323,10 @@ describe('drafts through the API', () => {
     // Not someone else's.
     expect((await app.inject({ method: 'GET', url: '/api/v1/me/drafts', headers: bob.auth })).body).not.toContain('10% in two hours');
 
+    // A client that says which revision it read is told of a newer one instead of writing over it.
+    const stale = await api('PUT', `/threads/${thread.threadId}/draft`, { body: 'from an older copy', baseRevision: 0 });
+    expect(stale.statusCode).toBe(409);
+    expect((await api('GET', `/threads/${thread.threadId}/draft`)).json()).toMatchObject({ body: '10% in two hours', revision: 1 });
     expect((await api('DELETE', `/boards/${board.id}/draft`)).json()).toEqual({ kept: false, why: 'ended' });
     const posted = await app.inject({ method: 'POST', url: `/api/v1/threads/${thread.threadId}/posts`, headers: gil.auth, payload: { body: '10% in two hours, then every 2 h.', idempotencyKey: 'gil-lactate-1' } });
     expect(posted.statusCode).toBe(201);
@@ -334,4 +359,48 @@ describe('how many drafts are kept', () => {
     expect(kept.map((d) => d.body)).not.toContain('draft 0');
     expect(kept.map((d) => d.body)).toContain(`draft ${DRAFTS_KEPT}`);
   }, 60_000);
+});
+
+describe('a draft written in two places', () => {
+  test('a save from a page opened before another tab saved is refused with its text kept, never written over the newer one', async () => {
+    const ida = await createMember(app);
+    const thread = await createThread(app, alice, board.id, 'Two tabs');
+    const path = `/t/${thread.threadId}/${thread.slug}`;
+    const tabA = await signedInAgent(app, ida);
+    const tabB = await signedInAgent(app, ida);
+    const pageA = await tabA.open(path);
+    const pageB = await tabB.open(path);
+    const fromA = await tabA.postForm(`/t/${thread.threadId}/draft`, { body: 'From the ward computer', idempotencyKey: keyOf(pageA.body), draftRevision: revisionOf(pageA.body) }, { accept: JSON_ANSWER });
+    expect(JSON.parse(fromA.body)).toMatchObject({ kept: true, revision: 1 });
+    // Tab A goes on: its own saves build on the revision it was given.
+    const again = await tabA.postForm(`/t/${thread.threadId}/draft`, { body: 'From the ward computer, more', idempotencyKey: keyOf(pageA.body), draftRevision: '1' }, { accept: JSON_ANSWER });
+    expect(JSON.parse(again.body)).toMatchObject({ kept: true, revision: 2 });
+
+    const fromB = await tabB.postForm(`/t/${thread.threadId}/draft`, { body: 'From my phone', idempotencyKey: keyOf(pageB.body), draftRevision: revisionOf(pageB.body) }, { accept: JSON_ANSWER });
+    expect(fromB.statusCode).toBe(409);
+    expect(JSON.parse(fromB.body).error.message).toContain('saved from another tab or device');
+    const withoutScript = await tabB.postForm(`/t/${thread.threadId}/draft`, { body: 'From my phone', idempotencyKey: keyOf(pageB.body), draftRevision: revisionOf(pageB.body), intent: 'save-draft' });
+    expect(withoutScript.statusCode).toBe(409);
+    expect(replyBox(withoutScript.body)).toBe('From my phone');
+    expect(decodeHtml(withoutScript.body)).toContain('saved from another tab or device');
+    // Discarding from the stale page is refused too; the newer text stays.
+    const discard = await tabB.postForm(`/t/${thread.threadId}/draft`, { body: '', draftRevision: revisionOf(pageB.body), intent: 'discard-draft' }, { accept: JSON_ANSWER });
+    expect(discard.statusCode).toBe(409);
+    expect((await storedDrafts(ida, thread.threadId)).map((d) => d.body)).toEqual(['From the ward computer, more']);
+    // Reloaded, tab B shows the newer text and may go on from it.
+    const reloaded = await tabB.open(path);
+    expect(replyBox(reloaded.body)).toBe('From the ward computer, more');
+    expect(revisionOf(reloaded.body)).toBe('2');
+  });
+
+  test('quoting the same post again does not put the quote in twice', async () => {
+    const jo = await createMember(app);
+    const thread = await createThread(app, alice, board.id, 'Quote me once');
+    const agent = await signedInAgent(app, jo);
+    const first = await agent.open(`/t/${thread.threadId}/reply?to=${thread.postId}&quote=1`);
+    const quoted = replyBox(first.body);
+    await agent.postForm(`/t/${thread.threadId}/draft`, { body: `${quoted}Agreed.`, idempotencyKey: keyOf(first.body), draftRevision: revisionOf(first.body) }, { accept: JSON_ANSWER });
+    const second = await agent.open(`/t/${thread.threadId}/reply?to=${thread.postId}&quote=1`);
+    expect(replyBox(second.body)).toBe(`${quoted}Agreed.`);
+  });
 });

@@ -28,6 +28,10 @@ const ComposerBody = Type.Object({
   intent: Type.Optional(Type.String({ maxLength: 20 })),
   replyTo: Type.Optional(Type.String({ maxLength: 20 })),
   baseRevision: Type.Optional(Type.String({ maxLength: 20 })),
+  /** The composer's draft revision when the page loaded ("0": none). */
+  draftRevision: Type.Optional(Type.String({ maxLength: 20 })),
+  /** Where a draft's Discard button on the drafts page returns to. */
+  back: Type.Optional(Type.Literal('drafts')),
   _csrf: Type.Optional(Type.String()),
 });
 
@@ -47,6 +51,12 @@ function formProblem(error: unknown): { status: number; refused: Pick<ComposerSt
   if (error instanceof Invalid) return { status: 422, refused: { errors: error.fields, message: error.message, see: error.see } };
   if (error instanceof Conflict) return { status: 409, refused: { errors: {}, message: error.message } };
   throw error;
+}
+
+/** The draft revision a composer loaded with ("0" when it had none); undefined when the form carries none. */
+function draftRevisionOf(body: { draftRevision?: string | undefined }): number | undefined {
+  const raw = body.draftRevision;
+  return raw !== undefined && /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
 }
 
 function positiveInt(raw: string | undefined): number | undefined {
@@ -129,7 +139,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         withTitle
         submitLabel="Start thread"
         mentionable={`/mentionable?board=${board.id}`}
-        draft={{ url: `${boardHref(board.space.slug, board.slug)}/draft`, savedAt: draft?.savedAt ?? null }}
+        draft={{ url: `${boardHref(board.space.slug, board.slug)}/draft`, savedAt: draft?.savedAt ?? null, revision: draft?.revision ?? 0 }}
       />,
       status,
     );
@@ -153,14 +163,14 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       const { title = '', body, idempotencyKey, intent } = request.body;
       const discard = intent === 'discard-draft';
       const board = await spaces.boardBySlugs(viewer, request.params.space, request.params.board);
-      const newThread = `${boardHref(board.space.slug, board.slug)}/new`;
+      const baseRevision = draftRevisionOf(request.body);
       return keepDraft(
         request,
         reply,
         discard,
-        () => forum.saveThreadDraft(viewer, board.id, { title: discard ? '' : title, body: discard ? '' : body, idempotencyKey }),
-        newThread,
-        (refused) => renderNewThread(request, reply, request.params.space, request.params.board, { title, body, idempotencyKey: idempotencyKey ?? randomUUID(), ...refused }, 422),
+        () => forum.saveThreadDraft(viewer, board.id, { title: discard ? '' : title, body: discard ? '' : body, idempotencyKey, baseRevision }),
+        request.body.back === 'drafts' ? '/drafts' : `${boardHref(board.space.slug, board.slug)}/new`,
+        (refused, status) => renderNewThread(request, reply, request.params.space, request.params.board, { title, body, idempotencyKey: idempotencyKey ?? randomUUID(), ...refused }, status),
       );
     },
   );
@@ -267,7 +277,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
             description={posts.description}
             composer={freshComposer(result.draft?.body)}
             heldFirstPosts={heldFirstPosts}
-            draft={viewer.kind === 'member' ? { url: `/t/${result.thread.id}/draft`, savedAt: result.draft ? new Date(result.draft.savedAt) : null } : undefined}
+            draft={viewer.kind === 'member' ? { url: `/t/${result.thread.id}/draft`, savedAt: result.draft ? new Date(result.draft.savedAt) : null, revision: result.draft?.revision ?? 0 } : undefined}
             {...(watch ? { watch } : {})}
           />,
         );
@@ -297,7 +307,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         crumbs={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: board.name, href: boardHref(space.slug, board.slug) }, { label: thread.title, href: threadHref(thread.id, thread.slug) }, { label: 'Reply' }]}
         action={`/t/${thread.id}/reply`}
         state={{ ...composer, hidden: replyTo ? { replyTo: String(replyTo.id) } : {} }}
-        draft={{ url: `/t/${thread.id}/draft`, savedAt: draft?.savedAt ?? null }}
+        draft={{ url: `/t/${thread.id}/draft`, savedAt: draft?.savedAt ?? null, revision: draft?.revision ?? 0 }}
         withTitle={false}
         submitLabel="Post reply"
         mentionable={`/mentionable?thread=${thread.id}`}
@@ -314,8 +324,10 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       const { to, quote } = request.query;
       // A quote is built from a post the viewer can read (the policy decides), never from client text.
       const quoted = to && quote ? (await forum.quote(request.viewer, to, request.params.id)).markdown : '';
-      // What they had started comes first; a quote picked now goes under it.
-      return renderReply(request, reply, request.params.id, to, (draft) => freshComposer(draft ? (quoted ? `${draft}\n\n${quoted}` : draft) : quoted));
+      // What they had started comes first; a quote picked now goes under it, unless it is there already.
+      return renderReply(request, reply, request.params.id, to, (draft) =>
+        freshComposer(draft === undefined ? quoted : quoted && !draft.includes(quoted.trim()) ? `${draft}\n\n${quoted}` : draft),
+      );
     },
   );
 
@@ -344,13 +356,14 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     const viewer = requireMember(request.viewer);
     const { body, idempotencyKey, intent } = request.body;
     const discard = intent === 'discard-draft';
+    const baseRevision = draftRevisionOf(request.body);
     return keepDraft(
       request,
       reply,
       discard,
-      () => forum.saveReplyDraft(viewer, request.params.id, { body: discard ? '' : body, idempotencyKey }),
-      `/t/${request.params.id}#reply`,
-      (refused) => renderReply(request, reply, request.params.id, undefined, { body, idempotencyKey: idempotencyKey ?? randomUUID(), ...refused }, 422),
+      () => forum.saveReplyDraft(viewer, request.params.id, { body: discard ? '' : body, idempotencyKey, baseRevision }),
+      request.body.back === 'drafts' ? '/drafts' : `/t/${request.params.id}#reply`,
+      (refused, status) => renderReply(request, reply, request.params.id, undefined, { body, idempotencyKey: idempotencyKey ?? randomUUID(), ...refused }, status),
     );
   });
 
@@ -363,20 +376,21 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     request: FastifyRequest,
     reply: FastifyReply,
     discard: boolean,
-    save: () => Promise<{ savedAt: Date } | 'posted' | 'ended'>,
+    save: () => Promise<{ savedAt: Date; revision: number } | 'posted' | 'ended'>,
     back: string,
-    refuse: (refused: Pick<ComposerState, 'errors' | 'message'>) => Promise<FastifyReply>,
+    refuse: (refused: Pick<ComposerState, 'errors' | 'message'>, status: number) => Promise<FastifyReply>,
   ) {
     const json = request.headers.accept?.startsWith('application/json') === true;
     let saved: Awaited<ReturnType<typeof save>>;
     try {
       saved = await save();
     } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      if (json) return reply.status(422).send({ error: { code: error.code, message: error.message, fields: error.fields } });
-      return refuse({ errors: error.fields, message: error.message });
+      // Too long, or saved since from another tab or device: refused, with the text kept.
+      if (!(error instanceof Invalid) && !(error instanceof Conflict)) throw error;
+      if (json) return reply.status(error.status).send({ error: { code: error.code, message: error.message, fields: error instanceof Invalid ? error.fields : {} } });
+      return refuse({ errors: error instanceof Invalid ? error.fields : {}, message: error.message }, error.status);
     }
-    if (json) return typeof saved === 'object' ? { kept: true, savedAt: saved.savedAt.toISOString() } : { kept: false, why: saved };
+    if (json) return typeof saved === 'object' ? { kept: true, savedAt: saved.savedAt.toISOString(), revision: saved.revision } : { kept: false, why: saved };
     if (saved === 'posted') request.flash('info', 'That was posted already, so it was not kept as a draft.');
     else if (saved === 'ended') request.flash('success', discard ? 'Draft discarded.' : 'There was nothing to keep, so no draft is kept.');
     else request.flash('success', 'Draft saved. Only you can see it; it is here whenever you come back.');

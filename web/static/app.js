@@ -154,8 +154,10 @@
     const titleInput = form.querySelector('input[name="title"]');
     const csrfInput = form.querySelector('input[name="_csrf"]');
     const keyInput = form.querySelector('input[name="idempotencyKey"]');
+    const revisionInput = form.querySelector('input[name="draftRevision"]');
     const status = form.querySelector('[data-draft-status]');
-    if (!url || !textarea || !csrfInput) return;
+    const discard = form.querySelector('[data-draft-discard]');
+    if (!url || !textarea || !csrfInput || !revisionInput) return;
     let timer = 0;
     let inFlight = false;
     let again = false;
@@ -163,14 +165,20 @@
     // A new thread's draft is its title and its text.
     const current = () => (titleInput ? `${titleInput.value}\n${textarea.value}` : textarea.value);
     let lastKept = current();
+    // The status is a live region: it changes (and is read out) when there is news, not at every
+    // pause in typing. The time only moves by the minute.
     const say = (text) => {
-      if (status) status.textContent = text;
+      if (status && status.textContent !== text) status.textContent = text;
     };
     const fields = () => {
-      const data = new URLSearchParams({ body: textarea.value, _csrf: csrfInput.value });
+      const data = new URLSearchParams({ body: textarea.value, _csrf: csrfInput.value, draftRevision: revisionInput.value });
       if (titleInput) data.set('title', titleInput.value);
       if (keyInput) data.set('idempotencyKey', keyInput.value);
       return data;
+    };
+    const stop = (text) => {
+      stopped = true;
+      say(text);
     };
     const send = async () => {
       if (stopped) return;
@@ -189,13 +197,34 @@
           headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-csrf-token': csrfInput.value },
           body: fields().toString(),
         });
+        if (response.status === 409) {
+          const answer = await response.json().catch(() => null);
+          stop((answer && answer.error && answer.error.message) || 'This draft was saved from elsewhere since this page was opened; your text here was not saved over it.');
+          return;
+        }
+        // Sent to sign in (a 303 the fetch followed), or refused as a visitor: the session is over.
+        if (response.status === 401 || response.redirected) {
+          stop('You are signed out, so this draft is not being saved. Copy your text, then sign in again.');
+          return;
+        }
+        if (response.status === 403) {
+          stop('This page has expired, so this draft is not being saved. Copy your text, then reload the page.');
+          return;
+        }
         if (!response.ok) throw new Error(String(response.status));
         const answer = await response.json();
         lastKept = text;
-        if (answer && answer.kept) say(`Draft kept at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}, for you alone until you post or discard it.`);
-        else say('');
+        if (answer && answer.kept) {
+          revisionInput.value = String(answer.revision);
+          if (discard) discard.hidden = false;
+          say(`Draft saved at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}. Only you can see it.`);
+        } else {
+          if (answer && answer.why === 'ended') revisionInput.value = '0';
+          if (discard) discard.hidden = true;
+          say('');
+        }
       } catch {
-        say('The draft could not be kept just now (offline?). Your text is still here.');
+        say('Not saved: no connection. Your text is still here, and is saved once the connection is back.');
       } finally {
         inFlight = false;
         if (again) timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
@@ -205,6 +234,7 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
     });
+    window.addEventListener('online', () => send());
     // Posting, previewing, saving or discarding: the form itself carries the text from here.
     form.addEventListener('submit', () => {
       window.clearTimeout(timer);
@@ -234,7 +264,8 @@
   function confirmBeforeSubmit(event) {
     const form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
-    const question = form.getAttribute('data-confirm');
+    // A button may ask its own question (Discard draft in a composer whose other buttons ask none).
+    const question = (event.submitter && event.submitter.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
     if (question && !window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();

@@ -24,6 +24,8 @@ export interface ComposerState {
 export interface DraftState {
   url: string;
   savedAt: Date | null;
+  /** The kept draft's revision (0: none); sent back with each save, so one from elsewhere is not overwritten. */
+  revision: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export function Composer(props: {
       <ErrorSummary message={state.message} see={state.see} />
       <CsrfField ctx={props.ctx} />
       <input type="hidden" name="idempotencyKey" value={state.idempotencyKey} />
+      {draft && <input type="hidden" name="draftRevision" value={String(draft.revision)} />}
       {Object.entries(state.hidden ?? {}).map(([name, value]) => (
         <input type="hidden" name={name} value={value} />
       ))}
@@ -77,8 +80,19 @@ export function Composer(props: {
             Save draft
           </button>
         )}
-        {draft?.savedAt && (
-          <button type="submit" name="intent" value="discard-draft" class="button button-link" formaction={draft.url} formnovalidate>
+        {draft && (
+          // Shown by app.js once a draft is kept; it asks first (app.js), as the text goes with it.
+          <button
+            type="submit"
+            name="intent"
+            value="discard-draft"
+            class="button-link composer-discard"
+            formaction={draft.url}
+            formnovalidate
+            hidden={draft.savedAt === null}
+            data-draft-discard
+            data-confirm="Discard this draft? The text in the box goes with it."
+          >
             Discard draft
           </button>
         )}
@@ -89,12 +103,15 @@ export function Composer(props: {
         )}
       </div>
       {draft && (
-        <p class="composer-draft-status" data-draft-status aria-live="polite">
-          {draft.savedAt && (
-            <>
-              Draft kept <Time at={draft.savedAt} />, for you alone until you post or discard it.
-            </>
-          )}
+        <p class="composer-draft-status">
+          <span data-draft-status aria-live="polite">
+            {draft.savedAt && (
+              <>
+                Draft saved <Time at={draft.savedAt} />. Only you can see it.
+              </>
+            )}
+          </span>{' '}
+          <a href="/drafts">Your drafts</a>
         </p>
       )}
       {/* After a server-side preview, focus lands on it (unless a refusal took it), so it is read out at once. */}
