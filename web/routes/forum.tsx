@@ -350,7 +350,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   /**
    * Keeps (or, with intent=discard-draft, ends) the member's reply draft. app.js sends the composer
    * here as the member types and reads JSON; the composer's Save draft and Discard draft buttons
-   * send it without JavaScript and come back to the thread.
+   * send it without JavaScript and come back to the thread (the drafts page's Discard, to it).
    */
   app.post('/t/:id/draft', { config: { access: 'member' }, schema: { params: IdParam, body: ComposerBody } }, async (request, reply) => {
     const viewer = requireMember(request.viewer);
@@ -368,9 +368,9 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   /**
-   * A draft kept from the composer: JSON for app.js ({kept, savedAt} or {kept: false, why}), or
-   * back to the composer with a message for the no-JavaScript buttons. Too long: refused with the
-   * text kept, the stored draft left as it was.
+   * A draft kept from the composer: JSON for app.js ({kept, savedAt, revision} or {kept: false,
+   * why}), or a redirect with a message for the no-JavaScript buttons. Too long, or saved from
+   * elsewhere since the page loaded: refused with the text kept, the stored draft left as it was.
    */
   async function keepDraft(
     request: FastifyRequest,
