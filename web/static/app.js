@@ -83,98 +83,20 @@
     });
   }
 
-  // (f) Autosave for the blog editor (form[data-autosave]): a few seconds after typing stops, the
-  // form is sent to the autosave address; the answer's revision becomes the form's, so the next save
-  // (auto or explicit) builds on it. A 409 means another tab saved: autosave stops and says so.
+  // (f) Autosave, for the blog editor (form[data-autosave]) and for reply and new-thread drafts
+  // (form[data-draft]): a couple of seconds after typing stops, and as the page closes, the text is
+  // sent to the form's save address with the revision it builds on; the answer's revision becomes
+  // the form's. A 409 means another tab or device saved since: saving stops and says so, the text
+  // stays. The status is a live region, so it changes (and is read out) only when there is news.
   const AUTOSAVE_DELAY_MS = 2000;
-  function enhanceAutosave(form) {
-    const url = form.getAttribute('data-autosave');
-    const revision = form.querySelector('input[name="baseRevision"]');
-    const csrfInput = form.querySelector('input[name="_csrf"]');
-    const status = form.querySelector('[data-autosave-status]');
-    if (!url || !revision || !csrfInput) return;
-    let timer = 0;
-    let stopped = false;
-    let inFlight = false;
-    let dirty = false;
-    const say = (text) => {
-      if (status) status.textContent = text;
-    };
-    const send = async () => {
-      if (stopped) return;
-      if (inFlight) {
-        dirty = true;
-        return;
-      }
-      inFlight = true;
-      dirty = false;
-      const data = new URLSearchParams();
-      for (const [name, value] of new FormData(form)) if (name !== 'intent' && typeof value === 'string') data.append(name, value);
-      try {
-        const response = await fetch(url, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-csrf-token': csrfInput.value },
-          body: data.toString(),
-        });
-        if (response.status === 409) {
-          stopped = true;
-          say('Not saved automatically: a newer version was saved elsewhere. Save to keep this text anyway.');
-          return;
-        }
-        if (!response.ok) throw new Error(String(response.status));
-        const answer = await response.json();
-        if (answer && typeof answer.revision === 'number') revision.value = String(answer.revision);
-        say(`Draft saved ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`);
-      } catch {
-        say('Not saved automatically (offline?). Use Save.');
-      } finally {
-        inFlight = false;
-        if (dirty) window.setTimeout(send, AUTOSAVE_DELAY_MS);
-      }
-    };
-    form.addEventListener('input', () => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
-    });
-    // An explicit Save, Publish or Preview replaces any pending autosave.
-    form.addEventListener('submit', () => {
-      window.clearTimeout(timer);
-      stopped = true;
-    });
-  }
-
-  // (l) Drafts (form[data-draft]): a couple of seconds after typing stops, the reply or new thread
-  // so far is kept on the server for this member alone, and is in the form when they come back
-  // (from any device). Not in the browser's storage: on a shared ward computer it must not outlive
-  // signing out. Posting ends the draft on the server.
-  function enhanceDraft(form) {
-    const url = form.getAttribute('data-draft');
-    const textarea = form.querySelector('textarea[name="body"]');
-    const titleInput = form.querySelector('input[name="title"]');
-    const csrfInput = form.querySelector('input[name="_csrf"]');
-    const keyInput = form.querySelector('input[name="idempotencyKey"]');
-    const revisionInput = form.querySelector('input[name="draftRevision"]');
-    const status = form.querySelector('[data-draft-status]');
-    const discard = form.querySelector('[data-draft-discard]');
-    if (!url || !textarea || !csrfInput || !revisionInput) return;
+  function keepSaving(form, { url, revision, status, fields, current, answered, conflict }) {
     let timer = 0;
     let inFlight = false;
     let again = false;
     let stopped = false;
-    // A new thread's draft is its title and its text.
-    const current = () => (titleInput ? `${titleInput.value}\n${textarea.value}` : textarea.value);
     let lastKept = current();
-    // The status is a live region: it changes (and is read out) when there is news, not at every
-    // pause in typing. The time only moves by the minute.
     const say = (text) => {
       if (status && status.textContent !== text) status.textContent = text;
-    };
-    const fields = () => {
-      const data = new URLSearchParams({ body: textarea.value, _csrf: csrfInput.value, draftRevision: revisionInput.value });
-      if (titleInput) data.set('title', titleInput.value);
-      if (keyInput) data.set('idempotencyKey', keyInput.value);
-      return data;
     };
     const stop = (text) => {
       stopped = true;
@@ -194,15 +116,15 @@
         const response = await fetch(url, {
           method: 'POST',
           credentials: 'same-origin',
-          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-csrf-token': csrfInput.value },
+          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
           body: fields().toString(),
         });
         if (response.status === 409) {
           const answer = await response.json().catch(() => null);
-          stop((answer && answer.error && answer.error.message) || 'This draft was saved from elsewhere since this page was opened; your text here was not saved over it.');
+          stop(conflict || (answer && answer.error && answer.error.message) || 'Not saved: a newer version was saved elsewhere since this page was opened.');
           return;
         }
-        // Sent to sign in (a 303 the fetch followed), or refused as a visitor: the session is over.
+        // Sent to sign in (a redirect the fetch followed), or refused as a visitor: the session is over.
         if (response.status === 401 || response.redirected) {
           stop('You are signed out, so this draft is not being saved. Copy your text, then sign in again.');
           return;
@@ -214,15 +136,8 @@
         if (!response.ok) throw new Error(String(response.status));
         const answer = await response.json();
         lastKept = text;
-        if (answer && answer.kept) {
-          revisionInput.value = String(answer.revision);
-          if (discard) discard.hidden = false;
-          say(`Draft saved at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}. Only you can see it.`);
-        } else {
-          if (answer && answer.why === 'ended') revisionInput.value = '0';
-          if (discard) discard.hidden = true;
-          say('');
-        }
+        if (answer && typeof answer.revision === 'number') revision.value = String(answer.revision);
+        say(answered(answer, new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
       } catch {
         say('Not saved: no connection. Your text is still here, and is saved once the connection is back.');
       } finally {
@@ -235,7 +150,7 @@
       timer = window.setTimeout(send, AUTOSAVE_DELAY_MS);
     });
     window.addEventListener('online', () => send());
-    // Posting, previewing, saving or discarding: the form itself carries the text from here.
+    // Posting, saving, previewing or discarding: the form itself carries the text from here.
     form.addEventListener('submit', () => {
       window.clearTimeout(timer);
       stopped = true;
@@ -246,6 +161,66 @@
       if (stopped || current() === lastKept) return;
       window.clearTimeout(timer);
       if (navigator.sendBeacon(url, fields())) lastKept = current();
+    });
+  }
+
+  /** What a form sends, as a form post would (without the button that was pressed). */
+  function formFields(form) {
+    const data = new URLSearchParams();
+    for (const [name, value] of new FormData(form)) if (name !== 'intent' && typeof value === 'string') data.append(name, value);
+    return data;
+  }
+
+  function enhanceAutosave(form) {
+    const url = form.getAttribute('data-autosave');
+    const revision = form.querySelector('input[name="baseRevision"]');
+    if (!url || !revision || !form.querySelector('input[name="_csrf"]')) return;
+    keepSaving(form, {
+      url,
+      revision,
+      status: form.querySelector('[data-autosave-status]'),
+      fields: () => formFields(form),
+      // The entry as typed, less what changes with each save.
+      current: () => {
+        const data = formFields(form);
+        data.delete('baseRevision');
+        return data.toString();
+      },
+      answered: (_answer, time) => `Draft saved ${time}`,
+      conflict: 'Not saved automatically: a newer version was saved elsewhere. Save to keep this text anyway.',
+    });
+  }
+
+  // Reply and new-thread drafts are kept on the server for the member alone and are in the form when
+  // they come back (from any device). Not in the browser's storage: on a shared ward computer they
+  // must not outlive signing out. Posting ends the draft on the server.
+  function enhanceDraft(form) {
+    const url = form.getAttribute('data-draft');
+    const textarea = form.querySelector('textarea[name="body"]');
+    const titleInput = form.querySelector('input[name="title"]');
+    const csrfInput = form.querySelector('input[name="_csrf"]');
+    const keyInput = form.querySelector('input[name="idempotencyKey"]');
+    const revision = form.querySelector('input[name="draftRevision"]');
+    const discard = form.querySelector('[data-draft-discard]');
+    if (!url || !textarea || !csrfInput || !revision) return;
+    keepSaving(form, {
+      url,
+      revision,
+      status: form.querySelector('[data-draft-status]'),
+      fields: () => {
+        const data = new URLSearchParams({ body: textarea.value, _csrf: csrfInput.value, draftRevision: revision.value });
+        if (titleInput) data.set('title', titleInput.value);
+        if (keyInput) data.set('idempotencyKey', keyInput.value);
+        return data;
+      },
+      // A new thread's draft is its title and its text.
+      current: () => (titleInput ? `${titleInput.value}\n${textarea.value}` : textarea.value),
+      answered: (answer, time) => {
+        const kept = Boolean(answer && answer.kept);
+        if (!kept && answer && answer.why === 'ended') revision.value = '0';
+        if (discard) discard.hidden = !kept;
+        return kept ? `Draft saved at ${time}. Only you can see it.` : '';
+      },
     });
   }
 
