@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     app.services.accounts.pruneExpired().catch((error: unknown) => app.log.warn({ err: error }, 'pruning expired sessions failed'));
     app.services.accountEmails.pruneExpired().catch((error: unknown) => app.log.warn({ err: error }, 'pruning expired e-mail links failed'));
     app.services.mail.pruneDelivered().catch((error: unknown) => app.log.warn({ err: error }, 'pruning delivered e-mails failed'));
+    app.services.forum.pruneOldDrafts().catch((error: unknown) => app.log.warn({ err: error }, 'pruning old drafts failed'));
   }, 3_600_000);
   pruner.unref();
   // Lowered confidentiality levels apply when their week of notice ends, also across restarts.

@@ -1,4 +1,4 @@
-import { and, asc, between, desc, eq, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, lt, sql, type Placeholder } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { limitLiteral } from '../../db/integer-literal.ts';
@@ -801,7 +801,7 @@ export async function listOwnDrafts(db: Executor, viewer: PolicyMember) {
       .innerJoin(threads, eq(threads.id, replyDrafts.threadId))
       .where(and(eq(replyDrafts.userId, viewer.id), replyDraftVisible(viewer)))
       .orderBy(desc(replyDrafts.updatedAt))
-      .limit(100),
+      .limit(DRAFTS_KEPT),
     db
       .select({ boardId: boards.id, boardSlug: boards.slug, boardName: boards.name, spaceSlug: spaces.slug, spaceName: spaces.name, title: threadDrafts.title, body: threadDrafts.body, savedAt: threadDrafts.updatedAt })
       .from(threadDrafts)
@@ -809,7 +809,16 @@ export async function listOwnDrafts(db: Executor, viewer: PolicyMember) {
       .innerJoin(spaces, eq(spaces.id, boards.spaceId))
       .where(and(eq(threadDrafts.userId, viewer.id), threadDraftVisible(viewer)))
       .orderBy(desc(threadDrafts.updatedAt))
-      .limit(100),
+      .limit(DRAFTS_KEPT),
   ]);
   return { replies, opened };
+}
+
+/** Ends every draft last saved before `before`, readable to its writer or not; how many of each went. */
+export async function pruneDrafts(db: Executor, before: Date): Promise<{ replies: number; threads: number }> {
+  const [replies, opened] = await Promise.all([
+    db.delete(replyDrafts).where(lt(replyDrafts.updatedAt, before)).returning({ threadId: replyDrafts.threadId }),
+    db.delete(threadDrafts).where(lt(threadDrafts.updatedAt, before)).returning({ boardId: threadDrafts.boardId }),
+  ]);
+  return { replies: replies.length, threads: opened.length };
 }

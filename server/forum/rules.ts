@@ -7,6 +7,11 @@ export const FORUM_LIMITS = { titleMin: 3, titleMax: 200, bodyMax: 50_000, idemp
  * address would stop a hospital's whole network behind one).
  */
 export const DRAFTS_KEPT = 100;
+/**
+ * Days a draft is kept after its last save (Discourse keeps them 180 days too). Also bounds how long
+ * a member removed from a confidential space leaves unposted text about it on the server.
+ */
+export const DRAFT_KEEP_DAYS = 180;
 export const POSTS_PER_PAGE = 30;
 export const THREADS_PER_PAGE = 30;
 /** How many threads each "latest activity" list shows: the home page's and the API's. */

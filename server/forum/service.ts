@@ -11,7 +11,7 @@ import { spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
 import { mentionedHandles, mentionsOutsideQuotes, quotedPosts, quotedThreadIds } from './references.ts';
-import { checkIdempotencyKey, cleanBody, cleanTitle, FORUM_LIMITS, POSTS_PER_PAGE, THREADS_PER_PAGE, type LatestList } from './rules.ts';
+import { checkIdempotencyKey, cleanBody, cleanTitle, DRAFT_KEEP_DAYS, FORUM_LIMITS, POSTS_PER_PAGE, THREADS_PER_PAGE, type LatestList } from './rules.ts';
 
 /** An edit that empties a post: removing it is a separate, deliberate act. */
 const EMPTY_EDIT = 'A post cannot be empty. To take it down, delete it instead.';
@@ -413,6 +413,8 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
 
     /** Everything the member has started writing and not posted, where they may still read the place. */
     drafts: (viewer: MemberViewer) => q.listOwnDrafts(db, viewer),
+    /** Ends drafts nobody has saved for `DRAFT_KEEP_DAYS`; run hourly by every process (deleting twice is harmless). */
+    pruneOldDrafts: (now = new Date()) => q.pruneDrafts(db, new Date(now.getTime() - DRAFT_KEEP_DAYS * 86_400_000)),
 
     async reply(viewer: MemberViewer, threadId: number, input: ReplyInput): Promise<PostRef> {
       const fields: Record<string, string> = {};

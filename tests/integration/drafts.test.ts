@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { replyDrafts, spaceMembers, threadDrafts } from '../../db/schema/index.ts';
-import { DRAFTS_KEPT } from '../../server/forum/rules.ts';
+import { DRAFT_KEEP_DAYS, DRAFTS_KEPT } from '../../server/forum/rules.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml, locationOf, type Agent } from '../helpers/browser-session.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, createThread, signedInAgent, type TestMember } from '../helpers/factories.ts';
@@ -359,6 +359,30 @@ describe('how many drafts are kept', () => {
     expect(kept.map((d) => d.body)).not.toContain('draft 0');
     expect(kept.map((d) => d.body)).toContain(`draft ${DRAFTS_KEPT}`);
   }, 60_000);
+});
+
+describe('how long drafts are kept', () => {
+  test(`a draft nobody saved for ${DRAFT_KEEP_DAYS} days goes; one saved since stays, and the drafts page says how long`, async () => {
+    const ida = await createMember(app);
+    const stale = await createThread(app, admin, board.id, 'Asked about in spring');
+    const recent = await createThread(app, admin, board.id, 'Asked about in autumn');
+    await app.services.forum.saveReplyDraft(ida.viewer, stale.threadId, { body: 'Half an answer from spring' });
+    await app.services.forum.saveReplyDraft(ida.viewer, recent.threadId, { body: 'Half an answer from autumn' });
+    await app.services.forum.saveThreadDraft(ida.viewer, board.id, { title: 'A question never asked', body: '' });
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    await app.database.db.update(replyDrafts).set({ updatedAt: daysAgo(DRAFT_KEEP_DAYS + 1) }).where(and(eq(replyDrafts.userId, ida.viewer.id), eq(replyDrafts.threadId, stale.threadId)));
+    await app.database.db.update(replyDrafts).set({ updatedAt: daysAgo(DRAFT_KEEP_DAYS - 1) }).where(and(eq(replyDrafts.userId, ida.viewer.id), eq(replyDrafts.threadId, recent.threadId)));
+    await app.database.db.update(threadDrafts).set({ updatedAt: daysAgo(DRAFT_KEEP_DAYS + 1) }).where(eq(threadDrafts.userId, ida.viewer.id));
+
+    await app.services.forum.pruneOldDrafts();
+
+    const page = decodeHtml((await (await signedInAgent(app, ida)).open('/drafts')).body);
+    expect(page).toContain('Half an answer from autumn');
+    expect(page).not.toContain('Half an answer from spring');
+    expect(page).not.toContain('A question never asked');
+    expect(page).toContain(`or for ${DRAFT_KEEP_DAYS} days after you last changed it`);
+    expect(await app.database.db.select().from(threadDrafts).where(eq(threadDrafts.userId, ida.viewer.id))).toEqual([]);
+  });
 });
 
 describe('a draft written in two places', () => {

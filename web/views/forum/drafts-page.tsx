@@ -1,4 +1,5 @@
 import { plainExcerptOfHtml, renderMarkdown } from '../../../server/content/render-markdown.ts';
+import { DRAFT_KEEP_DAYS } from '../../../server/forum/rules.ts';
 import type { PageContext } from '../../context.ts';
 import { boardHref, threadHref } from '../../urls.ts';
 import { Breadcrumbs, PostButton, Time } from '../components.tsx';
@@ -51,7 +52,7 @@ export function DraftsPage({ ctx, opened, replies }: DraftsPageProps) {
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: 'Your drafts' }]} />
       <div class="drafts">
         <h1>Your drafts</h1>
-        <p class="lead">What you started writing and have not posted. Only you can see it; each draft is kept until you post it or discard it.</p>
+        <p class="lead">What you started writing and have not posted. Only you can see it. A draft is kept until you post it or discard it, or for {DRAFT_KEEP_DAYS} days after you last changed it.</p>
         {nothing && <p class="empty">Nothing unposted. A reply or a new thread you start writing is kept here until you post it.</p>}
         {opened.length > 0 && (
           <section aria-labelledby="opened-heading">
