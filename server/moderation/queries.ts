@@ -216,6 +216,24 @@ export async function markAutoHidden(db: Executor, itemId: number): Promise<void
   await db.update(reviewItems).set({ autoHidden: true }).where(eq(reviewItems.id, itemId));
 }
 
+/**
+ * Whether anyone but the member an item is about may decide items in this space (see
+ * `reviewItemVisible`): its other active owners and moderators, or site staff unless it is
+ * confidential. A yes or no only.
+ */
+export async function someoneElseDecides(db: Executor, spaceId: number, subjectId: string): Promise<boolean> {
+  const [row] = await db
+    .select({
+      yes: sql<boolean>`(exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaces.id} and ${spaceMembers.status} = 'active'
+          and ${spaceMembers.role} in ('owner', 'moderator') and ${spaceMembers.userId} <> ${subjectId})
+        or (${spaces.level} <> 'confidential'
+          and exists (select 1 from ${users} where ${users.role} in ('moderator', 'admin') and ${users.status} = 'active' and ${users.id} <> ${subjectId})))`,
+    })
+    .from(spaces)
+    .where(eq(spaces.id, spaceId));
+  return row?.yes ?? false;
+}
+
 /** A review item this viewer moderates, locked when `lock` (decisions). */
 export async function findVisibleItem(db: Executor, viewer: Viewer, itemId: number, lock = false) {
   const query = db.select().from(reviewItems).where(and(eq(reviewItems.id, itemId), reviewItemVisible(viewer))).limit(1);
@@ -312,7 +330,7 @@ function queuePageIds(viewer: PolicyViewer, shape: QueueShape, limit: number): S
   // Only what the predicate reads rides along: a sort, when the planner picks one, stays narrow.
   // The limit is text of the statement (a page size, never input): as a parameter, PostgreSQL's
   // kept plan assumed a tenth of the items and never won, so every page was planned afresh.
-  return sql`select ${reviewItems.id} from (select ${reviewItems.id}, ${reviewItems.spaceId} from ${reviewItems} where ${and(...conditions)} order by ${order} offset 0) as ${reviewItems}
+  return sql`select ${reviewItems.id} from (select ${reviewItems.id}, ${reviewItems.spaceId}, ${reviewItems.subjectId} from ${reviewItems} where ${and(...conditions)} order by ${order} offset 0) as ${reviewItems}
     where ${checkedPerRow(reviewItemVisible(viewer))} limit ${integerLiteral(limit)}`;
 }
 

@@ -51,7 +51,7 @@ export const moderationApi: FastifyPluginAsyncTypebox = async (app) => {
     '/posts/:id/flags',
     {
       config: { access: 'member' },
-      schema: { tags: ['moderation'], summary: 'Flag a post for moderators', params: IdParams, body: FlagBody, response: { 201: Type.Object({ flagId: Type.Integer(), hidden: Type.Boolean() }), ...errorResponses } },
+      schema: { tags: ['moderation'], summary: 'Flag a post for moderators', params: IdParams, body: FlagBody, response: { 201: Type.Object({ flagId: Type.Integer(), hidden: Type.Boolean(), waits: Type.Boolean({ description: 'Nobody but the author moderates this place: the flag waits until someone else does.' }) }), ...errorResponses } },
     },
     async (request, reply) => reply.status(201).send(await moderation.flagPost(requireMember(request.viewer), request.params.id, request.body)),
   );

@@ -176,8 +176,12 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       return settings;
     },
 
-    /** A member flags a post they can read. Crossing the threshold hides it at once, pending review. */
-    async flagPost(viewer: MemberViewer, postId: number, input: FlagInput): Promise<{ flagId: number; hidden: boolean }> {
+    /**
+     * A member flags a post they can read. Crossing the threshold hides it at once, pending review.
+     * `waits`: nobody but the post's author moderates its place (a confidential space with one
+     * moderator), so the flag waits until someone else does; the flagger is told.
+     */
+    async flagPost(viewer: MemberViewer, postId: number, input: FlagInput): Promise<{ flagId: number; hidden: boolean; waits: boolean }> {
       const post = await statements.findPostForModeration(db, viewer, postId);
       if (!post || post.deletedAt) throw new NotFound('That post cannot be flagged.');
       if (post.authorId === viewer.id) throw new Invalid('You cannot flag your own post. Edit or delete it instead.');
@@ -187,7 +191,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       const facts = await statements.findFlaggerFacts(db, viewer.id);
       const weight = flagWeight({ trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: post.moderates }, settings.autoHideScore);
       try {
-        return await db.transaction(async (tx) => {
+        const flagged = await db.transaction(async (tx) => {
           const opened = await statements.openItemForPost(tx, { kind: 'flagged', postId, subjectId: post.authorId, spaceId: post.spaceId });
           const flag = await statements.insertFlag(tx, { itemId: opened.id, postId, subjectId: post.authorId, flaggerId: viewer.id, reason: input.reason, note, weight });
           const item = await statements.addToItemScore(tx, opened.id, weight, 1);
@@ -202,6 +206,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
           }
           return { flagId: flag.id, hidden };
         });
+        return { ...flagged, waits: !(await q.someoneElseDecides(db, post.spaceId, post.authorId)) };
       } catch (error) {
         if (isUniqueViolation(error)) throw new Conflict('You have already flagged this post. You can withdraw your flag from the post.');
         throw error;

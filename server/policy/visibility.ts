@@ -182,10 +182,14 @@ export function threadDraftVisible(viewer: PolicyViewer): SQL {
 
 /**
  * A review item, for moderators: items in a space go to whoever moderates it (so a confidential
- * space's items reach its own moderators only); site-wide items (profiles) to site staff.
+ * space's items reach its own moderators only); site-wide items (profiles) to site staff. Never to
+ * the member it is about: a moderator does not decide flags on their own post or profile, nor
+ * their own appeal, and does not learn who flagged them (the flag form promises as much; in a
+ * group of eight a reason and a time can name the flagger too). Another moderator decides.
  */
 export function reviewItemVisible(viewer: PolicyViewer): SQL {
-  return moderatesPlace(viewer, reviewItems.spaceId);
+  if (viewer.kind === 'anonymous') return sql`false`;
+  return sql`(${moderatesPlace(viewer, reviewItems.spaceId)} and ${reviewItems.subjectId} <> ${viewer.id})`;
 }
 
 /** A line of the moderation log, for moderators: the same rule as review items. */

@@ -447,7 +447,7 @@ describe('the queue', () => {
     };
     await flaggedIn(board.id, 'FIRSTWARD');
     await flaggedIn(other.board.id, 'SECONDWARD');
-    await flaggedIn(confBoard.id, 'CONFWARD', confOwner, bob);
+    await flaggedIn(confBoard.id, 'CONFWARD', bob, admin);
     const mod = await signedInAgent(app, siteMod);
     for (const sort of ['priority', 'age']) {
       const second = (await mod.get(`/mod/queue?space=${other.space.id}&sort=${sort}`)).body;
@@ -466,8 +466,8 @@ describe('the queue', () => {
 
   test('a confidential space’s moderator sees its items; a site moderator sees only how many wait there', async () => {
     const thread = await createThread(app, confOwner, confBoard.id, 'CONFIDENTIALMARK thread', 'CONFIDENTIALMARK opening');
-    const reply = await app.services.forum.reply(confOwner.viewer, thread.threadId, { body: 'CONFIDENTIALMARK reply' });
-    await app.services.moderation.flagPost(bob.viewer, reply.postId, { reason: 'abusive', note: 'CONFIDENTIALMARK note' });
+    const reply = await app.services.forum.reply(bob.viewer, thread.threadId, { body: 'CONFIDENTIALMARK reply' });
+    await app.services.moderation.flagPost(admin.viewer, reply.postId, { reason: 'abusive', note: 'CONFIDENTIALMARK note' });
     const owner = await signedInAgent(app, confOwner);
     const ownQueue = await owner.get('/mod/queue');
     expect(ownQueue.statusCode).toBe(200);
@@ -485,6 +485,61 @@ describe('the queue', () => {
       expect((await agent.get(`/mod/queue/${itemId}`)).statusCode).toBe(404);
       expect((await agent.get('/mod/log')).body).not.toContain('CONFIDENTIALMARK');
     }
+  });
+});
+
+describe('an item about a moderator', () => {
+  test('goes to the other moderators: its subject does not see it, who flagged, or decide it', async () => {
+    const thread = await createThread(app, confOwner, confBoard.id, unique('OWNPOST thread'), unique('OWNPOST opening'));
+    const reply = await app.services.forum.reply(confOwner.viewer, thread.threadId, { body: 'OWNPOST the owner’s own words' });
+    await app.services.moderation.flagPost(bob.viewer, reply.postId, { reason: 'confidentiality', note: 'OWNPOST named a patient' });
+    const item = await app.services.moderation.item(admin.viewer, (await app.services.moderation.queue(admin.viewer, { status: 'open', sort: 'priority' })).items.find((i) => i.postId === reply.postId)!.id);
+
+    const owner = await signedInAgent(app, confOwner);
+    const queue = decodeHtml((await owner.get('/mod/queue')).body);
+    expect(queue).not.toContain('OWNPOST');
+    expect(queue).not.toContain(`/mod/queue/${item.item.id}"`);
+    const page = await owner.get(`/mod/queue/${item.item.id}`);
+    expect(page.statusCode).toBe(404);
+    expect(page.body).not.toContain(bob.handle);
+    const decided = await owner.postForm(`/mod/queue/${item.item.id}`, { decision: 'dismiss', reason: '' });
+    expect(decided.statusCode).toBe(404);
+    await expect(app.services.moderation.decide(confOwner.viewer, item.item.id, { decision: 'dismiss', reason: '' })).rejects.toThrow();
+
+    // The space's other moderator (its creator) sees who flagged and decides.
+    const other = decodeHtml((await (await signedInAgent(app, admin)).get(`/mod/queue/${item.item.id}`)).body);
+    expect(other).toContain('OWNPOST named a patient');
+    expect(other).toContain(bob.handle);
+    await app.services.moderation.decide(admin.viewer, item.item.id, { decision: 'dismiss', reason: '' });
+  });
+
+  test('in a confidential space whose only moderator wrote the post, the flagger is told the flag waits; the manage page asks for a second moderator', async () => {
+    const { spaceMembers } = await import('../../db/schema/index.ts');
+    const { and, eq, ne } = await import('drizzle-orm');
+    const lone = await createSpaceWithBoard(app, admin, { level: 'confidential', name: unique('Lone circle') });
+    await addSpaceMember(app, lone.space.id, confOwner);
+    await addSpaceMember(app, lone.space.id, bob);
+    await app.database.db.update(spaceMembers).set({ role: 'owner', rulesAcceptedVersion: 100 }).where(and(eq(spaceMembers.spaceId, lone.space.id), eq(spaceMembers.userId, confOwner.viewer.id)));
+    await app.database.db.update(spaceMembers).set({ rulesAcceptedVersion: 100 }).where(and(eq(spaceMembers.spaceId, lone.space.id), eq(spaceMembers.userId, bob.viewer.id)));
+    // The admin who made it left: the owner is its only moderator.
+    await app.database.db.update(spaceMembers).set({ status: 'removed' }).where(and(eq(spaceMembers.spaceId, lone.space.id), ne(spaceMembers.userId, confOwner.viewer.id), ne(spaceMembers.userId, bob.viewer.id)));
+    const thread = await createThread(app, confOwner, lone.board.id, unique('LONE thread'), unique('LONE opening'));
+
+    const flagger = await signedInAgent(app, bob);
+    await flagger.get(`/p/${thread.postId}/flag`);
+    const flagged = await flagger.postForm(`/p/${thread.postId}/flag`, { reason: 'confidentiality', note: '' });
+    expect(flagged.statusCode).toBe(303);
+    expect(decodeHtml((await flagger.open(locationOf(flagged))).body)).toContain('The post’s author is the only moderator here, so your flag waits until the space has another one');
+
+    const owner = await signedInAgent(app, confOwner);
+    const manage = decodeHtml((await owner.get(`/s/${lone.space.slug}/manage`)).body);
+    expect(manage).toContain('You are this space’s only moderator.');
+    // With a second moderator the flag is theirs to decide, and the hint goes.
+    await app.database.db.update(spaceMembers).set({ role: 'moderator' }).where(and(eq(spaceMembers.spaceId, lone.space.id), eq(spaceMembers.userId, bob.viewer.id)));
+    expect((await owner.get(`/s/${lone.space.slug}/manage`)).body).not.toContain('data-lone-moderator');
+    const other = await createThread(app, confOwner, lone.board.id, unique('LONE second'), unique('LONE second opening'));
+    expect((await app.services.moderation.flagPost(bob.viewer, other.postId, { reason: 'other', note: 'Not for here' })).waits).toBe(false);
+    expect((await app.services.moderation.queue(bob.viewer, { status: 'open', sort: 'priority' })).items.map((i) => i.postId)).toContain(thread.postId);
   });
 });
 

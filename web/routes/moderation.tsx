@@ -159,7 +159,14 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
       // (a line says a post is not shown), unless it opened the thread, which then is gone too.
       const post = await forum.post(viewer, request.params.id).catch(() => undefined);
       const result = await moderation.flagPost(viewer, request.params.id, { reason: values.reason, note: values.note });
-      request.flash('success', result.hidden ? 'Thank you. The post is hidden until a moderator reviews it.' : 'Thank you. A moderator will look at the post.');
+      request.flash(
+        'success',
+        result.waits
+          ? `Thank you. The post’s author is the only moderator here, so your flag waits until the space has another one; they do not see it.${result.hidden ? ' The post is hidden meanwhile.' : ''}`
+          : result.hidden
+            ? 'Thank you. The post is hidden until a moderator reviews it.'
+            : 'Thank you. A moderator will look at the post.',
+      );
       return reply.redirect(post && !(result.hidden && post.number === 1) ? postHref(post.threadId, post.threadSlug, post.number) : '/', 303);
     } catch (error) {
       const problem = formProblem(error);

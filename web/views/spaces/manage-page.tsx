@@ -27,6 +27,9 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
   const requests = members.filter((m) => m.status === 'requested');
   const current = members.filter((m) => m.status === 'active' || m.status === 'invited');
   const former = members.filter((m) => m.status === 'banned');
+  // Site staff do not moderate confidential spaces, and nobody decides flags on their own posts.
+  const deciders = current.filter((m) => m.status === 'active' && (m.role === 'owner' || m.role === 'moderator'));
+  const loneModerator = space.level === 'confidential' && deciders.length === 1;
   return (
     <Layout ctx={ctx} title={`Manage · ${space.name}`} noindex>
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: space.name, href: spaceHref(space.slug) }, { label: 'Manage' }]} />
@@ -89,6 +92,12 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
       <section class="settings-section" aria-labelledby="members-heading">
         <h2 id="members-heading">Members ({current.filter((m) => m.status === 'active').length})</h2>
         <ErrorSummary message={problem('members')?.message} />
+        {loneModerator && (
+          <p class="hint" data-lone-moderator>
+            {deciders[0]?.userId === me ? 'You are' : `@${deciders[0]?.handle} is`} this space’s only moderator. Flags on a moderator’s own posts go to
+            the space’s other moderators, so flags on those posts wait until there is another: make a member you trust a moderator.
+          </p>
+        )}
         <ul class="member-list">
           {current.map((m) => (
             <li class="member-row">
