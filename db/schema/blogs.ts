@@ -37,6 +37,8 @@ export const blogEntries = pgTable(
     commentsOpen: boolean('comments_open').notNull().default(true),
     /** Bumped on every save; a save names the revision it started from, so a stale save is refused. */
     revision: integer('revision').notNull().default(1),
+    /** The editor page's key for a new entry: its first autosave and its Save button make one entry, not two. */
+    idempotencyKey: text('idempotency_key'),
     moderationStatus: contentStatus('moderation_status').notNull().default('published'),
     moderationNote: text('moderation_note').notNull().default(''),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
@@ -45,6 +47,7 @@ export const blogEntries = pgTable(
   },
   (t) => [
     uniqueIndex('blog_entries_author_slug_idx').on(t.authorId, t.slug),
+    uniqueIndex('blog_entries_author_idempotency_idx').on(t.authorId, t.idempotencyKey),
     // A member's blog, newest first; the community's latest entries.
     index('blog_entries_author_published_idx').on(t.authorId, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('blog_entries_published_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.status} <> 'draft' and ${t.deletedAt} is null`),

@@ -274,6 +274,15 @@ export async function entrySlugTaken(db: Executor, authorId: string, slug: strin
   return old !== undefined;
 }
 
+/** The author's own entry made from an editor page with this key: id and revision only. */
+export async function findOwnEntryByKey(db: Executor, authorId: string, key: string): Promise<{ id: number; revision: number } | undefined> {
+  const [row] = await db
+    .select({ id: blogEntries.id, revision: blogEntries.revision })
+    .from(blogEntries)
+    .where(and(eq(blogEntries.authorId, authorId), eq(blogEntries.idempotencyKey, key)));
+  return row;
+}
+
 export async function insertEntry(db: Executor, values: typeof blogEntries.$inferInsert): Promise<EntryRow> {
   const [row] = await db.insert(blogEntries).values(values).returning();
   if (!row) throw new Error('insert returned no row');

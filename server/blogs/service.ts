@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { findAuthorByHandle } from '../accounts/queries.ts';
 import { CONTENT_PIPELINE_VERSION, headingOutline, renderLongform, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
-import { cleanBody } from '../forum/rules.ts';
+import { checkIdempotencyKey, cleanBody } from '../forum/rules.ts';
 import { admitPost, type SettingsSource } from '../moderation/admission.ts';
 import { queueHeldBlogTarget } from '../moderation/blog-targets.ts';
 import { viewerModeratesSpace } from '../moderation/queries.ts';
@@ -162,12 +162,76 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     return { entries: await withTags(viewer, shown), next: rows.length > limit && last ? last.entry.id : null };
   }
 
+  /**
+   * Saves the author's text. An explicit save keeps the previous version as a revision; an
+   * autosave only moves the draft forward. Both are compare-and-set on `baseRevision`.
+   */
+  async function save(viewer: MemberViewer, id: number, input: SaveInput, options: { autosave: boolean } = { autosave: false }): Promise<EntryRef> {
+    const { entry } = await requireOwnEntry(viewer, id);
+    const fields: Record<string, string> = {};
+    const title = cleanEntryTitle(input.title, fields);
+    const body = cleanEntryBody(input.body, fields);
+    const summary = cleanSummary(input.summary, fields);
+    const tags = input.tags === undefined ? undefined : cleanTags(input.tags, fields);
+    const visibility = input.visibility ?? entry.visibility;
+    const spaceId = await place(viewer, visibility, input.spaceId === undefined ? entry.spaceId : input.spaceId, fields);
+    if (entry.status !== 'draft' && body.trim().length === 0) fields.body = 'A published entry cannot be empty. Unpublish it first, or delete it.';
+    let slug = entry.slug;
+    if (input.slug !== undefined && input.slug.trim() !== '' && slugFrom(input.slug, entry.slug) !== entry.slug) {
+      slug = slugFrom(input.slug, entry.slug);
+      if (await q.entrySlugTaken(db, viewer.id, slug, id)) fields.slug = 'Another of your entries uses (or used) this address. Choose another.';
+    }
+    throwIfInvalid(fields);
+    if (input.baseRevision !== entry.revision) throw new Conflict(STALE);
+    const textChanged = title !== entry.title || body !== entry.bodySource;
+    try {
+      const saved = await db.transaction(async (tx) => {
+        if (!options.autosave && textChanged) {
+          await q.insertEntryRevision(tx, { entryId: id, revision: entry.revision, title: entry.title, bodySource: entry.bodySource, bodyHtml: entry.bodyHtml, editorId: viewer.id });
+        }
+        const row = await q.updateEntry(tx, id, input.baseRevision, {
+          title,
+          slug,
+          summary,
+          bodySource: body,
+          bodyHtml: body === entry.bodySource ? entry.bodyHtml : renderLongform(body),
+          renderVersion: CONTENT_PIPELINE_VERSION,
+          visibility,
+          spaceId,
+          commentsOpen: input.commentsOpen ?? entry.commentsOpen,
+        });
+        if (!row) throw new Conflict(STALE);
+        if (slug !== entry.slug) await q.recordSlugChange(tx, viewer.id, id, entry.slug, slug);
+        if (tags !== undefined) await q.replaceTags(tx, id, tags);
+        return row;
+      });
+      return ref(saved, viewer.handle);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new Conflict(STALE);
+      throw error;
+    }
+  }
+
   return {
     /** Exactly what readers will see: the entry pipeline, with heading anchors. */
     preview: (body: string) => renderLongform(body),
 
-    async createDraft(viewer: MemberViewer, input: EntryInput): Promise<EntryRef> {
+    save,
+
+    /**
+     * A new entry, as a draft. With the editor page's `idempotencyKey`, the page's first autosave
+     * and its Save button (or a second autosave racing the first) make one entry: the later ones
+     * save into it.
+     */
+    async createDraft(viewer: MemberViewer, input: EntryInput, options: { idempotencyKey?: string; autosave?: boolean } = {}): Promise<EntryRef> {
       authorize(viewer, { kind: 'blog.write' });
+      const key = checkIdempotencyKey(options.idempotencyKey);
+      const saveInto = async () => {
+        const existing = key ? await q.findOwnEntryByKey(db, viewer.id, key) : undefined;
+        return existing ? save(viewer, existing.id, { ...input, baseRevision: existing.revision }, { autosave: options.autosave ?? false }) : undefined;
+      };
+      const earlier = await saveInto();
+      if (earlier) return earlier;
       const fields: Record<string, string> = {};
       const title = cleanEntryTitle(input.title, fields);
       const body = cleanEntryBody(input.body, fields);
@@ -177,73 +241,32 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
       const spaceId = await place(viewer, visibility, input.spaceId, fields);
       throwIfInvalid(fields);
       const slug = await freeSlug(viewer.id, slugFrom(input.slug?.trim() ? input.slug : title, 'entry'), null);
-      const entry = await db.transaction(async (tx) => {
-        const row = await q.insertEntry(tx, {
-          authorId: viewer.id,
-          title,
-          slug,
-          summary,
-          bodySource: body,
-          bodyHtml: renderLongform(body),
-          renderVersion: CONTENT_PIPELINE_VERSION,
-          visibility,
-          spaceId,
-          commentsOpen: input.commentsOpen ?? true,
-        });
-        await q.replaceTags(tx, row.id, tags);
-        return row;
-      });
-      return ref(entry, viewer.handle);
-    },
-
-    /**
-     * Saves the author's text. An explicit save keeps the previous version as a revision; an
-     * autosave only moves the draft forward. Both are compare-and-set on `baseRevision`.
-     */
-    async save(viewer: MemberViewer, id: number, input: SaveInput, options: { autosave: boolean } = { autosave: false }): Promise<EntryRef> {
-      const { entry } = await requireOwnEntry(viewer, id);
-      const fields: Record<string, string> = {};
-      const title = cleanEntryTitle(input.title, fields);
-      const body = cleanEntryBody(input.body, fields);
-      const summary = cleanSummary(input.summary, fields);
-      const tags = input.tags === undefined ? undefined : cleanTags(input.tags, fields);
-      const visibility = input.visibility ?? entry.visibility;
-      const spaceId = await place(viewer, visibility, input.spaceId === undefined ? entry.spaceId : input.spaceId, fields);
-      if (entry.status !== 'draft' && body.trim().length === 0) fields.body = 'A published entry cannot be empty. Unpublish it first, or delete it.';
-      let slug = entry.slug;
-      if (input.slug !== undefined && input.slug.trim() !== '' && slugFrom(input.slug, entry.slug) !== entry.slug) {
-        slug = slugFrom(input.slug, entry.slug);
-        if (await q.entrySlugTaken(db, viewer.id, slug, id)) fields.slug = 'Another of your entries uses (or used) this address. Choose another.';
-      }
-      throwIfInvalid(fields);
-      if (input.baseRevision !== entry.revision) throw new Conflict(STALE);
-      const textChanged = title !== entry.title || body !== entry.bodySource;
+      let entry: q.EntryRow;
       try {
-        const saved = await db.transaction(async (tx) => {
-          if (!options.autosave && textChanged) {
-            await q.insertEntryRevision(tx, { entryId: id, revision: entry.revision, title: entry.title, bodySource: entry.bodySource, bodyHtml: entry.bodyHtml, editorId: viewer.id });
-          }
-          const row = await q.updateEntry(tx, id, input.baseRevision, {
+        entry = await db.transaction(async (tx) => {
+          const row = await q.insertEntry(tx, {
+            authorId: viewer.id,
+            idempotencyKey: key,
             title,
             slug,
             summary,
             bodySource: body,
-            bodyHtml: body === entry.bodySource ? entry.bodyHtml : renderLongform(body),
+            bodyHtml: renderLongform(body),
             renderVersion: CONTENT_PIPELINE_VERSION,
             visibility,
             spaceId,
-            commentsOpen: input.commentsOpen ?? entry.commentsOpen,
+            commentsOpen: input.commentsOpen ?? true,
           });
-          if (!row) throw new Conflict(STALE);
-          if (slug !== entry.slug) await q.recordSlugChange(tx, viewer.id, id, entry.slug, slug);
-          if (tags !== undefined) await q.replaceTags(tx, id, tags);
+          await q.replaceTags(tx, row.id, tags);
           return row;
         });
-        return ref(saved, viewer.handle);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new Conflict(STALE);
+        // Another request from the same page made it first (the key's unique index): save into it.
+        const made = key && isUniqueViolation(error) ? await saveInto() : undefined;
+        if (made) return made;
         throw error;
       }
+      return ref(entry, viewer.handle);
     },
 
     publish: (viewer: MemberViewer, id: number) => release(viewer, id, null),

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { decodeHtml, type Agent } from '../helpers/browser-session.ts';
+import { decodeHtml, locationOf, type Agent } from '../helpers/browser-session.ts';
 import { addSpaceMember, createMember, createSpaceWithBoard, signedInAgent, type TestMember } from '../helpers/factories.ts';
 
 let app: TestApp;
@@ -126,6 +126,42 @@ describe('writing an entry in the browser', () => {
     expect(saved.json().revision).toBe(2);
     const editor = await aliceAgent.get(`/blog/${id}/edit`);
     expect(editor.body).toContain('v2 typed');
+  });
+
+  test('a new entry is kept from its first autosave, as one entry whatever else its page sends; a title too short says why', async () => {
+    const page = await aliceAgent.get('/blog/new');
+    expect(page.body).toContain('data-autosave="/blog/autosave"');
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]!;
+    const typed = (fields: Record<string, string>) => ({ idempotencyKey: key, baseRevision: '', visibility: 'public', commentsOpen: '1', ...fields });
+    const json = { accept: 'application/json' };
+
+    const short = await aliceAgent.postForm('/blog/autosave', typed({ title: 'Hi', body: 'Started before the title' }), json);
+    expect(short.statusCode).toBe(422);
+    expect(JSON.stringify(short.json())).toContain('title of at least');
+
+    const first = await aliceAgent.postForm('/blog/autosave', typed({ title: 'Handover in the ICU', body: 'First words' }), json);
+    expect(first.statusCode, first.body).toBe(200);
+    const { editUrl, autosaveUrl } = first.json() as { editUrl: string; autosaveUrl: string };
+    const id = Number(/^\/blog\/(\d+)\/edit$/.exec(editUrl)![1]);
+    expect(autosaveUrl).toBe(`/blog/${id}/autosave`);
+    // A beacon as the tab closes, racing the first answer, and two at once: all into the same entry.
+    const [again, twice] = await Promise.all([
+      aliceAgent.postForm('/blog/autosave', typed({ title: 'Handover in the ICU', body: 'First words, and more' }), json),
+      aliceAgent.postForm('/blog/autosave', typed({ title: 'Handover in the ICU', body: 'First words, and more' }), json),
+    ]);
+    expect([again.json().editUrl, twice.json().editUrl]).toEqual([editUrl, editUrl]);
+    // The Save button of a page that never heard the answers: the same entry, with what it sends.
+    const saved = await aliceAgent.postForm('/blog/new', typed({ intent: 'save', title: 'Handover in the ICU', body: 'The whole first draft' }));
+    expect(locationOf(saved)).toBe(editUrl);
+    const desk = decodeHtml((await aliceAgent.get('/blog/drafts')).body);
+    expect(desk.match(/Handover in the ICU/g)).toHaveLength(1);
+    expect(decodeHtml((await aliceAgent.get(editUrl)).body)).toContain('The whole first draft');
+
+    // Another member sending the same key makes their own entry.
+    await bobAgent.get('/blog/new');
+    const bobs = await bobAgent.postForm('/blog/autosave', typed({ title: 'Bob’s own notes', body: 'Mine' }), json);
+    expect(bobs.json().editUrl).not.toBe(editUrl);
+    expect(decodeHtml((await aliceAgent.get(editUrl)).body)).not.toContain('Bob’s own notes');
   });
 
   test('a changed address redirects from the old one', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { blogUrl, entryUrl } from '../../server/blogs/presenters.ts';
@@ -31,6 +32,8 @@ const EditorBody = Type.Object({
   publishAt: Type.Optional(Type.String({ maxLength: 40 })),
   utcOffset: Type.Optional(Type.String({ maxLength: 10 })),
   baseRevision: Type.Optional(Type.String({ maxLength: 20 })),
+  /** A new entry's editor page: its autosaves and its Save button make one entry. */
+  idempotencyKey: Type.Optional(Type.String({ maxLength: 64 })),
   intent: Type.Optional(Type.String({ maxLength: 20 })),
   _csrf: Type.Optional(Type.String()),
 });
@@ -315,15 +318,15 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/blog/new', { config: { access: 'member' } }, async (request, reply) =>
-    renderEditor(request, reply, { title: '', body: '', summary: '', tags: '', slug: '', visibility: 'public', spaceId: '', commentsOpen: true, publishAt: '', publishAtZone: 'utc', errors: {} }),
+    renderEditor(request, reply, { title: '', body: '', summary: '', tags: '', slug: '', visibility: 'public', spaceId: '', commentsOpen: true, publishAt: '', publishAtZone: 'utc', idempotencyKey: randomUUID(), errors: {} }),
   );
 
   app.post('/blog/new', { config: { access: 'member' }, schema: { body: EditorBody } }, async (request, reply) => {
     const viewer = requireMember(request.viewer);
-    const state = editorStateFrom(request.body, {});
+    const state = editorStateFrom(request.body, { idempotencyKey: request.body.idempotencyKey ?? randomUUID() });
     if (request.body.intent === 'preview') return renderEditor(request, reply, { ...state, preview: blogs.preview(state.body) });
     try {
-      const ref = await blogs.createDraft(viewer, inputOf(request.body));
+      const ref = await blogs.createDraft(viewer, inputOf(request.body), { idempotencyKey: state.idempotencyKey });
       request.flash('success', 'Draft saved. Only you can see it until you publish it.');
       return reply.redirect(`/blog/${ref.id}/edit`, 303);
     } catch (error) {
@@ -399,6 +402,17 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/blog/preview', { config: { access: 'member' }, schema: { body: Type.Object({ body: Type.String({ maxLength: BLOG_LIMITS.bodyMax * 2 }), _csrf: Type.Optional(Type.String()) }) } }, async (request) => ({
     html: blogs.preview(request.body.body),
   }));
+
+  /**
+   * A new entry's first autosave (JSON answer): makes the draft, or saves into the one its page
+   * already made, and tells the script where the entry is edited and saved from now on.
+   */
+  app.post('/blog/autosave', { config: { access: 'member' }, schema: { body: EditorBody } }, async (request, reply) => {
+    const viewer = requireMember(request.viewer);
+    if (!request.body.idempotencyKey) return reply.status(422).send({ error: { code: 'invalid', message: 'The form was damaged; reload the page.', fields: {} } });
+    const ref = await blogs.createDraft(viewer, inputOf(request.body), { idempotencyKey: request.body.idempotencyKey, autosave: true });
+    return { revision: ref.revision, savedAt: new Date().toISOString(), editUrl: `/blog/${ref.id}/edit`, autosaveUrl: `/blog/${ref.id}/autosave` };
+  });
 
   /** Autosave from the editor's script (JSON answer). Same CSRF check as every form post. */
   app.post('/blog/:id/autosave', { config: { access: 'member' }, schema: { params: IdParam, body: EditorBody } }, async (request, reply) => {

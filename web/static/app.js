@@ -88,6 +88,7 @@
   // sent to the form's save address with the revision it builds on; the answer's revision becomes
   // the form's. A 409 means another tab or device saved since: saving stops and says so, the text
   // stays. The status is a live region, so it changes (and is read out) only when there is news.
+  // The address is asked for at each save: a new blog entry's changes once its first save made it.
   const AUTOSAVE_DELAY_MS = 2000;
   function keepSaving(form, { url, revision, status, fields, current, answered, conflict }) {
     let timer = 0;
@@ -113,7 +114,7 @@
       inFlight = true;
       again = false;
       try {
-        const response = await fetch(url, {
+        const response = await fetch(url(), {
           method: 'POST',
           credentials: 'same-origin',
           headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
@@ -131,6 +132,14 @@
         }
         if (response.status === 403) {
           stop('This page has expired, so this draft is not being saved. Copy your text, then reload the page.');
+          return;
+        }
+        // Something typed cannot be kept as it is (a title too short, a text too long): say what,
+        // and try again with the next change.
+        if (response.status === 422) {
+          const answer = await response.json().catch(() => null);
+          const problem = answer && answer.error ? Object.values(answer.error.fields || {})[0] || answer.error.message : '';
+          say(`Not saved yet. ${problem || 'Something in the form needs a change.'}`);
           return;
         }
         if (!response.ok) throw new Error(String(response.status));
@@ -160,7 +169,7 @@
     window.addEventListener('pagehide', () => {
       if (stopped || current() === lastKept) return;
       window.clearTimeout(timer);
-      if (navigator.sendBeacon(url, fields())) lastKept = current();
+      if (navigator.sendBeacon(url(), fields())) lastKept = current();
     });
   }
 
@@ -172,11 +181,11 @@
   }
 
   function enhanceAutosave(form) {
-    const url = form.getAttribute('data-autosave');
     const revision = form.querySelector('input[name="baseRevision"]');
-    if (!url || !revision || !form.querySelector('input[name="_csrf"]')) return;
+    if (!form.getAttribute('data-autosave') || !revision || !form.querySelector('input[name="_csrf"]')) return;
     keepSaving(form, {
-      url,
+      // A new entry's first save makes it (POST /blog/autosave); the answer says where it lives.
+      url: () => form.getAttribute('data-autosave'),
       revision,
       status: form.querySelector('[data-autosave-status]'),
       fields: () => formFields(form),
@@ -186,7 +195,16 @@
         data.delete('baseRevision');
         return data.toString();
       },
-      answered: (_answer, time) => `Draft saved ${time}`,
+      answered: (answer, time) => {
+        if (answer && answer.editUrl) {
+          form.setAttribute('data-autosave', answer.autosaveUrl);
+          form.setAttribute('action', answer.editUrl);
+          // A reload, or Back after leaving, now finds the entry instead of an empty form.
+          history.replaceState(history.state, '', answer.editUrl);
+          return `Draft saved ${time}. Only you can see it; it is under Your drafts.`;
+        }
+        return `Draft saved ${time}`;
+      },
       conflict: 'Not saved automatically: a newer version was saved elsewhere. Save to keep this text anyway.',
     });
   }
@@ -204,7 +222,7 @@
     const discard = form.querySelector('[data-draft-discard]');
     if (!url || !textarea || !csrfInput || !revision) return;
     keepSaving(form, {
-      url,
+      url: () => url,
       revision,
       status: form.querySelector('[data-draft-status]'),
       fields: () => {

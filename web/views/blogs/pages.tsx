@@ -329,6 +329,8 @@ export interface EditorState {
   publishAt: string;
   publishAtZone: 'utc' | 'local';
   baseRevision?: number;
+  /** A new entry's page: its autosaves and its Save button make one entry. */
+  idempotencyKey?: string;
   status?: 'draft' | 'scheduled' | 'published';
   live?: boolean;
   viewHref?: string;
@@ -354,10 +356,12 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
           <a href={state.viewHref}>View the entry</a>
         </p>
       )}
-      <form method="post" action={action} class="composer blog-editor" data-composer data-preview-url="/blog/preview" data-autosave={state.id ? `/blog/${state.id}/autosave` : undefined}>
+      <form method="post" action={action} class="composer blog-editor" data-composer data-preview-url="/blog/preview" data-autosave={state.id ? `/blog/${state.id}/autosave` : '/blog/autosave'}>
         <ErrorSummary message={state.message} />
         <CsrfField ctx={ctx} />
-        {state.baseRevision !== undefined && <input type="hidden" name="baseRevision" value={String(state.baseRevision)} data-revision />}
+        {/* A new entry has no revision until its first autosave makes it; the script fills it in then. */}
+        <input type="hidden" name="baseRevision" value={state.baseRevision === undefined ? '' : String(state.baseRevision)} data-revision />
+        {!state.id && state.idempotencyKey && <input type="hidden" name="idempotencyKey" value={state.idempotencyKey} />}
         <Field name="title" label="Title" value={state.title} error={state.errors.title} required maxLength={BLOG_LIMITS.titleMax} />
         <Field name="summary" label="Summary (optional)" value={state.summary} error={state.errors.summary} maxLength={BLOG_LIMITS.summaryMax} hint="One or two sentences shown in lists and link previews of public entries." />
         <Field
