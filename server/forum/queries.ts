@@ -32,6 +32,7 @@ import { DRAFTS_KEPT, LATEST_THREADS, THREADS_PER_PAGE, type LatestList } from '
 type Param = number | Placeholder;
 
 export type ThreadRow = typeof threads.$inferSelect;
+type SpaceLevel = (typeof spaces.$inferSelect)['level'];
 export type PostRow = typeof posts.$inferSelect;
 
 const author = alias(users, 'author');
@@ -118,7 +119,8 @@ function boardThreadCountQuery(db: Executor, viewer: PolicyViewer, boardId: Para
  */
 function latestThreadsQuery(db: Executor, viewer: PolicyViewer, list: LatestList) {
   return db
-    .select({ ...threadListColumns, boardName: boards.name, boardSlug: boards.slug, spaceSlug: spaces.slug })
+    // The space's level: a list mixing places shows which threads are from a members-only or confidential one.
+    .select({ ...threadListColumns, boardName: boards.name, boardSlug: boards.slug, spaceSlug: spaces.slug, spaceLevel: spaces.level })
     .from(threads)
     .innerJoin(author, eq(author.id, threads.authorId))
     .leftJoin(lastAuthor, eq(lastAuthor.id, threads.lastPostAuthorId))
@@ -537,6 +539,9 @@ const postsByAuthorReads = oncePerDatabase((db) =>
           threadId: threads.id,
           threadTitle: threads.title,
           threadSlug: threads.slug,
+          // The profile lists posts from every place the viewer may read: it labels the members-only
+          // and confidential ones. Read for the listed posts only (a subquery, not a join to plan around).
+          spaceLevel: sql<SpaceLevel>`(select ${spaces.level} from ${boards} join ${spaces} on ${spaces.id} = ${boards.spaceId} where ${boards.id} = ${threads.boardId})`,
         })
         .from(ownPosts)
         .innerJoin(threads, eq(threads.id, posts.threadId))

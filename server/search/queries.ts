@@ -69,7 +69,31 @@ const PROSE_RULES: [pattern: string, replacement: string, flags: string][] = [
 function prose(markdown: SQL): SQL {
   return PROSE_RULES.reduce((text, [pattern, replacement, flags]) => sql`regexp_replace(${text}, ${pattern}, ${replacement}, ${flags})`, markdown);
 }
-const snippet = (markdown: SQL, q: string) => sql<string>`replace(ts_headline('english', ${prose(plain(markdown))}, ${tsquery(q)}, ${SNIPPET_OPTIONS}), ${ZWSP}, '')`;
+
+/**
+ * A snippet and what it needs to say whether it was cut: the headline, and the first and last
+ * `SNIPPET_EDGE_CHARS` of the text it was made from (`tail` is null when that text was itself cut
+ * at `SNIPPET_INPUT_CHARS`: the snippet cannot reach the end). ts_headline drops punctuation and
+ * short words at a fragment's edges and says nothing of where a fragment sits, so the service
+ * compares the fragments with these edges (`snippetSegments`). The edges never leave the service.
+ */
+export interface SnippetSource {
+  headline: string;
+  head: string;
+  tail: string | null;
+}
+/** More than a fragment of `MaxWords` words is ever long. */
+const SNIPPET_EDGE_CHARS = 1000;
+
+/**
+ * The text is made once (`offset 0` keeps PostgreSQL from writing its regular expressions out
+ * again for each use) and read for the headline and its two edges.
+ */
+const snippet = (markdown: SQL, q: string) => sql<SnippetSource>`(select json_build_object(
+    'headline', replace(ts_headline('english', snippet_source.text, ${tsquery(q)}, ${SNIPPET_OPTIONS}), ${ZWSP}, ''),
+    'head', left(snippet_source.text, ${SNIPPET_EDGE_CHARS}),
+    'tail', case when snippet_source.whole then right(snippet_source.text, ${SNIPPET_EDGE_CHARS}) end)
+  from (select ${prose(plain(markdown))} as text, length(${markdown}) <= ${SNIPPET_INPUT_CHARS} as whole offset 0) as snippet_source)`;
 const highlightedTitle = (text: SQL, q: string) => sql<string>`replace(ts_headline('english', ${plain(text, 1000)}, ${tsquery(q)}, ${TITLE_OPTIONS}), ${ZWSP}, '')`;
 
 const authorId = (handle: string) => sql`(select ${users.id} from ${users} where lower(${users.handle}) = lower(${handle}))`;
@@ -425,7 +449,7 @@ export async function threadResults(db: Executor, viewer: Viewer, ids: number[],
       title: threads.title,
       titleHighlighted: highlightedTitle(sql`${threads.title}`, q),
       // The opening post's text, when the viewer may read it (a thread's first post can be held alone).
-      snippet: sql<string | null>`case when ${opening.id} is null then null else ${snippet(sql`${opening.bodySource}`, q)} end`,
+      snippet: sql<SnippetSource | null>`case when ${opening.id} is null then null else ${snippet(sql`${opening.bodySource}`, q)} end`,
       createdAt: threads.createdAt,
       authorHandle: author.handle,
       authorName: author.displayName,

@@ -82,6 +82,96 @@ export function segmentsOf(headline: string | null): Segment[] {
   return segments;
 }
 
+/** What ts_headline joins a snippet's fragments with (SNIPPET_OPTIONS); a cut edge shows the same. */
+const FRAGMENT_DELIMITER = ' … ';
+const CUT_BEFORE: Segment = { text: '… ', highlighted: false };
+const CUT_AFTER: Segment = { text: ' …', highlighted: false };
+
+/** What ts_headline prints as a space: an HTML tag (as its parser reads one, near enough). */
+const TAG_LIKE = /<[/!?]?[A-Za-z][^<>]*>/g;
+const WORD_CHARACTER = /[\p{L}\p{N}]/gu;
+
+/**
+ * A text's letters and digits, and where each one starts and ends in it (tags masked out). A
+ * fragment is copied from the text word for word, but ts_headline prints tags as spaces and leaves
+ * out what it does not count as a word where a fragment starts or ends ("(", a final "."): none of
+ * that moves a fragment, so only letters and digits are compared.
+ */
+function lettersOf(text: string) {
+  const masked = text.replace(TAG_LIKE, (tag) => ' '.repeat(tag.length));
+  let letters = '';
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const m of masked.matchAll(WORD_CHARACTER)) {
+    letters += m[0];
+    starts.push(m.index);
+    ends.push(m.index + m[0].length);
+  }
+  return { masked, letters, starts, ends };
+}
+
+/**
+ * ts_headline never starts or ends a fragment on a word of two letters or less (ShortWord), a
+ * number or punctuation: "We are writing…" came back as "are writing…", "…the round." as "…the
+ * round". What it left out between a fragment and the text's edge is put back when it is only
+ * such words, and short; null when the fragment really stops short of the edge.
+ */
+const LEFT_OUT_CHARS = 32;
+const spaced = (text: string) => text.replace(/[\u200B\uE000\uE001]/g, '').replace(/\s+/g, ' ');
+function leftOut(text: string): string | null {
+  if (text.trim().length > LEFT_OUT_CHARS) return null;
+  for (const [word] of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    if ([...word].length > 2 && !/^\p{N}+$/u.test(word)) return null;
+  }
+  return text;
+}
+
+/**
+ * A snippet's segments, with "…" where it leaves text out: before it unless its first fragment
+ * begins the text, after it unless its last fragment ends the text (ts_headline already put one
+ * between fragments). A fragment is placed by its letters in the text's edges, which are longer
+ * than a fragment can be; should one be longer still, the edge must be where it begins (or ends).
+ */
+export function snippetSegments(source: q.SnippetSource | null): Segment[] {
+  const segments = segmentsOf(source?.headline ?? null);
+  if (!source || segments.length === 0) return segments;
+  const fragments = source.headline.split(FRAGMENT_DELIMITER);
+  const firstShown = fragments[0] ?? '';
+  const lastShown = fragments[fragments.length - 1] ?? '';
+  const first = lettersOf(firstShown).letters;
+  const last = lettersOf(lastShown).letters;
+
+  const head = lettersOf(source.head);
+  const from = head.letters.startsWith(first) || first.startsWith(head.letters) ? 0 : head.letters.indexOf(first);
+  const start = head.starts[from];
+  let before: string | null = null;
+  if (from >= 0) {
+    // Up to the fragment's first letter, less what the fragment shows before it (a "(", an "@").
+    const shown = spaced(/^[^\p{L}\p{N}]*/u.exec(firstShown)?.[0] ?? '');
+    const gap = start === undefined ? '' : spaced(head.masked.slice(0, start));
+    before = leftOut(gap.endsWith(shown) ? gap.slice(0, gap.length - shown.length) : gap)?.trimStart() ?? null;
+  }
+
+  let after: string | null = null;
+  if (source.tail !== null) {
+    const tail = lettersOf(source.tail);
+    const found = tail.letters.lastIndexOf(last);
+    const to = tail.letters.endsWith(last) || last.endsWith(tail.letters) ? tail.letters.length : found < 0 ? -1 : found + last.length;
+    const end = tail.ends[to - 1];
+    if (to >= 0) {
+      const shown = spaced(/[^\p{L}\p{N}]*$/u.exec(lastShown)?.[0] ?? '');
+      const gap = end === undefined ? '' : spaced(tail.masked.slice(end));
+      after = leftOut(gap.startsWith(shown) ? gap.slice(shown.length) : gap)?.trimEnd() ?? null;
+    }
+  }
+
+  return [
+    ...(before === null ? [CUT_BEFORE] : before === '' ? [] : [{ text: before, highlighted: false }]),
+    ...segments,
+    ...(after === null ? [CUT_AFTER] : after === '' ? [] : [{ text: after, highlighted: false }]),
+  ];
+}
+
 const plainText = (text: string): Segment[] => [{ text, highlighted: false }];
 
 const nextDay = (day: Date) => new Date(day.getTime() + 86_400_000);
@@ -140,7 +230,7 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
         kind: 'thread',
         id: t.id,
         title: segmentsOf(t.titleHighlighted),
-        snippet: segmentsOf(t.snippet),
+        snippet: snippetSegments(t.snippet),
         url: `/t/${t.id}/${t.slug}`,
         author: { handle: t.authorHandle, displayName: t.authorName },
         createdAt: t.createdAt,
@@ -156,7 +246,7 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
         id: p.id,
         number: p.number,
         title: plainText(p.threadTitle),
-        snippet: segmentsOf(p.snippet),
+        snippet: snippetSegments(p.snippet),
         url: `/p/${p.id}`,
         author: { handle: p.authorHandle, displayName: p.authorName },
         createdAt: p.createdAt,
@@ -171,7 +261,7 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
         kind: 'entry',
         id: e.id,
         title: segmentsOf(e.titleHighlighted),
-        snippet: segmentsOf(e.snippet),
+        snippet: snippetSegments(e.snippet),
         url: `/u/${e.authorHandle}/blog/${e.slug}`,
         author: { handle: e.authorHandle, displayName: e.authorName },
         createdAt: e.createdAt,
@@ -183,7 +273,7 @@ export function createSearchService(db: Database, spaces: SpacesService, forum: 
         kind: 'comment',
         id: c.id,
         title: plainText(c.entryTitle),
-        snippet: segmentsOf(c.snippet),
+        snippet: snippetSegments(c.snippet),
         url: `/u/${c.entryAuthorHandle}/blog/${c.entrySlug}#c${c.id}`,
         author: { handle: c.authorHandle, displayName: c.authorName },
         createdAt: c.createdAt,

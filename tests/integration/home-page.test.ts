@@ -185,3 +185,61 @@ describe("the public spaces' boards, read once for every home page while nothing
     expect(section((await (await signedInAgent(kept, outsider)).get('/')).body, 'Open to everyone')).toContain('Prone positioning');
   });
 });
+
+describe('lists that mix places say which threads are from a members-only or confidential space', () => {
+  /** The row of the Latest list that links to the thread titled `title`. */
+  function latestRow(html: string, title: string): string {
+    const latest = section(html, 'Latest');
+    return latest.split('<li class="thread-row').find((row) => row.includes(`>${title}</a>`)) ?? '';
+  }
+
+  test('a member of a confidential space sees its badge on its thread in Latest; a public thread has none', async () => {
+    const s = app.services.spaces;
+    const admin = await createMember(app, { role: 'admin' });
+    const publicBoard = await s.createBoard(admin.viewer, spaces.open.id, { name: 'Handover', description: '' });
+    const circleBoard = await s.createBoard(owner.viewer, spaces.confidential.id, { name: 'Case reviews', description: '' });
+    const membersBoard = await s.createBoard(owner.viewer, spaces.joined.id, { name: 'Rota swaps', description: '' });
+    await app.services.forum.createThread(admin.viewer, { boardId: publicBoard.id, title: 'Morning handover checklist', body: 'For everyone.' });
+    await app.services.forum.createThread(owner.viewer, { boardId: circleBoard.id, title: 'A difficult conversation', body: 'Stays in the circle.' });
+    await app.services.forum.createThread(owner.viewer, { boardId: membersBoard.id, title: 'Swapping the bank holiday', body: 'Members only.' });
+
+    const page = (await (await signedInAgent(app, owner)).get('/')).body;
+    const confidential = latestRow(page, 'A difficult conversation');
+    expect(confidential).toContain('<span class="badge badge-level-confidential">Confidential</span>');
+    expect(latestRow(page, 'Swapping the bank holiday')).toContain('<span class="badge badge-level-members">Members only</span>');
+    const open = latestRow(page, 'Morning handover checklist');
+    expect(open).toContain('Handover');
+    expect(open).not.toContain('badge-level');
+
+    // Someone outside the circle sees neither the thread nor its badge; a visitor sees no badge at all.
+    const outside = (await (await signedInAgent(app, reader)).get('/')).body;
+    expect(latestRow(outside, 'A difficult conversation')).toBe('');
+    expect(section(outside, 'Latest')).not.toContain('badge-level-confidential');
+    const visitor = (await app.inject({ method: 'GET', url: '/' })).body;
+    expect(latestRow(visitor, 'Morning handover checklist')).not.toBe('');
+    expect(section(visitor, 'Latest')).not.toContain('badge-level');
+  });
+
+  test("a member's profile labels their recent posts from a confidential space for a fellow member; a public post has none", async () => {
+    const s = app.services.spaces;
+    const author = await createMember(app);
+    const fellow = await createMember(app);
+    const circle = await s.createSpace(author.viewer, { name: 'Journal club circle', description: '', level: 'confidential', joinPolicy: 'invite', rules: 'Everything stays here.' });
+    const circleBoard = await s.createBoard(author.viewer, circle.id, { name: 'Drafts we review', description: '' });
+    const admin = await createMember(app, { role: 'admin' });
+    const openBoard = await s.createBoard(admin.viewer, spaces.open.id, { name: 'Teaching', description: '' });
+    await app.database.db.execute(sql`insert into space_members (space_id, user_id, status, rules_accepted_version)
+      select ${circle.id}, ${fellow.viewer.id}, 'active', rules_version from spaces where id = ${circle.id}`);
+    await app.services.forum.createThread(author.viewer, { boardId: circleBoard.id, title: 'Reviewing my abstract', body: 'In confidence.' });
+    await app.services.forum.createThread(author.viewer, { boardId: openBoard.id, title: 'Teaching rounds timetable', body: 'For all.' });
+
+    const row = (html: string, title: string) => decodeHtml(html).split('<li>').find((li) => li.includes(`${title} #1`)) ?? '';
+    const seen = (await (await signedInAgent(app, fellow)).get(`/u/${author.handle}`)).body;
+    expect(row(seen, 'Reviewing my abstract')).toContain('<span class="badge badge-level-confidential">Confidential</span>');
+    expect(row(seen, 'Teaching rounds timetable')).not.toBe('');
+    expect(row(seen, 'Teaching rounds timetable')).not.toContain('badge-level');
+    const outside = (await (await signedInAgent(app, reader)).get(`/u/${author.handle}`)).body;
+    expect(row(outside, 'Reviewing my abstract')).toBe('');
+    expect(outside).not.toContain('badge-level-confidential');
+  });
+});

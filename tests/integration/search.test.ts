@@ -496,6 +496,30 @@ describe('snippets', () => {
     expect(page.body).toContain('<mark>okapi</mark>');
   });
 
+  test('a snippet cut from the middle of a long post says so with "…" at both ends; a short post shown whole has none', async () => {
+    const before = 'We are writing a policy for short-term peripheral infusions on the wards. It covers dilution, line checks and what to do when the site looks pale. ';
+    const after = ' Many units already allow it, and the practice has quietly spread without much written guidance behind it, which worries our pharmacists a great deal.';
+    const long = await thread(alice, 'Peripheral infusions policy', `${before.repeat(3)}Nobody has audited the quagga rate so far.${after.repeat(3)}`);
+    const short = await thread(bob, 'Short one', 'A short post about the quagga round.');
+    const results = (await search(`${q('quagga')}&kind=post`)).results;
+    const cut = results.find((r) => r.id === long.postId)!.snippet;
+    expect(highlighted(cut)).toEqual(['quagga']);
+    expect(cut[0]).toEqual({ text: '… ', highlighted: false });
+    expect(cut.at(-1)).toEqual({ text: ' …', highlighted: false });
+    const whole = results.find((r) => r.id === short.postId)!.snippet;
+    // ts_headline leaves out a short first word and the final stop; they are put back, not marked as cut.
+    expect(text(whole)).toBe('A short post about the quagga round.');
+
+    // A match near the start: the snippet begins the post as written, and is cut after.
+    const opening = await thread(alice, 'Opening words', `We (quokka people) start at eight.${after.repeat(3)}`);
+    const start = (await search(`${q('quokka')}&kind=post`)).results.find((r) => r.id === opening.postId)!.snippet;
+    expect(text(start)).toMatch(/^We \(quokka people\) start at eight/);
+    expect(text(start)).toMatch(/ …$/);
+    // On the page, as text around the snippet.
+    const page = await app.inject({ method: 'GET', url: `/search?${q('quagga')}&kind=post` });
+    expect(page.body).toMatch(/<p class="search-snippet">… [^<]*<mark>quagga<\/mark>[^<]* …<\/p>/);
+  });
+
   test('markup in titles and bodies comes back as text, and the highlight sentinels cannot be forged', async () => {
     const vectors = [...loadCorpus('xss-vectors.json').slice(0, 40), ...loadCorpus('markdown-xss-vectors.json').slice(0, 20)].map((v) => v.payload);
     const hostile = ['\uE000forged\uE001 </mark><script>alert(1)</script>', '<mark>fake</mark> &lt;b&gt;', ...vectors].join('\n\n');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { MARK_END, MARK_START } from '../../server/search/queries.ts';
-import { segmentsOf } from '../../server/search/service.ts';
+import { segmentsOf, snippetSegments } from '../../server/search/service.ts';
 
 describe('snippet segments', () => {
   test('the words between the sentinels are highlighted, everything else is plain text', () => {
@@ -21,5 +21,30 @@ describe('snippet segments', () => {
       { text: 'cut', highlighted: true },
     ]);
     expect(segmentsOf(null)).toEqual([]);
+  });
+
+  const text = (segments: { text: string }[]) => segments.map((s) => s.text).join('');
+  const mark = (word: string) => `${MARK_START}${word}${MARK_END}`;
+
+  test('a snippet from the middle of its text is marked as cut at both ends, one of the whole text at neither', () => {
+    const source = `Opening words of a long post. Then the ${'middle '.repeat(5)}hinge sentence here. Closing words of it all.`;
+    const cut = snippetSegments({ headline: `the middle middle ${mark('hinge')} sentence`, head: source, tail: source });
+    expect(cut[0]).toEqual({ text: '… ', highlighted: false });
+    expect(cut.at(-1)).toEqual({ text: ' …', highlighted: false });
+    expect(snippetSegments({ headline: `Opening ${mark('words')} of a long post`, head: source, tail: source }).at(-1)).toEqual({ text: ' …', highlighted: false });
+    const whole = 'It is <b>the</b> (okapi) round, at 8.';
+    // ts_headline printed the tag as a space and left out "It is" and ", at 8.": put back, not cut.
+    expect(text(snippetSegments({ headline: `the  (${mark('okapi')}) round`, head: whole, tail: whole }))).toBe('It is the  (okapi) round, at 8.');
+  });
+
+  test('a text cut before the headline was made never ends in the snippet; a fragment elsewhere is cut', () => {
+    const body = 'Alpha beta gamma delta.';
+    expect(text(snippetSegments({ headline: `Alpha beta ${mark('gamma')} delta`, head: body, tail: null }))).toBe('Alpha beta gamma delta …');
+    const two = snippetSegments({ headline: `first ${mark('okapi')} words … last ${mark('okapi')} words`, head: 'Some first okapi words', tail: 'the last okapi words!' });
+    expect(text(two)).toBe('… first okapi words … last okapi words!');
+    // What a fragment itself shows before its first letter is not put back a second time.
+    const quoted = '@priya wrote: close to ours, then more words.';
+    expect(text(snippetSegments({ headline: `@priya wrote: ${mark('close')}`, head: quoted, tail: quoted }))).toBe('@priya wrote: close …');
+    expect(snippetSegments(null)).toEqual([]);
   });
 });

@@ -373,6 +373,7 @@ export const accountPages: FastifyPluginAsyncTypebox = async (app) => {
           createdAt: p.createdAt,
           // From the stored rendering: parsing 20 posts' Markdown again was most of this page's cost.
           excerpt: plainExcerptOfHtml(p.bodyHtml, 200),
+          spaceLevel: p.spaceLevel,
         }))}
         entries={entries.map((e) => ({ title: e.title, href: entryUrl(user.handle, e.slug), publishedAt: e.publishedAt }))}
       />,

@@ -1,9 +1,11 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import { isSiteStaff } from '../../../server/policy/index.ts';
 import type { PageContext } from '../../context.ts';
+import type { SpaceRow } from '../../../server/spaces/queries.ts';
 import { Badge, Time } from '../components.tsx';
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
+import { LevelLabel } from '../spaces/space-banner.tsx';
 
 export interface ProfileView {
   handle: string;
@@ -23,6 +25,8 @@ export interface RecentPost {
   number: number;
   createdAt: Date;
   excerpt: string;
+  /** Its space's level: the list mixes every place the viewer may read, and labels the private ones. */
+  spaceLevel: SpaceRow['level'];
 }
 
 const MONTH_YEAR = new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -98,6 +102,11 @@ export function ProfilePage({ ctx, profile, posts, entries }: { ctx: PageContext
                   <a href={p.href}>
                     {p.threadTitle} #{p.number}
                   </a>{' '}
+                  {p.spaceLevel !== 'public' && (
+                    <>
+                      <LevelLabel level={p.spaceLevel} />{' '}
+                    </>
+                  )}
                   <Time at={p.createdAt} />
                   {p.excerpt && <p class="excerpt">{p.excerpt}</p>}
                 </li>

@@ -20,7 +20,7 @@ import { WatchControl, type WatchState } from '../notifications/pages.tsx';
 import { LevelLabel, SpaceBanner, type PendingLowering } from '../spaces/space-banner.tsx';
 
 type SpaceWithBoards = HomeSpaceRow & { boards: readonly BoardRow[] };
-type LatestRow = ThreadListRow & { boardName: string; boardSlug: string; spaceSlug: string };
+type LatestRow = ThreadListRow & { boardName: string; boardSlug: string; spaceSlug: string; spaceLevel: SpaceRow['level'] };
 
 export function BoardCards({ space, boards }: { space: Pick<SpaceRow, 'slug'>; boards: readonly BoardRow[] }) {
   if (boards.length === 0) return <p class="empty">No boards here yet.</p>;

@@ -1,8 +1,11 @@
 import type { ThreadListRow } from '../../../server/forum/queries.ts';
 import { boardHref, profileHref, threadHref } from '../../urls.ts';
+import type { SpaceRow } from '../../../server/spaces/queries.ts';
 import { Badge, Time } from '../components.tsx';
+import { LevelLabel } from '../spaces/space-banner.tsx';
 
-type Row = ThreadListRow & { boardName?: string; boardSlug?: string; spaceSlug?: string };
+/** With its board and space's level when the list mixes places (the home page's latest threads). */
+type Row = ThreadListRow & { boardName?: string; boardSlug?: string; spaceSlug?: string; spaceLevel?: SpaceRow['level'] };
 
 /** Posts after the viewer's last read, per thread id (signed-in members, threads they have opened). */
 export type UnreadCounts = Map<number, { unread: number; firstUnread: number }>;
@@ -28,6 +31,8 @@ export function ThreadList({ threads, showBoard = false, empty, unread }: { thre
               <div class="thread-meta">
                 {t.pinned && <Badge kind="pinned">Pinned</Badge>}
                 {t.locked && <Badge kind="locked">Locked</Badge>}
+                {/* As the space lists label it; most threads are public, and say nothing. */}
+                {showBoard && t.spaceLevel && t.spaceLevel !== 'public' && <LevelLabel level={t.spaceLevel} />}
                 {showBoard && t.boardName && t.spaceSlug && t.boardSlug && (
                   <a class="board-chip" href={boardHref(t.spaceSlug, t.boardSlug)}>
                     {t.boardName}
