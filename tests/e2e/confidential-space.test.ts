@@ -142,6 +142,20 @@ test('a confidential space: create, invite by link, accept the rules, post — a
     await Promise.all([B.page.waitForURL(/#p2$/), B.page.getByRole('button', { name: 'Post reply' }).click()]);
     expect(await B.page.locator('article#p2 .prose').textContent()).toContain(REPLY);
     expect(await B.page.locator('article#p2 .author-name').textContent()).toBe(`Dr ${b.handle}`);
+    // A mention of someone outside the space reaches nobody. The page opens at the new post, and the
+    // notice that says so is there too, in view, not at the top of the page.
+    await B.page.setViewportSize({ width: 390, height: 700 });
+    await B.page.locator('#reply').getByLabel('Message', { exact: true }).fill(`@${c.handle} would know what to say here, I think.`);
+    await Promise.all([B.page.waitForURL(/#p3$/), B.page.getByRole('button', { name: 'Post reply' }).click()]);
+    const notice = B.page.locator('article#p3 [data-flash]');
+    expect(await notice.textContent()).toContain(`@${c.handle} is not a member of this confidential space`);
+    // (Polled: the page scrolls there smoothly.)
+    await expect.poll(async () => {
+      const box = await notice.boundingBox();
+      return box !== null && box.y >= 0 && box.y + box.height <= 700;
+    }).toBe(true);
+    await saveScreenshot(B.page, 'confidential-mention-outsider-phone');
+    await B.page.setViewportSize({ width: 1280, height: 900 });
     expect(await B.page.getByRole('note', { name: 'Confidentiality of this space' }).textContent()).toContain('Confidential');
     await saveScreenshot(B.page, 'confidential-thread-member');
     const memberView = await visit(B.page, threadPath);

@@ -540,6 +540,31 @@
     });
   }
 
+  // (n) A notice about what was just done (a reply held for approval, a mention that reached
+  // nobody) is printed at the top of the page, but the page opens at what it concerns (#p12,
+  // #reply), often a screen or more below: it is moved there, where the eye is.
+  function noticesToTarget() {
+    const notices = document.querySelectorAll('main > [data-flash]');
+    if (notices.length === 0 || window.location.hash.length < 2) return;
+    let target;
+    try {
+      target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    } catch {
+      return; // a malformed fragment names nothing
+    }
+    if (!target || target.id === 'main') return;
+    const box = document.createElement('div');
+    box.className = 'notices-at-target';
+    box.append(...notices);
+    // Into a post or a form, at its top; after an empty anchor.
+    if (target.childElementCount === 0) target.after(box);
+    else target.prepend(box);
+    // Once loaded: the browser's own scroll to the fragment comes late, and would leave it above.
+    const show = () => box.scrollIntoView({ block: 'start' });
+    if (document.readyState === 'complete') show();
+    else window.addEventListener('load', show, { once: true });
+  }
+
   // (k) A refused form's summary lists each marked field's problem as a link to the field, so a
   // screen reader hears them all at once and a keyboard goes straight to each (without this file
   // the problems are beside their fields, which name them through aria-describedby).
@@ -581,6 +606,7 @@
   });
 
   const start = () => {
+    noticesToTarget();
     document.querySelectorAll('form[data-composer]').forEach(enhanceComposer);
     document.querySelectorAll('form[data-autosave]').forEach(enhanceAutosave);
     document.querySelectorAll('form[data-draft]').forEach(enhanceDraft);

@@ -127,7 +127,7 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
         <main id="main" class="wrap" tabIndex={-1}>
           {ctx.chrome?.silenced && <SilencedNotice silenced={ctx.chrome.silenced} />}
           {ctx.flash.map((f) => (
-            <div class={`notice notice-${f.kind}`} role={f.kind === 'error' ? 'alert' : 'status'}>
+            <div class={`notice notice-${f.kind}`} role={f.kind === 'error' ? 'alert' : 'status'} data-flash>
               {f.text}
             </div>
           ))}
