@@ -141,6 +141,9 @@ test.concurrent.for([
     const message = b.page.getByLabel('Message', { exact: true });
     const prefilled = await message.inputValue();
     expect(prefilled.startsWith(`> **@${s.first.handle}** [wrote](${threadPath}#p1):\n>\n> ${s.opening.split('\n')[0]}`)).toBe(true);
+    // The page is for writing: the cursor waits in the box, and (with the script) after the quote.
+    await expect.poll(() => message.evaluate((el) => el === document.activeElement)).toBe(true);
+    if (js) await expect.poll(() => message.evaluate((el: HTMLTextAreaElement) => el.selectionStart === el.value.length)).toBe(true);
     await message.fill(`${prefilled}${s.comment}`);
     await Promise.all([b.page.waitForURL(/#p3$/), b.page.getByRole('button', { name: 'Post reply' }).click()]);
     const quoting = post(b.page, 3);

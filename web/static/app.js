@@ -565,6 +565,22 @@
     else window.addEventListener('load', show, { once: true });
   }
 
+  // (o) A page that is only a composer starts with the cursor in its text (the autofocus
+  // attribute): after a quote or the text being edited, not before it, which is where the browser
+  // puts it.
+  function caretAtEnd() {
+    const area = document.querySelector('textarea[autofocus]');
+    if (!area || !area.value) return;
+    const place = () => {
+      if (document.activeElement !== area || area.selectionStart !== 0 || area.selectionEnd !== 0) return;
+      area.setSelectionRange(area.value.length, area.value.length);
+      area.scrollTop = area.scrollHeight;
+    };
+    place();
+    // Browsers apply autofocus at their next rendering, after this script.
+    window.requestAnimationFrame(() => window.requestAnimationFrame(place));
+  }
+
   // (k) A refused form's summary lists each marked field's problem as a link to the field, so a
   // screen reader hears them all at once and a keyboard goes straight to each (without this file
   // the problems are beside their fields, which name them through aria-describedby).
@@ -607,6 +623,7 @@
 
   const start = () => {
     noticesToTarget();
+    caretAtEnd();
     document.querySelectorAll('form[data-composer]').forEach(enhanceComposer);
     document.querySelectorAll('form[data-autosave]').forEach(enhanceAutosave);
     document.querySelectorAll('form[data-draft]').forEach(enhanceDraft);

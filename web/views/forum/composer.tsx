@@ -42,8 +42,12 @@ export function Composer(props: {
   mentionable?: string;
   cancelHref?: string | undefined;
   draft?: DraftState | undefined;
+  /** A page that is only this form: the cursor starts in it (not the thread page's reply box below the posts). */
+  focus?: boolean;
 }) {
   const { state, draft } = props;
+  // Not over a refusal's summary or a preview, which take the focus themselves.
+  const focus = props.focus === true && state.preview === undefined && !state.message;
   return (
     <form method="post" action={props.action} class="composer" data-composer data-mentionable={props.mentionable} data-draft={draft?.url}>
       {props.heading && <h2>{props.heading}</h2>}
@@ -55,7 +59,7 @@ export function Composer(props: {
         <input type="hidden" name={name} value={value} />
       ))}
       {props.withTitle && (
-        <Field name="title" label="Title" value={state.title ?? ''} error={state.errors.title} required maxLength={FORUM_LIMITS.titleMax} minLength={FORUM_LIMITS.titleMin} />
+        <Field name="title" label="Title" value={state.title ?? ''} error={state.errors.title} required maxLength={FORUM_LIMITS.titleMax} minLength={FORUM_LIMITS.titleMin} autofocus={focus && !state.title} />
       )}
       <Field
         name="body"
@@ -64,6 +68,7 @@ export function Composer(props: {
         error={state.errors.body}
         multiline
         rows={10}
+        autofocus={focus && !(props.withTitle && !state.title)}
         required
         maxLength={FORUM_LIMITS.bodyMax}
         hint="Markdown: **bold**, _italic_, > quote, - list, `code`, [link](https://…). Raw HTML is shown as text."
