@@ -436,6 +436,33 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
      * Bulk action for obvious spam: removes every post by the member in places this moderator
      * moderates, closes their open items, and suspends the account — one transaction.
      */
+    /**
+     * Brings back a post an item's decision left hidden: a moderator changing their mind, or a
+     * second look by another. The item stays decided; the restore has its own log line with its
+     * reason, and the author hears of it.
+     */
+    async restoreHidden(viewer: MemberViewer, itemId: number, rawReason: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        const item = await requireModeratedItem(tx, viewer, itemId, true);
+        if (item.status === 'open') throw new Conflict('This item is still open: decide it instead. Nothing was changed.');
+        if (item.postId === null) throw new Invalid('Only a post can be brought back from here.');
+        const post = await statements.findPostForModeration(tx, viewer, item.postId);
+        if (!post || post.deletedAt) throw new NotFound('That post was removed.');
+        if (post.status !== 'hidden') throw new Conflict('The post is not hidden any more. Nothing was changed.');
+        const reason = cleanNote(rawReason, 'restoreReason', 'Say why it comes back; its author sees it.');
+        await q.setPostState(tx, post.id, 'published', '');
+        await q.insertLog(tx, { actorId: viewer.id, action: 'restore', postId: post.id, subjectId: item.subjectId, spaceId: item.spaceId, itemId: item.id, reason });
+        await notifier.moderatedContent(tx, { recipientId: post.authorId, actorId: viewer.id, reviewItemId: item.id, outcome: 'restore', threadId: post.threadId, postId: post.id });
+      });
+    },
+
+    /** The newest review item about a post that this viewer may open (a hidden post's way to its item). */
+    async latestItemForPost(viewer: MemberViewer, postId: number): Promise<number> {
+      // Newest first; the post's items are about its author, so its author-moderator opens none.
+      for (const { id } of await q.listItemsForPost(db, viewer, postId)) if (await q.findVisibleItem(db, viewer, id)) return id;
+      throw new NotFound();
+    },
+
     async purgeSpammer(viewer: MemberViewer, handle: string, reason: string): Promise<{ removed: number }> {
       authorize(viewer, { kind: 'user.sanction' });
       const member = await q.findMemberByHandle(db, handle);

@@ -488,6 +488,43 @@ describe('the queue', () => {
   });
 });
 
+describe('a hidden post brought back', () => {
+  test('the hidden post leads its moderator to its item, which can restore it with a reason the author hears', async () => {
+    const { thread, reply, itemId } = await hiddenPostOf(alice);
+    const mod = await signedInAgent(app, otherMod);
+    // From the thread: the hidden post's line goes to the item that hid it.
+    const page = await mod.get(threadUrl(thread));
+    expect(page.body).toContain(`href="/mod/post/${reply.postId}"`);
+    const to = await mod.get(`/mod/post/${reply.postId}`);
+    expect(to.statusCode).toBe(303);
+    expect(locationOf(to)).toBe(`/mod/queue/${itemId}`);
+    const item = decodeHtml((await mod.get(`/mod/queue/${itemId}`)).body);
+    expect(item).toContain('Bring the post back');
+
+    const noReason = await mod.postForm(`/mod/queue/${itemId}/restore`, { reason: ' ' });
+    expect(noReason.statusCode).toBe(422);
+    expect(decodeHtml(noReason.body)).toContain('Say why it comes back');
+    expect((await app.database.db.select({ status: posts.status }).from(posts).where(eq(posts.id, reply.postId)))[0]?.status).toBe('hidden');
+
+    const restored = await mod.postForm(`/mod/queue/${itemId}/restore`, { reason: 'On a second look the details are not identifying.' });
+    expect(restored.statusCode).toBe(303);
+    const after = decodeHtml((await mod.open(locationOf(restored))).body);
+    expect(after).toContain('The post is visible again; its author is told.');
+    expect(after).not.toContain('Bring the post back');
+    expect(decodeHtml((await (await signedInAgent(app, bob)).get(threadUrl(thread))).body)).toContain('bed 12');
+    const author = decodeHtml((await (await signedInAgent(app, alice)).get('/notifications')).body);
+    expect(author).toMatch(/Your post in “Hidden thread \w+” is visible again\./);
+    expect(decodeHtml((await mod.get('/mod/log')).body)).toContain('On a second look the details are not identifying.');
+
+    // Twice: nothing to do, and it says so.
+    const again = await mod.postForm(`/mod/queue/${itemId}/restore`, { reason: 'Again.' });
+    expect(decodeHtml((await mod.open(locationOf(again))).body)).toContain('The post is not hidden any more.');
+    // Members who moderate nothing cannot.
+    const outsider = await signedInAgent(app, carol);
+    expect((await outsider.get(`/mod/post/${reply.postId}`)).statusCode).toBe(404);
+  });
+});
+
 describe('an item about a moderator', () => {
   test('goes to the other moderators: its subject does not see it, who flagged, or decide it', async () => {
     const thread = await createThread(app, confOwner, confBoard.id, unique('OWNPOST thread'), unique('OWNPOST opening'));

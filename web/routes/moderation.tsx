@@ -301,6 +301,33 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/mod/queue/:id', { config: { access: 'moderator' }, schema: { params: IdParam } }, async (request, reply) => renderItem(request, reply, request.params.id, undefined));
 
+  // A hidden post's way to the item that hid it (or the newest about it), from the thread page.
+  app.get('/mod/post/:id', { config: { access: 'moderator' }, schema: { params: IdParam } }, async (request, reply) =>
+    reply.redirect(`/mod/queue/${await moderation.latestItemForPost(requireMember(request.viewer), request.params.id)}`, 303),
+  );
+
+  app.post(
+    '/mod/queue/:id/restore',
+    { config: { access: 'moderator' }, schema: { params: IdParam, body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 4000 })), ...Csrf }) } },
+    async (request, reply) => {
+      const reason = request.body.reason ?? '';
+      try {
+        await moderation.restoreHidden(requireMember(request.viewer), request.params.id, reason);
+      } catch (error) {
+        const problem = formProblem(error);
+        // The reason refused: the form again, with it. Anything else (restored meanwhile, still open) is said on the item.
+        if (problem.fields.restoreReason) {
+          return renderItem(request, reply, request.params.id, { values: { ...emptyDecision(), reason }, errors: problem.fields, message: problem.message }, problem.status);
+        }
+        if (problem.status === 404) throw error;
+        request.flash('error', problem.message);
+        return reply.redirect(`/mod/queue/${request.params.id}`, 303);
+      }
+      request.flash('success', 'The post is visible again; its author is told.');
+      return reply.redirect(`/mod/queue/${request.params.id}`, 303);
+    },
+  );
+
   app.post('/mod/queue/:id', { config: { access: 'moderator' }, schema: { params: IdParam, body: DecisionBody } }, async (request, reply) => {
     const viewer = requireMember(request.viewer);
     const b = request.body;

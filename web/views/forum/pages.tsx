@@ -262,7 +262,7 @@ export function BoardPage(props: {
  * What a held or hidden post says: to its author, why and what they can do; to moderators, a badge.
  * `canPost`: whether the viewer may write at all (a silenced member may not, so is offered no edit).
  */
-function ModerationNotice({ post, mine, spaceId, canPost }: { post: PostListRow; mine: boolean; spaceId: number; canPost: boolean }) {
+function ModerationNotice({ post, mine, canPost }: { post: PostListRow; mine: boolean; canPost: boolean }) {
   if (post.deletedAt !== null || post.status === 'published') return null;
   const held = post.status === 'held';
   if (!mine) {
@@ -270,7 +270,7 @@ function ModerationNotice({ post, mine, spaceId, canPost }: { post: PostListRow;
       <p class="mod-state" role="note">
         <Badge kind={held ? 'held' : 'hidden'}>{held ? 'Held for approval' : 'Hidden'}</Badge>{' '}
         {held ? 'Only its author and moderators see this post.' : 'Members do not see this post.'}{' '}
-        <a href={`/mod/queue?space=${spaceId}`}>Open the review queue</a>
+        <a href={`/mod/post/${post.id}`}>Open its review item</a>
       </p>
     );
   }
@@ -331,7 +331,7 @@ function PostCard(props: { ctx: PageContext; post: PostListRow; thread: ThreadRo
           )}
         </div>
       </header>
-      <ModerationNotice post={post} mine={mine} spaceId={props.spaceId} canPost={mayWrite(ctx.viewer)} />
+      <ModerationNotice post={post} mine={mine} canPost={mayWrite(ctx.viewer)} />
       {removed ? (
         <p class="removed-note">{post.removedByModerator ? 'Post removed by a moderator.' : 'Post removed by author.'}</p>
       ) : (
@@ -595,6 +595,7 @@ export function ComposePage(props: {
         cancelHref={props.crumbs.filter((c) => c.href !== undefined).at(-1)?.href}
         {...(props.mentionable ? { mentionable: props.mentionable } : {})}
         draft={props.draft}
+        focus
       />
     </Layout>
   );

@@ -176,6 +176,7 @@ export function ItemPage(props: {
           {open && (
             <DecisionForm ctx={ctx} item={item} allowed={props.allowed} excluded={props.excluded} canSanction={props.canSanction} state={state} />
           )}
+          {!open && item.post?.status === 'hidden' && <RestoreForm ctx={ctx} itemId={item.id} state={state} />}
           <section class="item-section" aria-labelledby="record-heading">
             <h2 id="record-heading">The author’s record</h2>
             {item.subject && (
@@ -220,6 +221,33 @@ export function ItemPage(props: {
         </aside>
       </div>
     </Layout>
+  );
+}
+
+/** A decided item whose post is still hidden: a moderator may bring it back, with a reason its author sees. */
+function RestoreForm({ ctx, itemId, state }: { ctx: PageContext; itemId: number; state: DecisionState }) {
+  return (
+    <section class="item-section decision" aria-labelledby="restore-heading">
+      <h2 id="restore-heading">Bring the post back</h2>
+      <form method="post" action={`/mod/queue/${itemId}/restore`} class="decision-form">
+        <ErrorSummary message={state.errors.restoreReason ? state.message : undefined} />
+        <CsrfField ctx={ctx} />
+        <Field
+          id="restore-reason"
+          name="reason"
+          label="Why it comes back"
+          value={state.values.reason}
+          error={state.errors.restoreReason}
+          multiline
+          rows={3}
+          required
+          hint="Its author sees this, and it goes in the moderation log. The item stays decided."
+        />
+        <button type="submit" class="button button-secondary">
+          Restore the post
+        </button>
+      </form>
+    </section>
   );
 }
 
