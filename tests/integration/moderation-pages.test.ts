@@ -500,6 +500,9 @@ describe('a hidden post brought back', () => {
     expect(locationOf(to)).toBe(`/mod/queue/${itemId}`);
     const item = decodeHtml((await mod.get(`/mod/queue/${itemId}`)).body);
     expect(item).toContain('Bring the post back');
+    // A decided item says when it was decided, not that it is waiting.
+    expect(item).toMatch(/opened <time[^>]*>[^<]*<\/time>, decided <time/);
+    expect(item).not.toContain('waiting since');
 
     const noReason = await mod.postForm(`/mod/queue/${itemId}/restore`, { reason: ' ' });
     expect(noReason.statusCode).toBe(422);

@@ -52,13 +52,10 @@ export function ItemPage(props: {
           <p class="lead">
             {item.subject ? (
               <>
-                About <a href={profileHref(item.subject.handle)}>{item.subject.displayName}</a> (@{item.subject.handle}) · waiting since{' '}
-                <Time at={new Date(item.createdAt)} />
+                About <a href={profileHref(item.subject.handle)}>{item.subject.displayName}</a> (@{item.subject.handle}) · <Since item={item} />
               </>
             ) : (
-              <>
-                Waiting since <Time at={new Date(item.createdAt)} />
-              </>
+              <Since item={item} first />
             )}
           </p>
         </div>
@@ -106,7 +103,12 @@ export function ItemPage(props: {
                   <li class={f.status === 'withdrawn' ? 'flag withdrawn' : 'flag'}>
                     <p class="flag-head">
                       <strong>{reasonLabel(f.reason)}</strong> · <a href={profileHref(f.flagger)}>@{f.flagger}</a> · weight {formatScore(f.weight)} · <Time at={new Date(f.createdAt)} />
-                      {f.status !== 'open' && <Badge>{f.status}</Badge>}
+                      {f.status !== 'open' && (
+                        <>
+                          {' '}
+                          <Badge>{f.status}</Badge>
+                        </>
+                      )}
                     </p>
                     {f.note && <p class="flag-note">{f.note}</p>}
                   </li>
@@ -221,6 +223,22 @@ export function ItemPage(props: {
         </aside>
       </div>
     </Layout>
+  );
+}
+
+/** How long an open item has waited; when a decided one came and went. */
+function Since({ item, first = false }: { item: ItemView; first?: boolean }) {
+  const open = item.status === 'open' || !item.decidedAt;
+  const word = open ? 'waiting since' : 'opened';
+  return (
+    <>
+      {first ? word[0]!.toUpperCase() + word.slice(1) : word} <Time at={new Date(item.createdAt)} />
+      {!open && item.decidedAt && (
+        <>
+          , decided <Time at={new Date(item.decidedAt)} />
+        </>
+      )}
+    </>
   );
 }
 
