@@ -465,8 +465,23 @@ export async function countInvitationsForUser(db: Executor, userId: string): Pro
 
 /** A member's own pending invitations by handle: the invitee may learn the space's name. */
 export async function listInvitationsForUser(db: Executor, userId: string) {
+  // Who invited them, from the space's log (the newest invitation of this member): knowing who
+  // asked is what lets someone decide to join a confidential group.
+  const inviter = (column: 'handle' | 'display_name') =>
+    sql<string | null>`(select inviter.${sql.raw(column)} from ${spaceLog} join ${users} as inviter on inviter.id = ${spaceLog.actorId}
+      where ${spaceLog.spaceId} = ${spaces.id} and ${spaceLog.subjectId} = ${userId} and ${spaceLog.action} = 'invited'
+      order by ${spaceLog.id} desc limit 1)`;
   return db
-    .select({ id: spaces.id, slug: spaces.slug, name: spaces.name, description: spaces.description, level: spaces.level, rulesHtml: spaces.rulesHtml })
+    .select({
+      id: spaces.id,
+      slug: spaces.slug,
+      name: spaces.name,
+      description: spaces.description,
+      level: spaces.level,
+      rulesHtml: spaces.rulesHtml,
+      inviterHandle: inviter('handle'),
+      inviterName: inviter('display_name'),
+    })
     .from(spaceMembers)
     .innerJoin(spaces, eq(spaces.id, spaceMembers.spaceId))
     .where(and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'invited'), isNull(spaces.archivedAt)))

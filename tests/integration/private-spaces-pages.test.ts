@@ -136,6 +136,8 @@ describe('joining by invitation and the ground rules', () => {
     expect((await inviteeAgent.get('/')).body).toContain('You have an invitation to join a space');
     const list = await inviteeAgent.get('/invitations');
     expect(list.body).toContain('Invite by handle group');
+    // Who asked is what lets them decide.
+    expect(decodeHtml(list.body)).toContain(`Invited by <a href="/u/${owner.handle}">Dr ${owner.handle}</a> (@${owner.handle})`);
     expect((await inviteeAgent.get(`/s/${slug}`)).statusCode).toBe(404);
     const accepted = await inviteeAgent.postForm(`/invitations/${space.id}/accept`, {});
     expect(locationOf(accepted)).toBe(`/s/${slug}`);

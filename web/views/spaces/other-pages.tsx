@@ -1,6 +1,7 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import type { SpaceRow } from '../../../server/spaces/queries.ts';
 import type { PageContext } from '../../context.ts';
+import { profileHref } from '../../urls.ts';
 import { Choice, CsrfField, ErrorSummary, Field } from '../components.tsx';
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
@@ -50,7 +51,7 @@ export function NewSpacePage({ ctx, state, allowPublic }: { ctx: PageContext; st
 
 type InvitedSpace = Pick<SpaceRow, 'id' | 'slug' | 'name' | 'description' | 'level' | 'rulesHtml'>;
 
-export function InvitationsPage({ ctx, invitations }: { ctx: PageContext; invitations: InvitedSpace[] }) {
+export function InvitationsPage({ ctx, invitations }: { ctx: PageContext; invitations: (InvitedSpace & { inviterHandle: string | null; inviterName: string | null })[] }) {
   return (
     <Layout ctx={ctx} title="Your invitations" noindex>
       <h1>Your invitations</h1>
@@ -60,6 +61,11 @@ export function InvitationsPage({ ctx, invitations }: { ctx: PageContext; invita
           <h2 id={`inv-${space.id}`}>
             {space.name} <LevelLabel level={space.level} />
           </h2>
+          {space.inviterHandle && (
+            <p class="hint">
+              Invited by <a href={profileHref(space.inviterHandle)}>{space.inviterName}</a> (@{space.inviterHandle})
+            </p>
+          )}
           {space.description && <p>{space.description}</p>}
           {space.rulesHtml && (
             <details>
