@@ -32,12 +32,12 @@ export interface NotificationDetail {
 }
 
 /** Kinds about a post someone wrote: the item quotes its opening, so the reader can judge it before opening it. */
-const QUOTED_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post']);
+const QUOTED_KINDS: ReadonlySet<string> = new Set(['reply_to_thread', 'reply_to_post', 'quote', 'mention', 'watched_post', 'blog_comment', 'blog_comment_followed']);
 
 /** Two lines of a phone's width under the headline. */
 const LIST_EXCERPT_CHARS = 140;
 
-/** The opening of the post a notification is about, as readers see it; '' for the other kinds. */
+/** The opening of the post or blog comment a notification is about, as readers see it; '' for the other kinds. */
 export function excerptOf(detail: Pick<NotificationDetail, 'kind' | 'postHtml'>, chars: number): string {
   return QUOTED_KINDS.has(detail.kind) && detail.postHtml ? plainExcerptOfHtml(withoutQuotations(detail.postHtml), chars) : '';
 }

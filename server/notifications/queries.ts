@@ -21,6 +21,7 @@ import {
   users,
 } from '../../db/schema/index.ts';
 import {
+  blogCommentVisible,
   blogCommentVisibleTo,
   notificationVisible,
   perSiteRole,
@@ -471,8 +472,11 @@ function detailsQuery(db: Executor, viewer: PolicyMember) {
       threadTitle: threads.title,
       threadSlug: threads.slug,
       postNumber: posts.number,
-      /** The post's rendering, for an e-mail's excerpt; the composers drop it for a confidential space. */
-      postHtml: posts.bodyHtml,
+      /**
+       * The post's (or blog comment's) rendering, for the excerpt; the e-mail composers drop it for a
+       * confidential space. A comment counts only while the viewer may still read it.
+       */
+      postHtml: sql<string | null>`coalesce(${posts.bodyHtml}, ${blogComments.bodyHtml})`,
       spaceName: spaces.name,
       spaceSlug: spaces.slug,
       spaceLevel: spaces.level,
@@ -495,6 +499,7 @@ function detailsQuery(db: Executor, viewer: PolicyMember) {
     .leftJoin(posts, eq(posts.id, notifications.postId))
     .leftJoin(spaces, eq(spaces.id, notifications.spaceId))
     .leftJoin(blogEntries, eq(blogEntries.id, notifications.blogEntryId))
+    .leftJoin(blogComments, and(eq(blogComments.id, notifications.blogCommentId), blogCommentVisible(viewer)))
     .where(and(sql`${notifications.id} = any(${sql.placeholder('ids')}::bigint[])`, notificationVisible(viewer)));
 }
 

@@ -47,6 +47,8 @@ describe('who hears of a new comment', () => {
     expect(item).toMatchObject({ kind: 'blog_comment', count: 1, unread: true, text: `@${reader.handle} commented on your entry “Teaching rounds that work”`, actor: reader.handle });
     expect(item!.url).toBe(`/u/${author.handle}/blog/${entry.slug}#c${comment.id}`);
     expect(await texts(reader)).toEqual([]);
+    // Quoted as other notifications quote their post, while the author may still read the comment.
+    expect(item!.excerpt).toBe('We tried this on nights, it works.');
     // The page lists it too, linked through /notifications/:id.
     const page = await app.inject({ method: 'GET', url: '/notifications', cookies: await cookieOf(author) });
     expect(page.body).toContain(`@${reader.handle} commented on your entry “Teaching rounds that work”`);
@@ -56,6 +58,8 @@ describe('who hears of a new comment', () => {
     expect(opened.statusCode).toBe(303);
     expect(opened.headers.location).toBe(item!.url);
     expect(await unreadCount(author)).toBe(0);
+    await app.services.blogs.removeComment(reader.viewer, comment.id);
+    expect((await inbox(app, author)).items.find((i) => i.id === item!.id)?.excerpt ?? '').toBe('');
   });
 
   test('the author commenting on their own entry tells only those who commented before', async () => {
