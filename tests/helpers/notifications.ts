@@ -9,6 +9,7 @@ export interface InboxItem {
   count: number;
   unread: boolean;
   text: string;
+  excerpt: string;
   url: string;
   actor: string | null;
 }
