@@ -93,6 +93,8 @@ describe('a reply draft', () => {
     // The reply page has it too, with a quote picked now placed under it.
     const quoting = await later.open(`/t/${thread.threadId}/reply?to=${thread.postId}&quote=1`);
     expect(replyBox(quoting.body).startsWith(`${text}\n\n> **@${alice.handle}**`)).toBe(true);
+    // Leaving that page keeps the draft, so it says Close, not Cancel.
+    expect(quoting.body).toMatch(/<a class="composer-cancel" href="[^"]+">Close<\/a>/);
 
     // Another member, the thread's author and a visitor: an empty box (or none), never the words.
     for (const other of [alice, admin]) {

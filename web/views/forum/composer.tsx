@@ -101,9 +101,10 @@ export function Composer(props: {
             Discard draft
           </button>
         )}
+        {/* With a draft kept as it is typed, leaving cancels nothing: the draft stays (Discard ends it). */}
         {props.cancelHref && (
           <a class="composer-cancel" href={props.cancelHref}>
-            Cancel
+            {draft ? 'Close' : 'Cancel'}
           </a>
         )}
       </div>
