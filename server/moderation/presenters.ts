@@ -78,6 +78,8 @@ export const ItemDetailOut = Type.Object({
   decisionReason: Type.String(),
   decidedBy: Nullable(Type.String()),
   decidedAt: Nullable(Type.String()),
+  /** Brought back after the decision by a moderator (its post shown again), with why. */
+  restored: Type.Union([Type.Object({ by: Type.String(), reason: Type.String(), at: Type.String() }), Type.Null()]),
   authorNote: Type.String(),
   createdAt: Type.String(),
   allowedDecisions: Type.Array(Type.String()),
@@ -130,6 +132,7 @@ export function presentItemDetail(detail: ItemDetail, allowed: readonly string[]
     decisionReason: item.decisionReason,
     decidedBy: detail.decidedBy,
     decidedAt: item.decidedAt?.toISOString() ?? null,
+    restored: detail.restored ? { by: detail.restored.handle, reason: detail.restored.reason, at: detail.restored.at.toISOString() } : null,
     authorNote: item.authorNote,
     createdAt: item.createdAt.toISOString(),
     allowedDecisions: [...allowed],

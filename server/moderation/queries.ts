@@ -983,6 +983,18 @@ export async function findDecider(db: Executor, viewer: Viewer, itemId: number) 
   return row;
 }
 
+/** The newest time a moderator brought back the post of a decided item (`restoreHidden`): who, when, why. */
+export async function findRestoreOfItem(db: Executor, viewer: Viewer, itemId: number) {
+  const [row] = await db
+    .select({ handle: decider.handle, reason: moderationLog.reason, at: moderationLog.createdAt })
+    .from(moderationLog)
+    .innerJoin(decider, eq(decider.id, moderationLog.actorId))
+    .where(and(eq(moderationLog.itemId, itemId), eq(moderationLog.action, 'restore'), moderationLogVisible(viewer)))
+    .orderBy(desc(moderationLog.id))
+    .limit(1);
+  return row;
+}
+
 /** Closes every open item about a member in places this moderator moderates (a spammer's purge). */
 export async function closeOpenItemsAbout(db: Executor, viewer: Viewer, subjectId: string, moderatorId: string, reason: string): Promise<void> {
   const open = await db

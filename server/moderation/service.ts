@@ -323,10 +323,12 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
         item.postId !== null ? q.listItemsForPost(db, viewer, item.postId) : [],
         q.listFlagHistoryOfMember(db, viewer, item.subjectId, item.id, 10),
       ]);
-      const decidedBy = item.decidedById ? await q.findDecider(db, viewer, item.id) : undefined;
+      const [decidedBy, restored] = item.decidedById ? await Promise.all([q.findDecider(db, viewer, item.id), q.findRestoreOfItem(db, viewer, item.id)]) : [undefined, undefined];
       const blogTarget = blogTargetOf(item);
       const blog = blogTarget ? ((await blogTargetDetail(db, viewer, blogTarget)) ?? null) : null;
-      return { item, flags: itemFlags, subject, post, blog, context, revisions, sanctions: sanctionHistory, history, authorFlags, decidedBy: decidedBy?.handle ?? null };
+      // A decision of 'restore' is its own record; a post brought back after another decision is said apart.
+      const broughtBack = restored && item.decision !== 'restore' ? restored : null;
+      return { item, flags: itemFlags, subject, post, blog, context, revisions, sanctions: sanctionHistory, history, authorFlags, decidedBy: decidedBy?.handle ?? null, restored: broughtBack };
     },
 
     /**

@@ -114,6 +114,7 @@ test('a new entry is kept as it is typed, before any Save: the page becomes its 
   const status = page.locator('[data-autosave-status]');
 
   await page.goto('/blog/new');
+  expect(await page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
   // Text before a title: nothing can be kept yet, and the page says why instead of blaming the network.
   await page.getByLabel('Entry', { exact: true }).fill('Three rules for swapping shifts without losing sleep.');
   await status.filter({ hasText: 'Not saved yet. Give the entry a title' }).waitFor({ timeout: 15_000 });
@@ -121,6 +122,8 @@ test('a new entry is kept as it is typed, before any Save: the page becomes its 
   await status.filter({ hasText: 'Draft saved' }).waitFor({ timeout: 15_000 });
   expect(page.url()).toMatch(/\/blog\/\d+\/edit$/);
   expect(await status.textContent()).toContain('Only you can see it; it is under Your drafts.');
+  // It can be published from here now, as from its editor.
+  expect(await page.getByRole('button', { name: 'Publish' }).isVisible()).toBe(true);
 
   // The next words go to the entry it made, not to a second one.
   const saving = page.waitForResponse((r) => /\/blog\/\d+\/autosave$/.test(r.url()) && r.request().method() === 'POST');

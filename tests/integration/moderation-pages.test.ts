@@ -514,6 +514,8 @@ describe('a hidden post brought back', () => {
     const after = decodeHtml((await mod.open(locationOf(restored))).body);
     expect(after).toContain('The post is visible again; its author is told.');
     expect(after).not.toContain('Bring the post back');
+    // The item keeps the record: who brought it back, and why.
+    expect(after).toMatch(new RegExp(`Brought back by @${otherMod.handle} <time[^>]*>[^<]*</time> — “On a second look the details are not identifying.”`));
     expect(decodeHtml((await (await signedInAgent(app, bob)).get(threadUrl(thread))).body)).toContain('bed 12');
     const author = decodeHtml((await (await signedInAgent(app, alice)).get('/notifications')).body);
     expect(author).toMatch(/Your post in “Hidden thread \w+” is visible again\./);
@@ -569,11 +571,11 @@ describe('an item about a moderator', () => {
     await flagger.get(`/p/${thread.postId}/flag`);
     const flagged = await flagger.postForm(`/p/${thread.postId}/flag`, { reason: 'confidentiality', note: '' });
     expect(flagged.statusCode).toBe(303);
-    expect(decodeHtml((await flagger.open(locationOf(flagged))).body)).toContain('The post’s author is the only moderator here, so your flag waits until the space has another one');
+    expect(decodeHtml((await flagger.open(locationOf(flagged))).body)).toContain('The post’s author is the only moderator here, so your flag waits until the space has another moderator. The author does not see your flag.');
 
     const owner = await signedInAgent(app, confOwner);
     const manage = decodeHtml((await owner.get(`/s/${lone.space.slug}/manage`)).body);
-    expect(manage).toContain('You are this space’s only moderator.');
+    expect(manage).toContain('You are this space’s only moderator, so flags on your own posts wait until there is another.');
     // With a second moderator the flag is theirs to decide, and the hint goes.
     await app.database.db.update(spaceMembers).set({ role: 'moderator' }).where(and(eq(spaceMembers.spaceId, lone.space.id), eq(spaceMembers.userId, bob.viewer.id)));
     expect((await owner.get(`/s/${lone.space.slug}/manage`)).body).not.toContain('data-lone-moderator');

@@ -162,7 +162,7 @@ export const moderationPages: FastifyPluginAsyncTypebox = async (app) => {
       request.flash(
         'success',
         result.waits
-          ? `Thank you. The post’s author is the only moderator here, so your flag waits until the space has another one; they do not see it.${result.hidden ? ' The post is hidden meanwhile.' : ''}`
+          ? `Thank you. The post’s author is the only moderator here, so your flag waits until the space has another moderator. The author does not see your flag.${result.hidden ? ' The post is hidden meanwhile.' : ''}`
           : result.hidden
             ? 'Thank you. The post is hidden until a moderator reviews it.'
             : 'Thank you. A moderator will look at the post.',

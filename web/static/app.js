@@ -201,6 +201,9 @@
           form.setAttribute('action', answer.editUrl);
           // A reload, or Back after leaving, now finds the entry instead of an empty form.
           history.replaceState(history.state, '', answer.editUrl);
+          form.querySelectorAll('[data-publish-once-saved]').forEach((button) => {
+            button.hidden = false;
+          });
           return `Draft saved ${time}. Only you can see it; it is under Your drafts.`;
         }
         return `Draft saved ${time}`;

@@ -429,6 +429,12 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
               {state.publishAt ? 'Schedule' : 'Publish'}
             </button>
           )}
+          {/* A new entry can be published once its first autosave has made it (app.js shows this then). */}
+          {!state.id && (
+            <button type="submit" name="intent" value="publish" class="button button-secondary" hidden data-publish-once-saved>
+              Publish
+            </button>
+          )}
           {state.id && (state.live || state.status === 'scheduled') && (
             <button type="submit" name="intent" value="unpublish" class="button button-secondary">
               Back to draft

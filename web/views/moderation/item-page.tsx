@@ -85,6 +85,11 @@ export function ItemPage(props: {
           {item.decisionReason && <> — “{item.decisionReason}”</>}
         </p>
       )}
+      {item.restored && (
+        <p class="notice notice-info" role="note">
+          Brought back by @{item.restored.by} <Time at={new Date(item.restored.at)} /> — “{item.restored.reason}”
+        </p>
+      )}
       <div class="item-grid">
         <div class="item-main">
           {item.authorNote && (
@@ -259,7 +264,7 @@ function RestoreForm({ ctx, itemId, state }: { ctx: PageContext; itemId: number;
           multiline
           rows={3}
           required
-          hint="Its author sees this, and it goes in the moderation log. The item stays decided."
+          hint="It goes in the moderation log and on this item, which stays decided. Its author is told the post is visible again."
         />
         <button type="submit" class="button button-secondary">
           Restore the post

@@ -94,8 +94,8 @@ export function ManagePage({ ctx, roster, state }: { ctx: PageContext; roster: R
         <ErrorSummary message={problem('members')?.message} />
         {loneModerator && (
           <p class="hint" data-lone-moderator>
-            {deciders[0]?.userId === me ? 'You are' : `@${deciders[0]?.handle} is`} this space’s only moderator. Flags on a moderator’s own posts go to
-            the space’s other moderators, so flags on those posts wait until there is another: make a member you trust a moderator.
+            {deciders[0]?.userId === me ? 'You are' : `@${deciders[0]?.handle} is`} this space’s only moderator, so flags on{' '}
+            {deciders[0]?.userId === me ? 'your' : 'their'} own posts wait until there is another. Make a member you trust a moderator.
           </p>
         )}
         <ul class="member-list">
