@@ -226,9 +226,19 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     async createDraft(viewer: MemberViewer, input: EntryInput, options: { idempotencyKey?: string; autosave?: boolean } = {}): Promise<EntryRef> {
       authorize(viewer, { kind: 'blog.write' });
       const key = checkIdempotencyKey(options.idempotencyKey);
-      const saveInto = async () => {
-        const existing = key ? await q.findOwnEntryByKey(db, viewer.id, key) : undefined;
-        return existing ? save(viewer, existing.id, { ...input, baseRevision: existing.revision }, { autosave: options.autosave ?? false }) : undefined;
+      // Requests from one page race (an autosave, a beacon as the tab closes, its Save button): they
+      // do not know the entry's revision, and the later one's text wins. Two at once read the same
+      // revision, so the one refused as stale reads it again.
+      const saveInto = async (): Promise<EntryRef | undefined> => {
+        for (let attempt = 1; ; attempt++) {
+          const existing = key ? await q.findOwnEntryByKey(db, viewer.id, key) : undefined;
+          if (!existing) return undefined;
+          try {
+            return await save(viewer, existing.id, { ...input, baseRevision: existing.revision }, { autosave: options.autosave ?? false });
+          } catch (error) {
+            if (!(error instanceof Conflict) || attempt === 3) throw error;
+          }
+        }
       };
       const earlier = await saveInto();
       if (earlier) return earlier;

@@ -362,6 +362,8 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
         {/* A new entry has no revision until its first autosave makes it; the script fills it in then. */}
         <input type="hidden" name="baseRevision" value={state.baseRevision === undefined ? '' : String(state.baseRevision)} data-revision />
         {!state.id && state.idempotencyKey && <input type="hidden" name="idempotencyKey" value={state.idempotencyKey} />}
+        {/* At the top, where a writer looks: beside Save it sat a long text box below the words being typed. */}
+        <p class="autosave-status hint" data-autosave-status aria-live="polite" />
         <Field name="title" label="Title" value={state.title} error={state.errors.title} required maxLength={BLOG_LIMITS.titleMax} autofocus={!state.id && !state.title && !state.message} />
         <Field name="summary" label="Summary (optional)" value={state.summary} error={state.errors.summary} maxLength={BLOG_LIMITS.summaryMax} hint="One or two sentences shown in lists and link previews of public entries." />
         <Field
@@ -440,7 +442,6 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
               Back to draft
             </button>
           )}
-          <span class="autosave-status hint" data-autosave-status aria-live="polite" />
         </div>
         <section class="preview" data-preview hidden={state.preview === undefined}>
           <h2 class="preview-label">Preview: what readers see</h2>

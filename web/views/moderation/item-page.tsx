@@ -247,7 +247,7 @@ function Since({ item, first = false }: { item: ItemView; first?: boolean }) {
   );
 }
 
-/** A decided item whose post is still hidden: a moderator may bring it back, with a reason its author sees. */
+/** A decided item whose post is still hidden: a moderator may bring it back, with a reason kept on the item and in the log. */
 function RestoreForm({ ctx, itemId, state }: { ctx: PageContext; itemId: number; state: DecisionState }) {
   return (
     <section class="item-section decision" aria-labelledby="restore-heading">
