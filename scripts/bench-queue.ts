@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import autocannon from './load-generator.ts';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { createDatabase } from '../db/client.ts';

@@ -5,7 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import autocannon from './load-generator.ts';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
