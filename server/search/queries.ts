@@ -58,13 +58,18 @@ function plain(text: SQL | ReturnType<typeof sql.raw>, limit = SNIPPET_INPUT_CHA
 }
 /**
  * Markdown read as prose for a snippet: images and links by their text, without emphasis marks,
- * heading, quote and list markers or table rules. Only for display; what matches is the source.
+ * quote markers or table rules. A snippet is one line, so what only a line break set apart keeps
+ * something to read it by: a list item starts with "·" and a heading ends with ":" (the service
+ * does the same for a paragraph that ends without punctuation). Only for display; what matches is
+ * the source.
  */
 const PROSE_RULES: [pattern: string, replacement: string, flags: string][] = [
   [String.raw`!?\[([^\]]*)\]\([^)]*\)`, String.raw`\1`, 'g'],
+  [String.raw`^[ \t]*(>[ \t]*)*([-+*]|\d+[.)])[ \t]+`, '· ', 'gn'],
+  [String.raw`^[ \t]*#{1,6}[ \t]+(.*[^.:;?!…#[:space:]])[ \t#]*$`, String.raw`\1:`, 'gn'],
   ['\\*+|~~|\u0060+', '', 'g'],
   [String.raw`\|`, ' ', 'g'],
-  [String.raw`^[ \t]*((>[ \t]*)+|#{1,6}[ \t]|[-+][ \t]|\d+\.[ \t]|[-: \t]{3,}$)`, '', 'gn'],
+  [String.raw`^[ \t]*((>[ \t]*)+|#{1,6}[ \t]|[-: \t]{3,}$)`, '', 'gn'],
 ];
 function prose(markdown: SQL): SQL {
   return PROSE_RULES.reduce((text, [pattern, replacement, flags]) => sql`regexp_replace(${text}, ${pattern}, ${replacement}, ${flags})`, markdown);

@@ -165,11 +165,31 @@ export function snippetSegments(source: q.SnippetSource | null): Segment[] {
     }
   }
 
-  return [
+  return lineBreaksRead([
     ...(before === null ? [CUT_BEFORE] : before === '' ? [] : [{ text: before, highlighted: false }]),
     ...segments,
     ...(after === null ? [CUT_AFTER] : after === '' ? [] : [{ text: after, highlighted: false }]),
-  ];
+  ]);
+}
+
+/**
+ * ts_headline keeps the text's line breaks, and a page shows them as spaces. List items and
+ * headings are marked where the text is made (PROSE_RULES); a paragraph that ends without
+ * punctuation (the last item of a list, a label on its own line) is set off from the next by "·",
+ * or "PEEP 10 FiO2 0.6" would run into the paragraph after it.
+ */
+const PARAGRAPH_BREAK = /[^\S\n]*\n[^\S\n]*\n\s*/g;
+const ENDS_A_PHRASE = /[.,:;!?…·—–-]$/u;
+function lineBreaksRead(segments: Segment[]): Segment[] {
+  let shown = '';
+  return segments.map((segment) => {
+    const text = segment.text.replace(PARAGRAPH_BREAK, (_break: string, at: number, whole: string) => {
+      const before = (shown + whole.slice(0, at)).trimEnd();
+      return before === '' || ENDS_A_PHRASE.test(before) ? '\n\n' : ' ·\n\n';
+    });
+    shown += text;
+    return text === segment.text ? segment : { ...segment, text };
+  });
 }
 
 const plainText = (text: string): Segment[] => [{ text, highlighted: false }];

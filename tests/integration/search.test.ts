@@ -520,6 +520,16 @@ describe('snippets', () => {
     expect(page.body).toMatch(/<p class="search-snippet">… [^<]*<mark>quagga<\/mark>[^<]* …<\/p>/);
   });
 
+  test('a list and a heading read apart on the one line a snippet is, not run together', async () => {
+    const body = ['## Ventilation', '', 'Settings we start with:', '', '- PEEP 10', '- FiO2 0.6', '* **Tidal** volume 6 ml/kg', '', 'Then titrate to the gas.', '', '1. Prone early', '2) Recheck at four hours'].join('\n');
+    const { postId } = await thread(alice, 'Our axolotl unit settings', `Axolotl ward notes.\n\n${body}`);
+    const snippet = (await search(`${q('axolotl tidal')}&kind=post`)).results.find((r) => r.id === postId)!.snippet;
+    const read = text(snippet).replace(/\s+/g, ' ');
+    expect(read).toContain('Ventilation: Settings we start with: · PEEP 10 · FiO2 0.6 · Tidal volume 6 ml/kg · Then titrate to the gas.');
+    expect(read).toContain('· Prone early · Recheck at four hours');
+    expect(highlighted(snippet)).toEqual(expect.arrayContaining(['tidal']));
+  });
+
   test('markup in titles and bodies comes back as text, and the highlight sentinels cannot be forged', async () => {
     const vectors = [...loadCorpus('xss-vectors.json').slice(0, 40), ...loadCorpus('markdown-xss-vectors.json').slice(0, 20)].map((v) => v.payload);
     const hostile = ['\uE000forged\uE001 </mark><script>alert(1)</script>', '<mark>fake</mark> &lt;b&gt;', ...vectors].join('\n\n');
