@@ -467,10 +467,14 @@ export async function countInvitationsForUser(db: Executor, userId: string): Pro
 export async function listInvitationsForUser(db: Executor, userId: string) {
   // Who invited them, from the space's log (the newest invitation of this member): knowing who
   // asked is what lets someone decide to join a confidential group.
-  const inviter = (column: 'handle' | 'display_name') =>
-    sql<string | null>`(select inviter.${sql.raw(column)} from ${spaceLog} join ${users} as inviter on inviter.id = ${spaceLog.actorId}
-      where ${spaceLog.spaceId} = ${spaces.id} and ${spaceLog.subjectId} = ${userId} and ${spaceLog.action} = 'invited'
-      order by ${spaceLog.id} desc limit 1)`;
+  const inviter = db
+    .select({ handle: users.handle, name: users.displayName })
+    .from(spaceLog)
+    .innerJoin(users, eq(users.id, spaceLog.actorId))
+    .where(and(eq(spaceLog.spaceId, spaces.id), eq(spaceLog.subjectId, userId), eq(spaceLog.action, 'invited')))
+    .orderBy(desc(spaceLog.id))
+    .limit(1)
+    .as('inviter');
   return db
     .select({
       id: spaces.id,
@@ -479,11 +483,12 @@ export async function listInvitationsForUser(db: Executor, userId: string) {
       description: spaces.description,
       level: spaces.level,
       rulesHtml: spaces.rulesHtml,
-      inviterHandle: inviter('handle'),
-      inviterName: inviter('display_name'),
+      inviterHandle: inviter.handle,
+      inviterName: inviter.name,
     })
     .from(spaceMembers)
     .innerJoin(spaces, eq(spaces.id, spaceMembers.spaceId))
+    .leftJoinLateral(inviter, sql`true`)
     .where(and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'invited'), isNull(spaces.archivedAt)))
     .orderBy(asc(spaces.name));
 }

@@ -406,3 +406,28 @@ test('the seeded community has what the screenshots claim to show', async ({ exp
     await page.close();
   }
 });
+
+test('on a phone the header still leads to one’s own profile, and its account links keep to one row', async ({ expect }) => {
+  const phone = VARIANTS.find((v) => v.device === 'phone')!;
+  const { page, problems } = await openPage(contextFor(phone, 'admin'));
+  try {
+    await page.goto('/');
+    const account = page.getByRole('navigation', { name: 'Account' });
+    const profile = account.getByRole('link', { name: 'Your profile' });
+    expect(await profile.isVisible()).toBe(true);
+    // An admin has the most links: queue, bell, Admin, profile, Settings, Sign out.
+    const middles = await account.evaluate((nav) =>
+      Array.from(nav.querySelectorAll('a, button')).map((el) => {
+        const box = el.getBoundingClientRect();
+        return (box.top + box.bottom) / 2;
+      }),
+    );
+    expect(middles).toHaveLength(6);
+    expect(Math.max(...middles) - Math.min(...middles), `middles ${middles.join(', ')}`).toBeLessThan(8);
+    await Promise.all([page.waitForURL('**/u/rounds_admin'), profile.click()]);
+    expect(await account.getByRole('link', { name: 'Your profile' }).getAttribute('aria-current')).toBe('page');
+    expect(problems.list).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});

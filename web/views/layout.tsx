@@ -99,9 +99,13 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                       Admin
                     </a>
                   )}
-                  {/* Left out on phones, so the header keeps to two rows (the profile is linked from Settings). */}
+                  {/* "You" on phones, where a long name would push the header to a third row. */}
                   <a href={`/u/${viewer.handle}`} class="nav-name" aria-current={current(ctx.path, `/u/${viewer.handle}`)}>
-                    {viewer.displayName}
+                    <span class="wide-only">{viewer.displayName}</span>
+                    <span class="narrow-only" aria-hidden="true">
+                      You
+                    </span>
+                    <span class="narrow-only sr-only">Your profile</span>
                   </a>
                   <a href="/settings" aria-current={current(ctx.path, '/settings')}>
                     Settings
