@@ -278,3 +278,34 @@ test('the other moderation pages: labelled, phone-sized, screenshotted', { timeo
     }
   }
 });
+
+test('on a phone, flagging an opening post comes back to the thread with its title and the notice both in view', { timeout: 60_000 }, async () => {
+  const phone = await contextFor(author, { phone: true });
+  try {
+    const { page, problems } = await openPage(phone);
+    await page.goto(threadPath);
+    await page.locator('article#p1').getByRole('link', { name: 'Flag post 1 for moderators' }).click();
+    await page.getByLabel('Off-topic').check();
+    await Promise.all([page.waitForURL((url) => url.pathname === threadPath), page.getByRole('button', { name: 'Send flag' }).click()]);
+    const notice = page.locator('article#p1 [data-flash]');
+    expect(await notice.textContent()).toContain('A moderator will look at the post.');
+    const inView = async (selector: string) => {
+      const box = await page.locator(selector).first().boundingBox();
+      return box !== null && box.y >= 0 && box.y + box.height <= 844;
+    };
+    // Where the page comes to rest (it scrolls smoothly, after the load).
+    await page.waitForLoadState('load');
+    let last = -1;
+    await expect.poll(async () => {
+      const y = await page.evaluate(() => new Promise<number>((resolve) => setTimeout(() => resolve(window.scrollY), 250)));
+      const settled = y === last;
+      last = y;
+      return settled;
+    }).toBe(true);
+    expect(await inView('h1')).toBe(true);
+    expect(await inView('article#p1 [data-flash]')).toBe(true);
+    expect(problems.list).toEqual([]);
+  } finally {
+    await phone.close();
+  }
+});

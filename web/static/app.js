@@ -563,7 +563,11 @@
     if (target.childElementCount === 0) target.after(box);
     else target.prepend(box);
     // Once loaded: the browser's own scroll to the fragment comes late, and would leave it above.
-    const show = () => box.scrollIntoView({ block: 'start' });
+    // Near the top of the page (an opening post), from the top: the title stays in view with it.
+    const show = () => {
+      if (box.getBoundingClientRect().bottom + window.scrollY <= window.innerHeight * 0.8) window.scrollTo({ top: 0 });
+      else box.scrollIntoView({ block: 'start' });
+    };
     if (document.readyState === 'complete') show();
     else window.addEventListener('load', show, { once: true });
   }
