@@ -1,6 +1,6 @@
 import { and, asc, gt, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { blogComments, blogEntries, blogEntryRevisions, postRevisions, posts, users } from '../db/schema/index.ts';
+import { blogCommentRevisions, blogComments, blogEntries, blogEntryRevisions, postRevisions, posts, users } from '../db/schema/index.ts';
 import { CONTENT_PIPELINE_VERSION, renderLongform, renderMarkdown } from '../server/content/render-markdown.ts';
 import { describeDatabase, formatCount, formatSeconds, openDatabase, parseOptions, queryRows, readConfig, runCommand } from './operator-command.ts';
 
@@ -17,7 +17,12 @@ const USAGE = 'usage: npm run rerender [-- --revisions]';
 const BATCH = 500;
 
 /** Rewrites one batch of rows in a single UPDATE … FROM (VALUES …). */
-async function updateBatch(db: Database, table: 'posts' | 'users' | 'post_revisions' | 'blog_entries' | 'blog_comments' | 'blog_entry_revisions', rows: { id: string | number; html: string }[], versioned: boolean) {
+async function updateBatch(
+  db: Database,
+  table: 'posts' | 'users' | 'post_revisions' | 'blog_entries' | 'blog_comments' | 'blog_entry_revisions' | 'blog_comment_revisions',
+  rows: { id: string | number; html: string }[],
+  versioned: boolean,
+) {
   const htmlColumn = table === 'users' ? sql`bio_html` : sql`body_html`;
   const idType = table === 'users' ? sql`text` : sql`bigint`;
   const values = sql.join(
@@ -126,6 +131,7 @@ runCommand(async () => {
         after = batch[batch.length - 1]?.id ?? after;
       }
     }
+    let commentsDone = 0;
     for (let after = 0; ; ) {
       const batch = await db
         .select({ id: blogComments.id, source: blogComments.bodySource })
@@ -136,7 +142,22 @@ runCommand(async () => {
       if (batch.length === 0) break;
       await updateBatch(db, 'blog_comments', batch.map((r) => ({ id: r.id, html: renderMarkdown(r.source) })), true);
       blogDone += batch.length;
+      commentsDone += batch.length;
       after = batch[batch.length - 1]?.id ?? after;
+    }
+    // Comments' earlier versions (shown to moderators), like posts': no render_version of their own.
+    if (doRevisions || commentsDone > 0) {
+      for (let after = 0; ; ) {
+        const batch = await db
+          .select({ id: blogCommentRevisions.id, source: blogCommentRevisions.bodySource })
+          .from(blogCommentRevisions)
+          .where(gt(blogCommentRevisions.id, after))
+          .orderBy(asc(blogCommentRevisions.id))
+          .limit(BATCH);
+        if (batch.length === 0) break;
+        await updateBatch(db, 'blog_comment_revisions', batch.map((r) => ({ id: r.id, html: renderMarkdown(r.source) })), false);
+        after = batch[batch.length - 1]?.id ?? after;
+      }
     }
     if (blogDone > 0) console.log(`  blog entries and comments: ${formatCount(blogDone)}`);
 

@@ -122,8 +122,35 @@ export const blogComments = pgTable(
     renderVersion: integer('render_version').notNull(),
     status: contentStatus('status').notNull().default('published'),
     moderationNote: text('moderation_note').notNull().default(''),
+    /** Bumped on every edit by its writer; an edit names the revision it started from, so a stale save is refused. */
+    revision: integer('revision').notNull().default(1),
+    /** When its writer last changed the text (null: never); readers see "edited". */
+    editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('blog_comments_entry_idx').on(t.entryId, t.id), index('blog_comments_author_idx').on(t.authorId, t.createdAt.desc().nullsFirst())],
+);
+
+/**
+ * Every earlier version of a comment, as `post_revisions` keeps posts': a moderator looking at a
+ * flagged comment still sees what it said when it was flagged. Read only through the comment's
+ * own visibility (`blogCommentVisible`).
+ */
+export const blogCommentRevisions = pgTable(
+  'blog_comment_revisions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    commentId: bigint('comment_id', { mode: 'number' })
+      .notNull()
+      .references(() => blogComments.id),
+    revision: integer('revision').notNull(),
+    bodySource: text('body_source').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    editorId: text('editor_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('blog_comment_revisions_comment_revision_idx').on(t.commentId, t.revision)],
 );

@@ -51,7 +51,20 @@ export const CommentOut = Type.Object({
   bodyHtml: Type.String(),
   status: ModerationStatusOut,
   moderationNote: Type.String(),
+  /** What an edit sends back as `baseRevision`. */
+  revision: Type.Integer(),
+  /** When its writer last changed it; null when never. */
+  editedAt: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
+});
+
+/** What an edit of a comment answers: where the comment is read, and its revision now. */
+export const CommentRefOut = Type.Object({
+  id: Type.Integer(),
+  entryId: Type.Integer(),
+  url: Type.String(),
+  revision: Type.Integer(),
+  editedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const EntryRefOut = Type.Object({
@@ -126,8 +139,14 @@ export function presentComment(c: CommentListRow) {
     bodyHtml: c.bodyHtml,
     status: c.status,
     moderationNote: c.moderationNote,
+    revision: c.revision,
+    editedAt: c.editedAt?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
   };
+}
+
+export function presentCommentRef(ref: { id: number; entryId: number; revision: number; editedAt: Date | null }, entry: { handle: string; slug: string }) {
+  return { id: ref.id, entryId: ref.entryId, url: `${entryUrl(entry.handle, entry.slug)}#c${ref.id}`, revision: ref.revision, editedAt: ref.editedAt?.toISOString() ?? null };
 }
 
 export function presentRef(ref: { id: number; handle: string; slug: string; revision: number; status: 'draft' | 'scheduled' | 'published'; held?: string }) {

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
 import { limitLiteral } from '../../db/integer-literal.ts';
 import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
-import { blogComments, blogEntries, blogEntryRevisions, blogEntrySlugs, blogEntryTags, spaces, users } from '../../db/schema/index.ts';
+import { blogCommentRevisions, blogComments, blogEntries, blogEntryRevisions, blogEntrySlugs, blogEntryTags, spaces, users } from '../../db/schema/index.ts';
 import { blogCommentVisible, blogEntryLive, blogEntryVisible, moderatesSpace, perPolicyKey, policyKey, type PolicyViewer, type Viewer, viewerParameters } from '../policy/index.ts';
 
 export type EntryRow = typeof blogEntries.$inferSelect;
@@ -188,6 +188,8 @@ function commentsQuery(db: Executor, viewer: PolicyViewer, entryId: number | Pla
       bodyHtml: blogComments.bodyHtml,
       status: blogComments.status,
       moderationNote: blogComments.moderationNote,
+      revision: blogComments.revision,
+      editedAt: blogComments.editedAt,
       createdAt: blogComments.createdAt,
       author: { handle: commentAuthor.handle, displayName: commentAuthor.displayName },
     })
@@ -207,6 +209,25 @@ export type CommentListRow = Awaited<ReturnType<typeof listVisibleComments>>[num
 export async function findVisibleComment(db: Executor, viewer: Viewer, id: number) {
   const [row] = await db.select().from(blogComments).where(and(eq(blogComments.id, id), blogCommentVisible(viewer))).limit(1);
   return row;
+}
+
+const revisionEditor = alias(users, 'revision_editor');
+
+/** A comment's earlier versions, newest first, when the viewer may read the comment (its moderators, for a flagged one). */
+export async function listCommentRevisions(db: Executor, viewer: Viewer, commentId: number) {
+  return db
+    .select({
+      revision: blogCommentRevisions.revision,
+      bodySource: blogCommentRevisions.bodySource,
+      bodyHtml: blogCommentRevisions.bodyHtml,
+      createdAt: blogCommentRevisions.createdAt,
+      editorHandle: revisionEditor.handle,
+    })
+    .from(blogCommentRevisions)
+    .innerJoin(blogComments, eq(blogComments.id, blogCommentRevisions.commentId))
+    .innerJoin(revisionEditor, eq(revisionEditor.id, blogCommentRevisions.editorId))
+    .where(and(eq(blogCommentRevisions.commentId, commentId), blogCommentVisible(viewer)))
+    .orderBy(desc(blogCommentRevisions.revision));
 }
 
 /** An entry as moderation needs it: where it lives and whether the viewer moderates it. */
@@ -241,6 +262,7 @@ export async function findCommentForModeration(db: Executor, viewer: Viewer, id:
       authorId: blogComments.authorId,
       status: blogComments.status,
       bodyHtml: blogComments.bodyHtml,
+      editedAt: blogComments.editedAt,
       entryTitle: blogEntries.title,
       entrySlug: blogEntries.slug,
       entryAuthorHandle: author.handle,
@@ -334,6 +356,29 @@ export async function setEntryModeration(db: Executor, id: number, status: 'publ
 export async function insertComment(db: Executor, values: typeof blogComments.$inferInsert): Promise<CommentRow> {
   const [row] = await db.insert(blogComments).values(values).returning();
   if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+/** The version an edit replaces; a second edit from the same revision collides on (comment_id, revision). */
+export async function insertCommentRevision(db: Executor, values: typeof blogCommentRevisions.$inferInsert): Promise<void> {
+  await db.insert(blogCommentRevisions).values(values);
+}
+
+/**
+ * Compare-and-set on the revision: an edit based on an older revision (or of a comment removed
+ * meanwhile) updates nothing. The moderation status is left as it is: a held or hidden comment stays so.
+ */
+export async function updateCommentBody(
+  db: Executor,
+  id: number,
+  baseRevision: number,
+  values: { bodySource: string; bodyHtml: string; renderVersion: number },
+): Promise<{ revision: number; editedAt: Date | null } | undefined> {
+  const [row] = await db
+    .update(blogComments)
+    .set({ ...values, revision: baseRevision + 1, editedAt: new Date() })
+    .where(and(eq(blogComments.id, id), eq(blogComments.revision, baseRevision), isNull(blogComments.deletedAt)))
+    .returning({ revision: blogComments.revision, editedAt: blogComments.editedAt });
   return row;
 }
 

@@ -3,7 +3,7 @@ import { errorResponses, Id, IdParams, Ok } from '../api/schemas.ts';
 import { FORUM_LIMITS } from '../forum/rules.ts';
 import { FLAG_REASONS } from '../moderation/service.ts';
 import { requireMember } from '../policy/index.ts';
-import { CommentOut, EntryOut, EntryRefOut, EntrySummaryOut, presentComment, presentEntry, presentEntrySummary, presentRef } from './presenters.ts';
+import { CommentOut, CommentRefOut, EntryOut, EntryRefOut, EntrySummaryOut, presentComment, presentCommentRef, presentEntry, presentEntrySummary, presentRef } from './presenters.ts';
 import { BLOG_LIMITS } from './rules.ts';
 
 // Capped a little above the real limits so the service answers with its own, clearer message.
@@ -174,6 +174,26 @@ export const blogsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const created = await blogs.addComment(requireMember(request.viewer), request.params.id, request.body);
       return reply.status(201).send({ id: created.id, held: created.held ?? null });
+    },
+  );
+
+  app.patch(
+    '/blog/comments/:id',
+    {
+      config: { access: 'member' },
+      schema: {
+        tags: ['blogs'],
+        summary: 'Edit your comment (refused with 409 if it changed since baseRevision; the previous version is kept for moderators)',
+        params: IdParams,
+        body: Type.Object({ body: Type.String({ maxLength: FORUM_LIMITS.bodyMax * 2 }), baseRevision: Type.Integer({ minimum: 1 }) }),
+        response: { 200: CommentRefOut, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const viewer = requireMember(request.viewer);
+      const ref = await blogs.editComment(viewer, request.params.id, request.body);
+      const { entry, author } = await blogs.entryById(viewer, ref.entryId);
+      return presentCommentRef(ref, { handle: author.handle, slug: entry.slug });
     },
   );
 

@@ -51,6 +51,25 @@ export interface CommentInput {
 const STALE =
   'This entry was saved somewhere else (another tab or device) since you opened it. Your text is kept below; compare it with the current version and save again.';
 
+export interface CommentEditInput {
+  body: string;
+  /** The revision the writer started editing from: an edit from an older one is refused (409) with the text kept. */
+  baseRevision: number;
+}
+
+/** What an edit of a comment leaves: where it is, and its revision now (unchanged by a no-op edit). */
+export interface CommentEditRef {
+  id: number;
+  entryId: number;
+  revision: number;
+  editedAt: Date | null;
+}
+
+/** An edit that empties a comment: removing it is a separate, deliberate act (as for posts). */
+const EMPTY_COMMENT_EDIT = 'A comment cannot be empty. To take it down, remove it instead.';
+const STALE_COMMENT =
+  'This comment was saved somewhere else (another tab or device) since you started editing it. Your text is kept below; compare it with the current version and save again.';
+
 /** How often the sweep tidies scheduled entries whose time has come (reads never wait for it). */
 export const SCHEDULE_SWEEP_MS = 60_000;
 
@@ -418,6 +437,44 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
       const comment = await q.findVisibleComment(db, viewer, commentId);
       if (!comment) throw new NotFound();
       return comment;
+    },
+
+    /** A comment its writer may edit now: the edit form is refused up front, not after they typed. */
+    async commentToEdit(viewer: MemberViewer, commentId: number) {
+      const comment = await q.findVisibleComment(db, viewer, commentId);
+      if (!comment) throw new NotFound();
+      authorize(viewer, { kind: 'blog.editComment', comment: { authorId: comment.authorId, deleted: comment.deletedAt !== null } });
+      return comment;
+    },
+
+    /**
+     * Its writer changes a comment's text, as a post is edited: compare-and-set on `baseRevision`,
+     * the replaced version kept in blog_comment_revisions (for moderators) in the same transaction.
+     * The moderation status is untouched: a held or hidden comment stays held or hidden.
+     */
+    async editComment(viewer: MemberViewer, commentId: number, input: CommentEditInput): Promise<CommentEditRef> {
+      const comment = await q.findVisibleComment(db, viewer, commentId);
+      if (!comment) throw new NotFound();
+      authorize(viewer, { kind: 'blog.editComment', comment: { authorId: comment.authorId, deleted: comment.deletedAt !== null } });
+      const fields: Record<string, string> = {};
+      const body = cleanBody(input.body, fields, EMPTY_COMMENT_EDIT);
+      throwIfInvalid(fields, fields.body);
+      const stale = new Conflict(STALE_COMMENT);
+      if (input.baseRevision !== comment.revision) throw stale;
+      const unchanged: CommentEditRef = { id: comment.id, entryId: comment.entryId, revision: comment.revision, editedAt: comment.editedAt };
+      if (body === comment.bodySource) return unchanged;
+      try {
+        return await db.transaction(async (tx) => {
+          await q.insertCommentRevision(tx, { commentId, revision: comment.revision, bodySource: comment.bodySource, bodyHtml: comment.bodyHtml, editorId: viewer.id });
+          const saved = await q.updateCommentBody(tx, commentId, input.baseRevision, { bodySource: body, bodyHtml: renderMarkdown(body), renderVersion: CONTENT_PIPELINE_VERSION });
+          if (!saved) throw stale;
+          return { ...unchanged, ...saved };
+        });
+      } catch (error) {
+        // Two edits from the same revision: the second one's copy of it collides with the first's.
+        if (isUniqueViolation(error)) throw stale;
+        throw error;
+      }
     },
 
     async removeComment(viewer: MemberViewer, commentId: number): Promise<{ entryId: number }> {

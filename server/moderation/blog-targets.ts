@@ -87,12 +87,29 @@ export async function flagBlogTarget(
 export async function blogTargetDetail(db: Executor, viewer: Viewer, target: BlogTarget) {
   if ('entryId' in target) {
     const entry = await blogs.findEntryForModeration(db, viewer, target.entryId);
-    return entry && { kind: 'entry' as const, title: entry.title, bodyHtml: entry.bodyHtml, status: entry.moderationStatus, url: entryUrl(entry.authorHandle, entry.slug) };
+    return entry && { kind: 'entry' as const, title: entry.title, bodyHtml: entry.bodyHtml, status: entry.moderationStatus, url: entryUrl(entry.authorHandle, entry.slug), editedAt: null };
   }
   const comment = await blogs.findCommentForModeration(db, viewer, target.commentId);
   return (
-    comment && { kind: 'comment' as const, title: comment.entryTitle, bodyHtml: comment.bodyHtml, status: comment.status, url: `${entryUrl(comment.entryAuthorHandle, comment.entrySlug)}#c${comment.id}` }
+    comment && {
+      kind: 'comment' as const,
+      title: comment.entryTitle,
+      bodyHtml: comment.bodyHtml,
+      status: comment.status,
+      url: `${entryUrl(comment.entryAuthorHandle, comment.entrySlug)}#c${comment.id}`,
+      editedAt: comment.editedAt,
+    }
   );
+}
+
+/**
+ * The earlier versions of a blog comment under review, newest first, read through the comment's
+ * own visibility (as `listPostRevisions` reads a post's through `postVisible`): a comment edited
+ * after it was flagged still shows its moderators what was flagged. Entries keep theirs in the editor.
+ */
+export async function blogTargetRevisions(db: Executor, viewer: Viewer, target: BlogTarget) {
+  if (!('commentId' in target)) return [];
+  return blogs.listCommentRevisions(db, viewer, target.commentId);
 }
 
 /** Blog entries and comments are not edited by moderators here: every other decision applies. */

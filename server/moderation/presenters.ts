@@ -107,7 +107,15 @@ export const ItemDetailOut = Type.Object({
   ]),
   /** A blog entry or comment under review, as readers see it. */
   blog: Type.Union([
-    Type.Object({ kind: Type.Union([Type.Literal('entry'), Type.Literal('comment')]), title: Type.String(), bodyHtml: Type.String(), status: Type.String(), url: Type.String() }),
+    Type.Object({
+      kind: Type.Union([Type.Literal('entry'), Type.Literal('comment')]),
+      title: Type.String(),
+      bodyHtml: Type.String(),
+      status: Type.String(),
+      url: Type.String(),
+      /** When a comment's writer last changed it (its earlier versions are in `revisions`); null when never, and for entries. */
+      editedAt: Nullable(Type.String()),
+    }),
     Type.Null(),
   ]),
   context: Type.Array(Type.Object({ number: Type.Integer(), author: Type.String(), status: Type.String(), removed: Type.Boolean(), bodyHtml: Type.String() })),
@@ -153,7 +161,7 @@ export function presentItemDetail(detail: ItemDetail, allowed: readonly string[]
           threadTitle: post.threadTitle,
         }
       : null,
-    blog: detail.blog,
+    blog: detail.blog ? { ...detail.blog, editedAt: detail.blog.editedAt?.toISOString() ?? null } : null,
     context: detail.context.map((c) => ({ number: c.number, author: c.authorHandle, status: c.status, removed: c.deletedAt !== null, bodyHtml: c.deletedAt ? '' : c.bodyHtml })),
     revisions: detail.revisions.map((r) => ({ revision: r.revision, bodyHtml: r.bodyHtml, editor: r.editorHandle, createdAt: r.createdAt.toISOString() })),
     sanctions: detail.sanctions.map((s) => ({ kind: s.kind, reason: s.reason, until: s.until?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })),

@@ -9,7 +9,7 @@ import { cleanBody } from '../forum/rules.ts';
 import type { ModerationOutcome, Notifier } from '../notifications/notifier.ts';
 import { ANONYMOUS, authorize, isSiteStaff, type MemberViewer } from '../policy/index.ts';
 import { rememberedSettings, SETTINGS_CHANGED } from './admission.ts';
-import { blogTargetDetail, blogTargetOf, decideBlogItem, flagBlogTarget, restoreAutoHidden, type BlogTarget } from './blog-targets.ts';
+import { blogTargetDetail, blogTargetOf, blogTargetRevisions, decideBlogItem, flagBlogTarget, restoreAutoHidden, type BlogTarget } from './blog-targets.ts';
 import { AUTO_HIDDEN_NOTE, autoHideReason, hiddenNote } from './notes.ts';
 import * as q from './queries.ts';
 import { MODERATION_SETTINGS_KEY, parseModerationSettings, type ModerationSettings } from './settings.ts';
@@ -325,10 +325,25 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       ]);
       const [decidedBy, restored] = item.decidedById ? await Promise.all([q.findDecider(db, viewer, item.id), q.findRestoreOfItem(db, viewer, item.id)]) : [undefined, undefined];
       const blogTarget = blogTargetOf(item);
-      const blog = blogTarget ? ((await blogTargetDetail(db, viewer, blogTarget)) ?? null) : null;
+      const [blog, blogRevisions] = blogTarget ? await Promise.all([blogTargetDetail(db, viewer, blogTarget), blogTargetRevisions(db, viewer, blogTarget)]) : [undefined, []];
+      // A post's earlier versions, or a blog comment's (an item names one target or the other).
+      const earlier: { revision: number; bodyHtml: string; createdAt: Date; editorHandle: string }[] = post ? revisions : blogRevisions;
       // A decision of 'restore' is its own record; a post brought back after another decision is said apart.
       const broughtBack = restored && item.decision !== 'restore' ? restored : null;
-      return { item, flags: itemFlags, subject, post, blog, context, revisions, sanctions: sanctionHistory, history, authorFlags, decidedBy: decidedBy?.handle ?? null, restored: broughtBack };
+      return {
+        item,
+        flags: itemFlags,
+        subject,
+        post,
+        blog: blog ?? null,
+        context,
+        revisions: earlier,
+        sanctions: sanctionHistory,
+        history,
+        authorFlags,
+        decidedBy: decidedBy?.handle ?? null,
+        restored: broughtBack,
+      };
     },
 
     /**

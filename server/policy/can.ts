@@ -55,6 +55,7 @@ export type Action =
   | { kind: 'blog.write' }
   | { kind: 'blog.edit'; entry: { authorId: string } }
   | { kind: 'blog.comment'; entry: { commentsOpen: boolean; authorId: string } }
+  | { kind: 'blog.editComment'; comment: { authorId: string; deleted: boolean } }
   | { kind: 'blog.deleteComment'; comment: { authorId: string } };
 
 export interface Decision {
@@ -142,6 +143,11 @@ export function can(viewer: Viewer, action: Action): Decision {
       return writer;
     case 'blog.comment':
       if (!action.entry.commentsOpen) return no('The author has closed comments on this entry.');
+      return writer;
+    case 'blog.editComment':
+      // As a post: its writer only (site staff neither), never once removed, and not while silenced.
+      if (action.comment.deleted) return no('This comment was removed and can no longer be changed.');
+      if (action.comment.authorId !== viewer.id) return no('Only the author of a comment can change it.');
       return writer;
     case 'blog.deleteComment':
       return action.comment.authorId === viewer.id ? yes : no('Only the author of a comment can remove it.');

@@ -121,7 +121,10 @@ test('a new entry is kept as it is typed, before any Save: the page becomes its 
   await page.getByLabel('Title', { exact: true }).fill('Rota swaps that worked');
   await status.filter({ hasText: 'Draft saved' }).waitFor({ timeout: 15_000 });
   expect(page.url()).toMatch(/\/blog\/\d+\/edit$/);
-  expect(await status.textContent()).toContain('Only you can see it; it is under Your drafts.');
+  expect(await status.textContent()).toContain('Only you can see it.');
+  // Where it waits is one click away, beside the status.
+  expect(await page.locator('.autosave-status').getByRole('link', { name: 'Your drafts' }).getAttribute('href')).toBe('/blog/drafts');
+  expect(await page.locator('.autosave-status').getByRole('link', { name: 'Your drafts' }).isVisible()).toBe(true);
   // It can be published from here now, as from its editor.
   expect(await page.getByRole('button', { name: 'Publish' }).isVisible()).toBe(true);
 

@@ -13,7 +13,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments', 'notifications', 'replyDrafts', 'threadDrafts'];
+const CONTENT_TABLES = ['spaces', 'boards', 'threads', 'posts', 'postRevisions', 'reviewItems', 'flags', 'moderationLog', 'blogEntries', 'blogEntrySlugs', 'blogEntryTags', 'blogEntryRevisions', 'blogComments', 'blogCommentRevisions', 'notifications', 'replyDrafts', 'threadDrafts'];
 const PREDICATES =
   /\b(spaceVisible|spaceContentVisible|boardVisible|threadVisible|threadInSpaceVisible|postVisible|postOfThreadVisible|threadOfBoardVisible|reviewItemVisible|moderationLogVisible|blogEntryVisible|blogCommentVisible|notificationVisible|replyDraftVisible|threadDraftVisible)\((viewer|ANONYMOUS)\b/;
 

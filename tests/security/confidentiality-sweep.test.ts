@@ -97,7 +97,7 @@ const seed = {
     /** Every post, with the index in `threads` of its thread. */
     posts: { id: number; thread: number }[];
     removedPostId: number;
-    entry: { id: number; slug: string; handle: string };
+    entry: { id: number; slug: string; handle: string; commentIds: number[] };
     draftId: number;
   },
   publicThreadId: 0,
@@ -256,7 +256,7 @@ async function seedCommunity() {
     ],
     posts,
     removedPostId: gone.postId,
-    entry: { id: entry.id, slug: entry.slug, handle: people.insider.handle },
+    entry: { id: entry.id, slug: entry.slug, handle: people.insider.handle, commentIds: [earlyComment.id, entryComment.id] },
     draftId: draft.id,
   };
   for (const id of [entry.id, earlyComment.id, entryComment.id, draft.id, publicEntry.id]) seed.ids.add(id);
@@ -431,7 +431,7 @@ interface Direct {
 
 function directUrls(): Direct[] {
   const c = seed.conf;
-  const G = { space: 'no-such-space', spaceId: 999_991, board: 'no-such-board', boardId: 999_992, thread: 999_993, threadSlug: 'no-such-thread', post: 999_994, entry: 999_995 };
+  const G = { space: 'no-such-space', spaceId: 999_991, board: 'no-such-board', boardId: 999_992, thread: 999_993, threadSlug: 'no-such-thread', post: 999_994, entry: 999_995, comment: 999_996 };
   const list: Direct[] = [];
   const add = (url: string, ghost: string, memberOnly = false) => list.push({ url, ghost, memberOnly });
   for (const slug of [c.slug, c.slug.toUpperCase()]) {
@@ -480,6 +480,8 @@ function directUrls(): Direct[] {
   add(`/u/${e.handle}/blog/${e.slug}`, `/u/${e.handle}/blog/no-such-entry`);
   add(`/blog/${e.id}/edit`, `/blog/${G.entry}/edit`, true);
   for (const part of ['', '/comments', '/revisions']) add(`/api/v1/blog/entries/${e.id}${part}`, `/api/v1/blog/entries/${G.entry}${part}`);
+  // A comment's edit form, its writer's included: the member removed later wrote the early one.
+  for (const comment of e.commentIds) add(`/blog/comments/${comment}/edit`, `/blog/comments/${G.comment}/edit`, true);
   return list;
 }
 

@@ -32,6 +32,9 @@ interface Fixture {
   replyId: number;
   marker: string;
   blogMarker: string;
+  /** The entry author's comment on the space's entry, and each viewer's own early comment there. */
+  authorCommentId: number;
+  ownCommentIds: Record<string, number>;
 }
 
 let app: TestApp;
@@ -73,11 +76,27 @@ beforeAll(async () => {
     const blogMarker = `ZQB${level.toUpperCase()}MARKER`;
     const entry = await app.services.blogs.createDraft(author.viewer, { title: `Entry ${blogMarker}`, body: `Entry body ${blogMarker}` });
     await app.services.blogs.publish(author.viewer, entry.id);
-    for (const [kind, member] of Object.entries(viewers)) await app.services.blogs.addComment(member.viewer, entry.id, { body: `Early comment by ${kind} in the ${level} space's entry` });
+    const ownCommentIds: Record<string, number> = {};
+    for (const [kind, member] of Object.entries(viewers)) {
+      ownCommentIds[kind] = (await app.services.blogs.addComment(member.viewer, entry.id, { body: `Early comment by ${kind} in the ${level} space's entry` })).id;
+    }
     const editing = await app.services.blogs.forEditing(author.viewer, entry.id);
     await app.services.blogs.save(author.viewer, entry.id, { title: `Entry ${blogMarker}`, body: `Entry body ${blogMarker}`, visibility: 'space', spaceId: space.id, baseRevision: editing.entry.revision });
-    await app.services.blogs.addComment(author.viewer, entry.id, { body: `Comment ${blogMarker} for the notification checks` });
-    fixtures[level] = { spaceId: space.id, spaceSlug: space.slug, boardSlug: board.slug, boardId: board.id, threadId: thread.threadId, threadSlug: thread.slug, firstPostId, replyId: reply.postId, marker, blogMarker };
+    const authorComment = await app.services.blogs.addComment(author.viewer, entry.id, { body: `Comment ${blogMarker} for the notification checks` });
+    fixtures[level] = {
+      spaceId: space.id,
+      spaceSlug: space.slug,
+      boardSlug: board.slug,
+      boardId: board.id,
+      threadId: thread.threadId,
+      threadSlug: thread.slug,
+      firstPostId,
+      replyId: reply.postId,
+      marker,
+      blogMarker,
+      authorCommentId: authorComment.id,
+      ownCommentIds,
+    };
   }
   for (const [kind, member] of Object.entries(viewers)) {
     const { cookie } = await app.services.accounts.signIn(member.handle, PASSWORD, 'vitest');
@@ -251,6 +270,30 @@ describe.each(LEVELS)('a %s space', (level) => {
           expect(thread.posts.map((p) => p.bodySource).join('\n')).not.toContain(`probe by ${viewer}`);
         }
       });
+
+      test(
+        allowed
+          ? 'on its blog entry, a reader edits their own comment (page and API) and is refused another’s (403)'
+          : 'editing a comment on its blog entry is a 404 (its own writer’s included, who commented before it was theirs alone), and nothing is written',
+        async () => {
+          const f = fixtures[level];
+          const own = f.ownCommentIds[viewer]!;
+          const api = (id: number, body: string) => app.inject({ method: 'PATCH', url: `/api/v1/blog/comments/${id}`, headers: viewers[viewer].auth, payload: { body, baseRevision: 1 } });
+          const page = (id: number) => app.inject({ method: 'GET', url: `/blog/comments/${id}/edit`, headers: { cookie: cookies[viewer] } });
+          const others = [await api(f.authorCommentId, `overwrite by ${viewer}`), await page(f.authorCommentId)];
+          const owns = [await page(own), await api(own, `Early comment by ${viewer} in the ${level} space's entry, edited`)];
+          for (const res of others) {
+            expect(res.statusCode, res.body.slice(0, 160)).toBe(allowed ? 403 : 404);
+            expect(res.body).not.toContain(f.blogMarker);
+          }
+          for (const res of owns) expect(res.statusCode, res.body.slice(0, 160)).toBe(allowed ? 200 : 404);
+          const { blogComments } = await import('../../db/schema/index.ts');
+          const { inArray } = await import('drizzle-orm');
+          const rows = await app.database.db.select().from(blogComments).where(inArray(blogComments.id, [f.authorCommentId, own]));
+          expect(rows.find((r) => r.id === f.authorCommentId)!.bodySource).not.toContain('overwrite');
+          expect(rows.find((r) => r.id === own)!.bodySource.endsWith(', edited')).toBe(allowed);
+        },
+      );
     }
   });
 });

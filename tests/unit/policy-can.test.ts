@@ -43,6 +43,18 @@ describe('who may write what', () => {
     expect(can(member(), { kind: 'post.delete', post: { ...post, deleted: true } }).allowed).toBe(false);
   });
 
+  test('only its writer edits a blog comment, never a removed one, and not while silenced; site staff neither', () => {
+    const comment = { authorId: 'u1', deleted: false };
+    expect(can(member(), { kind: 'blog.editComment', comment }).allowed).toBe(true);
+    expect(can(member({ id: 'u9' }), { kind: 'blog.editComment', comment }).reason).toBe('Only the author of a comment can change it.');
+    expect(can(member({ id: 'u9', role: 'admin' }), { kind: 'blog.editComment', comment }).allowed).toBe(false);
+    expect(can(member(), { kind: 'blog.editComment', comment: { ...comment, deleted: true } }).reason).toMatch(/removed/);
+    expect(can(member({ status: 'silenced' }), { kind: 'blog.editComment', comment }).allowed).toBe(false);
+    expect(can(ANONYMOUS, { kind: 'blog.editComment', comment }).allowed).toBe(false);
+    // Removing stays open to a silenced writer (taking something down is never refused).
+    expect(can(member({ status: 'silenced' }), { kind: 'blog.deleteComment', comment }).allowed).toBe(true);
+  });
+
   test('site management is for admins; thread moderation for moderators and admins', () => {
     expect(can(member({ role: 'moderator' }), { kind: 'site.manage' }).allowed).toBe(false);
     expect(can(member({ role: 'admin' }), { kind: 'site.manage' }).allowed).toBe(true);

@@ -11,6 +11,7 @@ import { atomFeed } from '../../server/feeds/atom.ts';
 import { ANONYMOUS, requireMember, type MemberViewer } from '../../server/policy/index.ts';
 import { pageContext } from '../context.ts';
 import { sendPage } from '../render.tsx';
+import { CommentEditPage, type CommentEditState } from '../views/blogs/comment-edit-page.tsx';
 import { BlogListPage, DeskPage, EditorPage, EntryPage, type CommentFormState, type EditorState, type EntryCard } from '../views/blogs/pages.tsx';
 
 const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 }) });
@@ -39,6 +40,8 @@ const EditorBody = Type.Object({
 });
 type EditorForm = Static<typeof EditorBody>;
 const CommentBody = Type.Object({ body: Type.String({ maxLength: 100_000 }), parentId: Type.Optional(Type.String({ maxLength: 20 })), _csrf: Type.Optional(Type.String()) });
+// The revision the form was opened at; a missing or damaged one reads as 0, which no comment has: a 409 that keeps the text.
+const CommentEditBody = Type.Object({ body: Type.String({ maxLength: 100_000 }), baseRevision: Type.Optional(Type.String({ maxLength: 20 })), _csrf: Type.Optional(Type.String()) });
 
 function positiveInt(raw: string | undefined): number | undefined {
   if (!raw || !/^\d{1,15}$/.test(raw)) return undefined;
@@ -274,6 +277,54 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
     const entry = await blogs.entryById(viewer, entryId);
     request.flash('success', 'Your comment was removed.');
     return reply.redirect(entryUrl(entry.author.handle, entry.entry.slug), 303);
+  });
+
+  /**
+   * The edit form of a comment, for its writer; anyone else who can read the comment is refused
+   * (403, as for a post), and whoever cannot read it gets a 404.
+   */
+  async function renderCommentEdit(request: FastifyRequest, reply: FastifyReply, commentId: number, state: CommentEditState | undefined, status = 200) {
+    const viewer = requireMember(request.viewer);
+    const comment = await blogs.commentToEdit(viewer, commentId);
+    const { entry, author } = await blogs.entryById(viewer, comment.entryId);
+    return sendPage(
+      reply,
+      <CommentEditPage
+        ctx={pageContext(request, reply)}
+        comment={{ id: comment.id, status: comment.status }}
+        entry={{ title: entry.title, href: entryUrl(author.handle, entry.slug), author: { displayName: author.displayName, blogHref: blogUrl(author.handle) } }}
+        state={state ?? { body: comment.bodySource, baseRevision: comment.revision, errors: {} }}
+      />,
+      status,
+    );
+  }
+
+  app.get('/blog/comments/:id/edit', { config: { access: 'member' }, schema: { params: IdParam } }, async (request, reply) => renderCommentEdit(request, reply, request.params.id, undefined));
+
+  app.post('/blog/comments/:id/edit', { config: { access: 'member' }, schema: { params: IdParam, body: CommentEditBody } }, async (request, reply) => {
+    const viewer = requireMember(request.viewer);
+    const id = request.params.id;
+    const { body } = request.body;
+    const baseRevision = positiveInt(request.body.baseRevision) ?? 0;
+    try {
+      const saved = await blogs.editComment(viewer, id, { body, baseRevision });
+      const { entry, author } = await blogs.entryById(viewer, saved.entryId);
+      request.flash('success', saved.revision === baseRevision ? 'Nothing changed, so nothing was saved.' : 'Your comment is saved.');
+      return reply.redirect(`${entryUrl(author.handle, entry.slug)}#c${id}`, 303);
+    } catch (error) {
+      // Refused for what was typed (422) or for being stale (409): the form comes back with the text as typed.
+      if (!(error instanceof Invalid) && !(error instanceof Conflict)) throw error;
+      if (error instanceof Invalid) return renderCommentEdit(request, reply, id, { body, baseRevision, errors: error.fields, message: error.message }, 422);
+      // Stale: beside the typed text, the version saved now; saving again from here replaces it knowingly.
+      const current = await blogs.commentToEdit(viewer, id);
+      return renderCommentEdit(
+        request,
+        reply,
+        id,
+        { body, baseRevision: current.revision, errors: {}, message: error.message, current: { bodyHtml: current.bodyHtml, revision: current.revision, editedAt: current.editedAt } },
+        409,
+      );
+    }
   });
 
   app.post('/blog/:id/flag', { config: { access: 'member' }, schema: { params: IdParam, body: Type.Object({ reason: Type.Union(FLAG_REASONS.map((r) => Type.Literal(r))), _csrf: Type.Optional(Type.String()) }) } }, async (request, reply) => {

@@ -201,10 +201,10 @@
           form.setAttribute('action', answer.editUrl);
           // A reload, or Back after leaving, now finds the entry instead of an empty form.
           history.replaceState(history.state, '', answer.editUrl);
-          form.querySelectorAll('[data-publish-once-saved]').forEach((button) => {
-            button.hidden = false;
+          form.querySelectorAll('[data-publish-once-saved], [data-drafts-link]').forEach((element) => {
+            element.hidden = false;
           });
-          return `Draft saved ${time}. Only you can see it; it is under Your drafts.`;
+          return `Draft saved ${time}. Only you can see it.`;
         }
         return `Draft saved ${time}`;
       },

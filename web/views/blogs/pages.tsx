@@ -6,6 +6,7 @@ import type { PageContext } from '../../context.ts';
 import { profileHref } from '../../urls.ts';
 import { Badge, Breadcrumbs, CsrfField, ErrorSummary, Field, PostButton, Time } from '../components.tsx';
 import { FLAG_REASON_LABELS, FLAG_REASONS } from '../../../server/moderation/service.ts';
+import { mayWrite } from '../../../server/policy/index.ts';
 import { Layout } from '../layout.tsx';
 import { RenderedContent } from '../safe-html.tsx';
 
@@ -127,6 +128,8 @@ export interface CommentView {
   status: 'published' | 'held' | 'hidden';
   moderationNote: string;
   createdAt: Date;
+  /** When its writer last changed it (null: never). */
+  editedAt: Date | null;
   own: boolean;
 }
 
@@ -177,12 +180,27 @@ function Comment({ ctx, c, replies, entry, canComment, action, formState }: { ct
       <article aria-label={`Comment by ${c.author.displayName}`}>
         <p class="comment-meta">
           <a href={profileHref(c.author.handle)}>{c.author.displayName}</a> <Time at={c.createdAt} />
+          {c.editedAt && (
+            <span class="edited">
+              edited <Time at={c.editedAt} />
+            </span>
+          )}
           {c.author.handle === entry.author.handle && <Badge>Author</Badge>}
           {c.status !== 'published' && <Badge kind="warning">{c.status === 'held' ? 'Waiting for approval' : 'Hidden'}</Badge>}
         </p>
         {c.status !== 'published' && c.moderationNote && <p class="notice notice-info">{c.moderationNote}</p>}
         <RenderedContent html={trustedSafeHtml(c.bodyHtml)} />
-        {c.own && <PostButton ctx={ctx} action={`/blog/comments/${c.id}/delete`} label="Remove" confirm="Remove your comment?" />}
+        {c.own && (
+          <div class="comment-actions">
+            {/* A div: Remove is a form, which a paragraph cannot hold. A silenced writer may not change comments either (the policy's "writer"): no link that would fail. */}
+            {mayWrite(ctx.viewer) && (
+              <>
+                <a href={`/blog/comments/${c.id}/edit`}>Edit</a>{' '}
+              </>
+            )}
+            <PostButton ctx={ctx} action={`/blog/comments/${c.id}/delete`} label="Remove" confirm="Remove your comment?" />
+          </div>
+        )}
         {!c.own && ctx.viewer.kind === 'member' && c.status === 'published' && (
           <details class="flag-box">
             <summary>Report</summary>
@@ -363,7 +381,13 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
         <input type="hidden" name="baseRevision" value={state.baseRevision === undefined ? '' : String(state.baseRevision)} data-revision />
         {!state.id && state.idempotencyKey && <input type="hidden" name="idempotencyKey" value={state.idempotencyKey} />}
         {/* At the top, where a writer looks: beside Save it sat a long text box below the words being typed. */}
-        <p class="autosave-status hint" data-autosave-status aria-live="polite" />
+        {/* The link waits until there is a draft to find there (a new entry's first autosave makes one). */}
+        <p class="autosave-status hint">
+          <span data-autosave-status aria-live="polite" />{' '}
+          <a href="/blog/drafts" data-drafts-link hidden={!state.id || state.status !== 'draft'}>
+            Your drafts
+          </a>
+        </p>
         <Field name="title" label="Title" value={state.title} error={state.errors.title} required maxLength={BLOG_LIMITS.titleMax} autofocus={!state.id && !state.title && !state.message} />
         <Field name="summary" label="Summary (optional)" value={state.summary} error={state.errors.summary} maxLength={BLOG_LIMITS.summaryMax} hint="One or two sentences shown in lists and link previews of public entries." />
         <Field

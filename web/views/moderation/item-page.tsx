@@ -143,6 +143,7 @@ export function ItemPage(props: {
                 {item.blog.kind === 'entry' ? 'The blog entry' : 'The comment, on'}: <a href={item.blog.url}>{item.blog.title}</a>{' '}
                 {item.blog.status !== 'published' && <Badge kind={item.blog.status}>{item.blog.status === 'held' ? 'Held' : 'Hidden'}</Badge>}
               </h2>
+              {item.blog.editedAt && <EditedNote item={item} editedAt={item.blog.editedAt} />}
               <div class="item-post">
                 <RenderedContent html={trustedSafeHtml(item.blog.bodyHtml)} />
               </div>
@@ -228,6 +229,27 @@ export function ItemPage(props: {
         </aside>
       </div>
     </Layout>
+  );
+}
+
+/**
+ * A blog comment its writer changed: whether before or after it reached the queue. Changed after,
+ * what the flags were about is in the earlier versions, not in the text shown.
+ */
+function EditedNote({ item, editedAt }: { item: ItemView; editedAt: string }) {
+  const at = new Date(editedAt);
+  if (at.getTime() <= new Date(item.createdAt).getTime()) {
+    return (
+      <p class="hint">
+        Edited by its author <Time at={at} />, before it came here.
+      </p>
+    );
+  }
+  return (
+    <p class="notice notice-info" role="note">
+      <strong>Edited after it was {item.kind === 'flagged' ? 'flagged' : 'held for review'}</strong> (<Time at={at} />).{' '}
+      {item.revisions.length > 0 ? 'What it said before is under “Earlier versions” below.' : ''}
+    </p>
   );
 }
 
