@@ -142,6 +142,8 @@ export const replyDrafts = pgTable(
       .notNull()
       .references(() => threads.id, { onDelete: 'cascade' }),
     body: text('body').notNull(),
+    /** The post of the thread it answers (the Reply link it was started from); null: the thread. */
+    replyToPostId: bigint('reply_to_post_id', { mode: 'number' }).references(() => posts.id, { onDelete: 'set null' }),
     /** Counts saves, so a page that loaded an older one does not write over a newer (another tab, another device). */
     revision: integer('revision').notNull().default(1),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

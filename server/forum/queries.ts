@@ -185,7 +185,9 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
         and ${posts.authorId} = ${viewer.id} and ${posts.number} between ${from} and ${to})`,
       ownWatch: ownWatchLevels(sql`${viewer.id}`, { threadId: sql`${threads.id}`, boardId: sql`${boards.id}`, spaceId: sql`${spaces.id}` }),
       // The row's own condition below is the thread's visibility; the draft's is that it is theirs.
-      draft: sql<ReplyDraft | null>`(select json_build_object('body', ${replyDrafts.body}, 'revision', ${replyDrafts.revision}, 'savedAt', ${replyDrafts.updatedAt})
+      // The post it answers by its number, while the member may read that post.
+      draft: sql<ReplyDraft | null>`(select json_build_object('body', ${replyDrafts.body}, 'revision', ${replyDrafts.revision}, 'savedAt', ${replyDrafts.updatedAt},
+          'replyTo', (select json_build_object('id', ${posts.id}, 'number', ${posts.number}) from ${posts} where ${posts.id} = ${replyDrafts.replyToPostId} and ${postVisible(viewer)}))
         from ${replyDrafts} where ${ownReplyDraft(viewer, threads.id)})`,
     })
     .from(threads)
@@ -202,6 +204,8 @@ export interface ReplyDraft {
   body: string;
   revision: number;
   savedAt: string;
+  /** The post it answers, when the member may read it. */
+  replyTo: { id: number; number: number } | null;
 }
 
 /**
@@ -698,9 +702,10 @@ export async function saveReplyDraft(
   db: Executor,
   viewer: PolicyMember & { id: string },
   threadId: number,
-  body: string,
+  draft: { body: string; replyToPostId: number | null },
   options: { idempotencyKey: string | null; baseRevision: number | null },
 ) {
+  const { body } = draft;
   return db.transaction(async (tx): Promise<DraftSaved | null> => {
     const [thread] = await tx
       .select({ id: threads.id })
@@ -718,10 +723,15 @@ export async function saveReplyDraft(
       await tx.delete(replyDrafts).where(own);
       return 'ended';
     }
+    // Only a post of this thread: the page that shows the draft reads it through the policy again.
+    const replyToPostId = draft.replyToPostId === null ? null : sql`(select ${posts.id} from ${posts} where ${posts.id} = ${draft.replyToPostId} and ${posts.threadId} = ${threadId})`;
     const [saved] = await tx
       .insert(replyDrafts)
-      .values({ userId: viewer.id, threadId, body })
-      .onConflictDoUpdate({ target: [replyDrafts.userId, replyDrafts.threadId], set: { body, revision: sql`${replyDrafts.revision} + 1`, updatedAt: sql`now()` } })
+      .values({ userId: viewer.id, threadId, body, replyToPostId })
+      .onConflictDoUpdate({
+        target: [replyDrafts.userId, replyDrafts.threadId],
+        set: { body, replyToPostId: sql`excluded.reply_to_post_id`, revision: sql`${replyDrafts.revision} + 1`, updatedAt: sql`now()` },
+      })
       .returning({ savedAt: replyDrafts.updatedAt, revision: replyDrafts.revision });
     if (!saved) throw new Error('upsert returned no row');
     await tx.execute(sql`delete from ${replyDrafts} where ${replyDrafts.userId} = ${viewer.id} and ${replyDrafts.threadId} not in (
@@ -743,7 +753,7 @@ async function postedWithKey(tx: Executor, table: typeof posts | typeof threads,
 /** The member's draft in a thread, while they may read the thread. */
 export async function findReplyDraft(db: Executor, viewer: PolicyViewer, threadId: number) {
   const [row] = await db
-    .select({ body: replyDrafts.body, revision: replyDrafts.revision, savedAt: replyDrafts.updatedAt })
+    .select({ body: replyDrafts.body, revision: replyDrafts.revision, savedAt: replyDrafts.updatedAt, replyToPostId: replyDrafts.replyToPostId })
     .from(replyDrafts)
     .where(and(eq(replyDrafts.threadId, threadId), replyDraftVisible(viewer)));
   return row;

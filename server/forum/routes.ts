@@ -186,12 +186,20 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
     '/threads/:id/draft',
     {
       config: { access: 'member' },
-      schema: { tags: ['forum'], summary: 'Your unposted reply in a thread (404 when none)', params: IdParams, response: { 200: Type.Object({ body: Type.String(), revision: Type.Integer(), savedAt: Type.String({ format: 'date-time' }) }), ...errorResponses } },
+      schema: {
+        tags: ['forum'],
+        summary: 'Your unposted reply in a thread (404 when none)',
+        params: IdParams,
+        response: {
+          200: Type.Object({ body: Type.String(), replyToPostId: Type.Union([Type.Integer(), Type.Null()], { description: 'The post it answers; null: the thread' }), revision: Type.Integer(), savedAt: Type.String({ format: 'date-time' }) }),
+          ...errorResponses,
+        },
+      },
     },
     async (request) => {
       const draft = await forum.replyDraft(requireMember(request.viewer), request.params.id);
       if (!draft) throw new NotFound('You have no draft in that thread.');
-      return { body: draft.body, revision: draft.revision, savedAt: draft.savedAt.toISOString() };
+      return { body: draft.body, replyToPostId: draft.replyToPostId, revision: draft.revision, savedAt: draft.savedAt.toISOString() };
     },
   );
 
@@ -203,7 +211,12 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['forum'],
         summary: 'Keep your unposted reply in a thread (an empty body discards it); posting in the thread ends it',
         params: IdParams,
-        body: Type.Object({ body: Body, idempotencyKey: IdempotencyKey, baseRevision: BaseRevision }),
+        body: Type.Object({
+          body: Body,
+          replyToPostId: Type.Optional(Type.Integer({ minimum: 1, description: 'The post of this thread it answers, as the reply will (kept only if it is one); left out: the thread' })),
+          idempotencyKey: IdempotencyKey,
+          baseRevision: BaseRevision,
+        }),
         response: { 200: DraftKept, ...errorResponses },
       },
     },

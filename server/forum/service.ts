@@ -391,9 +391,9 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
      * Keeps what a member has written of a reply so far, for them alone (see `q.saveReplyDraft`):
      * a tab closed, a battery gone flat or a session ended does not lose it. An empty body discards it.
      */
-    async saveReplyDraft(viewer: MemberViewer, threadId: number, input: DraftInput) {
+    async saveReplyDraft(viewer: MemberViewer, threadId: number, input: DraftInput & { replyToPostId?: number | undefined }) {
       const body = draftBody(input.body);
-      return keptOrRefused(await q.saveReplyDraft(db, viewer, threadId, body, draftOptions(input)));
+      return keptOrRefused(await q.saveReplyDraft(db, viewer, threadId, { body, replyToPostId: input.replyToPostId ?? null }, draftOptions(input)));
     },
 
     /** The member's unfinished reply in a thread they may read, if any. */

@@ -68,6 +68,33 @@ test('a reply typed, then the tab closed at once, is in the reply box of a new w
   }
 });
 
+test('a reply started from a post’s Reply link keeps that post through its draft, on the thread page too, and answers it', { timeout: 60_000 }, async () => {
+  const context = await newContext(harness);
+  await context.addCookies(await sessionCookies(harness, member));
+  try {
+    const { page, problems } = await openPage(context);
+    await page.goto(threadPath);
+    await page.getByRole('link', { name: 'Reply to post 1' }).click();
+    await page.getByLabel('Message', { exact: true }).fill('Most of ours manage an hour');
+    await page.locator('[data-draft-status]').getByText(/^Draft saved at .+\. Only you can see it\.$/).waitFor({ timeout: 10_000 });
+    // The autosave took the post along (not only the text).
+    const threadId = Number(/\/t\/(\d+)/.exec(threadPath)![1]);
+    expect((await harness.app.services.forum.replyDraft(member.viewer, threadId))?.replyToPostId).not.toBeNull();
+
+    // Later, on the thread page: the box has the words and says which post they answer.
+    await page.goto(threadPath);
+    const reply = page.locator('#reply');
+    expect(await reply.getByLabel('Message', { exact: true }).inputValue()).toBe('Most of ours manage an hour');
+    expect(await reply.locator('.composer-answers').textContent()).toContain('Your draft answers post #1');
+    await Promise.all([page.waitForURL(/#p\d+$/), reply.getByRole('button', { name: 'Post reply' }).click()]);
+    const posted = page.locator(`article${new URL(page.url()).hash}`);
+    expect(await posted.locator('.reply-to').textContent()).toContain('#1');
+    expect(problems.list).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a new thread half written keeps its title and text through a reload, and is listed on the drafts page', { timeout: 60_000 }, async () => {
   const context = await newContext(harness);
   await context.addCookies(await sessionCookies(harness, member));

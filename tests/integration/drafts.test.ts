@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { replyDrafts, spaceMembers, threadDrafts } from '../../db/schema/index.ts';
+import { posts, replyDrafts, spaceMembers, threadDrafts } from '../../db/schema/index.ts';
 import { DRAFT_KEEP_DAYS, DRAFTS_KEPT } from '../../server/forum/rules.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeHtml, locationOf, type Agent } from '../helpers/browser-session.ts';
@@ -179,6 +179,64 @@ describe('a reply draft', () => {
     const forged = await agent.postForm(`/t/${thread.threadId}/draft`, { body: 'forged', _csrf: 'nope' }, { accept: JSON_ANSWER });
     expect(forged.statusCode).toBe(403);
     expect((await storedDrafts(bob, thread.threadId)).map((d) => d.body)).toEqual(['The part worth keeping']);
+  });
+});
+
+describe('a reply to a post, kept as a draft', () => {
+  test('keeps the post it answers: the reply page and the thread’s own box bring it back, and the reply answers it', async () => {
+    const thread = await createThread(app, alice, board.id, 'Proning awake patients');
+    const path = `/t/${thread.threadId}/${thread.slug}`;
+    const second = await app.services.forum.reply(admin.viewer, thread.threadId, { body: 'We prone for two hours at a time.' });
+    const agent = await signedInAgent(app, bob);
+    // "Reply" on post 2: the page carries it, and so does each save of the draft from there.
+    const replying = await agent.open(`/t/${thread.threadId}/reply?to=${second.postId}`);
+    expect(replying.body).toContain(`name="replyTo" value="${second.postId}"`);
+    const saved = await agent.postForm(
+      `/t/${thread.threadId}/draft`,
+      { body: 'Two hours is what we do too', replyTo: String(second.postId), idempotencyKey: keyOf(replying.body), draftRevision: revisionOf(replying.body) },
+      { accept: JSON_ANSWER },
+    );
+    expect(JSON.parse(saved.body)).toMatchObject({ kept: true });
+    expect((await storedDrafts(bob, thread.threadId))[0]?.replyToPostId).toBe(second.postId);
+
+    // Back through the drafts page's link (no post named): still answering post 2, its words shown.
+    const resumed = await agent.open(`/t/${thread.threadId}/reply`);
+    expect(replyBox(resumed.body)).toBe('Two hours is what we do too');
+    expect(resumed.body).toContain(`name="replyTo" value="${second.postId}"`);
+    expect(resumed.body).toContain('We prone for two hours at a time.');
+    // The thread's own box says so, and posts it that way.
+    const threadPage = await agent.open(path);
+    expect(replyBox(threadPage.body)).toBe('Two hours is what we do too');
+    expect(threadPage.body).toContain(`name="replyTo" value="${second.postId}"`);
+    expect(decodeHtml(threadPage.body.replace(/<[^>]+>/g, ''))).toContain('Your draft answers post #2, and so will the reply.');
+    const posted = await agent.postForm(`/t/${thread.threadId}/reply`, { body: 'Two hours is what we do too.', replyTo: String(second.postId), idempotencyKey: keyOf(threadPage.body), intent: 'post' });
+    expect(posted.statusCode).toBe(303);
+    expect(locationOf(posted)).toMatch(/#p3$/);
+    const [reply] = await app.database.db.select().from(posts).where(and(eq(posts.threadId, thread.threadId), eq(posts.number, 3)));
+    expect(reply).toMatchObject({ authorId: bob.viewer.id, replyToPostId: second.postId });
+    expect(await storedDrafts(bob, thread.threadId)).toEqual([]);
+  });
+
+  test('a post of another thread is not kept as the one answered, and a draft answering the thread says nothing of a post', async () => {
+    const thread = await createThread(app, alice, board.id, 'Vasopressin in septic shock');
+    const elsewhere = await createThread(app, alice, board.id, 'Something else entirely');
+    const agent = await signedInAgent(app, bob);
+    const page = await agent.open(`/t/${thread.threadId}/${thread.slug}`);
+    await agent.postForm(`/t/${thread.threadId}/draft`, { body: 'At 0.03 units', replyTo: String(elsewhere.postId), idempotencyKey: keyOf(page.body), draftRevision: revisionOf(page.body) }, { accept: JSON_ANSWER });
+    expect((await storedDrafts(bob, thread.threadId))[0]).toMatchObject({ body: 'At 0.03 units', replyToPostId: null });
+    const again = await agent.open(`/t/${thread.threadId}/${thread.slug}`);
+    expect(again.body).not.toContain('name="replyTo"');
+    expect(again.body).not.toContain('Your draft answers');
+  });
+
+  test('through the API: kept with the post it answers, read back, and left out when a save leaves it out', async () => {
+    const thread = await createThread(app, alice, board.id, 'Heparin in COVID-19');
+    const answer = await app.services.forum.reply(admin.viewer, thread.threadId, { body: 'Intermediate dose for most.' });
+    const api = (method: 'GET' | 'PUT', payload?: object) => app.inject({ method, url: `/api/v1/threads/${thread.threadId}/draft`, headers: bob.auth, ...(payload ? { payload } : {}) });
+    expect((await api('PUT', { body: 'Prophylactic only', replyToPostId: answer.postId })).json().kept).toBe(true);
+    expect((await api('GET')).json()).toMatchObject({ body: 'Prophylactic only', replyToPostId: answer.postId });
+    await api('PUT', { body: 'Prophylactic only, unless the D-dimer climbs' });
+    expect((await api('GET')).json()).toMatchObject({ replyToPostId: null });
   });
 });
 

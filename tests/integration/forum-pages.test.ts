@@ -154,8 +154,15 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     expect(stale.statusCode).toBe(409);
     expect(stale.body).toContain('Someone saved a newer version');
     expect(stale.body).toContain('third from an old tab');
+    // The version saved now is there to compare, and the form builds on it: saving again keeps the
+    // typed text (it was refused a second time, for ever, while it carried the old revision).
+    expect(stale.body).toMatch(/The version saved now[\s\S]*second version[\s\S]*<textarea/);
+    expect(stale.body).toContain('name="baseRevision" value="2"');
+    const again = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: 'third from an old tab', baseRevision: '2', intent: 'post' });
+    expect(again.statusCode).toBe(303);
+    expect((await agent.open(locationOf(again))).body).toContain('third from an old tab');
     // Emptying a post is not how it is taken down, and the refusal says so rather than "posting".
-    const emptied = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: '   ', baseRevision: '2', intent: 'post' });
+    const emptied = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: '   ', baseRevision: '3', intent: 'post' });
     expect(emptied.statusCode).toBe(422);
     expect(emptied.body).toContain('A post cannot be empty. To take it down, delete it instead.');
     expect(emptied.body).not.toContain('before posting');

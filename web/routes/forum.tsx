@@ -277,7 +277,11 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
             description={posts.description}
             composer={freshComposer(result.draft?.body)}
             heldFirstPosts={heldFirstPosts}
-            draft={viewer.kind === 'member' ? { url: `/t/${result.thread.id}/draft`, savedAt: result.draft ? new Date(result.draft.savedAt) : null, revision: result.draft?.revision ?? 0 } : undefined}
+            draft={
+              viewer.kind === 'member'
+                ? { url: `/t/${result.thread.id}/draft`, savedAt: result.draft ? new Date(result.draft.savedAt) : null, revision: result.draft?.revision ?? 0, answers: result.draft?.replyTo ?? undefined }
+                : undefined
+            }
             {...(watch ? { watch } : {})}
           />,
         );
@@ -294,9 +298,19 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
   ) {
     const viewer = requireMember(request.viewer);
     const { thread, board, space } = await forum.thread(viewer, threadId);
-    const parent = replyToPostId ? await forum.post(viewer, replyToPostId) : undefined;
-    const replyTo = parent && parent.threadId === thread.id && !parent.deletedAt ? parent : undefined;
     const [heldFirstPosts, draft] = await Promise.all([moderation.firstPostsHeld(viewer), forum.replyDraft(viewer, thread.id)]);
+    // Without a post named, the one the draft answers ("Reply" on #5, closed, and come back),
+    // while the viewer may still read it.
+    const kept = draft?.replyToPostId;
+    const parent = replyToPostId
+      ? await forum.post(viewer, replyToPostId)
+      : kept
+        ? await forum.post(viewer, kept).catch((error: unknown) => {
+            if (error instanceof NotFound) return undefined;
+            throw error;
+          })
+        : undefined;
+    const replyTo = parent && parent.threadId === thread.id && !parent.deletedAt ? parent : undefined;
     const composer = typeof state === 'function' ? state(draft?.body) : state;
     return sendPage(
       reply,
@@ -357,13 +371,14 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     const { body, idempotencyKey, intent } = request.body;
     const discard = intent === 'discard-draft';
     const baseRevision = draftRevisionOf(request.body);
+    const replyToPostId = positiveInt(request.body.replyTo);
     return keepDraft(
       request,
       reply,
       discard,
-      () => forum.saveReplyDraft(viewer, request.params.id, { body: discard ? '' : body, idempotencyKey, baseRevision }),
+      () => forum.saveReplyDraft(viewer, request.params.id, { body: discard ? '' : body, replyToPostId, idempotencyKey, baseRevision }),
       request.body.back === 'drafts' ? '/drafts' : `/t/${request.params.id}#reply`,
-      (refused, status) => renderReply(request, reply, request.params.id, undefined, { body, idempotencyKey: idempotencyKey ?? randomUUID(), ...refused }, status),
+      (refused, status) => renderReply(request, reply, request.params.id, replyToPostId, { body, idempotencyKey: idempotencyKey ?? randomUUID(), ...refused }, status),
     );
   });
 
@@ -418,10 +433,16 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     return reply.redirect(postHref(post.threadId, post.threadSlug, post.number), 301);
   });
 
-  async function renderEdit(request: FastifyRequest, reply: FastifyReply, postId: number, state: ComposerState | undefined, status = 200) {
+  /**
+   * `conflict`: the edit was refused as saved elsewhere since the form was opened. The typed text
+   * stays in the form, the version saved now is shown above it, and the form now builds on that
+   * version, so Save keeps what was typed once the writer has compared the two.
+   */
+  async function renderEdit(request: FastifyRequest, reply: FastifyReply, postId: number, state: ComposerState | undefined, status = 200, conflict = false) {
     const post = await forum.postToEdit(requireMember(request.viewer), postId);
     const { space, board } = await forum.thread(request.viewer, post.threadId);
     const initial: ComposerState = state ?? { body: post.bodySource, idempotencyKey: randomUUID(), errors: {}, ...(post.number === 1 ? { title: post.threadTitle } : {}) };
+    const baseRevision = conflict ? String(post.revision) : (state?.hidden?.baseRevision ?? String(post.revision));
     return sendPage(
       reply,
       <ComposePage
@@ -435,7 +456,8 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
           { label: 'Edit' },
         ]}
         action={`/p/${post.id}/edit`}
-        state={{ ...initial, hidden: { baseRevision: state?.hidden?.baseRevision ?? String(post.revision) } }}
+        state={{ ...initial, hidden: { baseRevision } }}
+        current={conflict ? { title: post.number === 1 ? post.threadTitle : null, html: post.bodyHtml, editedAt: post.editedAt } : undefined}
         withTitle={post.number === 1}
         submitLabel="Save changes"
       />,
@@ -457,7 +479,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
       return reply.redirect(postHref(ref.threadId, ref.slug, ref.number), 303);
     } catch (error) {
       const problem = formProblem(error);
-      return renderEdit(request, reply, request.params.id, { ...state, ...problem.refused }, problem.status);
+      return renderEdit(request, reply, request.params.id, { ...state, ...problem.refused }, problem.status, error instanceof Conflict);
     }
   });
 

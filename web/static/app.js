@@ -221,6 +221,8 @@
     const titleInput = form.querySelector('input[name="title"]');
     const csrfInput = form.querySelector('input[name="_csrf"]');
     const keyInput = form.querySelector('input[name="idempotencyKey"]');
+    // The post a reply answers goes with its draft, as it goes with the reply.
+    const replyToInput = form.querySelector('input[name="replyTo"]');
     const revision = form.querySelector('input[name="draftRevision"]');
     const discard = form.querySelector('[data-draft-discard]');
     if (!url || !textarea || !csrfInput || !revision) return;
@@ -232,6 +234,7 @@
         const data = new URLSearchParams({ body: textarea.value, _csrf: csrfInput.value, draftRevision: revision.value });
         if (titleInput) data.set('title', titleInput.value);
         if (keyInput) data.set('idempotencyKey', keyInput.value);
+        if (replyToInput) data.set('replyTo', replyToInput.value);
         return data;
       },
       // A new thread's draft is its title and its text.

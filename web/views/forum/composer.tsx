@@ -26,6 +26,11 @@ export interface DraftState {
   savedAt: Date | null;
   /** The kept draft's revision (0: none); sent back with each save, so one from elsewhere is not overwritten. */
   revision: number;
+  /**
+   * The post the kept reply answers, for the thread page's own box: it was started from that
+   * post's Reply link, and posting it here still answers that post.
+   */
+  answers?: { id: number; number: number } | undefined;
 }
 
 /**
@@ -58,6 +63,14 @@ export function Composer(props: {
       {Object.entries(state.hidden ?? {}).map(([name, value]) => (
         <input type="hidden" name={name} value={value} />
       ))}
+      {draft?.answers && (
+        <>
+          <input type="hidden" name="replyTo" value={String(draft.answers.id)} />
+          <p class="hint composer-answers">
+            Your draft answers <a href={`/p/${draft.answers.id}`}>post #{draft.answers.number}</a>, and so will the reply.
+          </p>
+        </>
+      )}
       {props.withTitle && (
         <Field name="title" label="Title" value={state.title ?? ''} error={state.errors.title} required maxLength={FORUM_LIMITS.titleMax} minLength={FORUM_LIMITS.titleMin} autofocus={focus && !state.title} />
       )}

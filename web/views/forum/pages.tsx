@@ -567,6 +567,8 @@ export function ComposePage(props: {
   withTitle: boolean;
   submitLabel: string;
   context?: { author: string; html: string } | undefined;
+  /** After a refused edit (saved elsewhere since the form was opened): what is saved now, beside the text typed. */
+  current?: { title: string | null; html: string; editedAt: Date | null } | undefined;
   status?: number;
   /** Where the composer's @ list asks for handles. */
   mentionable?: string;
@@ -584,6 +586,15 @@ export function ComposePage(props: {
           <p class="hint">Replying to {props.context.author}:</p>
           <RenderedContent html={trustedSafeHtml(props.context.html)} />
         </aside>
+      )}
+      {props.current && (
+        <section class="replying-to" aria-labelledby="current-version-heading">
+          <h2 id="current-version-heading" class="hint">
+            The version saved now{props.current.editedAt && <> (saved <Time at={props.current.editedAt} />)</>}:
+          </h2>
+          {props.current.title !== null && <p class="current-title">{props.current.title}</p>}
+          <RenderedContent html={trustedSafeHtml(props.current.html)} />
+        </section>
       )}
       <Composer
         ctx={props.ctx}
