@@ -512,7 +512,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       const title = post.number === 1 && input.title !== undefined ? cleanTitle(input.title, fields) : undefined;
       throwIfInvalid(fields);
       const stale = new Conflict(
-        'Someone saved a newer version of this post while you were editing. Your text is kept below; compare it with the current version and save again.',
+        'A newer version of this post was saved while you were editing (in another tab or device, or by a moderator). Your text is kept below the current version: compare the two, then save again.',
       );
       if (input.baseRevision !== post.revision) throw stale;
       const titleChanged = title !== undefined && title !== post.threadTitle;

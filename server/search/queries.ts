@@ -65,6 +65,8 @@ function plain(text: SQL | ReturnType<typeof sql.raw>, limit = SNIPPET_INPUT_CHA
  */
 const PROSE_RULES: [pattern: string, replacement: string, flags: string][] = [
   [String.raw`!?\[([^\]]*)\]\([^)]*\)`, String.raw`\1`, 'g'],
+  // A code fence and its language ("```text") are not words anyone wrote to be read.
+  ['^[ \t]*(\u0060{3,}|~{3,}).*$', '', 'gn'],
   [String.raw`^[ \t]*(>[ \t]*)*([-+*]|\d+[.)])[ \t]+`, '· ', 'gn'],
   [String.raw`^[ \t]*#{1,6}[ \t]+(.*[^.:;?!…#[:space:]])[ \t#]*$`, String.raw`\1:`, 'gn'],
   ['\\*+|~~|\u0060+', '', 'g'],

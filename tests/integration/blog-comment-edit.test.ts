@@ -178,7 +178,7 @@ describe('editing a comment from the entry page', () => {
     expect(html).toContain('Your text is kept below');
     // The typed text in the box, the saved one beside it to compare.
     expect(html).toMatch(/<textarea[^>]*name="body"[^>]*>Typed in the first tab, worth keeping\.<\/textarea>/);
-    expect(html).toContain('The version saved now');
+    expect(html).toContain('The current version');
     expect(html).toContain('<p>Saved from the second tab.</p>');
     // The form now stands on the saved revision: sending it again replaces that knowingly.
     expect(baseRevisionIn(stale.body)).toBe('2');

@@ -217,6 +217,25 @@ describe('a reply to a post, kept as a draft', () => {
     expect(await storedDrafts(bob, thread.threadId)).toEqual([]);
   });
 
+  test('opened from another post’s Reply link, a draft is not moved silently: the page says which post it answered, with the way back', async () => {
+    const thread = await createThread(app, alice, board.id, 'Steroids in ARDS');
+    const second = await app.services.forum.reply(admin.viewer, thread.threadId, { body: 'Dexamethasone for ten days.' });
+    const agent = await signedInAgent(app, bob);
+    const text = (html: string) => decodeHtml(html.replace(/<[^>]+>/g, ''));
+    // A draft for the thread itself, then Reply on post 2.
+    await app.services.forum.saveReplyDraft(bob.viewer, thread.threadId, { body: 'Which dose do you use?' });
+    const fromThread = await agent.open(`/t/${thread.threadId}/reply?to=${second.postId}`);
+    expect(text(fromThread.body)).toContain('Your draft below was written as a reply to the thread; posting it here answers post #2 instead.');
+    expect(fromThread.body).toContain(`href="/t/${thread.threadId}/reply">Reply to the thread instead</a>`);
+    // A draft for post 2, then Reply on post 1.
+    await app.services.forum.saveReplyDraft(bob.viewer, thread.threadId, { body: 'Ten days here too', replyToPostId: second.postId });
+    const fromOther = await agent.open(`/t/${thread.threadId}/reply?to=${thread.postId}`);
+    expect(text(fromOther.body)).toContain('Your draft below was written in answer to post #2; posting it here answers post #1 instead.');
+    expect(fromOther.body).toContain(`href="/t/${thread.threadId}/reply?to=${second.postId}">Answer post #2 instead</a>`);
+    // The same post again: nothing to say.
+    expect((await agent.open(`/t/${thread.threadId}/reply?to=${second.postId}`)).body).not.toContain('Your draft below was written');
+  });
+
   test('a post of another thread is not kept as the one answered, and a draft answering the thread says nothing of a post', async () => {
     const thread = await createThread(app, alice, board.id, 'Vasopressin in septic shock');
     const elsewhere = await createThread(app, alice, board.id, 'Something else entirely');

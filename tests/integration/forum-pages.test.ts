@@ -152,11 +152,11 @@ describe('replying, quoting, editing and deleting from thread pages', () => {
     expect(versions.body).toContain('<summary>What changed in version 2</summary><div><p class="revision-diff"><del>first</del><ins>second</ins> version</p>');
     const stale = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: 'third from an old tab', baseRevision: '1', intent: 'post' });
     expect(stale.statusCode).toBe(409);
-    expect(stale.body).toContain('Someone saved a newer version');
+    expect(stale.body).toContain('A newer version of this post was saved while you were editing');
     expect(stale.body).toContain('third from an old tab');
-    // The version saved now is there to compare, and the form builds on it: saving again keeps the
+    // The current version is there to compare, and the form builds on it: saving again keeps the
     // typed text (it was refused a second time, for ever, while it carried the old revision).
-    expect(stale.body).toMatch(/The version saved now[\s\S]*second version[\s\S]*<textarea/);
+    expect(stale.body).toMatch(/role="alert"[\s\S]*The current version[\s\S]*second version[\s\S]*<textarea/);
     expect(stale.body).toContain('name="baseRevision" value="2"');
     const again = await agent.postForm(`/p/${postId}/edit`, { title: 'Editable', body: 'third from an old tab', baseRevision: '2', intent: 'post' });
     expect(again.statusCode).toBe(303);

@@ -528,6 +528,11 @@ describe('snippets', () => {
     expect(read).toContain('Ventilation: Settings we start with: · PEEP 10 · FiO2 0.6 · Tidal volume 6 ml/kg · Then titrate to the gas.');
     expect(read).toContain('· Prone early · Recheck at four hours');
     expect(highlighted(snippet)).toEqual(expect.arrayContaining(['tidal']));
+
+    // A code block's fence and language are left out; its lines are kept.
+    const code = await thread(alice, 'Wombat ventilator settings', 'Our wombat settings:\n\n```text\nMode VC-AC\nVt 420\n```\n\nThen the gas.');
+    const codeSnippet = (await search(`${q('wombat')}&kind=post`)).results.find((r) => r.id === code.postId)!.snippet;
+    expect(text(codeSnippet).replace(/\s+/g, ' ')).toBe('Our wombat settings: Mode VC-AC Vt 420 · Then the gas.');
   });
 
   test('markup in titles and bodies comes back as text, and the highlight sentinels cannot be forged', async () => {

@@ -299,18 +299,31 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
     const viewer = requireMember(request.viewer);
     const { thread, board, space } = await forum.thread(viewer, threadId);
     const [heldFirstPosts, draft] = await Promise.all([moderation.firstPostsHeld(viewer), forum.replyDraft(viewer, thread.id)]);
-    // Without a post named, the one the draft answers ("Reply" on #5, closed, and come back),
-    // while the viewer may still read it.
-    const kept = draft?.replyToPostId;
-    const parent = replyToPostId
-      ? await forum.post(viewer, replyToPostId)
-      : kept
-        ? await forum.post(viewer, kept).catch((error: unknown) => {
-            if (error instanceof NotFound) return undefined;
-            throw error;
-          })
-        : undefined;
+    // A post the draft names, while the viewer may still read it.
+    const readable = (postId: number) =>
+      forum.post(viewer, postId).catch((error: unknown) => {
+        if (error instanceof NotFound) return undefined;
+        throw error;
+      });
+    // Without a post named, the one the draft answers ("Reply" on #5, closed, and come back).
+    const kept = draft?.replyToPostId ?? null;
+    const parent = replyToPostId ? await forum.post(viewer, replyToPostId) : kept ? await readable(kept) : undefined;
     const replyTo = parent && parent.threadId === thread.id && !parent.deletedAt ? parent : undefined;
+    // A draft written for the thread or another post, opened from this post's Reply link: its
+    // saves will answer this post now, which is said, with the way back.
+    const earlier = draft && replyToPostId !== undefined && kept !== replyToPostId ? (kept === null ? 'thread' : await readable(kept)) : undefined;
+    const moved =
+      earlier === 'thread' ? (
+        <>
+          Your draft below was written as a reply to the thread; posting it here answers post #{replyTo?.number} instead.{' '}
+          <a href={`/t/${thread.id}/reply`}>Reply to the thread instead</a>
+        </>
+      ) : earlier && earlier.threadId === thread.id ? (
+        <>
+          Your draft below was written in answer to post #{earlier.number}; posting it here answers post #{replyTo?.number} instead.{' '}
+          <a href={`/t/${thread.id}/reply?to=${earlier.id}`}>Answer post #{earlier.number} instead</a>
+        </>
+      ) : undefined;
     const composer = typeof state === 'function' ? state(draft?.body) : state;
     return sendPage(
       reply,
@@ -326,6 +339,7 @@ export const forumPages: FastifyPluginAsyncTypebox = async (app) => {
         submitLabel="Post reply"
         mentionable={`/mentionable?thread=${thread.id}`}
         context={replyTo ? { author: `@${replyTo.author.handle} (#${replyTo.number})`, html: replyTo.bodyHtml } : undefined}
+        notice={replyTo ? moved : undefined}
       />,
       status,
     );

@@ -6,8 +6,16 @@ import type { RenderedFragment } from '../render.tsx';
  * The only place views print raw HTML: content that went through server/content's pipeline,
  * which the SafeHtml type proves, and markup rendered from views earlier (RenderedFragment).
  */
-export function RenderedContent({ html, class: className = 'prose' }: { html: SafeHtml; class?: string }) {
-  return <div class={className} dangerouslySetInnerHTML={{ __html: html }} />;
+/**
+ * `region`: the text is shown in a box of limited height (another post beside a form), so it is a
+ * named region the keyboard can reach and scroll.
+ */
+export function RenderedContent({ html, class: className = 'prose', region }: { html: SafeHtml; class?: string; region?: string }) {
+  return region === undefined ? (
+    <div class={className} dangerouslySetInnerHTML={{ __html: html }} />
+  ) : (
+    <div class={className} role="region" aria-label={region} tabIndex={0} dangerouslySetInnerHTML={{ __html: html }} />
+  );
 }
 
 /** A container whose children were rendered earlier (web/thread-posts-cache.ts keeps a thread page's posts). */

@@ -48,9 +48,9 @@ export function CommentEditPage(props: {
         {state.current && (
           <section class="replying-to" aria-labelledby="current-version-heading">
             <h2 id="current-version-heading" class="hint">
-              The version saved now{state.current.editedAt && <> (saved <Time at={state.current.editedAt} />)</>}:
+              The current version{state.current.editedAt && <>, saved <Time at={state.current.editedAt} /></>}:
             </h2>
-            <RenderedContent html={trustedSafeHtml(state.current.bodyHtml)} />
+            <RenderedContent html={trustedSafeHtml(state.current.bodyHtml)} region="The current version" />
           </section>
         )}
         <CsrfField ctx={ctx} />

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { SafeHtml } from '../../../server/content/safe-html.ts';
 import type { SeeAlso } from '../../../server/errors.ts';
 import { FORUM_LIMITS } from '../../../server/forum/rules.ts';
@@ -49,6 +50,9 @@ export function Composer(props: {
   draft?: DraftState | undefined;
   /** A page that is only this form: the cursor starts in it (not the thread page's reply box below the posts). */
   focus?: boolean;
+  /** Shown under a refusal's message, before the fields (an edit refused: the current version). */
+  aside?: ComponentChildren;
+  bodyLabel?: string;
 }) {
   const { state, draft } = props;
   // Not over a refusal's summary or a preview, which take the focus themselves.
@@ -57,6 +61,7 @@ export function Composer(props: {
     <form method="post" action={props.action} class="composer" data-composer data-mentionable={props.mentionable} data-draft={draft?.url}>
       {props.heading && <h2>{props.heading}</h2>}
       <ErrorSummary message={state.message} see={state.see} />
+      {props.aside}
       <CsrfField ctx={props.ctx} />
       <input type="hidden" name="idempotencyKey" value={state.idempotencyKey} />
       {draft && <input type="hidden" name="draftRevision" value={String(draft.revision)} />}
@@ -76,7 +81,7 @@ export function Composer(props: {
       )}
       <Field
         name="body"
-        label="Message"
+        label={props.bodyLabel ?? 'Message'}
         value={state.body}
         error={state.errors.body}
         multiline

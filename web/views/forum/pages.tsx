@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import { POSTS_PER_PAGE } from '../../../server/forum/rules.ts';
 import { AUTO_HIDDEN_NOTE, firstPosts } from '../../../server/moderation/notes.ts';
@@ -567,6 +568,8 @@ export function ComposePage(props: {
   withTitle: boolean;
   submitLabel: string;
   context?: { author: string; html: string } | undefined;
+  /** Said above the form (a draft that now answers another post). */
+  notice?: ComponentChildren;
   /** After a refused edit (saved elsewhere since the form was opened): what is saved now, beside the text typed. */
   current?: { title: string | null; html: string; editedAt: Date | null } | undefined;
   status?: number;
@@ -581,20 +584,16 @@ export function ComposePage(props: {
       <Breadcrumbs items={props.crumbs} />
       <h1>{props.title}</h1>
       {props.heldFirstPosts && <FirstPostsHeld {...props.heldFirstPosts} />}
+      {props.notice && (
+        <p class="notice notice-info" role="status">
+          {props.notice}
+        </p>
+      )}
       {props.context && (
         <aside class="replying-to">
           <p class="hint">Replying to {props.context.author}:</p>
-          <RenderedContent html={trustedSafeHtml(props.context.html)} />
+          <RenderedContent html={trustedSafeHtml(props.context.html)} region={`The post by ${props.context.author}`} />
         </aside>
-      )}
-      {props.current && (
-        <section class="replying-to" aria-labelledby="current-version-heading">
-          <h2 id="current-version-heading" class="hint">
-            The version saved now{props.current.editedAt && <> (saved <Time at={props.current.editedAt} />)</>}:
-          </h2>
-          {props.current.title !== null && <p class="current-title">{props.current.title}</p>}
-          <RenderedContent html={trustedSafeHtml(props.current.html)} />
-        </section>
       )}
       <Composer
         ctx={props.ctx}
@@ -607,6 +606,21 @@ export function ComposePage(props: {
         {...(props.mentionable ? { mentionable: props.mentionable } : {})}
         draft={props.draft}
         focus
+        {...(props.current
+          ? {
+              bodyLabel: 'Your text (not saved yet)',
+              // Under the refusal's message, which says to compare the two.
+              aside: (
+                <section class="replying-to" aria-labelledby="current-version-heading">
+                  <h2 id="current-version-heading" class="hint">
+                    The current version{props.current.editedAt && <>, saved <Time at={props.current.editedAt} /></>}:
+                  </h2>
+                  {props.current.title !== null && <p class="current-title">{props.current.title}</p>}
+                  <RenderedContent html={trustedSafeHtml(props.current.html)} region="The current version" />
+                </section>
+              ),
+            }
+          : {})}
       />
     </Layout>
   );
