@@ -286,8 +286,8 @@ runCommand(async () => {
           join seed_titles t on t.k = (g * 13) % ${titles.length}
           join seed_longforms b on b.k = g % ${longforms.length}`);
         await tx.execute(sql`
-          insert into blog_entry_tags (entry_id, tag)
-          select ${entryBase(base)} + g, tag
+          insert into blog_entry_tags (entry_id, tag, label)
+          select ${entryBase(base)} + g, tag, tag
           from generate_series(1, ${entryTotal}::bigint) g
           cross join lateral (values ((${textArray(BLOG_TAGS)})[1 + g % ${BLOG_TAGS.length}]), ((${textArray(BLOG_TAGS)})[1 + (g * 7 + 3) % ${BLOG_TAGS.length}])) as x(tag)
           on conflict do nothing`);

@@ -80,7 +80,10 @@ export const blogEntryTags = pgTable(
     entryId: bigint('entry_id', { mode: 'number' })
       .notNull()
       .references(() => blogEntries.id, { onDelete: 'cascade' }),
+    /** The tag's address and identity: a lower-case slug (`/blog/tags/ecmo`), so "ECMO" and "ecmo" are one tag. */
     tag: text('tag').notNull(),
+    /** How this entry's writer spelled it ("ECMO", "NHS England"): what readers see. */
+    label: text('label').notNull(),
   },
   (t) => [primaryKey({ columns: [t.entryId, t.tag] }), index('blog_entry_tags_tag_idx').on(t.tag, t.entryId)],
 );

@@ -1,11 +1,15 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AuthorOut } from '../forum/presenters.ts';
 import type { CommentListRow, EntryRow } from './queries.ts';
-import { readingMinutes } from './rules.ts';
+import { readingMinutes, type Tag } from './rules.ts';
 
 export const EntryStatus = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')]);
 export const VisibilityOut = Type.Union([Type.Literal('public'), Type.Literal('members'), Type.Literal('space')]);
 export const ModerationStatusOut = Type.Union([Type.Literal('published'), Type.Literal('held'), Type.Literal('hidden')]);
+
+const TagsOut = Type.Array(Type.String(), { description: 'The entry’s tags as lower-case slugs (what ?tag= takes).' });
+/** Beside `tags` rather than in place of it: clients that read the slugs keep working. */
+const TagLabelsOut = Type.Array(Type.String(), { description: 'The same tags as their writer spelled them (e.g. "ECMO"), in the order of tags.' });
 
 export const EntrySummaryOut = Type.Object({
   id: Type.Integer(),
@@ -15,7 +19,8 @@ export const EntrySummaryOut = Type.Object({
   author: AuthorOut,
   publishedAt: Type.Union([Type.String(), Type.Null()]),
   readingMinutes: Type.Integer(),
-  tags: Type.Array(Type.String()),
+  tags: TagsOut,
+  tagLabels: TagLabelsOut,
   commentCount: Type.Integer(),
   visibility: VisibilityOut,
 });
@@ -40,7 +45,8 @@ export const EntryOut = Type.Object({
   moderationStatus: ModerationStatusOut,
   moderationNote: Type.String(),
   readingMinutes: Type.Integer(),
-  tags: Type.Array(Type.String()),
+  tags: TagsOut,
+  tagLabels: TagLabelsOut,
 });
 
 export const CommentOut = Type.Object({
@@ -89,7 +95,11 @@ export function tagUrl(tag: string): string {
 
 type Author = { handle: string; displayName: string };
 
-export function presentEntrySummary(row: { entry: EntryRow; author: Author; tags: string[]; commentCount: number }) {
+function presentTags(tags: readonly Tag[]) {
+  return { tags: tags.map((t) => t.slug), tagLabels: tags.map((t) => t.label) };
+}
+
+export function presentEntrySummary(row: { entry: EntryRow; author: Author; tags: readonly Tag[]; commentCount: number }) {
   const { entry } = row;
   return {
     id: entry.id,
@@ -99,13 +109,13 @@ export function presentEntrySummary(row: { entry: EntryRow; author: Author; tags
     author: { handle: row.author.handle, displayName: row.author.displayName },
     publishedAt: entry.publishedAt?.toISOString() ?? null,
     readingMinutes: readingMinutes(entry.bodySource),
-    tags: row.tags,
+    ...presentTags(row.tags),
     commentCount: row.commentCount,
     visibility: entry.visibility,
   };
 }
 
-export function presentEntry(row: { entry: EntryRow; author: Author; tags: string[]; live: boolean }) {
+export function presentEntry(row: { entry: EntryRow; author: Author; tags: readonly Tag[]; live: boolean }) {
   const { entry } = row;
   return {
     id: entry.id,
@@ -126,7 +136,7 @@ export function presentEntry(row: { entry: EntryRow; author: Author; tags: strin
     moderationStatus: entry.moderationStatus,
     moderationNote: entry.moderationNote,
     readingMinutes: readingMinutes(entry.bodySource),
-    tags: row.tags,
+    ...presentTags(row.tags),
   };
 }
 

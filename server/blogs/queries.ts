@@ -5,6 +5,7 @@ import { limitLiteral } from '../../db/integer-literal.ts';
 import { onAnyExecutor, oncePerDatabase } from '../../db/named-statement.ts';
 import { blogCommentRevisions, blogComments, blogEntries, blogEntryRevisions, blogEntrySlugs, blogEntryTags, spaces, users } from '../../db/schema/index.ts';
 import { blogCommentVisible, blogEntryLive, blogEntryVisible, moderatesSpace, perPolicyKey, policyKey, type PolicyViewer, type Viewer, viewerParameters } from '../policy/index.ts';
+import type { Tag } from './rules.ts';
 
 export type EntryRow = typeof blogEntries.$inferSelect;
 export type CommentRow = typeof blogComments.$inferSelect;
@@ -149,10 +150,10 @@ export async function listOwnEntries(db: Executor, viewer: Viewer & { id: string
     .limit(limit);
 }
 
-/** `ofEntries`: which entries' tags, as a condition on the tag's entry id. */
+/** `ofEntries`: which entries' tags, as a condition on the tag's entry id. Each with its writer's spelling, in the order of the slugs. */
 function tagsOfEntriesQuery(db: Executor, viewer: PolicyViewer, ofEntries: SQL) {
   return db
-    .select({ entryId: blogEntryTags.entryId, tag: blogEntryTags.tag })
+    .select({ entryId: blogEntryTags.entryId, slug: blogEntryTags.tag, label: blogEntryTags.label })
     .from(blogEntryTags)
     .innerJoin(blogEntries, eq(blogEntries.id, blogEntryTags.entryId))
     .where(and(ofEntries, blogEntryVisible(viewer)))
@@ -164,6 +165,22 @@ export async function listTagsOfEntries(db: Executor, viewer: Viewer, entryIds: 
   if (entryIds.length === 0) return [];
   if (entryIds.length === 1) return entryPageReads(db)[policyKey(viewer)].tags(db, { entryId: entryIds[0], ...viewerParameters(viewer) });
   return tagsOfEntriesQuery(db, viewer, inArray(blogEntryTags.entryId, entryIds));
+}
+
+/**
+ * How a tag's page spells the tag: its label on the newest entry with it that the viewer may read
+ * in the lists (the first one the page shows), or undefined when there is none. Read through the
+ * entry's visibility like every tag: a draft's or another space's spelling is not the page's.
+ */
+export async function findTagLabel(db: Executor, viewer: Viewer, tag: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ label: blogEntryTags.label })
+    .from(blogEntryTags)
+    .innerJoin(blogEntries, eq(blogEntries.id, blogEntryTags.entryId))
+    .where(and(eq(blogEntryTags.tag, tag), blogEntryVisible(viewer), blogEntryLive()))
+    .orderBy(desc(blogEntries.publishedAt), desc(blogEntries.id))
+    .limit(1);
+  return row?.label;
 }
 
 export async function listEntryRevisions(db: Executor, viewer: Viewer, entryId: number) {
@@ -325,9 +342,9 @@ export async function insertEntryRevision(db: Executor, values: typeof blogEntry
   await db.insert(blogEntryRevisions).values(values).onConflictDoNothing();
 }
 
-export async function replaceTags(db: Executor, entryId: number, tags: string[]): Promise<void> {
+export async function replaceTags(db: Executor, entryId: number, tags: readonly Tag[]): Promise<void> {
   await db.delete(blogEntryTags).where(eq(blogEntryTags.entryId, entryId));
-  if (tags.length > 0) await db.insert(blogEntryTags).values(tags.map((tag) => ({ entryId, tag })));
+  if (tags.length > 0) await db.insert(blogEntryTags).values(tags.map((t) => ({ entryId, tag: t.slug, label: t.label })));
 }
 
 /** Keeps an old slug pointing at its entry, and forgets the entry's new slug as an old one. */

@@ -25,12 +25,33 @@ export function cleanEntryBody(raw: string, fields: Record<string, string>): str
   return body;
 }
 
-/** Tags from "a, b c" or a list: lower-case slugs, unique, at most eight. */
-export function cleanTags(raw: string | string[] | undefined, fields: Record<string, string>): string[] {
-  const parts = (Array.isArray(raw) ? raw : (raw ?? '').split(',')).map((t) => t.trim()).filter((t) => t.length > 0);
-  const tags = [...new Set(parts.map((t) => slugFrom(t, '').slice(0, BLOG_LIMITS.tagMax)).filter((t) => t.length > 0))];
-  if (tags.length > BLOG_LIMITS.tagsMax) fields.tags = `Use at most ${BLOG_LIMITS.tagsMax} tags.`;
-  return tags;
+/**
+ * A tag as one entry's writer gave it: `label` is what readers see ("ECMO", "NHS England"), `slug`
+ * its address and identity (`/blog/tags/ecmo`), so "ECMO" and "ecmo" are one tag.
+ */
+export interface Tag {
+  slug: string;
+  label: string;
+}
+
+/**
+ * Tags from "a, b c" or a list: each label as typed (spaces collapsed, a leading "#" dropped, cut to
+ * the length limit) with its lower-case slug; unique by slug (the first spelling wins), at most
+ * eight. The slug is made from the label as kept, so the editor's "label, label" saves back to the
+ * same tags; a label never holds a comma (a list's items may), or it would come back as two.
+ */
+export function cleanTags(raw: string | string[] | undefined, fields: Record<string, string>): Tag[] {
+  const parts = Array.isArray(raw) ? raw.map((t) => t.replace(/,/g, ' ')) : (raw ?? '').split(',');
+  const tags = new Map<string, Tag>();
+  for (const part of parts) {
+    const typed = part.normalize('NFC').replace(/\s+/g, ' ').trim().replace(/^#+ ?/, '');
+    // Cut by code points: half an emoji is not a character.
+    const label = Array.from(typed).slice(0, BLOG_LIMITS.tagMax).join('').trim();
+    const slug = slugFrom(label, '').slice(0, BLOG_LIMITS.tagMax).replace(/-+$/, '');
+    if (slug.length > 0 && !tags.has(slug)) tags.set(slug, { slug, label });
+  }
+  if (tags.size > BLOG_LIMITS.tagsMax) fields.tags = `Use at most ${BLOG_LIMITS.tagsMax} tags.`;
+  return [...tags.values()];
 }
 
 export function isTag(text: string): boolean {

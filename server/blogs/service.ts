@@ -12,7 +12,7 @@ import { authorize, type MemberViewer, type Viewer } from '../policy/index.ts';
 import { spaceFacts, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
 import * as q from './queries.ts';
-import { cleanEntryBody, cleanEntryTitle, cleanSummary, cleanTags, ENTRIES_PER_PAGE, isTag, readingMinutes, TOC_MIN_HEADINGS } from './rules.ts';
+import { cleanEntryBody, cleanEntryTitle, cleanSummary, cleanTags, ENTRIES_PER_PAGE, isTag, readingMinutes, TOC_MIN_HEADINGS, type Tag } from './rules.ts';
 
 export type Visibility = 'public' | 'members' | 'space';
 
@@ -20,6 +20,7 @@ export interface EntryInput {
   title: string;
   body: string;
   summary?: string;
+  /** As the writer spells them ("ECMO, NHS England", or a list): kept as labels beside their slugs (`cleanTags`). */
   tags?: string | string[];
   visibility?: Visibility;
   spaceId?: number | null;
@@ -69,6 +70,8 @@ export interface CommentEditRef {
 const EMPTY_COMMENT_EDIT = 'A comment cannot be empty. To take it down, remove it instead.';
 const STALE_COMMENT =
   'This comment was saved somewhere else (another tab or device) since you started editing it. Your text is kept below; compare it with the current version and save again.';
+
+const AUTOSAVE_PUBLISHED = 'This entry is published or scheduled, so it is not saved as you type. Save to keep your changes.';
 
 /** How often the sweep tidies scheduled entries whose time has come (reads never wait for it). */
 export const SCHEDULE_SWEEP_MS = 60_000;
@@ -158,13 +161,18 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     return author;
   }
 
+  /** An entry's tags as readers see them (label) and find them (slug). */
+  function tagsOf(rows: readonly { slug: string; label: string }[]): Tag[] {
+    return rows.map(({ slug, label }) => ({ slug, label }));
+  }
+
   async function withTags<T extends { entry: { id: number } }>(viewer: Viewer, rows: T[]) {
     const tags = await q.listTagsOfEntries(
       db,
       viewer,
       rows.map((r) => r.entry.id),
     );
-    return rows.map((r) => ({ ...r, tags: tags.filter((t) => t.entryId === r.entry.id).map((t) => t.tag) }));
+    return rows.map((r) => ({ ...r, tags: tagsOf(tags.filter((t) => t.entryId === r.entry.id)) }));
   }
 
   /** One page of a list; `next` is the cursor of the following page, null on the last. */
@@ -187,6 +195,9 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
    */
   async function save(viewer: MemberViewer, id: number, input: SaveInput, options: { autosave: boolean } = { autosave: false }): Promise<EntryRef> {
     const { entry } = await requireOwnEntry(viewer, id);
+    // Readers never see an entry half written: once published or scheduled it changes when its
+    // writer saves (as before, the replaced version is kept), never as they type.
+    if (options.autosave && entry.status !== 'draft') throw new Invalid(AUTOSAVE_PUBLISHED);
     const fields: Record<string, string> = {};
     const title = cleanEntryTitle(input.title, fields);
     const body = cleanEntryBody(input.body, fields);
@@ -326,7 +337,7 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     async forEditing(viewer: MemberViewer, id: number) {
       const found = await requireOwnEntry(viewer, id);
       const [tags, revisions] = await Promise.all([q.listTagsOfEntries(db, viewer, [id]), q.listEntryRevisions(db, viewer, id)]);
-      return { ...found, tags: tags.map((t) => t.tag), revisions };
+      return { ...found, tags: tagsOf(tags), revisions };
     },
 
     /** An entry by its address; an old slug answers with the current one, to redirect. */
@@ -343,7 +354,7 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
       return {
         kind: 'entry' as const,
         ...found,
-        tags: tags.map((t) => t.tag),
+        tags: tagsOf(tags),
         comments,
         readingMinutes: readingMinutes(found.entry.bodySource),
         toc: outline.length >= TOC_MIN_HEADINGS ? outline : [],
@@ -354,7 +365,7 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
       const found = await q.findVisibleEntry(db, viewer, id);
       if (!found) throw new NotFound();
       const tags = await q.listTagsOfEntries(db, viewer, [id]);
-      return { ...found, tags: tags.map((t) => t.tag), readingMinutes: readingMinutes(found.entry.bodySource) };
+      return { ...found, tags: tagsOf(tags), readingMinutes: readingMinutes(found.entry.bodySource) };
     },
 
     /** A member's blog: their published entries this viewer may read, newest first, a page at a time. */
@@ -370,6 +381,16 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     async latestPage(viewer: Viewer, options: { tag?: string; before?: number } = {}) {
       if (options.tag !== undefined && !isTag(options.tag)) throw new NotFound();
       return page(viewer, { tag: options.tag }, options);
+    },
+
+    /**
+     * A tag's page: its entries as `latestPage` lists them, and how the page spells the tag (the
+     * newest of those entries' label; the slug itself when the viewer may read none).
+     */
+    async tagPage(viewer: Viewer, tag: string, options: { before?: number } = {}) {
+      if (!isTag(tag)) throw new NotFound();
+      const [listed, label] = await Promise.all([page(viewer, { tag }, options), q.findTagLabel(db, viewer, tag)]);
+      return { ...listed, label: label ?? tag };
     },
 
     /** The community's latest entries, optionally with one tag. */

@@ -1,5 +1,6 @@
 import { Feed } from 'feed';
 import { entryUrl } from '../blogs/presenters.ts';
+import type { Tag } from '../blogs/rules.ts';
 
 /*
  * Atom documents for blogs, built with the `feed` package (escaping and the format's rules are
@@ -11,7 +12,7 @@ import { entryUrl } from '../blogs/presenters.ts';
 export interface FeedEntry {
   entry: { id: number; title: string; slug: string; summary: string; bodyHtml: string; publishedAt: Date | null; updatedAt: Date };
   author: { handle: string; displayName: string };
-  tags: string[];
+  tags: readonly Tag[];
 }
 
 /** An empty feed still needs an `updated` (RFC 4287); 1970 would read as a dead feed in every reader. */
@@ -44,7 +45,8 @@ export function atomFeed(options: { origin: string; path: string; htmlPath: stri
       ...(entry.summary ? { description: entry.summary } : {}),
       content: entry.bodyHtml,
       author: [{ name: author.displayName, link: `${origin}/u/${encodeURIComponent(author.handle)}` }],
-      category: tags.map((t) => ({ name: t, term: t })),
+      // Atom's term is the tag's identity (its slug), its label what a reader shows.
+      category: tags.map((t) => ({ name: t.label, term: t.slug })),
     });
   }
   return feed.atom1();

@@ -123,8 +123,8 @@ test('a new entry is kept as it is typed, before any Save: the page becomes its 
   expect(page.url()).toMatch(/\/blog\/\d+\/edit$/);
   expect(await status.textContent()).toContain('Only you can see it.');
   // Where it waits is one click away, beside the status.
-  expect(await page.locator('.autosave-status').getByRole('link', { name: 'Your drafts' }).getAttribute('href')).toBe('/blog/drafts');
-  expect(await page.locator('.autosave-status').getByRole('link', { name: 'Your drafts' }).isVisible()).toBe(true);
+  expect(await page.locator('.autosave-status').getByRole('link', { name: 'Your entries' }).getAttribute('href')).toBe('/blog/drafts');
+  expect(await page.locator('.autosave-status').getByRole('link', { name: 'Your entries' }).isVisible()).toBe(true);
   // It can be published from here now, as from its editor.
   expect(await page.getByRole('button', { name: 'Publish' }).isVisible()).toBe(true);
 

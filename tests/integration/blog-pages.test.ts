@@ -128,6 +128,26 @@ describe('writing an entry in the browser', () => {
     expect(editor.body).toContain('v2 typed');
   });
 
+  test('a published entry is not saved as it is typed: readers never see it half written, and the published version stays in its history', async () => {
+    const id = await writeDraft(aliceAgent, { title: 'Published then edited', body: 'As readers first saw it.' });
+    expect((await publishFromEditor(aliceAgent, id, { title: 'Published then edited', body: 'As readers first saw it.' })).statusCode).toBe(303);
+    const editor = await aliceAgent.get(`/blog/${id}/edit`);
+    expect(editor.body).not.toContain('data-autosave=');
+    expect(editor.body).toContain('Readers see your changes when you save them.');
+    const revision = /name="baseRevision" value="(\d+)"/.exec(editor.body)![1]!;
+    // A page opened before it was published still autosaves: refused, with why, and nothing changes.
+    const typed = await aliceAgent.postForm(`/blog/${id}/autosave`, { title: 'Published then edited', body: 'Half a sentence', baseRevision: revision, visibility: 'public' }, { accept: 'application/json' });
+    expect(typed.statusCode).toBe(422);
+    expect(typed.json().error.message).toContain('not saved as you type');
+    const entry = await app.services.blogs.forEditing(alice.viewer, id);
+    expect(entry.entry.bodySource).toBe('As readers first saw it.');
+    // Save changes it, and keeps the version readers had.
+    const saved = await aliceAgent.postForm(`/blog/${id}/edit`, { intent: 'save', title: 'Published then edited', body: 'As corrected.', visibility: 'public', baseRevision: revision });
+    expect(saved.statusCode).toBe(303);
+    const versions = await app.services.blogs.revisions(alice.viewer, id);
+    expect(versions.map((v) => v.bodySource)).toContain('As readers first saw it.');
+  });
+
   test('a new entry is kept from its first autosave, as one entry whatever else its page sends; a title too short says why', async () => {
     const page = await aliceAgent.get('/blog/new');
     expect(page.body).toContain('data-autosave="/blog/autosave"');
@@ -215,6 +235,130 @@ describe('writing an entry in the browser', () => {
   });
 });
 
+/** The tag links of a page, as [address, text] pairs in page order. */
+function tagLinks(html: string): [string, string][] {
+  return [...html.matchAll(/<a class="tag" href="([^"]*)">([\s\S]*?)<\/a>/g)].map((m) => [decodeHtml(m[1]!), decodeHtml(m[2]!.replace(/<!--.*?-->/g, ''))]);
+}
+
+/** The value of a form's input named `name`, as the page shows it. */
+function inputValue(html: string, name: string): string | undefined {
+  const input = new RegExp(`<input\\b[^>]*\\bname="${name}"[^>]*>`).exec(html)?.[0];
+  const value = input && /\bvalue="([^"]*)"/.exec(input)?.[1];
+  return value === undefined ? undefined : decodeHtml(value);
+}
+
+/** Titles of the cards of a list page. */
+function cardTitles(html: string): string[] {
+  return [...html.matchAll(/<h2 class="entry-card-title">\s*<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => decodeHtml(m[1]!));
+}
+
+describe('tags as their writer spelled them', () => {
+  const TYPED = 'ECMO, Point-of-care ultrasound, NHS England';
+  const SHOWN: [string, string][] = [
+    ['/blog/tags/ecmo', '#ECMO'],
+    ['/blog/tags/nhs-england', '#NHS England'],
+    ['/blog/tags/point-of-care-ultrasound', '#Point-of-care ultrasound'],
+  ];
+  let carol: TestMember;
+  let carolAgent: Agent;
+  let entryId: number;
+
+  beforeAll(async () => {
+    carol = await createMember(app);
+    carolAgent = await signedInAgent(app, carol);
+    // Bob's "ecmo" first: the same tag as Carol's "ECMO", and an older entry than hers.
+    const bobs = await writeDraft(bobAgent, { title: 'Cannulating for ecmo', body: 'Bob’s notes.', tags: 'ecmo' });
+    expect((await publishFromEditor(bobAgent, bobs, { title: 'Cannulating for ecmo', body: 'Bob’s notes.', tags: 'ecmo' })).statusCode).toBe(303);
+    entryId = await writeDraft(carolAgent, { title: 'Retrieval on ECMO', body: 'Carol’s notes.', tags: TYPED });
+    expect((await publishFromEditor(carolAgent, entryId, { title: 'Retrieval on ECMO', body: 'Carol’s notes.', tags: TYPED })).statusCode).toBe(303);
+  });
+
+  test('the entry page and every list show the labels as typed; each links to the tag’s lower-case address', async () => {
+    const page = await app.inject({ method: 'GET', url: `/u/${carol.handle}/blog/retrieval-on-ecmo` });
+    expect(page.statusCode).toBe(200);
+    expect(tagLinks(page.body)).toEqual(SHOWN);
+    for (const url of ['/blog', `/u/${carol.handle}/blog`, '/blog/tags/nhs-england']) {
+      const list = await app.inject({ method: 'GET', url });
+      expect(list.statusCode, url).toBe(200);
+      expect(tagLinks(list.body).filter(([href]) => SHOWN.some(([shown]) => shown === href)).slice(0, 3), url).toEqual(SHOWN);
+    }
+  });
+
+  test('“ECMO” and “ecmo” are one tag: both entries on its page, each card in its writer’s spelling, the heading in the newest one’s', async () => {
+    const tagPage = await app.inject({ method: 'GET', url: '/blog/tags/ecmo' });
+    expect(tagPage.statusCode).toBe(200);
+    expect(cardTitles(tagPage.body)).toEqual(['Retrieval on ECMO', 'Cannulating for ecmo']);
+    expect(tagLinks(tagPage.body).filter(([href]) => href === '/blog/tags/ecmo')).toEqual([
+      ['/blog/tags/ecmo', '#ECMO'],
+      ['/blog/tags/ecmo', '#ecmo'],
+    ]);
+    expect(tagPage.body).toContain('<h1>Entries tagged #ECMO</h1>');
+    expect(tagPage.body).toContain('<title>Entries tagged #ECMO');
+    // The address is the slug: another spelling of it is not a page.
+    expect((await app.inject({ method: 'GET', url: '/blog/tags/ECMO' })).statusCode).toBe(404);
+  });
+
+  test('editing shows the labels in the tags field, and saving them unchanged keeps the same tags', async () => {
+    const editor = await carolAgent.get(`/blog/${entryId}/edit`);
+    expect(inputValue(editor.body, 'tags')).toBe('ECMO, NHS England, Point-of-care ultrasound');
+    const saved = await carolAgent.postForm(`/blog/${entryId}/edit`, {
+      intent: 'save',
+      title: 'Retrieval on ECMO',
+      body: 'Carol’s notes, revised.',
+      tags: inputValue(editor.body, 'tags')!,
+      visibility: 'public',
+      commentsOpen: '1',
+      baseRevision: inputValue(editor.body, 'baseRevision')!,
+    });
+    expect(saved.statusCode, saved.body.slice(0, 400)).toBe(303);
+    expect((await app.services.blogs.forEditing(carol.viewer, entryId)).tags).toEqual([
+      { slug: 'ecmo', label: 'ECMO' },
+      { slug: 'nhs-england', label: 'NHS England' },
+      { slug: 'point-of-care-ultrasound', label: 'Point-of-care ultrasound' },
+    ]);
+  });
+
+  test('too many tags, or a tag list longer than the form takes, is refused as before and the form keeps what was typed', async () => {
+    const nine = 'ECMO, NHS England, Sepsis, AKI, CRRT, Delirium, Proning, Tracheostomy, Handover';
+    const editor = await carolAgent.get(`/blog/${entryId}/edit`);
+    const fields = { intent: 'save', title: 'Retrieval on ECMO', body: 'Carol’s notes, revised.', visibility: 'public', commentsOpen: '1', baseRevision: inputValue(editor.body, 'baseRevision')! };
+    const tooMany = await carolAgent.postForm(`/blog/${entryId}/edit`, { ...fields, tags: nine });
+    expect(tooMany.statusCode).toBe(422);
+    expect(tooMany.body).toContain('Use at most 8 tags.');
+    expect(inputValue(tooMany.body, 'tags')).toBe(nine);
+
+    const fresh = await carolAgent.submit('/blog/new', '/blog/new', { intent: 'save', title: 'Nine tags at once', body: 'Body worth keeping', visibility: 'public', tags: nine });
+    expect(fresh.statusCode).toBe(422);
+    expect(fresh.body).toContain('Use at most 8 tags.');
+    expect(inputValue(fresh.body, 'tags')).toBe(nine);
+
+    const long = Array.from({ length: 80 }, (_, i) => `Long Tag ${i}`).join(', ');
+    expect(long.length).toBeGreaterThan(1000);
+    const tooLong = await carolAgent.postForm(`/blog/${entryId}/edit`, { ...fields, tags: long });
+    expect(tooLong.statusCode).toBe(400);
+    expect(decodeHtml(tooLong.body)).toContain(long);
+    // Nothing was saved by either.
+    expect((await app.services.blogs.forEditing(carol.viewer, entryId)).tags.map((t) => t.label)).toEqual(['ECMO', 'NHS England', 'Point-of-care ultrasound']);
+  });
+
+  test('a tag’s page is spelled only as entries the viewer may read spell it', async () => {
+    const members = await writeDraft(carolAgent, { title: 'For members: a spelling', body: 'Members only.', tags: 'Members Spelling' });
+    expect((await publishFromEditor(carolAgent, members, { title: 'For members: a spelling', body: 'Members only.', tags: 'Members Spelling', visibility: 'members' })).statusCode).toBe(303);
+    await writeDraft(carolAgent, { title: 'A draft, spelled its own way', body: 'Draft.', tags: 'Draft-Only SPELLING' });
+
+    const asVisitor = await app.inject({ method: 'GET', url: '/blog/tags/members-spelling' });
+    expect(asVisitor.body).toContain('<h1>Entries tagged #members-spelling</h1>');
+    expect(asVisitor.body).not.toContain('Members Spelling');
+    expect((await bobAgent.get('/blog/tags/members-spelling')).body).toContain('<h1>Entries tagged #Members Spelling</h1>');
+    // A draft's spelling is not its tag's, not even for its writer: the page lists no draft.
+    for (const agent of [bobAgent, carolAgent]) {
+      const drafts = await agent.get('/blog/tags/draft-only-spelling');
+      expect(drafts.body).toContain('<h1>Entries tagged #draft-only-spelling</h1>');
+      expect(drafts.body).not.toContain('Draft-Only SPELLING');
+    }
+  });
+});
+
 describe('Atom feeds', () => {
   const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'entry' || name === 'link' || name === 'category' });
   type AtomEntry = { title: string | { '#text': string }; id: string; link: { '@_href': string }[]; content?: unknown };
@@ -252,6 +396,20 @@ describe('Atom feeds', () => {
         expect(titles.filter((t) => t.startsWith('FEED') && t !== 'FEED public entry'), `${url} as ${who?.handle ?? 'anonymous'}`).toEqual([]);
       }
     }
+  });
+
+  test('a feed’s categories carry each tag’s slug as the term and its writer’s spelling as the label', async () => {
+    const { blogs } = app.services;
+    const ref = await blogs.createDraft(alice.viewer, { title: 'FEED spelled tags', body: 'Spelled.', tags: 'Spelled FEED, ICU' });
+    await blogs.publish(alice.viewer, ref.id);
+    const res = await app.inject({ method: 'GET', url: '/blog/tags/spelled-feed/feed.atom' });
+    const doc = parser.parse(res.body) as { feed: { title: string | { '#text': string }; entry: (AtomEntry & { category: { '@_term': string; '@_label': string }[] })[] } };
+    expect(doc.feed.entry.map(titleOf)).toEqual(['FEED spelled tags']);
+    expect(doc.feed.entry[0]!.category.map((c) => [c['@_term'], c['@_label']])).toEqual([
+      ['icu', 'ICU'],
+      ['spelled-feed', 'Spelled FEED'],
+    ]);
+    expect(typeof doc.feed.title === 'string' ? doc.feed.title : doc.feed.title['#text']).toBe('Rounds blogs: #Spelled FEED');
   });
 
   test('an empty blog’s feed dates from when its owner joined, not from 1970', async () => {

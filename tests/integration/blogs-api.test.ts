@@ -50,6 +50,7 @@ describe('drafts and saving', () => {
     expect(listed.some((e) => e.id === ref.id)).toBe(false);
     const entry = (await call(alice, 'GET', `/blog/entries/${ref.id}`)).json();
     expect(entry.tags).toEqual(['night-shifts', 'sleep']);
+    expect(entry.tagLabels).toEqual(['night shifts', 'Sleep']);
   });
 
   test('autosave moves the draft on; a stale save is refused with 409 and changes nothing', async () => {
@@ -160,6 +161,47 @@ describe('lists', () => {
     expect(page.body).toContain(`?before=${first[19]!.id}`);
     const secret = await draft(carol);
     expect((await call(null, 'GET', `/users/${carol.handle}/blog?before=${secret.id}`)).statusCode).toBe(404);
+  });
+});
+
+describe('tags', () => {
+  test('`tags` stay the slugs a client filters by; `tagLabels` beside them spell them as their writer did', async () => {
+    const ref = await published(alice, { tags: ['ECMO', 'Point-of-care ultrasound', 'NHS England'] });
+    const entry = (await call(null, 'GET', `/blog/entries/${ref.id}`)).json();
+    expect(entry.tags).toEqual(['ecmo', 'nhs-england', 'point-of-care-ultrasound']);
+    expect(entry.tagLabels).toEqual(['ECMO', 'NHS England', 'Point-of-care ultrasound']);
+
+    // Another writer's "ecmo" is the same tag: both are listed by its slug, each in its own spelling.
+    const bobs = await published(bob, { tags: 'ecmo' });
+    const listed = (await call(null, 'GET', '/blog/entries?tag=ecmo')).json() as { id: number; tags: string[]; tagLabels: string[] }[];
+    expect(listed.map((e) => [e.id, e.tags, e.tagLabels])).toEqual([
+      [bobs.id, ['ecmo'], ['ecmo']],
+      [ref.id, ['ecmo', 'nhs-england', 'point-of-care-ultrasound'], ['ECMO', 'NHS England', 'Point-of-care ultrasound']],
+    ]);
+    const blog = (await call(null, 'GET', `/users/${alice.handle}/blog`)).json() as { id: number; tagLabels: string[] }[];
+    expect(blog.find((e) => e.id === ref.id)?.tagLabels).toEqual(['ECMO', 'NHS England', 'Point-of-care ultrasound']);
+    expect((await call(null, 'GET', '/blog/entries?tag=ECMO')).statusCode).toBe(404);
+
+    // A save may respell a tag; it stays the same tag.
+    const saved = await call(alice, 'PUT', `/blog/entries/${ref.id}`, { title: 'Night shifts and sleep, respelled', body: 'Body', tags: 'Ecmo, NHS England', baseRevision: ref.revision });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const respelled = (await call(null, 'GET', `/blog/entries/${ref.id}`)).json();
+    expect([respelled.tags, respelled.tagLabels]).toEqual([
+      ['ecmo', 'nhs-england'],
+      ['Ecmo', 'NHS England'],
+    ]);
+  });
+
+  test('more than eight tags are refused with the same message as before, and nothing is saved', async () => {
+    const ref = await draft(alice, { tags: 'ICU' });
+    const nine = ['ECMO', 'NHS England', 'Sepsis', 'AKI', 'CRRT', 'Delirium', 'Proning', 'Tracheostomy', 'Handover'];
+    const created = await call(alice, 'POST', '/blog/entries', { title: 'Nine tags', body: 'Body', tags: nine });
+    expect(created.statusCode).toBe(422);
+    expect(created.json().error.fields).toEqual({ tags: 'Use at most 8 tags.' });
+    const saved = await call(alice, 'PUT', `/blog/entries/${ref.id}`, { title: 'Nine tags', body: 'Body', tags: nine.join(', '), baseRevision: ref.revision });
+    expect(saved.statusCode).toBe(422);
+    expect(saved.json().error.fields).toEqual({ tags: 'Use at most 8 tags.' });
+    expect((await call(alice, 'GET', `/blog/entries/${ref.id}`)).json().tagLabels).toEqual(['ICU']);
   });
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { blogUrl, entryUrl } from '../../server/blogs/presenters.ts';
-import { BLOG_LIMITS, readingMinutes } from '../../server/blogs/rules.ts';
+import { BLOG_LIMITS, readingMinutes, type Tag } from '../../server/blogs/rules.ts';
 import type { EntryInput, Visibility } from '../../server/blogs/service.ts';
 import { plainExcerptOfHtml } from '../../server/content/render-markdown.ts';
 import { Conflict, Forbidden, Invalid, TooManyRequests } from '../../server/errors.ts';
@@ -112,7 +112,7 @@ const CARD_EXCERPT_CHARS = 200;
 function toCard(row: {
   entry: { title: string; slug: string; summary: string; publishedAt: Date | null; bodySource: string; bodyHtml: string; visibility: Visibility };
   author: { handle: string; displayName: string };
-  tags: string[];
+  tags: Tag[];
   commentCount: number;
 }): EntryCard {
   return {
@@ -145,7 +145,9 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
     const tag = request.params.tag;
     const entries = await blogs.latest(ANONYMOUS, { tag });
     const path = `/blog/tags/${encodeURIComponent(tag)}`;
-    return sendFeed(reply, atomFeed({ origin: app.config.publicUrl, path: `${path}/feed.atom`, htmlPath: path, title: `Rounds blogs: #${tag}`, description: `Public entries tagged #${tag}.`, entries }));
+    // Spelled as its newest public entry spells it, as the tag's page does for a visitor.
+    const label = entries[0]?.tags.find((t) => t.slug === tag)?.label ?? tag;
+    return sendFeed(reply, atomFeed({ origin: app.config.publicUrl, path: `${path}/feed.atom`, htmlPath: path, title: `Rounds blogs: #${label}`, description: `Public entries tagged #${label}.`, entries }));
   });
 
   app.get('/u/:handle/blog/feed.atom', { config: { access: 'public' }, schema: { params: HandleParam } }, async (request, reply) => {
@@ -173,16 +175,16 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/blog/tags/:tag', { config: { access: 'public' }, schema: { params: TagParam, querystring: Before } }, async (request, reply) => {
     const tag = request.params.tag;
-    const { entries, next } = await blogs.latestPage(request.viewer, { tag, before: request.query.before });
+    const { entries, next, label } = await blogs.tagPage(request.viewer, tag, { before: request.query.before });
     return sendPage(
       reply,
       <BlogListPage
         ctx={pageContext(request, reply)}
-        heading={`Entries tagged #${tag}`}
+        heading={`Entries tagged #${label}`}
         entries={entries.map(toCard)}
         showAuthor
         feed={`/blog/tags/${encodeURIComponent(tag)}/feed.atom`}
-        crumbs={[{ label: 'Home', href: '/' }, { label: 'Blogs', href: '/blog' }, { label: `#${tag}` }]}
+        crumbs={[{ label: 'Home', href: '/' }, { label: 'Blogs', href: '/blog' }, { label: `#${label}` }]}
         older={olderHref(`/blog/tags/${encodeURIComponent(tag)}`, next)}
       />,
     );
@@ -395,7 +397,8 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
       title: entry.title,
       body: entry.bodySource,
       summary: entry.summary,
-      tags: found.tags.join(', '),
+      // As their writer spelled them: saved back unchanged, they make the same tags.
+      tags: found.tags.map((t) => t.label).join(', '),
       slug: entry.slug,
       visibility: entry.visibility,
       spaceId: entry.spaceId ? String(entry.spaceId) : '',

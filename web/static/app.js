@@ -180,6 +180,23 @@
     return data;
   }
 
+  // A published or scheduled entry's editor saves nothing by itself (readers would see it half
+  // written), so leaving it with changes not saved asks first.
+  function guardUnsaved(form) {
+    let changed = false;
+    form.addEventListener('input', () => {
+      changed = true;
+    });
+    form.addEventListener('submit', () => {
+      changed = false;
+    });
+    window.addEventListener('beforeunload', (event) => {
+      if (!changed) return;
+      event.preventDefault();
+      event.returnValue = '';
+    });
+  }
+
   function enhanceAutosave(form) {
     const revision = form.querySelector('input[name="baseRevision"]');
     if (!form.getAttribute('data-autosave') || !revision || !form.querySelector('input[name="_csrf"]')) return;
@@ -204,9 +221,8 @@
           form.querySelectorAll('[data-publish-once-saved], [data-drafts-link]').forEach((element) => {
             element.hidden = false;
           });
-          return `Draft saved ${time}. Only you can see it.`;
         }
-        return `Draft saved ${time}`;
+        return `Draft saved ${time}. Only you can see it.`;
       },
       conflict: 'Not saved automatically: a newer version was saved elsewhere. Save to keep this text anyway.',
     });
@@ -636,6 +652,7 @@
     caretAtEnd();
     document.querySelectorAll('form[data-composer]').forEach(enhanceComposer);
     document.querySelectorAll('form[data-autosave]').forEach(enhanceAutosave);
+    document.querySelectorAll('form.blog-editor:not([data-autosave])').forEach(guardUnsaved);
     document.querySelectorAll('form[data-draft]').forEach(enhanceDraft);
     document.querySelectorAll('[data-queue]').forEach(enhanceQueue);
     document.querySelectorAll('form[data-decision-form]').forEach(enhanceDecisionForm);

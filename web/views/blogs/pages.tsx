@@ -1,7 +1,7 @@
 import type { SafeHtml } from '../../../server/content/safe-html.ts';
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import { blogUrl, entryUrl, tagUrl } from '../../../server/blogs/presenters.ts';
-import { BLOG_LIMITS } from '../../../server/blogs/rules.ts';
+import { BLOG_LIMITS, type Tag } from '../../../server/blogs/rules.ts';
 import type { PageContext } from '../../context.ts';
 import { profileHref } from '../../urls.ts';
 import { Badge, Breadcrumbs, CsrfField, ErrorSummary, Field, PostButton, Time } from '../components.tsx';
@@ -17,21 +17,22 @@ export interface EntryCard {
   author: { handle: string; displayName: string };
   publishedAt: Date | null;
   readingMinutes: number;
-  tags: string[];
+  tags: Tag[];
   commentCount: number;
   visibility: 'public' | 'members' | 'space';
 }
 
 const VISIBILITY_LABEL = { public: 'Public', members: 'Members only', space: 'Space members only' } as const;
 
-function Tags({ tags }: { tags: string[] }) {
+/** Each tag as its writer spelled it, linked by its slug. */
+function Tags({ tags }: { tags: Tag[] }) {
   if (tags.length === 0) return null;
   return (
     <ul class="tag-list" aria-label="Tags">
       {tags.map((t) => (
         <li>
-          <a class="tag" href={tagUrl(t)}>
-            #{t}
+          <a class="tag" href={tagUrl(t.slug)}>
+            #{t.label}
           </a>
         </li>
       ))}
@@ -95,7 +96,7 @@ export function BlogListPage(props: {
           <div class="page-actions">
             {props.ownBlog && (
               <a class="button button-secondary button-small" href="/blog/drafts">
-                Your drafts
+                Your entries
               </a>
             )}
             <a class="button button-small" href="/blog/new">
@@ -149,7 +150,7 @@ export interface EntryView {
   moderationNote: string;
   commentsOpen: boolean;
   readingMinutes: number;
-  tags: string[];
+  tags: Tag[];
   toc: { id: string; text: string; level: number }[];
 }
 
@@ -195,10 +196,12 @@ function Comment({ ctx, c, replies, entry, canComment, action, formState }: { ct
             {/* A div: Remove is a form, which a paragraph cannot hold. A silenced writer may not change comments either (the policy's "writer"): no link that would fail. */}
             {mayWrite(ctx.viewer) && (
               <>
-                <a href={`/blog/comments/${c.id}/edit`}>Edit</a>{' '}
+                <a href={`/blog/comments/${c.id}/edit`}>
+                  Edit<span class="sr-only"> your comment</span>
+                </a>{' '}
               </>
             )}
-            <PostButton ctx={ctx} action={`/blog/comments/${c.id}/delete`} label="Remove" confirm="Remove your comment?" />
+            <PostButton ctx={ctx} action={`/blog/comments/${c.id}/delete`} label="Remove" ariaLabel="Remove your comment" confirm="Remove your comment?" />
           </div>
         )}
         {!c.own && ctx.viewer.kind === 'member' && c.status === 'published' && (
@@ -362,7 +365,7 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
   const title = state.id ? `Edit “${state.title || 'entry'}”` : 'Write an entry';
   return (
     <Layout ctx={ctx} title={title} noindex>
-      <Breadcrumbs items={[{ label: 'Blogs', href: '/blog' }, { label: 'Your drafts', href: '/blog/drafts' }, { label: state.id ? 'Edit' : 'New entry' }]} />
+      <Breadcrumbs items={[{ label: 'Blogs', href: '/blog' }, { label: 'Your entries', href: '/blog/drafts' }, { label: state.id ? 'Edit' : 'New entry' }]} />
       <div class="page-head">
         <h1>{title}</h1>
         {state.status && (
@@ -374,7 +377,15 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
           <a href={state.viewHref}>View the entry</a>
         </p>
       )}
-      <form method="post" action={action} class="composer blog-editor" data-composer data-preview-url="/blog/preview" data-autosave={state.id ? `/blog/${state.id}/autosave` : '/blog/autosave'}>
+      {/* Kept as it is typed only while nobody reads it: a published or scheduled entry changes when its writer saves. */}
+      <form
+        method="post"
+        action={action}
+        class="composer blog-editor"
+        data-composer
+        data-preview-url="/blog/preview"
+        data-autosave={!state.id ? '/blog/autosave' : state.status === 'draft' ? `/blog/${state.id}/autosave` : undefined}
+      >
         <ErrorSummary message={state.message} />
         <CsrfField ctx={ctx} />
         {/* A new entry has no revision until its first autosave makes it; the script fills it in then. */}
@@ -383,9 +394,11 @@ export function EditorPage({ ctx, state, spaces }: { ctx: PageContext; state: Ed
         {/* At the top, where a writer looks: beside Save it sat a long text box below the words being typed. */}
         {/* The link waits until there is a draft to find there (a new entry's first autosave makes one). */}
         <p class="autosave-status hint">
-          <span data-autosave-status aria-live="polite" />{' '}
+          <span data-autosave-status aria-live="polite">
+            {state.id && state.status !== 'draft' && (state.live ? 'Readers see your changes when you save them.' : 'Your changes are kept when you save them.')}
+          </span>{' '}
           <a href="/blog/drafts" data-drafts-link hidden={!state.id || state.status !== 'draft'}>
-            Your drafts
+            Your entries
           </a>
         </p>
         <Field name="title" label="Title" value={state.title} error={state.errors.title} required maxLength={BLOG_LIMITS.titleMax} autofocus={!state.id && !state.title && !state.message} />
