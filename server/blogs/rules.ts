@@ -54,6 +54,12 @@ export function cleanTags(raw: string | string[] | undefined, fields: Record<str
   return [...tags.values()];
 }
 
+/** The tag a spelling of it names ("ECMO", "NHS England"): its slug, or null when none. */
+export function tagOf(text: string): string | null {
+  const [tag] = cleanTags([text], {});
+  return tag ? tag.slug : null;
+}
+
 export function isTag(text: string): boolean {
   return /^[a-z0-9][a-z0-9-]{0,29}$/.test(text);
 }

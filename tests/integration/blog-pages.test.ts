@@ -294,8 +294,12 @@ describe('tags as their writer spelled them', () => {
     ]);
     expect(tagPage.body).toContain('<h1>Entries tagged #ECMO</h1>');
     expect(tagPage.body).toContain('<title>Entries tagged #ECMO');
-    // The address is the slug: another spelling of it is not a page.
-    expect((await app.inject({ method: 'GET', url: '/blog/tags/ECMO' })).statusCode).toBe(404);
+    // The address is the slug: another spelling of it leads there.
+    for (const typed of ['ECMO', 'NHS%20England', '%23ecmo']) {
+      const moved = await app.inject({ method: 'GET', url: `/blog/tags/${typed}` });
+      expect(moved.statusCode, typed).toBe(301);
+      expect(moved.headers.location, typed).toBe(typed === 'NHS%20England' ? '/blog/tags/nhs-england' : '/blog/tags/ecmo');
+    }
   });
 
   test('editing shows the labels in the tags field, and saving them unchanged keeps the same tags', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { blogUrl, entryUrl } from '../../server/blogs/presenters.ts';
-import { BLOG_LIMITS, readingMinutes, type Tag } from '../../server/blogs/rules.ts';
+import { BLOG_LIMITS, isTag, readingMinutes, tagOf, type Tag } from '../../server/blogs/rules.ts';
 import type { EntryInput, Visibility } from '../../server/blogs/service.ts';
 import { plainExcerptOfHtml } from '../../server/content/render-markdown.ts';
 import { Conflict, Forbidden, Invalid, TooManyRequests } from '../../server/errors.ts';
@@ -175,6 +175,9 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/blog/tags/:tag', { config: { access: 'public' }, schema: { params: TagParam, querystring: Before } }, async (request, reply) => {
     const tag = request.params.tag;
+    // A tag as a person would type it in the address ("ECMO", "NHS England") leads to its page.
+    const slug = isTag(tag) ? tag : tagOf(tag);
+    if (slug !== null && slug !== tag) return reply.redirect(`/blog/tags/${slug}${request.query.before ? `?before=${request.query.before}` : ''}`, 301);
     const { entries, next, label } = await blogs.tagPage(request.viewer, tag, { before: request.query.before });
     return sendPage(
       reply,
