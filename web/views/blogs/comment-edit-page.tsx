@@ -1,9 +1,9 @@
 import { trustedSafeHtml } from '../../../server/content/safe-html.ts';
 import { FORUM_LIMITS } from '../../../server/forum/rules.ts';
 import type { PageContext } from '../../context.ts';
-import { Breadcrumbs, CsrfField, ErrorSummary, Field, Time } from '../components.tsx';
+import { Breadcrumbs, CsrfField, ErrorSummary, Field } from '../components.tsx';
+import { CurrentVersion } from '../forum/composer.tsx';
 import { Layout } from '../layout.tsx';
-import { RenderedContent } from '../safe-html.tsx';
 
 /** What the edit form holds: the text as typed (never lost on a refusal) and the revision it is based on. */
 export interface CommentEditState {
@@ -45,14 +45,7 @@ export function CommentEditPage(props: {
       </p>
       <form method="post" action={`/blog/comments/${comment.id}/edit`} class="composer comment-edit">
         <ErrorSummary message={state.message} />
-        {state.current && (
-          <section class="replying-to" aria-labelledby="current-version-heading">
-            <h2 id="current-version-heading" class="hint">
-              The current version{state.current.editedAt && <>, saved <Time at={state.current.editedAt} /></>}:
-            </h2>
-            <RenderedContent html={trustedSafeHtml(state.current.bodyHtml)} region="The current version" />
-          </section>
-        )}
+        {state.current && <CurrentVersion html={trustedSafeHtml(state.current.bodyHtml)} editedAt={state.current.editedAt} />}
         <CsrfField ctx={ctx} />
         <input type="hidden" name="baseRevision" value={String(state.baseRevision)} />
         <Field

@@ -6,6 +6,22 @@ import type { PageContext } from '../../context.ts';
 import { CsrfField, ErrorSummary, Field, Time } from '../components.tsx';
 import { RenderedContent } from '../safe-html.tsx';
 
+/**
+ * Above a refused edit's form (a post's or a comment's), under the message that says to compare:
+ * what is saved now, in a box the keyboard can reach and scroll.
+ */
+export function CurrentVersion(props: { title?: string | null; html: SafeHtml; editedAt: Date | null }) {
+  return (
+    <section class="replying-to" aria-labelledby="current-version-heading">
+      <h2 id="current-version-heading" class="hint">
+        The current version{props.editedAt && <>, saved <Time at={props.editedAt} /></>}:
+      </h2>
+      {props.title && <p class="current-title">{props.title}</p>}
+      <RenderedContent html={props.html} region="The current version" />
+    </section>
+  );
+}
+
 export interface ComposerState {
   title?: string;
   body: string;

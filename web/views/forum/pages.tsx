@@ -14,7 +14,7 @@ import { Badge, Breadcrumbs, Pagination, PostButton, Time } from '../components.
 import { Layout } from '../layout.tsx';
 import { Prerendered, RenderedContent } from '../safe-html.tsx';
 import { SearchWithin } from '../search/search-within.tsx';
-import { Composer, type ComposerState, type DraftState } from './composer.tsx';
+import { Composer, CurrentVersion, type ComposerState, type DraftState } from './composer.tsx';
 import { RevisionDiff } from './revision-diff.tsx';
 import { ThreadList, type UnreadCounts } from './thread-list.tsx';
 import { WatchControl, type WatchState } from '../notifications/pages.tsx';
@@ -610,15 +610,7 @@ export function ComposePage(props: {
           ? {
               bodyLabel: 'Your text (not saved yet)',
               // Under the refusal's message, which says to compare the two.
-              aside: (
-                <section class="replying-to" aria-labelledby="current-version-heading">
-                  <h2 id="current-version-heading" class="hint">
-                    The current version{props.current.editedAt && <>, saved <Time at={props.current.editedAt} /></>}:
-                  </h2>
-                  {props.current.title !== null && <p class="current-title">{props.current.title}</p>}
-                  <RenderedContent html={trustedSafeHtml(props.current.html)} region="The current version" />
-                </section>
-              ),
+              aside: <CurrentVersion title={props.current.title} html={trustedSafeHtml(props.current.html)} editedAt={props.current.editedAt} />,
             }
           : {})}
       />
