@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { THREAD_LOG_ACTIONS } from './presenters.ts';
 import type { Executor } from '../../db/client.ts';
@@ -56,6 +56,8 @@ function postForModerationQuery(db: Executor, viewer: PolicyViewer) {
       spaceId: spaces.id,
       spaceLevel: spaces.level,
       moderates: sql<boolean>`${moderatesSpace(viewer, spaces.id)}`,
+      /** Someone other than its author may decide a flag on it (`someoneElseDecidesIn`); a flag asks with its post. */
+      someoneElseDecides: sql<boolean>`${someoneElseDecidesIn(spaces.id, spaces.level, posts.authorId)}`,
     })
     .from(posts)
     .innerJoin(threads, eq(threads.id, posts.threadId))
@@ -81,6 +83,24 @@ function lockOpenPostItemQuery(db: Executor) {
     .from(reviewItems)
     .where(and(eq(reviewItems.kind, sql.placeholder('kind')), eq(reviewItems.postId, sql.placeholder('postId')), eq(reviewItems.status, 'open')))
     .for('update');
+}
+
+/**
+ * A flag's weight added to the open "flagged" item of its post, which is created when there is
+ * none; the row comes back locked for the rest of the transaction. One statement, so a new item
+ * is written once rather than inserted and then updated (each write of an item touches its ten
+ * indexes).
+ */
+function flagPostItemQuery(db: Executor) {
+  return db
+    .insert(reviewItems)
+    .values({ kind: 'flagged', ...placeholders('postId', 'subjectId', 'spaceId'), score: sql`greatest(0, ${sql.placeholder('weight')}::real)`, flagCount: 1, status: 'open' })
+    .onConflictDoUpdate({
+      target: [reviewItems.kind, reviewItems.postId],
+      targetWhere: sql`${reviewItems.status} = 'open' and ${reviewItems.postId} is not null`,
+      set: { score: sql`greatest(0, ${reviewItems.score} + excluded.score)`, flagCount: sql`${reviewItems.flagCount} + 1`, updatedAt: sql`now()` },
+    })
+    .returning();
 }
 
 function insertFlagQuery(db: Executor) {
@@ -113,6 +133,7 @@ export const moderationStatements = oncePerDatabase((db) => {
   const postForModeration = perPolicyKey((viewer, key) => onAnyExecutor(postForModerationQuery(db, viewer).prepare(`${key}_post_for_moderation`)));
   const openPostItem = onAnyExecutor(openPostItemQuery(db).prepare('open_post_item'));
   const lockPostItem = onAnyExecutor(lockOpenPostItemQuery(db).prepare('lock_open_post_item'));
+  const flagPostItem = onAnyExecutor(flagPostItemQuery(db).prepare('flag_post_item'));
   const insertFlag = onAnyExecutor(insertFlagQuery(db).prepare('insert_flag'));
   const addToScore = onAnyExecutor(addToItemScoreQuery(db).prepare('add_to_item_score'));
   const flaggerFacts = onAnyExecutor(flaggerFactsQuery(db).prepare('flagger_facts'));
@@ -126,6 +147,12 @@ export const moderationStatements = oncePerDatabase((db) => {
       await openPostItem(executor, { ...values, excludedModeratorId: values.excludedModeratorId ?? null, authorNote: values.authorNote ?? '' });
       const [row] = await lockPostItem(executor, { kind: values.kind, postId: values.postId });
       if (!row) throw new Error('review item vanished inside its transaction');
+      return row;
+    },
+    /** The open "flagged" item of a post with a flag's weight added (created if there is none); locked. */
+    async flagPostItem(executor: Executor, values: { postId: number; subjectId: string; spaceId: number; weight: number }): Promise<ReviewItemRow> {
+      const [row] = await flagPostItem(executor, values);
+      if (!row) throw new Error('upsert returned no row');
       return row;
     },
     /** A flag on a post, entry, comment or (none of them) a profile. */
@@ -219,19 +246,13 @@ export async function markAutoHidden(db: Executor, itemId: number): Promise<void
 /**
  * Whether anyone but the member an item is about may decide items in this space (see
  * `reviewItemVisible`): its other active owners and moderators, or site staff unless it is
- * confidential. A yes or no only.
+ * confidential. A yes or no only; site staff are found along `users_staff_idx`.
  */
-export async function someoneElseDecides(db: Executor, spaceId: number, subjectId: string): Promise<boolean> {
-  const [row] = await db
-    .select({
-      yes: sql<boolean>`(exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaces.id} and ${spaceMembers.status} = 'active'
-          and ${spaceMembers.role} in ('owner', 'moderator') and ${spaceMembers.userId} <> ${subjectId})
-        or (${spaces.level} <> 'confidential'
-          and exists (select 1 from ${users} where ${users.role} in ('moderator', 'admin') and ${users.status} = 'active' and ${users.id} <> ${subjectId})))`,
-    })
-    .from(spaces)
-    .where(eq(spaces.id, spaceId));
-  return row?.yes ?? false;
+function someoneElseDecidesIn(spaceId: SQLWrapper, level: SQLWrapper, subjectId: SQLWrapper): SQL {
+  return sql`(exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaceId} and ${spaceMembers.status} = 'active'
+      and ${spaceMembers.role} in ('owner', 'moderator') and ${spaceMembers.userId} <> ${subjectId})
+    or (${level} <> 'confidential'
+      and exists (select 1 from ${users} where ${users.role} in ('moderator', 'admin') and ${users.status} = 'active' and ${users.id} <> ${subjectId})))`;
 }
 
 /** A review item this viewer moderates, locked when `lock` (decisions). */

@@ -192,9 +192,8 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
       const weight = flagWeight({ trustLevel: facts?.trustLevel ?? 0, flagsAgreed: facts?.flagsAgreed ?? 0, flagsDisagreed: facts?.flagsDisagreed ?? 0, moderates: post.moderates }, settings.autoHideScore);
       try {
         const flagged = await db.transaction(async (tx) => {
-          const opened = await statements.openItemForPost(tx, { kind: 'flagged', postId, subjectId: post.authorId, spaceId: post.spaceId });
-          const flag = await statements.insertFlag(tx, { itemId: opened.id, postId, subjectId: post.authorId, flaggerId: viewer.id, reason: input.reason, note, weight });
-          const item = await statements.addToItemScore(tx, opened.id, weight, 1);
+          const item = await statements.flagPostItem(tx, { postId, subjectId: post.authorId, spaceId: post.spaceId, weight });
+          const flag = await statements.insertFlag(tx, { itemId: item.id, postId, subjectId: post.authorId, flaggerId: viewer.id, reason: input.reason, note, weight });
           let hidden = false;
           if (weight > 0 && item.score >= settings.autoHideScore && post.status === 'published' && !item.autoHidden) {
             await q.setPostState(tx, postId, 'hidden', AUTO_HIDDEN_NOTE);
@@ -206,7 +205,7 @@ export function createModerationService(db: Database, notifier: Notifier, rememb
           }
           return { flagId: flag.id, hidden };
         });
-        return { ...flagged, waits: !(await q.someoneElseDecides(db, post.spaceId, post.authorId)) };
+        return { ...flagged, waits: !post.someoneElseDecides };
       } catch (error) {
         if (isUniqueViolation(error)) throw new Conflict('You have already flagged this post. You can withdraw your flag from the post.');
         throw error;

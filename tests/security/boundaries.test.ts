@@ -65,7 +65,6 @@ const UNSCOPED_BY_DESIGN: Record<string, string> = {
   findRecipientsOf: "recipient ids of notifications just created, for the e-mail job, which then reads each one as its recipient through notificationVisible",
   findDigestRecipients: 'ids of members who chose a daily digest and have unread notifications: no content',
   anyUnreadQuery: "whether the caller has an unread notification, by their own id: a yes or no",
-  someoneElseDecides: "a yes or no for a member who just flagged a post in the space: whether anyone but its author moderates there",
   findOwnEntryByKey: "the caller's own entry, by the key of their own editor page: id and revision only",
   entrySlugTaken: "whether the author's own blog already uses a slug (now or before): a yes or no, for the author choosing one",
 };
