@@ -10,7 +10,7 @@ import type { SafeHtml } from './safe-html.ts';
  * heading shift…): the re-render script rewrites rows with an older version,
  * so stored HTML never outlives the rules that made it safe.
  */
-export const CONTENT_PIPELINE_VERSION = 3;
+export const CONTENT_PIPELINE_VERSION = 4;
 
 const LINK_SCHEMES: readonly string[] = ['http', 'https', 'mailto'];
 
@@ -114,15 +114,14 @@ function createMarkdownParser(headingsBelow: number): MarkdownParser {
   md.validateLink = isAllowedDestination;
 
   // The page owns its <h1> (the thread's or entry's title), and on a thread page each post its
-  // <h2> (the one a screen reader jumps between posts by); a text's "#" must not outrank them, so
-  // its headings move down below them, capped at h6.
+  // <h2> (the one a screen reader jumps between posts by); a text's headings must not outrank
+  // them. The levels a text uses become the next ones down, in order and without gaps (capped at
+  // h6): many writers start their sections at "##" (as "#" looks like the title), and kept as
+  // typed, that skipped a level after the page's own heading, which screen readers navigate by.
   md.core.ruler.push('demote_headings', (state) => {
-    for (const token of state.tokens) {
-      if (token.type === 'heading_open' || token.type === 'heading_close') {
-        const level = Number(token.tag.slice(1));
-        token.tag = `h${Math.min(level + headingsBelow, 6)}`;
-      }
-    }
+    const headings = state.tokens.filter((token) => token.type === 'heading_open' || token.type === 'heading_close');
+    const used = [...new Set(headings.map((token) => Number(token.tag.slice(1))))].sort((a, b) => a - b);
+    for (const token of headings) token.tag = `h${Math.min(headingsBelow + 1 + used.indexOf(Number(token.tag.slice(1))), 6)}`;
   });
 
   md.core.ruler.push('mentions', linkMentions);
@@ -331,10 +330,37 @@ const TEXT_BREAKING_TAGS = new Set([
 let textParts: string[] = [];
 let rowsInTable = 0;
 let cellsInRow = 0;
+// What joins a block that ended without punctuation to the text after it, written only when more
+// text follows: "What worked: Short sessions", "heparin · enoxaparin", not "What worked Short sessions".
+let pendingJoin: '' | ':' | ' ·' = '';
+const HEADINGS = new Set(['h2', 'h3', 'h4', 'h5', 'h6']);
+const JOINED_BLOCKS = new Set(['p', 'li', 'pre', 'blockquote']);
+const ENDS_PUNCTUATED = /[.!?:;…,—–-]\s*$/u;
+
+function endsPunctuated(): boolean {
+  for (let i = textParts.length - 1; i >= 0; i--) {
+    const part = textParts[i]!;
+    if (part.trim() !== '') return ENDS_PUNCTUATED.test(part);
+  }
+  return true; // nothing before it: nothing to join
+}
+
+function writePendingJoin(): void {
+  while (textParts.length > 0 && textParts[textParts.length - 1]!.trim() === '') textParts.pop();
+  if (textParts.length > 0) textParts[textParts.length - 1] = textParts[textParts.length - 1]!.trimEnd();
+  textParts.push(`${pendingJoin} `);
+  pendingJoin = '';
+}
+
 const textParser = new Parser(
   {
-    ontext: (text) => textParts.push(text),
+    ontext: (text) => {
+      if (pendingJoin !== '' && text.trim() !== '') writePendingJoin();
+      textParts.push(text);
+    },
     onopentag: (name) => {
+      // "Options: heparin · enoxaparin": a list or table introduced by an unpunctuated line.
+      if ((name === 'ul' || name === 'ol' || name === 'table') && pendingJoin === ' ·') pendingJoin = ':';
       if (name === 'table') rowsInTable = 0;
       if (name === 'tr') {
         // The markup's line break after the last row is not text: "…q24h; 35…", not "…q24h ; 35…".
@@ -345,6 +371,8 @@ const textParser = new Parser(
       else if (TEXT_BREAKING_TAGS.has(name)) textParts.push(' ');
     },
     onclosetag: (name) => {
+      if (HEADINGS.has(name)) pendingJoin = endsPunctuated() ? '' : ':';
+      else if (JOINED_BLOCKS.has(name) && pendingJoin === '') pendingJoin = endsPunctuated() ? '' : ' ·';
       if (TEXT_BREAKING_TAGS.has(name)) textParts.push(' ');
     },
   },
@@ -353,6 +381,7 @@ const textParser = new Parser(
 
 function renderedText(html: string): string {
   textParts = [];
+  pendingJoin = '';
   textParser.parseComplete(html);
   const text = textParts.join('');
   textParts = [];

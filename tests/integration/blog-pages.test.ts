@@ -72,7 +72,7 @@ describe('writing an entry in the browser', () => {
     await publishFromEditor(aliceAgent, bare, { title: 'Card without one', body: '## Why\n\nNight *handovers* lose details.', tags: 'cards' });
     const list = (await app.inject({ method: 'GET', url: '/blog/tags/cards' })).body;
     expect(list).toContain('<p class="entry-summary">The author said this.</p>');
-    expect(list).toContain('<p class="entry-summary">Why Night handovers lose details.</p>');
+    expect(list).toContain('<p class="entry-summary">Why: Night handovers lose details.</p>');
     expect(list).not.toContain('Body text the card leaves out.');
   });
 

@@ -78,7 +78,7 @@ describe('drafts and saving', () => {
 
   test('preview renders through the one Markdown pipeline (raw HTML stays text)', async () => {
     const res = await call(alice, 'POST', '/blog/preview', { body: '## Heading\n\n<script>alert(1)</script>' });
-    expect(res.json().html).toContain('<h3 id="h-heading">Heading</h3>');
+    expect(res.json().html).toContain('<h2 id="h-heading">Heading</h2>');
     expect(res.json().html).not.toContain('<script>');
   });
 });

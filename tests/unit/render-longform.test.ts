@@ -23,6 +23,12 @@ describe('long-form rendering (blog entries): heading anchors', () => {
     for (const [, id] of html.matchAll(/id="([^"]*)"/g)) expect(id).toMatch(/^h-[a-z0-9]+(?:-[a-z0-9]+)*$/);
   });
 
+  test('an entry whose sections start at "##" gets h2 sections under the page h1, not h3', () => {
+    expect(renderLongform('## What worked\n\n### Short sessions\n\n## What did not')).toBe(
+      '<h2 id="h-what-worked">What worked</h2>\n<h3 id="h-short-sessions">Short sessions</h3>\n<h2 id="h-what-did-not">What did not</h2>\n',
+    );
+  });
+
   test('forum posts keep rendering without ids (no DOM clobbering)', () => {
     expect(renderMarkdown('# Background')).toBe('<h3>Background</h3>\n');
   });

@@ -12,12 +12,15 @@ const render = (source: string): string => renderMarkdown(source).trim();
 const renderPlainExcerpt = (source: string, maxChars: number): string => plainExcerptOfHtml(renderMarkdown(source), maxChars);
 
 describe('renderMarkdown', () => {
-  test('headings are demoted two levels so a post never outranks the page h1 or its own h2', () => {
+  test('headings start at h3, so a post never outranks the page h1 or its own h2, whichever level it starts at', () => {
     expect(render('# One')).toBe('<h3>One</h3>');
-    expect(render('## Two')).toBe('<h4>Two</h4>');
-    expect(render('#### Four')).toBe('<h6>Four</h6>');
-    expect(render('##### Five')).toBe('<h6>Five</h6>');
-    expect(render('###### Six')).toBe('<h6>Six</h6>');
+    expect(render('## Two')).toBe('<h3>Two</h3>');
+    expect(render('###### Six')).toBe('<h3>Six</h3>');
+  });
+
+  test('the levels a post uses follow on without gaps, in the order it gave them, capped at h6', () => {
+    expect(render('## Dosing\n\n#### Renal\n\n## Monitoring')).toBe('<h3>Dosing</h3>\n<h4>Renal</h4>\n<h3>Monitoring</h3>');
+    expect(render('# 1\n\n## 2\n\n### 3\n\n#### 4\n\n##### 5')).toBe('<h3>1</h3>\n<h4>2</h4>\n<h5>3</h5>\n<h6>4</h6>\n<h6>5</h6>');
   });
 
   test('paragraphs, emphasis, strikethrough and horizontal rules render', () => {
@@ -120,7 +123,17 @@ describe('renderMarkdown', () => {
 describe('plainExcerptOfHtml', () => {
   test('returns the rendered text without markup, entities decoded, whitespace collapsed', () => {
     const source = '# Title\n\nSome *emphasis* & <b>typed tags</b>.\n\n- one\n- two\n\n```\ncode\n```';
-    expect(renderPlainExcerpt(source, 200)).toBe('Title Some emphasis & <b>typed tags</b>. one two code');
+    expect(renderPlainExcerpt(source, 200)).toBe('Title: Some emphasis & <b>typed tags</b>. one · two · code');
+  });
+
+  test('a heading, a line introducing a list and the items read apart, as the reader saw them', () => {
+    expect(renderPlainExcerpt('## What worked\n\nShort sessions, every three weeks\n\n## What did not\n\nLong agendas.', 200)).toBe(
+      'What worked: Short sessions, every three weeks · What did not: Long agendas.',
+    );
+    expect(renderPlainExcerpt('Options\n\n1. heparin\n2. enoxaparin', 200)).toBe('Options: heparin · enoxaparin');
+    expect(renderPlainExcerpt('Doses\n\n| Effluent | Maintenance |\n|---|---|\n| 25 mL/kg/h | 1 g q24h |', 200)).toBe('Doses: Effluent | Maintenance; 25 mL/kg/h | 1 g q24h');
+    // Punctuation the writer put there is not doubled.
+    expect(renderPlainExcerpt('## Why?\n\nBecause.\n\n- one;\n- two', 200)).toBe('Why? Because. one; two');
   });
 
   test('separate blocks do not run their words together', () => {
