@@ -4,7 +4,7 @@ import { findAuthorByHandle } from '../accounts/queries.ts';
 import { CONTENT_PIPELINE_VERSION, headingOutline, renderLongform, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid } from '../errors.ts';
 import { checkIdempotencyKey, cleanBody } from '../forum/rules.ts';
-import { admitPost, type SettingsSource } from '../moderation/admission.ts';
+import { admitEdit, admitPost, type SettingsSource } from '../moderation/admission.ts';
 import { queueHeldBlogTarget } from '../moderation/blog-targets.ts';
 import { viewerModeratesSpace } from '../moderation/queries.ts';
 import type { Notifier } from '../notifications/notifier.ts';
@@ -200,12 +200,12 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     if (options.autosave && entry.status !== 'draft') throw new Invalid(AUTOSAVE_PUBLISHED);
     const fields: Record<string, string> = {};
     const title = cleanEntryTitle(input.title, fields);
-    const body = cleanEntryBody(input.body, fields);
+    const typed = cleanEntryBody(input.body, fields);
     const summary = cleanSummary(input.summary, fields);
     const tags = input.tags === undefined ? undefined : cleanTags(input.tags, fields);
     const visibility = input.visibility ?? entry.visibility;
     const spaceId = await place(viewer, visibility, input.spaceId === undefined ? entry.spaceId : input.spaceId, fields);
-    if (entry.status !== 'draft' && body.trim().length === 0) fields.body = 'A published entry cannot be empty. Unpublish it first, or delete it.';
+    if (entry.status !== 'draft' && typed.trim().length === 0) fields.body = 'A published entry cannot be empty. Unpublish it first, or delete it.';
     let slug = entry.slug;
     if (input.slug !== undefined && input.slug.trim() !== '' && slugFrom(input.slug, entry.slug) !== entry.slug) {
       slug = slugFrom(input.slug, entry.slug);
@@ -213,6 +213,11 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
     }
     throwIfInvalid(fields);
     if (input.baseRevision !== entry.revision) throw new Conflict(STALE);
+    // A draft is checked when it is published; a published or scheduled one, whenever it changes.
+    const checked = entry.status !== 'draft' && typed !== entry.bodySource;
+    const body = checked
+      ? await admitEdit(db, await readSettings(), viewer, { body: typed, before: entry.bodySource, published: entry.moderationStatus === 'published', moderates: () => moderatesEntry(viewer, entry) })
+      : typed;
     const textChanged = title !== entry.title || body !== entry.bodySource;
     try {
       const saved = await db.transaction(async (tx) => {
@@ -478,12 +483,21 @@ export function createBlogsService(db: Database, spaces: SpacesService, notifier
       if (!comment) throw new NotFound();
       authorize(viewer, { kind: 'blog.editComment', comment: { authorId: comment.authorId, deleted: comment.deletedAt !== null } });
       const fields: Record<string, string> = {};
-      const body = cleanBody(input.body, fields, EMPTY_COMMENT_EDIT);
+      const typed = cleanBody(input.body, fields, EMPTY_COMMENT_EDIT);
       throwIfInvalid(fields, fields.body);
       const stale = new Conflict(STALE_COMMENT);
       if (input.baseRevision !== comment.revision) throw stale;
       const unchanged: CommentEditRef = { id: comment.id, entryId: comment.entryId, revision: comment.revision, editedAt: comment.editedAt };
-      if (body === comment.bodySource) return unchanged;
+      if (typed === comment.bodySource) return unchanged;
+      const body = await admitEdit(db, await readSettings(), viewer, {
+        body: typed,
+        before: comment.bodySource,
+        published: comment.status === 'published',
+        moderates: async () => {
+          const found = await q.findVisibleEntry(db, viewer, comment.entryId);
+          return found !== undefined && (await moderatesEntry(viewer, found.entry));
+        },
+      });
       try {
         return await db.transaction(async (tx) => {
           await q.insertCommentRevision(tx, { commentId, revision: comment.revision, bodySource: comment.bodySource, bodyHtml: comment.bodyHtml, editorId: viewer.id });

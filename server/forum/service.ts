@@ -4,8 +4,8 @@ import { withGenericPlans } from '../../db/named-statement.ts';
 import { CONTENT_PIPELINE_VERSION, renderMarkdown } from '../content/render-markdown.ts';
 import { Conflict, Invalid, NotFound, throwIfInvalid, TooManyRequests } from '../errors.ts';
 import { authorize, policyKey, viewerParameters, type MemberViewer, type Viewer } from '../policy/index.ts';
-import { admitPost, queueHeldPost, type Admission, type SettingsSource } from '../moderation/admission.ts';
-import { insertLog } from '../moderation/queries.ts';
+import { admitEdit, admitPost, queueHeldPost, type Admission, type SettingsSource } from '../moderation/admission.ts';
+import { insertLog, viewerModeratesSpace } from '../moderation/queries.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { spaceFactsFrom, type SpacesService } from '../spaces/service.ts';
 import { slugFrom } from '../text/slug.ts';
@@ -508,7 +508,7 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
         post: { authorId: post.authorId, deleted: post.deletedAt !== null, threadLocked: post.threadLocked },
       });
       const fields: Record<string, string> = {};
-      const body = cleanBody(input.body, fields, EMPTY_EDIT);
+      const typed = cleanBody(input.body, fields, EMPTY_EDIT);
       const title = post.number === 1 && input.title !== undefined ? cleanTitle(input.title, fields) : undefined;
       throwIfInvalid(fields);
       const stale = new Conflict(
@@ -516,9 +516,15 @@ export function createForumService(db: Database, spaces: SpacesService, notifier
       );
       if (input.baseRevision !== post.revision) throw stale;
       const titleChanged = title !== undefined && title !== post.threadTitle;
-      const place = await q.findVisibleThreadSpaces(db, viewer, [post.threadId]);
-      if (place[0]) await checkQuotes(db, viewer, body, place[0].spaceId);
-      if (body === post.bodySource && !titleChanged) return { threadId: post.threadId, slug: post.threadSlug, number: post.number, postId };
+      const place = (await q.findVisibleThreadSpaces(db, viewer, [post.threadId]))[0];
+      if (place) await checkQuotes(db, viewer, typed, place.spaceId);
+      if (typed === post.bodySource && !titleChanged) return { threadId: post.threadId, slug: post.threadSlug, number: post.number, postId };
+      const body = await admitEdit(db, await readSettings(), viewer, {
+        body: typed,
+        before: post.bodySource,
+        published: post.status === 'published',
+        moderates: async () => place !== undefined && (await viewerModeratesSpace(db, viewer, place.spaceId)),
+      });
       const slug = titleChanged ? slugFrom(title) : post.threadSlug;
       try {
         await db.transaction(async (tx) => {

@@ -148,6 +148,49 @@ export async function admitPost(
   return { status: 'published', body: watched.body, note: '' };
 }
 
+/**
+ * An edit of something already written (a post, a comment, a published entry): the same watched
+ * words and new members' limits as a new post, so an edit cannot carry in what a post could not.
+ * What the text already had is not held against it (a moderator approved it, or a rule came
+ * later). A word the site holds for review cannot be held in an edit without taking from readers
+ * what they already have, so a published text's edit is refused with a way on. Rate limits and
+ * duplicates are for new posts. `moderates` is asked only when a rule would apply. Returns the
+ * text to store (watched words' replacements made).
+ */
+export async function admitEdit(
+  db: Executor,
+  settings: ModerationSettings,
+  viewer: MemberViewer,
+  input: { body: string; before: string; published: boolean; moderates: () => Promise<boolean> },
+): Promise<string> {
+  if (viewer.role !== 'member') return input.body;
+  const watched = applyWatchedWords(input.body, settings.watchedWords);
+  const had = applyWatchedWords(input.before, settings.watchedWords);
+  const blocked = watched.blocked.filter((word) => !had.blocked.includes(word));
+  const held = input.published ? watched.held.filter((word) => !had.held.includes(word)) : [];
+  const links = countLinks(input.body);
+  const mentions = countMentions(input.body);
+  const overLinks = links > settings.newMemberLinksPerPost && links > countLinks(input.before);
+  const overMentions = mentions > settings.newMemberMentionsPerPost && mentions > countMentions(input.before);
+  if (blocked.length === 0 && held.length === 0 && !overLinks && !overMentions && watched.body === input.body) return input.body;
+  if (await input.moderates()) return input.body;
+  if (blocked.length > 0) {
+    const message = `This site does not accept posts containing “${blocked.join('”, “')}”. Please rephrase.`;
+    throw new Invalid(message, { body: message });
+  }
+  if (held.length > 0) {
+    const message = `Moderators review “${held.join('”, “')}” before readers see it, and an edit goes out at once. Rephrase it, or say it in a new post, which waits for a moderator.`;
+    throw new Invalid(message, { body: message });
+  }
+  if ((overLinks || overMentions) && viewer.trustLevel === 0 && (await refreshTrust(db, viewer.id)) === 0) {
+    const message = overLinks
+      ? `New members can include up to ${settings.newMemberLinksPerPost} links in a post.`
+      : `New members can mention up to ${settings.newMemberMentionsPerPost} people in a post.`;
+    throw new Invalid(message, { body: message });
+  }
+  return watched.body;
+}
+
 /** Puts a held post in its space's queue and the log, in the transaction (`tx`) that wrote it. */
 export async function queueHeldPost(db: Executor, tx: Executor, post: { id: number; authorId: string; spaceId: number; note: string }): Promise<void> {
   const item = await q.moderationStatements(db).openItemForPost(tx, { kind: 'held_post', postId: post.id, subjectId: post.authorId, spaceId: post.spaceId });
