@@ -173,10 +173,11 @@ export function snippetSegments(source: q.SnippetSource | null): Segment[] {
 }
 
 /**
- * ts_headline keeps the text's line breaks, and a page shows them as spaces. List items and
- * headings are marked where the text is made (PROSE_RULES); a paragraph that ends without
- * punctuation (the last item of a list, a label on its own line) is set off from the next by "·",
- * or "PEEP 10 FiO2 0.6" would run into the paragraph after it.
+ * ts_headline keeps the text's line breaks, and a page shows them as spaces. List items, table
+ * rows and headings are marked where the text is made (PROSE_RULES), and so is the end of a list
+ * (" —" after its last item, when a paragraph follows: a "·" there read as one more item). A
+ * paragraph that ends without punctuation (a label on its own line) is set off from the next by
+ * "·", or "Ask for Dr Okafor" would run into the paragraph after it.
  */
 const PARAGRAPH_BREAK = /[^\S\n]*\n[^\S\n]*\n\s*/g;
 const ENDS_A_PHRASE = /[.,:;!?…·—–-]$/u;

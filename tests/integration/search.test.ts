@@ -525,7 +525,8 @@ describe('snippets', () => {
     const { postId } = await thread(alice, 'Our axolotl unit settings', `Axolotl ward notes.\n\n${body}`);
     const snippet = (await search(`${q('axolotl tidal')}&kind=post`)).results.find((r) => r.id === postId)!.snippet;
     const read = text(snippet).replace(/\s+/g, ' ');
-    expect(read).toContain('Ventilation: Settings we start with: · PEEP 10 · FiO2 0.6 · Tidal volume 6 ml/kg · Then titrate to the gas.');
+    // The paragraph after the list is set off by a dash, not read as one more item.
+    expect(read).toContain('Ventilation: Settings we start with: · PEEP 10 · FiO2 0.6 · Tidal volume 6 ml/kg — Then titrate to the gas.');
     expect(read).toContain('· Prone early · Recheck at four hours');
     expect(highlighted(snippet)).toEqual(expect.arrayContaining(['tidal']));
 
@@ -533,6 +534,45 @@ describe('snippets', () => {
     const code = await thread(alice, 'Wombat ventilator settings', 'Our wombat settings:\n\n```text\nMode VC-AC\nVt 420\n```\n\nThen the gas.');
     const codeSnippet = (await search(`${q('wombat')}&kind=post`)).results.find((r) => r.id === code.postId)!.snippet;
     expect(text(codeSnippet).replace(/\s+/g, ' ')).toBe('Our wombat settings: Mode VC-AC Vt 420 · Then the gas.');
+  });
+
+  test('a table reads as its cells, row by row; its alignment row and pipes are not shown', async () => {
+    const table = ['| Drug | Dose |', '|---|:--:|', '| **Heparin** | 5000 units |', '| | 40 mg |', '  | Enoxaparin|40 mg|'].join('\n');
+    const { postId } = await thread(alice, 'Manatee anticoagulation', `Manatee ward doses:\n\n${table}\n\nCheck platelets daily.`);
+    const snippet = (await search(`${q('manatee heparin')}&kind=post`)).results.find((r) => r.id === postId)!.snippet;
+    const read = text(snippet).replace(/\s+/g, ' ');
+    expect(read).toBe('Manatee ward doses: · Drug, Dose · Heparin, 5000 units · 40 mg · Enoxaparin, 40 mg — Check platelets daily.');
+    expect(highlighted(snippet)).toEqual(['manatee', 'heparin']);
+
+    // Without the outer pipes (GFM allows it) the cells still read apart, and the alignment row still goes.
+    const bare = await thread(alice, 'Fluids', 'Manatee fluid | Rate\n:--- | ---:\nSaline | 80 ml/h');
+    const bareSnippet = (await search(`${q('manatee saline')}&kind=post`)).results.find((r) => r.id === bare.postId)!.snippet;
+    expect(text(bareSnippet).replace(/\s+/g, ' ')).toBe('Manatee fluid, Rate Saline, 80 ml/h');
+    expect(highlighted(bareSnippet)).toEqual(['manatee', 'saline']);
+  });
+
+  test('a paragraph right after a list reads as the list ending, not as one more item', async () => {
+    const body = [
+      'Before we extubate the shoebill bay:',
+      '',
+      '- Cuff leak present',
+      '- Weaning trial passed',
+      '  on minimal support',
+      '',
+      'Then the checklist is signed.',
+      '',
+      '1. Sedation off.',
+      '',
+      'Review at noon',
+      '',
+      '## Handover',
+    ].join('\n');
+    const { postId } = await thread(alice, 'Extubation', body);
+    const snippet = (await search(`${q('shoebill')}&kind=post`)).results.find((r) => r.id === postId)!.snippet;
+    const read = text(snippet).replace(/\s+/g, ' ');
+    // An item that ends in a full stop already reads as ended; a paragraph without punctuation, as before, gets "·".
+    expect(read).toBe('Before we extubate the shoebill bay: · Cuff leak present · Weaning trial passed on minimal support — Then the checklist is signed. · Sedation off. Review at noon · Handover:');
+    expect(highlighted(snippet)).toEqual(['shoebill']);
   });
 
   test('markup in titles and bodies comes back as text, and the highlight sentinels cannot be forged', async () => {
