@@ -187,7 +187,7 @@ function visibleThreadForMemberQuery(db: Executor, viewer: PolicyMember, id: Par
       // The row's own condition below is the thread's visibility; the draft's is that it is theirs.
       // The post it answers by its number, while the member may read that post.
       draft: sql<ReplyDraft | null>`(select json_build_object('body', ${replyDrafts.body}, 'revision', ${replyDrafts.revision}, 'savedAt', ${replyDrafts.updatedAt},
-          'replyTo', (select json_build_object('id', ${posts.id}, 'number', ${posts.number}) from ${posts} where ${posts.id} = ${replyDrafts.replyToPostId} and ${postVisible(viewer)}))
+          'replyTo', (select json_build_object('id', ${posts.id}, 'number', ${posts.number}) from ${posts} where ${posts.id} = ${replyDrafts.replyToPostId} and ${posts.deletedAt} is null and ${postVisible(viewer)}))
         from ${replyDrafts} where ${ownReplyDraft(viewer, threads.id)})`,
     })
     .from(threads)
@@ -807,13 +807,25 @@ export async function findThreadDraft(db: Executor, viewer: PolicyViewer, boardI
   return row;
 }
 
-/** Every unfinished reply and new thread of the member, where they may still read the place; newest first. */
+/**
+ * Every unfinished reply and new thread of the member, where they may still read the place; newest
+ * first. A reply's `replyTo` is the post it answers, by its number, while the member may read that
+ * post and it is not deleted (null otherwise: nothing of it is shown), read in the same statement.
+ */
 export async function listOwnDrafts(db: Executor, viewer: PolicyMember) {
   const [replies, opened] = await Promise.all([
     db
-      .select({ threadId: threads.id, threadSlug: threads.slug, threadTitle: threads.title, body: replyDrafts.body, savedAt: replyDrafts.updatedAt })
+      .select({
+        threadId: threads.id,
+        threadSlug: threads.slug,
+        threadTitle: threads.title,
+        body: replyDrafts.body,
+        savedAt: replyDrafts.updatedAt,
+        replyTo: { id: posts.id, number: posts.number },
+      })
       .from(replyDrafts)
       .innerJoin(threads, eq(threads.id, replyDrafts.threadId))
+      .leftJoin(posts, and(eq(posts.id, replyDrafts.replyToPostId), eq(posts.threadId, replyDrafts.threadId), isNull(posts.deletedAt), postVisible(viewer)))
       .where(and(eq(replyDrafts.userId, viewer.id), replyDraftVisible(viewer)))
       .orderBy(desc(replyDrafts.updatedAt))
       .limit(DRAFTS_KEPT),

@@ -431,3 +431,35 @@ test('on a phone the header still leads to one’s own profile, and its account 
     await page.close();
   }
 });
+
+test('on a 320 px phone an admin’s header links keep to two rows: the brand’s, and the account links’, each link still named', async ({ expect }) => {
+  for (const scheme of ['light', 'dark'] as const) {
+    const context = await newContext(harness, { viewport: { width: 320, height: 640 }, colorScheme: scheme, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      await context.addCookies(seeded.cookies.admin);
+      const { page, problems } = await openPage(context);
+      await page.goto('/');
+      const header = page.locator('header.site-header');
+      // Every link and button a pointer can reach (the skip link shows only on focus).
+      const controls = header.locator('a:not(.skip-link), button');
+      const middles: number[] = [];
+      for (const control of await controls.all()) {
+        const box = await control.boundingBox();
+        if (box && box.width > 0) middles.push(Math.round(box.y + box.height / 2));
+      }
+      // Brand, Blogs, queue, bell, Admin, profile, Settings, Sign out.
+      expect(middles).toHaveLength(8);
+      const rows = middles.reduce<number[]>((found, y) => (found.some((row) => Math.abs(row - y) < 8) ? found : [...found, y]), []);
+      expect(rows.length, `${scheme}: rows at ${rows.join(', ')} (middles ${middles.join(', ')})`).toBeLessThanOrEqual(2);
+      // Shortened on screen, never to a screen reader or the keyboard: each keeps its full name.
+      const account = page.getByRole('navigation', { name: 'Account' });
+      for (const name of ['Admin', 'Your profile', 'Settings']) expect(await account.getByRole('link', { name, exact: true }).isVisible(), name).toBe(true);
+      expect(await account.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      await saveScreenshot(page, `header-phone-320-${scheme}`);
+      expect(problems.list).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }
+});

@@ -382,6 +382,70 @@ describe('the drafts page', () => {
   });
 });
 
+describe('the drafts page, for a reply to a post', () => {
+  const textOf = (html: string) => decodeHtml(html.replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ');
+
+  test('says which post the draft answers, by its number, linking to it; the way back is the thread’s reply box, which keeps that post', async () => {
+    const kim = await createMember(app);
+    const thread = await createThread(app, alice, board.id, 'High-flow nasal oxygen after extubation');
+    const second = await app.services.forum.reply(admin.viewer, thread.threadId, { body: 'We start at 50 litres.' });
+    const third = await app.services.forum.reply(alice.viewer, thread.threadId, { body: 'Forty is enough for most.' });
+    const plain = await createThread(app, alice, board.id, 'Tracheostomy timing');
+    await app.services.forum.saveReplyDraft(kim.viewer, thread.threadId, { body: 'Fifty for the first hour', replyToPostId: third.postId });
+    await app.services.forum.saveReplyDraft(kim.viewer, plain.threadId, { body: 'Day ten, give or take' });
+
+    const agent = await signedInAgent(app, kim);
+    const page = await agent.open('/drafts');
+    expect(page.statusCode).toBe(200);
+    const item = (title: string) => textOf(page.body.split('<li>').find((part) => part.includes(title)) ?? '');
+    expect(textOf(page.body)).toContain('Reply to High-flow nasal oxygen after extubation, answers post #3');
+    expect(page.body).toContain(`answers <a href="/p/${third.postId}">post #3</a>`);
+    expect(page.body).not.toContain(`href="/p/${second.postId}"`);
+    // The link back opens the thread's own box, which brings the draft back still answering post 3.
+    expect(page.body).toContain(`href="/t/${thread.threadId}/${thread.slug}#reply">Reply to High-flow nasal oxygen after extubation</a>`);
+    const resumed = await agent.open(`/t/${thread.threadId}/${thread.slug}`);
+    expect(replyBox(resumed.body)).toBe('Fifty for the first hour');
+    expect(resumed.body).toContain(`name="replyTo" value="${third.postId}"`);
+    // A draft for the thread itself says nothing of a post.
+    expect(item('Tracheostomy timing')).toContain('Day ten, give or take');
+    expect(item('Tracheostomy timing')).not.toContain('answers');
+    expect(textOf(page.body).match(/answers post #/g)).toHaveLength(1);
+  });
+
+  test('says nothing of a post the member can no longer read: hidden by a moderator, or deleted', async () => {
+    const lee = await createMember(app);
+    const hiddenThread = await createThread(app, alice, board.id, 'Chest drains: suction or not');
+    const hidden = await app.services.forum.reply(admin.viewer, hiddenThread.threadId, { body: 'Suction, always.' });
+    const deletedThread = await createThread(app, alice, board.id, 'Arterial lines: radial or femoral');
+    const deleted = await app.services.forum.reply(admin.viewer, deletedThread.threadId, { body: 'Radial first.' });
+    await app.services.forum.saveReplyDraft(lee.viewer, hiddenThread.threadId, { body: 'Water seal for us', replyToPostId: hidden.postId });
+    await app.services.forum.saveReplyDraft(lee.viewer, deletedThread.threadId, { body: 'Femoral in shock', replyToPostId: deleted.postId });
+    const agent = await signedInAgent(app, lee);
+    const before = await agent.open('/drafts');
+    expect(before.body).toContain(`answers <a href="/p/${hidden.postId}">post #2</a>`);
+    expect(before.body).toContain(`answers <a href="/p/${deleted.postId}">post #2</a>`);
+
+    await app.database.db.update(posts).set({ status: 'hidden' }).where(eq(posts.id, hidden.postId));
+    await app.database.db.update(posts).set({ deletedAt: new Date() }).where(eq(posts.id, deleted.postId));
+    const after = await agent.open('/drafts');
+    const text = textOf(after.body);
+    // The drafts themselves stay, with their words; the posts they answered are not mentioned.
+    expect(text).toContain('Reply to Chest drains: suction or not');
+    expect(text).toContain('Water seal for us');
+    expect(text).toContain('Reply to Arterial lines: radial or femoral');
+    expect(text).toContain('Femoral in shock');
+    expect(text).not.toContain('answers post #');
+    expect(after.body).not.toContain(`/p/${hidden.postId}`);
+    expect(after.body).not.toContain(`/p/${deleted.postId}`);
+    // The thread's own reply box agrees: the draft is there, answering the thread.
+    for (const thread of [hiddenThread, deletedThread]) {
+      const page = textOf((await agent.open(`/t/${thread.threadId}`)).body);
+      expect(page).toContain(thread === hiddenThread ? 'Water seal for us' : 'Femoral in shock');
+      expect(page).not.toContain('Your draft answers post #');
+    }
+  });
+});
+
 describe('drafts through the API', () => {
   test('kept, read, listed and discarded with a token; ended by posting; a place the member cannot read answers as one that does not exist', async () => {
     const gil = await createMember(app);

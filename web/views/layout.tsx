@@ -107,8 +107,17 @@ export function Layout({ ctx, title, description, noindex, head, children }: Lay
                     </span>
                     <span class="narrow-only sr-only">Your profile</span>
                   </a>
-                  <a href="/settings" aria-current={current(ctx.path, '/settings')}>
-                    Settings
+                  {/* A gear on phones, where an admin's links would otherwise not fit one row; its name stays "Settings". */}
+                  <a href="/settings" class="settings-link" aria-current={current(ctx.path, '/settings')}>
+                    <svg class="narrow-only nav-icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" focusable="false">
+                      <path
+                        d="M10.3 2h3.4l.5 2.6a7.9 7.9 0 0 1 1.9 1.1l2.5-.9 1.7 2.9-2 1.8a8 8 0 0 1 0 2.2l2 1.8-1.7 2.9-2.5-.9a7.9 7.9 0 0 1-1.9 1.1l-.5 2.6h-3.4l-.5-2.6a7.9 7.9 0 0 1-1.9-1.1l-2.5.9-1.7-2.9 2-1.8a8 8 0 0 1 0-2.2l-2-1.8 1.7-2.9 2.5.9a7.9 7.9 0 0 1 1.9-1.1ZM12 8.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7Z"
+                        fill="currentColor"
+                        fill-rule="evenodd"
+                      />
+                    </svg>
+                    <span class="wide-only">Settings</span>
+                    <span class="narrow-only sr-only">Settings</span>
                   </a>
                   <form method="post" action="/signout" class="inline-form">
                     <CsrfField ctx={ctx} />

@@ -8,7 +8,8 @@ import { Layout } from '../layout.tsx';
 export interface DraftsPageProps {
   ctx: PageContext;
   opened: { spaceSlug: string; spaceName: string; boardSlug: string; boardName: string; title: string; body: string; savedAt: Date }[];
-  replies: { threadId: number; threadSlug: string; threadTitle: string; body: string; savedAt: Date }[];
+  /** `replyTo`: the post the reply answers, while the member may read it (null: the thread, or a post gone from their sight). */
+  replies: { threadId: number; threadSlug: string; threadTitle: string; body: string; savedAt: Date; replyTo: { id: number; number: number } | null }[];
 }
 
 const EXCERPT = 160;
@@ -77,7 +78,14 @@ export function DraftsPage({ ctx, opened, replies }: DraftsPageProps) {
             <ol class="recent-posts">
               {replies.map((d) => (
                 <li>
-                  <a href={`${threadHref(d.threadId, d.threadSlug)}#reply`}>Reply to {d.threadTitle}</a> <Time at={d.savedAt} />
+                  {/* The thread's own reply box brings the draft back with the post it answers. */}
+                  <a href={`${threadHref(d.threadId, d.threadSlug)}#reply`}>Reply to {d.threadTitle}</a>
+                  {d.replyTo && (
+                    <>
+                      , answers <a href={`/p/${d.replyTo.id}`}>post #{d.replyTo.number}</a>
+                    </>
+                  )}{' '}
+                  <Time at={d.savedAt} />
                   <p class="excerpt">{excerpt(d.body)}</p>
                   <DraftActions ctx={ctx} body={d.body} action={`/t/${d.threadId}/draft`} label={`the draft reply to “${d.threadTitle}”`} />
                 </li>
