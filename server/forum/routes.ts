@@ -167,7 +167,17 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: Type.Object({
             threads: Type.Array(Type.Object({ boardId: Type.Integer(), boardName: Type.String(), spaceName: Type.String(), title: Type.String(), body: Type.String(), savedAt: Type.String({ format: 'date-time' }) })),
-            replies: Type.Array(Type.Object({ threadId: Type.Integer(), threadTitle: Type.String(), url: Type.String(), body: Type.String(), savedAt: Type.String({ format: 'date-time' }) })),
+            replies: Type.Array(
+              Type.Object({
+                threadId: Type.Integer(),
+                threadTitle: Type.String(),
+                url: Type.String(),
+                body: Type.String(),
+                replyToPostId: Type.Union([Type.Integer(), Type.Null()], { description: 'The post it answers, while you may read it; null: the thread' }),
+                replyToNumber: Type.Union([Type.Integer(), Type.Null()], { description: "That post's number in its thread" }),
+                savedAt: Type.String({ format: 'date-time' }),
+              }),
+            ),
           }),
           ...errorResponses,
         },
@@ -177,7 +187,15 @@ export const forumApi: FastifyPluginAsyncTypebox = async (app) => {
       const { opened, replies } = await forum.drafts(requireMember(request.viewer));
       return {
         threads: opened.map((d) => ({ boardId: d.boardId, boardName: d.boardName, spaceName: d.spaceName, title: d.title, body: d.body, savedAt: d.savedAt.toISOString() })),
-        replies: replies.map((d) => ({ threadId: d.threadId, threadTitle: d.threadTitle, url: threadUrl(d.threadId, d.threadSlug), body: d.body, savedAt: d.savedAt.toISOString() })),
+        replies: replies.map((d) => ({
+          threadId: d.threadId,
+          threadTitle: d.threadTitle,
+          url: threadUrl(d.threadId, d.threadSlug),
+          body: d.body,
+          replyToPostId: d.replyTo?.id ?? null,
+          replyToNumber: d.replyTo?.number ?? null,
+          savedAt: d.savedAt.toISOString(),
+        })),
       };
     },
   );

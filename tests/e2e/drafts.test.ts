@@ -95,6 +95,40 @@ test('a reply started from a post’s Reply link keeps that post through its dra
   }
 });
 
+test('clearing “answers post #1” in the thread’s box makes the draft, and then the reply, answer the thread', { timeout: 60_000 }, async () => {
+  const context = await newContext(harness);
+  await context.addCookies(await sessionCookies(harness, member));
+  try {
+    const { page, problems } = await openPage(context);
+    await page.goto(threadPath);
+    await page.getByRole('link', { name: 'Reply to post 1' }).click();
+    await page.getByLabel('Message', { exact: true }).fill('A general point, not about #1');
+    await page.locator('[data-draft-status]').getByText(/^Draft saved at .+\. Only you can see it\.$/).waitFor({ timeout: 10_000 });
+    const threadId = Number(/\/t\/(\d+)/.exec(threadPath)![1]);
+
+    await page.goto(threadPath);
+    const reply = page.locator('#reply');
+    const answers = reply.getByRole('checkbox', { name: /Your draft answers post #1/ });
+    expect(await answers.isChecked()).toBe(true);
+    await answers.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'reply-box-answers-post');
+    const status = reply.locator('[data-draft-status]');
+    await answers.uncheck();
+    // The choice alone is saved, as a change of text would be.
+    await status.getByText(/^Draft saved at .+\. Only you can see it\.$/).waitFor({ timeout: 10_000 });
+    expect((await harness.app.services.forum.replyDraft(member.viewer, threadId))?.replyToPostId).toBeNull();
+    await page.reload();
+    expect(await page.locator('#reply .composer-answers').count()).toBe(0);
+    await Promise.all([page.waitForURL(/#p\d+$/), page.locator('#reply').getByRole('button', { name: 'Post reply' }).click()]);
+    const posted = page.locator(`article${new URL(page.url()).hash}`);
+    expect(await posted.locator('.prose').textContent()).toContain('A general point, not about #1');
+    expect(await posted.locator('.reply-to').count()).toBe(0);
+    expect(problems.list).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a new thread half written keeps its title and text through a reload, and is listed on the drafts page', { timeout: 60_000 }, async () => {
   const context = await newContext(harness);
   await context.addCookies(await sessionCookies(harness, member));

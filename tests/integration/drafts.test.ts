@@ -207,8 +207,9 @@ describe('a reply to a post, kept as a draft', () => {
     // The thread's own box says so, and posts it that way.
     const threadPage = await agent.open(path);
     expect(replyBox(threadPage.body)).toBe('Two hours is what we do too');
-    expect(threadPage.body).toContain(`name="replyTo" value="${second.postId}"`);
-    expect(decodeHtml(threadPage.body.replace(/<[^>]+>/g, ''))).toContain('Your draft answers post #2, and so will the reply.');
+    // A ticked box: cleared, the reply (and the draft) answer the thread instead.
+    expect(threadPage.body).toMatch(new RegExp(`<input type="checkbox" name="replyTo" value="${second.postId}" checked`));
+    expect(decodeHtml(threadPage.body.replace(/<[^>]+>/g, ''))).toContain('Your draft answers post #2, and so will the reply');
     const posted = await agent.postForm(`/t/${thread.threadId}/reply`, { body: 'Two hours is what we do too.', replyTo: String(second.postId), idempotencyKey: keyOf(threadPage.body), intent: 'post' });
     expect(posted.statusCode).toBe(303);
     expect(locationOf(posted)).toMatch(/#p3$/);
@@ -254,8 +255,11 @@ describe('a reply to a post, kept as a draft', () => {
     const api = (method: 'GET' | 'PUT', payload?: object) => app.inject({ method, url: `/api/v1/threads/${thread.threadId}/draft`, headers: bob.auth, ...(payload ? { payload } : {}) });
     expect((await api('PUT', { body: 'Prophylactic only', replyToPostId: answer.postId })).json().kept).toBe(true);
     expect((await api('GET')).json()).toMatchObject({ body: 'Prophylactic only', replyToPostId: answer.postId });
+    const listed = async () => ((await app.inject({ method: 'GET', url: '/api/v1/me/drafts', headers: bob.auth })).json() as { replies: { threadId: number }[] }).replies.find((d) => d.threadId === thread.threadId);
+    expect(await listed()).toMatchObject({ replyToPostId: answer.postId, replyToNumber: 2 });
     await api('PUT', { body: 'Prophylactic only, unless the D-dimer climbs' });
     expect((await api('GET')).json()).toMatchObject({ replyToPostId: null });
+    expect(await listed()).toMatchObject({ replyToPostId: null, replyToNumber: null });
   });
 });
 

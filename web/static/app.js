@@ -250,11 +250,14 @@
         const data = new URLSearchParams({ body: textarea.value, _csrf: csrfInput.value, draftRevision: revision.value });
         if (titleInput) data.set('title', titleInput.value);
         if (keyInput) data.set('idempotencyKey', keyInput.value);
-        if (replyToInput) data.set('replyTo', replyToInput.value);
+        if (replyToInput && (replyToInput.type !== 'checkbox' || replyToInput.checked)) data.set('replyTo', replyToInput.value);
         return data;
       },
-      // A new thread's draft is its title and its text.
-      current: () => (titleInput ? `${titleInput.value}\n${textarea.value}` : textarea.value),
+      // A new thread's draft is its title and its text; a reply's, its text and the post it answers.
+      current: () => {
+        const answers = replyToInput && (replyToInput.type !== 'checkbox' || replyToInput.checked) ? replyToInput.value : '';
+        return titleInput ? `${titleInput.value}\n${textarea.value}` : `${answers}\n${textarea.value}`;
+      },
       answered: (answer, time) => {
         const kept = Boolean(answer && answer.kept);
         if (!kept && answer && answer.why === 'ended') revision.value = '0';

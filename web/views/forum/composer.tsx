@@ -85,12 +85,15 @@ export function Composer(props: {
         <input type="hidden" name={name} value={value} />
       ))}
       {draft?.answers && (
-        <>
-          <input type="hidden" name="replyTo" value={String(draft.answers.id)} />
-          <p class="hint composer-answers">
-            Your draft answers <a href={`/p/${draft.answers.id}`}>post #{draft.answers.number}</a>, and so will the reply.
-          </p>
-        </>
+        // Ticked, the reply answers the post the draft was started from; cleared, the thread.
+        <p class="hint composer-answers">
+          <label>
+            <input type="checkbox" name="replyTo" value={String(draft.answers.id)} checked />
+            <span>
+              Your draft answers <a href={`/p/${draft.answers.id}`}>post #{draft.answers.number}</a>, and so will the reply
+            </span>
+          </label>
+        </p>
       )}
       {props.withTitle && (
         <Field name="title" label="Title" value={state.title ?? ''} error={state.errors.title} required maxLength={FORUM_LIMITS.titleMax} minLength={FORUM_LIMITS.titleMin} autofocus={focus && !state.title} />
