@@ -49,10 +49,10 @@ describe('snippet segments', () => {
   });
 
   test('a paragraph that ends without punctuation is set off from the next; lines within a paragraph read on', () => {
-    // As the prose rules leave a list: each item marked, the paragraph break kept.
-    const list = 'Settings we start with:\n· PEEP 10\n· FiO2 0.6\n\nStart low, then titrate.\n\nWe saw it in\nthree patients.';
-    const shown = snippetSegments({ headline: `Settings we start with:\n· PEEP 10\n· ${mark('FiO2')} 0.6\n\nStart low, then titrate.\n\nWe saw it in\nthree patients`, head: list, tail: list });
-    expect(text(shown).replace(/\s+/g, ' ')).toBe('Settings we start with: · PEEP 10 · FiO2 0.6 · Start low, then titrate. We saw it in three patients.');
+    // As the prose rules leave a list: each item marked, its end set off (" —"), the paragraph break kept.
+    const list = 'Settings we start with:\n· PEEP 10\n· FiO2 0.6 —\n\nStart low, then titrate.\n\nWe saw it in\nthree patients.';
+    const shown = snippetSegments({ headline: `Settings we start with:\n· PEEP 10\n· ${mark('FiO2')} 0.6 —\n\nStart low, then titrate.\n\nWe saw it in\nthree patients`, head: list, tail: list });
+    expect(text(shown).replace(/\s+/g, ' ')).toBe('Settings we start with: · PEEP 10 · FiO2 0.6 — Start low, then titrate. We saw it in three patients.');
     expect(shown.find((s) => s.highlighted)).toEqual({ text: 'FiO2', highlighted: true });
     // The paragraph can end in the highlighted word.
     const marked = 'Ask for Dr Okafor\n\nShe knows.';
