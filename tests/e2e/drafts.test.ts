@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { newContext, openPage, saveScreenshot, sessionCookies, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { createMember, createSpaceWithBoard, createThread, type TestMember } from '../helpers/factories.ts';
@@ -68,15 +69,20 @@ test('a reply typed, then the tab closed at once, is in the reply box of a new w
   }
 });
 
+/** Opens the thread, follows post #1's Reply link and types until the draft is saved. */
+async function draftFromReplyLink(page: Page, text: string): Promise<void> {
+  await page.goto(threadPath);
+  await page.getByRole('link', { name: 'Reply to post 1' }).click();
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.locator('[data-draft-status]').getByText(/^Draft saved at .+\. Only you can see it\.$/).waitFor({ timeout: 10_000 });
+}
+
 test('a reply started from a post’s Reply link keeps that post through its draft, on the thread page too, and answers it', { timeout: 60_000 }, async () => {
   const context = await newContext(harness);
   await context.addCookies(await sessionCookies(harness, member));
   try {
     const { page, problems } = await openPage(context);
-    await page.goto(threadPath);
-    await page.getByRole('link', { name: 'Reply to post 1' }).click();
-    await page.getByLabel('Message', { exact: true }).fill('Most of ours manage an hour');
-    await page.locator('[data-draft-status]').getByText(/^Draft saved at .+\. Only you can see it\.$/).waitFor({ timeout: 10_000 });
+    await draftFromReplyLink(page, 'Most of ours manage an hour');
     // The autosave took the post along (not only the text).
     const threadId = Number(/\/t\/(\d+)/.exec(threadPath)![1]);
     expect((await harness.app.services.forum.replyDraft(member.viewer, threadId))?.replyToPostId).not.toBeNull();
@@ -100,10 +106,7 @@ test('clearing “answers post #1” in the thread’s box makes the draft, and 
   await context.addCookies(await sessionCookies(harness, member));
   try {
     const { page, problems } = await openPage(context);
-    await page.goto(threadPath);
-    await page.getByRole('link', { name: 'Reply to post 1' }).click();
-    await page.getByLabel('Message', { exact: true }).fill('A general point, not about #1');
-    await page.locator('[data-draft-status]').getByText(/^Draft saved at .+\. Only you can see it\.$/).waitFor({ timeout: 10_000 });
+    await draftFromReplyLink(page, 'A general point, not about #1');
     const threadId = Number(/\/t\/(\d+)/.exec(threadPath)![1]);
 
     await page.goto(threadPath);
