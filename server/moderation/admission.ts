@@ -179,7 +179,7 @@ export async function admitEdit(
     throw new Invalid(message, { body: message });
   }
   if (held.length > 0) {
-    const message = `Moderators review “${held.join('”, “')}” before readers see it, and an edit goes out at once. Rephrase it, or say it in a new post, which waits for a moderator.`;
+    const message = `Moderators review “${held.join('”, “')}” before readers see it, and edits are not reviewed. Rephrase it, or say it in a new post, which waits for a moderator.`;
     throw new Invalid(message, { body: message });
   }
   if ((overLinks || overMentions) && viewer.trustLevel === 0 && (await refreshTrust(db, viewer.id)) === 0) {

@@ -69,7 +69,7 @@ describe('editing a post', () => {
     const res = await agent.postForm(`/p/${postId}/edit`, { title: `Weaning case ${threads}`, body: typed, baseRevision: '1', intent: 'post' });
     expect(res.statusCode).toBe(422);
     const page = decodeHtml(res.body);
-    expect(page).toContain('Moderators review “miracle cure” before readers see it, and an edit goes out at once. Rephrase it, or say it in a new post, which waits for a moderator.');
+    expect(page).toContain('Moderators review “miracle cure” before readers see it, and edits are not reviewed. Rephrase it, or say it in a new post, which waits for a moderator.');
     expect(page).toContain(typed);
     expect((await storedPost(postId)).bodySource).toBe('Supportive care only.');
   });
