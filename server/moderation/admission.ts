@@ -72,6 +72,23 @@ function countMentions(body: string): number {
   return new Set(body.match(/(?:^|[^\w@/.])@[a-z0-9][a-z0-9_-]{2,29}\b/gi) ?? []).size;
 }
 
+/** A refusal of the text: the form shows it at the message field, the text kept. */
+function refusal(message: string): Invalid {
+  return new Invalid(message, { body: message });
+}
+
+function blockedWords(words: string[]): string {
+  return `This site does not accept posts containing “${words.join('”, “')}”. Please rephrase.`;
+}
+
+function tooManyLinks(settings: ModerationSettings): string {
+  return `New members can include up to ${settings.newMemberLinksPerPost} links in a post.`;
+}
+
+function tooManyMentions(settings: ModerationSettings): string {
+  return `New members can mention up to ${settings.newMemberMentionsPerPost} people in a post.`;
+}
+
 function seconds(ms: number): string {
   const s = Math.max(1, Math.ceil(ms / 1000));
   return s < 120 ? `${s} s` : `${Math.ceil(s / 60)} min`;
@@ -121,19 +138,16 @@ export async function admitPost(
   }
   if (newcomer) {
     if (countLinks(input.body) > settings.newMemberLinksPerPost) {
-      const message = `New members can include up to ${settings.newMemberLinksPerPost} links in a post.`;
-      throw new Invalid(message, { body: message });
+      throw refusal(tooManyLinks(settings));
     }
     if (countMentions(input.body) > settings.newMemberMentionsPerPost) {
-      const message = `New members can mention up to ${settings.newMemberMentionsPerPost} people in a post.`;
-      throw new Invalid(message, { body: message });
+      throw refusal(tooManyMentions(settings));
     }
   }
 
   const watched = staff ? { body: input.body, blocked: [], held: [] } : applyWatchedWords(input.body, settings.watchedWords);
   if (watched.blocked.length > 0) {
-    const message = `This site does not accept posts containing “${watched.blocked.join('”, “')}”. Please rephrase.`;
-    throw new Invalid(message, { body: message });
+    throw refusal(blockedWords(watched.blocked));
   }
   if (watched.held.length > 0) {
     return { status: 'held', body: watched.body, note: 'Your post contains words this site reviews before publishing. A moderator will look at it soon.' };
@@ -175,18 +189,13 @@ export async function admitEdit(
   if (blocked.length === 0 && held.length === 0 && !overLinks && !overMentions && watched.body === input.body) return input.body;
   if (await input.moderates()) return input.body;
   if (blocked.length > 0) {
-    const message = `This site does not accept posts containing “${blocked.join('”, “')}”. Please rephrase.`;
-    throw new Invalid(message, { body: message });
+    throw refusal(blockedWords(blocked));
   }
   if (held.length > 0) {
-    const message = `Moderators review “${held.join('”, “')}” before readers see it, and edits are not reviewed. Rephrase it, or say it in a new post, which waits for a moderator.`;
-    throw new Invalid(message, { body: message });
+    throw refusal(`Moderators review “${held.join('”, “')}” before readers see it, and edits are not reviewed. Rephrase it, or say it in a new post, which waits for a moderator.`);
   }
   if ((overLinks || overMentions) && viewer.trustLevel === 0 && (await refreshTrust(db, viewer.id)) === 0) {
-    const message = overLinks
-      ? `New members can include up to ${settings.newMemberLinksPerPost} links in a post.`
-      : `New members can mention up to ${settings.newMemberMentionsPerPost} people in a post.`;
-    throw new Invalid(message, { body: message });
+    throw refusal(overLinks ? tooManyLinks(settings) : tooManyMentions(settings));
   }
   return watched.body;
 }
